@@ -1,0 +1,142 @@
+//! The correlated row: one opencode process with the session it runs (or a session or
+//! process on its own), its status and where it lives in tmux. Views read only these.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::state::{MatchRule, Status};
+use crate::source::db_types::SessionFacts;
+use crate::source::process_types::{Kind, ProcessInfo};
+use crate::source::tmux_types::Pane;
+
+/// Process facts a row shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessRow {
+    pub info: ProcessInfo,
+    pub kind: Kind,
+    /// CPU% over the last interval (100 = one core); None in one-shot mode.
+    pub cpu_percent: Option<f32>,
+    /// For a helper: the opencode process it belongs to.
+    pub owner: Option<u32>,
+}
+
+/// Where a row lives in tmux.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TmuxLocation {
+    pub socket: String,
+    pub pane_id: String,
+    /// `session:window.pane`.
+    pub target: String,
+    pub session: String,
+    pub window: u32,
+    pub window_name: String,
+}
+
+impl From<&Pane> for TmuxLocation {
+    fn from(p: &Pane) -> Self {
+        TmuxLocation {
+            socket: p.socket.clone(),
+            pane_id: p.pane_id.clone(),
+            target: p.target(),
+            session: p.session.clone(),
+            window: p.window_index,
+            window_name: p.window_name.clone(),
+        }
+    }
+}
+
+impl TmuxLocation {
+    /// `session:window`, as the monitor and picker show it.
+    pub fn short(&self) -> String {
+        format!("{}:{}", self.session, self.window)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub process: Option<ProcessRow>,
+    pub session: Option<SessionFacts>,
+    pub status: Status,
+    /// How the process was tied to its session; None when unmatched or a session without process.
+    pub matched: Option<MatchRule>,
+    pub tmux: Option<TmuxLocation>,
+}
+
+impl Row {
+    /// Rows a person normally watches: interactive sessions (TUI processes and their sessions).
+    /// Subagents, `opencode run`, servers' sessions without a TUI and helpers are shown with `--all`.
+    pub fn is_primary(&self) -> bool {
+        let kind_ok = match &self.process {
+            Some(p) => p.kind == Kind::Tui || p.kind == Kind::Attach,
+            None => false,
+        };
+        let session_ok = self
+            .session
+            .as_ref()
+            .is_none_or(|s| !s.is_subagent() && !s.is_noninteractive());
+        kind_ok && session_ok
+    }
+
+    pub fn is_helper(&self) -> bool {
+        self.process
+            .as_ref()
+            .is_some_and(|p| p.kind == Kind::Helper)
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(|p| p.info.pid)
+    }
+
+    pub fn session_id(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.id.as_str())
+    }
+
+    /// The stable JSON shape of `otop sessions --json`. Field names are a public interface.
+    pub fn to_json(&self) -> Value {
+        let p = self.process.as_ref();
+        json!({
+            "pid": p.map(|p| p.info.pid),
+            "ppid": p.map(|p| p.info.ppid),
+            "tty": p.and_then(|p| p.info.tty.clone()),
+            "cwd": p.and_then(|p| p.info.cwd.clone()),
+            "kind": p.map(|p| p.kind),
+            "owner_pid": p.and_then(|p| p.owner),
+            "cpu_percent": p.and_then(|p| p.cpu_percent).map(|c| (c * 10.0).round() / 10.0),
+            "rss_bytes": p.map(|p| p.info.rss_bytes),
+            "started_at": p.map(|p| p.info.started_at),
+            "argv": p.map(|p| p.info.argv.clone()),
+            "state": self.status.state,
+            "status": self.status.detail,
+            "match": self.matched,
+            "tmux": self.tmux,
+            "session": self.session.as_ref().map(session_json),
+        })
+    }
+}
+
+fn session_json(s: &SessionFacts) -> Value {
+    json!({
+        "id": s.id,
+        "title": s.title,
+        "directory": s.directory,
+        "parent_id": s.parent_id,
+        "model": s.model,
+        "agent": s.agent,
+        "message_count": s.message_count,
+        "tokens": {
+            "context": s.context_tokens,
+            "input": s.tokens.input,
+            "output": s.tokens.output,
+            "reasoning": s.tokens.reasoning,
+            "cache_read": s.tokens.cache_read,
+            "cache_write": s.tokens.cache_write,
+        },
+        "cost": s.cost,
+        "last_output": s.last_output,
+        "last_activity_at": s.last_activity_at,
+        "round_started_at": s.round_started_at,
+        "created_at": s.created_at,
+        "tools": s.tools,
+        "todos": s.todos,
+    })
+}

@@ -1,0 +1,137 @@
+//! The one sanitising layer: untrusted text (titles, model output, tool titles, todos, paths,
+//! model names) passes through here before it reaches a terminal or tmux. JSON output does not:
+//! the JSON encoder escapes it exactly.
+
+use std::borrow::Cow;
+
+/// Removes terminal escape sequences (CSI, OSC, DCS, …, in 7-bit and C1 form), C0/C1 controls,
+/// bidi controls and zero-width characters; turns newlines and tabs into spaces.
+/// The result is one line that cannot move the cursor, change colours, set the clipboard,
+/// open links or reorder text.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().all(is_plain) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                // Two-character sequences (ESC 7, ESC c, ESC ( B …): drop both.
+                Some(_) | None => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\n' | '\r' | '\t' => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c if is_plain(c) => out.push(c),
+            _ => {}
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`clean`], then `#` doubled so tmux shows it literally: `#(cmd)`, `#[style]` and `#{var}`
+/// in a title are printed, never run or interpreted.
+pub fn for_tmux(s: &str) -> String {
+    clean(s).replace('#', "##")
+}
+
+/// A char that may reach the terminal as it is.
+fn is_plain(c: char) -> bool {
+    !(c.is_control() || is_invisible_format(c))
+}
+
+/// Bidi controls, zero-width characters and other invisible format characters that can make
+/// displayed text differ from what it is.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{00ad}'
+        | '\u{180e}' | '\u{e0000}'..='\u{e007f}')
+}
+
+/// Skips a CSI sequence's parameter and intermediate bytes and its final byte.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Skips an OSC/DCS/SOS/PM/APC payload up to BEL, ST (ESC \) or C1 ST.
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_inputs_are_neutralised() {
+        let cases: &[(&str, &str)] = &[
+            ("plain title", "plain title"),
+            ("\u{1b}[31mred\u{1b}[0m", "red"),
+            ("\u{1b}]52;c;cm0gLXJmIH4=\u{7}copied", "copied"),
+            (
+                "\u{1b}]8;;https://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\",
+                "link",
+            ),
+            ("a\u{9b}2Jb", "ab"),
+            ("a\u{9d}0;title\u{9c}b", "ab"),
+            ("line1\nline2\r\n\tx", "line1 line2 x"),
+            ("bell\u{7}back\u{8}space\u{7f}", "bellbackspace"),
+            ("\u{202e}evil\u{202c}", "evil"),
+            ("zero\u{200b}width\u{feff}", "zerowidth"),
+            ("\u{1b}Pq#0;2;0;0;0\u{1b}\\sixel", "sixel"),
+            ("\u{1b}c reset", " reset"),
+            ("日本語 ✓ emoji 🎉", "日本語 ✓ emoji 🎉"),
+            ("unterminated \u{1b}]0;title", "unterminated "),
+            ("trailing esc \u{1b}", "trailing esc "),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean(input), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_that_drives_a_terminal_survives() {
+        let input = "\u{1b}[2J\u{1b}]52;c;x\u{7}\u{9b}31m\u{0}\u{1}\u{1f}\u{85}\u{2066}";
+        let out = clean(input);
+        assert!(
+            out.chars()
+                .all(|c| !c.is_control() && !is_invisible_format(c)),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn tmux_formats_are_shown_literally() {
+        assert_eq!(for_tmux("#(rm -rf ~)"), "##(rm -rf ~)");
+        assert_eq!(for_tmux("#[fg=red]x#{pane_id}"), "##[fg=red]x##{pane_id}");
+        assert_eq!(for_tmux("\u{1b}[1m#1\u{1b}[0m"), "##1");
+    }
+
+    #[test]
+    fn clean_text_is_not_copied() {
+        assert!(matches!(clean("fine"), Cow::Borrowed(_)));
+    }
+}
