@@ -146,3 +146,38 @@ pub struct Candidate {
     /// Creation time of the latest message.
     pub last_message_at: Option<i64>,
 }
+
+/// One message in a session's history (detail view).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryItem {
+    pub id: String,
+    pub role: Role,
+    pub created_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub agent: Option<String>,
+    pub model: Option<String>,
+    pub tokens: Tokens,
+    pub finish: Option<String>,
+    pub error: Option<String>,
+    /// The message's text parts joined, cut to a few hundred characters.
+    pub text: String,
+    /// Tool parts in order: (tool name, title or input summary, status).
+    pub tools: Vec<(String, Option<String>, ToolStatus)>,
+}
+
+/// Totals shown in the monitor's header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub sessions: u64,
+    pub messages: u64,
+    /// Context tokens (input + cache.read) summed over assistant messages.
+    pub context_tokens: u64,
+    pub output_tokens: u64,
+}
+
+/// All-time and today's totals ("today" starts at local midnight).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TotalsPair {
+    pub all_time: Totals,
+    pub today: Totals,
+}
