@@ -1,8 +1,23 @@
 //! The collector: owns the sources, turns one refresh into an owned [`Snapshot`].
 //! Views talk to it only through the [`Source`] seam, so the demo fleet can stand in.
 
-use crate::model::row::{Row, TmuxLocation};
-use crate::source::db_types::{HistoryItem, TotalsPair};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::model::correlate::{self, Evidence};
+use crate::model::row::{ProcessRow, Row, TmuxLocation};
+use crate::model::state::{State, Status};
+use crate::model::status::{self, Liveness};
+use crate::source::db::{self, Db};
+use crate::source::db_types::{HistoryItem, SessionFacts, TotalsPair};
+use crate::source::log::LogIndex;
+use crate::source::log_types::LogRun;
+use crate::source::plugin;
+use crate::source::process::{self, CpuSampler};
+use crate::source::process_types::{Kind, OpencodeProcess, ProcessInfo};
+use crate::source::tmux;
+use crate::source::tmux_types::Pane;
 
 /// What the view is looking at closely, so the next snapshot carries its details.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,4 +58,399 @@ pub struct Snapshot {
 pub trait Source: Send {
     /// One refresh at wall-clock `now` (Unix ms).
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot;
+}
+
+/// Options of the real collector.
+#[derive(Debug, Clone, Default)]
+pub struct CollectorOptions {
+    /// `--db`: read this database for every process, whatever it uses.
+    pub db: Option<PathBuf>,
+    /// Compute the header totals (the monitor wants them; one-shot commands do not).
+    pub totals: bool,
+    /// Read opencode's log for correlation (skipped by the one-shot status line).
+    pub logs: bool,
+}
+
+/// The real source: owns the database connections, the log index and the CPU sampler across
+/// refreshes, so each refresh costs what the live sessions cost, not what the history costs.
+pub struct Collector {
+    opts: CollectorOptions,
+    env: Env,
+    dbs: HashMap<PathBuf, Db>,
+    logs: HashMap<PathBuf, LogIndex>,
+    cpu: CpuSampler,
+}
+
+/// otop's own environment, read once: where opencode keeps its data for this user.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub opencode_db: Option<String>,
+    pub xdg_data_home: Option<String>,
+    pub home: Option<String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Env {
+            opencode_db: var("OPENCODE_DB"),
+            xdg_data_home: var("XDG_DATA_HOME"),
+            home: var("HOME"),
+        }
+    }
+}
+
+impl Collector {
+    pub fn new(opts: CollectorOptions, env: Env) -> Collector {
+        Collector {
+            opts,
+            env,
+            dbs: HashMap::new(),
+            logs: HashMap::new(),
+            cpu: CpuSampler::default(),
+        }
+    }
+
+    /// Takes a first CPU sample, so the next collection can report CPU% as a delta.
+    pub fn prime_cpu(&mut self) {
+        let procs = process::scan();
+        let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
+        self.cpu.sample(&infos, Instant::now());
+    }
+
+    /// The database otop reads when no process says otherwise.
+    pub fn default_db_path(&self) -> PathBuf {
+        db::resolve_path(
+            self.opts.db.as_deref(),
+            self.env.opencode_db.as_deref(),
+            self.env.xdg_data_home.as_deref(),
+            self.env.home.as_deref(),
+        )
+    }
+
+    /// The database a process uses: `--db` wins; else an opencode database it holds open;
+    /// else the path its own environment resolves to.
+    fn db_path_of(&self, p: &ProcessInfo) -> PathBuf {
+        if let Some(flag) = &self.opts.db {
+            return flag.clone();
+        }
+        if let Some(open) = p.open_files.iter().find(|f| f.ends_with(".db")) {
+            return PathBuf::from(open);
+        }
+        let home = p.env.home.as_deref().or(self.env.home.as_deref());
+        let xdg = p.env.xdg_data_home.as_deref().or(if p.env.home.is_some() {
+            None
+        } else {
+            self.env.xdg_data_home.as_deref()
+        });
+        db::resolve_path(None, p.env.opencode_db.as_deref(), xdg, home)
+    }
+
+    /// An open connection to `path`, opened on first use and reopened after a failure
+    /// (the file may appear later, or be replaced by a newer opencode).
+    fn db(&mut self, path: &Path) -> Result<&mut Db, String> {
+        if !self.dbs.contains_key(path) {
+            let db = Db::open(path).map_err(|e| e.to_string())?;
+            self.dbs.insert(path.to_path_buf(), db);
+        }
+        self.dbs
+            .get_mut(path)
+            .ok_or_else(|| format!("{}: not open", path.display()))
+    }
+}
+
+impl Source for Collector {
+    fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+        let procs = process::scan();
+        let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
+        let cpu = self.cpu.sample(&infos, Instant::now());
+        let panes = tmux_panes(&procs);
+
+        let mut snap = Snapshot {
+            taken_at: now,
+            ..Snapshot::default()
+        };
+
+        // Group opencode processes by the database they use; always include the default one so
+        // a missing database is reported even when no opencode runs.
+        let default_db = self.default_db_path();
+        let mut groups: Vec<(PathBuf, Vec<&OpencodeProcess>)> = vec![(default_db.clone(), vec![])];
+        for p in procs.iter().filter(|p| p.kind != Kind::Helper) {
+            let path = self.db_path_of(&p.info);
+            match groups.iter_mut().find(|(g, _)| *g == path) {
+                Some((_, v)) => v.push(p),
+                None => groups.push((path, vec![p])),
+            }
+        }
+        snap.db_path = Some(default_db.display().to_string());
+
+        let mut matched_pids = HashSet::new();
+        for (path, group) in &groups {
+            match self.collect_db(path, group, &cpu, &panes, now) {
+                Ok(rows) => {
+                    for r in rows {
+                        if let Some(pid) = r.pid() {
+                            matched_pids.insert(pid);
+                        }
+                        snap.rows.push(r);
+                    }
+                }
+                Err(e) => {
+                    if *path == default_db {
+                        snap.db_error = Some(e);
+                    } else {
+                        snap.warnings.push(e);
+                    }
+                }
+            }
+        }
+
+        // Processes no database could explain, and helpers.
+        for p in &procs {
+            if matched_pids.contains(&p.info.pid) {
+                continue;
+            }
+            snap.rows.push(bare_row(p, &cpu, &panes));
+        }
+
+        if self.opts.totals {
+            let midnight = local_midnight_ms(now);
+            if let Ok(db) = self.db(&default_db) {
+                snap.totals = Some(db.totals(midnight));
+            }
+        }
+        snap.detail = self.detail(focus, &snap);
+        snap
+    }
+}
+
+impl Collector {
+    /// Correlates and describes the processes that use the database at `path`.
+    fn collect_db(
+        &mut self,
+        path: &Path,
+        group: &[&OpencodeProcess],
+        cpu: &HashMap<u32, f32>,
+        panes: &[Pane],
+        now: i64,
+    ) -> Result<Vec<Row>, String> {
+        let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
+
+        let log_sessions: HashMap<u32, LogRun> = if self.opts.logs {
+            let log = self
+                .logs
+                .entry(data_dir.clone())
+                .or_insert_with(|| LogIndex::new(data_dir.join("log")));
+            log.refresh(&infos);
+            log.runs_for(&infos)
+                .into_iter()
+                .map(|(pid, run)| (pid, run.clone()))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let plugin_files = plugin::read_dir(&data_dir.join("otop"));
+
+        let db = self.db(path)?;
+        let correlated: Vec<&OpencodeProcess> = group
+            .iter()
+            .copied()
+            .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Attach))
+            .collect();
+
+        let mut evidence = Vec::with_capacity(correlated.len());
+        for p in &correlated {
+            let info = &p.info;
+            let plugin = plugin_files
+                .get(&info.pid)
+                .filter(|f| plugin::matches_process(f, info.started_at));
+            let mut ev = Evidence {
+                pid: info.pid,
+                started_at: info.started_at,
+                cwd: info.cwd.clone(),
+                flag_session: correlate::session_flag(&info.argv),
+                plugin_session: plugin.and_then(|f| f.session_id.clone()),
+                log_session: log_sessions
+                    .get(&info.pid)
+                    .and_then(|r| r.latest_session().map(str::to_string)),
+                candidates: Vec::new(),
+            };
+            // An id from argv or the log must exist in this database to count.
+            for id in [&mut ev.flag_session, &mut ev.log_session] {
+                if let Some(s) = id.as_deref() {
+                    if db.candidate(s, info.started_at).map_err(|e| e.to_string())?.is_none() {
+                        *id = None;
+                    }
+                }
+            }
+            if let Some(cwd) = &info.cwd {
+                ev.candidates = db
+                    .candidates(cwd, info.started_at, CANDIDATES_PER_DIR)
+                    .map_err(|e| e.to_string())?;
+            }
+            evidence.push(ev);
+        }
+        let matches = correlate::correlate(&evidence);
+
+        // Subagents run inside their parent's process: read them with the parents.
+        let parent_ids: Vec<String> = matches.values().map(|m| m.session_id.clone()).collect();
+        let children = db.children(&parent_ids).map_err(|e| e.to_string())?;
+        let mut ids = parent_ids.clone();
+        ids.extend(children.iter().map(|c| c.id.clone()));
+        let facts = db.session_facts(&ids).map_err(|e| e.to_string())?;
+        let by_id: HashMap<&str, &SessionFacts> = facts.iter().map(|f| (f.id.as_str(), f)).collect();
+
+        let mut rows = Vec::new();
+        for p in group {
+            let m = matches.get(&p.info.pid);
+            let Some(session) = m.and_then(|m| by_id.get(m.session_id.as_str())) else {
+                continue;
+            };
+            let kids: Vec<SessionFacts> = facts
+                .iter()
+                .filter(|f| f.parent_id.as_deref() == Some(session.id.as_str()))
+                .cloned()
+                .collect();
+            let live = Liveness {
+                has_process: true,
+                cpu_percent: cpu.get(&p.info.pid).copied(),
+                stream_error_at: log_sessions
+                    .get(&p.info.pid)
+                    .and_then(|r| r.stream_errors.get(&session.id).copied()),
+                plugin: plugin_files
+                    .get(&p.info.pid)
+                    .filter(|f| plugin::matches_process(f, p.info.started_at))
+                    .and_then(|f| f.sessions.get(&session.id).cloned()),
+            };
+            let tmux = pane_of(p, panes);
+            for kid in &kids {
+                let kid_live = Liveness {
+                    plugin: None,
+                    ..live.clone()
+                };
+                rows.push(Row {
+                    process: Some(process_row(p, cpu)),
+                    session: Some(kid.clone()),
+                    status: status::infer(kid, &[], &kid_live, now),
+                    matched: m.map(|m| m.rule),
+                    tmux: tmux.clone(),
+                });
+            }
+            rows.insert(
+                rows.len() - kids.len(),
+                Row {
+                    process: Some(process_row(p, cpu)),
+                    session: Some((*session).clone()),
+                    status: status::infer(session, &kids, &live, now),
+                    matched: m.map(|m| m.rule),
+                    tmux,
+                },
+            );
+        }
+        Ok(rows)
+    }
+
+    /// History and pane contents for what the view focuses on.
+    fn detail(&mut self, focus: &Focus, snap: &Snapshot) -> Option<Detail> {
+        if focus.session_id.is_none() && focus.pane.is_none() {
+            return None;
+        }
+        let mut detail = Detail {
+            session_id: focus.session_id.clone(),
+            ..Detail::default()
+        };
+        if let Some(id) = &focus.session_id {
+            let path = snap
+                .rows
+                .iter()
+                .find(|r| r.session_id() == Some(id.as_str()))
+                .and_then(|r| r.process.as_ref())
+                .map(|p| self.db_path_of(&p.info))
+                .unwrap_or_else(|| self.default_db_path());
+            if let Ok(db) = self.db(&path) {
+                detail.history = db.history(id, HISTORY_LIMIT).unwrap_or_default();
+            }
+        }
+        if let Some(pane) = &focus.pane {
+            detail.pane_text = tmux::capture_pane(&pane.socket, &pane.pane_id).ok();
+        }
+        Some(detail)
+    }
+}
+
+/// Sessions of one directory considered when guessing which one a process runs.
+const CANDIDATES_PER_DIR: usize = 20;
+/// Messages shown in the detail view's history.
+const HISTORY_LIMIT: usize = 200;
+
+/// Panes of every tmux server an opencode process lives in, plus the default server.
+fn tmux_panes(procs: &[OpencodeProcess]) -> Vec<Pane> {
+    let mut sockets: Vec<String> = procs
+        .iter()
+        .filter_map(|p| p.info.env.tmux.as_deref().and_then(tmux::socket_of))
+        .collect();
+    sockets.extend(tmux::default_socket());
+    sockets.sort();
+    sockets.dedup();
+    if procs.is_empty() {
+        return Vec::new();
+    }
+    sockets
+        .iter()
+        .filter_map(|s| tmux::list_panes(s).ok())
+        .flatten()
+        .collect()
+}
+
+fn pane_of(p: &OpencodeProcess, panes: &[Pane]) -> Option<TmuxLocation> {
+    let ancestors = process::ancestors(p.info.pid);
+    tmux::pane_for(&p.info, &ancestors, panes).map(TmuxLocation::from)
+}
+
+fn process_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>) -> ProcessRow {
+    ProcessRow {
+        info: p.info.clone(),
+        kind: p.kind,
+        cpu_percent: cpu.get(&p.info.pid).copied(),
+        owner: p.owner,
+    }
+}
+
+/// A process without a session: a TUI that has not started a conversation yet, a server,
+/// or a helper.
+fn bare_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pane]) -> Row {
+    let status = match p.kind {
+        Kind::Helper => Status::new(State::Idle, "helper"),
+        Kind::Serve => Status::new(State::Idle, "serving"),
+        _ => Status::new(State::Idle, "no session"),
+    };
+    Row {
+        process: Some(process_row(p, cpu)),
+        session: None,
+        status,
+        matched: None,
+        tmux: if p.kind == Kind::Helper {
+            None
+        } else {
+            pane_of(p, panes)
+        },
+    }
+}
+
+/// Local midnight of the day containing `now` (Unix ms), for "today" totals.
+pub fn local_midnight_ms(now: i64) -> i64 {
+    use chrono::{Local, TimeZone};
+    let Some(t) = Local.timestamp_millis_opt(now).single() else {
+        return now;
+    };
+    t.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|m| Local.from_local_datetime(&m).earliest())
+        .map_or(now, |m| m.timestamp_millis())
+}
+
+/// Wall-clock now, Unix ms.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }

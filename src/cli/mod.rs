@@ -1,1 +1,51 @@
 //! Command-line interface: clap definitions and one `run` per subcommand.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod sessions;
+pub mod table;
+
+const EXAMPLES: &str = "\
+Examples:
+  otop                      open the monitor
+  otop sessions --json      the same facts for scripts
+  otop --db ~/other/opencode.db sessions";
+
+/// htop for opencode: every running opencode session, its status and its tmux pane.
+#[derive(Debug, Parser)]
+#[command(name = "otop", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// opencode database to read (default: $OPENCODE_DB, else
+    /// ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List running opencode sessions (a table, or --json for scripts).
+    #[command(after_help = "Examples:\n  otop sessions\n  otop sessions --json | jq '.[] | select(.state == \"waiting\")'\n  otop sessions --all")]
+    Sessions(sessions::Args),
+}
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Sessions(args)) => sessions::run(&args, cli.db),
+        None => Err("the monitor is not built yet; try `otop sessions`".to_string()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("otop: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::db_types::{Candidate, SessionFacts};
+use super::db_types::{Candidate, HistoryItem, SessionFacts, TotalsPair};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -45,6 +45,16 @@ impl Db {
     /// Child (subagent) sessions of the given parents, most recently updated first.
     pub fn children(&mut self, _parent_ids: &[String]) -> Result<Vec<Candidate>, DbError> {
         Ok(Vec::new())
+    }
+
+    /// Message history of a session, newest last.
+    pub fn history(&mut self, _id: &str, _limit: usize) -> Result<Vec<HistoryItem>, DbError> {
+        Ok(Vec::new())
+    }
+
+    /// All-time and today's totals, updated incrementally.
+    pub fn totals(&mut self, _local_midnight_ms: i64) -> TotalsPair {
+        TotalsPair::default()
     }
 
     /// Full facts for the given sessions, in the order given; unknown ids are skipped.

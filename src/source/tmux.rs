@@ -42,3 +42,8 @@ pub fn pane_for<'a>(
 ) -> Option<&'a Pane> {
     None
 }
+
+/// The contents of a pane, with colours (`capture-pane -e -p`).
+pub fn capture_pane(socket: &str, pane_id: &str) -> Result<String, TmuxError> {
+    run_tmux(Some(socket), &["capture-pane", "-e", "-p", "-t", pane_id])
+}

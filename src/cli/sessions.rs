@@ -1,0 +1,50 @@
+//! `otop sessions`: the correlated sessions, as a table for people or JSON for scripts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::model::row::{Row, sort_by_urgency};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON (an array of objects; field names are stable)
+    #[arg(long)]
+    pub json: bool,
+    /// Also show unmatched processes, `opencode run`, subagents and helper processes
+    #[arg(long, short)]
+    pub all: bool,
+}
+
+/// How long to wait between the two CPU samples that give CPU% (a lifetime average is useless).
+const CPU_SAMPLE: Duration = Duration::from_millis(250);
+
+pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
+    let opts = CollectorOptions {
+        db,
+        totals: false,
+        logs: true,
+    };
+    let mut collector = Collector::new(opts, Env::from_process());
+    collector.prime_cpu();
+    std::thread::sleep(CPU_SAMPLE);
+    let snap = collector.collect(&Focus::default(), now_ms());
+    if let Some(err) = snap.db_error {
+        return Err(err);
+    }
+    let mut rows: Vec<Row> = snap
+        .rows
+        .into_iter()
+        .filter(|r| args.all || (r.is_primary() && r.session.is_some()))
+        .collect();
+    sort_by_urgency(&mut rows);
+    if args.json {
+        let json: Vec<_> = rows.iter().map(Row::to_json).collect();
+        let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else {
+        print!("{}", super::table::render(&rows, snap.taken_at));
+    }
+    Ok(ExitCode::SUCCESS)
+}
