@@ -69,6 +69,20 @@ pub struct CollectorOptions {
     pub totals: bool,
     /// Read opencode's log for correlation (skipped by the one-shot status line).
     pub logs: bool,
+    /// Ask tmux where each process lives (the status line's counts do not need it).
+    pub tmux: bool,
+}
+
+impl CollectorOptions {
+    /// Everything: the monitor and `otop sessions`.
+    pub fn full(db: Option<PathBuf>) -> Self {
+        CollectorOptions {
+            db,
+            totals: false,
+            logs: true,
+            tmux: true,
+        }
+    }
 }
 
 /// The real source: owns the database connections, the log index and the CPU sampler across
@@ -164,7 +178,11 @@ impl Source for Collector {
         let procs = process::scan();
         let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
         let cpu = self.cpu.sample(&infos, Instant::now());
-        let panes = tmux_panes(&procs);
+        let panes = if self.opts.tmux {
+            tmux_panes(&procs)
+        } else {
+            Vec::new()
+        };
 
         let mut snap = Snapshot {
             taken_at: now,
@@ -279,7 +297,11 @@ impl Collector {
             // An id from argv or the log must exist in this database to count.
             for id in [&mut ev.flag_session, &mut ev.log_session] {
                 if let Some(s) = id.as_deref() {
-                    if db.candidate(s, info.started_at).map_err(|e| e.to_string())?.is_none() {
+                    if db
+                        .candidate(s, info.started_at)
+                        .map_err(|e| e.to_string())?
+                        .is_none()
+                    {
                         *id = None;
                     }
                 }
@@ -299,7 +321,8 @@ impl Collector {
         let mut ids = parent_ids.clone();
         ids.extend(children.iter().map(|c| c.id.clone()));
         let facts = db.session_facts(&ids).map_err(|e| e.to_string())?;
-        let by_id: HashMap<&str, &SessionFacts> = facts.iter().map(|f| (f.id.as_str(), f)).collect();
+        let by_id: HashMap<&str, &SessionFacts> =
+            facts.iter().map(|f| (f.id.as_str(), f)).collect();
 
         let mut rows = Vec::new();
         for p in group {

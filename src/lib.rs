@@ -8,3 +8,4 @@ pub mod cli;
 pub mod collect;
 pub mod model;
 pub mod source;
+pub mod statusline;

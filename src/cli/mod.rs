@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod sessions;
+pub mod status;
 pub mod table;
 
 const EXAMPLES: &str = "\
@@ -30,8 +31,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List running opencode sessions (a table, or --json for scripts).
-    #[command(after_help = "Examples:\n  otop sessions\n  otop sessions --json | jq '.[] | select(.state == \"waiting\")'\n  otop sessions --all")]
+    #[command(
+        after_help = "Examples:\n  otop sessions\n  otop sessions --json | jq '.[] | select(.state == \"waiting\")'\n  otop sessions --all"
+    )]
     Sessions(sessions::Args),
+    /// A compact segment for the tmux status bar (never fails loudly)
+    #[command(
+        after_help = "Examples:\n  set -g status-right '#(otop status) %H:%M'\n  otop status --plain\n  otop status --format '{?waiting:{waiting} waiting}'\n  otop status --json"
+    )]
+    Status(status::Args),
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -39,6 +47,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Sessions(args)) => sessions::run(&args, cli.db),
+        Some(Command::Status(args)) => status::run(&args, cli.db),
         None => Err("the monitor is not built yet; try `otop sessions`".to_string()),
     };
     match result {

@@ -21,12 +21,7 @@ pub struct Args {
 const CPU_SAMPLE: Duration = Duration::from_millis(250);
 
 pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
-    let opts = CollectorOptions {
-        db,
-        totals: false,
-        logs: true,
-    };
-    let mut collector = Collector::new(opts, Env::from_process());
+    let mut collector = Collector::new(CollectorOptions::full(db), Env::from_process());
     collector.prime_cpu();
     std::thread::sleep(CPU_SAMPLE);
     let snap = collector.collect(&Focus::default(), now_ms());

@@ -10,7 +10,9 @@ const TITLE_WIDTH: usize = 50;
 
 /// One line per row, aligned; every untrusted string sanitised.
 pub fn render(rows: &[Row], _now: i64) -> String {
-    let header = ["PID", "STATE", "STATUS", "TMUX", "MATCH", "SESSION", "TITLE"];
+    let header = [
+        "PID", "STATE", "STATUS", "TMUX", "MATCH", "SESSION", "TITLE",
+    ];
     let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for r in rows {
         let s = r.session.as_ref();
@@ -18,8 +20,11 @@ pub fn render(rows: &[Row], _now: i64) -> String {
             r.pid().map_or("-".into(), |p| p.to_string()),
             r.status.state.as_str().to_string(),
             cut(&clean(&r.status.detail), 30),
-            r.tmux.as_ref().map_or("-".into(), |t| clean(&t.target).into_owned()),
-            r.matched.map_or("-".into(), |m| format!("{m:?}").to_lowercase()),
+            r.tmux
+                .as_ref()
+                .map_or("-".into(), |t| clean(&t.target).into_owned()),
+            r.matched
+                .map_or("-".into(), |m| format!("{m:?}").to_lowercase()),
             s.map_or("-".into(), |s| clean(&s.id).into_owned()),
             s.and_then(|s| s.title.as_deref())
                 .map_or("-".into(), |t| cut(&clean(t), TITLE_WIDTH)),

@@ -1,0 +1,102 @@
+//! `otop status`: the tmux status-line segment. Runs as a new process every few seconds for every
+//! client, so it is one-shot and cheap: one scan, one database read, no tmux calls, no log, no
+//! waiting for a second CPU sample. It never fails loudly: whatever goes wrong, it prints the
+//! empty segment and exits 0.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::model::row::{Row, sort_by_urgency};
+use crate::statusline::format::{self, Counts, DEFAULT_FORMAT, Style};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Template: {waiting} {error} {working} {idle} {stalled} {total}, {sym:STATE},
+    /// {fg:STATE}, {reset}, {title}, {?STATE:TEXT} (TEXT only when that count is non-zero)
+    #[arg(long, short)]
+    pub format: Option<String>,
+    /// No tmux styles (#[…]): for other status bars
+    #[arg(long)]
+    pub plain: bool,
+    /// Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)
+    #[arg(long, conflicts_with_all = ["format", "plain"])]
+    pub json: bool,
+    /// What to print when no session runs (default: nothing)
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub empty: String,
+}
+
+pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
+    let style = Style {
+        plain: args.plain,
+        ..Style::default()
+    };
+    let template = args.format.as_deref().unwrap_or(DEFAULT_FORMAT);
+    // A bad template is the user's mistake, worth saying; everything after that stays quiet.
+    format::render(template, &Counts::default(), &style).map_err(|e| e.to_string())?;
+
+    let opts = CollectorOptions {
+        db,
+        totals: false,
+        logs: false,
+        tmux: false,
+    };
+    let snap = Collector::new(opts, Env::from_process()).collect(&Focus::default(), now_ms());
+    let mut rows: Vec<Row> = snap
+        .rows
+        .into_iter()
+        .filter(|r| r.is_primary() && r.session.is_some())
+        .collect();
+    sort_by_urgency(&mut rows);
+    let counts = count(&rows);
+
+    if args.json {
+        println!("{}", to_json(&counts, &rows));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if counts.total() == 0 {
+        println!("{}", args.empty);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}",
+        format::render(template, &counts, &style).unwrap_or_default()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Counts by state; rows must be sorted most urgent first.
+pub fn count(rows: &[Row]) -> Counts {
+    let mut c = Counts {
+        top_title: rows
+            .first()
+            .and_then(|r| r.session.as_ref())
+            .and_then(|s| s.title.clone()),
+        ..Counts::default()
+    };
+    for r in rows {
+        c.add(r.status.state);
+    }
+    c
+}
+
+fn to_json(c: &Counts, rows: &[Row]) -> serde_json::Value {
+    json!({
+        "waiting": c.waiting,
+        "error": c.error,
+        "working": c.working,
+        "idle": c.idle,
+        "stalled": c.stalled,
+        "total": c.total(),
+        "sessions": rows.iter().map(|r| json!({
+            "state": r.status.state,
+            "status": r.status.detail,
+            "pid": r.pid(),
+            "id": r.session_id(),
+            "title": r.session.as_ref().and_then(|s| s.title.clone()),
+        })).collect::<Vec<_>>(),
+    })
+}

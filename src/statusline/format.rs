@@ -1,0 +1,207 @@
+//! The status-line template language of `otop status --format`.
+//!
+//! Placeholders:
+//! - `{waiting}` `{error}` `{working}` `{idle}` `{stalled}` `{total}`: counts;
+//! - `{sym:STATE}`: the state's symbol; `{fg:STATE}`: its tmux colour (`#[fg=…]`), `{reset}`:
+//!   `#[default]` (both empty with `--plain`);
+//! - `{title}`: the title of the most urgent session (sanitised, `#` escaped for tmux);
+//! - `{?STATE:TEXT}`: TEXT only when that count is non-zero (`{?any:TEXT}` when any session
+//!   runs); TEXT may hold placeholders;
+//! - `{{` and `}}`: literal braces.
+
+use crate::model::sanitize::{clean, for_tmux};
+use crate::model::state::State;
+
+/// Counts per state, plus the title of the most urgent session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    pub waiting: usize,
+    pub error: usize,
+    pub working: usize,
+    pub idle: usize,
+    pub stalled: usize,
+    /// Title of the most urgent session, raw (sanitised when rendered).
+    pub top_title: Option<String>,
+}
+
+impl Counts {
+    pub fn total(&self) -> usize {
+        self.waiting + self.error + self.working + self.idle + self.stalled
+    }
+
+    pub fn get(&self, s: State) -> usize {
+        match s {
+            State::Waiting => self.waiting,
+            State::Error => self.error,
+            State::Working => self.working,
+            State::Idle => self.idle,
+            State::Stalled => self.stalled,
+        }
+    }
+
+    pub fn add(&mut self, s: State) {
+        match s {
+            State::Waiting => self.waiting += 1,
+            State::Error => self.error += 1,
+            State::Working => self.working += 1,
+            State::Idle => self.idle += 1,
+            State::Stalled => self.stalled += 1,
+        }
+    }
+}
+
+/// Symbols and colours per state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Style {
+    /// No tmux `#[…]` styles, no `#` escaping (for other status bars).
+    pub plain: bool,
+    pub symbols: [&'static str; 5],
+    pub colours: [&'static str; 5],
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            plain: false,
+            // Indexed like State::ALL: waiting, error, working, idle, stalled.
+            symbols: ["◆", "✗", "●", "○", "◌"],
+            colours: ["magenta,bold", "red", "green", "default", "colour244"],
+        }
+    }
+}
+
+/// Most urgent first; each segment vanishes when its count is zero.
+pub const DEFAULT_FORMAT: &str = "{?waiting:{fg:waiting}{sym:waiting}{waiting} }\
+{?error:{fg:error}{sym:error}{error} }{?working:{fg:working}{sym:working}{working} }\
+{?idle:{fg:idle}{sym:idle}{idle} }{?stalled:{fg:stalled}{sym:stalled}{stalled} }{reset}";
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum FormatError {
+    #[error("unclosed `{{` at byte {0} of the format")]
+    Unclosed(usize),
+    #[error("unknown placeholder `{{{0}}}` in the format")]
+    Unknown(String),
+}
+
+/// Renders `format` with `counts`. The output ends trimmed of trailing spaces.
+pub fn render(format: &str, counts: &Counts, style: &Style) -> Result<String, FormatError> {
+    let mut out = String::new();
+    render_into(format, counts, style, &mut out)?;
+    let trimmed = out.trim_end().len();
+    // Keep a trailing reset intact after trimming the space before it.
+    out.truncate(trimmed);
+    if let Some(stripped) = out.strip_suffix(" #[default]") {
+        out = format!("{}#[default]", stripped.trim_end());
+    }
+    Ok(out)
+}
+
+fn render_into(
+    format: &str,
+    counts: &Counts,
+    style: &Style,
+    out: &mut String,
+) -> Result<(), FormatError> {
+    let mut i = 0;
+    let b = format.as_bytes();
+    while i < b.len() {
+        let rest = &format[i..];
+        if rest.starts_with("{{") || rest.starts_with("}}") {
+            out.push_str(&rest[..1]);
+            i += 2;
+        } else if rest.starts_with('{') {
+            let end = matching_brace(rest).ok_or(FormatError::Unclosed(i))?;
+            placeholder(&rest[1..end], counts, style, out)?;
+            i += end + 1;
+        } else {
+            let next = rest.find(['{', '}']).unwrap_or(rest.len()).max(1);
+            let text = &rest[..next];
+            // Literal text is the user's own: pass it to tmux as written.
+            out.push_str(text);
+            i += next;
+        }
+    }
+    Ok(())
+}
+
+/// Byte index of the `}` closing the `{` at the start of `s`, counting nesting.
+fn matching_brace(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn state_named(name: &str) -> Option<State> {
+    State::ALL.into_iter().find(|s| s.as_str() == name)
+}
+
+fn index_of(s: State) -> usize {
+    State::ALL.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+fn placeholder(
+    inner: &str,
+    counts: &Counts,
+    style: &Style,
+    out: &mut String,
+) -> Result<(), FormatError> {
+    let unknown = || FormatError::Unknown(inner.to_string());
+    if let Some(cond) = inner.strip_prefix('?') {
+        let (name, text) = cond.split_once(':').ok_or_else(unknown)?;
+        let n = match name {
+            "any" => counts.total(),
+            "none" => usize::from(counts.total() == 0),
+            _ => counts.get(state_named(name).ok_or_else(unknown)?),
+        };
+        if n > 0 {
+            render_into(text, counts, style, out)?;
+        }
+        return Ok(());
+    }
+    if let Some(name) = inner.strip_prefix("sym:") {
+        let s = state_named(name).ok_or_else(unknown)?;
+        out.push_str(style.symbols[index_of(s)]);
+        return Ok(());
+    }
+    if let Some(name) = inner.strip_prefix("fg:") {
+        let s = state_named(name).ok_or_else(unknown)?;
+        if !style.plain {
+            out.push_str(&format!("#[fg={}]", style.colours[index_of(s)]));
+        }
+        return Ok(());
+    }
+    match inner {
+        "total" => out.push_str(&counts.total().to_string()),
+        "reset" if !style.plain => out.push_str("#[default]"),
+        "reset" => {}
+        "title" => {
+            let t = counts.top_title.as_deref().unwrap_or("");
+            if style.plain {
+                out.push_str(&clean(t));
+            } else {
+                out.push_str(&for_tmux(t));
+            }
+        }
+        name => out.push_str(
+            &counts
+                .get(state_named(name).ok_or_else(unknown)?)
+                .to_string(),
+        ),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "format_tests.rs"]
+mod tests;

@@ -1,0 +1,101 @@
+use super::*;
+
+fn counts(w: usize, e: usize, k: usize, i: usize, s: usize) -> Counts {
+    Counts {
+        waiting: w,
+        error: e,
+        working: k,
+        idle: i,
+        stalled: s,
+        top_title: None,
+    }
+}
+
+fn tmux() -> Style {
+    Style::default()
+}
+
+fn plain() -> Style {
+    Style {
+        plain: true,
+        ..Style::default()
+    }
+}
+
+#[test]
+fn default_format_lists_non_zero_states_most_urgent_first() {
+    let out = render(DEFAULT_FORMAT, &counts(1, 0, 2, 3, 0), &tmux()).unwrap();
+    assert_eq!(
+        out,
+        "#[fg=magenta,bold]◆1 #[fg=green]●2 #[fg=default]○3#[default]"
+    );
+}
+
+#[test]
+fn every_state_mix_shows_exactly_its_non_zero_counts() {
+    for mask in 0..32u32 {
+        let n = |bit: u32| usize::from(mask & (1 << bit) != 0) * (bit as usize + 1);
+        let c = counts(n(0), n(1), n(2), n(3), n(4));
+        let out = render(DEFAULT_FORMAT, &c, &plain()).unwrap();
+        for (k, state) in State::ALL.iter().enumerate() {
+            let seg = format!("{}{}", Style::default().symbols[k], c.get(*state));
+            assert_eq!(
+                out.contains(&seg),
+                c.get(*state) > 0,
+                "mask {mask}: {out:?}"
+            );
+        }
+        assert!(
+            !out.contains("#["),
+            "plain output has no tmux styles: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn plain_style_drops_tmux_styles() {
+    let out = render(DEFAULT_FORMAT, &counts(0, 1, 0, 0, 0), &plain()).unwrap();
+    assert_eq!(out, "✗1");
+}
+
+#[test]
+fn custom_format_with_conditionals_and_braces() {
+    let f = "oc {{{total}}}{?waiting: ! {waiting} waiting}{?none:quiet}";
+    assert_eq!(
+        render(f, &counts(2, 0, 1, 0, 0), &plain()).unwrap(),
+        "oc {3} ! 2 waiting"
+    );
+    assert_eq!(
+        render(f, &counts(0, 0, 0, 0, 0), &plain()).unwrap(),
+        "oc {0}quiet"
+    );
+}
+
+#[test]
+fn hostile_titles_reach_tmux_literally() {
+    let mut c = counts(1, 0, 0, 0, 0);
+    for (title, want) in [
+        ("#(rm -rf ~)", "##(rm -rf ~)"),
+        ("#[fg=red]x", "##[fg=red]x"),
+        ("#{pane_id}", "##{pane_id}"),
+        ("\u{1b}]52;c;eA==\u{7}#(id)", "##(id)"),
+    ] {
+        c.top_title = Some(title.to_string());
+        assert_eq!(render("{title}", &c, &tmux()).unwrap(), want);
+    }
+}
+
+#[test]
+fn bad_formats_are_errors_not_panics() {
+    let c = counts(0, 0, 0, 0, 0);
+    assert_eq!(
+        render("{waiting", &c, &tmux()),
+        Err(FormatError::Unclosed(0))
+    );
+    assert_eq!(
+        render("{bogus}", &c, &tmux()),
+        Err(FormatError::Unknown("bogus".into()))
+    );
+    assert!(render("{?nope:x}", &c, &tmux()).is_err());
+    assert!(render("}", &c, &tmux()).is_ok());
+}
