@@ -24,11 +24,8 @@ pub fn clean(s: &str) -> Cow<'_, str> {
             },
             '\u{9b}' => skip_csi(&mut chars),
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
-            '\n' | '\r' | '\t' => {
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
+            '\n' | '\r' | '\t' if !out.ends_with(' ') => out.push(' '),
+            '\n' | '\r' | '\t' => {}
             c if is_plain(c) => out.push(c),
             _ => {}
         }
