@@ -6,6 +6,8 @@
 
 pub mod cli;
 pub mod collect;
+pub mod jump;
 pub mod model;
+pub mod pick;
 pub mod source;
 pub mod statusline;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod jump;
 pub mod sessions;
 pub mod status;
 pub mod table;
@@ -40,6 +41,16 @@ pub enum Command {
         after_help = "Examples:\n  set -g status-right '#(otop status) %H:%M'\n  otop status --plain\n  otop status --format '{?waiting:{waiting} waiting}'\n  otop status --json"
     )]
     Status(status::Args),
+    /// Pick a session in a compact list and jump to its tmux pane (made for display-popup)
+    #[command(
+        after_help = "Examples:\n  bind-key o display-popup -E -w 80% -h 60% \"otop pick --client '#{client_name}'\"\n  otop pick"
+    )]
+    Pick(crate::pick::Args),
+    /// Jump to a session's tmux pane without any UI
+    #[command(
+        after_help = "Examples:\n  otop jump ses_4f2a...\n  otop jump 12345\n  otop jump --tty /dev/pts/3\n  bind-key W run-shell \"otop jump --next waiting --client '#{client_name}'\""
+    )]
+    Jump(jump::Args),
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -48,6 +59,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Sessions(args)) => sessions::run(&args, cli.db),
         Some(Command::Status(args)) => status::run(&args, cli.db),
+        Some(Command::Pick(args)) => crate::pick::run(&args, cli.db),
+        Some(Command::Jump(args)) => jump::run(&args, cli.db),
         None => Err("the monitor is not built yet; try `otop sessions`".to_string()),
     };
     match result {

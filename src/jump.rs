@@ -1,0 +1,190 @@
+//! The jump: take a tmux client to the pane a session runs in, on the right server, across
+//! tmux sessions. Shared by the picker, `otop jump` and the monitor.
+
+use std::path::Path;
+
+use crate::model::row::{Row, TmuxLocation};
+use crate::model::sanitize::clean;
+use crate::source::tmux;
+
+/// What choosing a row leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Switch the client to this pane.
+    Jump(TmuxLocation),
+    /// Cannot jump (no pane, or a pane on another server); say why and stay.
+    Explain(String),
+    /// Not inside tmux: print where the session is.
+    Print(String),
+}
+
+/// Decides what choosing `row` does. `current_socket` is the server otop runs under (from
+/// `$TMUX`), `client` the client named by the popup binding.
+pub fn plan(row: &Row, current_socket: Option<&str>, client: Option<&str>) -> Plan {
+    let inside = current_socket.is_some() || client.is_some();
+    let Some(loc) = &row.tmux else {
+        return if inside {
+            Plan::Explain(format!(
+                "{} is not in a tmux pane ({})",
+                name(row),
+                whereabouts(row)
+            ))
+        } else {
+            Plan::Print(describe(row))
+        };
+    };
+    if !inside {
+        return Plan::Print(describe(row));
+    }
+    match current_socket {
+        Some(cur) if !same_socket(cur, &loc.socket) => Plan::Explain(format!(
+            "{} is on another tmux server: tmux -S {} attach -t {}",
+            name(row),
+            clean(&loc.socket),
+            clean(&loc.target)
+        )),
+        _ => Plan::Jump(loc.clone()),
+    }
+}
+
+/// Moves `client` (or tmux's current client) to the pane: its session, window and pane, in one
+/// tmux call. Returns a line saying where it went.
+pub fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, String> {
+    let pane = loc.pane_id.as_str();
+    let mut args = vec!["switch-client"];
+    if let Some(c) = client {
+        args.extend(["-c", c]);
+    }
+    // A pane id is a valid target for a session, a window and a pane, and unlike names it
+    // cannot be misread (names may hold `:` or `.`).
+    args.extend([
+        "-t",
+        pane,
+        ";",
+        "select-window",
+        "-t",
+        pane,
+        ";",
+        "select-pane",
+        "-t",
+        pane,
+    ]);
+    tmux::run_tmux(Some(&loc.socket), &args).map_err(|e| e.to_string())?;
+    Ok(format!("jumped to {}", clean(&loc.target)))
+}
+
+/// One line saying where a session is, for people outside tmux.
+pub fn describe(row: &Row) -> String {
+    let mut s = format!("{}: {}", name(row), whereabouts(row));
+    if let Some(t) = &row.tmux {
+        s.push_str(&format!(
+            ", tmux pane {} ({}) on {}",
+            clean(&t.pane_id),
+            clean(&t.target),
+            clean(&t.socket)
+        ));
+    }
+    s
+}
+
+fn name(row: &Row) -> String {
+    match &row.session {
+        Some(s) => match &s.title {
+            Some(t) => format!("\"{}\" ({})", clean(t), clean(&s.id)),
+            None => clean(&s.id).into_owned(),
+        },
+        None => row.pid().map_or("session".into(), |p| format!("pid {p}")),
+    }
+}
+
+fn whereabouts(row: &Row) -> String {
+    match &row.process {
+        Some(p) => format!(
+            "pid {}, tty {}, cwd {}",
+            p.info.pid,
+            p.info.tty.as_deref().unwrap_or("none"),
+            clean(p.info.cwd.as_deref().unwrap_or("?"))
+        ),
+        None => "no process".into(),
+    }
+}
+
+fn same_socket(a: &str, b: &str) -> bool {
+    let canon = |p: &str| std::fs::canonicalize(Path::new(p)).unwrap_or_else(|_| p.into());
+    a == b || canon(a) == canon(b)
+}
+
+/// The socket of the tmux server otop runs under, from `$TMUX`.
+pub fn current_socket() -> Option<String> {
+    std::env::var("TMUX").ok().and_then(|t| tmux::socket_of(&t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::row::ProcessRow;
+    use crate::model::state::{State, Status};
+    use crate::source::db_types::SessionFacts;
+    use crate::source::process_types::{Kind, ProcessInfo};
+
+    fn row(socket: Option<&str>) -> Row {
+        Row {
+            process: Some(ProcessRow {
+                info: ProcessInfo {
+                    pid: 42,
+                    tty: Some("/dev/pts/7".into()),
+                    cwd: Some("/src/app".into()),
+                    ..ProcessInfo::default()
+                },
+                kind: Kind::Tui,
+                cpu_percent: None,
+                owner: None,
+            }),
+            session: Some(SessionFacts {
+                id: "ses_1".into(),
+                title: Some("Fix #(evil)".into()),
+                ..SessionFacts::default()
+            }),
+            status: Status::new(State::Idle, "idle"),
+            matched: None,
+            tmux: socket.map(|s| TmuxLocation {
+                socket: s.into(),
+                pane_id: "%3".into(),
+                target: "b:2.1".into(),
+                session: "b".into(),
+                window: 2,
+                window_name: "w".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn jumps_within_the_same_server() {
+        let p = plan(&row(Some("/tmp/s")), Some("/tmp/s"), Some("/dev/pts/1"));
+        assert!(matches!(p, Plan::Jump(l) if l.pane_id == "%3"));
+    }
+
+    #[test]
+    fn a_session_without_pane_is_explained_not_jumped() {
+        let p = plan(&row(None), Some("/tmp/s"), None);
+        assert_eq!(
+            p,
+            Plan::Explain(
+                "\"Fix #(evil)\" (ses_1) is not in a tmux pane (pid 42, tty /dev/pts/7, cwd /src/app)"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn another_server_is_explained_with_the_command_to_reach_it() {
+        let p = plan(&row(Some("/tmp/other")), Some("/tmp/s"), None);
+        assert!(matches!(p, Plan::Explain(m) if m.contains("tmux -S /tmp/other attach -t b:2.1")));
+    }
+
+    #[test]
+    fn outside_tmux_it_prints_where_the_session_is() {
+        let p = plan(&row(Some("/tmp/s")), None, None);
+        assert!(matches!(p, Plan::Print(m) if m.contains("pid 42") && m.contains("%3 (b:2.1)")));
+    }
+}

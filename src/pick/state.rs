@@ -1,0 +1,197 @@
+//! The picker's state and key handling: pure, tested without a terminal.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use crate::model::row::Row;
+use crate::model::sanitize::clean;
+
+/// Navigating (j/k move) or typing a filter (every printable key goes to the query).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Navigate,
+    Filter,
+}
+
+/// What a key means to the picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    Type(char),
+    Backspace,
+    /// `/`: start typing a filter.
+    StartFilter,
+    /// `esc`: clear the filter, or cancel when there is none.
+    Escape,
+    Accept,
+    Cancel,
+    Ignore,
+}
+
+/// What the picker should do after an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Continue,
+    Cancel,
+    /// Jump to this row (index into the rows given to [`Picker::new`]).
+    Pick(usize),
+}
+
+pub struct Picker {
+    rows: Vec<Row>,
+    haystacks: Vec<String>,
+    pub query: String,
+    pub mode: Mode,
+    /// Indices of matching rows, best first.
+    visible: Vec<usize>,
+    /// Position in `visible`.
+    pub selected: usize,
+    /// A line shown under the list (why a jump could not happen, …).
+    pub message: Option<String>,
+    matcher: Matcher,
+}
+
+impl Picker {
+    /// `rows` must already be in display order (most urgent first).
+    pub fn new(rows: Vec<Row>) -> Picker {
+        let haystacks = rows.iter().map(haystack).collect();
+        let mut p = Picker {
+            visible: (0..rows.len()).collect(),
+            rows,
+            haystacks,
+            query: String::new(),
+            mode: Mode::Navigate,
+            selected: 0,
+            message: None,
+            matcher: Matcher::new(Config::DEFAULT),
+        };
+        p.refilter();
+        p
+    }
+
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// Matching rows in display order.
+    pub fn visible(&self) -> impl Iterator<Item = &Row> {
+        self.visible.iter().map(|&i| &self.rows[i])
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    pub fn key_to_action(&self, key: KeyEvent) -> Action {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('c') if ctrl => Action::Cancel,
+            KeyCode::Char('n') if ctrl => Action::Down,
+            KeyCode::Char('p') if ctrl => Action::Up,
+            KeyCode::Down => Action::Down,
+            KeyCode::Up => Action::Up,
+            KeyCode::Enter => Action::Accept,
+            KeyCode::Esc => Action::Escape,
+            KeyCode::Backspace => Action::Backspace,
+            KeyCode::Char(c) if ctrl => {
+                let _ = c;
+                Action::Ignore
+            }
+            KeyCode::Char(c) => match (self.mode, c) {
+                (Mode::Navigate, 'j') => Action::Down,
+                (Mode::Navigate, 'k') => Action::Up,
+                (Mode::Navigate, 'q') => Action::Cancel,
+                (Mode::Navigate, '/') => Action::StartFilter,
+                (_, c) => Action::Type(c),
+            },
+            _ => Action::Ignore,
+        }
+    }
+
+    pub fn apply(&mut self, action: Action) -> Outcome {
+        self.message = None;
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
+                if self.selected + 1 < self.visible.len() {
+                    self.selected += 1;
+                }
+            }
+            Action::StartFilter => self.mode = Mode::Filter,
+            Action::Type(c) => {
+                self.mode = Mode::Filter;
+                self.query.push(c);
+                self.refilter();
+            }
+            Action::Backspace => {
+                self.query.pop();
+                self.refilter();
+            }
+            Action::Escape if self.mode == Mode::Filter || !self.query.is_empty() => {
+                self.query.clear();
+                self.mode = Mode::Navigate;
+                self.refilter();
+            }
+            Action::Escape | Action::Cancel => return Outcome::Cancel,
+            Action::Accept => {
+                // With a single match, enter takes it whatever the selection.
+                let pick = if self.visible.len() == 1 {
+                    self.visible.first()
+                } else {
+                    self.visible.get(self.selected)
+                };
+                if let Some(&i) = pick {
+                    return Outcome::Pick(i);
+                }
+                self.message = Some("no session matches".into());
+            }
+            Action::Ignore => {}
+        }
+        Outcome::Continue
+    }
+
+    fn refilter(&mut self) {
+        let selected_row = self.visible.get(self.selected).copied();
+        if self.query.is_empty() {
+            self.visible = (0..self.rows.len()).collect();
+        } else {
+            let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
+            let mut buf = Vec::new();
+            let mut scored: Vec<(u32, usize)> = self
+                .haystacks
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| {
+                    pattern
+                        .score(Utf32Str::new(h, &mut buf), &mut self.matcher)
+                        .map(|s| (s, i))
+                })
+                .collect();
+            // Best score first; ties keep urgency order.
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            self.visible = scored.into_iter().map(|(_, i)| i).collect();
+        }
+        self.selected = selected_row
+            .and_then(|r| self.visible.iter().position(|&i| i == r))
+            .unwrap_or(0);
+    }
+}
+
+/// Text the fuzzy filter matches against: title, status, tmux location, id, directory.
+fn haystack(r: &Row) -> String {
+    let s = r.session.as_ref();
+    let parts = [
+        s.and_then(|s| s.title.clone()),
+        Some(r.status.detail.clone()),
+        r.tmux.as_ref().map(|t| t.short()),
+        s.map(|s| s.id.clone()),
+        s.and_then(|s| s.directory.clone()),
+    ];
+    clean(&parts.into_iter().flatten().collect::<Vec<_>>().join(" ")).into_owned()
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;
