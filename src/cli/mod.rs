@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod generate;
 pub mod jump;
 pub mod sessions;
 pub mod status;
@@ -51,6 +52,14 @@ pub enum Command {
         after_help = "Examples:\n  otop jump ses_4f2a...\n  otop jump 12345\n  otop jump --tty /dev/pts/3\n  bind-key W run-shell \"otop jump --next waiting --client '#{client_name}'\""
     )]
     Jump(jump::Args),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
+    )]
+    Completions(generate::CompletionArgs),
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  otop man > ~/.local/share/man/man1/otop.1")]
+    Man,
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -61,6 +70,10 @@ pub fn main() -> ExitCode {
         Some(Command::Status(args)) => status::run(&args, cli.db),
         Some(Command::Pick(args)) => crate::pick::run(&args, cli.db),
         Some(Command::Jump(args)) => jump::run(&args, cli.db),
+        Some(Command::Completions(args)) => {
+            generate::write_stdout(&generate::completions(args.shell))
+        }
+        Some(Command::Man) => generate::man_page().and_then(|m| generate::write_stdout(&m)),
         None => Err("the monitor is not built yet; try `otop sessions`".to_string()),
     };
     match result {

@@ -1,0 +1,69 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_otop_global_optspecs
+    string join \n db= h/help V/version
+end
+
+function __fish_otop_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_otop_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_otop_using_subcommand
+    set -l cmd (__fish_otop_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c otop -n "__fish_otop_needs_command" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_needs_command" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_needs_command" -s V -l version -d 'Print version'
+complete -c otop -n "__fish_otop_needs_command" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand sessions" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand sessions" -l json -d 'Print JSON (an array of objects; field names are stable)'
+complete -c otop -n "__fish_otop_using_subcommand sessions" -s a -l all -d 'Also show unmatched processes, `opencode run`, subagents and helper processes'
+complete -c otop -n "__fish_otop_using_subcommand sessions" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand status" -s f -l format -d 'Template: {waiting} {error} {working} {idle} {stalled} {total}, {sym:STATE}, {fg:STATE}, {reset}, {title}, {?STATE:TEXT} (TEXT only when that count is non-zero)' -r
+complete -c otop -n "__fish_otop_using_subcommand status" -l empty -d 'What to print when no session runs (default: nothing)' -r
+complete -c otop -n "__fish_otop_using_subcommand status" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand status" -l plain -d 'No tmux styles (#[…]): for other status bars'
+complete -c otop -n "__fish_otop_using_subcommand status" -l json -d 'Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)'
+complete -c otop -n "__fish_otop_using_subcommand status" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand pick" -l client -d 'tmux client to move (the popup binding passes #{client_name})' -r
+complete -c otop -n "__fish_otop_using_subcommand pick" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand pick" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand jump" -l tty -d 'The session whose opencode runs on this terminal (/dev/pts/3 or pts/3)' -r
+complete -c otop -n "__fish_otop_using_subcommand jump" -l next -d 'The next session in this state after the current pane (cycles)' -r -f -a "waiting\t''
+error\t''
+working\t''
+idle\t''
+stalled\t''"
+complete -c otop -n "__fish_otop_using_subcommand jump" -l client -d 'tmux client to move (default: the current one)' -r
+complete -c otop -n "__fish_otop_using_subcommand jump" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand jump" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand completions" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand man" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

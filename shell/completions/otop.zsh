@@ -1,0 +1,233 @@
+#compdef otop
+
+autoload -U is-at-least
+
+_otop() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_otop_commands" \
+"*::: :->otop" \
+&& ret=0
+    case $state in
+    (otop)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:otop-command-$line[1]:"
+        case $line[1] in
+            (sessions)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--json[Print JSON (an array of objects; field names are stable)]' \
+'-a[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
+'--all[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+'-f+[Template\: {waiting} {error} {working} {idle} {stalled} {total}, {sym\:STATE}, {fg\:STATE}, {reset}, {title}, {?STATE\:TEXT} (TEXT only when that count is non-zero)]:FORMAT:_default' \
+'--format=[Template\: {waiting} {error} {working} {idle} {stalled} {total}, {sym\:STATE}, {fg\:STATE}, {reset}, {title}, {?STATE\:TEXT} (TEXT only when that count is non-zero)]:FORMAT:_default' \
+'--empty=[What to print when no session runs (default\: nothing)]:TEXT:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--plain[No tmux styles (#\[…\])\: for other status bars]' \
+'(-f --format --plain)--json[Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(pick)
+_arguments "${_arguments_options[@]}" : \
+'--client=[tmux client to move (the popup binding passes #{client_name})]:NAME:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(jump)
+_arguments "${_arguments_options[@]}" : \
+'--tty=[The session whose opencode runs on this terminal (/dev/pts/3 or pts/3)]:TTY:_default' \
+'--next=[The next session in this state after the current pane (cycles)]:STATE:(waiting error working idle stalled)' \
+'--client=[tmux client to move (default\: the current one)]:NAME:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::target -- A session id (ses_…) or the pid of its opencode process:_default' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell -- bash, zsh, fish, elvish or powershell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_otop__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:otop-help-command-$line[1]:"
+        case $line[1] in
+            (sessions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(pick)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(jump)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_otop_commands] )) ||
+_otop_commands() {
+    local commands; commands=(
+'sessions:List running opencode sessions (a table, or --json for scripts)' \
+'status:A compact segment for the tmux status bar (never fails loudly)' \
+'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
+'jump:Jump to a session'\''s tmux pane without any UI' \
+'completions:Print a shell completion script' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'otop commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__completions_commands] )) ||
+_otop__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop completions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help_commands] )) ||
+_otop__subcmd__help_commands() {
+    local commands; commands=(
+'sessions:List running opencode sessions (a table, or --json for scripts)' \
+'status:A compact segment for the tmux status bar (never fails loudly)' \
+'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
+'jump:Jump to a session'\''s tmux pane without any UI' \
+'completions:Print a shell completion script' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'otop help commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__completions_commands] )) ||
+_otop__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help completions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__help_commands] )) ||
+_otop__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help help commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__jump_commands] )) ||
+_otop__subcmd__help__subcmd__jump_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help jump commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__man_commands] )) ||
+_otop__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help man commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__pick_commands] )) ||
+_otop__subcmd__help__subcmd__pick_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help pick commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__sessions_commands] )) ||
+_otop__subcmd__help__subcmd__sessions_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help sessions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__status_commands] )) ||
+_otop__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__jump_commands] )) ||
+_otop__subcmd__jump_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop jump commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__man_commands] )) ||
+_otop__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop man commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__pick_commands] )) ||
+_otop__subcmd__pick_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop pick commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__sessions_commands] )) ||
+_otop__subcmd__sessions_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop sessions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__status_commands] )) ||
+_otop__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop status commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_otop" ]; then
+    _otop "$@"
+else
+    compdef _otop otop
+fi

@@ -1,0 +1,39 @@
+//! `otop completions <shell>` and `otop man`: generated from the clap definition, so they never
+//! drift from the real flags.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use super::Cli;
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionArgs {
+    /// bash, zsh, fish, elvish or powershell
+    pub shell: Shell,
+}
+
+/// The completion script for `shell`.
+pub fn completions(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "otop", &mut out);
+    out
+}
+
+/// The man page (roff).
+pub fn man_page() -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+pub fn write_stdout(bytes: &[u8]) -> Result<ExitCode, String> {
+    std::io::stdout()
+        .write_all(bytes)
+        .map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
