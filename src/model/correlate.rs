@@ -53,15 +53,16 @@ pub fn correlate(evidence: &[Evidence]) -> HashMap<u32, Matched> {
     let mut out = HashMap::new();
     let mut claimed = HashSet::new();
 
-    // Pass 1: certain claims. Two processes claiming one session: the more certain rule wins,
-    // then the newer process (a TUI resumed with `-s` on a session an older one also had).
+    // Pass 1: certain claims. Two processes claiming one session: the more certain rule wins
+    // (by [`rank`]), then the newer process (a TUI resumed with `-s` on a session an older one
+    // also had).
     let mut certain: Vec<(&Evidence, Matched)> = evidence
         .iter()
         .filter_map(|e| certain_claim(e).map(|m| (e, m)))
         .collect();
     certain.sort_by(|(a, ma), (b, mb)| {
-        ma.rule
-            .cmp(&mb.rule)
+        rank(ma.rule)
+            .cmp(&rank(mb.rule))
             .then(b.started_at.cmp(&a.started_at))
             .then(a.pid.cmp(&b.pid))
     });
@@ -168,19 +169,38 @@ fn directory(e: &Evidence, claimed: &HashSet<String>) -> Option<String> {
         .map(|c| c.id.clone())
 }
 
-/// The process's own certain evidence, best first (see the module comment).
+/// Certainty of a rule, lower first: live plugin state, then argv, then the log. Deliberately
+/// not [`MatchRule`]'s declaration order: a flag only names the session a process *started*
+/// with, and a TUI can switch sessions since; the plugin reports the current one.
+fn rank(rule: MatchRule) -> u8 {
+    match rule {
+        MatchRule::Plugin => 0,
+        MatchRule::Flag => 1,
+        MatchRule::Log => 2,
+        MatchRule::Activity => 3,
+        MatchRule::Directory => 4,
+    }
+}
+
+/// The process's own best certain evidence. An id its candidates show as a subagent session
+/// is skipped: subagents run in their parent's process and are attached to it elsewhere.
 fn certain_claim(e: &Evidence) -> Option<Matched> {
+    let subagent = |id: &str| {
+        e.candidates
+            .iter()
+            .any(|c| c.id == id && c.parent_id.is_some())
+    };
     [
         (&e.plugin_session, MatchRule::Plugin),
         (&e.flag_session, MatchRule::Flag),
         (&e.log_session, MatchRule::Log),
     ]
     .into_iter()
-    .find_map(|(id, rule)| {
-        id.as_ref().map(|id| Matched {
-            session_id: id.clone(),
-            rule,
-        })
+    .filter_map(|(id, rule)| id.as_deref().map(|id| (id, rule)))
+    .find(|(id, _)| !subagent(id))
+    .map(|(id, rule)| Matched {
+        session_id: id.to_string(),
+        rule,
     })
 }
 

@@ -78,6 +78,28 @@ fn same_session_claimed_twice_goes_to_the_more_certain_rule() {
 }
 
 #[test]
+fn live_plugin_beats_another_processes_stale_flag() {
+    // P1 was started with `-s ses_x` and has switched away; P2's plugin shows ses_x now.
+    let mut p1 = proc(1, T0 + MIN, vec![]);
+    p1.flag_session = Some("ses_x".into());
+    let mut p2 = proc(2, T0, vec![]);
+    p2.plugin_session = Some("ses_x".into());
+    let m = correlate(&[p1, p2]);
+    assert_eq!(got(&m, 2), Some(("ses_x", MatchRule::Plugin)));
+    assert_eq!(got(&m, 1), None);
+}
+
+#[test]
+fn certain_evidence_naming_a_subagent_is_skipped() {
+    let mut child = cand("ses_child", T0 + MIN, 3);
+    child.parent_id = Some("ses_top".into());
+    let mut p = proc(1, T0, vec![child]);
+    p.plugin_session = Some("ses_child".into());
+    p.log_session = Some("ses_top".into());
+    assert_eq!(got(&correlate(&[p]), 1), Some(("ses_top", MatchRule::Log)));
+}
+
+#[test]
 fn same_session_same_rule_goes_to_the_newer_process() {
     let mut old = proc(1, T0, vec![cand("ses_other", T0 + 2 * MIN, 3)]);
     old.flag_session = Some("ses_x".into());
