@@ -292,6 +292,7 @@ impl Collector {
                 log_session: log_sessions
                     .get(&info.pid)
                     .and_then(|r| r.latest_session().map(str::to_string)),
+                continues: correlate::continue_flag(&info.argv),
                 candidates: Vec::new(),
             };
             // An id from argv or the log must exist in this database to count.
@@ -315,61 +316,84 @@ impl Collector {
         }
         let matches = correlate::correlate(&evidence);
 
-        // Subagents run inside their parent's process: read them with the parents.
-        let parent_ids: Vec<String> = matches.values().map(|m| m.session_id.clone()).collect();
-        let children = db.children(&parent_ids).map_err(|e| e.to_string())?;
-        let mut ids = parent_ids.clone();
-        ids.extend(children.iter().map(|c| c.id.clone()));
+        // Subagents run inside their top-level ancestor's process: read them with it, a few
+        // levels deep (subagents may start subagents).
+        let top_ids: Vec<String> = matches.values().map(|m| m.session_id.clone()).collect();
+        let mut parents: HashMap<String, String> = HashMap::new();
+        let mut frontier = top_ids.clone();
+        for _ in 0..SUBAGENT_LEVELS {
+            if frontier.is_empty() {
+                break;
+            }
+            let kids = db.children(&frontier).map_err(|e| e.to_string())?;
+            frontier = Vec::new();
+            for k in kids {
+                if let Some(p) = k.parent_id.clone() {
+                    if parents.insert(k.id.clone(), p).is_none() {
+                        frontier.push(k.id);
+                    }
+                }
+            }
+        }
+        let owners = correlate::attach_children(&matches, &parents);
+        let mut ids = top_ids;
+        ids.extend(parents.keys().cloned());
         let facts = db.session_facts(&ids).map_err(|e| e.to_string())?;
         let by_id: HashMap<&str, &SessionFacts> =
             facts.iter().map(|f| (f.id.as_str(), f)).collect();
 
         let mut rows = Vec::new();
         for p in group {
-            let m = matches.get(&p.info.pid);
+            let pid = p.info.pid;
+            let m = matches.get(&pid);
             let Some(session) = m.and_then(|m| by_id.get(m.session_id.as_str())) else {
                 continue;
             };
-            let kids: Vec<SessionFacts> = facts
+            let descendants: Vec<SessionFacts> = facts
                 .iter()
-                .filter(|f| f.parent_id.as_deref() == Some(session.id.as_str()))
+                .filter(|f| owners.get(&f.id) == Some(&pid))
                 .cloned()
                 .collect();
             let live = Liveness {
                 has_process: true,
-                cpu_percent: cpu.get(&p.info.pid).copied(),
+                cpu_percent: cpu.get(&pid).copied(),
                 stream_error_at: log_sessions
-                    .get(&p.info.pid)
+                    .get(&pid)
                     .and_then(|r| r.stream_errors.get(&session.id).copied()),
                 plugin: plugin_files
-                    .get(&p.info.pid)
+                    .get(&pid)
                     .filter(|f| plugin::matches_process(f, p.info.started_at))
                     .and_then(|f| f.sessions.get(&session.id).cloned()),
             };
             let tmux = pane_of(p, panes);
-            for kid in &kids {
+            let row = |s: &SessionFacts, status: Status| Row {
+                process: Some(process_row(p, cpu)),
+                session: Some(s.clone()),
+                status,
+                matched: m.map(|m| m.rule),
+                tmux: tmux.clone(),
+            };
+            rows.push(row(
+                session,
+                status::infer(session, &descendants, &live, now),
+            ));
+            // Only subagents this process ran get rows of their own; older ones stay history.
+            let started = p.info.started_at;
+            for kid in descendants.iter().filter(|k| {
+                k.last_activity_at
+                    .or(k.updated_at)
+                    .is_some_and(|t| t >= started)
+            }) {
                 let kid_live = Liveness {
-                    plugin: None,
+                    plugin: plugin_files
+                        .get(&pid)
+                        .filter(|f| plugin::matches_process(f, p.info.started_at))
+                        .and_then(|f| f.sessions.get(&kid.id).cloned()),
+                    stream_error_at: None,
                     ..live.clone()
                 };
-                rows.push(Row {
-                    process: Some(process_row(p, cpu)),
-                    session: Some(kid.clone()),
-                    status: status::infer(kid, &[], &kid_live, now),
-                    matched: m.map(|m| m.rule),
-                    tmux: tmux.clone(),
-                });
+                rows.push(row(kid, status::infer(kid, &descendants, &kid_live, now)));
             }
-            rows.insert(
-                rows.len() - kids.len(),
-                Row {
-                    process: Some(process_row(p, cpu)),
-                    session: Some((*session).clone()),
-                    status: status::infer(session, &kids, &live, now),
-                    matched: m.map(|m| m.rule),
-                    tmux,
-                },
-            );
         }
         Ok(rows)
     }
@@ -404,6 +428,8 @@ impl Collector {
 
 /// Sessions of one directory considered when guessing which one a process runs.
 const CANDIDATES_PER_DIR: usize = 20;
+/// How many levels of subagents below a top-level session are read.
+const SUBAGENT_LEVELS: usize = 4;
 /// Messages shown in the detail view's history.
 const HISTORY_LIMIT: usize = 200;
 

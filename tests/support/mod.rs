@@ -1,0 +1,155 @@
+//! Shared test support: private tmux servers and opencode stand-in processes.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tmux server of the test's own, on a socket in a temporary directory; killed on drop.
+pub struct TmuxServer {
+    pub socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TmuxServer {
+    /// Starts a server with a first session `session` running `cmd` in `cwd`.
+    pub fn start(session: &str, cwd: &Path, cmd: &str) -> TmuxServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("tmux.sock");
+        let server = TmuxServer { socket, _dir: dir };
+        server.ok(&[
+            "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-c",
+            &cwd.display().to_string(), cmd,
+        ]);
+        server
+    }
+
+    pub fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("run tmux")
+    }
+
+    /// Runs a tmux command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.tmux(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Opens a new window running `cmd` in `cwd`; returns its pane id.
+    pub fn window(&self, target_session: &str, cwd: &Path, cmd: &str) -> String {
+        self.ok(&[
+            "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", &format!("{target_session}:"),
+            "-c", &cwd.display().to_string(), cmd,
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// Starts another session running `cmd`; returns its first pane id.
+    pub fn session(&self, name: &str, cwd: &Path, cmd: &str) -> String {
+        self.ok(&[
+            "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", name, "-x", "120", "-y", "40",
+            "-c", &cwd.display().to_string(), cmd,
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// The pid of the process running in `pane`.
+    pub fn pane_pid(&self, pane: &str) -> u32 {
+        self.ok(&["display", "-p", "-t", pane, "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
+    }
+
+    pub fn socket_str(&self) -> String {
+        self.socket.display().to_string()
+    }
+}
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// Whether tmux is installed; tests that need it say why they skip when it is not.
+pub fn have_tmux() -> bool {
+    let ok = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
+        eprintln!("skipping: tmux is not installed");
+    }
+    ok
+}
+
+/// A directory holding stand-in `opencode` executables: `opencode` (a copy of sleep: argv
+/// `opencode 3600`) and `opencode-flags` … no: flags need a program that ignores them, so the
+/// flagged stand-in is a copy of bash named `opencode` in a second directory.
+pub struct StandIns {
+    pub dir: tempfile::TempDir,
+}
+
+impl StandIns {
+    pub fn new() -> StandIns {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("sleep")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("bash")).expect("mkdir");
+        std::fs::copy("/bin/sleep", dir.path().join("sleep/opencode")).expect("copy sleep");
+        std::fs::copy("/bin/bash", dir.path().join("bash/opencode")).expect("copy bash");
+        StandIns { dir }
+    }
+
+    /// A shell command that runs a plain `opencode` (no arguments but a duration).
+    pub fn plain(&self) -> String {
+        format!("exec {} 3600", self.dir.path().join("sleep/opencode").display())
+    }
+
+    /// A shell command that runs `opencode -s <id>` (bash ignores the words after `-c CMD NAME`).
+    pub fn with_session(&self, id: &str) -> String {
+        format!(
+            "exec {} -c 'sleep 3600; :' opencode -s {id}",
+            self.dir.path().join("bash/opencode").display()
+        )
+    }
+}
+
+/// Polls `f` until it returns Some or `timeout` passes.
+pub fn wait_for<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if start.elapsed() > timeout {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Runs the otop binary with `args` and environment overrides; returns (status, stdout, stderr).
+pub fn otop(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_otop"));
+    cmd.args(args).env_remove("TMUX").env_remove("TMUX_PANE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run otop");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
