@@ -7,6 +7,12 @@ pub mod log;
 pub mod log_types;
 pub mod plugin;
 pub mod process;
+#[cfg(target_os = "linux")]
+mod process_linux;
+#[cfg(target_os = "macos")]
+mod process_macos;
 pub mod process_types;
+#[cfg(all(test, unix))]
+pub(crate) mod standin;
 pub mod tmux;
 pub mod tmux_types;

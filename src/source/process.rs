@@ -1,24 +1,300 @@
 //! The process table: opencode processes, their helpers, and CPU sampled as a delta.
+//!
+//! The OS layer (`process_linux.rs`, `process_macos.rs`) only reads facts; which processes are
+//! opencode, how wrappers merge and who owns a helper is decided here by pure functions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::process_types::{Kind, OpencodeProcess, ProcessInfo};
+#[cfg(target_os = "linux")]
+use super::process_linux as os;
+#[cfg(target_os = "macos")]
+use super::process_macos as os;
+
+use super::process_types::{Kind, OpencodeProcess, ProcEnv, ProcessInfo};
+
+/// Parent chains longer than this are loops (pid reuse mid-scan) or not worth following.
+const MAX_DEPTH: usize = 64;
 
 /// Every opencode process on the machine (wrapper and native binary merged into one) and the
 /// helpers they started, excluding otop itself. A process that exits mid-scan is skipped.
 pub fn scan() -> Vec<OpencodeProcess> {
-    Vec::new()
-}
-
-/// What an opencode process is, from its argv (argv[0] included).
-pub fn classify(_argv: &[String]) -> Kind {
-    Kind::Tui
+    let mut all = os::read_all();
+    let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
+    let hinted: HashSet<u32> = all
+        .iter()
+        .filter(|p| might_be_opencode(&p.name, &p.argv))
+        .map(|p| p.pid)
+        .collect();
+    // Costly reads (environ, fds, cwd) only for opencode look-alikes and their descendants.
+    for p in &mut all {
+        if hinted.contains(&p.pid) || nearest_in(p.ppid, &parents, &hinted).is_some() {
+            os::read_details(p);
+        }
+    }
+    build_table(all, std::process::id())
 }
 
 /// Pids of `pid`'s ancestors, nearest first (for mapping a process to a tmux pane).
-pub fn ancestors(_pid: u32) -> Vec<u32> {
-    Vec::new()
+pub fn ancestors(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut cur = pid;
+    while out.len() < MAX_DEPTH {
+        match os::parent_of(cur) {
+            Some(pp) if pp > 0 && pp != cur && !out.contains(&pp) => {
+                out.push(pp);
+                if pp == 1 {
+                    break;
+                }
+                cur = pp;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The file name part of a path, without the ` (deleted)` Linux adds to replaced binaries.
+fn basename(path: &str) -> &str {
+    let path = path.strip_suffix(" (deleted)").unwrap_or(path);
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// `.opencode` is the native binary the 1.2.x npm wrapper starts; `opencode.exe` is 1.18's.
+fn is_opencode_name(s: &str) -> bool {
+    matches!(basename(s), "opencode" | "opencode.exe" | ".opencode")
+}
+
+fn is_runtime_name(s: &str) -> bool {
+    matches!(
+        basename(s),
+        "node" | "nodejs" | "bun" | "node.exe" | "bun.exe"
+    )
+}
+
+/// A node/bun process running the npm package's `bin/opencode` script.
+pub fn is_wrapper(name: &str, exe: Option<&str>, argv: &[String]) -> bool {
+    let runtime = is_runtime_name(name)
+        || exe.is_some_and(is_runtime_name)
+        || argv.first().is_some_and(|a| is_runtime_name(a));
+    runtime
+        && argv
+            .get(1)
+            .is_some_and(|s| s.ends_with("/opencode") || s.ends_with("\\opencode"))
+}
+
+/// Whether a process is opencode: the native binary, or the npm node/bun wrapper.
+pub fn is_opencode(name: &str, exe: Option<&str>, argv: &[String]) -> bool {
+    is_opencode_name(name)
+        || exe.is_some_and(is_opencode_name)
+        || argv.first().is_some_and(|a| is_opencode_name(a))
+        || is_wrapper(name, exe, argv)
+}
+
+/// Cheap first-pass filter before reading exe/environ/fds.
+fn might_be_opencode(name: &str, argv: &[String]) -> bool {
+    name.contains("opencode") || argv.iter().take(2).any(|a| a.contains("opencode"))
+}
+
+/// Flags whose value is the next word, so that value is not taken for a subcommand.
+const VALUE_FLAGS: &[&str] = &[
+    "-s",
+    "--session",
+    "-m",
+    "--model",
+    "--prompt",
+    "--agent",
+    "--port",
+    "--hostname",
+    "--log-level",
+    "--attach",
+    "--format",
+    "--title",
+    "-f",
+    "--file",
+    "--dir",
+    "--variant",
+    "--cors",
+    "--mdns-domain",
+];
+
+const OTHER_SUBCOMMANDS: &[&str] = &[
+    "acp",
+    "auth",
+    "models",
+    "db",
+    "session",
+    "upgrade",
+    "uninstall",
+    "mcp",
+    "stats",
+    "export",
+    "import",
+    "github",
+    "pr",
+    "debug",
+    "agent",
+    "plugin",
+    "completion",
+    "generate",
+];
+
+/// What an opencode process is, from its argv (argv[0] included).
+pub fn classify(argv: &[String]) -> Kind {
+    let skip = if argv.first().is_some_and(|a| is_runtime_name(a)) {
+        2
+    } else {
+        1
+    };
+    let mut words = argv.iter().skip(skip).map(String::as_str);
+    while let Some(w) = words.next() {
+        match w {
+            // `opencode --version` and friends are one-shot commands, not a TUI.
+            "-h" | "--help" | "-v" | "--version" => return Kind::Other,
+            "--" => return words.next().map_or(Kind::Tui, subcommand),
+            _ if VALUE_FLAGS.contains(&w) => {
+                words.next();
+            }
+            _ if w.starts_with('-') => {}
+            _ => return subcommand(w),
+        }
+    }
+    Kind::Tui
+}
+
+fn subcommand(w: &str) -> Kind {
+    match w {
+        "run" => Kind::Run,
+        "serve" | "web" => Kind::Serve,
+        "attach" => Kind::Attach,
+        _ if OTHER_SUBCOMMANDS.contains(&w) => Kind::Other,
+        // A project directory (or nothing at all) starts the TUI.
+        _ => Kind::Tui,
+    }
+}
+
+/// The variables otop cares about, from `(name, value)` pairs.
+pub fn proc_env<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ProcEnv {
+    let mut env = ProcEnv::default();
+    for (k, v) in pairs {
+        let v = Some(v.to_string());
+        match k {
+            "TMUX" => env.tmux = v,
+            "TMUX_PANE" => env.tmux_pane = v,
+            "OPENCODE_PID" => env.opencode_pid = v.and_then(|s| s.trim().parse().ok()),
+            "OPENCODE_DB" => env.opencode_db = v,
+            "XDG_DATA_HOME" => env.xdg_data_home = v,
+            "HOME" => env.home = v,
+            _ => {}
+        }
+    }
+    env
+}
+
+/// An open file worth reporting: an opencode log (`…/opencode/log/….log`) or database.
+pub fn is_interesting_file(path: &str) -> bool {
+    let name = basename(path);
+    (path.contains("/opencode/log/") && name.ends_with(".log"))
+        || (name.starts_with("opencode") && name.ends_with(".db"))
+}
+
+/// argv and environment from macOS `KERN_PROCARGS2` bytes: a native-endian `i32` argc, the
+/// exec path, NUL padding, argc argv strings, then `NAME=value` strings. Pure so it is
+/// tested on Linux too.
+pub fn parse_procargs2(buf: &[u8]) -> (Vec<String>, Vec<(String, String)>) {
+    let Some((argc, rest)) = buf.split_first_chunk::<4>() else {
+        return (Vec::new(), Vec::new());
+    };
+    let argc = usize::try_from(i32::from_ne_bytes(*argc)).unwrap_or(0);
+    let exec_end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+    let start = rest[exec_end..]
+        .iter()
+        .position(|&b| b != 0)
+        .map_or(rest.len(), |i| exec_end + i);
+    let mut strings = rest[start..]
+        .split(|&b| b == 0)
+        .map(|s| String::from_utf8_lossy(s).into_owned());
+    let argv: Vec<String> = strings.by_ref().take(argc).collect();
+    let env = strings
+        .take_while(|s| !s.is_empty())
+        .filter_map(|s| {
+            s.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    (argv, env)
+}
+
+/// The first of `start` and its ancestors (via `parents`) that is in `set`.
+fn nearest_in(start: u32, parents: &HashMap<u32, u32>, set: &HashSet<u32>) -> Option<u32> {
+    let mut cur = start;
+    for _ in 0..MAX_DEPTH {
+        if set.contains(&cur) {
+            return Some(cur);
+        }
+        match parents.get(&cur) {
+            Some(&pp) if pp != cur && cur > 1 => cur = pp,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Classifies a full process list: opencode processes (wrappers merged into their native
+/// child), then helpers with their owner. Pure, so it is tested on hand-made lists.
+pub fn build_table(all: Vec<ProcessInfo>, self_pid: u32) -> Vec<OpencodeProcess> {
+    let all: Vec<ProcessInfo> = all
+        .into_iter()
+        .filter(|p| p.pid != self_pid && p.ppid != self_pid)
+        .collect();
+    let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
+    // A command opencode started (`OPENCODE_PID` set) is a helper even if it is opencode.
+    let is_oc = |p: &ProcessInfo| {
+        p.env.opencode_pid.is_none() && is_opencode(&p.name, p.exe.as_deref(), &p.argv)
+    };
+    let oc: HashSet<u32> = all.iter().filter(|p| is_oc(p)).map(|p| p.pid).collect();
+    let wrappers: HashSet<u32> = all
+        .iter()
+        .filter(|p| oc.contains(&p.pid) && is_wrapper(&p.name, p.exe.as_deref(), &p.argv))
+        .map(|p| p.pid)
+        .collect();
+
+    // wrapper pid -> the native child that stands for it.
+    let mut alias: HashMap<u32, u32> = HashMap::new();
+    for p in &all {
+        if oc.contains(&p.pid) && !wrappers.contains(&p.pid) && wrappers.contains(&p.ppid) {
+            alias.entry(p.ppid).or_insert(p.pid);
+        }
+    }
+    let merged: HashMap<u32, u32> = alias.iter().map(|(&w, &n)| (n, w)).collect();
+
+    let mut out = Vec::new();
+    let mut helpers = Vec::new();
+    for p in all {
+        if oc.contains(&p.pid) {
+            if alias.contains_key(&p.pid) {
+                continue; // represented by its native child
+            }
+            out.push(OpencodeProcess {
+                kind: classify(&p.argv),
+                wrapper_pid: merged.get(&p.pid).copied(),
+                owner: None,
+                info: p,
+            });
+        } else if let Some(owner) = nearest_in(p.ppid, &parents, &oc) {
+            let owner = alias.get(&owner).copied().unwrap_or(owner);
+            helpers.push(OpencodeProcess {
+                info: p,
+                kind: Kind::Helper,
+                owner: Some(owner),
+                wrapper_pid: None,
+            });
+        }
+    }
+    out.sort_by_key(|p| p.info.pid);
+    helpers.sort_by_key(|p| p.info.pid);
+    out.extend(helpers);
+    out
 }
 
 /// CPU% as the delta of cumulative CPU time between two scans, per (pid, start time).
@@ -29,8 +305,27 @@ pub struct CpuSampler {
 
 impl CpuSampler {
     /// CPU% (100 = one core) for each process seen in the previous call too; others are absent.
-    pub fn sample(&mut self, _procs: &[&ProcessInfo], _now: Instant) -> HashMap<u32, f32> {
-        let _ = &self.prev;
-        HashMap::new()
+    /// A lifetime average would be misleading: a freshly started idle TUI shows >20%.
+    pub fn sample(&mut self, procs: &[&ProcessInfo], now: Instant) -> HashMap<u32, f32> {
+        let mut out = HashMap::new();
+        let mut next = HashMap::with_capacity(procs.len());
+        for p in procs {
+            let key = (p.pid, p.started_at);
+            if let Some(&(cpu, then)) = self.prev.get(&key) {
+                let wall_ms = now.saturating_duration_since(then).as_secs_f64() * 1000.0;
+                if wall_ms > 0.0 {
+                    let used = p.cpu_time_ms.saturating_sub(cpu) as f64;
+                    out.insert(p.pid, (used / wall_ms * 100.0) as f32);
+                }
+            }
+            next.insert(key, (p.cpu_time_ms, now));
+        }
+        // Replacing the map drops processes that disappeared.
+        self.prev = next;
+        out
     }
 }
+
+#[cfg(test)]
+#[path = "process_tests.rs"]
+mod tests;

@@ -1,5 +1,10 @@
 //! tmux: every call goes through [`run_tmux`], which names the server and never hangs.
 
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
 use super::process_types::ProcessInfo;
 use super::tmux_types::Pane;
 
@@ -13,37 +18,223 @@ pub enum TmuxError {
     Failed(String),
 }
 
+/// A healthy server answers in milliseconds; a hung one must not freeze the UI.
+const TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Field separator in `-F` formats. tmux 3.x passes it through verbatim; session names cannot
+/// contain it in practice, and the window name (free text) comes last so it may.
+const SEP: char = '\x1f';
+
+const PANE_FORMAT: &str = "#{pane_id}\x1f#{pane_tty}\x1f#{pane_pid}\x1f#{window_index}\x1f\
+    #{pane_index}\x1f#{pane_active}\x1f#{window_active}\x1f#{session_name}\x1f#{window_name}";
+
 /// Runs `tmux [-S socket] args…` and returns its stdout.
-pub fn run_tmux(_socket: Option<&str>, _args: &[&str]) -> Result<String, TmuxError> {
-    Err(TmuxError::NotInstalled)
+pub fn run_tmux(socket: Option<&str>, args: &[&str]) -> Result<String, TmuxError> {
+    run_with_timeout(socket, args, TIMEOUT)
+}
+
+fn run_with_timeout(
+    socket: Option<&str>,
+    args: &[&str],
+    timeout: Duration,
+) -> Result<String, TmuxError> {
+    let bin = which::which("tmux").map_err(|_| TmuxError::NotInstalled)?;
+    let mut cmd = Command::new(bin);
+    if let Some(s) = socket {
+        cmd.arg("-S").arg(s);
+    }
+    let mut child = cmd
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => TmuxError::NotInstalled,
+            _ => TmuxError::Failed(e.to_string()),
+        })?;
+    // Pipes are drained on threads: a large capture-pane would otherwise fill the pipe and
+    // block tmux while we wait for it to exit.
+    let out = drain(child.stdout.take());
+    let err = drain(child.stderr.take());
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(TmuxError::Timeout);
+            }
+            Err(e) => return Err(TmuxError::Failed(e.to_string())),
+        }
+    };
+    // A server started by this call may hold our pipes open: do not wait for EOF forever.
+    let collect = |rx: mpsc::Receiver<Vec<u8>>| {
+        rx.recv_timeout(Duration::from_millis(200))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let stdout = collect(out);
+    if status.success() {
+        Ok(stdout)
+    } else {
+        let stderr = collect(err);
+        let line = stderr.lines().next().unwrap_or("").trim().to_string();
+        Err(TmuxError::Failed(if line.is_empty() {
+            status.to_string()
+        } else {
+            line
+        }))
+    }
+}
+
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    if let Some(mut pipe) = pipe {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = pipe.read_to_end(&mut buf);
+            let _ = tx.send(buf);
+        });
+    }
+    rx
 }
 
 /// All panes of the server at `socket`.
-pub fn list_panes(_socket: &str) -> Result<Vec<Pane>, TmuxError> {
-    Ok(Vec::new())
+pub fn list_panes(socket: &str) -> Result<Vec<Pane>, TmuxError> {
+    let out = run_tmux(Some(socket), &["list-panes", "-a", "-F", PANE_FORMAT])?;
+    Ok(parse_panes(&out, socket))
+}
+
+/// Parses `list-panes -a -F PANE_FORMAT` output; malformed lines are skipped.
+pub fn parse_panes(out: &str, socket: &str) -> Vec<Pane> {
+    out.lines()
+        .filter_map(|line| {
+            // Some tmux builds print non-printables as octal escapes; accept both.
+            let line = if line.contains(SEP) {
+                line.to_string()
+            } else {
+                line.replace("\\037", "\x1f")
+            };
+            let f: Vec<&str> = line.splitn(9, SEP).collect();
+            let [
+                id,
+                tty,
+                pid,
+                win,
+                pane,
+                pane_active,
+                win_active,
+                session,
+                window_name,
+            ] = f.as_slice()
+            else {
+                return None;
+            };
+            Some(Pane {
+                socket: socket.to_string(),
+                pane_id: id.to_string(),
+                tty: tty.to_string(),
+                pid: pid.parse().ok()?,
+                session: session.to_string(),
+                window_index: win.parse().ok()?,
+                window_name: window_name.to_string(),
+                pane_index: pane.parse().ok()?,
+                pane_active: *pane_active == "1",
+                window_active: *win_active == "1",
+            })
+        })
+        .collect()
 }
 
 /// The socket path in a `TMUX` value (`/tmp/tmux-1000/default,1234,0`).
-pub fn socket_of(_tmux_env: &str) -> Option<String> {
-    None
+pub fn socket_of(tmux_env: &str) -> Option<String> {
+    // Split from the right: the path itself may contain commas.
+    let mut parts = tmux_env.rsplitn(3, ',');
+    let session = parts.next()?;
+    let pid = parts.next()?;
+    let path = parts.next()?;
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (numeric(session) && numeric(pid) && !path.is_empty()).then(|| path.to_string())
 }
 
 /// The default server's socket path for this user.
 pub fn default_socket() -> Option<String> {
-    None
+    let dir = std::env::var("TMUX_TMPDIR")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "/tmp".to_string());
+    Some(format!(
+        "{}/tmux-{}/default",
+        dir.trim_end_matches('/'),
+        uid()?
+    ))
+}
+
+#[cfg(target_os = "linux")]
+fn uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self is owned by the process's (effective) user: no libc needed.
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+#[cfg(target_os = "macos")]
+fn uid() -> Option<u32> {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    Some(unsafe { libc::getuid() })
 }
 
 /// The pane a process runs in: by `TMUX_PANE` (on the process's own server), else by TTY,
 /// else by walking up `ancestors` to a pane's pid.
-pub fn pane_for<'a>(
-    _proc: &ProcessInfo,
-    _ancestors: &[u32],
-    _panes: &'a [Pane],
-) -> Option<&'a Pane> {
-    None
+pub fn pane_for<'a>(proc: &ProcessInfo, ancestors: &[u32], panes: &'a [Pane]) -> Option<&'a Pane> {
+    if let Some(id) = &proc.env.tmux_pane {
+        let socket = proc.env.tmux.as_deref().and_then(socket_of);
+        // Pane ids are per server: only trust the id on the server the process belongs to.
+        let known = socket
+            .as_deref()
+            .is_some_and(|s| panes.iter().any(|p| p.socket == s));
+        let hit = panes
+            .iter()
+            .find(|p| &p.pane_id == id && (!known || socket.as_deref() == Some(p.socket.as_str())));
+        if hit.is_some() {
+            return hit;
+        }
+    }
+    if let Some(p) = proc
+        .tty
+        .as_ref()
+        .and_then(|tty| panes.iter().find(|p| &p.tty == tty))
+    {
+        return Some(p);
+    }
+    std::iter::once(&proc.pid)
+        .chain(ancestors)
+        .find_map(|a| panes.iter().find(|p| p.pid == *a))
 }
 
-/// The contents of a pane, with colours (`capture-pane -e -p`).
+/// The pane's visible contents with colours (`capture-pane -e -p`).
 pub fn capture_pane(socket: &str, pane_id: &str) -> Result<String, TmuxError> {
     run_tmux(Some(socket), &["capture-pane", "-e", "-p", "-t", pane_id])
 }
+
+/// Brings `pane` to the front: its window and pane are selected first so that, if there is no
+/// client to switch (otop running outside tmux), a later `attach` still lands on it.
+pub fn jump(socket: &str, client: Option<&str>, pane: &Pane) -> Result<(), TmuxError> {
+    // `=` asks for the exact session name, not a prefix match.
+    let window = format!("={}:{}", pane.session, pane.window_index);
+    run_tmux(Some(socket), &["select-window", "-t", &window])?;
+    run_tmux(Some(socket), &["select-pane", "-t", &pane.pane_id])?;
+    let session = format!("={}", pane.session);
+    let mut args = vec!["switch-client"];
+    if let Some(c) = client {
+        args.extend(["-c", c]);
+    }
+    args.extend(["-t", &session]);
+    run_tmux(Some(socket), &args).map(|_| ())
+}
+
+#[cfg(test)]
+#[path = "tmux_tests.rs"]
+mod tests;

@@ -1,0 +1,136 @@
+//! macOS: process facts via libproc (`proc_pidinfo`) and `sysctl(KERN_PROCARGS2)` for argv and
+//! environment. Not compiled in Linux CI; kept small and defensive.
+
+use std::ffi::{c_char, c_int, c_void};
+
+use libproc::libproc::proc_pid::{PIDInfo, PidInfoFlavor, pidinfo, pidpath};
+use libproc::libproc::task_info::TaskAllInfo;
+use libproc::processes::{ProcFilter, pids_by_type};
+
+use super::process::{parse_procargs2, proc_env};
+use super::process_types::ProcessInfo;
+
+/// Every process we may read, with cheap facts; another user's processes fail and are skipped.
+pub fn read_all() -> Vec<ProcessInfo> {
+    let Ok(pids) = pids_by_type(ProcFilter::All) else {
+        return Vec::new();
+    };
+    let tb = timebase();
+    pids.into_iter()
+        .filter(|&pid| pid > 0)
+        .filter_map(|pid| read_basic(pid, tb))
+        .collect()
+}
+
+/// Adds exe, cwd and environment. Open files are not read on macOS.
+pub fn read_details(info: &mut ProcessInfo) {
+    let pid = info.pid as i32;
+    info.exe = pidpath(pid).ok();
+    info.cwd = pidinfo::<VnodePathInfo>(pid, 0)
+        .ok()
+        .and_then(|v| cstr(&v.cdir_path));
+    if let Some(buf) = procargs2(pid) {
+        let (_, env) = parse_procargs2(&buf);
+        info.env = proc_env(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
+}
+
+pub fn parent_of(pid: u32) -> Option<u32> {
+    let all = pidinfo::<TaskAllInfo>(pid as i32, 0).ok()?;
+    Some(all.pbsd.pbi_ppid)
+}
+
+fn read_basic(pid: u32, tb: (u32, u32)) -> Option<ProcessInfo> {
+    let all = pidinfo::<TaskAllInfo>(pid as i32, 0).ok()?;
+    let bsd = &all.pbsd;
+    let name = cstr(&bsd.pbi_name)
+        .filter(|n| !n.is_empty())
+        .or_else(|| cstr(&bsd.pbi_comm))
+        .unwrap_or_default();
+    let argv = procargs2(pid as i32)
+        .map(|b| parse_procargs2(&b).0)
+        .unwrap_or_default();
+    // Task times are Mach absolute time units; the timebase turns them into nanoseconds.
+    let mach = all.ptinfo.pti_total_user + all.ptinfo.pti_total_system;
+    let cpu_ns = u128::from(mach) * u128::from(tb.0) / u128::from(tb.1.max(1));
+    Some(ProcessInfo {
+        pid,
+        ppid: bsd.pbi_ppid,
+        name,
+        argv,
+        tty: tty_path(bsd.e_tdev),
+        started_at: bsd.pbi_start_tvsec as i64 * 1000 + bsd.pbi_start_tvusec as i64 / 1000,
+        cpu_time_ms: u64::try_from(cpu_ns / 1_000_000).unwrap_or(u64::MAX),
+        rss_bytes: all.ptinfo.pti_resident_size,
+        ..ProcessInfo::default()
+    })
+}
+
+/// Pseudo-terminal slaves are major 16, named `/dev/ttysNNN`; NODEV (all ones) means none.
+fn tty_path(dev: u32) -> Option<String> {
+    if dev == u32::MAX || dev == 0 {
+        return None;
+    }
+    let (major, minor) = ((dev >> 24) & 0xff, dev & 0xff_ffff);
+    (major == 16).then(|| format!("/dev/ttys{minor:03}"))
+}
+
+fn cstr(chars: &[c_char]) -> Option<String> {
+    let bytes: Vec<u8> = chars
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    Some(String::from_utf8_lossy(&bytes).into_owned()).filter(|s| !s.is_empty())
+}
+
+fn timebase() -> (u32, u32) {
+    let mut info = libc::mach_timebase_info { numer: 1, denom: 1 };
+    // SAFETY: writes into a valid, owned struct.
+    #[allow(deprecated)]
+    let rc = unsafe { libc::mach_timebase_info(&mut info) };
+    if rc == 0 {
+        (info.numer, info.denom)
+    } else {
+        (1, 1)
+    }
+}
+
+/// Raw `KERN_PROCARGS2` bytes (argc, exec path, argv, environ); only our own user's processes.
+fn procargs2(pid: c_int) -> Option<Vec<u8>> {
+    let mut mib = [libc::CTL_KERN, libc::KERN_PROCARGS2, pid];
+    let mut size: libc::size_t = 256 * 1024;
+    let mut buf = vec![0u8; size];
+    // SAFETY: buf is `size` bytes long; the kernel writes at most that and updates `size`.
+    let rc = unsafe {
+        libc::sysctl(
+            mib.as_mut_ptr(),
+            3,
+            buf.as_mut_ptr().cast::<c_void>(),
+            &mut size,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    buf.truncate(size);
+    Some(buf)
+}
+
+/// `struct proc_vnodepathinfo`: cwd then root, each a `vnode_info` (152 bytes) and a path.
+/// libproc 0.15 has the flavor but no type for it.
+#[repr(C)]
+struct VnodePathInfo {
+    _cdir_info: [u8; 152],
+    cdir_path: [c_char; 1024],
+    _rdir_info: [u8; 152],
+    _rdir_path: [c_char; 1024],
+}
+
+impl PIDInfo for VnodePathInfo {
+    fn flavor() -> PidInfoFlavor {
+        PidInfoFlavor::VNodePathInfo
+    }
+}

@@ -1,0 +1,273 @@
+use super::*;
+use crate::source::process_types::ProcEnv;
+
+const SOCK: &str = "/tmp/tmux-1000/default";
+
+fn line(fields: &[&str]) -> String {
+    fields.join("\x1f")
+}
+
+#[test]
+fn parses_panes_with_spaces_and_separators_in_names() {
+    let out = [
+        line(&[
+            "%0",
+            "/dev/pts/0",
+            "17077",
+            "0",
+            "0",
+            "1",
+            "0",
+            "my s_1",
+            "bash",
+        ]),
+        // A window name may hold anything, even the separator: it is the last field.
+        line(&[
+            "%1",
+            "/dev/pts/3",
+            "17080",
+            "1",
+            "2",
+            "0",
+            "1",
+            "my s_1",
+            "w\tname|x\x1fy",
+        ]),
+        "garbage".to_string(),
+        line(&[
+            "%2",
+            "/dev/pts/4",
+            "notapid",
+            "0",
+            "0",
+            "1",
+            "1",
+            "b",
+            "bash",
+        ]),
+    ]
+    .join("\n");
+    let panes = parse_panes(&out, SOCK);
+    assert_eq!(panes.len(), 2);
+    assert_eq!(panes[0].target(), "my s_1:0.0");
+    assert_eq!(panes[0].tty, "/dev/pts/0");
+    assert_eq!(
+        (panes[0].pane_active, panes[0].window_active),
+        (true, false)
+    );
+    assert_eq!(panes[1].pane_id, "%1");
+    assert_eq!(panes[1].pid, 17080);
+    assert_eq!(panes[1].target(), "my s_1:1.2");
+    assert_eq!(panes[1].window_name, "w\tname|x\x1fy");
+    assert_eq!(panes[1].socket, SOCK);
+}
+
+#[test]
+fn parses_panes_when_tmux_escapes_the_separator() {
+    let out = "%5\\037/dev/pts/9\\0374242\\0373\\0370\\0371\\0371\\037work\\037vim\n";
+    let panes = parse_panes(out, SOCK);
+    assert_eq!(panes.len(), 1);
+    assert_eq!((panes[0].pane_id.as_str(), panes[0].pid), ("%5", 4242));
+    assert_eq!(panes[0].target(), "work:3.0");
+}
+
+#[test]
+fn socket_comes_from_the_tmux_variable() {
+    assert_eq!(
+        socket_of("/tmp/tmux-1000/default,1234,0").as_deref(),
+        Some(SOCK)
+    );
+    assert_eq!(
+        socket_of("/tmp/a,b/sock,99,12").as_deref(),
+        Some("/tmp/a,b/sock")
+    );
+    assert_eq!(socket_of("/tmp/tmux-1000/default"), None);
+    assert_eq!(socket_of(",1,2"), None);
+    assert_eq!(socket_of(""), None);
+}
+
+#[test]
+fn default_socket_is_per_user_under_the_tmux_tmpdir() {
+    let s = default_socket().unwrap_or_default();
+    assert!(s.contains("/tmux-") && s.ends_with("/default"), "{s}");
+}
+
+fn pane(socket: &str, id: &str, tty: &str, pid: u32) -> Pane {
+    Pane {
+        socket: socket.into(),
+        pane_id: id.into(),
+        tty: tty.into(),
+        pid,
+        session: "s".into(),
+        ..Pane::default()
+    }
+}
+
+#[test]
+fn pane_for_prefers_tmux_pane_on_its_own_server_then_tty_then_ancestors() {
+    let panes = vec![
+        pane("/tmp/other", "%1", "/dev/pts/1", 100),
+        pane(SOCK, "%1", "/dev/pts/2", 200),
+        pane(SOCK, "%2", "/dev/pts/3", 300),
+    ];
+    let mut p = ProcessInfo {
+        pid: 999,
+        tty: Some("/dev/pts/3".into()),
+        env: ProcEnv {
+            tmux: Some(format!("{SOCK},55,0")),
+            tmux_pane: Some("%1".into()),
+            ..ProcEnv::default()
+        },
+        ..ProcessInfo::default()
+    };
+    // Same pane id on two servers: the process's own server wins.
+    assert_eq!(pane_for(&p, &[], &panes).map(|x| x.pid), Some(200));
+    p.env = ProcEnv::default();
+    assert_eq!(pane_for(&p, &[], &panes).map(|x| x.pid), Some(300));
+    p.tty = None;
+    assert_eq!(
+        pane_for(&p, &[500, 100, 1], &panes).map(|x| x.pid),
+        Some(100)
+    );
+    assert_eq!(pane_for(&p, &[500, 1], &panes), None);
+}
+
+/// A private tmux server in a tempdir, killed on drop even when the test fails.
+struct Server {
+    sock: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("sock").to_string_lossy().into_owned();
+        Server { sock, _dir: dir }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        run_with_timeout(Some(&self.sock), args, Duration::from_secs(5)).unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = run_tmux(Some(&self.sock), &["kill-server"]);
+    }
+}
+
+#[test]
+fn lists_the_panes_of_two_sessions_with_ttys_and_targets() {
+    let srv = Server::start();
+    srv.tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "alpha one",
+        "-x",
+        "80",
+        "-y",
+        "24",
+    ]);
+    srv.tmux(&["split-window", "-t", "=alpha one:0"]);
+    srv.tmux(&["new-session", "-d", "-s", "beta", "-x", "80", "-y", "24"]);
+    let panes = list_panes(&srv.sock).unwrap();
+    let mut targets: Vec<String> = panes.iter().map(Pane::target).collect();
+    targets.sort();
+    assert_eq!(targets, vec!["alpha one:0.0", "alpha one:0.1", "beta:0.0"]);
+    for p in &panes {
+        assert!(p.tty.starts_with("/dev/"), "{p:?}");
+        assert!(p.pane_id.starts_with('%') && p.pid > 1, "{p:?}");
+        assert_eq!(p.socket, srv.sock);
+    }
+    let ttys: std::collections::HashSet<&str> = panes.iter().map(|p| p.tty.as_str()).collect();
+    assert_eq!(ttys.len(), 3, "each pane has its own tty");
+}
+
+#[test]
+fn a_missing_server_fails_quickly_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir
+        .path()
+        .join("nothing-here")
+        .to_string_lossy()
+        .into_owned();
+    let t = Instant::now();
+    let err = list_panes(&sock).unwrap_err();
+    assert!(
+        matches!(err, TmuxError::Failed(ref m) if !m.is_empty()),
+        "{err:?}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_hung_command_times_out() {
+    // `wait-for` blocks until signalled: a stand-in for a hung server.
+    let srv = Server::start();
+    srv.tmux(&["new-session", "-d", "-s", "a", "-x", "80", "-y", "24"]);
+    let t = Instant::now();
+    let r = run_with_timeout(
+        Some(&srv.sock),
+        &["wait-for", "never"],
+        Duration::from_millis(300),
+    );
+    assert!(matches!(r, Err(TmuxError::Timeout)), "{r:?}");
+    assert!(t.elapsed() < Duration::from_secs(2));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn finds_the_pane_of_a_standin_by_tmux_pane_tty_and_ancestors() {
+    use crate::source::process::{ancestors, scan};
+    use crate::source::standin::{opencode_copy, wait_for};
+
+    let srv = Server::start();
+    let bin = opencode_copy(srv._dir.path(), "bin", "/bin/sleep");
+    srv.tmux(&["new-session", "-d", "-s", "a", "-x", "80", "-y", "24"]);
+    // The stand-in runs under a shell in the pane, so the pane pid is its parent.
+    srv.tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "b",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &format!("{bin} 30; :"),
+    ]);
+    let panes = list_panes(&srv.sock).unwrap();
+    let target = panes.iter().find(|p| p.session == "b").unwrap().clone();
+    let find = || {
+        scan()
+            .into_iter()
+            .find(|p| p.info.exe.as_deref() == Some(bin.as_str()))
+    };
+    assert!(wait_for(|| find().is_some()), "stand-in not found");
+    let mut info = find().unwrap().info;
+    assert_eq!(
+        info.env.tmux.as_deref().and_then(socket_of),
+        Some(srv.sock.clone())
+    );
+    assert_eq!(pane_for(&info, &[], &panes), Some(&target));
+    info.env = ProcEnv::default();
+    assert_eq!(info.tty.as_deref(), Some(target.tty.as_str()));
+    assert_eq!(pane_for(&info, &[], &panes), Some(&target));
+    info.tty = None;
+    assert_eq!(pane_for(&info, &ancestors(info.pid), &panes), Some(&target));
+
+    let text = capture_pane(&srv.sock, &target.pane_id).unwrap();
+    assert_eq!(text.lines().count(), 24);
+    // No client is attached: selecting works, switching the client is the part that fails.
+    let r = jump(&srv.sock, None, &target);
+    assert!(matches!(r, Err(TmuxError::Failed(_))), "{r:?}");
+    let active = srv.tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        &target.pane_id,
+        "#{pane_active}",
+    ]);
+    assert_eq!(active.trim(), "1");
+}
