@@ -219,22 +219,6 @@ pub fn capture_pane(socket: &str, pane_id: &str) -> Result<String, TmuxError> {
     run_tmux(Some(socket), &["capture-pane", "-e", "-p", "-t", pane_id])
 }
 
-/// Brings `pane` to the front: its window and pane are selected first so that, if there is no
-/// client to switch (otop running outside tmux), a later `attach` still lands on it.
-pub fn jump(socket: &str, client: Option<&str>, pane: &Pane) -> Result<(), TmuxError> {
-    // `=` asks for the exact session name, not a prefix match.
-    let window = format!("={}:{}", pane.session, pane.window_index);
-    run_tmux(Some(socket), &["select-window", "-t", &window])?;
-    run_tmux(Some(socket), &["select-pane", "-t", &pane.pane_id])?;
-    let session = format!("={}", pane.session);
-    let mut args = vec!["switch-client"];
-    if let Some(c) = client {
-        args.extend(["-c", c]);
-    }
-    args.extend(["-t", &session]);
-    run_tmux(Some(socket), &args).map(|_| ())
-}
-
 #[cfg(test)]
 #[path = "tmux_tests.rs"]
 mod tests;
