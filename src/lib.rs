@@ -6,5 +6,7 @@
 
 pub mod cli;
 pub mod collect;
+#[doc(hidden)]
+pub mod fixture;
 pub mod model;
 pub mod source;
