@@ -124,13 +124,9 @@ impl Fixture {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(schema.ddl())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let cols = if schema == Schema::Current {
-            "id, worktree, vcs, time_created, time_updated, sandboxes"
-        } else {
-            "id, worktree, vcs, time_created, time_updated, sandboxes"
-        };
         conn.execute(
-            &format!("INSERT INTO project ({cols}) VALUES ('global', '/', 'git', 0, 0, '[]')"),
+            "INSERT INTO project (id, worktree, vcs, time_created, time_updated, sandboxes) \
+             VALUES ('global', '/', 'git', 0, 0, '[]')",
             [],
         )?;
         Ok(Fixture {
