@@ -234,7 +234,7 @@ impl Source for Collector {
         if self.opts.totals {
             let midnight = local_midnight_ms(now);
             if let Ok(db) = self.db(&default_db) {
-                snap.totals = Some(db.totals(midnight));
+                snap.totals = db.totals(midnight).ok();
             }
         }
         snap.detail = self.detail(focus, &snap);

@@ -1,11 +1,13 @@
 //! otop: htop for opencode sessions.
 //!
 //! Data flows one way: [`source`] (database, processes, tmux, logs) → [`model`] (correlated
-//! rows with a status) → views (`ui`, `cli`). The collector owns the sources and hands out
-//! owned snapshots.
+//! rows with a status) → views (`ui`, `pick`, `statusline`, `cli`). The collector owns the
+//! sources and hands out owned snapshots.
 
 pub mod cli;
 pub mod collect;
+#[doc(hidden)]
+pub mod fixture;
 pub mod jump;
 pub mod model;
 pub mod pick;

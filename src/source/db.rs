@@ -1,7 +1,19 @@
 //! Read-only access to opencode's SQLite database.
+//!
+//! opencode writes the file concurrently (WAL mode), so otop opens it read-only, never holds a
+//! read transaction between calls (that would stop opencode's checkpoints and grow the WAL) and
+//! builds its queries from the columns the file actually has.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use rusqlite::{Connection, OpenFlags, ffi};
+
+use super::db_facts::TokenSum;
+use super::db_schema::{Columns, Queries};
+use super::db_totals::TotalsState;
 use super::db_types::{Candidate, HistoryItem, SessionFacts, TotalsPair};
 
 #[derive(Debug, thiserror::Error)]
@@ -15,11 +27,66 @@ pub enum DbError {
 /// One long-lived read-only connection; every read is its own short transaction.
 pub struct Db {
     path: PathBuf,
+    pub(crate) conn: Connection,
+    pub(crate) cols: Columns,
+    pub(crate) q: Queries,
+    /// Summed message tokens per session (old schema), keyed by the latest message it saw.
+    pub(crate) token_cache: HashMap<String, TokenSum>,
+    pub(crate) totals_state: Option<TotalsState>,
 }
 
 impl Db {
     pub fn open(path: &Path) -> Result<Db, DbError> {
-        Err(DbError::Missing(path.to_path_buf()))
+        let unreadable = |reason: String| DbError::Unreadable {
+            path: path.to_path_buf(),
+            reason,
+        };
+        // Checked first: SQLite would otherwise happily treat a missing or empty file as an
+        // empty database.
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(DbError::Missing(path.to_path_buf()));
+            }
+            Err(e) => return Err(unreadable(format!("cannot read: {e}"))),
+        };
+        if meta.is_dir() {
+            return Err(unreadable("is a directory, not an SQLite database".into()));
+        }
+        if meta.len() == 0 {
+            return Err(unreadable("empty file, not an SQLite database".into()));
+        }
+        let mut header = [0u8; 16];
+        let ok = std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut header))
+            .map_err(|e| unreadable(format!("cannot read: {e}")));
+        if ok.is_err() || &header != b"SQLite format 3\0" {
+            return Err(ok
+                .err()
+                .unwrap_or_else(|| unreadable("not an SQLite database".into())));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| unreadable(reason(&e)))?;
+        conn.busy_timeout(Duration::from_millis(100))
+            .map_err(|e| unreadable(reason(&e)))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        let cols = Columns::discover(&conn).map_err(|e| unreadable(reason(&e)))?;
+        if !cols.session_ok() {
+            return Err(unreadable(
+                "no session table: not an opencode database (or not migrated yet)".into(),
+            ));
+        }
+        let q = Queries::build(&cols);
+        Ok(Db {
+            path: path.to_path_buf(),
+            conn,
+            cols,
+            q,
+            token_cache: HashMap::new(),
+            totals_state: None,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -30,36 +97,120 @@ impl Db {
     /// updated first, at most `limit`; `messages_since` counts messages created at or after `since`.
     pub fn candidates(
         &mut self,
-        _directory: &str,
-        _since: i64,
-        _limit: usize,
+        directory: &str,
+        since: i64,
+        limit: usize,
     ) -> Result<Vec<Candidate>, DbError> {
-        Ok(Vec::new())
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|db| {
+            let mut stmt = db.conn.prepare_cached(&db.q.candidates)?;
+            let rows = stmt.query_map(rusqlite::params![since, directory, limit], candidate_row)?;
+            rows.collect()
+        })
     }
 
     /// One session by id (for the flag, log and plugin rules), or None if it does not exist.
-    pub fn candidate(&mut self, _id: &str, _since: i64) -> Result<Option<Candidate>, DbError> {
-        Ok(None)
+    pub fn candidate(&mut self, id: &str, since: i64) -> Result<Option<Candidate>, DbError> {
+        self.read(|db| {
+            let mut stmt = db.conn.prepare_cached(&db.q.candidate)?;
+            let mut rows = stmt.query_map(rusqlite::params![since, id], candidate_row)?;
+            rows.next().transpose()
+        })
     }
 
-    /// Child (subagent) sessions of the given parents, most recently updated first.
-    pub fn children(&mut self, _parent_ids: &[String]) -> Result<Vec<Candidate>, DbError> {
-        Ok(Vec::new())
-    }
-
-    /// Message history of a session, newest last.
-    pub fn history(&mut self, _id: &str, _limit: usize) -> Result<Vec<HistoryItem>, DbError> {
-        Ok(Vec::new())
-    }
-
-    /// All-time and today's totals, updated incrementally.
-    pub fn totals(&mut self, _local_midnight_ms: i64) -> TotalsPair {
-        TotalsPair::default()
+    /// Child (subagent) sessions of the given parents, most recently updated first;
+    /// `messages_since` counts all their messages.
+    pub fn children(&mut self, parent_ids: &[String]) -> Result<Vec<Candidate>, DbError> {
+        if parent_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One JSON array parameter keeps a single cached statement for any number of parents.
+        let ids = serde_json::to_string(parent_ids).unwrap_or_else(|_| "[]".into());
+        self.read(|db| {
+            let mut stmt = db.conn.prepare_cached(&db.q.children)?;
+            let rows = stmt.query_map(rusqlite::params![0i64, ids], candidate_row)?;
+            rows.collect()
+        })
     }
 
     /// Full facts for the given sessions, in the order given; unknown ids are skipped.
-    pub fn session_facts(&mut self, _ids: &[String]) -> Result<Vec<SessionFacts>, DbError> {
-        Ok(Vec::new())
+    pub fn session_facts(&mut self, ids: &[String]) -> Result<Vec<SessionFacts>, DbError> {
+        self.read(|db| db.read_facts(ids))
+    }
+
+    /// The latest `limit` messages of a session, oldest first (detail view).
+    pub fn history(&mut self, session_id: &str, limit: usize) -> Result<Vec<HistoryItem>, DbError> {
+        self.read(|db| db.read_history(session_id, limit))
+    }
+
+    /// All-time and today's totals. Incremental: after the first call only new messages and
+    /// those that were still being written are read; a new `local_midnight_ms` restarts today.
+    pub fn totals(&mut self, local_midnight_ms: i64) -> Result<TotalsPair, DbError> {
+        self.read(|db| db.read_totals(local_midnight_ms))
+    }
+
+    /// Runs one read; if the schema changed under us (a newer opencode migrated the file),
+    /// rediscovers the columns and tries once more.
+    fn read<T>(&mut self, f: impl Fn(&mut Db) -> rusqlite::Result<T>) -> Result<T, DbError> {
+        match f(self) {
+            Err(e) if is_schema_change(&e) => {
+                self.rediscover()?;
+                f(self).map_err(|e| self.unreadable(&e))
+            }
+            r => r.map_err(|e| self.unreadable(&e)),
+        }
+    }
+
+    fn rediscover(&mut self) -> Result<(), DbError> {
+        self.conn.flush_prepared_statement_cache();
+        self.cols = Columns::discover(&self.conn).map_err(|e| self.unreadable(&e))?;
+        self.q = Queries::build(&self.cols);
+        self.token_cache.clear();
+        Ok(())
+    }
+
+    fn unreadable(&self, e: &rusqlite::Error) -> DbError {
+        DbError::Unreadable {
+            path: self.path.clone(),
+            reason: reason(e),
+        }
+    }
+}
+
+fn candidate_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
+    Ok(Candidate {
+        id: r.get(0)?,
+        directory: r.get(1)?,
+        parent_id: r.get(2)?,
+        created_at: r.get(3)?,
+        updated_at: r.get(4)?,
+        has_permission: r.get(5)?,
+        messages_since: r.get::<_, Option<i64>>(6)?.unwrap_or(0).max(0) as u64,
+        last_message_at: r.get(7)?,
+    })
+}
+
+fn is_schema_change(e: &rusqlite::Error) -> bool {
+    let s = e.to_string();
+    s.contains("no such column") || s.contains("no such table")
+}
+
+/// A short human reason for an SQLite failure.
+fn reason(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => "not an SQLite database".into(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            format!("database is corrupt or truncated ({e})")
+        }
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            "database is busy (opencode is writing); will retry".into()
+        }
+        Some(rusqlite::ErrorCode::CannotOpen) => format!("cannot open ({e})"),
+        Some(rusqlite::ErrorCode::PermissionDenied) => format!("permission denied ({e})"),
+        _ if matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == ffi::SQLITE_IOERR_SHORT_READ) => {
+            "database file is truncated".into()
+        }
+        _ => e.to_string(),
     }
 }
 

@@ -2,6 +2,12 @@
 //! plugin files). Each returns owned facts; parsing lives in pure functions tested on literals.
 
 pub mod db;
+mod db_facts;
+mod db_json;
+mod db_schema;
+#[cfg(test)]
+mod db_tests;
+mod db_totals;
 pub mod db_types;
 pub mod log;
 pub mod log_types;

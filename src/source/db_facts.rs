@@ -1,0 +1,375 @@
+//! Per-session reads: facts for the monitor rows and history for the detail view.
+//! Every query goes through a session or message index, newest first with a LIMIT, so the cost
+//! follows the number of sessions asked for, not the length of their history.
+
+use rusqlite::OptionalExtension;
+
+use super::db::Db;
+use super::db_json::{MsgData, PartData, cut, last_line};
+use super::db_types::{
+    HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
+};
+
+/// Latest messages looked at per session: enough to find the model, the latest assistant
+/// message with tokens and usually the latest user message.
+const WINDOW: i64 = 20;
+/// Latest assistant messages searched for the last line of output.
+const OUTPUT_MESSAGES: usize = 3;
+/// Characters of text kept per history item.
+const HISTORY_TEXT: usize = 400;
+
+/// Token totals summed from messages (schemas without `session.tokens_*`), valid while the
+/// session's latest message is the same row at the same `time_updated`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TokenSum {
+    key: (String, Option<i64>),
+    tokens: Tokens,
+    cost: Option<f64>,
+}
+
+struct Msg {
+    id: String,
+    created: Option<i64>,
+    updated: Option<i64>,
+    data: MsgData,
+}
+
+impl Db {
+    /// Runs `f` inside BEGIN … COMMIT so its reads see one snapshot, and always ends it.
+    pub(crate) fn in_tx<T>(
+        &mut self,
+        f: impl FnOnce(&mut Db) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.execute_batch("BEGIN")?;
+        let r = f(self);
+        let end = self
+            .conn
+            .execute_batch(if r.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        if !self.conn.is_autocommit() {
+            // Never leave a snapshot open: it would pin opencode's WAL.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        let v = r?;
+        end?;
+        Ok(v)
+    }
+
+    pub(crate) fn read_facts(&mut self, ids: &[String]) -> rusqlite::Result<Vec<SessionFacts>> {
+        self.in_tx(|db| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(f) = db.one_session(id)? {
+                    out.push(f);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn one_session(&mut self, id: &str) -> rusqlite::Result<Option<SessionFacts>> {
+        let row = {
+            let mut stmt = self.conn.prepare_cached(&self.q.session_row)?;
+            stmt.query_row([id], |r| {
+                let f = SessionFacts {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    directory: r.get(2)?,
+                    parent_id: r.get(3)?,
+                    project_id: r.get(4)?,
+                    created_at: r.get(5)?,
+                    updated_at: r.get(6)?,
+                    compacting_at: r.get(7)?,
+                    archived_at: r.get(8)?,
+                    has_permission: r.get(9)?,
+                    cost: r.get(10)?,
+                    ..SessionFacts::default()
+                };
+                let col_tokens = match (r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?)
+                {
+                    (Some(i), Some(o), Some(re), Some(cr), Some(cw)) => Some(Tokens {
+                        input: nonneg(i),
+                        output: nonneg(o),
+                        reasoning: nonneg(re),
+                        cache_read: nonneg(cr),
+                        cache_write: nonneg(cw),
+                    }),
+                    _ => None,
+                };
+                let agent: Option<String> = r.get(16)?;
+                let model: Option<String> = r.get(17)?;
+                Ok((f, col_tokens, agent, model))
+            })
+            .optional()?
+        };
+        let Some((mut f, col_tokens, session_agent, session_model)) = row else {
+            return Ok(None);
+        };
+        f.last_activity_at = f.updated_at;
+        if self.cols.messages_ok() {
+            self.fill_messages(&mut f, col_tokens)?;
+        }
+        if f.model.is_none() {
+            f.model = session_model.as_deref().and_then(session_model_name);
+        }
+        if f.agent.is_none() {
+            f.agent = session_agent;
+        }
+        if self.cols.todos_ok() {
+            let mut stmt = self.conn.prepare_cached(&self.q.todos)?;
+            let rows = stmt.query_map([id], |r| {
+                Ok(Todo {
+                    content: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    status: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    priority: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                })
+            })?;
+            f.todos = rows.collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(Some(f))
+    }
+
+    fn latest_messages(&self, sid: &str, limit: i64) -> rusqlite::Result<Vec<Msg>> {
+        let mut stmt = self.conn.prepare_cached(&self.q.latest_messages)?;
+        let rows = stmt.query_map(rusqlite::params![sid, limit], |r| {
+            Ok(Msg {
+                id: r.get(0)?,
+                created: r.get(1)?,
+                updated: r.get(2)?,
+                data: MsgData::parse(r.get_ref(3)?.as_str_or_null().ok().flatten()),
+            })
+        })?;
+        rows.collect()
+    }
+
+    fn fill_messages(
+        &mut self,
+        f: &mut SessionFacts,
+        col_tokens: Option<Tokens>,
+    ) -> rusqlite::Result<()> {
+        let sid = f.id.clone();
+        let msgs = self.latest_messages(&sid, WINDOW)?;
+        f.message_count = {
+            let mut stmt = self.conn.prepare_cached(&self.q.message_count)?;
+            nonneg(stmt.query_row([&sid], |r| r.get::<_, i64>(0))?)
+        };
+        for m in &msgs {
+            if f.model.is_none() {
+                f.model = m.data.model_name();
+            }
+            if f.agent.is_none() {
+                f.agent = m.data.agent_name();
+            }
+            if f.context_tokens.is_none() && m.data.role() == Role::Assistant {
+                f.context_tokens = m
+                    .data
+                    .tokens()
+                    .filter(|t| t.input + t.output + t.cache_read > 0)
+                    .map(|t| t.context());
+            }
+            if f.round_started_at.is_none() && m.data.role() == Role::User {
+                f.round_started_at = m.created.or(m.data.created_at());
+            }
+        }
+        if f.round_started_at.is_none() && msgs.len() as i64 == WINDOW {
+            // A long autonomous round: walk further back through the index.
+            let mut stmt = self.conn.prepare_cached(&self.q.latest_user)?;
+            f.round_started_at = stmt.query_row([&sid], |r| r.get(0)).optional()?.flatten();
+        }
+        match col_tokens {
+            Some(t) => f.tokens = t,
+            None => {
+                let sum = self.token_sum(&sid, msgs.first())?;
+                f.tokens = sum.tokens;
+                f.cost = f.cost.or(sum.cost);
+            }
+        }
+        if let Some(m) = msgs.first() {
+            let (count, part_updated) = if self.cols.parts_ok() {
+                let mut stmt = self.conn.prepare_cached(&self.q.part_stats)?;
+                stmt.query_row([&m.id], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
+                })?
+            } else {
+                (0, None)
+            };
+            f.last_activity_at = [f.last_activity_at, m.updated, m.created, part_updated]
+                .into_iter()
+                .flatten()
+                .max();
+            f.last_message = Some(MessageFacts {
+                id: m.id.clone(),
+                role: m.data.role(),
+                created_at: m.created.or(m.data.created_at()),
+                completed_at: m.data.completed_at(),
+                finish: m.data.finish.clone(),
+                error: m.data.error_name(),
+                error_message: m.data.error_message(),
+                part_count: u32::try_from(count.max(0)).unwrap_or(u32::MAX),
+                updated_at: m.updated,
+            });
+        }
+        if self.cols.parts_ok() {
+            let assistants: Vec<&Msg> = msgs
+                .iter()
+                .filter(|m| m.data.role() == Role::Assistant)
+                .take(OUTPUT_MESSAGES)
+                .collect();
+            for (i, m) in assistants.iter().enumerate() {
+                let parts = self.parts_of(&m.id)?;
+                if i == 0 {
+                    f.tools = parts.iter().filter_map(unfinished_tool).collect();
+                }
+                if f.last_output.is_none() {
+                    f.last_output = parts
+                        .iter()
+                        .rev()
+                        .filter(|(_, p)| p.is_text() && p.synthetic != Some(true))
+                        .find_map(|(_, p)| p.text.as_deref().and_then(last_line));
+                }
+                if f.last_output.is_some() {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parts of one message in order, with their creation time.
+    fn parts_of(&self, msg_id: &str) -> rusqlite::Result<Vec<(Option<i64>, PartData)>> {
+        let mut stmt = self.conn.prepare_cached(&self.q.parts_of)?;
+        let rows = stmt.query_map([msg_id], |r| {
+            let data = PartData::parse(r.get_ref(3)?.as_str_or_null().ok().flatten());
+            Ok((r.get::<_, Option<i64>>(1)?, data))
+        })?;
+        rows.collect()
+    }
+
+    fn token_sum(&mut self, sid: &str, latest: Option<&Msg>) -> rusqlite::Result<TokenSum> {
+        let key = (
+            latest.map(|m| m.id.clone()).unwrap_or_default(),
+            latest.and_then(|m| m.updated),
+        );
+        if let Some(hit) = self.token_cache.get(sid).filter(|c| c.key == key) {
+            return Ok(hit.clone());
+        }
+        let mut stmt = self.conn.prepare_cached(&self.q.token_sum)?;
+        let sum = stmt.query_row([sid], |r| {
+            let n = |i: usize| -> rusqlite::Result<u64> {
+                Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0).max(0.0) as u64)
+            };
+            Ok(TokenSum {
+                key,
+                tokens: Tokens {
+                    input: n(0)?,
+                    output: n(1)?,
+                    reasoning: n(2)?,
+                    cache_read: n(3)?,
+                    cache_write: n(4)?,
+                },
+                cost: r.get(5)?,
+            })
+        })?;
+        self.token_cache.insert(sid.to_string(), sum.clone());
+        Ok(sum)
+    }
+
+    pub(crate) fn read_history(
+        &mut self,
+        sid: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<HistoryItem>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.in_tx(|db| {
+            if !db.cols.messages_ok() {
+                return Ok(Vec::new());
+            }
+            let mut msgs = db.latest_messages(sid, limit)?;
+            msgs.reverse();
+            let mut out = Vec::with_capacity(msgs.len());
+            for m in msgs {
+                let parts = if db.cols.parts_ok() {
+                    db.parts_of(&m.id)?
+                } else {
+                    Vec::new()
+                };
+                let text: Vec<&str> = parts
+                    .iter()
+                    .filter(|(_, p)| p.is_text() && p.synthetic != Some(true))
+                    .filter_map(|(_, p)| p.text.as_deref())
+                    .collect();
+                let tools = parts
+                    .iter()
+                    .filter(|(_, p)| p.is_tool())
+                    .map(|(_, p)| {
+                        let title = p
+                            .state
+                            .as_ref()
+                            .and_then(|s| s.title.as_deref())
+                            .filter(|t| !t.is_empty())
+                            .map(cut)
+                            .or_else(|| p.input_summary());
+                        let status = p.tool_status().unwrap_or(ToolStatus::Pending);
+                        (p.tool.clone().unwrap_or_default(), title, status)
+                    })
+                    .collect();
+                out.push(HistoryItem {
+                    role: m.data.role(),
+                    created_at: m.created.or(m.data.created_at()),
+                    completed_at: m.data.completed_at(),
+                    agent: m.data.agent_name(),
+                    model: m.data.model_name(),
+                    tokens: m.data.tokens().unwrap_or_default(),
+                    finish: m.data.finish.clone(),
+                    error: m.data.error_name(),
+                    text: cut_chars(text.join("\n").trim(), HISTORY_TEXT),
+                    tools,
+                    id: m.id,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+fn unfinished_tool((created, p): &(Option<i64>, PartData)) -> Option<ToolFacts> {
+    if !p.is_tool() {
+        return None;
+    }
+    let status = p.tool_status()?;
+    if !matches!(status, ToolStatus::Pending | ToolStatus::Running) {
+        return None;
+    }
+    Some(ToolFacts {
+        tool: p.tool.clone().unwrap_or_default(),
+        title: p
+            .state
+            .as_ref()
+            .and_then(|s| s.title.as_deref())
+            .filter(|t| !t.is_empty())
+            .map(cut),
+        status,
+        started_at: p.started_at().or(*created),
+        has_metadata: p.has_metadata(),
+        child_session: p.child_session(),
+        input_summary: p.input_summary(),
+    })
+}
+
+/// `session.model` is JSON `{id, providerID, variant}`.
+fn session_model_name(json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let p = v.get("providerID")?.as_str()?;
+    let m = v.get("id").or_else(|| v.get("modelID"))?.as_str()?;
+    Some(format!("{p}/{m}"))
+}
+
+fn cut_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn nonneg(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}

@@ -1,0 +1,220 @@
+//! Which tables and columns the database has, and the SQL built from them.
+//!
+//! opencode adds columns across versions (and a newer opencode may migrate the file while otop
+//! runs), so every query is built from `PRAGMA table_info`: a missing column reads as NULL and
+//! a missing table drops only what it would have supplied.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::Connection;
+
+const TABLES: [&str; 4] = ["session", "message", "part", "todo"];
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Columns {
+    tables: HashMap<&'static str, HashSet<String>>,
+}
+
+impl Columns {
+    pub(crate) fn discover(conn: &Connection) -> rusqlite::Result<Columns> {
+        let mut tables = HashMap::new();
+        for t in TABLES {
+            // table_info of a missing table is simply empty.
+            let mut stmt = conn.prepare(&format!("PRAGMA table_info(\"{t}\")"))?;
+            let cols = stmt
+                .query_map([], |r| r.get::<_, String>(1))?
+                .collect::<rusqlite::Result<HashSet<String>>>()?;
+            if !cols.is_empty() {
+                tables.insert(t, cols);
+            }
+        }
+        Ok(Columns { tables })
+    }
+
+    pub(crate) fn has(&self, table: &str, col: &str) -> bool {
+        self.tables.get(table).is_some_and(|c| c.contains(col))
+    }
+
+    fn has_all(&self, table: &str, cols: &[&str]) -> bool {
+        cols.iter().all(|c| self.has(table, c))
+    }
+
+    /// `alias.col` if the column exists, else `NULL`.
+    fn col(&self, alias: &str, table: &str, col: &str) -> String {
+        if self.has(table, col) {
+            format!("{alias}.{col}")
+        } else {
+            "NULL".to_string()
+        }
+    }
+
+    pub(crate) fn session_ok(&self) -> bool {
+        self.has("session", "id")
+    }
+    pub(crate) fn messages_ok(&self) -> bool {
+        self.has_all("message", &["id", "session_id", "time_created", "data"])
+    }
+    pub(crate) fn parts_ok(&self) -> bool {
+        self.has_all("part", &["id", "message_id", "data"])
+    }
+    pub(crate) fn todos_ok(&self) -> bool {
+        self.has_all("todo", &["session_id", "content"])
+    }
+    /// Whether opencode keeps running token totals on the session row (1.1x and later).
+    pub(crate) fn session_tokens(&self) -> bool {
+        self.has_all(
+            "session",
+            &[
+                "tokens_input",
+                "tokens_output",
+                "tokens_reasoning",
+                "tokens_cache_read",
+                "tokens_cache_write",
+            ],
+        )
+    }
+}
+
+/// SQL text for every read, built once per schema discovery (`prepare_cached` keys on it).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Queries {
+    pub candidates: String,
+    pub candidate: String,
+    pub children: String,
+    pub session_row: String,
+    pub latest_messages: String,
+    pub latest_user: String,
+    pub message_count: String,
+    pub token_sum: String,
+    pub part_stats: String,
+    pub parts_of: String,
+    pub todos: String,
+}
+
+impl Queries {
+    pub(crate) fn build(c: &Columns) -> Queries {
+        let perm = if c.has("session", "permission") {
+            "s.permission IS NOT NULL".to_string()
+        } else {
+            "NULL".to_string()
+        };
+        let (since, last_at) = if c.messages_ok() {
+            (
+                "(SELECT count(*) FROM message m WHERE m.session_id = s.id AND m.time_created >= ?1)"
+                    .to_string(),
+                "(SELECT max(m.time_created) FROM message m WHERE m.session_id = s.id)".to_string(),
+            )
+        } else {
+            // Keep ?1 bound so every variant takes the same parameters.
+            ("(0 * ?1)".to_string(), "NULL".to_string())
+        };
+        let cand_cols = format!(
+            "s.id, {dir}, {parent}, {created}, {updated}, {perm}, {since}, {last_at}",
+            dir = c.col("s", "session", "directory"),
+            parent = c.col("s", "session", "parent_id"),
+            created = c.col("s", "session", "time_created"),
+            updated = c.col("s", "session", "time_updated"),
+        );
+        let order = if c.has("session", "time_updated") {
+            "ORDER BY s.time_updated DESC, s.id DESC"
+        } else {
+            "ORDER BY s.id DESC"
+        };
+        let dir_filter = if c.has("session", "directory") {
+            "s.directory = ?2"
+        } else {
+            "(0 AND ?2 IS NULL)"
+        };
+        let parent_filter = if c.has("session", "parent_id") {
+            "s.parent_id IN (SELECT value FROM json_each(?2))"
+        } else {
+            "(0 AND ?2 IS NULL)"
+        };
+        let tok = |col: &str| {
+            if c.session_tokens() {
+                format!("s.{col}")
+            } else {
+                "NULL".to_string()
+            }
+        };
+        let session_row = format!(
+            "SELECT s.id, {title}, {dir}, {parent}, {project}, {created}, {updated}, {compacting}, \
+             {archived}, {perm}, {cost}, {ti}, {to}, {tr}, {tcr}, {tcw}, {agent}, {model} \
+             FROM session s WHERE s.id = ?1",
+            title = c.col("s", "session", "title"),
+            dir = c.col("s", "session", "directory"),
+            parent = c.col("s", "session", "parent_id"),
+            project = c.col("s", "session", "project_id"),
+            created = c.col("s", "session", "time_created"),
+            updated = c.col("s", "session", "time_updated"),
+            compacting = c.col("s", "session", "time_compacting"),
+            archived = c.col("s", "session", "time_archived"),
+            cost = c.col("s", "session", "cost"),
+            ti = tok("tokens_input"),
+            to = tok("tokens_output"),
+            tr = tok("tokens_reasoning"),
+            tcr = tok("tokens_cache_read"),
+            tcw = tok("tokens_cache_write"),
+            agent = c.col("s", "session", "agent"),
+            model = c.col("s", "session", "model"),
+        );
+        let m_updated = c.col("m", "message", "time_updated");
+        // Walks the (session_id, time_created, id) index backwards: cost is the LIMIT, not the history.
+        let latest_messages = format!(
+            "SELECT m.id, m.time_created, {m_updated}, m.data FROM message m \
+             WHERE m.session_id = ?1 ORDER BY m.time_created DESC, m.id DESC LIMIT ?2"
+        );
+        let latest_user = "SELECT m.time_created FROM message m WHERE m.session_id = ?1 \
+             AND json_valid(m.data) AND json_extract(m.data, '$.role') = 'user' \
+             ORDER BY m.time_created DESC, m.id DESC LIMIT 1"
+            .to_string();
+        let num = |p: &str| {
+            format!(
+                "coalesce(sum(CASE WHEN json_valid(m.data) AND json_type(m.data, '{p}') IN ('integer', 'real') \
+                 THEN json_extract(m.data, '{p}') END), 0)"
+            )
+        };
+        let token_sum = format!(
+            "SELECT {}, {}, {}, {}, {}, sum(CASE WHEN json_valid(m.data) AND json_type(m.data, '$.cost') \
+             IN ('integer', 'real') THEN json_extract(m.data, '$.cost') END) \
+             FROM message m WHERE m.session_id = ?1",
+            num("$.tokens.input"),
+            num("$.tokens.output"),
+            num("$.tokens.reasoning"),
+            num("$.tokens.cache.read"),
+            num("$.tokens.cache.write"),
+        );
+        let p_updated = c.col("p", "part", "time_updated");
+        let p_created = c.col("p", "part", "time_created");
+        let part_stats =
+            format!("SELECT count(*), max({p_updated}) FROM part p WHERE p.message_id = ?1");
+        let parts_of = format!(
+            "SELECT p.id, {p_created}, {p_updated}, p.data FROM part p WHERE p.message_id = ?1 ORDER BY p.id"
+        );
+        let todo_order = if c.has("todo", "position") {
+            "ORDER BY t.position"
+        } else {
+            "ORDER BY t.rowid"
+        };
+        let todos = format!(
+            "SELECT t.content, {status}, {priority} FROM todo t WHERE t.session_id = ?1 {todo_order}",
+            status = c.col("t", "todo", "status"),
+            priority = c.col("t", "todo", "priority"),
+        );
+        Queries {
+            candidates: format!(
+                "SELECT {cand_cols} FROM session s WHERE {dir_filter} {order} LIMIT ?3"
+            ),
+            candidate: format!("SELECT {cand_cols} FROM session s WHERE s.id = ?2"),
+            children: format!("SELECT {cand_cols} FROM session s WHERE {parent_filter} {order}"),
+            session_row,
+            latest_messages,
+            latest_user,
+            message_count: "SELECT count(*) FROM message m WHERE m.session_id = ?1".to_string(),
+            token_sum,
+            part_stats,
+            parts_of,
+            todos,
+        }
+    }
+}
