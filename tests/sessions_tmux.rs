@@ -2,6 +2,8 @@
 //! panes of a private tmux server, and a database the test builds. Each process must map to
 //! the right session, pane and state.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! two tmux sessions; `otop jump` and `otop pick` must move that client to the exact pane, and
 //! `tmux/otop.tmux` must bind its key and put the right counts in the status line.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::path::{Path, PathBuf};
