@@ -4,6 +4,7 @@
 pub mod db;
 pub mod db_types;
 pub mod log;
+pub mod log_parse;
 pub mod log_types;
 pub mod plugin;
 pub mod process;
