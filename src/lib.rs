@@ -8,3 +8,6 @@ pub mod cli;
 pub mod collect;
 pub mod model;
 pub mod source;
+pub mod demo;
+pub mod jump;
+pub mod ui;
