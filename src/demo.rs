@@ -5,7 +5,7 @@ use crate::collect::{Detail, Focus, Snapshot, Source};
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{MatchRule, State, Status};
 use crate::source::db_types::{
-    HistoryItem, Role, SessionFacts, Todo, ToolFacts, ToolStatus, Tokens, Totals, TotalsPair,
+    HistoryItem, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus, Totals, TotalsPair,
 };
 use crate::source::process_types::{Kind, ProcessInfo};
 
@@ -42,10 +42,20 @@ const FLEET: &[Spec] = &[
         tmux: Some(("work", 1, "api", "%3")),
         age_min: 192,
         phases: &[
-            ("thinking", State::Working, 6, "Let me look at how sessions are validated."),
+            (
+                "thinking",
+                State::Working,
+                6,
+                "Let me look at how sessions are validated.",
+            ),
             ("generating", State::Working, 14, GEN),
             ("tool:bash", State::Working, 10, "Running the test suite."),
-            ("idle", State::Idle, 20, "All 214 tests pass; the middleware now checks expiry."),
+            (
+                "idle",
+                State::Idle,
+                20,
+                "All 214 tests pass; the middleware now checks expiry.",
+            ),
         ],
         todos: &[
             ("Read the current middleware", "completed", "high"),
@@ -64,8 +74,18 @@ const FLEET: &[Spec] = &[
         tmux: Some(("work", 2, "ci", "%5")),
         age_min: 47,
         phases: &[
-            ("asking", State::Waiting, 40, "Which runner image should the job pin?"),
-            ("generating", State::Working, 10, "Pinning macos-14 and retrying the job."),
+            (
+                "asking",
+                State::Waiting,
+                40,
+                "Which runner image should the job pin?",
+            ),
+            (
+                "generating",
+                State::Working,
+                10,
+                "Pinning macos-14 and retrying the job.",
+            ),
         ],
         todos: &[],
     },
@@ -79,9 +99,19 @@ const FLEET: &[Spec] = &[
         tmux: Some(("i18n", 0, "zsh", "%8")),
         age_min: 12,
         phases: &[
-            ("permission", State::Waiting, 25, "I need to edit src/width.rs."),
+            (
+                "permission",
+                State::Waiting,
+                25,
+                "I need to edit src/width.rs.",
+            ),
             ("tool:edit", State::Working, 8, "Editing src/width.rs"),
-            ("compacting", State::Working, 7, "Summarising the conversation."),
+            (
+                "compacting",
+                State::Working,
+                7,
+                "Summarising the conversation.",
+            ),
         ],
         todos: &[
             ("全角文字の幅を計算する", "completed", "high"),
@@ -98,7 +128,12 @@ const FLEET: &[Spec] = &[
         noninteractive: false,
         tmux: None,
         age_min: 1500,
-        phases: &[("idle", State::Idle, 60, "Release notes are in CHANGELOG.md.")],
+        phases: &[(
+            "idle",
+            State::Idle,
+            60,
+            "Release notes are in CHANGELOG.md.",
+        )],
         todos: &[],
     },
     Spec {
@@ -111,8 +146,18 @@ const FLEET: &[Spec] = &[
         tmux: Some(("work", 3, "billing", "%9")),
         age_min: 95,
         phases: &[
-            ("retrying", State::Error, 15, "APIError: 529 overloaded, retrying in 8s"),
-            ("generating", State::Working, 10, "Writing the migration for invoices."),
+            (
+                "retrying",
+                State::Error,
+                15,
+                "APIError: 529 overloaded, retrying in 8s",
+            ),
+            (
+                "generating",
+                State::Working,
+                10,
+                "Writing the migration for invoices.",
+            ),
             ("error", State::Error, 15, "APIError: rate limit exceeded"),
         ],
         todos: &[],
@@ -126,7 +171,12 @@ const FLEET: &[Spec] = &[
         noninteractive: false,
         tmux: Some(("scratch", 0, "plugins", "%11")),
         age_min: 300,
-        phases: &[("stalled", State::Stalled, 60, "Reading src/plugin/loader.ts")],
+        phases: &[(
+            "stalled",
+            State::Stalled,
+            60,
+            "Reading src/plugin/loader.ts",
+        )],
         todos: &[],
     },
     Spec {
@@ -140,7 +190,12 @@ const FLEET: &[Spec] = &[
         age_min: 0,
         phases: &[
             ("tool:grep", State::Working, 9, "Searching for validate("),
-            ("generating", State::Working, 9, "Found 7 callers in 4 files."),
+            (
+                "generating",
+                State::Working,
+                9,
+                "Found 7 callers in 4 files.",
+            ),
         ],
         todos: &[],
     },
@@ -153,7 +208,12 @@ const FLEET: &[Spec] = &[
         noninteractive: true,
         tmux: None,
         age_min: 1,
-        phases: &[("generating", State::Working, 30, "feat: add expiry check to auth")],
+        phases: &[(
+            "generating",
+            State::Working,
+            30,
+            "feat: add expiry check to auth",
+        )],
         todos: &[],
     },
 ];
@@ -161,7 +221,14 @@ const FLEET: &[Spec] = &[
 /// Helper processes: (name, argv, owner index in FLEET).
 const HELPERS: &[(&str, &[&str], usize)] = &[
     ("rust-analyzer", &["rust-analyzer"], 0),
-    ("node", &["node", "/usr/lib/node_modules/@modelcontextprotocol/server-github/dist/index.js"], 2),
+    (
+        "node",
+        &[
+            "node",
+            "/usr/lib/node_modules/@modelcontextprotocol/server-github/dist/index.js",
+        ],
+        2,
+    ),
 ];
 
 /// The built-in simulated fleet.
@@ -177,7 +244,9 @@ impl Source for DemoSource {
 /// A 26-character base62 tail, deterministic per seed, like opencode's ids.
 fn id(prefix: &str, seed: u64) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(0x2545_F491);
+    let mut x = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(0x2545_F491);
     let tail: String = (0..26)
         .map(|_| {
             x ^= x << 13;
@@ -208,9 +277,19 @@ fn phase_at(spec: &Spec, i: usize, now: i64) -> (&'static Phase, i64) {
 
 fn tool_for(detail: &str) -> Option<ToolFacts> {
     let (tool, title, summary, has_metadata) = match detail {
-        "asking" => ("question", None, "Which runner image should the job pin?", true),
+        "asking" => (
+            "question",
+            None,
+            "Which runner image should the job pin?",
+            true,
+        ),
         "permission" => ("edit", None, "src/width.rs", false),
-        "tool:bash" => ("bash", Some("Run the test suite"), "cargo test --workspace", true),
+        "tool:bash" => (
+            "bash",
+            Some("Run the test suite"),
+            "cargo test --workspace",
+            true,
+        ),
         "tool:edit" => ("edit", Some("src/width.rs"), "src/width.rs", true),
         "tool:grep" => ("grep", Some("validate\\("), "validate\\(", true),
         _ => return None,
@@ -244,7 +323,14 @@ fn session(spec: &Spec, i: usize, now: i64) -> SessionFacts {
         archived_at: None,
         has_permission: Some(spec.noninteractive),
         model: Some(spec.model.to_string()),
-        agent: Some(if spec.parent.is_some() { "explore" } else { "build" }.to_string()),
+        agent: Some(
+            if spec.parent.is_some() {
+                "explore"
+            } else {
+                "build"
+            }
+            .to_string(),
+        ),
         message_count: 6 + (i as u64 * 13) % 80 + (minutes as u64 % 90) / 3,
         tokens: Tokens {
             input: context / 3,
@@ -307,9 +393,20 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
         };
         let tty = Some(format!("/dev/pts/{}", 2 + i));
         ProcessRow {
-            info: process(pid(i), "opencode", argv, spec.dir, tty, now - spec.age_min * 60_000),
+            info: process(
+                pid(i),
+                "opencode",
+                argv,
+                spec.dir,
+                tty,
+                now - spec.age_min * 60_000,
+            ),
             kind: spec.kind,
-            cpu_percent: Some(if working { 18.0 + (i * 11 % 60) as f32 } else { 0.3 }),
+            cpu_percent: Some(if working {
+                18.0 + (i * 11 % 60) as f32
+            } else {
+                0.3
+            }),
             owner: None,
         }
     });
@@ -402,13 +499,22 @@ fn history(i: usize, now: i64) -> Vec<HistoryItem> {
             },
             finish: (!last).then(|| if k == 1 { "tool-calls" } else { "stop" }.to_string()),
             error: (k == 2 && i == 4).then(|| "APIError".to_string()),
-            text: "I looked at the code.\nThe change is small: one check and two tests.".to_string(),
+            text: "I looked at the code.\nThe change is small: one check and two tests."
+                .to_string(),
             tools: vec![
-                ("read".to_string(), Some("src/auth.rs".to_string()), ToolStatus::Completed),
+                (
+                    "read".to_string(),
+                    Some("src/auth.rs".to_string()),
+                    ToolStatus::Completed,
+                ),
                 (
                     "bash".to_string(),
                     Some("cargo test".to_string()),
-                    if last { ToolStatus::Running } else { ToolStatus::Completed },
+                    if last {
+                        ToolStatus::Running
+                    } else {
+                        ToolStatus::Completed
+                    },
                 ),
             ],
         });
@@ -433,16 +539,23 @@ fn pane_text(title: &str) -> String {
 
 /// The whole fleet at `now`, with the focused session's details.
 pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
-    let mut rows: Vec<Row> = FLEET.iter().enumerate().map(|(i, s)| row(s, i, now)).collect();
+    let mut rows: Vec<Row> = FLEET
+        .iter()
+        .enumerate()
+        .map(|(i, s)| row(s, i, now))
+        .collect();
     rows.extend((0..HELPERS.len()).filter_map(|j| helper(j, now)));
     let detail = focus.session_id.as_ref().map(|sid| {
-        let i = rows.iter().position(|r| r.session_id() == Some(sid.as_str()));
+        let i = rows
+            .iter()
+            .position(|r| r.session_id() == Some(sid.as_str()));
         Detail {
             session_id: Some(sid.clone()),
             history: i.map(|i| history(i, now)).unwrap_or_default(),
-            pane_text: focus.pane.as_ref().map(|_| {
-                pane_text(i.and_then(|i| FLEET.get(i)).map_or("", |s| s.title))
-            }),
+            pane_text: focus
+                .pane
+                .as_ref()
+                .map(|_| pane_text(i.and_then(|i| FLEET.get(i)).map_or("", |s| s.title))),
         }
     });
     Snapshot {
@@ -476,7 +589,15 @@ mod tests {
                 seen.insert(r.status.detail.clone());
             }
         }
-        for want in ["generating", "tool:bash", "asking", "permission", "idle", "retrying", "stalled"] {
+        for want in [
+            "generating",
+            "tool:bash",
+            "asking",
+            "permission",
+            "idle",
+            "retrying",
+            "stalled",
+        ] {
             assert!(seen.contains(want), "{want} never shown");
         }
     }

@@ -8,14 +8,26 @@ use crate::model::row::TmuxLocation;
 /// The tmux arguments that bring `client` (or the current client) to the pane: its session,
 /// its window, then the pane itself, as one command list.
 fn jump_args(loc: &TmuxLocation, client: Option<&str>) -> Vec<String> {
-    let mut args = vec!["-S".to_string(), loc.socket.clone(), "switch-client".to_string()];
+    let mut args = vec![
+        "-S".to_string(),
+        loc.socket.clone(),
+        "switch-client".to_string(),
+    ];
     if let Some(c) = client {
         args.extend(["-c".to_string(), c.to_string()]);
     }
     let window = format!("{}:{}", loc.session, loc.window);
     args.extend(
         [
-            "-t", &loc.session, ";", "select-window", "-t", &window, ";", "select-pane", "-t",
+            "-t",
+            &loc.session,
+            ";",
+            "select-window",
+            "-t",
+            &window,
+            ";",
+            "select-pane",
+            "-t",
             &loc.pane_id,
         ]
         .map(str::to_string),

@@ -6,8 +6,8 @@
 
 pub mod cli;
 pub mod collect;
-pub mod model;
-pub mod source;
 pub mod demo;
 pub mod jump;
+pub mod model;
+pub mod source;
 pub mod ui;

@@ -45,7 +45,10 @@ pub enum Action {
     /// Switch the tmux client to the selected session's pane.
     Jump,
     /// Mouse click at a screen position.
-    Click { column: u16, row: u16 },
+    Click {
+        column: u16,
+        row: u16,
+    },
     ScrollUp,
     ScrollDown,
     Resize(u16, u16),

@@ -9,7 +9,11 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub fn base64(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -27,7 +31,10 @@ pub fn base64(data: &[u8]) -> String {
 pub fn osc52(text: &str, in_tmux: bool) -> String {
     let seq = format!("\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()));
     if in_tmux {
-        format!("\u{1b}Ptmux;{}\u{1b}\\", seq.replace('\u{1b}', "\u{1b}\u{1b}"))
+        format!(
+            "\u{1b}Ptmux;{}\u{1b}\\",
+            seq.replace('\u{1b}', "\u{1b}\u{1b}")
+        )
     } else {
         seq
     }
@@ -99,7 +106,13 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648() {
-        for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64(i.as_bytes()), o);
         }
     }
@@ -107,6 +120,9 @@ mod tests {
     #[test]
     fn osc52_is_wrapped_for_tmux() {
         assert_eq!(osc52("hi", false), "\u{1b}]52;c;aGk=\u{7}");
-        assert_eq!(osc52("hi", true), "\u{1b}Ptmux;\u{1b}\u{1b}]52;c;aGk=\u{7}\u{1b}\\");
+        assert_eq!(
+            osc52("hi", true),
+            "\u{1b}Ptmux;\u{1b}\u{1b}]52;c;aGk=\u{7}\u{1b}\\"
+        );
     }
 }

@@ -26,22 +26,36 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Constraint::Length(1),
     ])
     .areas(area);
-    Paragraph::new(header_lines(app)).render(header, buf);
+    let w = usize::from(area.width);
+    let head: Vec<Line> = header_lines(app)
+        .into_iter()
+        .map(|l| text::cut_line(l, w))
+        .collect();
+    Paragraph::new(head).render(header, buf);
     render_tabs(app, tabs, buf);
     let lines = body_lines(app, body.width);
     let start = app.scroll.min(lines.len().saturating_sub(1));
     Paragraph::new(lines.into_iter().skip(start).collect::<Vec<_>>()).render(body, buf);
     let t = &app.theme;
     let mut hints = Vec::new();
-    for (k, what) in [("esc", "back"), ("tab", "pane/history"), ("j k", "scroll"), ("o", "jump"), ("y", "copy id")] {
+    for (k, what) in [
+        ("esc", "back"),
+        ("tab", "pane/history"),
+        ("j k", "scroll"),
+        ("o", "jump"),
+        ("y", "copy id"),
+    ] {
         hints.push(Span::styled(k, t.key()));
         hints.push(Span::raw(format!(" {what}  ")));
     }
     let line = match app.live_note() {
-        Some(n) => Line::styled(clean(&n.text).into_owned(), if n.error { t.error() } else { t.key() }),
+        Some(n) => Line::styled(
+            clean(&n.text).into_owned(),
+            if n.error { t.error() } else { t.key() },
+        ),
         None => Line::from(hints),
     };
-    line.render(footer, buf);
+    text::cut_line(line, w).render(footer, buf);
 }
 
 fn header_lines(app: &App) -> Vec<Line<'static>> {
@@ -55,7 +69,11 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
     let val = |v: String| Span::raw(format!("{v}  "));
     let opt = |v: Option<&str>| clean(v.unwrap_or("-")).into_owned();
 
-    let status = format!("{} ({})", clean(&row.status.detail), row.status.state.as_str());
+    let status = format!(
+        "{} ({})",
+        clean(&row.status.detail),
+        row.status.state.as_str()
+    );
     let mut line1 = vec![
         Span::styled(rows::title(row), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw("  "),
@@ -66,11 +84,23 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
     }
 
     let mut line2 = vec![label("session"), val(opt(s.map(|s| s.id.as_str())))];
-    line2.extend([label("pid"), val(p.map_or("-".into(), |p| p.info.pid.to_string()))]);
-    line2.extend([label("tty"), val(opt(p.and_then(|p| p.info.tty.as_deref())))]);
-    line2.extend([label("tmux"), val(opt(row.tmux.as_ref().map(|t| t.target.as_str())))]);
+    line2.extend([
+        label("pid"),
+        val(p.map_or("-".into(), |p| p.info.pid.to_string())),
+    ]);
+    line2.extend([
+        label("tty"),
+        val(opt(p.and_then(|p| p.info.tty.as_deref()))),
+    ]);
+    line2.extend([
+        label("tmux"),
+        val(opt(row.tmux.as_ref().map(|t| t.target.as_str()))),
+    ]);
     if let Some(p) = p {
-        line2.extend([label("up"), val(text::duration(app.now - p.info.started_at))]);
+        line2.extend([
+            label("up"),
+            val(text::duration(app.now - p.info.started_at)),
+        ]);
     }
 
     let line3 = vec![label("cwd"), val(opt(rows::cwd(row)))];
@@ -92,7 +122,11 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
             label("reasoning"),
             val(text::count(tk.reasoning)),
             label("cache r/w"),
-            val(format!("{}/{}", text::count(tk.cache_read), text::count(tk.cache_write))),
+            val(format!(
+                "{}/{}",
+                text::count(tk.cache_read),
+                text::count(tk.cache_write)
+            )),
         ]);
     }
     vec![
@@ -161,7 +195,11 @@ pub fn body_lines(app: &App, width: u16) -> Vec<Line<'static>> {
 /// Pane capture → styled lines. Colours come from the SGR codes; every span's text is then
 /// sanitised, so any other escape (titles, clipboard, cursor moves) is dropped.
 pub fn pane_lines(raw: &str) -> Vec<Line<'static>> {
-    let plain = || raw.lines().map(|l| Line::raw(clean(l).into_owned())).collect();
+    let plain = || {
+        raw.lines()
+            .map(|l| Line::raw(clean(l).into_owned()))
+            .collect()
+    };
     let Ok(parsed) = raw.as_bytes().into_text() else {
         return plain();
     };
@@ -192,7 +230,10 @@ fn history_lines(app: &App, items: &[HistoryItem], width: usize) -> Vec<Line<'st
         };
         let mut head = vec![Span::styled(role.to_string(), style)];
         if let Some(at) = item.created_at {
-            head.push(Span::styled(format!("  {}", text::clock(at, app.utc_offset_secs)), t.secondary()));
+            head.push(Span::styled(
+                format!("  {}", text::clock(at, app.utc_offset_secs)),
+                t.secondary(),
+            ));
         }
         if item.role == Role::Assistant {
             let tk = &item.tokens;
@@ -202,7 +243,13 @@ fn history_lines(app: &App, items: &[HistoryItem], width: usize) -> Vec<Line<'st
                 text::count(tk.output)
             )));
             let finish = item.finish.as_deref().map_or_else(
-                || if item.completed_at.is_none() { "in progress".into() } else { String::new() },
+                || {
+                    if item.completed_at.is_none() {
+                        "in progress".into()
+                    } else {
+                        String::new()
+                    }
+                },
                 |f| clean(f).into_owned(),
             );
             if !finish.is_empty() {
@@ -226,11 +273,22 @@ fn history_lines(app: &App, items: &[HistoryItem], width: usize) -> Vec<Line<'st
                 ToolStatus::Completed => "done",
                 ToolStatus::Error => "error",
             };
-            let what = format!("⚙ {}: {}", clean(tool), clean(title.as_deref().unwrap_or("")));
-            let style = if *status == ToolStatus::Error { t.error() } else { t.secondary() };
+            let what = format!(
+                "⚙ {}: {}",
+                clean(tool),
+                clean(title.as_deref().unwrap_or(""))
+            );
+            let style = if *status == ToolStatus::Error {
+                t.error()
+            } else {
+                t.secondary()
+            };
             out.push(Line::from(vec![
                 Span::raw("  "),
-                Span::styled(format!("{} ({st})", cut(&what, inner.saturating_sub(10))), style),
+                Span::styled(
+                    format!("{} ({st})", cut(&what, inner.saturating_sub(10))),
+                    style,
+                ),
             ]));
         }
         out.push(Line::raw(""));
@@ -244,14 +302,18 @@ mod tests {
 
     #[test]
     fn pane_keeps_colours_and_drops_other_escapes() {
-        let raw = "\u{1b}[32mok\u{1b}[0m \u{1b}]52;c;cm0gLXJm\u{7}done\u{1b}[2J\n\u{1b}]0;pwned\u{7}x";
+        let raw =
+            "\u{1b}[32mok\u{1b}[0m \u{1b}]52;c;cm0gLXJm\u{7}done\u{1b}[2J\n\u{1b}]0;pwned\u{7}x";
         let lines = pane_lines(raw);
         let text: Vec<String> = lines
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect();
         assert_eq!(text, vec!["ok done", "x"]);
-        assert_eq!(lines[0].spans[0].style.fg, Some(ratatui::style::Color::Green));
+        assert_eq!(
+            lines[0].spans[0].style.fg,
+            Some(ratatui::style::Color::Green)
+        );
         for l in &text {
             assert!(!l.contains('\u{1b}') && !l.contains('\u{7}'), "{l:?}");
         }

@@ -111,7 +111,11 @@ pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, String> {
                     .collect::<Vec<_>>()
                     .join(" "),
                 Some(Value::String(s)) => s.clone(),
-                _ => cfg.get("url").and_then(Value::as_str).unwrap_or("").to_string(),
+                _ => cfg
+                    .get("url")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             };
             McpServer {
                 name: name.clone(),
@@ -235,7 +239,10 @@ mod tests {
         std::fs::create_dir_all(root.join("global")).unwrap();
         std::fs::write(root.join("repo/opencode.jsonc"), CONFIG).unwrap();
         std::fs::write(root.join("global/opencode.json"), "{\"mcp\":{}}").unwrap();
-        let panel = load(Some(&root.join("global")), Some(&root.join("repo/src/deep")));
+        let panel = load(
+            Some(&root.join("global")),
+            Some(&root.join("repo/src/deep")),
+        );
         assert_eq!(panel.files.len(), 2);
         assert_eq!(panel.files[1].servers.as_ref().map(Vec::len), Ok(2));
     }

@@ -91,7 +91,10 @@ fn main_loop(
         // Handle everything pending before drawing again, so a burst of keys is not drawn
         // one frame at a time.
         let mut quit = false;
-        for ev in first.into_iter().chain(std::iter::from_fn(|| ev_rx.try_recv().ok())) {
+        for ev in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| ev_rx.try_recv().ok()))
+        {
             let effect = match ev {
                 Event::Snapshot(s) => {
                     app.ingest(*s);

@@ -17,7 +17,9 @@ pub struct MonitorArgs {
 
 /// Seconds, fractions allowed, between 0.2 and 3600.
 fn parse_interval(s: &str) -> Result<Duration, String> {
-    let secs: f64 = s.parse().map_err(|_| format!("not a number of seconds: {s}"))?;
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("not a number of seconds: {s}"))?;
     if !(0.2..=3600.0).contains(&secs) {
         return Err("the interval must be between 0.2 and 3600 seconds".to_string());
     }

@@ -52,7 +52,9 @@ pub fn render_todos(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let row = target(app);
     let inner = usize::from(area.width.min(70)).saturating_sub(8);
-    let todos = row.and_then(|r| r.session.as_ref()).map(|s| s.todos.as_slice());
+    let todos = row
+        .and_then(|r| r.session.as_ref())
+        .map(|s| s.todos.as_slice());
     let lines: Vec<Line<'static>> = match todos {
         None => vec![Line::styled("no session selected", t.secondary())],
         Some([]) => vec![Line::styled("this session has no todos", t.secondary())],
@@ -113,7 +115,10 @@ pub fn render_mcp(app: &App, area: Rect, buf: &mut Buffer) {
                             let room = inner.saturating_sub(super::text::width(&head));
                             lines.push(Line::from(vec![
                                 Span::styled(head, style),
-                                Span::styled(cut(&clean(&s.target), room).into_owned(), t.secondary()),
+                                Span::styled(
+                                    cut(&clean(&s.target), room).into_owned(),
+                                    t.secondary(),
+                                ),
                             ]));
                         }
                     }

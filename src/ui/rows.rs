@@ -159,7 +159,9 @@ fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
         SortKey::Context => sa
             .and_then(|s| s.context_tokens)
             .cmp(&sb.and_then(|s| s.context_tokens)),
-        SortKey::Model => sa.and_then(|s| s.model.as_ref()).cmp(&sb.and_then(|s| s.model.as_ref())),
+        SortKey::Model => sa
+            .and_then(|s| s.model.as_ref())
+            .cmp(&sb.and_then(|s| s.model.as_ref())),
         SortKey::Tmux => {
             let ta = a.tmux.as_ref().map(|t| (&t.session, t.window));
             let tb = b.tmux.as_ref().map(|t| (&t.session, t.window));
@@ -171,11 +173,17 @@ fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
 /// Ties are broken by the most recent activity, then by key, so the order is stable.
 fn ordered(a: &Row, b: &Row, key: SortKey, descending: bool) -> Ordering {
     let primary = compare(a, b, key);
-    let primary = if descending { primary.reverse() } else { primary };
+    let primary = if descending {
+        primary.reverse()
+    } else {
+        primary
+    };
     let act = |r: &Row| r.session.as_ref().and_then(|s| s.last_activity_at);
-    primary
-        .then_with(|| act(b).cmp(&act(a)))
-        .then_with(|| row_key(a).map(|k| format!("{k:?}")).cmp(&row_key(b).map(|k| format!("{k:?}"))))
+    primary.then_with(|| act(b).cmp(&act(a))).then_with(|| {
+        row_key(a)
+            .map(|k| format!("{k:?}"))
+            .cmp(&row_key(b).map(|k| format!("{k:?}")))
+    })
 }
 
 /// A row in display order: its index in the snapshot and how deep it is nested.

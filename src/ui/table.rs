@@ -71,7 +71,7 @@ impl Column {
     /// Fixed width; for TITLE the minimum. SID is as wide as the longest id: never cut.
     fn width(self, sid: usize) -> usize {
         match self {
-            Column::Title => 16,
+            Column::Title => 24,
             Column::Status => 12,
             Column::Session => sid.max(7),
             Column::Time => 6,
@@ -95,7 +95,11 @@ pub fn layout(total: usize, sid: usize) -> Vec<(Column, usize)> {
     let spare = total.saturating_sub(need(&cols));
     if let Some(title) = cols.first_mut() {
         // Alone and narrower than its minimum, TITLE takes the whole width.
-        title.1 = if total < title.1 { total } else { title.1 + spare };
+        title.1 = if total < title.1 {
+            total
+        } else {
+            title.1 + spare
+        };
     }
     cols
 }
@@ -122,9 +126,21 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         for (col, w) in &cols {
             let (top, bottom) = col.labels();
             let active = col.sort_key() == app.sort && line == 0;
-            let label = if active { format!("{top}{arrow}") } else { [top, bottom][line].to_string() };
-            let cell = if col.right_aligned() { fit_right(&label, *w) } else { fit(&label, *w) };
-            let style = if active { t.sort_header() } else { t.column_header() };
+            let label = if active {
+                format!("{top}{arrow}")
+            } else {
+                [top, bottom][line].to_string()
+            };
+            let cell = if col.right_aligned() {
+                fit_right(&label, *w)
+            } else {
+                fit(&label, *w)
+            };
+            let style = if active {
+                t.sort_header()
+            } else {
+                t.column_header()
+            };
             buf.set_stringn(x, y, &cell, *w, style);
             x = x.saturating_add(*w as u16 + 1);
         }
@@ -140,13 +156,21 @@ fn short_model(m: &str) -> &str {
 /// tool, else the model's last output.
 fn last_line(row: &Row) -> String {
     if row.is_helper() {
-        return rows::cwd(row).map(|c| clean(c).into_owned()).unwrap_or_default();
+        return rows::cwd(row)
+            .map(|c| clean(c).into_owned())
+            .unwrap_or_default();
     }
     let Some(s) = &row.session else {
-        return rows::cwd(row).map(|c| clean(c).into_owned()).unwrap_or_default();
+        return rows::cwd(row)
+            .map(|c| clean(c).into_owned())
+            .unwrap_or_default();
     };
     if let Some(tool) = s.tools.first() {
-        let what = tool.title.as_deref().or(tool.input_summary.as_deref()).unwrap_or("");
+        let what = tool
+            .title
+            .as_deref()
+            .or(tool.input_summary.as_deref())
+            .unwrap_or("");
         let what = clean(what);
         return match row.status.detail.as_str() {
             "asking" => format!("? {what}"),
@@ -191,11 +215,13 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
                 .map_or_else(dash, |r| text::duration(app.now - r)),
         ),
         Column::Cpu => (
-            p.and_then(|p| p.cpu_percent).map_or_else(dash, |c| format!("{c:.1}%")),
+            p.and_then(|p| p.cpu_percent)
+                .map_or_else(dash, |c| format!("{c:.1}%")),
             p.map_or_else(dash, |p| text::bytes(p.info.rss_bytes)),
         ),
         Column::Tokens => (
-            s.and_then(|s| s.context_tokens).map_or_else(dash, text::count),
+            s.and_then(|s| s.context_tokens)
+                .map_or_else(dash, text::count),
             s.map_or_else(dash, |s| text::count(s.tokens.output)),
         ),
         Column::Model => (
@@ -205,7 +231,10 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
                 .map_or_else(dash, |t| clean(t.trim_start_matches("/dev/")).into_owned()),
         ),
         Column::Tmux => match &row.tmux {
-            Some(t) => (clean(&t.short()).into_owned(), clean(&t.window_name).into_owned()),
+            Some(t) => (
+                clean(&t.short()).into_owned(),
+                clean(&t.window_name).into_owned(),
+            ),
             None => (dash(), String::new()),
         },
     }
@@ -219,7 +248,9 @@ pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
     let visible = app.shown.iter().enumerate().skip(offset).take(page);
     for (k, (i, shown)) in visible.enumerate() {
         let Shown { index, depth } = *shown;
-        let Some(row) = app.snapshot.rows.get(index) else { continue };
+        let Some(row) = app.snapshot.rows.get(index) else {
+            continue;
+        };
         let y = area.y + 2 * k as u16;
         let mut top = Vec::new();
         let mut bottom = Vec::new();
@@ -264,14 +295,20 @@ mod tests {
         let used: usize = wide.iter().map(|c| c.1).sum::<usize>() + wide.len() - 1;
         assert_eq!(used, 160);
         let narrow = layout(80, 30);
-        assert_eq!(narrow.iter().map(|c| c.0).collect::<Vec<_>>(), Column::ALL[..5]);
+        assert_eq!(
+            narrow.iter().map(|c| c.0).collect::<Vec<_>>(),
+            Column::ALL[..4]
+        );
         let tiny = layout(10, 30);
         assert_eq!(tiny, vec![(Column::Title, 10)]);
     }
 
     #[test]
     fn provider_is_dropped_from_models() {
-        assert_eq!(short_model("anthropic/claude-sonnet-4-5"), "claude-sonnet-4-5");
+        assert_eq!(
+            short_model("anthropic/claude-sonnet-4-5"),
+            "claude-sonnet-4-5"
+        );
         assert_eq!(short_model("local"), "local");
     }
 }

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -34,6 +35,29 @@ pub fn cut(s: &str, max: usize) -> Cow<'_, str> {
     }
     out.push('…');
     Cow::Owned(out)
+}
+
+/// A styled line cut to `max` columns, span by span so styles survive; `…` marks the cut.
+pub fn cut_line(line: Line<'static>, max: usize) -> Line<'static> {
+    let total: usize = line.spans.iter().map(|s| width(&s.content)).sum();
+    if total <= max {
+        return line;
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        let w = width(&s.content);
+        if used + w >= max {
+            spans.push(Span::styled(
+                cut(&s.content, max - used).into_owned(),
+                s.style,
+            ));
+            break;
+        }
+        used += w;
+        spans.push(s);
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// `s` cut to `cols` columns and padded with spaces to exactly `cols`.
@@ -121,9 +145,20 @@ mod tests {
         // Emoji, including a ZWJ family that must not be split.
         assert_eq!(cut("ok 🎉🎉🎉", 6), "ok 🎉…");
         let family = "👨‍👩‍👧 family";
-        assert_eq!(cut(family, 4), "👨‍👩‍👧…");
+        assert_eq!(cut(family, 3), "👨‍👩‍👧…");
+        assert_eq!(cut(family, 2), "…");
         // A combining accent stays with its letter.
         assert_eq!(cut("e\u{301}xyz", 3), "e\u{301}x…");
+    }
+
+    #[test]
+    fn lines_are_cut_across_spans() {
+        let line = Line::from(vec![Span::raw("ab"), Span::raw("日本語"), Span::raw("z")]);
+        let cut = cut_line(line, 5);
+        let text: String = cut.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "ab日…");
+        let short = cut_line(Line::raw("ok"), 5);
+        assert_eq!(short.spans[0].content, "ok");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::app::{App, Panel, View};
-use super::text::{self, cut};
+use super::text;
 use super::{detail, help, panels, table};
 use crate::model::sanitize::clean;
 
@@ -111,7 +111,10 @@ fn spread(left: Vec<Span<'static>>, right: Vec<Span<'static>>, width: u16) -> Li
 fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let rows = &app.snapshot.rows;
-    let sessions = rows.iter().filter(|r| r.session.is_some() && !r.is_helper()).count();
+    let sessions = rows
+        .iter()
+        .filter(|r| r.session.is_some() && !r.is_helper())
+        .count();
     let procs = rows.iter().filter(|r| r.is_helper()).count();
     let hidden = rows.iter().filter(|r| !app.vis.shows(r)).count();
     let mut left = vec![
@@ -153,9 +156,18 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             t.error(),
         ));
     } else if !app.snapshot.warnings.is_empty() {
-        let all: Vec<String> = app.snapshot.warnings.iter().map(|w| clean(w).into_owned()).collect();
+        let all: Vec<String> = app
+            .snapshot
+            .warnings
+            .iter()
+            .map(|w| clean(w).into_owned())
+            .collect();
         lines.push(Line::styled(format!("⚠ {}", all.join(" · ")), t.warning()));
     }
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| text::cut_line(l, usize::from(area.width)))
+        .collect();
     Paragraph::new(lines).render(area, buf);
 }
 
@@ -177,7 +189,10 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         let mut spans = Vec::new();
         if !app.filter.is_empty() {
-            spans.push(Span::styled(format!("filter “{}” ", clean(&app.filter)), t.key()));
+            spans.push(Span::styled(
+                format!("filter “{}” ", clean(&app.filter)),
+                t.key(),
+            ));
             spans.push(Span::styled("(esc clears)  ", t.secondary()));
         }
         for (k, what) in hints() {
@@ -186,25 +201,7 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         }
         Line::from(spans)
     };
-    let w = usize::from(area.width);
-    let full: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-    if text::width(&full) > w {
-        // Cut on a span basis so styles survive; the last span is cut by width.
-        let mut used = 0;
-        let mut spans = Vec::new();
-        for s in line.spans {
-            let sw = text::width(&s.content);
-            if used + sw > w {
-                spans.push(Span::styled(cut(&s.content, w - used).into_owned(), s.style));
-                break;
-            }
-            used += sw;
-            spans.push(s);
-        }
-        Line::from(spans).render(area, buf);
-    } else {
-        line.render(area, buf);
-    }
+    text::cut_line(line, usize::from(area.width)).render(area, buf);
 }
 
 fn hints() -> [(&'static str, &'static str); 8] {
