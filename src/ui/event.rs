@@ -43,18 +43,11 @@ pub fn spawn_collector(
                 return;
             }
             // Wait out the interval unless asked; requests that piled up meanwhile count once.
-            let deadline = started + interval;
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match requests.recv_timeout(left) {
-                    Ok(Request::Refresh) => break,
-                    Ok(Request::Focus(f)) => {
-                        focus = f;
-                        break;
-                    }
-                    Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => return,
-                }
+            let left = (started + interval).saturating_duration_since(Instant::now());
+            match requests.recv_timeout(left) {
+                Ok(Request::Focus(f)) => focus = f,
+                Ok(Request::Refresh) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
             }
             while let Ok(r) = requests.try_recv() {
                 if let Request::Focus(f) = r {
