@@ -52,6 +52,7 @@ pub struct Note {
 }
 
 const NOTE_MS: i64 = 5_000;
+const REFRESHING: &str = "refreshing…";
 
 #[derive(Debug, Clone)]
 pub struct App {
@@ -118,6 +119,10 @@ impl App {
     pub fn ingest(&mut self, snapshot: Snapshot) {
         self.snapshot = snapshot;
         self.loaded = true;
+        // The refresh it asked for has arrived.
+        if self.note.as_ref().is_some_and(|n| n.text == REFRESHING) {
+            self.note = None;
+        }
         self.rearrange();
     }
 
@@ -236,7 +241,7 @@ impl App {
         match action {
             Action::Quit => return Some(Effect::Quit),
             Action::Refresh => {
-                self.post("refreshing…", false);
+                self.post(REFRESHING, false);
                 return Some(Effect::Refresh);
             }
             Action::Up | Action::ScrollUp => self.move_by(-1),
