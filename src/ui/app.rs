@@ -172,10 +172,14 @@ impl App {
         self.mcp = Some(panel);
     }
 
-    /// Session rows on screen shown in a list page.
+    /// What PgUp/PgDn move by: a page of list rows, or of detail/panel lines.
     fn page(&self) -> usize {
-        let area = view::list_layout(self.size, self).rows;
-        usize::from(area.height / 2).max(1)
+        if self.view == View::List && self.panel.is_none() {
+            let area = view::list_layout(self.size, self).rows;
+            usize::from(area.height / 2).max(1)
+        } else {
+            usize::from(detail::body_area(self.size).height).max(1)
+        }
     }
 
     fn rearrange(&mut self) {

@@ -18,14 +18,23 @@ use crate::source::db_types::{HistoryItem, Role, ToolStatus};
 
 const HEADER_LINES: u16 = 4;
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let [header, tabs, body, footer] = Layout::vertical([
+fn layout(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
         Constraint::Length(HEADER_LINES),
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+/// Where the pane or history is drawn.
+pub fn body_area(area: Rect) -> Rect {
+    layout(area)[2]
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let [header, tabs, body, footer] = layout(area);
     let w = usize::from(area.width);
     let head: Vec<Line> = header_lines(app)
         .into_iter()

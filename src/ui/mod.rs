@@ -44,7 +44,14 @@ pub enum MonitorError {
 /// restored on every path out, panics included.
 pub fn run_monitor(source: Box<dyn Source>, opts: MonitorOptions) -> Result<(), MonitorError> {
     let terminated = terminal::termination_flag()?;
-    let mut term = terminal::setup()?;
+    let mut term = match terminal::setup() {
+        Ok(t) => t,
+        Err(e) => {
+            // Setup may have got halfway (raw mode on, no alternate screen).
+            terminal::restore();
+            return Err(e.into());
+        }
+    };
     let result = main_loop(&mut term, source, &opts, &terminated);
     terminal::restore();
     result

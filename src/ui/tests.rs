@@ -398,3 +398,16 @@ fn no_color_keeps_selection_visible() {
     let sel = buf.cell((0, 4)).map(|c| c.modifier);
     assert!(sel.is_some_and(|m| m.contains(ratatui::style::Modifier::REVERSED)));
 }
+
+#[test]
+fn detail_pages_by_body_height() {
+    let mut app = app(100, 14);
+    select(&mut app, "Refactor");
+    open_detail(&mut app);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::PageDown);
+    // 14 lines - 4 header - 1 tabs - 1 footer = 8 body lines.
+    assert_eq!(app.scroll, 8);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.scroll, 0);
+}
