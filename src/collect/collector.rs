@@ -257,14 +257,13 @@ impl Collector {
             };
             // An id from argv or the log must exist in this database to count.
             for id in [&mut ev.flag_session, &mut ev.log_session] {
-                if let Some(s) = id.as_deref() {
-                    if db
+                if let Some(s) = id.as_deref()
+                    && db
                         .candidate(s, info.started_at)
                         .map_err(|e| e.to_string())?
                         .is_none()
-                    {
-                        *id = None;
-                    }
+                {
+                    *id = None;
                 }
             }
             if let Some(cwd) = &info.cwd {
@@ -288,10 +287,10 @@ impl Collector {
             let kids = db.children(&frontier).map_err(|e| e.to_string())?;
             frontier = Vec::new();
             for k in kids {
-                if let Some(p) = k.parent_id.clone() {
-                    if parents.insert(k.id.clone(), p).is_none() {
-                        frontier.push(k.id);
-                    }
+                if let Some(p) = k.parent_id.clone()
+                    && parents.insert(k.id.clone(), p).is_none()
+                {
+                    frontier.push(k.id);
                 }
             }
         }

@@ -88,10 +88,10 @@ pub fn copy(text: &str, term: &mut impl Write) -> String {
     {
         how.push("OSC 52");
     }
-    if let Some((name, args)) = tool() {
-        if pipe_to(name, args, text) {
-            how.push(name);
-        }
+    if let Some((name, args)) = tool()
+        && pipe_to(name, args, text)
+    {
+        how.push(name);
     }
     if how.is_empty() {
         format!("could not copy {text}: no clipboard available")

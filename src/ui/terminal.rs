@@ -56,10 +56,10 @@ fn name_tmux_window() {
         name: name.to_string(),
         automatic: auto == "1",
     };
-    if tmux(&["rename-window", "-t", &pane, "otop"]).is_some() {
-        if let Ok(mut slot) = TMUX_WINDOW.lock() {
-            *slot = Some(saved);
-        }
+    if tmux(&["rename-window", "-t", &pane, "otop"]).is_some()
+        && let Ok(mut slot) = TMUX_WINDOW.lock()
+    {
+        *slot = Some(saved);
     }
 }
 
