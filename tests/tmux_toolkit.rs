@@ -196,6 +196,39 @@ fn jump_and_pick_move_the_client_across_tmux_sessions() {
         bed.srv.ok(&["capture-pane", "-p", "-t", &picker_pane])
     );
 
+    // The shell glue: a TTY is enough to find the pane and jump there (what lets fzf jump).
+    let tty_alpha = bed
+        .srv
+        .ok(&["display", "-p", "-t", &bed.pane_alpha, "#{pane_tty}"]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/otop-pane");
+    let out = std::process::Command::new(&script)
+        .args(["--jump", "--client", &client.name, tty_alpha.trim()])
+        .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
+        .env("TMUX_TMPDIR", bed.data.display().to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("{} alpha:0.0", bed.pane_alpha)),
+        "{said}"
+    );
+    assert_eq!(
+        client.showing(&bed.srv),
+        format!("alpha 0 {}", bed.pane_alpha)
+    );
+    let out = std::process::Command::new(&script)
+        .arg("/dev/pts/9999")
+        .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
+        .env("TMUX_TMPDIR", bed.data.display().to_string())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
     // A session that is not running cannot be jumped to: a clear error, exit 1.
     let (code, _, err) = bed.otop(&["jump", "ses_nope", "--client", &client.name]);
     assert_eq!(code, 1);
