@@ -255,9 +255,11 @@ fn plugin_binds_the_popup_and_shows_counts_in_the_status_line() {
     srv.ok(&["set", "-g", "status-left", "[#S] "]);
     srv.ok(&["set", "-g", "status-right", "OC #{otop_status} END"]);
     let other_key_before = srv.ok(&["list-keys", "-T", "prefix", "c"]);
-    // Sourcing twice must be harmless.
-    for _ in 0..2 {
-        srv.ok(&["run-shell", &plugin.display().to_string()]);
+    // Sourcing twice must be harmless: once as `run-shell …/tmux/otop.tmux`, once as TPM does
+    // (the *.tmux files at the plugin's root).
+    let tpm_entry = Path::new(env!("CARGO_MANIFEST_DIR")).join("otop.tmux");
+    for script in [&plugin, &tpm_entry] {
+        srv.ok(&["run-shell", &script.display().to_string()]);
     }
     let binding = srv.ok(&["list-keys", "-T", "prefix", "o"]);
     assert!(
