@@ -77,9 +77,9 @@ fn tool() -> Option<(&'static str, &'static [&'static str])> {
 pub fn copy(text: &str, term: &mut impl Write) -> String {
     let in_tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
     let mut how = Vec::new();
-    // tmux ≥ 3.2: `load-buffer -w` sets the tmux buffer and forwards it to the outer terminal
+    // tmux ≥ 3.2: `set-buffer -w` sets the tmux buffer and forwards it to the outer terminal
     // per `set-clipboard`, with no passthrough needed.
-    if in_tmux && pipe_to("tmux", &["load-buffer", "-w", "-"], text) {
+    if in_tmux && crate::source::tmux::run_tmux(None, &["set-buffer", "-w", "--", text]).is_ok() {
         how.push("tmux buffer");
     } else if term
         .write_all(osc52(text, in_tmux).as_bytes())

@@ -3,7 +3,6 @@
 //! from the panic hook; SIGTERM/SIGHUP/SIGINT end the main loop so it runs on the normal path.
 
 use std::io::{self, Stdout, Write};
-use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -32,11 +31,11 @@ static TMUX_WINDOW: Mutex<Option<TmuxWindow>> = Mutex::new(None);
 const PUSH_TITLE: &str = "\u{1b}[22;0t";
 const POP_TITLE: &str = "\u{1b}[23;0t";
 
+/// The server otop runs under (`$TMUX`), through the one tmux entry point with its timeout.
 fn tmux(args: &[&str]) -> Option<String> {
-    let out = Command::new("tmux").args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+    crate::source::tmux::run_tmux(None, args)
+        .ok()
+        .map(|s| s.trim_end().to_string())
 }
 
 /// Inside tmux, names the window `otop`, remembering what to restore.
