@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 pub mod generate;
 pub mod jump;
+pub mod plugin;
 pub mod sessions;
 pub mod status;
 pub mod table;
@@ -55,6 +56,11 @@ pub enum Command {
         after_help = "Examples:\n  otop jump ses_4f2a...\n  otop jump 12345\n  otop jump --tty /dev/pts/3\n  bind-key W run-shell \"otop jump --next waiting --client '#{client_name}'\""
     )]
     Jump(jump::Args),
+    /// The companion opencode plugin: exact session mapping and live waiting/retry state
+    #[command(
+        after_help = "Examples:\n  otop plugin install\n  otop plugin status\n  otop plugin uninstall"
+    )]
+    Plugin(plugin::Args),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
@@ -90,6 +96,7 @@ pub fn main() -> ExitCode {
         Some(Command::Status(args)) => status::run(&args, cli.db),
         Some(Command::Pick(args)) => crate::pick::run(&args, cli.db),
         Some(Command::Jump(args)) => jump::run(&args, cli.db),
+        Some(Command::Plugin(args)) => plugin::run(&args, cli.db),
         Some(Command::Completions(args)) => {
             generate::write_stdout(&generate::completions(args.shell))
         }
