@@ -62,7 +62,11 @@ fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
         .env("XDG_DATA_HOME", tmp.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let mut files = stdout.lines().map(|l| plugin::parse(l).unwrap());
     let busy = files.next().unwrap();
@@ -73,9 +77,15 @@ fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
     let top = &busy.sessions["ses_top"];
     assert_eq!(top.status.as_deref(), Some("busy"));
     assert_eq!(top.permission.as_deref(), Some("bash rm -rf build"));
-    assert_eq!(busy.sessions["ses_child"].question.as_deref(), Some("Colour"));
+    assert_eq!(
+        busy.sessions["ses_child"].question.as_deref(),
+        Some("Colour")
+    );
     let retry = &busy.sessions["ses_other"];
-    assert_eq!((retry.status.as_deref(), retry.retry_attempt), (Some("retry"), Some(3)));
+    assert_eq!(
+        (retry.status.as_deref(), retry.retry_attempt),
+        (Some("retry"), Some(3))
+    );
     assert_eq!(retry.retry_message.as_deref(), Some("rate limited"));
     assert!(busy.started_at.is_some());
 

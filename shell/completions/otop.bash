@@ -19,6 +19,9 @@ _otop() {
             otop,completions)
                 cmd="otop__subcmd__completions"
                 ;;
+            otop,doctor)
+                cmd="otop__subcmd__doctor"
+                ;;
             otop,help)
                 cmd="otop__subcmd__help"
                 ;;
@@ -42,6 +45,9 @@ _otop() {
                 ;;
             otop__subcmd__help,completions)
                 cmd="otop__subcmd__help__subcmd__completions"
+                ;;
+            otop__subcmd__help,doctor)
+                cmd="otop__subcmd__help__subcmd__doctor"
                 ;;
             otop__subcmd__help,help)
                 cmd="otop__subcmd__help__subcmd__help"
@@ -104,7 +110,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --demo --interval --help --version sessions status pick jump plugin completions man help"
+            opts="-h -V --db --demo --interval --help --version sessions status pick jump plugin doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,8 +149,26 @@ _otop() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otop__subcmd__doctor)
+            opts="-h --db --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otop__subcmd__help)
-            opts="sessions status pick jump plugin completions man help"
+            opts="sessions status pick jump plugin doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,6 +182,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -144,6 +144,13 @@ esac
     ;;
 esac
 ;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
@@ -215,6 +222,10 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -244,6 +255,7 @@ _otop_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
+'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'completions:Print a shell completion script' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -255,6 +267,11 @@ _otop__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'otop completions commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__doctor_commands] )) ||
+_otop__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop doctor commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help_commands] )) ||
 _otop__subcmd__help_commands() {
     local commands; commands=(
@@ -263,6 +280,7 @@ _otop__subcmd__help_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
+'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'completions:Print a shell completion script' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -273,6 +291,11 @@ _otop__subcmd__help_commands() {
 _otop__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'otop help completions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__doctor_commands] )) ||
+_otop__subcmd__help__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help doctor commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__help_commands] )) ||
 _otop__subcmd__help__subcmd__help_commands() {

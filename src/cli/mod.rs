@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod doctor;
 pub mod generate;
 pub mod jump;
 pub mod plugin;
@@ -61,6 +62,9 @@ pub enum Command {
         after_help = "Examples:\n  otop plugin install\n  otop plugin status\n  otop plugin uninstall"
     )]
     Plugin(plugin::Args),
+    /// Check the setup: database, opencode processes, tmux, plugin, terminal
+    #[command(after_help = "Example:\n  otop doctor")]
+    Doctor(doctor::Args),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
@@ -97,6 +101,7 @@ pub fn main() -> ExitCode {
         Some(Command::Pick(args)) => crate::pick::run(&args, cli.db),
         Some(Command::Jump(args)) => jump::run(&args, cli.db),
         Some(Command::Plugin(args)) => plugin::run(&args, cli.db),
+        Some(Command::Doctor(args)) => doctor::run(&args, cli.db),
         Some(Command::Completions(args)) => {
             generate::write_stdout(&generate::completions(args.shell))
         }
