@@ -61,7 +61,7 @@ command = ""
 sockets = []
 "##;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub monitor: Monitor,
@@ -209,18 +209,6 @@ impl Default for Clipboard {
         Clipboard {
             method: ClipboardMethod::Auto,
             command: String::new(),
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            monitor: Monitor::default(),
-            status: Status::default(),
-            picker: Picker::default(),
-            clipboard: Clipboard::default(),
-            tmux: Tmux::default(),
         }
     }
 }
