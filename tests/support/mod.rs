@@ -1,6 +1,11 @@
 //! Shared test support: private tmux servers and opencode stand-in processes.
 #![allow(dead_code)]
 
+pub mod checks;
+pub mod fleet;
+pub mod model_server;
+pub mod opencode;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -18,8 +23,19 @@ impl TmuxServer {
         let socket = dir.path().join("tmux.sock");
         let server = TmuxServer { socket, _dir: dir };
         server.ok(&[
-            "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-c",
-            &cwd.display().to_string(), cmd,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-c",
+            &cwd.display().to_string(),
+            cmd,
         ]);
         server
     }
@@ -48,8 +64,16 @@ impl TmuxServer {
     /// Opens a new window running `cmd` in `cwd`; returns its pane id.
     pub fn window(&self, target_session: &str, cwd: &Path, cmd: &str) -> String {
         self.ok(&[
-            "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", &format!("{target_session}:"),
-            "-c", &cwd.display().to_string(), cmd,
+            "new-window",
+            "-d",
+            "-P",
+            "-F",
+            "#{pane_id}",
+            "-t",
+            &format!("{target_session}:"),
+            "-c",
+            &cwd.display().to_string(),
+            cmd,
         ])
         .trim()
         .to_string()
@@ -58,8 +82,20 @@ impl TmuxServer {
     /// Starts another session running `cmd`; returns its first pane id.
     pub fn session(&self, name: &str, cwd: &Path, cmd: &str) -> String {
         self.ok(&[
-            "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", name, "-x", "120", "-y", "40",
-            "-c", &cwd.display().to_string(), cmd,
+            "new-session",
+            "-d",
+            "-P",
+            "-F",
+            "#{pane_id}",
+            "-s",
+            name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-c",
+            &cwd.display().to_string(),
+            cmd,
         ])
         .trim()
         .to_string()
@@ -86,7 +122,10 @@ impl Drop for TmuxServer {
 
 /// Whether tmux is installed; tests that need it say why they skip when it is not.
 pub fn have_tmux() -> bool {
-    let ok = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
         eprintln!("skipping: tmux is not installed");
@@ -113,7 +152,10 @@ impl StandIns {
 
     /// A shell command that runs a plain `opencode` (no arguments but a duration).
     pub fn plain(&self) -> String {
-        format!("exec {} 3600", self.dir.path().join("sleep/opencode").display())
+        format!(
+            "exec {} 3600",
+            self.dir.path().join("sleep/opencode").display()
+        )
     }
 
     /// A shell command that runs `opencode -s <id>` (bash ignores the words after `-c CMD NAME`).
