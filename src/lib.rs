@@ -1,11 +1,12 @@
 //! otop: htop for opencode sessions.
 //!
 //! Data flows one way: [`source`] (database, processes, tmux, logs) → [`model`] (correlated
-//! rows with a status) → views (`ui`, `pick`, `statusline`, `cli`). The collector owns the
-//! sources and hands out owned snapshots.
+//! rows with a status) → views ([`ui`], [`pick`], [`statusline`], [`cli`]). The collector
+//! ([`collect`]) owns the sources and hands out owned snapshots.
 
 pub mod cli;
 pub mod collect;
+pub mod demo;
 #[doc(hidden)]
 pub mod fixture;
 pub mod jump;
@@ -13,3 +14,4 @@ pub mod model;
 pub mod pick;
 pub mod source;
 pub mod statusline;
+pub mod ui;

@@ -65,13 +65,17 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --help --version sessions status pick jump completions man help"
+            opts="-h -V --db --demo --interval --help --version sessions status pick jump completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_otop_global_optspecs
-    string join \n db= h/help V/version
+    string join \n db= demo interval= h/help V/version
 end
 
 function __fish_otop_needs_command
@@ -25,6 +25,8 @@ function __fish_otop_using_subcommand
 end
 
 complete -c otop -n "__fish_otop_needs_command" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_needs_command" -l interval -d 'Seconds between refreshes' -r
+complete -c otop -n "__fish_otop_needs_command" -l demo -d 'Show a simulated fleet of sessions instead of the real ones'
 complete -c otop -n "__fish_otop_needs_command" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_needs_command" -s V -l version -d 'Print version'
 complete -c otop -n "__fish_otop_needs_command" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'

@@ -16,6 +16,8 @@ _otop() {
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--interval=[Seconds between refreshes]:SECS:_default' \
+'--demo[Show a simulated fleet of sessions instead of the real ones]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \

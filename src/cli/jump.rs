@@ -29,7 +29,8 @@ pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
         .collect(&Focus::default(), now_ms());
     let rows = snap.rows;
     let here = std::env::var("TMUX_PANE").ok();
-    let row = choose(&rows, args, here.as_deref()).ok_or_else(|| {
+    let current = jump::current_socket();
+    let row = choose(&rows, args, here.as_deref(), current.as_deref()).ok_or_else(|| {
         let what = args
             .target
             .clone()
@@ -56,8 +57,15 @@ pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
     }
 }
 
-/// The row `args` names. `here` is the pane otop runs in, so `--next` moves on from it.
-pub fn choose<'a>(rows: &'a [Row], args: &Args, here: Option<&str>) -> Option<&'a Row> {
+/// The row `args` names. `here` is the pane otop runs in, so `--next` moves on from it;
+/// `current_socket` the tmux server it runs under, whose sessions `--next` prefers (a client
+/// can only be switched within its own server).
+pub fn choose<'a>(
+    rows: &'a [Row],
+    args: &Args,
+    here: Option<&str>,
+    current_socket: Option<&str>,
+) -> Option<&'a Row> {
     if let Some(t) = &args.target {
         let pid: Option<u32> = t.parse().ok();
         return rows
@@ -93,6 +101,12 @@ pub fn choose<'a>(rows: &'a [Row], args: &Args, here: Option<&str>) -> Option<&'
             .iter()
             .any(|p| p.session_id() == r.session_id() && p.pid() == r.pid())
     });
+    if let Some(cur) = current_socket {
+        let local = |r: &&Row| r.tmux.as_ref().is_some_and(|t| t.socket == cur);
+        if candidates.iter().any(local) {
+            candidates.retain(local);
+        }
+    }
     candidates.sort_by_key(|r| {
         r.tmux
             .as_ref()

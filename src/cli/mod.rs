@@ -26,6 +26,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub monitor: crate::ui::MonitorArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -62,6 +65,23 @@ pub enum Command {
     Man,
 }
 
+/// The full-screen monitor, on the real collector or the demo fleet.
+fn monitor(args: &crate::ui::MonitorArgs, db: Option<PathBuf>) -> Result<ExitCode, String> {
+    use crate::collect::{Collector, CollectorOptions, Env, Source};
+    let source: Box<dyn Source> = if args.demo {
+        Box::new(crate::demo::DemoSource)
+    } else {
+        let opts = CollectorOptions {
+            totals: true,
+            ..CollectorOptions::full(db)
+        };
+        Box::new(Collector::new(opts, Env::from_process()))
+    };
+    crate::ui::run_monitor(source, crate::ui::MonitorOptions::from(args))
+        .map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Parses the command line and runs it; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -74,7 +94,7 @@ pub fn main() -> ExitCode {
             generate::write_stdout(&generate::completions(args.shell))
         }
         Some(Command::Man) => generate::man_page().and_then(|m| generate::write_stdout(&m)),
-        None => Err("the monitor is not built yet; try `otop sessions`".to_string()),
+        None => monitor(&cli.monitor, cli.db),
     };
     match result {
         Ok(code) => code,
@@ -82,5 +102,15 @@ pub fn main() -> ExitCode {
             eprintln!("otop: {msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        super::Cli::command().debug_assert();
     }
 }

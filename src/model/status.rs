@@ -77,10 +77,10 @@ pub fn infer(
     live: &Liveness,
     now: i64,
 ) -> Status {
-    if let Some(plugin) = &live.plugin {
-        if let Some(s) = from_plugin(plugin, session, children, live, now) {
-            return s;
-        }
+    if let Some(plugin) = &live.plugin
+        && let Some(s) = from_plugin(plugin, session, children, live, now)
+    {
+        return s;
     }
     from_db(session, children, live, now, Trust::Db)
 }
@@ -182,10 +182,8 @@ fn from_db(
         return s;
     }
     // Rule 7. With a busy plugin the provider is not being retried.
-    if !busy {
-        if let Some(s) = retrying(session, msg, &kids, live, now) {
-            return s;
-        }
+    if !busy && let Some(s) = retrying(session, msg, &kids, live, now) {
+        return s;
     }
     // Rule 8.
     if let Some(s) = running(session, &kids) {
@@ -353,12 +351,13 @@ fn retrying(
             return retry();
         }
     }
-    if msg.role == Role::Assistant && msg.completed_at.is_none() && msg.part_count == 0 {
-        if let Some(created) = msg.created_at {
-            if now - created > NO_PARTS_RETRY_MS {
-                return retry();
-            }
-        }
+    if msg.role == Role::Assistant
+        && msg.completed_at.is_none()
+        && msg.part_count == 0
+        && let Some(created) = msg.created_at
+        && now - created > NO_PARTS_RETRY_MS
+    {
+        return retry();
     }
     kids.iter()
         .find(|c| c.status.state == State::Error && c.status.detail.starts_with("retrying"))

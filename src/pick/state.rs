@@ -179,7 +179,8 @@ impl Picker {
     }
 }
 
-/// Text the fuzzy filter matches against: title, status, tmux location, id, directory.
+/// Text the fuzzy filter matches against: title, status, tmux location, id, project name.
+/// Only the directory's last component: whole paths make fuzzy matches noisy.
 fn haystack(r: &Row) -> String {
     let s = r.session.as_ref();
     let parts = [
@@ -187,7 +188,9 @@ fn haystack(r: &Row) -> String {
         Some(r.status.detail.clone()),
         r.tmux.as_ref().map(|t| t.short()),
         s.map(|s| s.id.clone()),
-        s.and_then(|s| s.directory.clone()),
+        s.and_then(|s| s.directory.as_deref())
+            .and_then(|d| d.rsplit('/').find(|c| !c.is_empty()))
+            .map(str::to_string),
     ];
     clean(&parts.into_iter().flatten().collect::<Vec<_>>().join(" ")).into_owned()
 }

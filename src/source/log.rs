@@ -1,30 +1,339 @@
 //! opencode's log: which sessions each process (run) named, read incrementally.
+//!
+//! The shared `opencode.log` (1.17+) is read from the start on the first refresh, streamed
+//! line by line so memory stays at one line plus the run summaries; only when it is larger than
+//! [`FIRST_READ_MAX`] does the first read start that many bytes before its end (older runs are
+//! then unknown, and their processes go unpaired rather than mispaired). Per-process files
+//! (up to 1.15) are read only while a process holds them open. In 1.2–1.15 a TUI holds two
+//! files (its UI thread's and its server worker's); the one naming sessions wins.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
-use super::log_types::LogRun;
+use super::log_parse::{parse_file_line, parse_shared_line};
+use super::log_types::{LogRun, RunKey};
 use super::process_types::ProcessInfo;
+
+/// How much of a huge shared log the first refresh reads (its tail).
+pub const FIRST_READ_MAX: u64 = 256 << 20;
+/// A run's `creating instance` line comes this long after its process started, at most.
+pub const START_TOLERANCE_MS: i64 = 15_000;
+/// Slack for a run that seems to start before its process (start times are rounded).
+const EARLY_SLACK_MS: i64 = 1_000;
+/// Runs of gone processes are kept this long after their last line.
+const KEEP_MS: i64 = 24 * 3600 * 1000;
+/// A line longer than this is dropped rather than buffered whole.
+const MAX_LINE: usize = 1 << 20;
+const SHARED: &str = "opencode.log";
+
+/// Read position in one file.
+#[derive(Default)]
+struct Cursor {
+    ino: u64,
+    offset: u64,
+    /// The trailing line not yet ended by a newline.
+    partial: Vec<u8>,
+    /// Dropping an over-long line until its newline.
+    skipping: bool,
+}
+
+impl Cursor {
+    /// Reads what was appended since the last call, handing each complete line to `each`.
+    /// A file that shrank or was replaced (new inode) is read again from 0.
+    fn read(&mut self, path: &Path, first_max: u64, mut each: impl FnMut(&str)) {
+        let Ok(mut file) = File::open(path) else {
+            return;
+        };
+        let Ok(meta) = file.metadata() else { return };
+        let ino = inode(&meta);
+        if ino != self.ino || meta.len() < self.offset {
+            *self = Cursor {
+                ino,
+                ..Cursor::default()
+            };
+            if meta.len() > first_max {
+                self.offset = meta.len() - first_max;
+                self.skipping = true; // starts mid-line
+            }
+        }
+        if file.seek(SeekFrom::Start(self.offset)).is_err() {
+            return;
+        }
+        let mut reader = BufReader::new(file);
+        loop {
+            let before = self.partial.len();
+            let Ok(n) = reader.read_until(b'\n', &mut self.partial) else {
+                self.partial.truncate(before);
+                return;
+            };
+            if n == 0 {
+                return;
+            }
+            self.offset += n as u64;
+            if self.partial.last() != Some(&b'\n') {
+                if self.partial.len() > MAX_LINE {
+                    self.partial.clear();
+                    self.skipping = true;
+                }
+                continue;
+            }
+            if !self.skipping {
+                each(String::from_utf8_lossy(&self.partial).trim_end());
+            }
+            self.skipping = false;
+            self.partial.clear();
+        }
+    }
+}
+
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_meta: &std::fs::Metadata) -> u64 {
+    0
+}
+
+struct FileLog {
+    cursor: Cursor,
+    run: LogRun,
+}
 
 /// Remembers what it has read of each log file, so a refresh reads only what was appended.
 pub struct LogIndex {
     dir: PathBuf,
+    shared: Cursor,
+    runs: HashMap<String, LogRun>,
+    files: HashMap<String, FileLog>,
+}
+
+/// An open file path as the process scan reports it, minus a ` (deleted)` mark.
+fn open_path(s: &str) -> (&str, bool) {
+    match s.strip_suffix(" (deleted)") {
+        Some(p) => (p, true),
+        None => (s, false),
+    }
+}
+
+/// Whether `path` is an opencode per-process log (`…/log/<time>.log`).
+fn is_process_log(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.ends_with(".log") && name != SHARED && name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Where to read a file `pid` holds open: its path, or for a deleted one the `/proc` fd link.
+fn readable_path(pid: u32, listed: &str) -> Option<PathBuf> {
+    let (path, deleted) = open_path(listed);
+    if !deleted && Path::new(path).exists() {
+        return Some(PathBuf::from(path));
+    }
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    let gone = format!("{path} (deleted)");
+    fds.flatten()
+        .map(|e| e.path())
+        .find(|fd| std::fs::read_link(fd).is_ok_and(|t| t.as_os_str() == gone.as_str()))
 }
 
 impl LogIndex {
     /// `dir` is opencode's `log/` directory.
     pub fn new(dir: PathBuf) -> Self {
-        LogIndex { dir }
+        LogIndex {
+            dir,
+            shared: Cursor::default(),
+            runs: HashMap::new(),
+            files: HashMap::new(),
+        }
     }
 
     /// Reads what was appended since the last call (shared `opencode.log`, and the per-process
     /// files named in `procs`' open files).
-    pub fn refresh(&mut self, _procs: &[&ProcessInfo]) {
-        let _ = &self.dir;
+    pub fn refresh(&mut self, procs: &[&ProcessInfo]) {
+        self.refresh_at(procs, chrono::Utc::now().timestamp_millis());
+    }
+
+    /// [`Self::refresh`] with the current time given, so that forgetting can be tested.
+    pub fn refresh_at(&mut self, procs: &[&ProcessInfo], now_ms: i64) {
+        let runs = &mut self.runs;
+        self.shared
+            .read(&self.dir.join(SHARED), FIRST_READ_MAX, |text| {
+                if let Some(line) = parse_shared_line(text)
+                    && let Some(id) = line.run.clone()
+                {
+                    runs.entry(id.clone())
+                        .or_insert_with(|| LogRun::new(RunKey::Run(id)))
+                        .apply(&line);
+                }
+            });
+        let mut held = HashSet::new();
+        for p in procs {
+            for listed in p.open_files.iter().filter(|f| is_process_log(f)) {
+                let key = open_path(listed).0.to_string();
+                let Some(path) = readable_path(p.pid, listed) else {
+                    continue;
+                };
+                let log = self.files.entry(key.clone()).or_insert_with(|| FileLog {
+                    cursor: Cursor::default(),
+                    run: LogRun::new(RunKey::File(key.clone())),
+                });
+                let run = &mut log.run;
+                // Per-process files are small; read them whole.
+                log.cursor.read(&path, u64::MAX, |text| {
+                    if let Some(line) = parse_file_line(text) {
+                        run.apply(&line);
+                    }
+                });
+                held.insert(key);
+            }
+        }
+        self.forget(procs, &held, now_ms);
+    }
+
+    /// Drops runs whose process is gone and that wrote nothing for a day.
+    fn forget(&mut self, procs: &[&ProcessInfo], held: &HashSet<String>, now_ms: i64) {
+        let fresh = |run: &LogRun| run.last_seen.is_some_and(|t| now_ms - t < KEEP_MS);
+        self.files.retain(|k, f| held.contains(k) || fresh(&f.run));
+        let paired: HashSet<String> = self.pair_shared(procs).into_values().collect();
+        self.runs.retain(|id, r| paired.contains(id) || fresh(r));
+    }
+
+    /// Shared-log run ids paired with pids (see [`pair`]).
+    fn pair_shared(&self, procs: &[&ProcessInfo]) -> HashMap<u32, String> {
+        let runs: Vec<RunStart> = self
+            .runs
+            .iter()
+            .filter_map(|(id, r)| {
+                Some(RunStart {
+                    id: id.as_str(),
+                    started_at: r.started_at?,
+                    directory: r.directory.as_deref()?,
+                })
+            })
+            .collect();
+        let procs: Vec<&ProcessInfo> = procs
+            .iter()
+            .copied()
+            .filter(|p| !p.open_files.iter().any(|f| is_process_log(f)))
+            .collect();
+        pair(&runs, &procs)
+            .into_iter()
+            .map(|(pid, id)| (pid, id.to_string()))
+            .collect()
     }
 
     /// Pairs each process with its log run (one run per process at most).
-    pub fn runs_for(&self, _procs: &[&ProcessInfo]) -> HashMap<u32, &LogRun> {
-        HashMap::new()
+    pub fn runs_for(&self, procs: &[&ProcessInfo]) -> HashMap<u32, &LogRun> {
+        let mut out = HashMap::new();
+        for p in procs {
+            let best = p
+                .open_files
+                .iter()
+                .filter(|f| is_process_log(f))
+                .filter_map(|f| self.files.get(open_path(f).0))
+                .map(|f| &f.run)
+                .max_by_key(|r| {
+                    let named = r.sessions.values().max().copied();
+                    (named.is_some(), named, r.directory.is_some())
+                });
+            if let Some(run) = best {
+                out.insert(p.pid, run);
+            }
+        }
+        for (pid, id) in self.pair_shared(procs) {
+            if let Some(run) = self.runs.get(&id) {
+                out.insert(pid, run);
+            }
+        }
+        out
     }
 }
+
+/// The start of a shared-log run, as pairing needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct RunStart<'a> {
+    pub id: &'a str,
+    pub started_at: i64,
+    pub directory: &'a str,
+}
+
+fn norm(dir: &str) -> &str {
+    match dir.trim_end_matches('/') {
+        "" => "/",
+        d => d,
+    }
+}
+
+/// Pairs runs with processes one-to-one: a run opens the process's cwd within
+/// [`START_TOLERANCE_MS`] after the process started. Within one directory, processes and runs
+/// are matched in start order (the earlier process started the earlier run), as many as
+/// possible, then with the smallest total gap. Plain greedy-on-smallest-gap would swap two
+/// processes started 2 s apart, since opencode takes ~3 s under load to log `creating instance`.
+pub fn pair<'a>(runs: &[RunStart<'a>], procs: &[&ProcessInfo]) -> HashMap<u32, &'a str> {
+    let mut out = HashMap::new();
+    let dirs: HashSet<&str> = runs.iter().map(|r| norm(r.directory)).collect();
+    for dir in dirs {
+        let mut ps: Vec<(i64, u32)> = procs
+            .iter()
+            .filter(|p| p.cwd.as_deref().is_some_and(|c| norm(c) == dir))
+            .map(|p| (p.started_at, p.pid))
+            .collect();
+        let mut rs: Vec<(i64, &str)> = runs
+            .iter()
+            .filter(|r| norm(r.directory) == dir)
+            .map(|r| (r.started_at, r.id))
+            .collect();
+        ps.sort();
+        rs.sort();
+        out.extend(align(&ps, &rs));
+    }
+    out
+}
+
+/// Order-preserving matching of (start, pid) with (start, run id), both sorted by start:
+/// most pairs first, then least total gap (a small dynamic programme; both lists are short).
+fn align<'a>(ps: &[(i64, u32)], rs: &[(i64, &'a str)]) -> Vec<(u32, &'a str)> {
+    let gap = |i: usize, j: usize| {
+        let g = rs[j].0 - ps[i].0;
+        (-EARLY_SLACK_MS..=START_TOLERANCE_MS)
+            .contains(&g)
+            .then_some(g.abs())
+    };
+    let (n, m) = (ps.len(), rs.len());
+    // best[i][j]: (pairs, -total gap) achievable with ps[i..] and rs[j..].
+    let mut best = vec![vec![(0usize, 0i64); m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            let mut b = best[i + 1][j].max(best[i][j + 1]);
+            if let Some(g) = gap(i, j) {
+                let (k, c) = best[i + 1][j + 1];
+                b = b.max((k + 1, c - g));
+            }
+            best[i][j] = b;
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        let take = gap(i, j).map(|g| {
+            let (k, c) = best[i + 1][j + 1];
+            (k + 1, c - g)
+        });
+        if take == Some(best[i][j]) {
+            out.push((ps[i].1, rs[j].1));
+            i += 1;
+            j += 1;
+        } else if best[i + 1][j] == best[i][j] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "log_tests.rs"]
+mod tests;

@@ -10,6 +10,7 @@ mod db_tests;
 mod db_totals;
 pub mod db_types;
 pub mod log;
+pub mod log_parse;
 pub mod log_types;
 pub mod plugin;
 pub mod process;

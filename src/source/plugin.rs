@@ -1,7 +1,23 @@
 //! Mapping files written by otop's companion opencode plugin: `<data>/opencode/otop/<pid>.json`.
+//!
+//! Format 1, one file per opencode process, rewritten whole on each change (times Unix ms):
+//! ```json
+//! {"format": 1, "pid": 123, "started_at": 1795476437055, "opencode_version": "1.18.33",
+//!  "session_id": "ses_…", "written_at": 1795476437100,
+//!  "sessions": {"ses_…": {
+//!     "status": "busy",                       // idle | busy | retry
+//!     "retry": {"attempt": 3, "message": "…", "next": 1795476440000},
+//!     "permission": {"tool": "bash", "pattern": "rm -rf build"},
+//!     "question": {"header": "Colour"},
+//!     "error": "…", "updated_at": 1795476437090}}}
+//! ```
+//! Every field but `format` and `pid` may be missing. `started_at` is the process start time
+//! as the plugin read it, so otop can tell a reused pid from the process that wrote the file.
 
 use std::collections::HashMap;
 use std::path::Path;
+
+use serde::Deserialize;
 
 /// Live state of one session as the plugin saw it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,12 +49,130 @@ pub struct PluginFile {
     pub written_at: Option<i64>,
 }
 
-/// Reads every plugin file in `dir`, keyed by pid. Unreadable or malformed files are skipped.
-pub fn read_dir(_dir: &Path) -> HashMap<u32, PluginFile> {
-    HashMap::new()
+/// The only format version this otop reads.
+pub const FORMAT: u32 = 1;
+/// How far the plugin's recorded start time may be from the scanned one (clock rounding).
+const START_MATCH_MS: i64 = 2_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error("malformed plugin file: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unsupported plugin file format {0}")]
+    Format(u32),
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    format: u32,
+    pid: u32,
+    started_at: Option<i64>,
+    opencode_version: Option<String>,
+    session_id: Option<String>,
+    written_at: Option<i64>,
+    #[serde(default)]
+    sessions: HashMap<String, RawSession>,
+}
+
+#[derive(Deserialize)]
+struct RawSession {
+    status: Option<String>,
+    retry: Option<RawRetry>,
+    permission: Option<RawPermission>,
+    question: Option<RawQuestion>,
+    error: Option<String>,
+    updated_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RawRetry {
+    attempt: Option<u32>,
+    message: Option<String>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RawPermission {
+    tool: Option<String>,
+    pattern: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawQuestion {
+    header: Option<String>,
+}
+
+impl From<RawSession> for LiveState {
+    fn from(s: RawSession) -> Self {
+        let permission = s.permission.and_then(|p| {
+            let parts: Vec<String> = [p.tool, p.pattern].into_iter().flatten().collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        });
+        let retry = s.retry;
+        LiveState {
+            status: s.status,
+            retry_attempt: retry.as_ref().and_then(|r| r.attempt),
+            retry_message: retry.as_ref().and_then(|r| r.message.clone()),
+            retry_next: retry.as_ref().and_then(|r| r.next),
+            permission,
+            question: s.question.and_then(|q| q.header),
+            error: s.error,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// Parses one plugin file's text.
+pub fn parse(text: &str) -> Result<PluginFile, PluginError> {
+    let raw: RawFile = serde_json::from_str(text)?;
+    if raw.format != FORMAT {
+        return Err(PluginError::Format(raw.format));
+    }
+    Ok(PluginFile {
+        pid: raw.pid,
+        started_at: raw.started_at,
+        version: raw.opencode_version,
+        session_id: raw.session_id,
+        sessions: raw
+            .sessions
+            .into_iter()
+            .map(|(id, s)| (id, s.into()))
+            .collect(),
+        written_at: raw.written_at,
+    })
+}
+
+/// The pid a file name stands for: `<digits>.json` only.
+fn pid_of(name: &str) -> Option<u32> {
+    let digits = name.strip_suffix(".json")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Reads every plugin file in `dir`, keyed by pid. Unreadable or malformed files are skipped,
+/// as is a file whose content names another pid than its file name (a half-copied file).
+pub fn read_dir(dir: &Path) -> HashMap<u32, PluginFile> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return HashMap::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid = pid_of(e.file_name().to_str()?)?;
+            let file = parse(&std::fs::read_to_string(e.path()).ok()?).ok()?;
+            (file.pid == pid).then_some((pid, file))
+        })
+        .collect()
 }
 
 /// Whether `file` belongs to the live process started at `started_at` (not a reused pid).
-pub fn matches_process(_file: &PluginFile, _started_at: i64) -> bool {
-    false
+pub fn matches_process(file: &PluginFile, started_at: i64) -> bool {
+    file.started_at
+        .is_some_and(|t| (t - started_at).abs() <= START_MATCH_MS)
 }
+
+#[cfg(test)]
+#[path = "plugin_tests.rs"]
+mod tests;

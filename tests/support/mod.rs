@@ -133,9 +133,8 @@ pub fn have_tmux() -> bool {
     ok
 }
 
-/// A directory holding stand-in `opencode` executables: `opencode` (a copy of sleep: argv
-/// `opencode 3600`) and `opencode-flags` … no: flags need a program that ignores them, so the
-/// flagged stand-in is a copy of bash named `opencode` in a second directory.
+/// Stand-in `opencode` executables: a copy of `sleep` (argv `opencode 3600`) for plain TUIs, and
+/// a copy of `bash` for argv with flags (`-s <id>`), which bash ignores after `-c CMD NAME`.
 pub struct StandIns {
     pub dir: tempfile::TempDir,
 }
@@ -194,4 +193,73 @@ pub fn otop(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// A tmux client attached from a pseudo-terminal (`script`), as a person's terminal would be.
+/// Everything the client draws is written to `typescript`.
+pub struct Client {
+    child: std::process::Child,
+    pub name: String,
+    pub typescript: PathBuf,
+}
+
+impl Client {
+    pub fn attach(srv: &TmuxServer, session: &str) -> Client {
+        let typescript = srv._dir.path().join(format!("client-{session}.typescript"));
+        let cmd = format!("tmux -u -S {} attach -t {session}", srv.socket.display());
+        let before: Vec<String> = srv
+            .ok(&["list-clients", "-F", "#{client_name}"])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let child = Command::new("script")
+            .args(["-qfc", &cmd])
+            .arg(&typescript)
+            .env("TERM", "xterm-256color")
+            .env("LANG", "C.UTF-8")
+            .env_remove("TMUX")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn script");
+        let name = wait_for(Duration::from_secs(10), || {
+            srv.ok(&["list-clients", "-F", "#{client_name}"])
+                .lines()
+                .find(|c| !before.iter().any(|b| b == c))
+                .map(str::to_string)
+        })
+        .expect("client attached");
+        Client {
+            child,
+            name,
+            typescript,
+        }
+    }
+
+    /// `session_name pane_id` of what the client shows now.
+    pub fn showing(&self, srv: &TmuxServer) -> String {
+        srv.ok(&[
+            "display",
+            "-p",
+            "-c",
+            &self.name,
+            "#{session_name} #{window_index} #{pane_id}",
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// What the client's terminal received so far, escape sequences removed.
+    pub fn screen_text(&self) -> String {
+        let raw = std::fs::read(&self.typescript).unwrap_or_default();
+        otop::model::sanitize::clean(&String::from_utf8_lossy(&raw)).into_owned()
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

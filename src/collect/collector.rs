@@ -1,16 +1,17 @@
-//! The collector: owns the sources, turns one refresh into an owned [`Snapshot`].
-//! Views talk to it only through the [`Source`] seam, so the demo fleet can stand in.
+//! The real source: processes, tmux, logs, plugin files and databases, correlated into rows.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::rows::{bare_row, pane_of, process_row, tmux_panes};
+use super::{Detail, Focus, Snapshot, Source, local_midnight_ms};
 use crate::model::correlate::{self, Evidence};
-use crate::model::row::{ProcessRow, Row, TmuxLocation};
-use crate::model::state::{State, Status};
+use crate::model::row::Row;
+use crate::model::state::Status;
 use crate::model::status::{self, Liveness};
 use crate::source::db::{self, Db};
-use crate::source::db_types::{HistoryItem, SessionFacts, TotalsPair};
+use crate::source::db_types::SessionFacts;
 use crate::source::log::LogIndex;
 use crate::source::log_types::LogRun;
 use crate::source::plugin;
@@ -18,47 +19,6 @@ use crate::source::process::{self, CpuSampler};
 use crate::source::process_types::{Kind, OpencodeProcess, ProcessInfo};
 use crate::source::tmux;
 use crate::source::tmux_types::Pane;
-
-/// What the view is looking at closely, so the next snapshot carries its details.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Focus {
-    /// Session whose message history to read.
-    pub session_id: Option<String>,
-    /// Pane whose contents to capture (with colours).
-    pub pane: Option<TmuxLocation>,
-}
-
-/// Details of the focused session.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Detail {
-    pub session_id: Option<String>,
-    pub history: Vec<HistoryItem>,
-    /// `capture-pane -e -p` output of the focused pane, raw (ANSI colours included); the view
-    /// must parse and sanitise it before drawing.
-    pub pane_text: Option<String>,
-}
-
-/// Everything one refresh saw.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// When it was taken, Unix ms.
-    pub taken_at: i64,
-    pub rows: Vec<Row>,
-    /// The database read (the first, when processes use several).
-    pub db_path: Option<String>,
-    /// Why the database could not be read, if it could not.
-    pub db_error: Option<String>,
-    pub totals: Option<TotalsPair>,
-    pub detail: Option<Detail>,
-    /// Non-fatal problems worth a line on screen (tmux unreachable, …).
-    pub warnings: Vec<String>,
-}
-
-/// A producer of snapshots: the real collector, or the demo fleet.
-pub trait Source: Send {
-    /// One refresh at wall-clock `now` (Unix ms).
-    fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot;
-}
 
 /// Options of the real collector.
 #[derive(Debug, Clone, Default)]
@@ -297,14 +257,13 @@ impl Collector {
             };
             // An id from argv or the log must exist in this database to count.
             for id in [&mut ev.flag_session, &mut ev.log_session] {
-                if let Some(s) = id.as_deref() {
-                    if db
+                if let Some(s) = id.as_deref()
+                    && db
                         .candidate(s, info.started_at)
                         .map_err(|e| e.to_string())?
                         .is_none()
-                    {
-                        *id = None;
-                    }
+                {
+                    *id = None;
                 }
             }
             if let Some(cwd) = &info.cwd {
@@ -328,10 +287,10 @@ impl Collector {
             let kids = db.children(&frontier).map_err(|e| e.to_string())?;
             frontier = Vec::new();
             for k in kids {
-                if let Some(p) = k.parent_id.clone() {
-                    if parents.insert(k.id.clone(), p).is_none() {
-                        frontier.push(k.id);
-                    }
+                if let Some(p) = k.parent_id.clone()
+                    && parents.insert(k.id.clone(), p).is_none()
+                {
+                    frontier.push(k.id);
                 }
             }
         }
@@ -432,74 +391,3 @@ const CANDIDATES_PER_DIR: usize = 20;
 const SUBAGENT_LEVELS: usize = 4;
 /// Messages shown in the detail view's history.
 const HISTORY_LIMIT: usize = 200;
-
-/// Panes of every tmux server an opencode process lives in, plus the default server.
-fn tmux_panes(procs: &[OpencodeProcess]) -> Vec<Pane> {
-    let mut sockets: Vec<String> = procs
-        .iter()
-        .filter_map(|p| p.info.env.tmux.as_deref().and_then(tmux::socket_of))
-        .collect();
-    sockets.extend(tmux::default_socket());
-    sockets.sort();
-    sockets.dedup();
-    if procs.is_empty() {
-        return Vec::new();
-    }
-    sockets
-        .iter()
-        .filter_map(|s| tmux::list_panes(s).ok())
-        .flatten()
-        .collect()
-}
-
-fn pane_of(p: &OpencodeProcess, panes: &[Pane]) -> Option<TmuxLocation> {
-    let ancestors = process::ancestors(p.info.pid);
-    tmux::pane_for(&p.info, &ancestors, panes).map(TmuxLocation::from)
-}
-
-fn process_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>) -> ProcessRow {
-    ProcessRow {
-        info: p.info.clone(),
-        kind: p.kind,
-        cpu_percent: cpu.get(&p.info.pid).copied(),
-        owner: p.owner,
-    }
-}
-
-/// A process without a session: a TUI that has not started a conversation yet, a server,
-/// or a helper.
-fn bare_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pane]) -> Row {
-    let status = match p.kind {
-        Kind::Helper => Status::new(State::Idle, "helper"),
-        Kind::Serve => Status::new(State::Idle, "serving"),
-        _ => Status::new(State::Idle, "no session"),
-    };
-    Row {
-        process: Some(process_row(p, cpu)),
-        session: None,
-        status,
-        matched: None,
-        tmux: if p.kind == Kind::Helper {
-            None
-        } else {
-            pane_of(p, panes)
-        },
-    }
-}
-
-/// Local midnight of the day containing `now` (Unix ms), for "today" totals.
-pub fn local_midnight_ms(now: i64) -> i64 {
-    use chrono::{Local, TimeZone};
-    let Some(t) = Local.timestamp_millis_opt(now).single() else {
-        return now;
-    };
-    t.date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|m| Local.from_local_datetime(&m).earliest())
-        .map_or(now, |m| m.timestamp_millis())
-}
-
-/// Wall-clock now, Unix ms.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}

@@ -1,0 +1,68 @@
+//! The collector: owns the sources, turns one refresh into an owned [`Snapshot`].
+//! Views talk to it only through the [`Source`] seam, so the demo fleet can stand in.
+
+mod collector;
+mod rows;
+
+pub use collector::{Collector, CollectorOptions, Env};
+
+use crate::model::row::{Row, TmuxLocation};
+use crate::source::db_types::{HistoryItem, TotalsPair};
+
+/// What the view is looking at closely, so the next snapshot carries its details.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Focus {
+    /// Session whose message history to read.
+    pub session_id: Option<String>,
+    /// Pane whose contents to capture (with colours).
+    pub pane: Option<TmuxLocation>,
+}
+
+/// Details of the focused session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    pub session_id: Option<String>,
+    pub history: Vec<HistoryItem>,
+    /// `capture-pane -e -p` output of the focused pane, raw (ANSI colours included); the view
+    /// must parse and sanitise it before drawing.
+    pub pane_text: Option<String>,
+}
+
+/// Everything one refresh saw.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// When it was taken, Unix ms.
+    pub taken_at: i64,
+    pub rows: Vec<Row>,
+    /// The database read (the first, when processes use several).
+    pub db_path: Option<String>,
+    /// Why the database could not be read, if it could not.
+    pub db_error: Option<String>,
+    pub totals: Option<TotalsPair>,
+    pub detail: Option<Detail>,
+    /// Non-fatal problems worth a line on screen (tmux unreachable, …).
+    pub warnings: Vec<String>,
+}
+
+/// A producer of snapshots: the real collector, or the demo fleet.
+pub trait Source: Send {
+    /// One refresh at wall-clock `now` (Unix ms).
+    fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot;
+}
+
+/// Local midnight of the day containing `now` (Unix ms), for "today" totals.
+pub fn local_midnight_ms(now: i64) -> i64 {
+    use chrono::{Local, TimeZone};
+    let Some(t) = Local.timestamp_millis_opt(now).single() else {
+        return now;
+    };
+    t.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|m| Local.from_local_datetime(&m).earliest())
+        .map_or(now, |m| m.timestamp_millis())
+}
+
+/// Wall-clock now, Unix ms.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

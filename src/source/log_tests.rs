@@ -1,0 +1,233 @@
+use std::fs::OpenOptions;
+use std::io::Write;
+
+use super::*;
+use crate::source::log_parse::parse_time;
+
+fn append(path: &Path, text: &str) {
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("open");
+    f.write_all(text.as_bytes()).expect("write");
+}
+
+fn proc(pid: u32, started: &str, cwd: &str) -> ProcessInfo {
+    ProcessInfo {
+        pid,
+        started_at: parse_time(started).expect("time"),
+        cwd: Some(cwd.into()),
+        ..ProcessInfo::default()
+    }
+}
+
+fn start_line(run: &str, time: &str, dir: &str) -> String {
+    format!("timestamp={time} level=INFO run={run} message=\"creating instance\" directory={dir}\n")
+}
+
+fn loop_line(run: &str, time: &str, ses: &str) -> String {
+    format!("timestamp={time} level=INFO run={run} message=loop session.id={ses} step=0\n")
+}
+
+#[test]
+fn appended_lines_are_read_once_even_when_split_mid_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    let p = proc(10, "2026-11-23T23:27:15Z", "/w");
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    let second = loop_line("aaaa0001", "2026-11-23T23:27:20.000Z", "ses_two");
+    let (head, tail) = second.split_at(40);
+    append(
+        &log,
+        &start_line("aaaa0001", "2026-11-23T23:27:16.000Z", "/w"),
+    );
+    append(
+        &log,
+        &loop_line("aaaa0001", "2026-11-23T23:27:18.000Z", "ses_one"),
+    );
+    append(&log, head);
+    idx.refresh(&[&p]);
+    let runs = idx.runs_for(&[&p]);
+    assert_eq!(
+        runs.get(&10).and_then(|r| r.latest_session()),
+        Some("ses_one")
+    );
+    append(&log, tail);
+    idx.refresh(&[&p]);
+    let run = idx
+        .runs_for(&[&p])
+        .get(&10)
+        .copied()
+        .cloned()
+        .expect("paired");
+    assert_eq!(run.latest_session(), Some("ses_two"));
+    assert_eq!(
+        run.sessions.len(),
+        2,
+        "no half-line id such as a truncated ses_t"
+    );
+}
+
+#[test]
+fn truncated_log_is_read_again_from_the_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    let p = proc(10, "2026-11-23T23:27:15Z", "/w");
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    append(
+        &log,
+        &start_line("aaaa0001", "2026-11-23T23:27:16.000Z", "/w"),
+    );
+    append(
+        &log,
+        &loop_line("aaaa0001", "2026-11-23T23:27:18.000Z", "ses_old"),
+    );
+    idx.refresh(&[&p]);
+    // Truncated, then regrown: the new lines sit at offsets already read once.
+    std::fs::write(
+        &log,
+        start_line("bbbb0002", "2026-11-23T23:27:17.000Z", "/w"),
+    )
+    .expect("w");
+    idx.refresh(&[&p]);
+    append(
+        &log,
+        &loop_line("bbbb0002", "2026-11-23T23:27:19.000Z", "ses_new"),
+    );
+    idx.refresh(&[&p]);
+    // A process started just before the new run now shows the new run's session.
+    let q = proc(11, "2026-11-23T23:27:16.800Z", "/w");
+    let runs = idx.runs_for(&[&q]);
+    assert_eq!(
+        runs.get(&11).and_then(|r| r.latest_session()),
+        Some("ses_new")
+    );
+}
+
+#[test]
+fn per_process_file_belongs_to_the_process_holding_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ui = dir.path().join("2026-11-23T232955.log");
+    let worker = dir.path().join("2026-11-23T232957.log");
+    std::fs::write(
+        &ui,
+        "INFO  2026-11-23T23:29:55 +885ms service=default version=1.15.13 args=[] opencode\n",
+    )
+    .expect("w");
+    std::fs::write(
+        &worker,
+        include_str!("../../tests/fixtures/log/opencode-1.15.13-tui.log"),
+    )
+    .expect("w");
+    let mut p = proc(7, "2026-11-23T23:29:53Z", "/elsewhere");
+    p.open_files = vec![
+        ui.display().to_string(),
+        worker.display().to_string(),
+        dir.path().join("opencode.db").display().to_string(),
+    ];
+    let other = proc(8, "2026-11-23T23:29:53Z", "/elsewhere");
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    idx.refresh(&[&p, &other]);
+    let runs = idx.runs_for(&[&p, &other]);
+    // The worker's file (naming the session) wins over the UI thread's.
+    assert_eq!(
+        runs.get(&7).and_then(|r| r.latest_session()),
+        Some("ses_df540e279ffeZDtwp7cpfLyTI5")
+    );
+    assert!(!runs.contains_key(&8));
+    // Rewritten in place (smaller): read again from 0.
+    std::fs::write(
+        &worker,
+        "INFO  2026-11-23T23:40:00 +1ms service=session.prompt session.id=ses_z step=0 loop\n",
+    )
+    .expect("w");
+    idx.refresh(&[&p]);
+    let runs = idx.runs_for(&[&p]);
+    assert_eq!(runs.get(&7).and_then(|r| r.latest_session()), Some("ses_z"));
+}
+
+#[test]
+fn two_processes_two_seconds_apart_get_their_own_runs() {
+    // Observed under load: `creating instance` ~2.8 s after the process started.
+    let a = proc(1, "2026-11-23T23:28:00Z", "/w/proj");
+    let b = proc(2, "2026-11-23T23:28:02Z", "/w/proj/");
+    let runs = [
+        RunStart {
+            id: "run_b",
+            started_at: b.started_at + 2_800,
+            directory: "/w/proj",
+        },
+        RunStart {
+            id: "run_a",
+            started_at: a.started_at + 2_800,
+            directory: "/w/proj",
+        },
+    ];
+    let paired = pair(&runs, &[&b, &a]);
+    assert_eq!(paired.get(&1), Some(&"run_a"));
+    assert_eq!(paired.get(&2), Some(&"run_b"));
+}
+
+#[test]
+fn runs_in_another_directory_or_too_late_are_not_paired() {
+    let a = proc(1, "2026-11-23T23:28:00Z", "/w/proj");
+    let runs = [
+        RunStart {
+            id: "other_dir",
+            started_at: a.started_at + 500,
+            directory: "/w/other",
+        },
+        RunStart {
+            id: "too_late",
+            started_at: a.started_at + 16_000,
+            directory: "/w/proj",
+        },
+        RunStart {
+            id: "before",
+            started_at: a.started_at - 5_000,
+            directory: "/w/proj",
+        },
+    ];
+    assert!(pair(&runs, &[&a]).is_empty());
+}
+
+#[test]
+fn real_shared_log_pairs_each_run_with_its_process() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("opencode.log"),
+        include_str!("../../tests/fixtures/log/opencode-1.18.33.log"),
+    )
+    .expect("w");
+    // `opencode run` started 23:27:13 (its run 05cb82b4 at :16); the TUI at 23:28:19 (9b9743d0 at :21).
+    let run = proc(100, "2026-11-23T23:27:13Z", "/tmp/logh/v118/proj");
+    let tui = proc(200, "2026-11-23T23:28:19Z", "/tmp/logh/v118/proj");
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    idx.refresh(&[&run, &tui]);
+    let runs = idx.runs_for(&[&run, &tui]);
+    assert_eq!(
+        runs.get(&100).map(|r| r.key.clone()),
+        Some(RunKey::Run("05cb82b4".into()))
+    );
+    assert_eq!(
+        runs.get(&200).and_then(|r| r.latest_session()),
+        Some("ses_df5427f55ffeU5z9L3AewU8GzK")
+    );
+}
+
+#[test]
+fn runs_of_gone_processes_are_forgotten_after_a_day() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("opencode.log"),
+        include_str!("../../tests/fixtures/log/opencode-1.18.33.log"),
+    )
+    .expect("w");
+    let tui = proc(200, "2026-11-23T23:28:19Z", "/tmp/logh/v118/proj");
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    let later = parse_time("2026-11-25T00:00:00Z").expect("t");
+    idx.refresh_at(&[&tui], later);
+    assert_eq!(idx.runs.len(), 1, "only the live TUI's run is kept");
+    assert!(idx.runs_for(&[&tui]).contains_key(&200));
+}

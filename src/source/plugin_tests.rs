@@ -1,0 +1,77 @@
+use super::*;
+
+const FULL: &str = r#"{"format":1,"pid":123,"started_at":1795476437055,"opencode_version":"1.18.33",
+ "session_id":"ses_top","written_at":1795476437100,
+ "sessions":{
+  "ses_top":{"status":"retry","retry":{"attempt":3,"message":"Cannot connect to API","next":1795476440000},"updated_at":1795476437090},
+  "ses_perm":{"status":"busy","permission":{"tool":"bash","pattern":"rm -rf build"}},
+  "ses_q":{"status":"busy","question":{"header":"Colour"}},
+  "ses_err":{"status":"idle","error":"ProviderAuthError"}}}"#;
+
+#[test]
+fn full_file_maps_every_state_a_user_sees() {
+    let f = parse(FULL).expect("parses");
+    assert_eq!(f.pid, 123);
+    assert_eq!(f.version.as_deref(), Some("1.18.33"));
+    assert_eq!(f.session_id.as_deref(), Some("ses_top"));
+    let top = &f.sessions["ses_top"];
+    assert_eq!(top.status.as_deref(), Some("retry"));
+    assert_eq!(top.retry_attempt, Some(3));
+    assert_eq!(top.retry_message.as_deref(), Some("Cannot connect to API"));
+    assert_eq!(top.retry_next, Some(1_795_476_440_000));
+    assert_eq!(
+        f.sessions["ses_perm"].permission.as_deref(),
+        Some("bash rm -rf build")
+    );
+    assert_eq!(f.sessions["ses_q"].question.as_deref(), Some("Colour"));
+    assert_eq!(
+        f.sessions["ses_err"].error.as_deref(),
+        Some("ProviderAuthError")
+    );
+}
+
+#[test]
+fn minimal_file_and_permission_without_pattern() {
+    let f =
+        parse(r#"{"format":1,"pid":9,"sessions":{"ses_a":{"permission":{"tool":"webfetch"}}}}"#)
+            .expect("parses");
+    assert_eq!(f.started_at, None);
+    assert_eq!(f.sessions["ses_a"].permission.as_deref(), Some("webfetch"));
+}
+
+#[test]
+fn garbage_and_future_formats_are_errors() {
+    assert!(parse("{\"format\":1,").is_err());
+    assert!(parse(r#"{"pid":1}"#).is_err());
+    assert!(matches!(
+        parse(r#"{"format":2,"pid":1}"#),
+        Err(PluginError::Format(2))
+    ));
+}
+
+#[test]
+fn read_dir_keeps_only_well_formed_pid_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    w("123.json", FULL);
+    w("124.json", "{not json");
+    w("abc.json", r#"{"format":1,"pid":5}"#);
+    w("125.json.tmp", r#"{"format":1,"pid":125}"#);
+    w("126.json", r#"{"format":1,"pid":999}"#);
+    let files = read_dir(dir.path());
+    assert_eq!(files.keys().copied().collect::<Vec<_>>(), vec![123]);
+    assert!(read_dir(&dir.path().join("missing")).is_empty());
+}
+
+#[test]
+fn reused_pid_or_unknown_start_does_not_match() {
+    let f = parse(FULL).expect("parses");
+    assert!(matches_process(&f, 1_795_476_437_055 + 1_500));
+    assert!(matches_process(&f, 1_795_476_437_055 - 2_000));
+    assert!(!matches_process(&f, 1_795_476_437_055 + 60_000));
+    let unknown = PluginFile {
+        started_at: None,
+        ..f
+    };
+    assert!(!matches_process(&unknown, 1_795_476_437_055));
+}

@@ -1,0 +1,354 @@
+//! The monitor's state and the one place it changes: [`App::apply`]. Side effects (quitting,
+//! collecting, the clipboard, tmux, reading MCP config) are returned as [`Effect`]s for the
+//! runner to perform, so every key can be tested without a terminal.
+
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::mcp::McpPanel;
+use super::rows::{self, RowKey, Shown, SortKey, Visibility};
+use super::theme::Theme;
+use super::{detail, view};
+use crate::collect::{Focus, Snapshot};
+use crate::model::row::{Row, TmuxLocation};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    List,
+    Detail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    Help,
+    Todos,
+    Mcp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailTab {
+    Pane,
+    History,
+}
+
+/// Work the runner does on the app's behalf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    Refresh,
+    Copy(String),
+    Jump(TmuxLocation),
+    /// Read MCP config: the global one and the project's at this directory.
+    LoadMcp(Option<String>),
+}
+
+/// A one-line note on the footer (copy result, jump failure, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub text: String,
+    pub error: bool,
+    /// Unix ms it was posted; it fades after a few seconds.
+    pub at: i64,
+}
+
+const NOTE_MS: i64 = 5_000;
+const REFRESHING: &str = "refreshing…";
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub snapshot: Snapshot,
+    /// False until the first snapshot arrives.
+    pub loaded: bool,
+    /// Wall clock, Unix ms; injected so tests are stable.
+    pub now: i64,
+    /// Local time zone offset for the clock.
+    pub utc_offset_secs: i32,
+    pub theme: Theme,
+    pub view: View,
+    pub panel: Option<Panel>,
+    pub tab: DetailTab,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub vis: Visibility,
+    pub filter: String,
+    pub editing_filter: bool,
+    /// Rows on screen, in order (recomputed on every change of data, filter or sort).
+    pub shown: Vec<Shown>,
+    pub selected: usize,
+    selected_key: Option<RowKey>,
+    /// First shown row at the top of the list.
+    pub offset: usize,
+    /// The row the detail view is about; kept even if the row vanishes.
+    pub detail_key: Option<RowKey>,
+    /// Scroll of the detail body or of an open panel.
+    pub scroll: usize,
+    pub size: Rect,
+    pub note: Option<Note>,
+    pub mcp: Option<McpPanel>,
+}
+
+impl App {
+    pub fn new(now: i64, theme: Theme) -> Self {
+        App {
+            snapshot: Snapshot::default(),
+            loaded: false,
+            now,
+            utc_offset_secs: 0,
+            theme,
+            view: View::List,
+            panel: None,
+            tab: DetailTab::Pane,
+            sort: SortKey::Status,
+            descending: false,
+            vis: Visibility::default(),
+            filter: String::new(),
+            editing_filter: false,
+            shown: Vec::new(),
+            selected: 0,
+            selected_key: None,
+            offset: 0,
+            detail_key: None,
+            scroll: 0,
+            size: Rect::new(0, 0, 80, 24),
+            note: None,
+            mcp: None,
+        }
+    }
+
+    /// Takes a fresh snapshot; the selection stays on the same session (or process).
+    pub fn ingest(&mut self, snapshot: Snapshot) {
+        self.snapshot = snapshot;
+        self.loaded = true;
+        // The refresh it asked for has arrived.
+        if self.note.as_ref().is_some_and(|n| n.text == REFRESHING) {
+            self.note = None;
+        }
+        self.rearrange();
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        let shown = self.shown.get(self.selected)?;
+        self.snapshot.rows.get(shown.index)
+    }
+
+    /// The row the detail view shows, found again by key in each snapshot.
+    pub fn detail_row(&self) -> Option<&Row> {
+        let key = self.detail_key.as_ref()?;
+        self.snapshot
+            .rows
+            .iter()
+            .find(|r| rows::row_key(r).as_ref() == Some(key))
+    }
+
+    /// What the collector should look at closely: the detail view's session and pane.
+    pub fn focus(&self) -> Focus {
+        if self.view != View::Detail {
+            return Focus::default();
+        }
+        let session_id = match &self.detail_key {
+            Some(RowKey::Session(id)) => Some(id.clone()),
+            _ => None,
+        };
+        Focus {
+            session_id,
+            pane: self.detail_row().and_then(|r| r.tmux.clone()),
+        }
+    }
+
+    pub fn post(&mut self, text: impl Into<String>, error: bool) {
+        self.note = Some(Note {
+            text: text.into(),
+            error,
+            at: self.now,
+        });
+    }
+
+    /// The note to show now, if it has not faded.
+    pub fn live_note(&self) -> Option<&Note> {
+        self.note.as_ref().filter(|n| self.now - n.at < NOTE_MS)
+    }
+
+    pub fn set_mcp(&mut self, panel: McpPanel) {
+        self.mcp = Some(panel);
+    }
+
+    /// What PgUp/PgDn move by: a page of list rows, or of detail/panel lines.
+    fn page(&self) -> usize {
+        if self.view == View::List && self.panel.is_none() {
+            let area = view::list_layout(self.size, self).rows;
+            usize::from(area.height / 2).max(1)
+        } else {
+            usize::from(detail::body_area(self.size).height).max(1)
+        }
+    }
+
+    fn rearrange(&mut self) {
+        self.shown = rows::arrange(
+            &self.snapshot.rows,
+            self.vis,
+            &self.filter,
+            self.sort,
+            self.descending,
+        );
+        let found = self.selected_key.as_ref().and_then(|key| {
+            self.shown
+                .iter()
+                .position(|s| rows::row_key(&self.snapshot.rows[s.index]).as_ref() == Some(key))
+        });
+        // A vanished row leaves the selection where it was, on its neighbour.
+        self.select(found.unwrap_or(self.selected));
+    }
+
+    fn select(&mut self, i: usize) {
+        self.selected = i.min(self.shown.len().saturating_sub(1));
+        self.selected_key = self.selected_row().and_then(rows::row_key);
+        let page = self.page();
+        self.offset = view::clamp_offset(self.offset, self.selected, page, self.shown.len());
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match (self.view, self.panel) {
+            (View::List, None) => {
+                let i = self.selected.saturating_add_signed(delta);
+                self.select(i);
+            }
+            _ => {
+                let max = if self.panel.is_none() {
+                    detail::body_len(self).saturating_sub(1)
+                } else {
+                    usize::MAX / 2
+                };
+                self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+            }
+        }
+    }
+
+    fn toggle_panel(&mut self, panel: Panel) {
+        self.panel = if self.panel == Some(panel) {
+            None
+        } else {
+            Some(panel)
+        };
+        self.scroll = 0;
+    }
+
+    fn the_row(&self) -> Option<&Row> {
+        match self.view {
+            View::Detail => self.detail_row(),
+            View::List => self.selected_row(),
+        }
+    }
+
+    /// Applies one action; returns what the runner must do, if anything.
+    pub fn apply(&mut self, action: Action) -> Option<Effect> {
+        let page = self.page() as isize;
+        match action {
+            Action::Quit => return Some(Effect::Quit),
+            Action::Refresh => {
+                self.post(REFRESHING, false);
+                return Some(Effect::Refresh);
+            }
+            Action::Up | Action::ScrollUp => self.move_by(-1),
+            Action::Down | Action::ScrollDown => self.move_by(1),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::SortNext | Action::SortPrev => {
+                let step = if action == Action::SortNext { 1 } else { -1 };
+                self.sort = self.sort.cycle(step);
+                self.descending = self.sort.default_descending();
+                self.rearrange();
+            }
+            Action::SortFlip => {
+                self.descending = !self.descending;
+                self.rearrange();
+            }
+            Action::FilterStart => self.editing_filter = true,
+            Action::FilterInput(c) => {
+                self.filter.push(c);
+                self.rearrange();
+            }
+            Action::FilterBackspace => {
+                self.filter.pop();
+                self.rearrange();
+            }
+            Action::FilterDone => self.editing_filter = false,
+            Action::FilterClear => {
+                self.editing_filter = false;
+                self.filter.clear();
+                self.rearrange();
+            }
+            Action::ToggleAll => {
+                self.vis.all = !self.vis.all;
+                self.rearrange();
+            }
+            Action::ToggleProcs => {
+                self.vis.procs = !self.vis.procs;
+                self.rearrange();
+            }
+            Action::ToggleHelp => self.toggle_panel(Panel::Help),
+            Action::ToggleTodos => self.toggle_panel(Panel::Todos),
+            Action::ToggleMcp => {
+                self.toggle_panel(Panel::Mcp);
+                if self.panel == Some(Panel::Mcp) {
+                    let dir = self.the_row().and_then(rows::cwd).map(str::to_string);
+                    return Some(Effect::LoadMcp(dir));
+                }
+            }
+            Action::ClosePanel => {
+                self.panel = None;
+                self.scroll = 0;
+            }
+            Action::OpenDetail => {
+                if let Some(row) = self.selected_row() {
+                    self.detail_key = rows::row_key(row);
+                    self.view = View::Detail;
+                    self.tab = DetailTab::Pane;
+                    self.scroll = 0;
+                    // The focus changed: fetch history and pane now.
+                    return Some(Effect::Refresh);
+                }
+            }
+            Action::CloseDetail => {
+                self.view = View::List;
+                self.scroll = 0;
+            }
+            Action::DetailTab => {
+                self.tab = match self.tab {
+                    DetailTab::Pane => DetailTab::History,
+                    DetailTab::History => DetailTab::Pane,
+                };
+                self.scroll = 0;
+            }
+            Action::CopyId => match self.the_row().and_then(|r| r.session_id()) {
+                Some(id) => return Some(Effect::Copy(id.to_string())),
+                None => self.post("this row has no session id", true),
+            },
+            Action::Jump => match self.the_row().map(|r| r.tmux.clone()) {
+                Some(Some(loc)) => return Some(Effect::Jump(loc)),
+                Some(None) => self.post("this session is not in a tmux pane", true),
+                None => {}
+            },
+            Action::Click { column, row } => self.click(column, row),
+            Action::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                self.select(self.selected);
+            }
+        }
+        None
+    }
+
+    fn click(&mut self, column: u16, row: u16) {
+        if self.view != View::List || self.panel.is_some() {
+            return;
+        }
+        let area = view::list_layout(self.size, self).rows;
+        if row >= area.y && row < area.bottom() && column < area.right() {
+            let i = self.offset + usize::from((row - area.y) / 2);
+            if i < self.shown.len() {
+                self.select(i);
+            }
+        }
+    }
+}

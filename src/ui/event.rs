@@ -1,0 +1,124 @@
+//! Threads feeding the main loop one channel of [`Event`]s: terminal input, and snapshots
+//! from the collector thread, which owns the [`Source`] so no two collections ever overlap.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::collect::{Focus, Snapshot, Source};
+
+pub enum Event {
+    Input(crossterm::event::Event),
+    Snapshot(Box<Snapshot>),
+}
+
+/// What the UI asks of the collector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Collect now.
+    Refresh,
+    /// Look closely at something else from now on (collects at once).
+    Focus(Focus),
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Collects every `interval`, or at once on request; ends when either channel closes.
+pub fn spawn_collector(
+    mut source: Box<dyn Source>,
+    interval: Duration,
+    requests: Receiver<Request>,
+    events: Sender<Event>,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let mut focus = Focus::default();
+        loop {
+            let started = Instant::now();
+            let snap = source.collect(&focus, now_ms());
+            if events.send(Event::Snapshot(Box::new(snap))).is_err() {
+                return;
+            }
+            // Wait out the interval unless asked; requests that piled up meanwhile count once.
+            let left = (started + interval).saturating_duration_since(Instant::now());
+            match requests.recv_timeout(left) {
+                Ok(Request::Focus(f)) => focus = f,
+                Ok(Request::Refresh) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            while let Ok(r) = requests.try_recv() {
+                if let Request::Focus(f) = r {
+                    focus = f;
+                }
+            }
+        }
+    })
+}
+
+/// Reads terminal events until `stop` is set or the receiver is gone. Polls with a timeout so
+/// it notices `stop` without a key press.
+pub fn spawn_input(events: Sender<Event>, stop: Arc<AtomicBool>) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match crossterm::event::poll(Duration::from_millis(200)) {
+                Ok(true) => match crossterm::event::read() {
+                    Ok(ev) => {
+                        if events.send(Event::Input(ev)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                },
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    struct Counting(Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Source for Counting {
+        fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Snapshot {
+                taken_at: now,
+                db_path: focus.session_id.clone(),
+                ..Snapshot::default()
+            }
+        }
+    }
+
+    #[test]
+    fn refresh_and_focus_collect_at_once() {
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (req_tx, req_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let source = Box::new(Counting(count.clone()));
+        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let next = || match ev_rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(Event::Snapshot(s)) => Some(s),
+            _ => None,
+        };
+        assert!(next().is_some());
+        req_tx.send(Request::Refresh).unwrap();
+        assert!(next().is_some());
+        let focus = Focus {
+            session_id: Some("ses_x".into()),
+            pane: None,
+        };
+        req_tx.send(Request::Focus(focus)).unwrap();
+        assert_eq!(next().and_then(|s| s.db_path), Some("ses_x".into()));
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        drop(req_tx);
+        handle.join().unwrap();
+    }
+}

@@ -1,0 +1,158 @@
+//! The full-screen monitor. [`run_monitor`] wires the pieces: a collector thread and an input
+//! thread post [`event::Event`]s; the main loop turns them into actions on the [`app::App`],
+//! performs the returned effects and draws with [`view::draw`].
+
+pub mod action;
+pub mod app;
+pub mod clipboard;
+pub mod detail;
+pub mod event;
+pub mod help;
+pub mod mcp;
+pub mod options;
+pub mod panels;
+pub mod rows;
+pub mod table;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use ratatui::layout::Rect;
+
+use crate::collect::Source;
+use app::{App, Effect};
+use event::{Event, Request};
+pub use options::{MonitorArgs, MonitorOptions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MonitorError {
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Runs the monitor until the user quits or a termination signal arrives. The terminal is
+/// restored on every path out, panics included.
+pub fn run_monitor(source: Box<dyn Source>, opts: MonitorOptions) -> Result<(), MonitorError> {
+    let terminated = terminal::termination_flag()?;
+    let mut term = match terminal::setup() {
+        Ok(t) => t,
+        Err(e) => {
+            // Setup may have got halfway (raw mode on, no alternate screen).
+            terminal::restore();
+            return Err(e.into());
+        }
+    };
+    let result = main_loop(&mut term, source, &opts, &terminated);
+    terminal::restore();
+    result
+}
+
+fn local_offset_secs() -> i32 {
+    chrono::Local::now().offset().local_minus_utc()
+}
+
+fn main_loop(
+    term: &mut terminal::Term,
+    source: Box<dyn Source>,
+    opts: &MonitorOptions,
+    terminated: &AtomicBool,
+) -> Result<(), MonitorError> {
+    let (ev_tx, ev_rx) = mpsc::channel();
+    let (req_tx, req_rx) = mpsc::channel();
+    let stop_input = Arc::new(AtomicBool::new(false));
+    let _collector = event::spawn_collector(source, opts.interval, req_rx, ev_tx.clone());
+    let input = event::spawn_input(ev_tx, stop_input.clone());
+
+    let mut app = App::new(event::now_ms(), theme::Theme::from_env());
+    app.utc_offset_secs = local_offset_secs();
+    let mut focus = app.focus();
+    let mut out = std::io::stdout();
+    let result = loop {
+        let size = term.size()?;
+        let area = Rect::new(0, 0, size.width, size.height);
+        if app.size != area {
+            app.apply(action::Action::Resize(size.width, size.height));
+        }
+        app.now = event::now_ms();
+        term.draw(|f| view::draw(f, &app))?;
+
+        let first = match ev_rx.recv_timeout(Duration::from_millis(250)) {
+            Ok(ev) => Some(ev),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break Ok(()),
+        };
+        if terminated.load(Ordering::Relaxed) {
+            break Ok(());
+        }
+        app.now = event::now_ms();
+        // Handle everything pending before drawing again, so a burst of keys is not drawn
+        // one frame at a time.
+        let mut quit = false;
+        for ev in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| ev_rx.try_recv().ok()))
+        {
+            let effect = match ev {
+                Event::Snapshot(s) => {
+                    app.ingest(*s);
+                    None
+                }
+                Event::Input(e) => action::from_event(&app, &e).and_then(|a| app.apply(a)),
+            };
+            if let Some(effect) = effect {
+                quit |= perform(effect, &mut app, &req_tx, &mut out);
+            }
+        }
+        if quit {
+            break Ok(());
+        }
+        let now_focus = app.focus();
+        if now_focus != focus {
+            focus = now_focus;
+            let _ = req_tx.send(Request::Focus(focus.clone()));
+        }
+    };
+    stop_input.store(true, Ordering::Relaxed);
+    let _ = input.join();
+    // Dropping the request sender ends the collector after its current collection; it is not
+    // joined, so a slow source cannot delay quitting.
+    result
+}
+
+/// Performs one effect; true means quit.
+fn perform(
+    effect: Effect,
+    app: &mut App,
+    req_tx: &Sender<Request>,
+    out: &mut std::io::Stdout,
+) -> bool {
+    match effect {
+        Effect::Quit => return true,
+        Effect::Refresh => {
+            let _ = req_tx.send(Request::Refresh);
+        }
+        Effect::Copy(id) => {
+            let msg = clipboard::copy(&id, out);
+            app.post(msg, false);
+        }
+        Effect::Jump(loc) => match crate::jump::jump_to(&loc, None) {
+            Ok(msg) => app.post(msg, false),
+            Err(e) => app.post(e, true),
+        },
+        Effect::LoadMcp(dir) => {
+            let global = mcp::global_dir();
+            app.set_mcp(mcp::load(global.as_deref(), dir.as_deref().map(Path::new)));
+        }
+    }
+    false
+}

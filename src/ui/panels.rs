@@ -1,0 +1,130 @@
+//! Panels drawn over the list or the detail view: the selected session's todos and the MCP
+//! servers configured for it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+use super::app::{App, View};
+use super::rows;
+use super::text::cut;
+use crate::model::row::Row;
+use crate::model::sanitize::clean;
+
+/// A bordered box of at most `max_width` columns, centred, with `lines` scrolled by
+/// `app.scroll`.
+pub fn render_popup(
+    app: &App,
+    area: Rect,
+    buf: &mut Buffer,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    max_width: u16,
+) {
+    let w = max_width.min(area.width);
+    let h = (lines.len() as u16).saturating_add(2).min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(title.to_string())
+        .border_style(app.theme.border());
+    let skip = app.scroll.min(lines.len().saturating_sub(1));
+    Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+        .block(block)
+        .render(rect, buf);
+}
+
+fn target(app: &App) -> Option<&Row> {
+    match app.view {
+        View::Detail => app.detail_row(),
+        View::List => app.selected_row(),
+    }
+}
+
+pub fn render_todos(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let row = target(app);
+    let inner = usize::from(area.width.min(70)).saturating_sub(8);
+    let todos = row
+        .and_then(|r| r.session.as_ref())
+        .map(|s| s.todos.as_slice());
+    let lines: Vec<Line<'static>> = match todos {
+        None => vec![Line::styled("no session selected", t.secondary())],
+        Some([]) => vec![Line::styled("this session has no todos", t.secondary())],
+        Some(todos) => todos
+            .iter()
+            .map(|todo| {
+                let (mark, style) = match todo.status.as_str() {
+                    "completed" => ("[x]", t.secondary()),
+                    "in_progress" => ("[~]", t.key()),
+                    "cancelled" => ("[-]", t.secondary().add_modifier(Modifier::CROSSED_OUT)),
+                    _ => ("[ ]", ratatui::style::Style::new()),
+                };
+                let prio = match todo.priority.as_str() {
+                    "high" => "!",
+                    "medium" => "·",
+                    _ => " ",
+                };
+                Line::from(vec![
+                    Span::styled(format!("{mark} {prio} "), style),
+                    Span::styled(cut(&clean(&todo.content), inner).into_owned(), style),
+                ])
+            })
+            .collect(),
+    };
+    let name = row.map(rows::title).unwrap_or_default();
+    let title = format!(" todos · {} ", cut(&name, 40));
+    render_popup(app, area, buf, &title, lines, 70);
+}
+
+pub fn render_mcp(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let inner = usize::from(area.width.min(90)).saturating_sub(4);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    match &app.mcp {
+        None => lines.push(Line::styled("reading configuration…", t.secondary())),
+        Some(panel) if panel.files.is_empty() => {
+            lines.push(Line::styled("no opencode.json found", t.secondary()));
+        }
+        Some(panel) => {
+            for file in &panel.files {
+                lines.push(Line::styled(
+                    cut(&clean(&file.path), inner).into_owned(),
+                    t.title_bar(),
+                ));
+                match &file.servers {
+                    Err(e) => lines.push(Line::styled(
+                        format!("  {}", cut(&clean(e), inner.saturating_sub(2))),
+                        t.error(),
+                    )),
+                    Ok(s) if s.is_empty() => {
+                        lines.push(Line::styled("  no MCP servers", t.secondary()));
+                    }
+                    Ok(servers) => {
+                        for s in servers {
+                            let state = if s.enabled { "on " } else { "off" };
+                            let style = if s.enabled { t.key() } else { t.secondary() };
+                            let head = format!("  {state} {} ({}) ", clean(&s.name), s.kind);
+                            let room = inner.saturating_sub(super::text::width(&head));
+                            lines.push(Line::from(vec![
+                                Span::styled(head, style),
+                                Span::styled(
+                                    cut(&clean(&s.target), room).into_owned(),
+                                    t.secondary(),
+                                ),
+                            ]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    render_popup(app, area, buf, " MCP servers · esc closes ", lines, 90);
+}

@@ -1,0 +1,274 @@
+//! Which rows the list shows and in which order: visibility toggles, the `/` filter, sorting,
+//! and children (subagents, helper processes) placed under their parent.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use crate::model::row::Row;
+use crate::model::sanitize::clean;
+
+/// A sortable column of the list (each sorts by its top field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    Title,
+    Status,
+    Session,
+    Uptime,
+    Cpu,
+    Context,
+    Model,
+    Tmux,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 8] = [
+        SortKey::Title,
+        SortKey::Status,
+        SortKey::Session,
+        SortKey::Uptime,
+        SortKey::Cpu,
+        SortKey::Context,
+        SortKey::Model,
+        SortKey::Tmux,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Title => "TITLE",
+            SortKey::Status => "STATUS",
+            SortKey::Session => "SID",
+            SortKey::Uptime => "UP",
+            SortKey::Cpu => "CPU",
+            SortKey::Context => "CTX",
+            SortKey::Model => "MODEL",
+            SortKey::Tmux => "TMUX",
+        }
+    }
+
+    /// Numbers read best largest first; text and status (most urgent first) ascending.
+    pub fn default_descending(self) -> bool {
+        matches!(self, SortKey::Uptime | SortKey::Cpu | SortKey::Context)
+    }
+
+    /// The next (`step` = 1) or previous (`step` = -1) column, wrapping around.
+    pub fn cycle(self, step: isize) -> SortKey {
+        let n = Self::ALL.len() as isize;
+        let i = Self::ALL.iter().position(|k| *k == self).unwrap_or(0) as isize;
+        Self::ALL[(i + step).rem_euclid(n) as usize]
+    }
+}
+
+/// What identifies a row across refreshes: its session, else its process.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RowKey {
+    Session(String),
+    Pid(u32),
+}
+
+pub fn row_key(row: &Row) -> Option<RowKey> {
+    match (row.session_id(), row.pid()) {
+        (Some(id), _) => Some(RowKey::Session(id.to_string())),
+        (None, Some(pid)) => Some(RowKey::Pid(pid)),
+        (None, None) => None,
+    }
+}
+
+/// The row's title, sanitised: the session title, else what the process runs.
+pub fn title(row: &Row) -> String {
+    if let Some(t) = row.session.as_ref().and_then(|s| s.title.as_deref()) {
+        return clean(t).into_owned();
+    }
+    match &row.process {
+        Some(p) if !p.info.argv.is_empty() => clean(&p.info.argv.join(" ")).into_owned(),
+        Some(p) => clean(&p.info.name).into_owned(),
+        None => "(untitled)".to_string(),
+    }
+}
+
+/// The row's working directory: the process's, else the session's.
+pub fn cwd(row: &Row) -> Option<&str> {
+    row.process
+        .as_ref()
+        .and_then(|p| p.info.cwd.as_deref())
+        .or_else(|| row.session.as_ref().and_then(|s| s.directory.as_deref()))
+}
+
+/// What the list shows besides interactive sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Visibility {
+    /// `a`: non-interactive sessions (`opencode run`, subagents, sessions without a TUI).
+    pub all: bool,
+    /// `p`: background processes (LSP and MCP servers, tool commands).
+    pub procs: bool,
+}
+
+impl Visibility {
+    pub fn shows(&self, row: &Row) -> bool {
+        if row.is_helper() {
+            self.procs
+        } else {
+            row.is_primary() || self.all
+        }
+    }
+}
+
+/// Case-insensitive match of `needle` (already lower-case) against everything a person might
+/// type to find a row.
+pub fn matches(row: &Row, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    let p = row.process.as_ref();
+    let s = row.session.as_ref();
+    let fields = [
+        Some(title(row)),
+        s.and_then(|s| s.model.clone()),
+        s.map(|s| s.id.clone()),
+        Some(row.status.state.as_str().to_string()),
+        Some(row.status.detail.clone()),
+        cwd(row).map(str::to_string),
+        p.and_then(|p| p.info.tty.clone()),
+        p.map(|p| p.info.pid.to_string()),
+        row.tmux.as_ref().map(|t| t.target.clone()),
+        row.tmux.as_ref().map(|t| t.window_name.clone()),
+    ];
+    fields
+        .iter()
+        .flatten()
+        .any(|f| f.to_lowercase().contains(needle))
+}
+
+fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
+    let sa = a.session.as_ref();
+    let sb = b.session.as_ref();
+    let pa = a.process.as_ref();
+    let pb = b.process.as_ref();
+    match key {
+        SortKey::Title => title(a).to_lowercase().cmp(&title(b).to_lowercase()),
+        SortKey::Status => a.status.state.cmp(&b.status.state),
+        SortKey::Session => sa.map(|s| &s.id).cmp(&sb.map(|s| &s.id)),
+        // Older process = longer uptime = "larger".
+        SortKey::Uptime => pb
+            .map(|p| p.info.started_at)
+            .cmp(&pa.map(|p| p.info.started_at)),
+        SortKey::Cpu => {
+            let ca = pa.and_then(|p| p.cpu_percent).unwrap_or(0.0);
+            let cb = pb.and_then(|p| p.cpu_percent).unwrap_or(0.0);
+            ca.total_cmp(&cb)
+        }
+        SortKey::Context => sa
+            .and_then(|s| s.context_tokens)
+            .cmp(&sb.and_then(|s| s.context_tokens)),
+        SortKey::Model => sa
+            .and_then(|s| s.model.as_ref())
+            .cmp(&sb.and_then(|s| s.model.as_ref())),
+        SortKey::Tmux => {
+            let ta = a.tmux.as_ref().map(|t| (&t.session, t.window));
+            let tb = b.tmux.as_ref().map(|t| (&t.session, t.window));
+            ta.cmp(&tb)
+        }
+    }
+}
+
+/// Ties are broken by the most recent activity, then by key, so the order is stable.
+fn ordered(a: &Row, b: &Row, key: SortKey, descending: bool) -> Ordering {
+    let primary = compare(a, b, key);
+    let primary = if descending {
+        primary.reverse()
+    } else {
+        primary
+    };
+    let act = |r: &Row| r.session.as_ref().and_then(|s| s.last_activity_at);
+    primary.then_with(|| act(b).cmp(&act(a))).then_with(|| {
+        row_key(a)
+            .map(|k| format!("{k:?}"))
+            .cmp(&row_key(b).map(|k| format!("{k:?}")))
+    })
+}
+
+/// A row in display order: its index in the snapshot and how deep it is nested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    pub index: usize,
+    pub depth: u8,
+}
+
+/// The rows to show, in order. A subagent follows its parent session and a helper its owner
+/// process, when the parent is shown; otherwise it stands on its own.
+pub fn arrange(
+    rows: &[Row],
+    vis: Visibility,
+    filter: &str,
+    key: SortKey,
+    descending: bool,
+) -> Vec<Shown> {
+    let needle = filter.to_lowercase();
+    let mut kept: Vec<usize> = (0..rows.len())
+        .filter(|&i| vis.shows(&rows[i]) && matches(&rows[i], &needle))
+        .collect();
+    kept.sort_by(|&a, &b| ordered(&rows[a], &rows[b], key, descending));
+
+    let by_session: HashMap<&str, usize> = kept
+        .iter()
+        .filter_map(|&i| rows[i].session_id().map(|id| (id, i)))
+        .collect();
+    let by_pid: HashMap<u32, usize> = kept
+        .iter()
+        .filter(|&&i| !rows[i].is_helper())
+        .filter_map(|&i| rows[i].pid().map(|pid| (pid, i)))
+        .collect();
+    let parent_of = |i: usize| -> Option<usize> {
+        let row = &rows[i];
+        let by_sess = row
+            .session
+            .as_ref()
+            .and_then(|s| s.parent_id.as_deref())
+            .and_then(|p| by_session.get(p).copied());
+        let by_owner = || {
+            row.process
+                .as_ref()
+                .filter(|_| row.is_helper())
+                .and_then(|p| p.owner)
+                .and_then(|o| by_pid.get(&o).copied())
+        };
+        by_sess.or_else(by_owner).filter(|&p| p != i)
+    };
+
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for &i in &kept {
+        match parent_of(i) {
+            Some(p) => children.entry(p).or_default().push(i),
+            None => roots.push(i),
+        }
+    }
+    let mut out = Vec::with_capacity(kept.len());
+    let mut seen = vec![false; rows.len()];
+    for r in roots {
+        push_tree(r, 0, &children, &mut seen, &mut out);
+    }
+    // Rows caught in a parent cycle (bad data) are still shown.
+    for &i in &kept {
+        if !seen[i] {
+            push_tree(i, 0, &children, &mut seen, &mut out);
+        }
+    }
+    out
+}
+
+fn push_tree(
+    i: usize,
+    depth: u8,
+    children: &HashMap<usize, Vec<usize>>,
+    seen: &mut [bool],
+    out: &mut Vec<Shown>,
+) {
+    if seen[i] {
+        return;
+    }
+    seen[i] = true;
+    out.push(Shown { index: i, depth });
+    for &c in children.get(&i).map(Vec::as_slice).unwrap_or_default() {
+        push_tree(c, depth.saturating_add(1), children, seen, out);
+    }
+}

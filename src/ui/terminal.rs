@@ -1,0 +1,126 @@
+//! Taking over the terminal and always giving it back: raw mode, alternate screen, mouse,
+//! the window title and (inside tmux) the window name. Restoring is idempotent and also runs
+//! from the panic hook; SIGTERM/SIGHUP/SIGINT end the main loop so it runs on the normal path.
+
+use std::io::{self, Stdout, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, SetTitle, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// The tmux window name to put back on exit.
+#[derive(Debug)]
+struct TmuxWindow {
+    pane: String,
+    name: String,
+    automatic: bool,
+}
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static TMUX_WINDOW: Mutex<Option<TmuxWindow>> = Mutex::new(None);
+
+/// xterm's title stack: push on entry, pop on exit, so the old title comes back.
+const PUSH_TITLE: &str = "\u{1b}[22;0t";
+const POP_TITLE: &str = "\u{1b}[23;0t";
+
+/// The server otop runs under (`$TMUX`), through the one tmux entry point with its timeout.
+fn tmux(args: &[&str]) -> Option<String> {
+    crate::source::tmux::run_tmux(None, args)
+        .ok()
+        .map(|s| s.trim_end().to_string())
+}
+
+/// Inside tmux, names the window `otop`, remembering what to restore.
+fn name_tmux_window() {
+    let Some(pane) = std::env::var("TMUX_PANE").ok().filter(|p| !p.is_empty()) else {
+        return;
+    };
+    if std::env::var_os("TMUX").is_none() {
+        return;
+    }
+    let Some(info) = tmux(&["display", "-p", "-t", &pane, "#{automatic-rename}\t#W"]) else {
+        return;
+    };
+    let (auto, name) = info.split_once('\t').unwrap_or(("0", info.as_str()));
+    let saved = TmuxWindow {
+        pane: pane.clone(),
+        name: name.to_string(),
+        automatic: auto == "1",
+    };
+    if tmux(&["rename-window", "-t", &pane, "otop"]).is_some()
+        && let Ok(mut slot) = TMUX_WINDOW.lock()
+    {
+        *slot = Some(saved);
+    }
+}
+
+fn restore_tmux_window() {
+    let saved = TMUX_WINDOW.lock().ok().and_then(|mut s| s.take());
+    if let Some(w) = saved {
+        if w.automatic {
+            tmux(&["set-option", "-w", "-t", &w.pane, "automatic-rename", "on"]);
+        } else {
+            tmux(&["rename-window", "-t", &w.pane, &w.name]);
+        }
+    }
+}
+
+pub fn setup() -> io::Result<Term> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    out.write_all(PUSH_TITLE.as_bytes())?;
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide,
+        SetTitle("otop")
+    )?;
+    name_tmux_window();
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Gives the terminal back. Safe to call more than once and from the panic hook.
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = io::stdout();
+    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = out.write_all(POP_TITLE.as_bytes());
+    let _ = out.flush();
+    let _ = disable_raw_mode();
+    restore_tmux_window();
+}
+
+fn install_panic_hook() {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        prev(info);
+    }));
+}
+
+/// A flag set by SIGTERM, SIGHUP or SIGINT, polled by the main loop.
+pub fn termination_flag() -> io::Result<std::sync::Arc<AtomicBool>> {
+    let flag = std::sync::Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(sig, flag.clone())?;
+    }
+    Ok(flag)
+}

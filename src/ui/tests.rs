@@ -1,0 +1,413 @@
+//! Views rendered on a `TestBackend` from the demo fleet at a fixed time, snapshotted with
+//! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::action::{self, Action};
+use super::app::{App, DetailTab, Effect, Panel, View};
+use super::mcp::{McpFile, McpPanel, McpServer};
+use super::rows::{self, SortKey};
+use super::theme::Theme;
+use super::view;
+use crate::collect::Focus;
+use crate::demo;
+
+/// 2025-10-09 08:53:20 UTC: every demo session is in a known phase.
+const T: i64 = 1_760_000_000_000;
+
+fn app(w: u16, h: u16) -> App {
+    let mut app = App::new(T, Theme::default());
+    app.apply(Action::Resize(w, h));
+    app.ingest(demo::snapshot(&Focus::default(), T));
+    app
+}
+
+/// Renders `app` at its size; the text of the screen.
+fn screen(app: &App) -> String {
+    let backend = TestBackend::new(app.size.width, app.size.height);
+    let mut term = Terminal::new(backend).unwrap();
+    term.draw(|f| view::draw(f, app)).unwrap();
+    term.backend().to_string()
+}
+
+fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
+    let key = KeyEvent::new(code, KeyModifiers::NONE);
+    let action = action::from_key(app, key)?;
+    app.apply(action)
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn selected_title(app: &App) -> String {
+    app.selected_row().map(rows::title).unwrap_or_default()
+}
+
+/// Moves the selection to the first row whose title contains `needle`.
+fn select(app: &mut App, needle: &str) {
+    press(app, KeyCode::Char('g'));
+    for _ in 0..app.shown.len() {
+        if selected_title(app).contains(needle) {
+            return;
+        }
+        press(app, KeyCode::Char('j'));
+    }
+    panic!("no row titled {needle}");
+}
+
+/// Opens the detail view and feeds it the snapshot its focus asks for.
+fn open_detail(app: &mut App) {
+    press(app, KeyCode::Enter);
+    let focus = app.focus();
+    app.ingest(demo::snapshot(&focus, T));
+}
+
+#[test]
+fn list_wide() {
+    let mut app = app(160, 30);
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Char('p'));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn list_narrow() {
+    insta::assert_snapshot!(screen(&app(80, 24)));
+}
+
+#[test]
+fn list_tiny() {
+    insta::assert_snapshot!(screen(&app(40, 10)));
+}
+
+#[test]
+fn any_size_renders_without_panic() {
+    for (w, h) in [(1, 1), (2, 3), (10, 2), (40, 10), (300, 5), (5, 100)] {
+        let mut a = app(w, h);
+        screen(&a);
+        for code in [
+            KeyCode::Char('?'),
+            KeyCode::Esc,
+            KeyCode::Char('t'),
+            KeyCode::Esc,
+        ] {
+            press(&mut a, code);
+            screen(&a);
+        }
+        open_detail(&mut a);
+        screen(&a);
+        press(&mut a, KeyCode::Tab);
+        screen(&a);
+    }
+}
+
+#[test]
+fn detail_pane() {
+    let mut app = app(100, 24);
+    select(&mut app, "Refactor");
+    open_detail(&mut app);
+    assert_eq!(app.tab, DetailTab::Pane);
+    let s = screen(&app);
+    assert!(
+        !s.contains("pwned"),
+        "hostile escape payload reached the screen"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn detail_history() {
+    let mut app = app(100, 30);
+    select(&mut app, "Refactor");
+    open_detail(&mut app);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.tab, DetailTab::History);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn todo_panel() {
+    let mut app = app(100, 24);
+    select(&mut app, "CJK");
+    press(&mut app, KeyCode::Char('t'));
+    assert_eq!(app.panel, Some(Panel::Todos));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn mcp_panel() {
+    let mut app = app(100, 24);
+    select(&mut app, "Refactor");
+    let effect = press(&mut app, KeyCode::Char('m'));
+    assert_eq!(
+        effect,
+        Some(Effect::LoadMcp(Some("/home/dev/src/api".into())))
+    );
+    app.set_mcp(McpPanel {
+        files: vec![
+            McpFile {
+                path: "/home/dev/.config/opencode/opencode.json".into(),
+                servers: Ok(vec![
+                    McpServer {
+                        name: "docs".into(),
+                        kind: "remote".into(),
+                        target: "https://mcp.example.com/sse".into(),
+                        enabled: false,
+                    },
+                    McpServer {
+                        name: "github".into(),
+                        kind: "local".into(),
+                        target: "npx -y @modelcontextprotocol/server-github".into(),
+                        enabled: true,
+                    },
+                ]),
+            },
+            McpFile {
+                path: "/home/dev/src/api/opencode.jsonc".into(),
+                servers: Err("invalid: expected `,` at line 3 column 5".into()),
+            },
+        ],
+    });
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app(100, 30);
+    press(&mut app, KeyCode::Char('?'));
+    let s = screen(&app);
+    for (keys, _) in action::KEYS {
+        assert!(s.contains(keys), "help lacks {keys}");
+    }
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn filter_in_progress() {
+    let mut app = app(120, 20);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "WORK");
+    assert!(app.editing_filter);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn database_error_is_shown() {
+    let mut app = app(100, 16);
+    let mut snap = demo::snapshot(&Focus::default(), T);
+    snap.db_error =
+        Some("unable to open database file: ~/.local/share/opencode/opencode.db".into());
+    snap.totals = None;
+    app.ingest(snap);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn moving_and_paging() {
+    let mut app = app(80, 14);
+    assert_eq!(app.selected, 0);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.selected, 2);
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.selected, 1);
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.selected, app.shown.len() - 1);
+    assert!(app.offset > 0, "the last row is scrolled into view");
+    press(&mut app, KeyCode::PageUp);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!((app.selected, app.offset), (0, 0));
+    press(&mut app, KeyCode::PageDown);
+    assert!(app.selected > 1);
+}
+
+#[test]
+fn sort_cycles_and_flips() {
+    let mut app = app(120, 30);
+    assert_eq!((app.sort, app.descending), (SortKey::Status, false));
+    press(&mut app, KeyCode::Char('>'));
+    assert_eq!(app.sort, SortKey::Session);
+    press(&mut app, KeyCode::Char('<'));
+    press(&mut app, KeyCode::Char('<'));
+    assert_eq!(app.sort, SortKey::Title);
+    let first = selected_title(&app);
+    press(&mut app, KeyCode::Char('g'));
+    let top_asc = selected_title(&app);
+    press(&mut app, KeyCode::Char('s'));
+    assert!(app.descending);
+    // The selection follows its row; the top row is now the other end.
+    press(&mut app, KeyCode::Char('g'));
+    assert_ne!(selected_title(&app), top_asc);
+    assert!(!first.is_empty());
+    for _ in 0..SortKey::ALL.len() {
+        press(&mut app, KeyCode::Char('>'));
+    }
+    assert_eq!(app.sort, SortKey::Title);
+}
+
+#[test]
+fn filter_typing_and_clearing() {
+    let mut app = app(120, 30);
+    let all = app.shown.len();
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "billing");
+    assert_eq!(app.shown.len(), 1);
+    assert!(selected_title(&app).contains("billing"));
+    // While typing, letters are text, not commands.
+    typed(&mut app, "q");
+    assert_eq!(app.shown.len(), 0);
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Enter);
+    assert!(!app.editing_filter);
+    assert_eq!(app.filter, "billing");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!((app.filter.as_str(), app.shown.len()), ("", all));
+    // Matches session ids, tmux locations and status too, case-insensitively.
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "SCRATCH:0");
+    assert_eq!(app.shown.len(), 1);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "asking");
+    assert_eq!(app.shown.len(), 1);
+}
+
+#[test]
+fn toggles_show_more_rows() {
+    let mut app = app(120, 30);
+    let primary = app.shown.len();
+    press(&mut app, KeyCode::Char('a'));
+    let with_all = app.shown.len();
+    assert_eq!(with_all, primary + 2, "subagent and opencode run");
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(app.shown.len(), with_all + 2, "two helpers");
+    // The subagent sits right under its parent.
+    let titles: Vec<String> = app
+        .shown
+        .iter()
+        .map(|s| rows::title(&app.snapshot.rows[s.index]))
+        .collect();
+    let parent = titles.iter().position(|t| t.contains("Refactor")).unwrap();
+    assert!(
+        titles[parent + 1..]
+            .iter()
+            .take(2)
+            .any(|t| t.contains("subagent"))
+    );
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(app.shown.len(), primary);
+}
+
+#[test]
+fn selection_survives_a_resorted_snapshot() {
+    let mut app = app(120, 30);
+    select(&mut app, "billing");
+    let key = app.selected_row().and_then(rows::row_key);
+    // Ten seconds later every status moved; the rows also arrive in another order.
+    let mut snap = demo::snapshot(&Focus::default(), T + 10_000);
+    snap.rows.reverse();
+    app.ingest(snap);
+    assert_eq!(app.selected_row().and_then(rows::row_key), key);
+    press(&mut app, KeyCode::Char('>'));
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.selected_row().and_then(rows::row_key), key);
+    // When the row vanishes the selection stays in place instead of jumping to the top.
+    let before = app.selected;
+    let mut snap = demo::snapshot(&Focus::default(), T + 10_000);
+    snap.rows
+        .retain(|r| rows::title(r) != "Migrate billing schema");
+    app.ingest(snap);
+    assert_eq!(app.selected, before.min(app.shown.len() - 1));
+}
+
+#[test]
+fn detail_keys_and_focus() {
+    let mut app = app(100, 30);
+    assert_eq!(app.focus(), Focus::default());
+    select(&mut app, "Refactor");
+    open_detail(&mut app);
+    assert_eq!(app.view, View::Detail);
+    let focus = app.focus();
+    assert!(
+        focus
+            .session_id
+            .as_deref()
+            .is_some_and(|s| s.starts_with("ses_"))
+    );
+    assert_eq!(focus.pane.as_ref().map(|p| p.pane_id.as_str()), Some("%3"));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.scroll, 2);
+    press(&mut app, KeyCode::Char('G'));
+    assert!(app.scroll < crate::ui::detail::body_len(&app));
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('o')),
+        Some(Effect::Jump(_))
+    ));
+    assert!(
+        matches!(press(&mut app, KeyCode::Char('y')), Some(Effect::Copy(id)) if id.starts_with("ses_"))
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.view, View::List);
+    assert_eq!(app.focus(), Focus::default());
+}
+
+#[test]
+fn quit_copy_jump_and_mouse() {
+    let mut app = app(120, 30);
+    assert_eq!(press(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(action::from_key(&app, ctrl_c), Some(Action::Quit));
+    assert_eq!(press(&mut app, KeyCode::Char('r')), Some(Effect::Refresh));
+    select(&mut app, "release notes");
+    assert_eq!(
+        press(&mut app, KeyCode::Tab),
+        None,
+        "not in tmux: a note, no jump"
+    );
+    assert!(app.live_note().is_some_and(|n| n.error));
+    // Rows start below the 2-line header and 2-line column header; each takes two lines.
+    app.apply(Action::Click {
+        column: 5,
+        row: 4 + 2 * 2 + 1,
+    });
+    assert_eq!(app.selected, 2);
+    app.apply(Action::ScrollDown);
+    assert_eq!(app.selected, 3);
+}
+
+#[test]
+fn no_color_keeps_selection_visible() {
+    let mut app = app(80, 12);
+    app.theme = Theme { color: false };
+    let backend = TestBackend::new(80, 12);
+    let mut term = Terminal::new(backend).unwrap();
+    term.draw(|f| view::draw(f, &app)).unwrap();
+    let buf = term.backend().buffer();
+    let mut colours = buf
+        .content()
+        .iter()
+        .filter(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
+    assert!(colours.next().is_none(), "NO_COLOR drew a colour");
+    let sel = buf.cell((0, 4)).map(|c| c.modifier);
+    assert!(sel.is_some_and(|m| m.contains(ratatui::style::Modifier::REVERSED)));
+}
+
+#[test]
+fn detail_pages_by_body_height() {
+    let mut app = app(100, 14);
+    select(&mut app, "Refactor");
+    open_detail(&mut app);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::PageDown);
+    // 14 lines - 4 header - 1 tabs - 1 footer = 8 body lines.
+    assert_eq!(app.scroll, 8);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.scroll, 0);
+}

@@ -1,0 +1,234 @@
+//! Top-level drawing: the list screen (header, column header, rows, footer), the detail view,
+//! and any panel on top. Everything draws from `&App`.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::app::{App, Panel, View};
+use super::text;
+use super::{detail, help, panels, table};
+use crate::model::sanitize::clean;
+
+/// The list screen's regions.
+pub struct ListLayout {
+    pub header: Rect,
+    pub columns: Rect,
+    pub rows: Rect,
+    pub footer: Rect,
+}
+
+fn header_height(app: &App) -> u16 {
+    let problems = app.snapshot.db_error.is_some() || !app.snapshot.warnings.is_empty();
+    2 + u16::from(problems)
+}
+
+pub fn list_layout(area: Rect, app: &App) -> ListLayout {
+    let [header, columns, rows, footer] = Layout::vertical([
+        Constraint::Length(header_height(app)),
+        Constraint::Length(2),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    ListLayout {
+        header,
+        columns,
+        rows,
+        footer,
+    }
+}
+
+/// The list offset that keeps `selected` on a page of `page` rows, moving as little as possible.
+pub fn clamp_offset(offset: usize, selected: usize, page: usize, len: usize) -> usize {
+    let page = page.max(1);
+    let mut o = offset.min(len.saturating_sub(page));
+    if selected < o {
+        o = selected;
+    } else if selected >= o + page {
+        o = selected + 1 - page;
+    }
+    o
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    match app.view {
+        View::List => draw_list(app, area, buf),
+        View::Detail => detail::render(app, area, buf),
+    }
+    match app.panel {
+        Some(Panel::Help) => help::render(app, area, buf),
+        Some(Panel::Todos) => panels::render_todos(app, area, buf),
+        Some(Panel::Mcp) => panels::render_mcp(app, area, buf),
+        None => {}
+    }
+}
+
+fn draw_list(app: &App, area: Rect, buf: &mut Buffer) {
+    let l = list_layout(area, app);
+    render_header(app, l.header, buf);
+    table::render_header(app, l.columns, buf);
+    if app.shown.is_empty() {
+        Paragraph::new(empty_message(app))
+            .style(app.theme.secondary())
+            .centered()
+            .render(l.rows, buf);
+    } else {
+        table::render_rows(app, l.rows, buf);
+    }
+    render_footer(app, l.footer, buf);
+}
+
+fn empty_message(app: &App) -> String {
+    if !app.loaded {
+        "collecting…".to_string()
+    } else if !app.filter.is_empty() {
+        format!("no row matches “{}”", clean(&app.filter))
+    } else if app.snapshot.rows.is_empty() {
+        "no opencode session is running".to_string()
+    } else {
+        "nothing interactive running: a shows all sessions, p processes".to_string()
+    }
+}
+
+/// `left` and `right` on one line, `right` dropped when both do not fit.
+fn spread(left: Vec<Span<'static>>, right: Vec<Span<'static>>, width: u16) -> Line<'static> {
+    let lw: usize = left.iter().map(|s| text::width(&s.content)).sum();
+    let rw: usize = right.iter().map(|s| text::width(&s.content)).sum();
+    let mut spans = left;
+    let w = usize::from(width);
+    if lw + rw < w {
+        spans.push(Span::raw(" ".repeat(w - lw - rw)));
+        spans.extend(right);
+    }
+    Line::from(spans)
+}
+
+fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let rows = &app.snapshot.rows;
+    let sessions = rows
+        .iter()
+        .filter(|r| r.session.is_some() && !r.is_helper())
+        .count();
+    let procs = rows.iter().filter(|r| r.is_helper()).count();
+    let hidden = rows.iter().filter(|r| !app.vis.shows(r)).count();
+    let mut left = vec![
+        Span::styled("otop ", t.title_bar()),
+        Span::raw(format!("{sessions} sessions · {procs} background")),
+    ];
+    if hidden > 0 {
+        left.push(Span::styled(format!(" · {hidden} hidden"), t.secondary()));
+    }
+    let dir = if app.descending { "▼" } else { "▲" };
+    let right = vec![
+        Span::raw(format!("sort {}{dir}  ", app.sort.label())),
+        Span::styled(text::clock(app.now, app.utc_offset_secs), t.title_bar()),
+    ];
+    let mut lines = vec![spread(left, right, area.width)];
+
+    lines.push(match &app.snapshot.totals {
+        Some(tp) => {
+            let part = |name: &str, x: &crate::source::db_types::Totals| {
+                format!(
+                    "{name} {} sessions {} msgs ctx {} out {}",
+                    text::count(x.sessions),
+                    text::count(x.messages),
+                    text::count(x.context_tokens),
+                    text::count(x.output_tokens)
+                )
+            };
+            Line::from(vec![
+                Span::raw(part("today", &tp.today)),
+                Span::styled(" │ ", t.secondary()),
+                Span::raw(part("all", &tp.all_time)),
+            ])
+        }
+        None => Line::styled("totals unavailable", t.secondary()),
+    });
+    if let Some(err) = &app.snapshot.db_error {
+        lines.push(Line::styled(
+            format!("⚠ database: {} (retrying)", clean(err)),
+            t.error(),
+        ));
+    } else if !app.snapshot.warnings.is_empty() {
+        let all: Vec<String> = app
+            .snapshot
+            .warnings
+            .iter()
+            .map(|w| clean(w).into_owned())
+            .collect();
+        lines.push(Line::styled(format!("⚠ {}", all.join(" · ")), t.warning()));
+    }
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| text::cut_line(l, usize::from(area.width)))
+        .collect();
+    Paragraph::new(lines).render(area, buf);
+}
+
+fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let line = if app.editing_filter {
+        Line::from(vec![
+            Span::styled("/", t.key()),
+            Span::raw(clean(&app.filter).into_owned()),
+            Span::styled("█", t.key()),
+            Span::styled(
+                format!("  {} shown · enter keeps · esc clears", app.shown.len()),
+                t.secondary(),
+            ),
+        ])
+    } else if let Some(note) = app.live_note() {
+        let style = if note.error { t.error() } else { t.key() };
+        Line::styled(clean(&note.text).into_owned(), style)
+    } else {
+        let mut spans = Vec::new();
+        if !app.filter.is_empty() {
+            spans.push(Span::styled(
+                format!("filter “{}” ", clean(&app.filter)),
+                t.key(),
+            ));
+            spans.push(Span::styled("(esc clears)  ", t.secondary()));
+        }
+        for (k, what) in hints() {
+            spans.push(Span::styled(k, t.key()));
+            spans.push(Span::raw(format!(" {what}  ")));
+        }
+        Line::from(spans)
+    };
+    text::cut_line(line, usize::from(area.width)).render(area, buf);
+}
+
+fn hints() -> [(&'static str, &'static str); 8] {
+    [
+        ("enter", "detail"),
+        ("/", "filter"),
+        ("><", "sort"),
+        ("o", "jump"),
+        ("y", "copy id"),
+        ("a p", "show all/procs"),
+        ("?", "help"),
+        ("q", "quit"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_moves_only_when_needed() {
+        assert_eq!(clamp_offset(0, 3, 5, 10), 0);
+        assert_eq!(clamp_offset(0, 7, 5, 10), 3);
+        assert_eq!(clamp_offset(3, 4, 5, 10), 3);
+        assert_eq!(clamp_offset(3, 1, 5, 10), 1);
+        // Shrinking data pulls the offset back so the page stays full.
+        assert_eq!(clamp_offset(8, 2, 5, 6), 1);
+        assert_eq!(clamp_offset(5, 0, 0, 0), 0);
+    }
+}

@@ -1,0 +1,74 @@
+//! The shell glue shipped in shell/ stays in sync with the real CLI, and every command's help
+//! teaches by example.
+
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use otop::cli::Cli;
+use otop::cli::generate::completions;
+
+#[test]
+fn shipped_completions_match_the_cli() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/completions");
+    for (shell, file) in [
+        (Shell::Bash, "otop.bash"),
+        (Shell::Zsh, "otop.zsh"),
+        (Shell::Fish, "otop.fish"),
+    ] {
+        let shipped = std::fs::read(dir.join(file)).expect("completion file");
+        assert!(
+            shipped == completions(shell),
+            "shell/completions/{file} is stale: regenerate with `otop completions {shell} > shell/completions/{file}`"
+        );
+    }
+}
+
+#[test]
+fn completions_offer_every_subcommand() {
+    let bash = String::from_utf8(completions(Shell::Bash)).expect("utf-8");
+    for sub in Cli::command().get_subcommands() {
+        assert!(
+            bash.contains(sub.get_name()),
+            "bash completion lacks {}",
+            sub.get_name()
+        );
+    }
+}
+
+#[test]
+fn every_subcommand_help_shows_an_example() {
+    let mut cmd = Cli::command();
+    let top = cmd.render_long_help().to_string();
+    assert!(top.contains("Examples:"), "{top}");
+    for sub in cmd.get_subcommands_mut() {
+        if sub.get_name() == "help" {
+            continue;
+        }
+        let help = sub.render_long_help().to_string();
+        assert!(
+            help.contains("Example"),
+            "`otop {} --help` has no example",
+            sub.get_name()
+        );
+    }
+}
+
+#[test]
+fn bash_glue_is_valid_and_binds_the_picker() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in ["shell/otop.bash", "shell/otop-pane", "tmux/otop.tmux"] {
+        let out = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(root.join(f))
+            .output()
+            .expect("bash");
+        assert!(
+            out.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let glue = std::fs::read_to_string(root.join("shell/otop.bash")).expect("read");
+    assert!(glue.contains("otop pick"));
+}

@@ -1,0 +1,250 @@
+//! `otop sessions --json` against real processes: stand-in `opencode` executables running in
+//! panes of a private tmux server, and a database the test builds. Each process must map to
+//! the right session, pane and state.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use otop::source::db_types::{Tokens, ToolStatus};
+use serde_json::Value;
+use support::{StandIns, TmuxServer, have_tmux, otop, wait_for};
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Runs `cmd` with the test's data directory in its environment, as a user's shell would.
+fn in_env(data: &Path, cmd: &str) -> String {
+    let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
+    format!("exec env XDG_DATA_HOME={} {cmd}", data.display())
+}
+
+fn sessions_json(data: &Path, all: bool) -> Vec<Value> {
+    let data = data.display().to_string();
+    let mut args = vec!["sessions", "--json"];
+    if all {
+        args.push("--all");
+    }
+    let (code, out, err) = otop(&args, &[("XDG_DATA_HOME", &data), ("OPENCODE_DB", "")]);
+    assert_eq!(code, 0, "otop sessions failed: {err}");
+    serde_json::from_str::<Vec<Value>>(&out).unwrap_or_else(|e| panic!("bad JSON {e}: {out}"))
+}
+
+fn row_of(rows: &[Value], pid: u32) -> Option<&Value> {
+    rows.iter()
+        .find(|r| r["pid"] == pid && r["session"]["parent_id"].is_null())
+}
+
+#[test]
+fn each_process_maps_to_its_session_and_pane() {
+    if !have_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let proj_a = tmp.path().join("proj-a");
+    let proj_b = tmp.path().join("proj-b");
+    for d in [&data, &proj_a, &proj_b] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let standins = StandIns::new();
+
+    // Two tmux sessions; proj-a has two processes (one resumed with -s), proj-b one.
+    let srv = TmuxServer::start("one", &proj_a, &in_env(&data, &standins.plain()));
+    let pane_a = srv
+        .ok(&["display", "-p", "-t", "one:0", "#{pane_id}"])
+        .trim()
+        .to_string();
+    let pane_flag = srv.window(
+        "one",
+        &proj_a,
+        &in_env(&data, &standins.with_session("ses_flagged")),
+    );
+    let pane_b = srv.session("two", &proj_b, &in_env(&data, &standins.plain()));
+    let (pid_a, pid_flag, pid_b) = (
+        srv.pane_pid(&pane_a),
+        srv.pane_pid(&pane_flag),
+        srv.pane_pid(&pane_b),
+    );
+
+    // The processes must be running before their sessions show activity.
+    std::thread::sleep(Duration::from_millis(100));
+    let t = now_ms();
+    let db = data.join("opencode/opencode.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    let dir = |p: &Path| p.display().to_string();
+
+    // An old session in proj-a, untouched since long before: nobody runs it.
+    let old = fx
+        .session(SessionSpec {
+            id: "ses_old".into(),
+            title: "Old work".into(),
+            directory: dir(&proj_a),
+            created: t - 86_400_000,
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    fx.user_message(&old, t - 86_400_000).unwrap();
+
+    // proj-a, plain process: a finished reply → idle.
+    let a = fx
+        .session(SessionSpec {
+            id: "ses_alpha".into(),
+            title: "Fix the parser".into(),
+            directory: dir(&proj_a),
+            created: t,
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    fx.user_message(&a, t + 1).unwrap();
+    let m = fx
+        .assistant_message(
+            &a,
+            t + 2,
+            AssistantSpec {
+                completed: Some(t + 3),
+                finish: Some("stop".into()),
+                tokens: Tokens {
+                    input: 900,
+                    output: 120,
+                    cache_read: 100,
+                    ..Tokens::default()
+                },
+                ..AssistantSpec::default()
+            },
+        )
+        .unwrap();
+    fx.text_part(&m, t + 2, "Done.\nThe parser handles CRLF now.\n")
+        .unwrap();
+
+    // proj-a, resumed with -s: a question is pending → waiting.
+    let f = fx
+        .session(SessionSpec {
+            id: "ses_flagged".into(),
+            title: "Pick a colour".into(),
+            directory: dir(&proj_a),
+            created: t - 3_600_000,
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    fx.user_message(&f, t + 1).unwrap();
+    let m = fx
+        .assistant_message(&f, t + 2, AssistantSpec::default())
+        .unwrap();
+    fx.tool_part(
+        &m,
+        t + 2,
+        ToolSpec {
+            tool: "question".into(),
+            status: ToolStatus::Running,
+            input: serde_json::json!({"questions": [{"header": "Colour", "question": "Which?"}]}),
+            ..ToolSpec::default()
+        },
+    )
+    .unwrap();
+
+    // proj-b: bash running with metadata → working, tool:bash.
+    let b = fx
+        .session(SessionSpec {
+            id: "ses_beta".into(),
+            title: "Run the tests".into(),
+            directory: dir(&proj_b),
+            created: t,
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    fx.user_message(&b, t + 1).unwrap();
+    let m = fx
+        .assistant_message(&b, t + 2, AssistantSpec::default())
+        .unwrap();
+    fx.tool_part(
+        &m,
+        t + 2,
+        ToolSpec {
+            tool: "bash".into(),
+            status: ToolStatus::Running,
+            title: Some("cargo test".into()),
+            metadata: Some(serde_json::json!({"output": ""})),
+            input: serde_json::json!({"command": "cargo test"}),
+            ..ToolSpec::default()
+        },
+    )
+    .unwrap();
+    drop(fx);
+
+    let rows = wait_for(Duration::from_secs(10), || {
+        let rows = sessions_json(&data, false);
+        [pid_a, pid_flag, pid_b]
+            .iter()
+            .all(|p| row_of(&rows, *p).is_some())
+            .then_some(rows)
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "not every process matched: {:#?}",
+            sessions_json(&data, true)
+        )
+    });
+
+    let expect = [
+        (pid_a, "ses_alpha", &pane_a, "idle", "activity"),
+        (pid_flag, "ses_flagged", &pane_flag, "waiting", "flag"),
+        (pid_b, "ses_beta", &pane_b, "working", "activity"),
+    ];
+    for (pid, sid, pane, state, rule) in expect {
+        let r = row_of(&rows, pid).unwrap();
+        assert_eq!(r["session"]["id"], sid, "pid {pid}: {r:#}");
+        assert_eq!(r["tmux"]["pane_id"], pane.as_str(), "pid {pid}: {r:#}");
+        assert_eq!(r["tmux"]["socket"], srv.socket_str(), "pid {pid}");
+        assert_eq!(r["state"], state, "pid {pid}: {r:#}");
+        assert_eq!(r["match"], rule, "pid {pid}: {r:#}");
+        assert_eq!(r["kind"], "tui");
+    }
+    let b_row = row_of(&rows, pid_b).unwrap();
+    assert_eq!(b_row["status"], "tool:bash");
+    assert_eq!(b_row["tmux"]["session"], "two");
+    let a_row = row_of(&rows, pid_a).unwrap();
+    assert_eq!(
+        a_row["session"]["last_output"],
+        "The parser handles CRLF now."
+    );
+    assert_eq!(a_row["session"]["tokens"]["context"], 1000);
+    assert!(
+        rows.iter().all(|r| r["session"]["id"] != "ses_old"),
+        "nobody runs the old session"
+    );
+
+    // The table for people shows the same, one line per session.
+    let (code, table, _) = otop(
+        &["sessions"],
+        &[("XDG_DATA_HOME", &data.display().to_string())],
+    );
+    assert_eq!(code, 0);
+    for needle in ["ses_alpha", "ses_flagged", "ses_beta", "waiting", "two:0.0"] {
+        assert!(table.contains(needle), "table lacks {needle}:\n{table}");
+    }
+}
+
+#[test]
+fn a_missing_database_is_a_one_line_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().display().to_string();
+    let (code, out, err) = otop(
+        &["sessions"],
+        &[("XDG_DATA_HOME", &data), ("OPENCODE_DB", "")],
+    );
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("{data}/opencode/opencode.db")),
+        "{err}"
+    );
+    assert!(err.contains("--db") && err.contains("OPENCODE_DB"), "{err}");
+}

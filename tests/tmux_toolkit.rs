@@ -1,0 +1,294 @@
+//! The tmux toolkit for real: a client attached to a private tmux server, opencode stand-ins in
+//! two tmux sessions; `otop jump` and `otop pick` must move that client to the exact pane, and
+//! `tmux/otop.tmux` must bind its key and put the right counts in the status line.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use otop::source::db_types::ToolStatus;
+use support::{Client, StandIns, TmuxServer, have_tmux, otop, wait_for};
+
+struct Bed {
+    srv: TmuxServer,
+    data: PathBuf,
+    db: PathBuf,
+    /// Pane of the waiting session, in tmux session `alpha`.
+    pane_alpha: String,
+    /// Pane of the working session: tmux session `beta`, window 1, second pane.
+    pane_beta: String,
+    _standins: StandIns,
+    _tmp: tempfile::TempDir,
+}
+
+fn in_env(data: &Path, cmd: &str) -> String {
+    let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
+    format!("exec env XDG_DATA_HOME={} {cmd}", data.display())
+}
+
+/// `tag` keeps ids and titles apart from other tests' fleets, which otop sees too.
+fn bed(tag: &str) -> Bed {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let (pa, pb) = (tmp.path().join("alpha"), tmp.path().join("beta"));
+    for d in [&data, &pa, &pb] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let standins = StandIns::new();
+    let srv = TmuxServer::start("alpha", &pa, &in_env(&data, &standins.plain()));
+    let pane_alpha = srv
+        .ok(&["display", "-p", "-t", "alpha:0", "#{pane_id}"])
+        .trim()
+        .to_string();
+    srv.session("beta", &pb, "sh");
+    srv.window("beta", &pb, "sh");
+    let pane_beta = srv
+        .ok(&[
+            "split-window",
+            "-d",
+            "-P",
+            "-F",
+            "#{pane_id}",
+            "-t",
+            "beta:1",
+            "-c",
+            &pb.display().to_string(),
+            &in_env(&data, &standins.plain()),
+        ])
+        .trim()
+        .to_string();
+    std::thread::sleep(Duration::from_millis(100));
+
+    let t = chrono::Utc::now().timestamp_millis();
+    let db = data.join("opencode/opencode.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    let sessions = [
+        (
+            format!("ses_{tag}_alpha"),
+            format!("Choose #(touch pwned) a colour {tag}"),
+            &pa,
+            "question",
+            None,
+        ),
+        (
+            format!("ses_{tag}_beta"),
+            format!("Run the tests {tag}"),
+            &pb,
+            "bash",
+            Some(serde_json::json!({"output": ""})),
+        ),
+    ];
+    for (id, title, dir, tool, metadata) in sessions {
+        let id = id.as_str();
+        fx.session(SessionSpec {
+            id: id.into(),
+            title,
+            directory: dir.display().to_string(),
+            created: t,
+            ..SessionSpec::default()
+        })
+        .unwrap();
+        fx.user_message(id, t + 1).unwrap();
+        let m = fx
+            .assistant_message(id, t + 2, AssistantSpec::default())
+            .unwrap();
+        fx.tool_part(&m, t + 2, ToolSpec {
+            tool: tool.into(),
+            status: ToolStatus::Running,
+            metadata,
+            input: serde_json::json!({"questions": [{"header": "Colour"}], "command": "cargo test"}),
+            ..ToolSpec::default()
+        })
+        .unwrap();
+    }
+    drop(fx);
+    Bed {
+        srv,
+        data,
+        db,
+        pane_alpha,
+        pane_beta,
+        _standins: standins,
+        _tmp: tmp,
+    }
+}
+
+impl Bed {
+    fn otop(&self, args: &[&str]) -> (i32, String, String) {
+        otop(args, &[("XDG_DATA_HOME", &self.data.display().to_string())])
+    }
+}
+
+#[test]
+fn jump_and_pick_move_the_client_across_tmux_sessions() {
+    if !have_tmux() {
+        return;
+    }
+    let bed = bed("jump");
+    let client = Client::attach(&bed.srv, "alpha");
+    assert!(client.showing(&bed.srv).starts_with("alpha"));
+
+    // otop jump by session id: to beta, window 1, the stand-in's pane (not the active one).
+    let (code, out, err) = bed.otop(&["jump", "ses_jump_beta", "--client", &client.name]);
+    assert_eq!(code, 0, "jump failed: {err}");
+    assert!(out.contains("beta:1.1"), "{out}");
+    assert_eq!(
+        client.showing(&bed.srv),
+        format!("beta 1 {}", bed.pane_beta)
+    );
+
+    // --next waiting finds the waiting session in alpha.
+    // As a key binding runs it: inside the server, with $TMUX set.
+    let tmux_env = format!("{},1,0", bed.srv.socket_str());
+    let (code, _, err) = otop(
+        &["jump", "--next", "waiting", "--client", &client.name],
+        &[
+            ("XDG_DATA_HOME", &bed.data.display().to_string()),
+            ("TMUX", &tmux_env),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        client.showing(&bed.srv),
+        format!("alpha 0 {}", bed.pane_alpha)
+    );
+
+    // The picker, run in a pane as the popup would run it: type to filter, enter jumps.
+    let picker_cmd = format!(
+        "env XDG_DATA_HOME={} {} pick --client {}",
+        bed.data.display(),
+        env!("CARGO_BIN_EXE_otop"),
+        client.name
+    );
+    let picker_pane = bed.srv.window("alpha", &bed.data, &picker_cmd);
+    bed.srv.ok(&["select-window", "-t", &picker_pane]);
+    let screen = wait_for(Duration::from_secs(10), || {
+        let s = bed.srv.ok(&["capture-pane", "-p", "-t", &picker_pane]);
+        s.contains("Run the tests jump").then_some(s)
+    })
+    .expect("picker shows the sessions");
+    // Most urgent first: the waiting session is listed above the working one.
+    let (w, k) = (
+        screen.find("Choose").unwrap(),
+        screen.find("Run the tests jump").unwrap(),
+    );
+    assert!(w < k, "waiting first:\n{screen}");
+    bed.srv
+        .ok(&["send-keys", "-t", &picker_pane, "-l", "Run jump"]);
+    wait_for(Duration::from_secs(5), || {
+        let s = bed.srv.ok(&["capture-pane", "-p", "-t", &picker_pane]);
+        (!s.contains("Choose")).then_some(())
+    })
+    .expect("filter hides the other session");
+    bed.srv.ok(&["send-keys", "-t", &picker_pane, "Enter"]);
+    let moved = wait_for(Duration::from_secs(5), || {
+        (client.showing(&bed.srv) == format!("beta 1 {}", bed.pane_beta)).then_some(())
+    });
+    assert!(
+        moved.is_some(),
+        "picker did not jump: {}\n{}",
+        client.showing(&bed.srv),
+        bed.srv.ok(&["capture-pane", "-p", "-t", &picker_pane])
+    );
+
+    // The shell glue: a TTY is enough to find the pane and jump there (what lets fzf jump).
+    let tty_alpha = bed
+        .srv
+        .ok(&["display", "-p", "-t", &bed.pane_alpha, "#{pane_tty}"]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/otop-pane");
+    let out = std::process::Command::new(&script)
+        .args(["--jump", "--client", &client.name, tty_alpha.trim()])
+        .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
+        .env("TMUX_TMPDIR", bed.data.display().to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("{} alpha:0.0", bed.pane_alpha)),
+        "{said}"
+    );
+    assert_eq!(
+        client.showing(&bed.srv),
+        format!("alpha 0 {}", bed.pane_alpha)
+    );
+    let out = std::process::Command::new(&script)
+        .arg("/dev/pts/9999")
+        .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
+        .env("TMUX_TMPDIR", bed.data.display().to_string())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    // A session that is not running cannot be jumped to: a clear error, exit 1.
+    let (code, _, err) = bed.otop(&["jump", "ses_nope", "--client", &client.name]);
+    assert_eq!(code, 1);
+    assert!(err.contains("ses_nope"), "{err}");
+}
+
+#[test]
+fn plugin_binds_the_popup_and_shows_counts_in_the_status_line() {
+    if !have_tmux() {
+        return;
+    }
+    let bed = bed("plugin");
+    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tmux/otop.tmux");
+    let srv = &bed.srv;
+    srv.ok(&["set", "-g", "@otop-bin", env!("CARGO_BIN_EXE_otop")]);
+    srv.ok(&[
+        "set",
+        "-g",
+        "@otop-status-args",
+        &format!("--db {}", bed.db.display()),
+    ]);
+    srv.ok(&["set", "-g", "status-interval", "1"]);
+    srv.ok(&["set", "-g", "status-right-length", "80"]);
+    srv.ok(&["set", "-g", "status-left", "[#S] "]);
+    srv.ok(&["set", "-g", "status-right", "OC #{otop_status} END"]);
+    let other_key_before = srv.ok(&["list-keys", "-T", "prefix", "c"]);
+    // Sourcing twice must be harmless: once as `run-shell …/tmux/otop.tmux`, once as TPM does
+    // (the *.tmux files at the plugin's root).
+    let tpm_entry = Path::new(env!("CARGO_MANIFEST_DIR")).join("otop.tmux");
+    for script in [&plugin, &tpm_entry] {
+        srv.ok(&["run-shell", &script.display().to_string()]);
+    }
+    let binding = srv.ok(&["list-keys", "-T", "prefix", "o"]);
+    assert!(
+        binding.contains("display-popup") && binding.contains("pick --client"),
+        "{binding}"
+    );
+    assert!(binding.contains("#{client_name}"), "{binding}");
+    let right = srv.ok(&["show", "-gv", "status-right"]);
+    assert_eq!(right.matches("#(").count(), 1, "{right}");
+    assert!(
+        right.starts_with("OC #(") && right.trim_end().ends_with(") END"),
+        "{right}"
+    );
+    assert_eq!(srv.ok(&["show", "-gv", "status-left"]).trim(), "[#S]");
+    assert_eq!(
+        srv.ok(&["list-keys", "-T", "prefix", "c"]),
+        other_key_before
+    );
+
+    // What an attached client really draws: one waiting, one working.
+    let client = Client::attach(srv, "alpha");
+    let drawn = wait_for(Duration::from_secs(10), || {
+        let text = client.screen_text();
+        (text.contains("◆1") && text.contains("●1")).then_some(text)
+    });
+    assert!(
+        drawn.is_some(),
+        "status line never showed the counts: {}",
+        client.screen_text()
+    );
+    assert!(!bed._tmp.path().join("alpha/pwned").exists());
+}
