@@ -319,3 +319,16 @@ fn jump_check(f: &Fleet) -> String {
     );
     out.trim().to_string()
 }
+
+/// Debugging aid, not a test: serves the scripted model until killed, writing its port to
+/// `$E2E_SERVE_DIR/port` (`cargo test --test e2e serve_model -- --ignored`).
+#[test]
+#[ignore]
+fn serve_model() {
+    let dir = std::path::PathBuf::from(std::env::var("E2E_SERVE_DIR").unwrap_or("/tmp".into()));
+    let server = support::model_server::ModelServer::start(&dir);
+    std::fs::write(dir.join("port"), server.port.to_string()).expect("write port");
+    loop {
+        std::thread::park();
+    }
+}
