@@ -64,11 +64,15 @@ impl Report {
 const READY: Duration = Duration::from_secs(300);
 const STATE: Duration = Duration::from_secs(60);
 
+/// Fleets take both cores while they start: one at a time.
+static ONE_FLEET: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn opencode_1_18_fleet() {
     if !support::have_tmux() {
         return;
     }
+    let _one = ONE_FLEET.lock().unwrap_or_else(|e| e.into_inner());
     let Some(bin) = opencode::ensure(opencode::VERSION) else {
         return;
     };
@@ -76,19 +80,31 @@ fn opencode_1_18_fleet() {
     let mut report = Report::default();
 
     // Earlier conversations for the resumed TUIs: in each directory an older and a newer one.
+    // The first runs alone: opencode creates and migrates its database on first start, and
+    // two processes doing that at once can fail.
+    fleet.run_to_end(
+        "resume",
+        "hello marker-resume-old",
+        Duration::from_secs(180),
+    );
     std::thread::scope(|s| {
-        for dir in ["resume", "cont"] {
-            let f = &fleet;
-            s.spawn(move || {
-                for age in ["old", "new"] {
-                    f.run_to_end(
-                        dir,
-                        &format!("hello marker-{dir}-{age}"),
-                        Duration::from_secs(180),
-                    );
-                }
-            });
-        }
+        let f = &fleet;
+        s.spawn(move || {
+            f.run_to_end(
+                "resume",
+                "hello marker-resume-new",
+                Duration::from_secs(180),
+            )
+        });
+        s.spawn(move || {
+            for age in ["old", "new"] {
+                f.run_to_end(
+                    "cont",
+                    &format!("hello marker-cont-{age}"),
+                    Duration::from_secs(180),
+                );
+            }
+        });
     });
     let resume_old = fleet.wait_session_with("marker-resume-old", STATE);
     let cont_new = fleet.wait_session_with("marker-cont-new", STATE);
@@ -286,8 +302,88 @@ fn opencode_1_18_fleet() {
     });
     report.run("jump across tmux sessions", || jump_check(f));
 
+    keep_on_failure(&report, &fleet);
     drop(fleet);
     report.finish();
+}
+
+/// The smaller set on older versions: 1.2.x (a node wrapper in front of the native binary,
+/// one log file per process) and 1.15.x (older schema, per-process logs).
+#[test]
+fn older_versions_smoke() {
+    if !support::have_tmux() {
+        return;
+    }
+    let _one = ONE_FLEET.lock().unwrap_or_else(|e| e.into_inner());
+    let mut report = Report::default();
+    for version in ["1.2.27", "1.15.13"] {
+        let Some(bin) = opencode::ensure(version) else {
+            return;
+        };
+        let mut fleet = Fleet::new(bin, version);
+        let mut specs: Vec<TuiSpec> = [
+            ("gen", "gen"),
+            ("idle", "idle"),
+            ("twin1", "twins"),
+            ("twin2", "twins"),
+        ]
+        .into_iter()
+        .map(|(n, d)| TuiSpec::new(n, d))
+        .collect();
+        specs[3].tmux_session = "b";
+        fleet.start_tuis(&specs, READY);
+        for (tui, prompt) in [
+            ("gen", "SLOW 150 marker-gen"),
+            ("idle", "hello marker-idle"),
+            ("twin1", "hello marker-twin-one"),
+            ("twin2", "hello marker-twin-two"),
+        ] {
+            fleet.prompt(tui, prompt);
+        }
+        let f = &fleet;
+        report.run(&format!("{version} generating"), || {
+            let id = f.wait_session_with("marker-gen", STATE);
+            let row = wait_tui_row(f, "gen", &id, STATE, |r| {
+                state_is(r, "working", "generating")
+            });
+            assert!(
+                f.model.streaming("marker-gen"),
+                "the reply had already ended"
+            );
+            status_of(&row)
+        });
+        report.run(&format!("{version} idle after a reply"), || {
+            let id = f.wait_session_with("marker-idle", STATE);
+            let row = wait_tui_row(f, "idle", &id, STATE, |r| state_is(r, "idle", ""));
+            status_of(&row)
+        });
+        report.run(&format!("{version} two TUIs in one directory"), || {
+            let one = f.wait_session_with("marker-twin-one", STATE);
+            let two = f.wait_session_with("marker-twin-two", STATE);
+            assert_ne!(one, two);
+            let a = wait_tui_row(f, "twin1", &one, STATE, |_| true);
+            let b = wait_tui_row(f, "twin2", &two, STATE, |_| true);
+            format!("{} / {}", match_of(&a), match_of(&b))
+        });
+        keep_on_failure(&report, &fleet);
+    }
+    report.finish();
+}
+
+/// With `E2E_KEEP=1`, a failed run leaves the fleet up for inspection until the file
+/// `<fleet dir>/keep` is removed (at most 30 minutes).
+fn keep_on_failure(report: &Report, fleet: &Fleet) {
+    if report.failed.is_empty() || std::env::var_os("E2E_KEEP").is_none() {
+        return;
+    }
+    let keep = fleet.root.join("keep");
+    std::fs::write(&keep, "remove me to tear the fleet down\n").expect("write keep file");
+    eprintln!(
+        "E2E_KEEP: fleet kept; tmux -S {} attach; rm {} to end",
+        fleet.tmux.socket_str(),
+        keep.display()
+    );
+    wait_for(Duration::from_secs(1800), || (!keep.exists()).then_some(()));
 }
 
 /// Attaches a client to tmux session `a`, jumps it to twin2's pane in session `b`.

@@ -96,15 +96,22 @@ pub fn wait_tui_row(
         "TUI {name} (pid {}, pane {}) on {session}",
         tui.pid, tui.pane
     );
-    let row = wait_rows(f, false, &what, timeout, |rows| {
-        rows.iter()
-            .find(|r| {
-                pid_of(r) == Some(tui.pid)
-                    && session_of(r).as_deref() == Some(session)
-                    && r["tmux"]["pane_id"] == tui.pane.as_str()
-                    && ok(r)
-            })
-            .cloned()
+    // 1.2.x runs a node wrapper in the pane and the native binary below it: either pid counts.
+    let pids = super::fleet::tree(tui.pid);
+    let found = wait_for(timeout, || {
+        f.sessions(false).into_iter().find(|r| {
+            pid_of(r).is_some_and(|p| pids.contains(&p))
+                && session_of(r).as_deref() == Some(session)
+                && r["tmux"]["pane_id"] == tui.pane.as_str()
+                && ok(r)
+        })
+    });
+    // On failure show everything otop knows, unmatched processes included.
+    let row = found.unwrap_or_else(|| {
+        panic!(
+            "{what}: not seen within {timeout:?}; `otop sessions --json --all` now:\n{}",
+            table(&f.sessions(true))
+        )
     });
     assert_eq!(row["kind"], "tui", "{}", brief(&row));
     row

@@ -171,38 +171,48 @@ impl Fleet {
         )
     }
 
-    /// Starts every TUI, then waits until each shows its prompt.
+    /// Starts every TUI, then waits until each shows its prompt. Without a database yet the
+    /// first TUI starts alone: opencode creates and migrates the database on first start, and
+    /// several processes doing that at once can fail.
     pub fn start_tuis(&mut self, specs: &[TuiSpec], timeout: Duration) {
-        for s in specs {
-            let dir = self.project(s.dir);
-            let cmd = self.shell_command(&s.args);
-            let pane = self.tmux.window(s.tmux_session, &dir, &cmd);
-            self.tmux.ok(&["rename-window", "-t", &pane, s.name]);
-            let pid = self.tmux.pane_pid(&pane);
-            self.tuis.insert(
-                s.name,
-                Tui {
-                    name: s.name,
-                    dir,
-                    pane,
-                    pid,
-                },
-            );
-        }
         let start = Instant::now();
-        for s in specs {
-            let tui = self.tuis[s.name].clone();
-            let left = timeout.saturating_sub(start.elapsed());
-            let ready = wait_for(left, || self.is_ready(&tui).then_some(()));
-            assert!(
-                ready.is_some(),
-                "TUI {} (pid {}) showed no prompt within {timeout:?}; its pane:\n{}",
-                tui.name,
-                tui.pid,
-                self.capture(&tui.pane)
-            );
+        let first_alone = usize::from(!self.db_path().exists()).min(specs.len());
+        let (first, rest) = specs.split_at(first_alone);
+        for batch in [first, rest] {
+            for s in batch {
+                self.start_tui(s);
+            }
+            for s in batch {
+                let tui = self.tuis[s.name].clone();
+                let left = timeout.saturating_sub(start.elapsed());
+                let ready = wait_for(left, || self.is_ready(&tui).then_some(()));
+                assert!(
+                    ready.is_some(),
+                    "TUI {} (pid {}) showed no prompt within {timeout:?}; its pane:\n{}",
+                    tui.name,
+                    tui.pid,
+                    self.capture(&tui.pane)
+                );
+            }
         }
         eprintln!("{} TUIs ready in {:.0?}", specs.len(), start.elapsed());
+    }
+
+    fn start_tui(&mut self, s: &TuiSpec) {
+        let dir = self.project(s.dir);
+        let cmd = self.shell_command(&s.args);
+        let pane = self.tmux.window(s.tmux_session, &dir, &cmd);
+        self.tmux.ok(&["rename-window", "-t", &pane, s.name]);
+        let pid = self.tmux.pane_pid(&pane);
+        self.tuis.insert(
+            s.name,
+            Tui {
+                name: s.name,
+                dir,
+                pane,
+                pid,
+            },
+        );
     }
 
     pub fn capture(&self, pane: &str) -> String {
@@ -273,24 +283,37 @@ impl Fleet {
             kill_tree(child.id());
             let _ = child.wait();
         }
-        let status = done
-            .unwrap_or_else(|| panic!("opencode run {message:?} did not finish in {timeout:?}"));
+        let err = std::fs::read_to_string(self.run_log(message, "err")).unwrap_or_default();
+        let status = done.unwrap_or_else(|| {
+            panic!("opencode run {message:?} did not finish in {timeout:?}; stderr:\n{err}")
+        });
         assert!(
             status.success(),
-            "opencode run {message:?} failed: {status}"
+            "opencode run {message:?} failed: {status}; stderr:\n{err}"
         );
+    }
+
+    /// Where `opencode run <message>` writes its output.
+    fn run_log(&self, message: &str, ext: &str) -> PathBuf {
+        let name: String = message
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        self.root.join(format!("run-{name}.{ext}"))
     }
 
     fn run_command(&self, dir: &str, message: &str) -> Command {
         let dir = self.project(dir);
         let log = |ext: &str| {
-            std::fs::File::create(self.root.join(format!("run-{}.{ext}", std::process::id())))
+            std::fs::File::create(self.run_log(message, ext))
                 .map(Stdio::from)
                 .unwrap_or_else(|_| Stdio::null())
         };
         let mut cmd = Command::new(&self.bin);
+        // opencode takes its directory from $PWD, not getcwd(), as a shell would set it.
         cmd.arg("run")
             .arg(message)
+            .env("PWD", &dir)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(log("out"))
