@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod collect;
+pub mod companion;
 pub mod demo;
 #[doc(hidden)]
 pub mod fixture;

@@ -247,4 +247,25 @@ fn a_missing_database_is_a_one_line_error() {
         "{err}"
     );
     assert!(err.contains("--db") && err.contains("OPENCODE_DB"), "{err}");
+
+    // doctor says the same in its database line, and the rest still runs.
+    let (code, out, _) = otop(
+        &["doctor"],
+        &[("XDG_DATA_HOME", &data), ("OPENCODE_DB", "")],
+    );
+    assert_eq!(code, 0);
+    let db_line = out
+        .lines()
+        .find(|l| l.contains("database"))
+        .unwrap_or_default();
+    assert!(
+        db_line.starts_with("!!") && db_line.contains("no opencode database"),
+        "{out}"
+    );
+    for topic in ["opencode", "tmux", "plugin", "terminal"] {
+        assert!(
+            out.lines().any(|l| l.contains(topic)),
+            "doctor lacks {topic}:\n{out}"
+        );
+    }
 }

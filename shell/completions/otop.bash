@@ -19,6 +19,9 @@ _otop() {
             otop,completions)
                 cmd="otop__subcmd__completions"
                 ;;
+            otop,doctor)
+                cmd="otop__subcmd__doctor"
+                ;;
             otop,help)
                 cmd="otop__subcmd__help"
                 ;;
@@ -31,6 +34,9 @@ _otop() {
             otop,pick)
                 cmd="otop__subcmd__pick"
                 ;;
+            otop,plugin)
+                cmd="otop__subcmd__plugin"
+                ;;
             otop,sessions)
                 cmd="otop__subcmd__sessions"
                 ;;
@@ -39,6 +45,9 @@ _otop() {
                 ;;
             otop__subcmd__help,completions)
                 cmd="otop__subcmd__help__subcmd__completions"
+                ;;
+            otop__subcmd__help,doctor)
+                cmd="otop__subcmd__help__subcmd__doctor"
                 ;;
             otop__subcmd__help,help)
                 cmd="otop__subcmd__help__subcmd__help"
@@ -52,11 +61,47 @@ _otop() {
             otop__subcmd__help,pick)
                 cmd="otop__subcmd__help__subcmd__pick"
                 ;;
+            otop__subcmd__help,plugin)
+                cmd="otop__subcmd__help__subcmd__plugin"
+                ;;
             otop__subcmd__help,sessions)
                 cmd="otop__subcmd__help__subcmd__sessions"
                 ;;
             otop__subcmd__help,status)
                 cmd="otop__subcmd__help__subcmd__status"
+                ;;
+            otop__subcmd__help__subcmd__plugin,install)
+                cmd="otop__subcmd__help__subcmd__plugin__subcmd__install"
+                ;;
+            otop__subcmd__help__subcmd__plugin,status)
+                cmd="otop__subcmd__help__subcmd__plugin__subcmd__status"
+                ;;
+            otop__subcmd__help__subcmd__plugin,uninstall)
+                cmd="otop__subcmd__help__subcmd__plugin__subcmd__uninstall"
+                ;;
+            otop__subcmd__plugin,help)
+                cmd="otop__subcmd__plugin__subcmd__help"
+                ;;
+            otop__subcmd__plugin,install)
+                cmd="otop__subcmd__plugin__subcmd__install"
+                ;;
+            otop__subcmd__plugin,status)
+                cmd="otop__subcmd__plugin__subcmd__status"
+                ;;
+            otop__subcmd__plugin,uninstall)
+                cmd="otop__subcmd__plugin__subcmd__uninstall"
+                ;;
+            otop__subcmd__plugin__subcmd__help,help)
+                cmd="otop__subcmd__plugin__subcmd__help__subcmd__help"
+                ;;
+            otop__subcmd__plugin__subcmd__help,install)
+                cmd="otop__subcmd__plugin__subcmd__help__subcmd__install"
+                ;;
+            otop__subcmd__plugin__subcmd__help,status)
+                cmd="otop__subcmd__plugin__subcmd__help__subcmd__status"
+                ;;
+            otop__subcmd__plugin__subcmd__help,uninstall)
+                cmd="otop__subcmd__plugin__subcmd__help__subcmd__uninstall"
                 ;;
             *)
                 ;;
@@ -65,7 +110,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --demo --interval --help --version sessions status pick jump completions man help"
+            opts="-h -V --db --demo --interval --help --version sessions status pick jump plugin doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -104,8 +149,26 @@ _otop() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otop__subcmd__doctor)
+            opts="-h --db --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otop__subcmd__help)
-            opts="sessions status pick jump completions man help"
+            opts="sessions status pick jump plugin doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,6 +182,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -177,6 +254,62 @@ _otop() {
         otop__subcmd__help__subcmd__pick)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__plugin)
+            opts="install uninstall status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__plugin__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__plugin__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__plugin__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -275,6 +408,148 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin)
+            opts="-h --db --help install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__help)
+            opts="install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__install)
+            opts="-h --db --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__status)
+            opts="-h --db --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__plugin__subcmd__uninstall)
+            opts="-h --db --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -33,6 +33,8 @@ complete -c otop -n "__fish_otop_needs_command" -f -a "sessions" -d 'List runnin
 complete -c otop -n "__fish_otop_needs_command" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_needs_command" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
+complete -c otop -n "__fish_otop_needs_command" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
 complete -c otop -n "__fish_otop_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c otop -n "__fish_otop_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -58,14 +60,37 @@ stalled\t''"
 complete -c otop -n "__fish_otop_using_subcommand jump" -l client -d 'tmux client to move (default: the current one)' -r
 complete -c otop -n "__fish_otop_using_subcommand jump" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand jump" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand doctor" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand completions" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand man" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
+complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
+complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'

@@ -72,6 +72,85 @@ _arguments "${_arguments_options[@]}" : \
 '::target -- A session id (ses_…) or the pid of its opencode process:_default' \
 && ret=0
 ;;
+(plugin)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_otop__subcmd__plugin_commands" \
+"*::: :->plugin" \
+&& ret=0
+
+    case $state in
+    (plugin)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:otop-plugin-command-$line[1]:"
+        case $line[1] in
+            (install)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(uninstall)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_otop__subcmd__plugin__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:otop-plugin-help-command-$line[1]:"
+        case $line[1] in
+            (install)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(uninstall)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
@@ -115,6 +194,38 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(plugin)
+_arguments "${_arguments_options[@]}" : \
+":: :_otop__subcmd__help__subcmd__plugin_commands" \
+"*::: :->plugin" \
+&& ret=0
+
+    case $state in
+    (plugin)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:otop-help-plugin-command-$line[1]:"
+        case $line[1] in
+            (install)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(uninstall)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -143,6 +254,8 @@ _otop_commands() {
 'status:A compact segment for the tmux status bar (never fails loudly)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
+'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
+'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'completions:Print a shell completion script' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -154,6 +267,11 @@ _otop__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'otop completions commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__doctor_commands] )) ||
+_otop__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop doctor commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help_commands] )) ||
 _otop__subcmd__help_commands() {
     local commands; commands=(
@@ -161,6 +279,8 @@ _otop__subcmd__help_commands() {
 'status:A compact segment for the tmux status bar (never fails loudly)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
+'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
+'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'completions:Print a shell completion script' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -171,6 +291,11 @@ _otop__subcmd__help_commands() {
 _otop__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'otop help completions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__doctor_commands] )) ||
+_otop__subcmd__help__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help doctor commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__help_commands] )) ||
 _otop__subcmd__help__subcmd__help_commands() {
@@ -191,6 +316,30 @@ _otop__subcmd__help__subcmd__man_commands() {
 _otop__subcmd__help__subcmd__pick_commands() {
     local commands; commands=()
     _describe -t commands 'otop help pick commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__plugin_commands] )) ||
+_otop__subcmd__help__subcmd__plugin_commands() {
+    local commands; commands=(
+'install:Install the plugin into opencode'\''s global plugin directory' \
+'uninstall:Remove it (only a file otop wrote)' \
+'status:Say whether it is installed and which running opencode processes use it' \
+    )
+    _describe -t commands 'otop help plugin commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__plugin__subcmd__install_commands] )) ||
+_otop__subcmd__help__subcmd__plugin__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help plugin install commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__plugin__subcmd__status_commands] )) ||
+_otop__subcmd__help__subcmd__plugin__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help plugin status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__plugin__subcmd__uninstall_commands] )) ||
+_otop__subcmd__help__subcmd__plugin__subcmd__uninstall_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help plugin uninstall commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__sessions_commands] )) ||
 _otop__subcmd__help__subcmd__sessions_commands() {
@@ -216,6 +365,61 @@ _otop__subcmd__man_commands() {
 _otop__subcmd__pick_commands() {
     local commands; commands=()
     _describe -t commands 'otop pick commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin_commands] )) ||
+_otop__subcmd__plugin_commands() {
+    local commands; commands=(
+'install:Install the plugin into opencode'\''s global plugin directory' \
+'uninstall:Remove it (only a file otop wrote)' \
+'status:Say whether it is installed and which running opencode processes use it' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'otop plugin commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__help_commands] )) ||
+_otop__subcmd__plugin__subcmd__help_commands() {
+    local commands; commands=(
+'install:Install the plugin into opencode'\''s global plugin directory' \
+'uninstall:Remove it (only a file otop wrote)' \
+'status:Say whether it is installed and which running opencode processes use it' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'otop plugin help commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__help__subcmd__help_commands] )) ||
+_otop__subcmd__plugin__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop plugin help help commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__help__subcmd__install_commands] )) ||
+_otop__subcmd__plugin__subcmd__help__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop plugin help install commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__help__subcmd__status_commands] )) ||
+_otop__subcmd__plugin__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop plugin help status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__help__subcmd__uninstall_commands] )) ||
+_otop__subcmd__plugin__subcmd__help__subcmd__uninstall_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop plugin help uninstall commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__install_commands] )) ||
+_otop__subcmd__plugin__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop plugin install commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__status_commands] )) ||
+_otop__subcmd__plugin__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop plugin status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__plugin__subcmd__uninstall_commands] )) ||
+_otop__subcmd__plugin__subcmd__uninstall_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop plugin uninstall commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__sessions_commands] )) ||
 _otop__subcmd__sessions_commands() {

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod doctor;
 pub mod generate;
 pub mod jump;
+pub mod plugin;
 pub mod sessions;
 pub mod status;
 pub mod table;
@@ -55,6 +57,14 @@ pub enum Command {
         after_help = "Examples:\n  otop jump ses_4f2a...\n  otop jump 12345\n  otop jump --tty /dev/pts/3\n  bind-key W run-shell \"otop jump --next waiting --client '#{client_name}'\""
     )]
     Jump(jump::Args),
+    /// The companion opencode plugin: exact session mapping and live waiting/retry state
+    #[command(
+        after_help = "Examples:\n  otop plugin install\n  otop plugin status\n  otop plugin uninstall"
+    )]
+    Plugin(plugin::Args),
+    /// Check the setup: database, opencode processes, tmux, plugin, terminal
+    #[command(after_help = "Example:\n  otop doctor")]
+    Doctor(doctor::Args),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
@@ -90,6 +100,8 @@ pub fn main() -> ExitCode {
         Some(Command::Status(args)) => status::run(&args, cli.db),
         Some(Command::Pick(args)) => crate::pick::run(&args, cli.db),
         Some(Command::Jump(args)) => jump::run(&args, cli.db),
+        Some(Command::Plugin(args)) => plugin::run(&args, cli.db),
+        Some(Command::Doctor(args)) => doctor::run(&args, cli.db),
         Some(Command::Completions(args)) => {
             generate::write_stdout(&generate::completions(args.shell))
         }

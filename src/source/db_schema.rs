@@ -8,11 +8,11 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
-const TABLES: [&str; 4] = ["session", "message", "part", "todo"];
+pub(crate) const TABLES: [&str; 4] = ["session", "message", "part", "todo"];
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Columns {
-    tables: HashMap<&'static str, HashSet<String>>,
+    pub(crate) tables: HashMap<&'static str, HashSet<String>>,
 }
 
 impl Columns {

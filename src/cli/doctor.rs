@@ -1,0 +1,234 @@
+//! `otop doctor`: checks the setup and says in plain words what is wrong.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::companion::{self, Installed};
+use crate::model::sanitize::clean;
+use crate::source::db::Db;
+use crate::source::process_types::Kind;
+use crate::source::tmux::{self, TmuxError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// One finding: ok or not, and what to say.
+struct Line {
+    ok: bool,
+    topic: &'static str,
+    text: String,
+}
+
+pub fn run(_args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
+    let env = Env::from_process();
+    let mut collector = Collector::new(CollectorOptions::full(db), env.clone());
+    let db_path = collector.default_db_path();
+    let mut lines = vec![database(&db_path)];
+
+    let snap = collector.collect(&Focus::default(), now_ms());
+    let procs: Vec<_> = snap
+        .rows
+        .iter()
+        .filter_map(|r| r.process.as_ref().map(|p| (r, p)))
+        .collect();
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rules: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut unmatched = 0;
+    for (row, p) in &procs {
+        if p.kind == Kind::Helper || !seen.insert(p.info.pid) {
+            continue;
+        }
+        *kinds.entry(kind_name(p.kind).to_string()).or_default() += 1;
+        match row.matched {
+            Some(m) => *rules.entry(format!("{m:?}").to_lowercase()).or_default() += 1,
+            None if matches!(p.kind, Kind::Tui | Kind::Run | Kind::Attach) => unmatched += 1,
+            None => {}
+        }
+    }
+    let total: usize = kinds.values().sum();
+    let list = |m: &BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    lines.push(Line {
+        ok: true,
+        topic: "opencode",
+        text: if total == 0 {
+            "no opencode process is running".into()
+        } else {
+            let matched: usize = rules.values().sum();
+            format!(
+                "{total} process{} ({}); {matched} matched to a session ({}){}",
+                if total == 1 { "" } else { "es" },
+                list(&kinds),
+                if rules.is_empty() { "none".into() } else { list(&rules) },
+                if unmatched > 0 {
+                    format!(", {unmatched} without one (a fresh TUI has no session until its first prompt)")
+                } else {
+                    String::new()
+                }
+            )
+        },
+    });
+    lines.push(tmux_line(&snap));
+    lines.push(plugin_line(&env, &rules));
+    lines.push(terminal_line());
+
+    for l in &lines {
+        println!(
+            "{} {:<9} {}",
+            if l.ok { "ok " } else { "!! " },
+            l.topic,
+            l.text
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Tui => "tui",
+        Kind::Run => "run",
+        Kind::Serve => "serve",
+        Kind::Attach => "attach",
+        Kind::Other => "other",
+        Kind::Helper => "helper",
+    }
+}
+
+fn database(path: &std::path::Path) -> Line {
+    let text = match Db::open(path).and_then(|mut db| db.info()) {
+        Ok(info) => {
+            let mut s = format!(
+                "{} — written by opencode {}, {} sessions, {}",
+                path.display(),
+                info.opencode_version
+                    .as_deref()
+                    .map_or("(unknown version)".into(), |v| clean(v).into_owned()),
+                info.sessions,
+                if info.session_totals {
+                    "per-session token columns"
+                } else {
+                    "older schema (tokens summed from messages)"
+                }
+            );
+            if !info.missing_tables.is_empty() {
+                s.push_str(&format!(
+                    "; missing tables: {}",
+                    info.missing_tables.join(", ")
+                ));
+            }
+            return Line {
+                ok: info.missing_tables.is_empty(),
+                topic: "database",
+                text: s,
+            };
+        }
+        Err(e) => e.to_string(),
+    };
+    Line {
+        ok: false,
+        topic: "database",
+        text,
+    }
+}
+
+fn tmux_line(snap: &crate::collect::Snapshot) -> Line {
+    let mut servers: Vec<String> = snap
+        .rows
+        .iter()
+        .filter_map(|r| r.tmux.as_ref().map(|t| t.socket.clone()))
+        .collect();
+    servers.extend(tmux::default_socket());
+    servers.sort();
+    servers.dedup();
+    let mut parts = Vec::new();
+    let mut ok = true;
+    for s in &servers {
+        match tmux::list_panes(s) {
+            Ok(panes) => parts.push(format!("{s}: {} panes", panes.len())),
+            Err(TmuxError::NotInstalled) => {
+                return Line {
+                    ok: false,
+                    topic: "tmux",
+                    text: "tmux is not installed: no panes, no jumping".into(),
+                };
+            }
+            Err(TmuxError::Timeout) => {
+                ok = false;
+                parts.push(format!("{s}: does not answer"));
+            }
+            Err(TmuxError::Failed(_)) => parts.push(format!("{s}: no server running")),
+        }
+    }
+    let in_panes = snap
+        .rows
+        .iter()
+        .filter(|r| r.tmux.is_some() && r.session.is_some())
+        .count();
+    Line {
+        ok,
+        topic: "tmux",
+        text: format!(
+            "{}; {in_panes} sessions located in a pane",
+            parts.join("; ")
+        ),
+    }
+}
+
+fn plugin_line(env: &Env, rules: &BTreeMap<String, usize>) -> Line {
+    let config = std::env::var("XDG_CONFIG_HOME").ok();
+    let path = companion::plugin_path(config.as_deref(), env.home.as_deref());
+    let using = rules.get("plugin").copied().unwrap_or(0);
+    let (ok, text) = match companion::inspect(&path) {
+        Installed::Missing => (
+            true,
+            "companion plugin not installed (optional: otop plugin install)".to_string(),
+        ),
+        Installed::Current => (
+            true,
+            format!("companion plugin installed; {using} processes report through it"),
+        ),
+        Installed::Other => (
+            false,
+            "companion plugin from another otop version: run otop plugin install".into(),
+        ),
+        Installed::Foreign => (false, format!("{} is not otop's plugin", path.display())),
+    };
+    Line {
+        ok,
+        topic: "plugin",
+        text,
+    }
+}
+
+fn terminal_line() -> Line {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let term = var("TERM").unwrap_or_else(|| "(unset)".into());
+    let colour = if var("NO_COLOR").is_some() {
+        "colours off (NO_COLOR)".to_string()
+    } else if term == "dumb" || term == "(unset)" {
+        format!("no colours (TERM={term})")
+    } else {
+        format!("colours on (TERM={term})")
+    };
+    let osc52 = if var("TMUX").is_some() {
+        match tmux::run_tmux(None, &["show", "-gv", "set-clipboard"]) {
+            Ok(v) if v.trim() == "off" => "OSC 52 blocked by tmux (set -g set-clipboard on)".into(),
+            Ok(v) => format!("OSC 52 through tmux (set-clipboard {})", v.trim()),
+            Err(_) => "OSC 52: could not ask tmux".into(),
+        }
+    } else {
+        "OSC 52 depends on the terminal (most modern ones support it)".to_string()
+    };
+    Line {
+        ok: true,
+        topic: "terminal",
+        text: format!("{colour}; {osc52}"),
+    }
+}

@@ -1,0 +1,60 @@
+//! `otop plugin install | uninstall | status`: the companion opencode plugin.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::companion::{self, Installed};
+use crate::model::state::MatchRule;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Install the plugin into opencode's global plugin directory
+    Install,
+    /// Remove it (only a file otop wrote)
+    Uninstall,
+    /// Say whether it is installed and which running opencode processes use it
+    Status,
+}
+
+fn path() -> PathBuf {
+    let var = |k: &str| std::env::var(k).ok();
+    companion::plugin_path(var("XDG_CONFIG_HOME").as_deref(), var("HOME").as_deref())
+}
+
+pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
+    let path = path();
+    match args.action {
+        Action::Install => println!("{}", companion::install(&path)?),
+        Action::Uninstall => println!("{}", companion::uninstall(&path)?),
+        Action::Status => {
+            let what = match companion::inspect(&path) {
+                Installed::Missing => "not installed (otop plugin install)",
+                Installed::Current => "installed",
+                Installed::Other => {
+                    "installed, another otop's version (otop plugin install updates it)"
+                }
+                Installed::Foreign => "a file otop did not write is in its place",
+            };
+            println!("plugin {}: {what}", path.display());
+            let snap = Collector::new(CollectorOptions::full(db), Env::from_process())
+                .collect(&Focus::default(), now_ms());
+            let tuis: Vec<_> = snap.rows.iter().filter(|r| r.is_primary()).collect();
+            let live = tuis
+                .iter()
+                .filter(|r| r.matched == Some(MatchRule::Plugin))
+                .count();
+            println!(
+                "{live} of {} running opencode sessions report through it",
+                tuis.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

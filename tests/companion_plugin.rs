@@ -1,0 +1,105 @@
+//! The companion plugin's JavaScript, run under node with a scripted event stream: the file it
+//! writes must say what otop needs, through otop's own reader, and vanish when the process exits.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+use otop::source::plugin;
+
+const DRIVER: &str = r#"
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+const { OtopCompanion } = await import(process.argv[2])
+const hooks = await OtopCompanion({ client: undefined })
+const ev = (type, properties) => hooks.event({ event: { type, properties } })
+const file = join(process.env.XDG_DATA_HOME, "opencode", "otop", `${process.pid}.json`)
+const settle = async (after) => {
+  for (let i = 0; i < 200; i++) {
+    if (existsSync(file) && statSync(file).mtimeMs >= after) {
+      const text = readFileSync(file, "utf8")
+      if (JSON.parse(text).written_at >= after) return text
+    }
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  throw new Error("no write")
+}
+let t = Date.now()
+await ev("session.created", { info: { id: "ses_top" } })
+await ev("message.updated", { info: { id: "msg_1", sessionID: "ses_top", role: "user" } })
+await ev("session.status", { sessionID: "ses_top", status: { type: "busy" } })
+await ev("session.created", { info: { id: "ses_child", parentID: "ses_top" } })
+await ev("session.status", { sessionID: "ses_child", status: { type: "busy" } })
+await ev("message.updated", { info: { id: "msg_2", sessionID: "ses_child", role: "user" } })
+await ev("permission.asked", { id: "per_1", sessionID: "ses_top", permission: "bash", patterns: ["rm -rf build"] })
+await ev("question.asked", { id: "que_1", sessionID: "ses_child", questions: [{ header: "Colour", question: "Which?" }] })
+await ev("session.status", { sessionID: "ses_other", status: { type: "retry", attempt: 3, message: "rate limited", next: Date.now() + 12000 } })
+await ev("unknown.event", {})
+console.log(await settle(t))
+t = Date.now() + 1
+await new Promise((r) => setTimeout(r, 5))
+await ev("permission.replied", { sessionID: "ses_top", requestID: "per_1", reply: "once" })
+await ev("question.rejected", { sessionID: "ses_child", requestID: "que_1" })
+await ev("session.idle", { sessionID: "ses_top" })
+console.log(await settle(t))
+"#;
+
+#[test]
+fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
+    if Command::new("node").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "node is required in CI");
+        eprintln!("skipping: node is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let driver = tmp.path().join("driver.mjs");
+    std::fs::write(&driver, DRIVER).unwrap();
+    let plugin_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/companion/otop.js");
+    let out = Command::new("node")
+        .arg(&driver)
+        .arg(plugin_js)
+        .env("XDG_DATA_HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut files = stdout.lines().map(|l| plugin::parse(l).unwrap());
+    let busy = files.next().unwrap();
+    let done = files.next().unwrap();
+
+    // The subagent's events never replace the process's own session.
+    assert_eq!(busy.session_id.as_deref(), Some("ses_top"));
+    let top = &busy.sessions["ses_top"];
+    assert_eq!(top.status.as_deref(), Some("busy"));
+    assert_eq!(top.permission.as_deref(), Some("bash rm -rf build"));
+    assert_eq!(
+        busy.sessions["ses_child"].question.as_deref(),
+        Some("Colour")
+    );
+    let retry = &busy.sessions["ses_other"];
+    assert_eq!(
+        (retry.status.as_deref(), retry.retry_attempt),
+        (Some("retry"), Some(3))
+    );
+    assert_eq!(retry.retry_message.as_deref(), Some("rate limited"));
+    assert!(busy.started_at.is_some());
+
+    // Answered and idle: nothing pending any more.
+    let top = &done.sessions["ses_top"];
+    assert_eq!(top.status.as_deref(), Some("idle"));
+    assert_eq!(top.permission, None);
+    assert_eq!(done.sessions["ses_child"].question, None);
+
+    // A clean exit removes the file.
+    let left: Vec<_> = std::fs::read_dir(tmp.path().join("opencode/otop"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
