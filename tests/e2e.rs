@@ -350,7 +350,13 @@ fn older_versions_smoke() {
                 f.model.streaming("marker-gen"),
                 "the reply had already ended"
             );
-            status_of(&row)
+            let pane_pid = f.tui("gen").pid;
+            let which = if pid_of(&row) == Some(pane_pid) {
+                "the pane's"
+            } else {
+                "a child's"
+            };
+            format!("{}, pid is {which}", status_of(&row))
         });
         report.run(&format!("{version} idle after a reply"), || {
             let id = f.wait_session_with("marker-idle", STATE);

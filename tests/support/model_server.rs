@@ -196,10 +196,10 @@ fn handle(
                 a.push(user.clone());
             }
             let r = stream_reply(&mut conn, &reply, stop);
-            if let Ok(mut a) = active.lock() {
-                if let Some(i) = a.iter().position(|m| *m == user) {
-                    a.remove(i);
-                }
+            if let Ok(mut a) = active.lock()
+                && let Some(i) = a.iter().position(|m| *m == user)
+            {
+                a.remove(i);
             }
             r
         }
