@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod collect;
 pub mod companion;
+pub mod config;
 pub mod demo;
 #[doc(hidden)]
 pub mod fixture;

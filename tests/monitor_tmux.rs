@@ -1,7 +1,7 @@
 //! End to end: `otop --demo` in a private tmux server, driven with `send-keys`, read back with
 //! `capture-pane`. Skipped (with a reason) only when tmux is not installed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -177,4 +177,27 @@ fn sigterm_restores_the_terminal() {
     );
     srv.wait_for("otop-exit=0");
     assert_eq!(srv.display("#{alternate_on}"), "0");
+}
+
+#[test]
+fn a_hangup_ends_the_monitor() {
+    if !have_tmux() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let srv = Server::start(80, 24);
+    srv.wait_for("$");
+    srv.send_text(&format!("exec {} --demo\n", env!("CARGO_BIN_EXE_otop")));
+    srv.wait_for("STATUS▲");
+    let pid = srv.display("#{pane_pid}");
+    // The terminal goes away (the server dies): otop must not outlive it.
+    let _ = srv.tmux(&["kill-server"]);
+    let gone = Instant::now() + Duration::from_secs(5);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            Instant::now() < gone,
+            "otop (pid {pid}) is still running after its terminal hung up"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

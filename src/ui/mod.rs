@@ -122,8 +122,11 @@ fn main_loop(
             let _ = req_tx.send(Request::Focus(focus.clone()));
         }
     };
+    // The input thread is told to stop but not waited for: after a hangup crossterm's poll
+    // spins on the dead terminal (EOF is always "ready") and never returns, so joining it
+    // would keep otop alive, burning CPU, after its terminal is gone.
     stop_input.store(true, Ordering::Relaxed);
-    let _ = input.join();
+    drop(input);
     // Dropping the request sender ends the collector after its current collection; it is not
     // joined, so a slow source cannot delay quitting.
     result
