@@ -65,15 +65,14 @@ pub struct Row {
 impl Row {
     /// Rows a person normally watches: interactive sessions (TUI processes and their sessions).
     /// Subagents, `opencode run`, servers' sessions without a TUI and helpers are shown with `--all`.
+    /// A session `opencode run` created stays marked as such (`session.permission`) when a TUI
+    /// resumes it (`opencode -s`, `--continue`): the process decides, so that one is primary.
     pub fn is_primary(&self) -> bool {
         let kind_ok = match &self.process {
             Some(p) => p.kind == Kind::Tui || p.kind == Kind::Attach,
             None => false,
         };
-        let session_ok = self
-            .session
-            .as_ref()
-            .is_none_or(|s| !s.is_subagent() && !s.is_noninteractive());
+        let session_ok = self.session.as_ref().is_none_or(|s| !s.is_subagent());
         kind_ok && session_ok
     }
 
@@ -154,4 +153,37 @@ pub fn sort_by_urgency(rows: &mut [Row]) {
             })
             .then_with(|| a.pid().cmp(&b.pid()))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::State;
+
+    fn row(kind: Kind, parent: Option<&str>, has_permission: bool) -> Row {
+        Row {
+            process: Some(ProcessRow {
+                info: ProcessInfo::default(),
+                kind,
+                cpu_percent: None,
+                owner: None,
+            }),
+            session: Some(SessionFacts {
+                id: "ses_a".into(),
+                parent_id: parent.map(str::to_string),
+                has_permission: Some(has_permission),
+                ..SessionFacts::default()
+            }),
+            status: Status::new(State::Idle, "idle"),
+            matched: None,
+            tmux: None,
+        }
+    }
+
+    #[test]
+    fn a_tui_resuming_a_run_session_is_primary() {
+        assert!(row(Kind::Tui, None, true).is_primary());
+        assert!(!row(Kind::Run, None, true).is_primary());
+        assert!(!row(Kind::Tui, Some("ses_p"), true).is_primary());
+    }
 }

@@ -1,6 +1,11 @@
 //! Shared test support: private tmux servers and opencode stand-in processes.
 #![allow(dead_code)]
 
+pub mod checks;
+pub mod fleet;
+pub mod model_server;
+pub mod opencode;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
