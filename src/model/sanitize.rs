@@ -127,6 +127,87 @@ mod tests {
         assert_eq!(for_tmux("\u{1b}[1m#1\u{1b}[0m"), "##1");
     }
 
+    /// What a terminal or tmux may act on, written out independently of `is_plain` so a gap
+    /// in that function is caught rather than copied: C0, DEL, C1, bidi and zero-width chars.
+    fn drives_terminal(c: char) -> bool {
+        matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{061c}' | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}' | '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    }
+
+    /// Random strings biased towards escape syntax, from a seeded xorshift PRNG: the same
+    /// property the `tests/fuzz` target checks, run by plain `cargo test`.
+    #[test]
+    fn property_random_strings_come_out_inert() {
+        const PIECES: &[&str] = &[
+            "\u{1b}",
+            "[",
+            "]",
+            "P",
+            "\\",
+            "\u{7}",
+            "\u{9b}",
+            "\u{9c}",
+            "\u{9d}",
+            "\u{90}",
+            "52;c;",
+            "8;;",
+            "#",
+            "#(",
+            "#[",
+            "#{",
+            "##",
+            "}",
+            ")",
+            "\n",
+            "\r",
+            "\t",
+            "\u{0}",
+            "\u{85}",
+            "\u{202e}",
+            "\u{2066}",
+            "\u{200b}",
+            "\u{feff}",
+            "\u{e0041}",
+            "a",
+            "Z",
+            "0",
+            ";",
+            "m",
+            "日",
+            "🎉",
+            "e\u{301}",
+            " ",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5000 {
+            let len = next() % 24;
+            let mut s = String::new();
+            for _ in 0..len {
+                let r = next();
+                if r % 5 == 0 {
+                    // Any scalar value at all, not just the pieces above.
+                    s.extend(char::from_u32((r >> 8) as u32 % 0x11_0000));
+                } else {
+                    s.push_str(PIECES[(r >> 8) as usize % PIECES.len()]);
+                }
+            }
+            let out = clean(&s);
+            assert!(!out.chars().any(drives_terminal), "{s:?} -> {out:?}");
+            let tm = for_tmux(&s);
+            assert!(!tm.chars().any(drives_terminal), "{s:?} -> {tm:?}");
+            // tmux reads `##` as a literal `#`: every run of `#` must have even length.
+            for run in tm.split(|c| c != '#') {
+                assert!(run.len() % 2 == 0, "unescaped # in {tm:?} from {s:?}");
+            }
+        }
+    }
+
     #[test]
     fn clean_text_is_not_copied() {
         assert!(matches!(clean("fine"), Cow::Borrowed(_)));
