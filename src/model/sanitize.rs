@@ -39,6 +39,30 @@ pub fn for_tmux(s: &str) -> String {
     clean(s).replace('#', "##")
 }
 
+/// JSON text (from `serde_json`) with every char [`clean`] would drop written as a `\uXXXX`
+/// escape. serde_json escapes only C0 controls; C1 controls, DEL, bidi and zero-width chars it
+/// writes raw, and a terminal showing the output would act on them. Parsers read back the exact
+/// value. Such chars can only occur inside string literals, never right after an escaping
+/// backslash, so replacing them in the text is safe.
+pub fn inert_json(json: &str) -> Cow<'_, str> {
+    let escape = |c: char| u32::from(c) >= 0x7f && !is_plain(c);
+    if !json.chars().any(escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if escape(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A char that may reach the terminal as it is.
 fn is_plain(c: char) -> bool {
     !(c.is_control() || is_invisible_format(c))
@@ -206,6 +230,20 @@ mod tests {
                 assert!(run.len() % 2 == 0, "unescaped # in {tm:?} from {s:?}");
             }
         }
+    }
+
+    #[test]
+    fn json_is_inert_yet_exact() {
+        let value = serde_json::json!({"t": "a\u{9b}2J\u{202e}b\u{7f}\u{e0041}\\\u{200b}\u{1b}]0;x\u{7}日\n"});
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let out = inert_json(&text);
+        assert!(
+            out.chars().all(|c| c == '\n' || !drives_terminal(c)),
+            "{out}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(back, value);
+        assert!(out.contains("\\u009b") && out.contains("\\udb40\\udc41") && out.contains('日'));
     }
 
     #[test]
