@@ -57,7 +57,7 @@ fn write_like_opencode(path: &Path) -> WriterReport {
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     let wal = path.with_extension("db-wal");
     let mut r = WriterReport::default();
-    let mut note = |e: rusqlite::Error, r: &mut WriterReport| match e.sqlite_error_code() {
+    let note = |e: rusqlite::Error, r: &mut WriterReport| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
             r.busy_errors += 1
         }

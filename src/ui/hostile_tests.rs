@@ -101,7 +101,7 @@ fn hostile_db(dir: &std::path::Path) -> (Row, Vec<crate::source::db_types::Histo
     }
 
     let mut db = Db::open(&path).unwrap();
-    let facts = db.session_facts(&[sid.clone()]).unwrap();
+    let facts = db.session_facts(std::slice::from_ref(&sid)).unwrap();
     let session = facts
         .into_iter()
         .next()
