@@ -252,7 +252,36 @@ fn odd_schemas_and_contents_still_show_the_session() {
     .unwrap();
     drop(fx);
 
+    // Text that is not UTF-8 (SQLite does not check): a title with stray bytes and an escape.
+    let utf8 = d.join("utf8.db");
+    let mut fx = Fixture::create(&utf8, Schema::Current).unwrap();
+    let sid = fx
+        .session(SessionSpec {
+            id: "ses_odd".into(),
+            directory: "/src".into(),
+            created: t,
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    fx.todo(&sid, 0, "todo", "pending", "high").unwrap();
+    fx.conn()
+        .execute_batch(
+            "UPDATE session SET title = CAST(X'666f801b5b324aff9b3331' AS TEXT);
+             UPDATE todo SET content = CAST(X'c328' AS TEXT);",
+        )
+        .unwrap();
+    drop(fx);
+    let row = row_for(&utf8, &oc);
+    assert_eq!(
+        row["session"]["title"], "fo\u{fffd}\u{1b}[2J\u{fffd}\u{fffd}31",
+        "read lossily, not refused"
+    );
+    let (code, out, err) = otop(&["--db", &utf8.display().to_string(), "sessions"], &[]);
+    assert_eq!(code, 0, "{err}");
+    rel::assert_inert("table of a non-UTF-8 title", &out);
+
     for (db, title) in [
+        (&utf8, None),
         (&old, Some("old schema")),
         (&future, None),
         (&nulls, None),

@@ -180,6 +180,18 @@ impl Db {
     }
 }
 
+/// A text column read even when it is not valid UTF-8 (SQLite does not check): one bad title
+/// must not make the whole database unreadable. Invalid bytes become U+FFFD.
+pub(crate) fn lossy(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => None,
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(x) => Some(x.to_string()),
+    })
+}
+
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
@@ -188,7 +200,7 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 fn candidate_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
         id: r.get(0)?,
-        directory: r.get(1)?,
+        directory: lossy(r, 1)?,
         parent_id: r.get(2)?,
         created_at: r.get(3)?,
         updated_at: r.get(4)?,
