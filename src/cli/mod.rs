@@ -111,7 +111,8 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("otop: {msg}");
+            // Messages quote paths, titles and tmux's own errors: one inert line.
+            eprintln!("otop: {}", crate::model::sanitize::clean(&msg));
             ExitCode::FAILURE
         }
     }

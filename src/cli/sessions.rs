@@ -37,7 +37,7 @@ pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
     if args.json {
         let json: Vec<_> = rows.iter().map(Row::to_json).collect();
         let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
-        println!("{text}");
+        println!("{}", crate::model::sanitize::inert_json(&text));
     } else {
         print!("{}", super::table::render(&rows, snap.taken_at));
     }

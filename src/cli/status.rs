@@ -54,7 +54,8 @@ pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
     let counts = count(&rows);
 
     if args.json {
-        println!("{}", to_json(&counts, &rows));
+        let text = to_json(&counts, &rows).to_string();
+        println!("{}", crate::model::sanitize::inert_json(&text));
         return Ok(ExitCode::SUCCESS);
     }
     if counts.total() == 0 {

@@ -120,9 +120,12 @@ impl Collector {
         db::resolve_path(None, p.env.opencode_db.as_deref(), xdg, home)
     }
 
-    /// An open connection to `path`, opened on first use and reopened after a failure
-    /// (the file may appear later, or be replaced by a newer opencode).
+    /// An open connection to `path`, opened on first use and reopened after a failure or when
+    /// the file was deleted or replaced (the file may appear later, or be restored).
     fn db(&mut self, path: &Path) -> Result<&mut Db, String> {
+        if self.dbs.get(path).is_some_and(Db::is_stale) {
+            self.dbs.remove(path);
+        }
         if !self.dbs.contains_key(path) {
             let db = Db::open(path).map_err(|e| e.to_string())?;
             self.dbs.insert(path.to_path_buf(), db);

@@ -69,7 +69,8 @@ pub fn draw(f: &mut Frame, p: &Picker, colour: bool) {
     f.render_widget(Paragraph::new(cut(&clean(&filter_text), width)), filter);
     if let Some(m) = &p.message {
         f.render_widget(
-            Paragraph::new(cut(&format!(" {m}"), width)).style(Style::default().fg(Color::Yellow)),
+            Paragraph::new(cut(&format!(" {}", clean(m)), width))
+                .style(Style::default().fg(Color::Yellow)),
             message,
         );
     }

@@ -5,7 +5,6 @@
 //! builds its queries from the columns the file actually has.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -30,6 +29,9 @@ pub struct Db {
     pub(crate) conn: Connection,
     pub(crate) cols: Columns,
     pub(crate) q: Queries,
+    /// Device and inode of the file when opened: a connection keeps reading a deleted or
+    /// replaced file, so the collector compares this to reopen the file now at `path`.
+    identity: Option<(u64, u64)>,
     /// Summed message tokens per session (old schema), keyed by the latest message it saw.
     pub(crate) token_cache: HashMap<String, TokenSum>,
     pub(crate) totals_state: Option<TotalsState>,
@@ -56,15 +58,9 @@ impl Db {
         if meta.len() == 0 {
             return Err(unreadable("empty file, not an SQLite database".into()));
         }
-        let mut header = [0u8; 16];
-        let ok = std::fs::File::open(path)
-            .and_then(|mut f| f.read_exact(&mut header))
-            .map_err(|e| unreadable(format!("cannot read: {e}")));
-        if ok.is_err() || &header != b"SQLite format 3\0" {
-            return Err(ok
-                .err()
-                .unwrap_or_else(|| unreadable("not an SQLite database".into())));
-        }
+        // No header check of our own: opening and closing the file here would drop every POSIX
+        // lock this process holds on it (an SQLite connection of the same process, as in tests
+        // or an embedding program). SQLite reports a file that is not a database itself.
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
@@ -81,6 +77,7 @@ impl Db {
         let q = Queries::build(&cols);
         Ok(Db {
             path: path.to_path_buf(),
+            identity: file_identity(path),
             conn,
             cols,
             q,
@@ -91,6 +88,12 @@ impl Db {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the file at `path` is gone or another file than the one opened (deleted,
+    /// restored from a backup, replaced by rename): the connection would show stale data.
+    pub fn is_stale(&self) -> bool {
+        file_identity(&self.path) != self.identity
     }
 
     /// Top-level and child sessions whose `directory` is `directory`, most recently
@@ -177,10 +180,27 @@ impl Db {
     }
 }
 
+/// A text column read even when it is not valid UTF-8 (SQLite does not check): one bad title
+/// must not make the whole database unreadable. Invalid bytes become U+FFFD.
+pub(crate) fn lossy(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => None,
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(x) => Some(x.to_string()),
+    })
+}
+
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
 fn candidate_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
         id: r.get(0)?,
-        directory: r.get(1)?,
+        directory: lossy(r, 1)?,
         parent_id: r.get(2)?,
         created_at: r.get(3)?,
         updated_at: r.get(4)?,

@@ -4,7 +4,7 @@
 
 use rusqlite::OptionalExtension;
 
-use super::db::Db;
+use super::db::{Db, lossy};
 use super::db_json::{MsgData, PartData, cut, last_line};
 use super::db_types::{
     HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
@@ -72,8 +72,8 @@ impl Db {
             stmt.query_row([id], |r| {
                 let f = SessionFacts {
                     id: r.get(0)?,
-                    title: r.get(1)?,
-                    directory: r.get(2)?,
+                    title: lossy(r, 1)?,
+                    directory: lossy(r, 2)?,
                     parent_id: r.get(3)?,
                     project_id: r.get(4)?,
                     created_at: r.get(5)?,
@@ -95,8 +95,8 @@ impl Db {
                     }),
                     _ => None,
                 };
-                let agent: Option<String> = r.get(16)?;
-                let model: Option<String> = r.get(17)?;
+                let agent = lossy(r, 16)?;
+                let model = lossy(r, 17)?;
                 Ok((f, col_tokens, agent, model))
             })
             .optional()?
@@ -118,9 +118,9 @@ impl Db {
             let mut stmt = self.conn.prepare_cached(&self.q.todos)?;
             let rows = stmt.query_map([id], |r| {
                 Ok(Todo {
-                    content: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                    status: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    priority: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    content: lossy(r, 0)?.unwrap_or_default(),
+                    status: lossy(r, 1)?.unwrap_or_default(),
+                    priority: lossy(r, 2)?.unwrap_or_default(),
                 })
             })?;
             f.todos = rows.collect::<rusqlite::Result<_>>()?;

@@ -19,6 +19,8 @@ pub mod theme;
 pub mod view;
 
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::Path;

@@ -1,0 +1,131 @@
+//! Hostile text through the command-line outputs: `otop sessions` (table and JSON),
+//! `otop status` and `otop jump`, against a real stand-in process and a database whose text
+//! fields all carry terminal escapes, bidi controls and tmux formats. Checked byte by byte.
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "rel/mod.rs"]
+mod rel;
+mod support;
+
+use std::time::Duration;
+
+use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use otop::source::db_types::ToolStatus;
+use rel::{HOSTILE, Oc, assert_inert, assert_no_controls};
+use serde_json::Value;
+use support::{StandIns, otop, wait_for};
+
+#[test]
+fn hostile_text_reaches_no_terminal_through_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // The working directory's name is hostile too (Linux allows any byte but / and NUL).
+    let proj = tmp.path().join("proj\u{1b}]0;pwned\u{7}\u{202e}#(x)");
+    std::fs::create_dir_all(&proj).unwrap();
+    let db = data.join("opencode/opencode.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+
+    let standins = StandIns::new();
+    let data_s = data.display().to_string();
+    let oc = Oc::spawn(
+        &standins.dir.path().join("bash/opencode"),
+        "ses_hostile",
+        &proj,
+        &[("XDG_DATA_HOME", data_s.as_str())],
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    let t = chrono::Utc::now().timestamp_millis();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    let h = HOSTILE.to_string();
+    let sid = fx
+        .session(SessionSpec {
+            id: "ses_hostile".into(),
+            title: h.clone(),
+            directory: proj.display().to_string(),
+            created: t,
+            model: Some((h.clone(), h.clone())),
+            agent: Some(h.clone()),
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    fx.user_message(&sid, t + 1).unwrap();
+    let m = fx
+        .assistant_message(
+            &sid,
+            t + 2,
+            AssistantSpec {
+                model: (h.clone(), h.clone()),
+                ..AssistantSpec::default()
+            },
+        )
+        .unwrap();
+    fx.text_part(&m, t + 3, &h).unwrap();
+    fx.tool_part(
+        &m,
+        t + 4,
+        ToolSpec {
+            tool: h.clone(),
+            status: ToolStatus::Running,
+            title: Some(h.clone()),
+            ..ToolSpec::default()
+        },
+    )
+    .unwrap();
+    fx.todo(&sid, 0, &h, "in_progress", "high").unwrap();
+
+    let env = [("XDG_DATA_HOME", data_s.as_str()), ("OPENCODE_DB", "")];
+
+    // JSON keeps the title exactly: the encoder escapes, nothing is altered.
+    let rows = wait_for(Duration::from_secs(10), || {
+        let (code, out, err) = otop(&["sessions", "--json"], &env);
+        assert_eq!(code, 0, "{err}");
+        assert_no_controls("sessions --json", &out);
+        let v: Vec<Value> = serde_json::from_str(&out).unwrap();
+        v.iter().any(|r| r["pid"] == oc.pid()).then_some(v)
+    })
+    .expect("the stand-in shows up");
+    let row = rows.iter().find(|r| r["pid"] == oc.pid()).unwrap();
+    assert_eq!(row["session"]["title"], HOSTILE);
+    assert_eq!(row["session"]["todos"][0]["content"], HOSTILE);
+
+    for args in [&["sessions"][..], &["sessions", "--all"]] {
+        let (code, out, err) = otop(args, &env);
+        assert_eq!(code, 0, "{err}");
+        assert_inert(&format!("{args:?}"), &out);
+        assert!(
+            out.contains("ses_hostile") && out.contains("txt.exe"),
+            "{out}"
+        );
+    }
+
+    let (code, out, _) = otop(&["status", "--format", "{title}"], &env);
+    assert_eq!(code, 0);
+    assert_inert("status {title}", &out);
+    assert!(
+        out.contains("##(touch /tmp/gotcha)##[fg=red]##{pane_id}"),
+        "{out:?}"
+    );
+    let (code, out, _) = otop(&["status", "--plain", "--format", "{title}"], &env);
+    assert_eq!(code, 0);
+    assert_inert("status --plain {title}", &out);
+    let (code, out, _) = otop(&["status", "--json"], &env);
+    assert_eq!(code, 0);
+    assert_no_controls("status --json", &out);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["sessions"][0]["title"], HOSTILE);
+
+    // Outside tmux, jump says where the session is: title and cwd quoted, inert.
+    let (code, out, err) = otop(&["jump", "ses_hostile"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert_inert("jump", &out);
+    assert!(out.contains("txt.exe") && out.contains("proj"), "{out}");
+    // Errors quote what the user typed, also inert.
+    // (argv cannot hold NUL; everything else goes.)
+    let typed = HOSTILE.replace('\0', "");
+    let (code, out, err) = otop(&["jump", &typed], &env);
+    assert_ne!(code, 0);
+    assert_inert("jump error stdout", &out);
+    assert_inert("jump error", &err);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
+}
