@@ -33,6 +33,7 @@ fn snapshot(db: &Path) -> Snapshot {
         totals: true,
         logs: false,
         tmux: false,
+        ..CollectorOptions::default()
     };
     Collector::new(opts, Env::default()).collect(&Focus::default(), now_ms())
 }
@@ -369,6 +370,7 @@ fn a_database_deleted_or_replaced_under_a_running_collector() {
         totals: true,
         logs: false,
         tmux: false,
+        ..CollectorOptions::default()
     };
     let mut c = Collector::new(opts, Env::default());
     let seen = wait_for(Duration::from_secs(10), || {

@@ -29,6 +29,7 @@ fn collector(db: Option<&Path>) -> Collector {
         totals: true,
         logs: true,
         tmux: true,
+        extra_sockets: Vec::new(),
     };
     Collector::new(opts, Env::default())
 }

@@ -72,3 +72,51 @@ fn bash_glue_is_valid_and_binds_the_picker() {
     let glue = std::fs::read_to_string(root.join("shell/otop.bash")).expect("read");
     assert!(glue.contains("otop pick"));
 }
+
+#[test]
+fn the_config_file_is_read_and_flags_override_it() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("config.toml");
+    // An empty database for every process: opencode running elsewhere on the machine must not
+    // change what this test sees.
+    let db = dir.path().join("empty.db");
+    drop(otop::fixture::Fixture::create(&db, otop::fixture::Schema::Current).expect("db"));
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_otop"))
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .env("OTOP_CONFIG", &conf)
+            .env("XDG_DATA_HOME", dir.path())
+            .env_remove("OPENCODE_DB")
+            .output()
+            .expect("otop");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The printed default file is a valid config.
+    let (code, default, _) = run(&["config", "--print-default"]);
+    assert_eq!(code, Some(0));
+    std::fs::write(&conf, &default).expect("write");
+    assert_eq!(run(&["status", "--empty", "x"]).1.trim(), "x");
+    // The file's `empty` applies when no flag says otherwise; the flag wins.
+    std::fs::write(&conf, "[status]\nempty = \"otop: 0\"\n").expect("write");
+    assert_eq!(run(&["status"]).1.trim(), "otop: 0");
+    assert_eq!(run(&["status", "--empty", "none"]).1.trim(), "none");
+    // A bad key: a clear error naming file, line and key, for every command but the status line.
+    std::fs::write(&conf, "[status]\nempty = \"\"\ncolour = 1\n").expect("write");
+    let (code, _, err) = run(&["sessions"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(&format!("{}:3: `colour`", conf.display())),
+        "{err}"
+    );
+    assert_eq!(
+        run(&["status", "--empty", "ok"]),
+        (Some(0), "ok\n".into(), String::new())
+    );
+}

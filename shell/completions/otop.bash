@@ -19,6 +19,9 @@ _otop() {
             otop,completions)
                 cmd="otop__subcmd__completions"
                 ;;
+            otop,config)
+                cmd="otop__subcmd__config"
+                ;;
             otop,doctor)
                 cmd="otop__subcmd__doctor"
                 ;;
@@ -45,6 +48,9 @@ _otop() {
                 ;;
             otop__subcmd__help,completions)
                 cmd="otop__subcmd__help__subcmd__completions"
+                ;;
+            otop__subcmd__help,config)
+                cmd="otop__subcmd__help__subcmd__config"
                 ;;
             otop__subcmd__help,doctor)
                 cmd="otop__subcmd__help__subcmd__doctor"
@@ -110,13 +116,17 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --demo --interval --help --version sessions status pick jump plugin doctor completions man help"
+            opts="-h -V --db --config --demo --interval --help --version sessions status pick jump plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -132,13 +142,39 @@ _otop() {
             return 0
             ;;
         otop__subcmd__completions)
-            opts="-h --db --help bash elvish fish powershell zsh"
+            opts="-h --db --config --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__config)
+            opts="-h --print-default --path --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -150,13 +186,17 @@ _otop() {
             return 0
             ;;
         otop__subcmd__doctor)
-            opts="-h --db --help"
+            opts="-h --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -168,7 +208,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status pick jump plugin doctor completions man help"
+            opts="sessions status pick jump plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,6 +222,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -350,7 +404,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__jump)
-            opts="-h --tty --next --client --db --help"
+            opts="-h --tty --next --client --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -372,6 +426,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -380,13 +438,17 @@ _otop() {
             return 0
             ;;
         otop__subcmd__man)
-            opts="-h --db --help"
+            opts="-h --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -398,7 +460,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__pick)
-            opts="-h --client --db --help"
+            opts="-h --client --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -412,6 +474,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -420,13 +486,17 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin)
-            opts="-h --db --help install uninstall status help"
+            opts="-h --db --config --help install uninstall status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -508,13 +578,17 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__install)
-            opts="-h --db --help"
+            opts="-h --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -526,13 +600,17 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__status)
-            opts="-h --db --help"
+            opts="-h --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -544,13 +622,17 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__uninstall)
-            opts="-h --db --help"
+            opts="-h --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -562,13 +644,17 @@ _otop() {
             return 0
             ;;
         otop__subcmd__sessions)
-            opts="-a -h --json --all --db --help"
+            opts="-a -h --json --all --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -580,7 +666,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__status)
-            opts="-f -h --format --plain --json --empty --db --help"
+            opts="-f -h --format --plain --json --empty --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +685,10 @@ _otop() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_otop_global_optspecs
-    string join \n db= demo interval= h/help V/version
+    string join \n db= config= demo interval= h/help V/version
 end
 
 function __fish_otop_needs_command
@@ -25,7 +25,8 @@ function __fish_otop_using_subcommand
 end
 
 complete -c otop -n "__fish_otop_needs_command" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
-complete -c otop -n "__fish_otop_needs_command" -l interval -d 'Seconds between refreshes' -r
+complete -c otop -n "__fish_otop_needs_command" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_needs_command" -l interval -d 'Seconds between refreshes [default: 2, or monitor.interval in the config file]' -r
 complete -c otop -n "__fish_otop_needs_command" -l demo -d 'Show a simulated fleet of sessions instead of the real ones'
 complete -c otop -n "__fish_otop_needs_command" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_needs_command" -s V -l version -d 'Print version'
@@ -35,21 +36,25 @@ complete -c otop -n "__fish_otop_needs_command" -f -a "pick" -d 'Pick a session 
 complete -c otop -n "__fish_otop_needs_command" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
 complete -c otop -n "__fish_otop_needs_command" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
 complete -c otop -n "__fish_otop_needs_command" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
+complete -c otop -n "__fish_otop_needs_command" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
 complete -c otop -n "__fish_otop_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c otop -n "__fish_otop_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand sessions" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand sessions" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand sessions" -l json -d 'Print JSON (an array of objects; field names are stable)'
 complete -c otop -n "__fish_otop_using_subcommand sessions" -s a -l all -d 'Also show unmatched processes, `opencode run`, subagents and helper processes'
 complete -c otop -n "__fish_otop_using_subcommand sessions" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand status" -s f -l format -d 'Template: {waiting} {error} {working} {idle} {stalled} {total}, {sym:STATE}, {fg:STATE}, {reset}, {title}, {?STATE:TEXT} (TEXT only when that count is non-zero)' -r
-complete -c otop -n "__fish_otop_using_subcommand status" -l empty -d 'What to print when no session runs (default: nothing)' -r
+complete -c otop -n "__fish_otop_using_subcommand status" -l empty -d 'What to print when no session runs (default: nothing, or status.empty in the config)' -r
 complete -c otop -n "__fish_otop_using_subcommand status" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand status" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand status" -l plain -d 'No tmux styles (#[…]): for other status bars'
 complete -c otop -n "__fish_otop_using_subcommand status" -l json -d 'Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)'
 complete -c otop -n "__fish_otop_using_subcommand status" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand pick" -l client -d 'tmux client to move (the popup binding passes #{client_name})' -r
 complete -c otop -n "__fish_otop_using_subcommand pick" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand pick" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand pick" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand jump" -l tty -d 'The session whose opencode runs on this terminal (/dev/pts/3 or pts/3)' -r
 complete -c otop -n "__fish_otop_using_subcommand jump" -l next -d 'The next session in this state after the current pane (cycles)' -r -f -a "waiting\t''
@@ -59,38 +64,52 @@ idle\t''
 stalled\t''"
 complete -c otop -n "__fish_otop_using_subcommand jump" -l client -d 'tmux client to move (default: the current one)' -r
 complete -c otop -n "__fish_otop_using_subcommand jump" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand jump" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand jump" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand doctor" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand doctor" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand config" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand config" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand config" -l print-default -d 'Print a commented configuration file holding every default'
+complete -c otop -n "__fish_otop_using_subcommand config" -l path -d 'Print where otop looks for its configuration file'
+complete -c otop -n "__fish_otop_using_subcommand config" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand completions" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand completions" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand man" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand man" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'

@@ -16,7 +16,8 @@ _otop() {
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
-'--interval=[Seconds between refreshes]:SECS:_default' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--interval=[Seconds between refreshes \[default\: 2, or monitor.interval in the config file\]]:SECS:_default' \
 '--demo[Show a simulated fleet of sessions instead of the real ones]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -34,6 +35,7 @@ _otop() {
             (sessions)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--json[Print JSON (an array of objects; field names are stable)]' \
 '-a[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
 '--all[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
@@ -45,8 +47,9 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-f+[Template\: {waiting} {error} {working} {idle} {stalled} {total}, {sym\:STATE}, {fg\:STATE}, {reset}, {title}, {?STATE\:TEXT} (TEXT only when that count is non-zero)]:FORMAT:_default' \
 '--format=[Template\: {waiting} {error} {working} {idle} {stalled} {total}, {sym\:STATE}, {fg\:STATE}, {reset}, {title}, {?STATE\:TEXT} (TEXT only when that count is non-zero)]:FORMAT:_default' \
-'--empty=[What to print when no session runs (default\: nothing)]:TEXT:_default' \
+'--empty=[What to print when no session runs (default\: nothing, or status.empty in the config)]:TEXT:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--plain[No tmux styles (#\[…\])\: for other status bars]' \
 '(-f --format --plain)--json[Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
 '-h[Print help]' \
@@ -57,6 +60,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--client=[tmux client to move (the popup binding passes #{client_name})]:NAME:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -67,6 +71,7 @@ _arguments "${_arguments_options[@]}" : \
 '--next=[The next session in this state after the current pane (cycles)]:STATE:(waiting error working idle stalled)' \
 '--client=[tmux client to move (default\: the current one)]:NAME:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 '::target -- A session id (ses_…) or the pid of its opencode process:_default' \
@@ -75,6 +80,7 @@ _arguments "${_arguments_options[@]}" : \
 (plugin)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 ":: :_otop__subcmd__plugin_commands" \
@@ -90,6 +96,7 @@ _arguments "${_arguments_options[@]}" : \
             (install)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -97,6 +104,7 @@ _arguments "${_arguments_options[@]}" : \
 (uninstall)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -104,6 +112,7 @@ _arguments "${_arguments_options[@]}" : \
 (status)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -147,6 +156,17 @@ esac
 (doctor)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(config)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'(--path)--print-default[Print a commented configuration file holding every default]' \
+'--path[Print where otop looks for its configuration file]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -154,6 +174,7 @@ _arguments "${_arguments_options[@]}" : \
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- bash, zsh, fish, elvish or powershell:(bash elvish fish powershell zsh)' \
@@ -162,6 +183,7 @@ _arguments "${_arguments_options[@]}" : \
 (man)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -226,6 +248,10 @@ esac
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(config)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -256,6 +282,7 @@ _otop_commands() {
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
+'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -266,6 +293,11 @@ _otop_commands() {
 _otop__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'otop completions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__config_commands] )) ||
+_otop__subcmd__config_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop config commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__doctor_commands] )) ||
 _otop__subcmd__doctor_commands() {
@@ -281,6 +313,7 @@ _otop__subcmd__help_commands() {
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
+'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -291,6 +324,11 @@ _otop__subcmd__help_commands() {
 _otop__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'otop help completions commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__config_commands] )) ||
+_otop__subcmd__help__subcmd__config_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help config commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__doctor_commands] )) ||
 _otop__subcmd__help__subcmd__doctor_commands() {

@@ -1,10 +1,9 @@
 //! `otop doctor`: checks the setup and says in plain words what is wrong.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::sanitize::clean;
 use crate::source::db::Db;
@@ -21,9 +20,9 @@ struct Line {
     text: String,
 }
 
-pub fn run(_args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
+pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
     let env = Env::from_process();
-    let mut collector = Collector::new(CollectorOptions::full(db), env.clone());
+    let mut collector = Collector::new(ctx.collector(), env.clone());
     let db_path = collector.default_db_path();
     let mut lines = vec![database(&db_path)];
 

@@ -1,9 +1,8 @@
 //! `otop jump`: the picker's jump without any UI, for key bindings and scripts.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::jump::{self, Plan};
 use crate::model::row::Row;
 use crate::pick::pickable;
@@ -24,9 +23,9 @@ pub struct Args {
     pub client: Option<String>,
 }
 
-pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
-    let snap = Collector::new(CollectorOptions::full(db), Env::from_process())
-        .collect(&Focus::default(), now_ms());
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+    let snap =
+        Collector::new(ctx.collector(), Env::from_process()).collect(&Focus::default(), now_ms());
     let rows = snap.rows;
     let here = std::env::var("TMUX_PANE").ok();
     let current = jump::current_socket();

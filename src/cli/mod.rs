@@ -28,6 +28,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
     #[command(flatten)]
     pub monitor: crate::ui::MonitorArgs,
 
@@ -65,6 +69,11 @@ pub enum Command {
     /// Check the setup: database, opencode processes, tmux, plugin, terminal
     #[command(after_help = "Example:\n  otop doctor")]
     Doctor(doctor::Args),
+    /// The configuration file: where it is, and a commented default one
+    #[command(
+        after_help = "Examples:\n  otop config --print-default > ~/.config/otop/config.toml\n  otop config --path"
+    )]
+    Config(ConfigArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
@@ -76,37 +85,98 @@ pub enum Command {
 }
 
 /// The full-screen monitor, on the real collector or the demo fleet.
-fn monitor(args: &crate::ui::MonitorArgs, db: Option<PathBuf>) -> Result<ExitCode, String> {
+fn monitor(args: &crate::ui::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, String> {
     use crate::collect::{Collector, CollectorOptions, Env, Source};
     let source: Box<dyn Source> = if args.demo {
         Box::new(crate::demo::DemoSource)
     } else {
         let opts = CollectorOptions {
             totals: true,
-            ..CollectorOptions::full(db)
+            ..ctx.collector()
         };
         Box::new(Collector::new(opts, Env::from_process()))
     };
-    crate::ui::run_monitor(source, crate::ui::MonitorOptions::from(args))
+    crate::ui::run_monitor(source, crate::ui::MonitorOptions::new(args, &ctx.config))
         .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// Print a commented configuration file holding every default
+    #[arg(long, conflicts_with = "path")]
+    pub print_default: bool,
+    /// Print where otop looks for its configuration file
+    #[arg(long)]
+    pub path: bool,
+}
+
+fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode, String> {
+    if args.print_default {
+        print!("{}", crate::config::DEFAULT_FILE);
+    } else {
+        let path = path.ok_or("no HOME or XDG_CONFIG_HOME: no configuration file")?;
+        let state = if path.exists() {
+            ""
+        } else {
+            " (does not exist: the defaults apply)"
+        };
+        println!("{}{state}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What every command needs besides its own arguments: `--db` and the configuration file.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub db: Option<PathBuf>,
+    pub config: crate::config::Config,
+}
+
+impl Ctx {
+    /// Collector options for a full refresh (processes, tmux, log, database).
+    pub fn collector(&self) -> crate::collect::CollectorOptions {
+        crate::collect::CollectorOptions {
+            extra_sockets: self.config.tmux.sockets.clone(),
+            ..crate::collect::CollectorOptions::full(self.db.clone())
+        }
+    }
 }
 
 /// Parses the command line and runs it; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let config_path = crate::config::path(cli.config.as_deref());
+    let config = match cli.command {
+        // Printing the default file must work whatever state the user's file is in.
+        Some(Command::Config(_)) => Ok(crate::config::Config::default()),
+        // The status line never fails loudly: a broken file means the defaults there.
+        Some(Command::Status(_)) => {
+            Ok(crate::config::load(config_path.as_deref(), false).unwrap_or_default())
+        }
+        _ => crate::config::load(config_path.as_deref(), cli.config.is_some()),
+    };
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("otop: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ctx = Ctx { db: cli.db, config };
     let result = match cli.command {
-        Some(Command::Sessions(args)) => sessions::run(&args, cli.db),
-        Some(Command::Status(args)) => status::run(&args, cli.db),
-        Some(Command::Pick(args)) => crate::pick::run(&args, cli.db),
-        Some(Command::Jump(args)) => jump::run(&args, cli.db),
-        Some(Command::Plugin(args)) => plugin::run(&args, cli.db),
-        Some(Command::Doctor(args)) => doctor::run(&args, cli.db),
+        Some(Command::Sessions(args)) => sessions::run(&args, &ctx),
+        Some(Command::Status(args)) => status::run(&args, &ctx),
+        Some(Command::Pick(args)) => crate::pick::run(&args, &ctx),
+        Some(Command::Jump(args)) => jump::run(&args, &ctx),
+        Some(Command::Plugin(args)) => plugin::run(&args, &ctx),
+        Some(Command::Doctor(args)) => doctor::run(&args, &ctx),
+        Some(Command::Config(args)) => config_command(&args, config_path),
         Some(Command::Completions(args)) => {
             generate::write_stdout(&generate::completions(args.shell))
         }
         Some(Command::Man) => generate::man_page().and_then(|m| generate::write_stdout(&m)),
-        None => monitor(&cli.monitor, cli.db),
+        None => monitor(&cli.monitor, &ctx),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::state::MatchRule;
 
@@ -28,7 +28,7 @@ fn path() -> PathBuf {
     companion::plugin_path(var("XDG_CONFIG_HOME").as_deref(), var("HOME").as_deref())
 }
 
-pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
     let path = path();
     match args.action {
         Action::Install => println!("{}", companion::install(&path)?),
@@ -43,7 +43,7 @@ pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
                 Installed::Foreign => "a file otop did not write is in its place",
             };
             println!("plugin {}: {what}", path.display());
-            let snap = Collector::new(CollectorOptions::full(db), Env::from_process())
+            let snap = Collector::new(ctx.collector(), Env::from_process())
                 .collect(&Focus::default(), now_ms());
             let tuis: Vec<_> = snap.rows.iter().filter(|r| r.is_primary()).collect();
             let live = tuis

@@ -1,10 +1,9 @@
 //! `otop sessions`: the correlated sessions, as a table for people or JSON for scripts.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::model::row::{Row, sort_by_urgency};
 
 #[derive(Debug, clap::Args)]
@@ -20,8 +19,8 @@ pub struct Args {
 /// How long to wait between the two CPU samples that give CPU% (a lifetime average is useless).
 const CPU_SAMPLE: Duration = Duration::from_millis(250);
 
-pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
-    let mut collector = Collector::new(CollectorOptions::full(db), Env::from_process());
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+    let mut collector = Collector::new(ctx.collector(), Env::from_process());
     collector.prime_cpu();
     std::thread::sleep(CPU_SAMPLE);
     let snap = collector.collect(&Focus::default(), now_ms());

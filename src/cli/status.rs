@@ -3,7 +3,6 @@
 //! waiting for a second CPU sample. It never fails loudly: whatever goes wrong, it prints the
 //! empty segment and exits 0.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -24,25 +23,28 @@ pub struct Args {
     /// Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)
     #[arg(long, conflicts_with_all = ["format", "plain"])]
     pub json: bool,
-    /// What to print when no session runs (default: nothing)
-    #[arg(long, value_name = "TEXT", default_value = "")]
-    pub empty: String,
+    /// What to print when no session runs (default: nothing, or status.empty in the config)
+    #[arg(long, value_name = "TEXT")]
+    pub empty: Option<String>,
 }
 
-pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
-    let style = Style {
-        plain: args.plain,
-        ..Style::default()
-    };
-    let template = args.format.as_deref().unwrap_or(DEFAULT_FORMAT);
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+    let conf = &ctx.config.status;
+    let style = Style::from_config(conf, args.plain);
+    let template = args
+        .format
+        .as_deref()
+        .or(Some(conf.format.as_str()).filter(|f| !f.is_empty()))
+        .unwrap_or(DEFAULT_FORMAT);
+    let empty = args.empty.as_deref().unwrap_or(&conf.empty);
     // A bad template is the user's mistake, worth saying; everything after that stays quiet.
     format::render(template, &Counts::default(), &style).map_err(|e| e.to_string())?;
 
     let opts = CollectorOptions {
-        db,
         totals: false,
         logs: false,
         tmux: false,
+        ..ctx.collector()
     };
     let snap = Collector::new(opts, Env::from_process()).collect(&Focus::default(), now_ms());
     let mut rows: Vec<Row> = snap
@@ -59,7 +61,7 @@ pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if counts.total() == 0 {
-        println!("{}", args.empty);
+        println!("{empty}");
         return Ok(ExitCode::SUCCESS);
     }
     println!(

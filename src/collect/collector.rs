@@ -31,6 +31,8 @@ pub struct CollectorOptions {
     pub logs: bool,
     /// Ask tmux where each process lives (the status line's counts do not need it).
     pub tmux: bool,
+    /// tmux sockets to search besides those of opencode processes and the default server.
+    pub extra_sockets: Vec<String>,
 }
 
 impl CollectorOptions {
@@ -41,6 +43,7 @@ impl CollectorOptions {
             totals: false,
             logs: true,
             tmux: true,
+            extra_sockets: Vec::new(),
         }
     }
 }
@@ -142,7 +145,7 @@ impl Source for Collector {
         let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
         let cpu = self.cpu.sample(&infos, Instant::now());
         let panes = if self.opts.tmux {
-            tmux_panes(&procs)
+            tmux_panes(&procs, &self.opts.extra_sockets)
         } else {
             Vec::new()
         };

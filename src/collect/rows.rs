@@ -10,12 +10,13 @@ use crate::source::tmux;
 use crate::source::tmux_types::Pane;
 
 /// Panes of every tmux server an opencode process lives in, plus the default server.
-pub(super) fn tmux_panes(procs: &[OpencodeProcess]) -> Vec<Pane> {
+pub(super) fn tmux_panes(procs: &[OpencodeProcess], extra: &[String]) -> Vec<Pane> {
     let mut sockets: Vec<String> = procs
         .iter()
         .filter_map(|p| p.info.env.tmux.as_deref().and_then(tmux::socket_of))
         .collect();
     sockets.extend(tmux::default_socket());
+    sockets.extend(extra.iter().cloned());
     sockets.sort();
     sockets.dedup();
     if procs.is_empty() {

@@ -3,12 +3,11 @@
 pub mod state;
 pub mod view;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crossterm::event::{self, Event, KeyEventKind};
 
-use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::jump::{self, Plan};
 use crate::model::row::{Row, sort_by_urgency};
 use state::{Outcome, Picker};
@@ -30,10 +29,11 @@ pub fn pickable(rows: Vec<Row>) -> Vec<Row> {
     rows
 }
 
-pub fn run(args: &Args, db: Option<PathBuf>) -> Result<ExitCode, String> {
-    let snap = Collector::new(CollectorOptions::full(db), Env::from_process())
-        .collect(&Focus::default(), now_ms());
+pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> Result<ExitCode, String> {
+    let snap =
+        Collector::new(ctx.collector(), Env::from_process()).collect(&Focus::default(), now_ms());
     let mut picker = Picker::new(pickable(snap.rows));
+    picker.vim_keys = ctx.config.picker.vim_keys;
     if let Some(e) = snap.db_error {
         picker.message = Some(e);
     }

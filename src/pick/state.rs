@@ -50,6 +50,9 @@ pub struct Picker {
     pub selected: usize,
     /// A line shown under the list (why a jump could not happen, …).
     pub message: Option<String>,
+    /// j/k/q move and quit until a filter is typed (`picker.vim_keys` in the config file);
+    /// without them every letter starts the filter.
+    pub vim_keys: bool,
     matcher: Matcher,
 }
 
@@ -65,6 +68,7 @@ impl Picker {
             mode: Mode::Navigate,
             selected: 0,
             message: None,
+            vim_keys: true,
             matcher: Matcher::new(Config::DEFAULT),
         };
         p.refilter();
@@ -100,9 +104,9 @@ impl Picker {
                 Action::Ignore
             }
             KeyCode::Char(c) => match (self.mode, c) {
-                (Mode::Navigate, 'j') => Action::Down,
-                (Mode::Navigate, 'k') => Action::Up,
-                (Mode::Navigate, 'q') => Action::Cancel,
+                (Mode::Navigate, 'j') if self.vim_keys => Action::Down,
+                (Mode::Navigate, 'k') if self.vim_keys => Action::Up,
+                (Mode::Navigate, 'q') if self.vim_keys => Action::Cancel,
                 (Mode::Navigate, '/') => Action::StartFilter,
                 (_, c) => Action::Type(c),
             },

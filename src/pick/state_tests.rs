@@ -110,6 +110,16 @@ fn filter_matches_tmux_location_and_status() {
 }
 
 #[test]
+fn without_vim_keys_letters_filter_at_once() {
+    let mut p = fleet();
+    p.vim_keys = false;
+    press(&mut p, key('j'));
+    press(&mut p, key('u'));
+    assert_eq!(p.query, "ju");
+    assert_eq!(titles(&p), vec!["Refactor jump"]);
+}
+
+#[test]
 fn esc_clears_the_filter_then_cancels() {
     let mut p = fleet();
     press(&mut p, key('x'));

@@ -55,17 +55,24 @@ impl Counts {
 pub struct Style {
     /// No tmux `#[…]` styles, no `#` escaping (for other status bars).
     pub plain: bool,
-    pub symbols: [&'static str; 5],
-    pub colours: [&'static str; 5],
+    /// Indexed like `State::ALL`: waiting, error, working, idle, stalled.
+    pub symbols: [String; 5],
+    pub colours: [String; 5],
 }
 
 impl Default for Style {
+    /// The configuration file's defaults (`[status.symbols]`, `[status.colours]`).
     fn default() -> Self {
+        Style::from_config(&crate::config::Status::default(), false)
+    }
+}
+
+impl Style {
+    pub fn from_config(c: &crate::config::Status, plain: bool) -> Style {
         Style {
-            plain: false,
-            // Indexed like State::ALL: waiting, error, working, idle, stalled.
-            symbols: ["◆", "✗", "●", "○", "◌"],
-            colours: ["magenta,bold", "red", "green", "default", "colour244"],
+            plain: plain || c.plain,
+            symbols: c.symbols.as_array().map(str::to_string),
+            colours: c.colours.as_array().map(str::to_string),
         }
     }
 }
@@ -171,7 +178,7 @@ fn placeholder(
     }
     if let Some(name) = inner.strip_prefix("sym:") {
         let s = state_named(name).ok_or_else(unknown)?;
-        out.push_str(style.symbols[index_of(s)]);
+        out.push_str(&style.symbols[index_of(s)]);
         return Ok(());
     }
     if let Some(name) = inner.strip_prefix("fg:") {

@@ -1,6 +1,7 @@
 //! Copying a session id: OSC 52 to the terminal (through tmux when inside it), plus a
 //! clipboard tool when one is found, and a sentence saying what was done.
 
+use crate::config::{Clipboard, ClipboardMethod};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -73,9 +74,31 @@ fn tool() -> Option<(&'static str, &'static [&'static str])> {
         .map(|(name, args, _)| (name, args))
 }
 
-/// Copies `text` every way available; returns what happened, for the footer.
-pub fn copy(text: &str, term: &mut impl Write) -> String {
+/// Copies `text` as the configuration says (by default every way available); returns what
+/// happened, for the footer.
+pub fn copy(text: &str, term: &mut impl Write, how_to: &Clipboard) -> String {
     let in_tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+    match how_to.method {
+        ClipboardMethod::Auto => {}
+        ClipboardMethod::Osc52 => {
+            let ok = term
+                .write_all(osc52(text, in_tmux).as_bytes())
+                .and_then(|()| term.flush())
+                .is_ok();
+            return said(text, if ok { vec!["OSC 52"] } else { vec![] });
+        }
+        ClipboardMethod::Command => {
+            let ok = !how_to.command.is_empty() && pipe_to("sh", &["-c", &how_to.command], text);
+            return said(
+                text,
+                if ok {
+                    vec![how_to.command.as_str()]
+                } else {
+                    vec![]
+                },
+            );
+        }
+    }
     let mut how = Vec::new();
     // tmux ≥ 3.2: `set-buffer -w` sets the tmux buffer and forwards it to the outer terminal
     // per `set-clipboard`, with no passthrough needed.
@@ -93,6 +116,10 @@ pub fn copy(text: &str, term: &mut impl Write) -> String {
     {
         how.push(name);
     }
+    said(text, how)
+}
+
+fn said(text: &str, how: Vec<&str>) -> String {
     if how.is_empty() {
         format!("could not copy {text}: no clipboard available")
     } else {

@@ -75,7 +75,11 @@ fn main_loop(
     let _collector = event::spawn_collector(source, opts.interval, req_rx, ev_tx.clone());
     let input = event::spawn_input(ev_tx, stop_input.clone());
 
-    let mut app = App::new(event::now_ms(), theme::Theme::from_env());
+    let mut theme = theme::Theme::from_env();
+    theme.color &= opts.colour;
+    let mut app = App::new(event::now_ms(), theme);
+    app.sort = opts.sort;
+    app.descending = opts.descending;
     app.utc_offset_secs = local_offset_secs();
     let mut focus = app.focus();
     let mut out = std::io::stdout();
@@ -112,7 +116,7 @@ fn main_loop(
                 Event::Input(e) => action::from_event(&app, &e).and_then(|a| app.apply(a)),
             };
             if let Some(effect) = effect {
-                quit |= perform(effect, &mut app, &req_tx, &mut out);
+                quit |= perform(effect, &mut app, &req_tx, &mut out, opts);
             }
         }
         if quit {
@@ -140,6 +144,7 @@ fn perform(
     app: &mut App,
     req_tx: &Sender<Request>,
     out: &mut std::io::Stdout,
+    opts: &MonitorOptions,
 ) -> bool {
     match effect {
         Effect::Quit => return true,
@@ -147,7 +152,7 @@ fn perform(
             let _ = req_tx.send(Request::Refresh);
         }
         Effect::Copy(id) => {
-            let msg = clipboard::copy(&id, out);
+            let msg = clipboard::copy(&id, out, &opts.clipboard);
             app.post(msg, false);
         }
         Effect::Jump(loc) => match crate::jump::jump_to(&loc, None) {

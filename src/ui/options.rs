@@ -4,15 +4,17 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::rows::SortKey;
+use crate::config::{Config, SortName, ThemeName};
+
 #[derive(Debug, Clone, Args)]
 pub struct MonitorArgs {
     /// Show a simulated fleet of sessions instead of the real ones.
     #[arg(long, env = "OTOP_DEMO")]
     pub demo: bool,
-    /// Seconds between refreshes.
-    #[arg(long, value_name = "SECS", default_value = "2", env = "OTOP_INTERVAL",
-          value_parser = parse_interval)]
-    pub interval: Duration,
+    /// Seconds between refreshes [default: 2, or monitor.interval in the config file]
+    #[arg(long, value_name = "SECS", env = "OTOP_INTERVAL", value_parser = parse_interval)]
+    pub interval: Option<Duration>,
 }
 
 /// Seconds, fractions allowed, between 0.2 and 3600.
@@ -30,20 +32,46 @@ fn parse_interval(s: &str) -> Result<Duration, String> {
 #[derive(Debug, Clone)]
 pub struct MonitorOptions {
     pub interval: Duration,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// Colours on (false: `theme = "none"` in the config file; `NO_COLOR` also turns them off).
+    pub colour: bool,
+    pub clipboard: crate::config::Clipboard,
 }
 
 impl Default for MonitorOptions {
     fn default() -> Self {
-        MonitorOptions {
-            interval: Duration::from_secs(2),
-        }
+        MonitorOptions::new(
+            &MonitorArgs {
+                demo: false,
+                interval: None,
+            },
+            &Config::default(),
+        )
     }
 }
 
-impl From<&MonitorArgs> for MonitorOptions {
-    fn from(a: &MonitorArgs) -> Self {
+impl MonitorOptions {
+    /// Flags override the configuration file, which overrides the defaults.
+    pub fn new(a: &MonitorArgs, config: &Config) -> Self {
+        let m = &config.monitor;
         MonitorOptions {
-            interval: a.interval,
+            interval: a
+                .interval
+                .unwrap_or_else(|| Duration::from_secs_f64(m.interval)),
+            sort: match m.sort {
+                SortName::Title => SortKey::Title,
+                SortName::Status => SortKey::Status,
+                SortName::Session => SortKey::Session,
+                SortName::Uptime => SortKey::Uptime,
+                SortName::Cpu => SortKey::Cpu,
+                SortName::Context => SortKey::Context,
+                SortName::Model => SortKey::Model,
+                SortName::Tmux => SortKey::Tmux,
+            },
+            descending: m.descending,
+            colour: m.theme != ThemeName::None,
+            clipboard: config.clipboard.clone(),
         }
     }
 }
