@@ -154,6 +154,7 @@ fn a_fast_refreshing_collector_never_blocks_or_changes_the_writer() {
                 totals: true,
                 logs: false,
                 tmux: false,
+                ..CollectorOptions::default()
             };
             let mut c = Collector::new(opts, Env::default());
             let focus = Focus {
@@ -227,6 +228,7 @@ fn reading_writes_nothing_to_the_database_or_its_wal() {
         totals: true,
         logs: true,
         tmux: false,
+        ..CollectorOptions::default()
     };
     let mut c = Collector::new(opts, Env::default());
     let focus = Focus {

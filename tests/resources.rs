@@ -69,6 +69,7 @@ fn run(refreshes: Option<usize>, for_time: Duration) -> (usize, u64, u64, usize,
         totals: true,
         logs: true,
         tmux: true,
+        ..CollectorOptions::default()
     };
     let mut c = Collector::new(opts, Env::default());
     let focus = Focus {
