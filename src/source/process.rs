@@ -32,7 +32,11 @@ pub fn scan() -> Vec<OpencodeProcess> {
             os::read_details(p);
         }
     }
-    build_table(all, std::process::id())
+    let mut table = build_table(all, std::process::id());
+    for p in table.iter_mut().filter(|p| p.kind != Kind::Helper) {
+        p.info.cwd = project_dir(&p.info);
+    }
+    table
 }
 
 /// Pids of `pid`'s ancestors, nearest first (for mapping a process to a tmux pane).
@@ -139,6 +143,39 @@ const OTHER_SUBCOMMANDS: &[&str] = &[
     "generate",
 ];
 
+/// The directory opencode files its sessions under. opencode takes it from `$PWD` (the
+/// end-to-end suite showed this), not from the kernel's cwd: the two differ through symlinks,
+/// or when a script or editor changes directory without updating `PWD`. With a project argument
+/// (`opencode ~/proj`) opencode changes directory itself, and then the kernel's cwd is right.
+pub fn project_dir(info: &ProcessInfo) -> Option<String> {
+    let project_arg = first_word(&info.argv).is_some_and(|w| subcommand(w) == Kind::Tui);
+    match &info.env.pwd {
+        Some(pwd) if pwd.starts_with('/') && !project_arg => Some(pwd.clone()),
+        _ => info.cwd.clone(),
+    }
+}
+
+/// The first word of argv that is not a flag or a flag's value (a subcommand or a project).
+fn first_word(argv: &[String]) -> Option<&str> {
+    let skip = if argv.first().is_some_and(|a| is_runtime_name(a)) {
+        2
+    } else {
+        1
+    };
+    let mut words = argv.iter().skip(skip).map(String::as_str);
+    while let Some(w) = words.next() {
+        match w {
+            "--" => return words.next(),
+            _ if VALUE_FLAGS.contains(&w) => {
+                words.next();
+            }
+            _ if w.starts_with('-') => {}
+            _ => return Some(w),
+        }
+    }
+    None
+}
+
 /// What an opencode process is, from its argv (argv[0] included).
 pub fn classify(argv: &[String]) -> Kind {
     let skip = if argv.first().is_some_and(|a| is_runtime_name(a)) {
@@ -185,6 +222,7 @@ pub fn proc_env<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Proc
             "OPENCODE_DB" => env.opencode_db = v,
             "XDG_DATA_HOME" => env.xdg_data_home = v,
             "HOME" => env.home = v,
+            "PWD" => env.pwd = v,
             _ => {}
         }
     }

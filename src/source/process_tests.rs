@@ -319,3 +319,38 @@ fn cpu_percent_comes_from_the_delta_between_samples() {
 #[cfg(target_os = "linux")]
 #[path = "process_live_tests.rs"]
 mod live;
+
+#[test]
+fn opencode_files_sessions_under_pwd_unless_given_a_project() {
+    let info = |argv: &[&str], pwd: Option<&str>| ProcessInfo {
+        argv: argv.iter().map(|s| s.to_string()).collect(),
+        cwd: Some("/real/dir".into()),
+        env: crate::source::process_types::ProcEnv {
+            pwd: pwd.map(str::to_string),
+            ..Default::default()
+        },
+        ..ProcessInfo::default()
+    };
+    let dir = |argv: &[&str], pwd| project_dir(&info(argv, pwd));
+    assert_eq!(
+        dir(&["opencode"], Some("/link/dir")).as_deref(),
+        Some("/link/dir")
+    );
+    assert_eq!(
+        dir(&["opencode", "-s", "ses_1"], Some("/link/dir")).as_deref(),
+        Some("/link/dir")
+    );
+    assert_eq!(
+        dir(&["opencode", "run", "hi"], Some("/p")).as_deref(),
+        Some("/p")
+    );
+    assert_eq!(
+        dir(&["opencode", "~/proj"], Some("/p")).as_deref(),
+        Some("/real/dir")
+    );
+    assert_eq!(dir(&["opencode"], None).as_deref(), Some("/real/dir"));
+    assert_eq!(
+        dir(&["opencode"], Some("relative")).as_deref(),
+        Some("/real/dir")
+    );
+}

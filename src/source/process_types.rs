@@ -32,6 +32,8 @@ pub struct ProcEnv {
     pub opencode_db: Option<String>,
     pub xdg_data_home: Option<String>,
     pub home: Option<String>,
+    /// `PWD`: opencode names its directory after it (see `process::project_dir`).
+    pub pwd: Option<String>,
 }
 
 /// One process, as read in one scan.
