@@ -123,7 +123,13 @@ fn main_loop(
         }
     };
     stop_input.store(true, Ordering::Relaxed);
-    let _ = input.join();
+    // The input thread notices `stop` within its poll timeout, unless its terminal is gone: then
+    // crossterm reads EOF in a loop and never returns. Waiting for it would keep a spinning
+    // process alive after tmux kill-server; exiting ends the thread.
+    let deadline = std::time::Instant::now() + Duration::from_millis(500);
+    while !input.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     // Dropping the request sender ends the collector after its current collection; it is not
     // joined, so a slow source cannot delay quitting.
     result
