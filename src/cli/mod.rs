@@ -10,6 +10,7 @@ pub mod jump;
 pub mod sessions;
 pub mod status;
 pub mod table;
+pub mod watch;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -45,6 +46,11 @@ pub enum Command {
         after_help = "Examples:\n  set -g status-right '#(otop status) %H:%M'\n  otop status --plain\n  otop status --format '{?waiting:{waiting} waiting}'\n  otop status --json"
     )]
     Status(status::Args),
+    /// Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)
+    #[command(
+        after_help = "Examples:\n  otop watch --tmux &\n  set -g status-right '#{@otop_status} %H:%M'\n  set -g window-status-format '#I:#W#{?#{==:#{@otop_state},waiting}, ◆,}'\n  otop watch --tmux --socket /tmp/tmux-1000/default --plain"
+    )]
+    Watch(watch::Args),
     /// Pick a session in a compact list and jump to its tmux pane (made for display-popup)
     #[command(
         after_help = "Examples:\n  bind-key o display-popup -E -w 80% -h 60% \"otop pick --client '#{client_name}'\"\n  otop pick"
@@ -88,6 +94,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Sessions(args)) => sessions::run(&args, cli.db),
         Some(Command::Status(args)) => status::run(&args, cli.db),
+        Some(Command::Watch(args)) => watch::run(&args, cli.db),
         Some(Command::Pick(args)) => crate::pick::run(&args, cli.db),
         Some(Command::Jump(args)) => jump::run(&args, cli.db),
         Some(Command::Completions(args)) => {
