@@ -151,11 +151,10 @@ fn plan(counts: &[usize], total_parts: usize, rng: &mut Rng) -> Vec<Vec<Planned>
     let users: usize = out.iter().flatten().filter(|m| m.user).count();
     let assistants: usize = out.iter().flatten().filter(|m| !m.user).count();
     let budget = total_parts.saturating_sub(users);
-    let mut k = 0usize;
-    for m in out.iter_mut().flatten().filter(|m| !m.user) {
+    let per = assistants.max(1);
+    for (k, m) in out.iter_mut().flatten().filter(|m| !m.user).enumerate() {
         // Bresenham: exactly `budget` parts over `assistants` messages.
-        m.parts = (k + 1) * budget / assistants.max(1) - k * budget / assistants.max(1);
-        k += 1;
+        m.parts = (k + 1) * budget / per - k * budget / per;
     }
     out
 }
@@ -173,14 +172,10 @@ fn message_counts(spec: &BulkSpec, rng: &mut Rng) -> Vec<usize> {
         .iter()
         .map(|w| (rest as u64 * w / sum) as usize)
         .collect();
-    let mut left = rest - counts.iter().sum::<usize>();
-    let n = counts.len();
-    for i in 0..n {
-        if left == 0 {
-            break;
-        }
-        counts[i] += 1;
-        left -= 1;
+    // Rounding leftovers, one each to the first sessions.
+    let left = rest - counts.iter().sum::<usize>();
+    for c in counts.iter_mut().take(left) {
+        *c += 1;
     }
     counts.extend(std::iter::repeat_n(live_total / live.max(1), live));
     counts
@@ -605,7 +600,7 @@ pub fn touch(path: &Path, live: &[LiveSession], now: i64) -> rusqlite::Result<()
     let mut conn = Connection::open(path)?;
     let tx = conn.transaction()?;
     for (k, s) in live.iter().enumerate() {
-        let t = now - k as i64 * 1_000;
+        let t = now - k as i64;
         let latest: String = tx.query_row(
             "SELECT id FROM message WHERE session_id = ?1 ORDER BY time_created DESC, id DESC LIMIT 1",
             [&s.id],
