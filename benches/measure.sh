@@ -54,6 +54,11 @@ while IFS=$'\t' read -r _id dir; do
   (cd "$dir" && exec "$tmp/bin/opencode" 3600) &
   pids+=($!)
 done <"$DB.live"
+# opencode keeps the database open (WAL and shared-memory files exist while it runs): so does
+# this stand-in connection, or every otop run would set up the -shm file itself.
+python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1]); c.execute("SELECT count(*) FROM session").fetchall(); time.sleep(86400)' "$DB" &
+pids+=($!)
 sleep 0.5
 # The sessions show activity after their processes started, as real TUIs' would.
 "$GEN" --touch "$DB"

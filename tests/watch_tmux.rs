@@ -42,6 +42,10 @@ fn watch(srv: &TmuxServer, data: &Path) -> Watcher {
             "--socket",
         ])
         .arg(&srv.socket)
+        // Only this database: other opencode processes on the machine (another test, a real
+        // user's) then match no session and stay out of the counts.
+        .arg("--db")
+        .arg(data.join("opencode/opencode.db"))
         .env("XDG_DATA_HOME", data)
         .env("OPENCODE_DB", "")
         .env_remove("TMUX")
