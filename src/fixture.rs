@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 
 use crate::source::db_types::{Tokens, ToolStatus};
 
+#[path = "fixture_bulk.rs"]
+pub mod bulk;
+
 const DDL_CURRENT: &str = include_str!("../tests/fixtures/schema/opencode-1.18.33.sql");
 const DDL_OLD: &str = include_str!("../tests/fixtures/schema/opencode-1.2.27.sql");
 

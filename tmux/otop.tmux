@@ -4,6 +4,9 @@
 #   #{otop_status}        in status-left/status-right becomes the `otop status` segment
 #   @otop-bin             path to otop when it is not on tmux's PATH
 #   @otop-status-args     extra arguments for `otop status` (e.g. "--empty 'otop: 0'")
+#   @otop-mode            `status` (default): #{otop_status} runs `otop status` every status-interval;
+#                         `watch`: one `otop watch --tmux` per server keeps @otop_status (and a
+#                         per-pane @otop_state) current and #{otop_status} reads it, spawning nothing
 # It touches only its own key binding and the #{otop_status} placeholder; sourcing it twice is
 # harmless.
 set -u
@@ -35,7 +38,7 @@ find_otop() {
 }
 
 main() {
-  local bin key width height status_args segment opt value new
+  local bin key width height status_args segment opt value new mode pid socket
   bin="$(quote "$(find_otop)")"
   key="$(option @otop-key o)"
   width="$(option @otop-popup-width 80%)"
@@ -46,7 +49,19 @@ main() {
   tmux bind-key "$key" display-popup -E -w "$width" -h "$height" \
     "$bin pick --client '#{client_name}'"
 
-  segment="#($bin status${status_args:+ $status_args})"
+  mode="$(option @otop-mode status)"
+  if [ "$mode" = watch ]; then
+    # One watcher per server: it records its pid in @otop-watch-pid (and steps aside if another
+    # live watcher did), so sourcing this file again starts nothing.
+    pid="$(tmux show-option -gqv @otop-watch-pid)"
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      socket="$(tmux display-message -p '#{socket_path}')"
+      tmux run-shell -b "exec $bin watch --tmux --socket $(quote "$socket")${status_args:+ $status_args} >/dev/null 2>&1"
+    fi
+    segment='#{@otop_status}'
+  else
+    segment="#($bin status${status_args:+ $status_args})"
+  fi
   for opt in status-left status-right; do
     value="$(tmux show-option -gqv "$opt")"
     new="${value//\#\{otop_status\}/$segment}"

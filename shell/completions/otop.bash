@@ -46,6 +46,9 @@ _otop() {
             otop,status)
                 cmd="otop__subcmd__status"
                 ;;
+            otop,watch)
+                cmd="otop__subcmd__watch"
+                ;;
             otop__subcmd__help,completions)
                 cmd="otop__subcmd__help__subcmd__completions"
                 ;;
@@ -75,6 +78,9 @@ _otop() {
                 ;;
             otop__subcmd__help,status)
                 cmd="otop__subcmd__help__subcmd__status"
+                ;;
+            otop__subcmd__help,watch)
+                cmd="otop__subcmd__help__subcmd__watch"
                 ;;
             otop__subcmd__help__subcmd__plugin,install)
                 cmd="otop__subcmd__help__subcmd__plugin__subcmd__install"
@@ -116,7 +122,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --interval --help --version sessions status pick jump plugin doctor config completions man help"
+            opts="-h -V --db --config --demo --interval --help --version sessions status watch pick jump plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -208,7 +214,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status pick jump plugin doctor config completions man help"
+            opts="sessions status watch pick jump plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -390,6 +396,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -681,6 +701,48 @@ _otop() {
                     return 0
                     ;;
                 --empty)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__watch)
+            opts="-f -h --tmux --socket --format --plain --empty --interval --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --empty)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -32,6 +32,7 @@ complete -c otop -n "__fish_otop_needs_command" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_needs_command" -s V -l version -d 'Print version'
 complete -c otop -n "__fish_otop_needs_command" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
 complete -c otop -n "__fish_otop_needs_command" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
@@ -52,6 +53,15 @@ complete -c otop -n "__fish_otop_using_subcommand status" -l config -d 'Configur
 complete -c otop -n "__fish_otop_using_subcommand status" -l plain -d 'No tmux styles (#[…]): for other status bars'
 complete -c otop -n "__fish_otop_using_subcommand status" -l json -d 'Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)'
 complete -c otop -n "__fish_otop_using_subcommand status" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand watch" -l socket -d 'tmux server socket (default: the one in $TMUX)' -r
+complete -c otop -n "__fish_otop_using_subcommand watch" -s f -l format -d 'Template for @otop_status, as `otop status --format`' -r
+complete -c otop -n "__fish_otop_using_subcommand watch" -l empty -d '@otop_status when no session runs (default: empty)' -r
+complete -c otop -n "__fish_otop_using_subcommand watch" -l interval -d 'Seconds between refreshes' -r
+complete -c otop -n "__fish_otop_using_subcommand watch" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand watch" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand watch" -l tmux -d 'Keep tmux user options up to date: global @otop_status, per-pane @otop_state'
+complete -c otop -n "__fish_otop_using_subcommand watch" -l plain -d 'No tmux styles (#[…]) in @otop_status'
+complete -c otop -n "__fish_otop_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand pick" -l client -d 'tmux client to move (the popup binding passes #{client_name})' -r
 complete -c otop -n "__fish_otop_using_subcommand pick" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand pick" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
@@ -100,16 +110,17 @@ complete -c otop -n "__fish_otop_using_subcommand completions" -s h -l help -d '
 complete -c otop -n "__fish_otop_using_subcommand man" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status pick jump plugin doctor config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'

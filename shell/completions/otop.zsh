@@ -56,6 +56,21 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+'--socket=[tmux server socket (default\: the one in \$TMUX)]:PATH:_default' \
+'-f+[Template for @otop_status, as \`otop status --format\`]:FORMAT:_default' \
+'--format=[Template for @otop_status, as \`otop status --format\`]:FORMAT:_default' \
+'--empty=[@otop_status when no session runs (default\: empty)]:TEXT:_default' \
+'--interval=[Seconds between refreshes]:SECONDS:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--tmux[Keep tmux user options up to date\: global @otop_status, per-pane @otop_state]' \
+'--plain[No tmux styles (#\[…\]) in @otop_status]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (pick)
 _arguments "${_arguments_options[@]}" : \
 '--client=[tmux client to move (the popup binding passes #{client_name})]:NAME:_default' \
@@ -208,6 +223,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (pick)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -278,6 +297,7 @@ _otop_commands() {
     local commands; commands=(
 'sessions:List running opencode sessions (a table, or --json for scripts)' \
 'status:A compact segment for the tmux status bar (never fails loudly)' \
+'watch:Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
@@ -309,6 +329,7 @@ _otop__subcmd__help_commands() {
     local commands; commands=(
 'sessions:List running opencode sessions (a table, or --json for scripts)' \
 'status:A compact segment for the tmux status bar (never fails loudly)' \
+'watch:Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
@@ -389,6 +410,11 @@ _otop__subcmd__help__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'otop help status commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__help__subcmd__watch_commands] )) ||
+_otop__subcmd__help__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help watch commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__jump_commands] )) ||
 _otop__subcmd__jump_commands() {
     local commands; commands=()
@@ -468,6 +494,11 @@ _otop__subcmd__sessions_commands() {
 _otop__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'otop status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__watch_commands] )) ||
+_otop__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop watch commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_otop" ]; then

@@ -12,6 +12,7 @@ pub mod plugin;
 pub mod sessions;
 pub mod status;
 pub mod table;
+pub mod watch;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -51,6 +52,11 @@ pub enum Command {
         after_help = "Examples:\n  set -g status-right '#(otop status) %H:%M'\n  otop status --plain\n  otop status --format '{?waiting:{waiting} waiting}'\n  otop status --json"
     )]
     Status(status::Args),
+    /// Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)
+    #[command(
+        after_help = "Examples:\n  otop watch --tmux &\n  set -g status-right '#{@otop_status} %H:%M'\n  set -g window-status-format '#I:#W#{?#{==:#{@otop_state},waiting}, ◆,}'\n  otop watch --tmux --socket /tmp/tmux-1000/default --plain"
+    )]
+    Watch(watch::Args),
     /// Pick a session in a compact list and jump to its tmux pane (made for display-popup)
     #[command(
         after_help = "Examples:\n  bind-key o display-popup -E -w 80% -h 60% \"otop pick --client '#{client_name}'\"\n  otop pick"
@@ -167,6 +173,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Sessions(args)) => sessions::run(&args, &ctx),
         Some(Command::Status(args)) => status::run(&args, &ctx),
+        Some(Command::Watch(args)) => watch::run(&args, &ctx),
         Some(Command::Pick(args)) => crate::pick::run(&args, &ctx),
         Some(Command::Jump(args)) => jump::run(&args, &ctx),
         Some(Command::Plugin(args)) => plugin::run(&args, &ctx),

@@ -56,6 +56,47 @@ pub struct Collector {
     dbs: HashMap<PathBuf, Db>,
     logs: HashMap<PathBuf, LogIndex>,
     cpu: CpuSampler,
+    totals: TotalsReader,
+}
+
+/// The header totals on a connection of their own. The first read covers the whole message
+/// table (seconds on a large history), so it runs on a thread: snapshots carry rows at once
+/// and totals from when that read is done; later reads are incremental and run inline.
+#[derive(Default)]
+enum TotalsReader {
+    #[default]
+    Idle,
+    Priming(std::sync::mpsc::Receiver<Option<Db>>),
+    Ready(Box<Db>),
+}
+
+impl TotalsReader {
+    fn read(&mut self, path: &Path, midnight: i64) -> Option<crate::source::db_types::TotalsPair> {
+        if let TotalsReader::Priming(rx) = self {
+            match rx.try_recv() {
+                Ok(Some(db)) => *self = TotalsReader::Ready(Box::new(db)),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return None,
+                // Failed (no database yet, say): try again next refresh.
+                Ok(None) | Err(_) => *self = TotalsReader::Idle,
+            }
+        }
+        match self {
+            TotalsReader::Ready(db) if db.path() == path => db.totals(midnight).ok(),
+            TotalsReader::Priming(_) => None,
+            _ => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let path = path.to_path_buf();
+                std::thread::spawn(move || {
+                    let db = Db::open(&path)
+                        .ok()
+                        .and_then(|mut db| db.totals(midnight).ok().map(|_| db));
+                    let _ = tx.send(db);
+                });
+                *self = TotalsReader::Priming(rx);
+                None
+            }
+        }
+    }
 }
 
 /// otop's own environment, read once: where opencode keeps its data for this user.
@@ -85,6 +126,7 @@ impl Collector {
             dbs: HashMap::new(),
             logs: HashMap::new(),
             cpu: CpuSampler::default(),
+            totals: TotalsReader::default(),
         }
     }
 
@@ -198,10 +240,7 @@ impl Source for Collector {
         }
 
         if self.opts.totals {
-            let midnight = local_midnight_ms(now);
-            if let Ok(db) = self.db(&default_db) {
-                snap.totals = db.totals(midnight).ok();
-            }
+            snap.totals = self.totals.read(&default_db, local_midnight_ms(now));
         }
         snap.detail = self.detail(focus, &snap);
         snap
@@ -243,6 +282,19 @@ impl Collector {
             .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Attach))
             .collect();
 
+        let dirs: Vec<&str> = {
+            let mut d: Vec<&str> = correlated
+                .iter()
+                .filter_map(|p| p.info.cwd.as_deref())
+                .collect();
+            d.sort_unstable();
+            d.dedup();
+            d
+        };
+        let by_dir = db
+            .candidates_in(&dirs, CANDIDATES_PER_DIR)
+            .map_err(|e| e.to_string())?;
+
         let mut evidence = Vec::with_capacity(correlated.len());
         for p in &correlated {
             let info = &p.info;
@@ -273,9 +325,15 @@ impl Collector {
                 }
             }
             if let Some(cwd) = &info.cwd {
-                ev.candidates = db
-                    .candidates(cwd, info.started_at, CANDIDATES_PER_DIR)
-                    .map_err(|e| e.to_string())?;
+                ev.candidates = by_dir.get(cwd).cloned().unwrap_or_default();
+                for c in &mut ev.candidates {
+                    // No message at or after the start: the count is 0 without asking.
+                    if c.last_message_at.is_some_and(|t| t >= info.started_at) {
+                        c.messages_since = db
+                            .messages_since(&c.id, info.started_at)
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
             }
             evidence.push(ev);
         }

@@ -112,6 +112,45 @@ impl Db {
         })
     }
 
+    /// [`Db::candidates`] for several directories in one pass over `session`, keyed by
+    /// directory, at most `limit` each. `messages_since` is left 0: it depends on each process's
+    /// start, see [`Db::messages_since`].
+    pub fn candidates_in(
+        &mut self,
+        directories: &[&str],
+        limit: usize,
+    ) -> Result<HashMap<String, Vec<Candidate>>, DbError> {
+        let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
+        if directories.is_empty() {
+            return Ok(out);
+        }
+        let dirs = serde_json::to_string(directories).unwrap_or_else(|_| "[]".into());
+        let rows = self.read(|db| {
+            let mut stmt = db.conn.prepare_cached(&db.q.candidates_in)?;
+            // ?1 (messages since) is never after any message: counted per process instead.
+            let rows = stmt.query_map(rusqlite::params![i64::MAX, dirs], candidate_row)?;
+            rows.collect::<rusqlite::Result<Vec<Candidate>>>()
+        })?;
+        for c in rows {
+            let v = out
+                .entry(c.directory.clone().unwrap_or_default())
+                .or_default();
+            if v.len() < limit {
+                v.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Messages of a session created at or after `since` (an index range count).
+    pub fn messages_since(&mut self, session_id: &str, since: i64) -> Result<u64, DbError> {
+        self.read(|db| {
+            let mut stmt = db.conn.prepare_cached(&db.q.messages_since)?;
+            let n: i64 = stmt.query_row(rusqlite::params![session_id, since], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     /// One session by id (for the flag, log and plugin rules), or None if it does not exist.
     pub fn candidate(&mut self, id: &str, since: i64) -> Result<Option<Candidate>, DbError> {
         self.read(|db| {

@@ -79,6 +79,8 @@ impl Columns {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Queries {
     pub candidates: String,
+    pub candidates_in: String,
+    pub messages_since: String,
     pub candidate: String,
     pub children: String,
     pub session_row: String,
@@ -124,6 +126,19 @@ impl Queries {
             "s.directory = ?2"
         } else {
             "(0 AND ?2 IS NULL)"
+        };
+        let dirs_filter = if c.has("session", "directory") {
+            "s.directory IN (SELECT value FROM json_each(?2))"
+        } else {
+            "(0 AND ?2 IS NULL)"
+        };
+        let dir_order = if c.has("session", "directory") {
+            format!(
+                "ORDER BY s.directory, {}",
+                order.trim_start_matches("ORDER BY ")
+            )
+        } else {
+            order.to_string()
         };
         let parent_filter = if c.has("session", "parent_id") {
             "s.parent_id IN (SELECT value FROM json_each(?2))"
@@ -205,6 +220,20 @@ impl Queries {
             candidates: format!(
                 "SELECT {cand_cols} FROM session s WHERE {dir_filter} {order} LIMIT ?3"
             ),
+            // `session.directory` has no index in opencode's schema: one scan of `session` for
+            // every directory at once (a few thousand rows), instead of one per process.
+            // No per-row count of recent messages (`0 * ?1` keeps the parameter): it depends on
+            // each process's start and is asked only where `last_message_at` says it is non-zero.
+            candidates_in: format!(
+                "SELECT {} FROM session s WHERE {dirs_filter} {dir_order}",
+                cand_cols.replace(&since, "(0 * ?1)")
+            ),
+            messages_since: if c.messages_ok() {
+                "SELECT count(*) FROM message m WHERE m.session_id = ?1 AND m.time_created >= ?2"
+                    .to_string()
+            } else {
+                "SELECT 0 * ?1 * ?2".to_string()
+            },
             candidate: format!("SELECT {cand_cols} FROM session s WHERE s.id = ?2"),
             children: format!("SELECT {cand_cols} FROM session s WHERE {parent_filter} {order}"),
             session_row,

@@ -11,6 +11,7 @@ use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
 mod io;
+mod plan;
 
 pub(super) const T0: i64 = 1_780_000_000_000;
 

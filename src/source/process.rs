@@ -20,15 +20,25 @@ const MAX_DEPTH: usize = 64;
 /// helpers they started, excluding otop itself. A process that exits mid-scan is skipped.
 pub fn scan() -> Vec<OpencodeProcess> {
     let mut all = os::read_all();
+    // argv only where the short name allows opencode (or the node/bun wrapper); most of a
+    // machine's processes cost one read of their stat file.
+    for p in all.iter_mut().filter(|p| may_run_opencode(&p.name)) {
+        os::read_argv(p);
+    }
     let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
     let hinted: HashSet<u32> = all
         .iter()
         .filter(|p| might_be_opencode(&p.name, &p.argv))
         .map(|p| p.pid)
         .collect();
-    // Costly reads (environ, fds, cwd) only for opencode look-alikes and their descendants.
+    // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their descendants.
     for p in &mut all {
-        if hinted.contains(&p.pid) || nearest_in(p.ppid, &parents, &hinted).is_some() {
+        if hinted.contains(&p.pid) {
+            os::read_details(p);
+        } else if nearest_in(p.ppid, &parents, &hinted).is_some() {
+            if p.argv.is_empty() {
+                os::read_argv(p);
+            }
             os::read_details(p);
         }
     }
@@ -37,6 +47,12 @@ pub fn scan() -> Vec<OpencodeProcess> {
         p.info.cwd = project_dir(&p.info);
     }
     table
+}
+
+/// Whether a process of this short name (Linux `comm`: the executable's name, 15 bytes at
+/// most) can be opencode or its npm wrapper. Kernel threads, shells and editors cannot.
+fn may_run_opencode(name: &str) -> bool {
+    name.contains("opencode") || is_runtime_name(name)
 }
 
 /// Pids of `pid`'s ancestors, nearest first (for mapping a process to a tmux pane).

@@ -1,19 +1,49 @@
 //! Linux: process facts from `/proc` via procfs. Unreadable or vanished processes are skipped.
 
-use procfs::process::{FDTarget, Process};
+use std::io::Read;
+
+use procfs::FromRead;
+use procfs::process::{FDTarget, Process, Stat};
 
 use super::process::{is_interesting_file, proc_env};
 use super::process_types::ProcessInfo;
 
-/// Every readable process with its cheap facts (stat, statm, cmdline); no environ/fds/cwd.
+/// Every readable process with its cheap facts, all from `/proc/<pid>/stat` (one read each);
+/// argv is read later, and only for processes that may matter ([`read_argv`]).
 pub fn read_all() -> Vec<ProcessInfo> {
-    let Ok(iter) = procfs::process::all_processes() else {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     let clock = Clock::now();
-    iter.filter_map(Result::ok)
-        .filter_map(|p| read_basic(&p, &clock))
+    let mut buf = Vec::with_capacity(1024);
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| read_basic(pid, &clock, &mut buf))
         .collect()
+}
+
+/// `/proc/<pid>/<name>` into `buf`, reusing its allocation.
+fn read_into(pid: u32, name: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    buf.clear();
+    std::fs::File::open(format!("/proc/{pid}/{name}"))?.read_to_end(buf)?;
+    Ok(())
+}
+
+/// Fills argv from `/proc/<pid>/cmdline` (NUL-separated; empty for kernel threads and zombies).
+pub fn read_argv(info: &mut ProcessInfo) {
+    let mut buf = Vec::new();
+    if read_into(info.pid, "cmdline", &mut buf).is_err() {
+        return;
+    }
+    if buf.last() == Some(&0) {
+        buf.pop();
+    }
+    if !buf.is_empty() {
+        info.argv = buf
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+    }
 }
 
 /// Adds exe, cwd, environ and the interesting open files; each may fail on its own
@@ -61,14 +91,18 @@ pub fn parent_of(pid: u32) -> Option<u32> {
 struct Clock {
     boot_ms: i64,
     ticks: u64,
+    page_size: u64,
 }
 
 impl Clock {
     fn now() -> Self {
-        let boot = procfs::boot_time_secs().unwrap_or(0);
+        // Boot time never changes: read /proc/stat once per process, not once per scan.
+        static BOOT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let boot = *BOOT.get_or_init(|| procfs::boot_time_secs().unwrap_or(0));
         Clock {
             boot_ms: i64::try_from(boot).unwrap_or(0) * 1000,
             ticks: procfs::ticks_per_second().max(1),
+            page_size: procfs::page_size(),
         }
     }
 
@@ -77,19 +111,18 @@ impl Clock {
     }
 }
 
-fn read_basic(p: &Process, clock: &Clock) -> Option<ProcessInfo> {
-    let stat = p.stat().ok()?;
-    let argv = p.cmdline().unwrap_or_default();
-    let rss_pages = p.statm().map(|m| m.resident).unwrap_or(stat.rss);
+fn read_basic(pid: u32, clock: &Clock, buf: &mut Vec<u8>) -> Option<ProcessInfo> {
+    read_into(pid, "stat", buf).ok()?;
+    let stat = Stat::from_read(&buf[..]).ok()?;
     Some(ProcessInfo {
         pid: u32::try_from(stat.pid).ok()?,
         ppid: u32::try_from(stat.ppid).unwrap_or(0),
         name: stat.comm.clone(),
-        argv,
         tty: tty_path(stat.tty_nr),
         started_at: clock.boot_ms + i64::try_from(clock.ms(stat.starttime)).unwrap_or(0),
         cpu_time_ms: clock.ms(stat.utime + stat.stime),
-        rss_bytes: rss_pages.saturating_mul(procfs::page_size()),
+        // Same figure as statm's `resident`, without a second file per process.
+        rss_bytes: stat.rss.saturating_mul(clock.page_size),
         ..ProcessInfo::default()
     })
 }

@@ -22,6 +22,9 @@ pub fn read_all() -> Vec<ProcessInfo> {
         .collect()
 }
 
+/// argv comes with [`read_all`] on macOS.
+pub fn read_argv(_info: &mut ProcessInfo) {}
+
 /// Adds exe, cwd and environment. Open files are not read on macOS.
 pub fn read_details(info: &mut ProcessInfo) {
     let pid = info.pid as i32;

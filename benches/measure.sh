@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Whole-process performance figures for the README's "Performance" section, printed next to
+# their targets:
+#   - `otop status`: median wall time (hyperfine) and peak RSS (/usr/bin/time), one process run;
+#   - the monitor in a private tmux server: time to first frame and to the first frame with
+#     sessions, CPU averaged over a minute (utime+stime, children's included, from
+#     /proc/<pid>/stat: the tmux clients it runs count), RSS;
+#   - `otop watch --tmux` (if built with it): CPU over the same minute and RSS.
+# Load: a generated database (250,000 messages, 1,000,000 parts, 2,000 sessions) and 10 live
+# stand-in `opencode` processes (copies of /bin/sleep) running in the live sessions' directories.
+#
+# Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs)
+# Needs: hyperfine (Debian package `hyperfine`), /usr/bin/time (package `time`), tmux, python3.
+# The machine is shared: the load average is printed with every figure; repeat when it is high.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_CPU="${SECONDS_CPU:-60}"
+RUNS="${RUNS:-200}"
+FIX="$PWD/target/bench-fixtures"
+DB="$FIX/status-250k.db"
+ROOT="$FIX/projects"
+OTOP="$PWD/target/release/otop"
+GEN="$PWD/target/release/examples/gen_fixture"
+
+for tool in hyperfine /usr/bin/time tmux python3; do
+  command -v "$tool" >/dev/null || { echo "measure.sh: $tool is required" >&2; exit 1; }
+done
+
+cargo build --release --quiet --bin otop --example gen_fixture
+mkdir -p "$FIX"
+if [ ! -f "$DB" ] || [ ! -f "$DB.live" ]; then
+  "$GEN" --messages 250000 --parts 1000000 --sessions 2000 --schema current --root "$ROOT" "$DB"
+fi
+
+tmp="$(mktemp -d)"
+pids=()
+mon_pid="" watch_pid=""
+cleanup() {
+  for p in $mon_pid $watch_pid; do kill "$p" 2>/dev/null || true; done
+  tmux -S "$tmp/sock" kill-server 2>/dev/null || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Stand-ins: `opencode 3600` in each live session's directory, using the generated database.
+mkdir -p "$tmp/bin" "$tmp/data"
+cp /bin/sleep "$tmp/bin/opencode"
+export OPENCODE_DB="$DB" XDG_DATA_HOME="$tmp/data"
+unset TMUX TMUX_PANE
+while IFS=$'\t' read -r _id dir; do
+  mkdir -p "$dir"
+  (cd "$dir" && exec "$tmp/bin/opencode" 3600) &
+  pids+=($!)
+done <"$DB.live"
+# opencode keeps the database open (WAL and shared-memory files exist while it runs): so does
+# this stand-in connection, or every otop run would set up the -shm file itself.
+python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1]); c.execute("SELECT count(*) FROM session").fetchall(); time.sleep(86400)' "$DB" &
+pids+=($!)
+sleep 0.5
+# The sessions show activity after their processes started, as real TUIs' would.
+"$GEN" --touch "$DB"
+
+load() { cut -d' ' -f1 /proc/loadavg; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+row() { printf '%-44s %12s   target %-10s load %s\n' "$1" "$2" "$3" "$4"; }
+
+total="$("$OTOP" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
+echo "otop status sees $total sessions (10 expected): $("$OTOP" status --plain)"
+echo
+
+# --- otop status -----------------------------------------------------------------------------
+l="$(load)"
+hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$tmp/status.json" "$OTOP status" >/dev/null 2>&1
+status_ms="$(python3 -c 'import json,sys,statistics as s; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (s.median(r["times"])*1000))' "$tmp/status.json")"
+row "otop status: median wall time" "${status_ms} ms" "<= 5 ms" "$l"
+
+l="$(load)"
+for _ in $(seq 20); do /usr/bin/time -f %M "$OTOP" status 2>&1 >/dev/null | tail -1; done >"$tmp/rss"
+status_rss="$(median <"$tmp/rss")"
+row "otop status: peak RSS (median of 20)" "$((status_rss / 1024)).$(((status_rss % 1024) * 10 / 1024)) MB" "<= 10 MB" "$l"
+
+# --- monitor ---------------------------------------------------------------------------------
+tm() { tmux -S "$tmp/sock" "$@"; }
+tm -f /dev/null new-session -d -x 200 -y 50 -s m "sleep 3600"
+now_ms() { date +%s%3N; }
+start="$(now_ms)"
+tm respawn-pane -k -t m "exec env OPENCODE_DB='$DB' XDG_DATA_HOME='$tmp/data' '$OTOP'"
+first="" data=""
+for _ in $(seq 2000); do
+  screen="$(tm capture-pane -p -t m 2>/dev/null || true)"
+  if [ -z "$first" ] && grep -q '^otop .*sessions' <<<"$screen"; then first=$(($(now_ms) - start)); fi
+  if [ -z "$data" ] && grep -qE '^otop [1-9][0-9]* sessions' <<<"$screen"; then data=$(($(now_ms) - start)); break; fi
+  sleep 0.005
+done
+row "monitor: first frame (header drawn)" "${first:-?} ms" "<= 150 ms" "$(load)"
+row "monitor: first frame with sessions" "${data:-?} ms" "(none)" "$(load)"
+
+mon_pid="$(tm display -p -t m '#{pane_pid}')"
+if "$OTOP" watch --help >/dev/null 2>&1; then
+  tm new-window -d -t m "exec env OPENCODE_DB='$DB' XDG_DATA_HOME='$tmp/data' TMUX='$tmp/sock,0,0' '$OTOP' watch --tmux"
+  sleep 1
+  watch_pid="$(pgrep -f "$OTOP watch --tmux" | head -1 || true)"
+fi
+
+ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
+hz="$(getconf CLK_TCK)"
+sleep 5 # past the first collections (the all-time totals read the whole message table once)
+l0="$(load)"
+m0="$(ticks "$mon_pid")"
+[ -n "$watch_pid" ] && w0="$(ticks "$watch_pid")"
+t0="$(now_ms)"
+sleep "$SECONDS_CPU"
+m1="$(ticks "$mon_pid")"
+[ -n "$watch_pid" ] && w1="$(ticks "$watch_pid")"
+t1="$(now_ms)"
+l="$l0..$(load)"
+cpu() { python3 -c "print('%.2f' % (($2 - $1) / $hz / (($t1 - $t0) / 1000) * 100))"; }
+rss() { awk '/^VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$1/status"; }
+hwm() { awk '/^VmHWM/ {printf "%.1f MB", $2/1024}' "/proc/$1/status"; }
+row "monitor: CPU over ${SECONDS_CPU}s (% of one core)" "$(cpu "$m0" "$m1") %" "<= 1 %" "$l"
+row "monitor: RSS (peak)" "$(rss "$mon_pid") ($(hwm "$mon_pid"))" "<= 25 MB" "$l"
+if [ -n "$watch_pid" ]; then
+  row "watch --tmux: CPU over ${SECONDS_CPU}s" "$(cpu "$w0" "$w1") %" "(none)" "$l"
+  row "watch --tmux: RSS (peak)" "$(rss "$watch_pid") ($(hwm "$watch_pid"))" "(none)" "$l"
+fi

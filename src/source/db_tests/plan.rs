@@ -1,0 +1,77 @@
+//! Every read a refresh makes goes through an index: `EXPLAIN QUERY PLAN` on a generated
+//! database must show no full scan of `message` or `part`, whose size is the whole history.
+
+use super::super::db::Db;
+use super::BOTH;
+use crate::fixture::bulk::{self, BulkSpec};
+
+/// Plan lines of `sql`, with every parameter bound to NULL (the plan does not depend on them).
+fn plan(db: &Db, sql: &str) -> Vec<String> {
+    let mut stmt = db
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let n = stmt.parameter_count();
+    let params: Vec<rusqlite::types::Null> = vec![rusqlite::types::Null; n];
+    stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        r.get::<_, String>(3)
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+/// A full scan of message or part, under the aliases the queries use.
+fn scans_history(line: &str) -> bool {
+    ["SCAN m", "SCAN p", "SCAN message", "SCAN part"]
+        .iter()
+        .any(|s| line == *s || line.starts_with(&format!("{s} ")))
+}
+
+#[test]
+fn per_refresh_queries_use_indexes_not_history_scans() {
+    for schema in BOTH {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("opencode.db");
+        let spec = BulkSpec {
+            schema,
+            live: 3,
+            live_messages: 20,
+            ..BulkSpec::new(2_000, 8_000, 60, dir.path(), 1_780_000_000_000)
+        };
+        bulk::generate(&path, &spec).unwrap();
+        let db = Db::open(&path).unwrap();
+        let q = &db.q;
+        let queries = [
+            ("candidates", &q.candidates),
+            ("candidates_in", &q.candidates_in),
+            ("messages_since", &q.messages_since),
+            ("candidate", &q.candidate),
+            ("children", &q.children),
+            ("session_row", &q.session_row),
+            ("latest_messages", &q.latest_messages),
+            ("latest_user", &q.latest_user),
+            ("message_count", &q.message_count),
+            ("token_sum", &q.token_sum),
+            ("part_stats", &q.part_stats),
+            ("parts_of", &q.parts_of),
+            ("todos", &q.todos),
+        ];
+        for (name, sql) in queries {
+            let lines = plan(&db, sql);
+            assert!(
+                !lines.iter().any(|l| scans_history(l)),
+                "{schema:?} {name} scans history: {lines:?}\n{sql}"
+            );
+        }
+        // The incremental totals read new rows by rowid, open ones by id.
+        for sql in [
+            "SELECT rowid, id, time_created, data FROM message WHERE rowid > ?1 ORDER BY rowid",
+            "SELECT id FROM message WHERE rowid = ?1",
+            "SELECT data FROM message WHERE id = ?1",
+        ] {
+            let lines = plan(&db, sql);
+            assert!(!lines.iter().any(|l| scans_history(l)), "{sql}: {lines:?}");
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! `otop watch --tmux` against a private tmux server: stand-in `opencode` processes in panes, a
+//! database the test writes. The options a status bar reads must appear with the right values,
+//! follow the database, and the watcher must exit when its server is killed.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use support::{StandIns, TmuxServer, have_tmux, wait_for};
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn in_env(data: &Path, cmd: &str) -> String {
+    let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
+    format!("exec env XDG_DATA_HOME={} {cmd}", data.display())
+}
+
+struct Watcher(Child);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn watch(srv: &TmuxServer, data: &Path) -> Watcher {
+    let child = Command::new(env!("CARGO_BIN_EXE_otop"))
+        .args([
+            "watch",
+            "--tmux",
+            "--plain",
+            "--interval",
+            "0.2",
+            "--socket",
+        ])
+        .arg(&srv.socket)
+        // Only this database: other opencode processes on the machine (another test, a real
+        // user's) then match no session and stay out of the counts.
+        .arg("--db")
+        .arg(data.join("opencode/opencode.db"))
+        .env("XDG_DATA_HOME", data)
+        .env("OPENCODE_DB", "")
+        .env_remove("TMUX")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Watcher(child)
+}
+
+fn global(srv: &TmuxServer, name: &str) -> String {
+    srv.ok(&["show-option", "-gqv", name]).trim().to_string()
+}
+
+fn pane_state(srv: &TmuxServer, pane: &str) -> String {
+    srv.ok(&["show-option", "-pqv", "-t", pane, "@otop_state"])
+        .trim()
+        .to_string()
+}
+
+fn until(srv: &TmuxServer, what: &str, f: impl Fn(&TmuxServer) -> bool) {
+    let ok = wait_for(Duration::from_secs(15), || f(srv).then_some(()));
+    assert!(
+        ok.is_some(),
+        "{what}: @otop_status={:?}, options: {}",
+        global(srv, "@otop_status"),
+        srv.ok(&["show-options", "-g"])
+    );
+}
+
+#[test]
+fn options_follow_the_sessions_and_the_watcher_ends_with_its_server() {
+    if !have_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let (proj_a, proj_b) = (tmp.path().join("proj-a"), tmp.path().join("proj-b"));
+    for d in [&data, &proj_a, &proj_b] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let standins = StandIns::new();
+    let srv = TmuxServer::start("one", &proj_a, &in_env(&data, &standins.plain()));
+    let pane_a = srv.ok(&["display", "-p", "-t", "one:0", "#{pane_id}"]);
+    let pane_a = pane_a.trim();
+    let pane_b = srv.window("one", &proj_b, &in_env(&data, &standins.plain()));
+    let pane_idle = srv.window("one", &proj_b, "exec sleep 3600");
+    std::thread::sleep(Duration::from_millis(100));
+
+    let t = now_ms();
+    let db = data.join("opencode/opencode.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    let session = |fx: &mut Fixture, id: &str, dir: &Path| {
+        fx.session(SessionSpec {
+            id: id.into(),
+            title: id.into(),
+            directory: dir.display().to_string(),
+            created: t,
+            ..SessionSpec::default()
+        })
+        .unwrap()
+    };
+    // proj-a asks a question → waiting; proj-b runs bash → working.
+    let a = session(&mut fx, "ses_asks", &proj_a);
+    fx.user_message(&a, t + 1).unwrap();
+    let ma = fx
+        .assistant_message(&a, t + 2, AssistantSpec::default())
+        .unwrap();
+    fx.tool_part(
+        &ma,
+        t + 2,
+        ToolSpec {
+            tool: "question".into(),
+            input: serde_json::json!({"questions": [{"header": "Colour", "question": "Which?"}]}),
+            ..ToolSpec::default()
+        },
+    )
+    .unwrap();
+    let b = session(&mut fx, "ses_works", &proj_b);
+    fx.user_message(&b, t + 1).unwrap();
+    let mb = fx
+        .assistant_message(&b, t + 2, AssistantSpec::default())
+        .unwrap();
+    fx.tool_part(
+        &mb,
+        t + 2,
+        ToolSpec {
+            metadata: Some(serde_json::json!({"output": ""})),
+            input: serde_json::json!({"command": "cargo test"}),
+            ..ToolSpec::default()
+        },
+    )
+    .unwrap();
+
+    let mut w = watch(&srv, &data);
+    until(&srv, "first values", |s| {
+        global(s, "@otop_status") == "◆1 ●1"
+    });
+    assert_eq!(pane_state(&srv, pane_a), "waiting");
+    assert_eq!(pane_state(&srv, &pane_b), "working");
+    assert_eq!(
+        pane_state(&srv, &pane_idle),
+        "",
+        "a pane without opencode has no state"
+    );
+    let pid = global(&srv, "@otop-watch-pid");
+    assert_eq!(pid, w.0.id().to_string(), "the watcher records itself");
+
+    // A second watcher for the same server steps aside.
+    let mut second = watch(&srv, &data);
+    let ended = wait_for(Duration::from_secs(10), || second.0.try_wait().unwrap());
+    assert!(
+        ended.is_some_and(|s| s.success()),
+        "second watcher still running"
+    );
+
+    // The bash call finishes and the reply completes: proj-b turns idle.
+    fx.update_assistant(
+        &mb,
+        AssistantSpec {
+            completed: Some(now_ms()),
+            finish: Some("stop".into()),
+            ..AssistantSpec::default()
+        },
+    )
+    .unwrap();
+    fx.conn()
+        .execute(
+            "UPDATE part SET data = json_set(data, '$.state.status', 'completed') WHERE message_id = ?1",
+            [&mb],
+        )
+        .unwrap();
+    until(&srv, "after the DB changed", |s| {
+        global(s, "@otop_status") == "◆1 ○1"
+    });
+    assert_eq!(pane_state(&srv, &pane_b), "idle");
+    assert_eq!(pane_state(&srv, pane_a), "waiting");
+
+    // The process in proj-a ends: its pane loses its state.
+    let pid_a = srv.pane_pid(pane_a);
+    let _ = Command::new("kill").arg(pid_a.to_string()).status();
+    until(&srv, "after a process ended", |s| {
+        global(s, "@otop_status") == "○1"
+    });
+
+    srv.ok(&["kill-server"]);
+    let ended = wait_for(Duration::from_secs(10), || w.0.try_wait().unwrap());
+    assert!(ended.is_some(), "watcher outlived its tmux server");
+}
