@@ -331,7 +331,15 @@ fn older_versions_smoke() {
         .map(|(n, d)| TuiSpec::new(n, d))
         .collect();
         specs[3].tmux_session = "b";
-        fleet.start_tuis(&specs, READY);
+        // The twins start a few seconds apart, as people start them. Started within the same
+        // few seconds, opencode ≤ 1.15's per-second log file names collide and otop drops that
+        // evidence (`log::SHARED_NAME_WINDOW_MS`); which twin runs which session is then a
+        // guess that only the companion plugin settles.
+        let first = std::time::Instant::now();
+        fleet.start_tuis(&specs[..3], READY);
+        let apart = Duration::from_millis(otop::source::log::SHARED_NAME_WINDOW_MS as u64 + 1_500);
+        std::thread::sleep(apart.saturating_sub(first.elapsed()));
+        fleet.start_tuis(&specs[3..], READY);
         for (tui, prompt) in [
             ("gen", "SLOW 150 marker-gen"),
             ("idle", "hello marker-idle"),

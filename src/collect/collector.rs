@@ -11,7 +11,7 @@ use crate::model::row::Row;
 use crate::model::state::Status;
 use crate::model::status::{self, Liveness};
 use crate::source::db::{self, Db};
-use crate::source::db_types::SessionFacts;
+use crate::source::db_types::{Candidate, SessionFacts};
 use crate::source::log::LogIndex;
 use crate::source::log_types::LogRun;
 use crate::source::plugin;
@@ -266,10 +266,16 @@ impl Collector {
                 .entry(data_dir.clone())
                 .or_insert_with(|| LogIndex::new(data_dir.join("log")));
             log.refresh(&infos);
-            log.runs_for(&infos)
+            let mut runs: HashMap<u32, LogRun> = log
+                .runs_for(&infos)
                 .into_iter()
                 .map(|(pid, run)| (pid, run.clone()))
-                .collect()
+                .collect();
+            let started: HashMap<u32, i64> = infos.iter().map(|p| (p.pid, p.started_at)).collect();
+            for pid in crate::source::log::ambiguous_file_runs(&runs, &started) {
+                runs.remove(&pid);
+            }
+            runs
         } else {
             HashMap::new()
         };
@@ -313,14 +319,20 @@ impl Collector {
                 continues: correlate::continue_flag(&info.argv),
                 candidates: Vec::new(),
             };
-            // An id from argv or the log must exist in this database to count.
-            for id in [&mut ev.flag_session, &mut ev.log_session] {
-                if let Some(s) = id.as_deref()
-                    && db
-                        .candidate(s, info.started_at)
-                        .map_err(|e| e.to_string())?
-                        .is_none()
-                {
+            // An id from argv or the log must exist in this database to count. A log-named
+            // session must also belong to the process's directory: opencode 1.2's per-process log
+            // files are named by the second they were opened, so two processes can write one
+            // file, and it then names another process's sessions (seen in the end-to-end suite).
+            for (id, same_dir) in [(&mut ev.flag_session, false), (&mut ev.log_session, true)] {
+                let Some(s) = id.as_deref() else { continue };
+                let found = db
+                    .candidate(s, info.started_at)
+                    .map_err(|e| e.to_string())?;
+                let elsewhere = |c: &Candidate| match (&c.directory, &info.cwd) {
+                    (Some(d), Some(cwd)) => d != cwd,
+                    _ => false,
+                };
+                if found.is_none_or(|c| same_dir && elsewhere(&c)) {
                     *id = None;
                 }
             }

@@ -337,3 +337,51 @@ fn align<'a>(ps: &[(i64, u32)], rs: &[(i64, &'a str)]) -> Vec<(u32, &'a str)> {
 #[cfg(test)]
 #[path = "log_tests.rs"]
 mod tests;
+
+/// Per-process log files (opencode ≤ 1.15) are named by the second they were opened, so two
+/// processes started within a few seconds of each other can end up writing one file (a TUI
+/// opens two: its UI's and, ~2 s later, its server's), which then names the other's sessions.
+/// The end-to-end suite saw exactly that with two TUIs started together. Their per-file runs are
+/// dropped, so correlation falls back to activity for them.
+pub const SHARED_NAME_WINDOW_MS: i64 = 5_000;
+
+/// Pids whose per-file log run cannot be trusted (see [`SHARED_NAME_WINDOW_MS`]).
+pub fn ambiguous_file_runs(
+    runs: &HashMap<u32, LogRun>,
+    started_at: &HashMap<u32, i64>,
+) -> std::collections::HashSet<u32> {
+    let file_pids: Vec<(u32, i64)> = runs
+        .iter()
+        .filter(|(_, r)| matches!(r.key, super::log_types::RunKey::File(_)))
+        .filter_map(|(pid, _)| started_at.get(pid).map(|t| (*pid, *t)))
+        .collect();
+    file_pids
+        .iter()
+        .filter(|(pid, t)| {
+            file_pids
+                .iter()
+                .any(|(other, u)| other != pid && (t - u).abs() <= SHARED_NAME_WINDOW_MS)
+        })
+        .map(|(pid, _)| *pid)
+        .collect()
+}
+
+#[cfg(test)]
+mod ambiguity_tests {
+    use super::*;
+    use crate::source::log_types::RunKey;
+
+    #[test]
+    fn per_file_runs_of_processes_started_together_are_not_trusted() {
+        let run = |k: RunKey| LogRun::new(k);
+        let runs = HashMap::from([
+            (1, run(RunKey::File("/l/a.log".into()))),
+            (2, run(RunKey::File("/l/b.log".into()))),
+            (3, run(RunKey::File("/l/c.log".into()))),
+            (4, run(RunKey::Run("0a1b2c3d".into()))),
+        ]);
+        let started = HashMap::from([(1, 10_000), (2, 12_500), (3, 60_000), (4, 10_100)]);
+        let bad = ambiguous_file_runs(&runs, &started);
+        assert_eq!(bad, [1, 2].into_iter().collect());
+    }
+}
