@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
 use crate::model::row::{Row, sort_by_urgency};
-use crate::statusline::format::{self, Counts, DEFAULT_FORMAT, Style};
+use crate::statusline::format::{self, Counts};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,12 +30,7 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
     let conf = &ctx.config.status;
-    let style = Style::from_config(conf, args.plain);
-    let template = args
-        .format
-        .as_deref()
-        .or(Some(conf.format.as_str()).filter(|f| !f.is_empty()))
-        .unwrap_or(DEFAULT_FORMAT);
+    let (template, style) = format::settings(args.format.as_deref(), args.plain, conf);
     let empty = args.empty.as_deref().unwrap_or(&conf.empty);
     // A bad template is the user's mistake, worth saying; everything after that stays quiet.
     format::render(template, &Counts::default(), &style).map_err(|e| e.to_string())?;

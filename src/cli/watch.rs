@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::model::row::{Row, sort_by_urgency};
 use crate::source::tmux;
-use crate::statusline::format::{self, DEFAULT_FORMAT, Style};
+use crate::statusline::format::{self, Style};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -136,12 +136,7 @@ fn server_alive(socket: &str) -> bool {
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
     let conf = &ctx.config.status;
-    let style = Style::from_config(conf, args.plain);
-    let template = args
-        .format
-        .as_deref()
-        .or(Some(conf.format.as_str()).filter(|f| !f.is_empty()))
-        .unwrap_or(DEFAULT_FORMAT);
+    let (template, style) = format::settings(args.format.as_deref(), args.plain, conf);
     format::render(template, &format::Counts::default(), &style).map_err(|e| e.to_string())?;
     let socket = match &args.socket {
         Some(s) => s.clone(),

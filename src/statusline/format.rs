@@ -82,6 +82,19 @@ pub const DEFAULT_FORMAT: &str = "{?waiting:{fg:waiting}{sym:waiting}{waiting} }
 {?error:{fg:error}{sym:error}{error} }{?working:{fg:working}{sym:working}{working} }\
 {?idle:{fg:idle}{sym:idle}{idle} }{?stalled:{fg:stalled}{sym:stalled}{stalled} }{reset}";
 
+/// The template and style to use: flags (`--format`, `--plain`) over the config file's
+/// `[status]`, over the built-in defaults.
+pub fn settings<'a>(
+    format: Option<&'a str>,
+    plain: bool,
+    conf: &'a crate::config::Status,
+) -> (&'a str, Style) {
+    let template = format
+        .or(Some(conf.format.as_str()).filter(|f| !f.is_empty()))
+        .unwrap_or(DEFAULT_FORMAT);
+    (template, Style::from_config(conf, plain))
+}
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FormatError {
     #[error("unclosed `{{` at byte {0} of the format")]
