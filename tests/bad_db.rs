@@ -11,7 +11,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use otop::collect::{Collector, CollectorOptions, Env, Focus, Snapshot, Source};
+use otop::collect::{Collector, CollectorOptions, Env, Focus, Snapshot, Source, now_ms};
 use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec};
 use otop::ui::action::Action;
 use otop::ui::app::App;
@@ -21,10 +21,6 @@ use ratatui::backend::TestBackend;
 use rel::Oc;
 use serde_json::Value;
 use support::{StandIns, otop, wait_for};
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 /// One refresh of the monitor's collector on `db`.
 fn snapshot(db: &Path) -> Snapshot {

@@ -13,15 +13,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use otop::collect::{Collector, CollectorOptions, Env, Focus, Source};
+use otop::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
 use otop::fixture::{Fixture, Schema, SessionSpec};
 use otop::model::state::MatchRule;
 use rel::Oc;
 use support::{StandIns, otop, wait_for};
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 fn collector(db: Option<&Path>) -> Collector {
     let opts = CollectorOptions {

@@ -9,20 +9,11 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
+use otop::collect::now_ms;
 use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 use otop::source::db_types::{Tokens, ToolStatus};
 use serde_json::Value;
-use support::{StandIns, TmuxServer, have_tmux, otop, wait_for};
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// Runs `cmd` with the test's data directory in its environment, as a user's shell would.
-fn in_env(data: &Path, cmd: &str) -> String {
-    let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
-    format!("exec env XDG_DATA_HOME={} {cmd}", data.display())
-}
+use support::{StandIns, TmuxServer, have_tmux, in_env, otop, wait_for};
 
 fn sessions_json(data: &Path, all: bool) -> Vec<Value> {
     let data = data.display().to_string();

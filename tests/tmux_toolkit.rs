@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 use otop::source::db_types::ToolStatus;
-use support::{Client, StandIns, TmuxServer, have_tmux, otop, wait_for};
+use support::{Client, StandIns, TmuxServer, have_tmux, in_env, otop, wait_for};
 
 struct Bed {
     srv: TmuxServer,
@@ -23,11 +23,6 @@ struct Bed {
     pane_beta: String,
     _standins: StandIns,
     _tmp: tempfile::TempDir,
-}
-
-fn in_env(data: &Path, cmd: &str) -> String {
-    let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
-    format!("exec env XDG_DATA_HOME={} {cmd}", data.display())
 }
 
 /// `tag` keeps ids and titles apart from other tests' fleets, which otop sees too.

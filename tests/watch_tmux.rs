@@ -10,17 +10,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use otop::collect::now_ms;
 use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
-use support::{StandIns, TmuxServer, have_tmux, wait_for};
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-fn in_env(data: &Path, cmd: &str) -> String {
-    let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
-    format!("exec env XDG_DATA_HOME={} {cmd}", data.display())
-}
+use support::{StandIns, TmuxServer, have_tmux, in_env, wait_for};
 
 struct Watcher(Child);
 

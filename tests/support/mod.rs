@@ -166,6 +166,13 @@ impl StandIns {
     }
 }
 
+/// Runs `cmd` (a stand-in command) with the test's data directory in its environment, as a
+/// user's shell would, so otop finds that process's database the way it finds a real one's.
+pub fn in_env(data: &Path, cmd: &str) -> String {
+    let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
+    format!("exec env XDG_DATA_HOME={} {cmd}", data.display())
+}
+
 /// Polls `f` until it returns Some or `timeout` passes.
 pub fn wait_for<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let start = Instant::now();
