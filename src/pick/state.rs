@@ -99,10 +99,7 @@ impl Picker {
             KeyCode::Enter => Action::Accept,
             KeyCode::Esc => Action::Escape,
             KeyCode::Backspace => Action::Backspace,
-            KeyCode::Char(c) if ctrl => {
-                let _ = c;
-                Action::Ignore
-            }
+            KeyCode::Char(_) if ctrl => Action::Ignore,
             KeyCode::Char(c) => match (self.mode, c) {
                 (Mode::Navigate, 'j') if self.vim_keys => Action::Down,
                 (Mode::Navigate, 'k') if self.vim_keys => Action::Up,
