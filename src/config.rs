@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::keys::{KeySpec, Keys};
+
 /// The commented default file `otop config --print-default` prints. Parsing it must give
 /// [`Config::default`] (a test checks).
 pub const DEFAULT_FILE: &str = r##"# otop configuration: ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml
@@ -46,8 +48,26 @@ idle = "default"
 stalled = "colour244"
 
 [picker]
-# j/k move in the picker until you start typing a filter (arrows and ctrl-n/ctrl-p always do).
+# Single-letter keys below (j, k, q) act until you start typing a filter; false drops them, so
+# every letter starts the filter at once.
 vim_keys = true
+
+[picker.keys]
+# Each action takes a key or a list of keys: a character ("j", "/"), f1-f12, or one of enter,
+# esc, tab, backtab, backspace, space, up, down, left, right, home, end, pageup, pagedown,
+# delete, insert; optionally after ctrl-, alt- or shift- ("ctrl-n", "shift-tab").
+# A plain character acts only until a filter is being typed; then it types.
+up = ["k", "up", "ctrl-p"]
+down = ["j", "down", "ctrl-n"]
+# Jump to the selected session's pane.
+jump = ["enter"]
+quit = ["q", "ctrl-c"]
+# Start typing a filter (typing any other letter does too).
+filter = ["/"]
+# Clear the filter; with no filter, quit.
+filter_clear = ["esc"]
+# Delete the filter's last character.
+backspace = ["backspace"]
 
 [clipboard]
 # How `y` copies the session id: "auto" (tmux buffer or OSC 52, plus a clipboard tool),
@@ -139,6 +159,52 @@ impl PerState {
 #[serde(deny_unknown_fields, default)]
 pub struct Picker {
     pub vim_keys: bool,
+    pub keys: PickerKeys,
+}
+
+/// The picker's actions and their keys (`[picker.keys]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PickerKeys {
+    pub up: Keys,
+    pub down: Keys,
+    pub jump: Keys,
+    pub quit: Keys,
+    pub filter: Keys,
+    pub filter_clear: Keys,
+    pub backspace: Keys,
+}
+
+impl PickerKeys {
+    /// Every action with its name in the file, in the file's order.
+    pub fn actions(&self) -> [(&'static str, &Keys); 7] {
+        [
+            ("up", &self.up),
+            ("down", &self.down),
+            ("jump", &self.jump),
+            ("quit", &self.quit),
+            ("filter", &self.filter),
+            ("filter_clear", &self.filter_clear),
+            ("backspace", &self.backspace),
+        ]
+    }
+
+    /// A key bound to two actions, as `(key, first action, second action)`.
+    pub fn conflict(&self) -> Option<(KeySpec, &'static str, &'static str)> {
+        let actions = self.actions();
+        for (i, (a, keys)) in actions.iter().enumerate() {
+            for k in &keys.0 {
+                if let Some((b, _)) = actions[i..]
+                    .iter()
+                    .skip(1)
+                    .find(|(_, other)| other.0.contains(k))
+                {
+                    return Some((*k, a, b));
+                }
+            }
+        }
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -200,7 +266,24 @@ impl PerState {
 
 impl Default for Picker {
     fn default() -> Self {
-        Picker { vim_keys: true }
+        Picker {
+            vim_keys: true,
+            keys: PickerKeys::default(),
+        }
+    }
+}
+
+impl Default for PickerKeys {
+    fn default() -> Self {
+        PickerKeys {
+            up: Keys::of(&["k", "up", "ctrl-p"]),
+            down: Keys::of(&["j", "down", "ctrl-n"]),
+            jump: Keys::of(&["enter"]),
+            quit: Keys::of(&["q", "ctrl-c"]),
+            filter: Keys::of(&["/"]),
+            filter_clear: Keys::of(&["esc"]),
+            backspace: Keys::of(&["backspace"]),
+        }
     }
 }
 
@@ -243,19 +326,16 @@ pub fn load(path: Option<&Path>, explicit: bool) -> Result<Config, String> {
 /// Parses a config file's text; errors name the file, the line and the key.
 pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        let key = e
-            .span()
-            .and_then(|s| text.get(s))
-            .map(|k| k.lines().next().unwrap_or("").trim().to_string())
-            .filter(|k| !k.is_empty());
         let msg = e.message().trim().replace('\n', " ");
-        match (line, key) {
-            (Some(l), Some(k)) => format!("{}:{l}: `{k}`: {msg}", path.display()),
-            (Some(l), None) => format!("{}:{l}: {msg}", path.display()),
-            _ => format!("{}: {msg}", path.display()),
+        match e.span() {
+            Some(span) => {
+                let (line, key) = locate(text, span);
+                match key {
+                    Some(k) => format!("{}:{line}: `{k}`: {msg}", path.display()),
+                    None => format!("{}:{line}: {msg}", path.display()),
+                }
+            }
+            None => format!("{}: {msg}", path.display()),
         }
     })?;
     if !(0.2..=3600.0).contains(&config.monitor.interval) {
@@ -264,7 +344,64 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
             path.display()
         ));
     }
+    if let Some((key, a, b)) = config.picker.keys.conflict() {
+        return Err(format!(
+            "{}: picker.keys: \"{key}\" is bound to both `{a}` and `{b}`",
+            path.display()
+        ));
+    }
     Ok(config)
+}
+
+/// The line of an error's span, and the dotted key it is about (`picker.keys.up`). The span is
+/// an unknown key itself, a table header, or a value after its `key =` (a list may span lines).
+fn locate(text: &str, span: std::ops::Range<usize>) -> (usize, Option<String>) {
+    let start = span.start.min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let prefix = before.rsplit('\n').next().unwrap_or("");
+    let above = &before[..before.len() - prefix.len()];
+    let lines_above = || above.lines().rev();
+    let header = |l: &str| {
+        let l = l.trim();
+        l.strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .map(|t| t.trim_matches(['[', ']']).trim().to_string())
+    };
+    // The value's key: the last `key =` before it on its line, else on the lines above.
+    let key_of = |l: &str| {
+        let (k, _) = l.rsplit_once('=')?;
+        let k = k
+            .rsplit(['{', ','])
+            .next()
+            .unwrap_or(k)
+            .trim()
+            .trim_matches('"');
+        (!k.is_empty() && !k.starts_with('#')).then(|| k.to_string())
+    };
+    let key = if prefix.trim_start().starts_with('[') {
+        return (
+            line,
+            text[start - prefix.len()..].lines().next().and_then(header),
+        );
+    } else if prefix.trim().is_empty() {
+        text.get(span)
+            .and_then(|t| t.lines().next())
+            .map(|t| t.trim().to_string())
+    } else {
+        key_of(prefix).or_else(|| {
+            lines_above()
+                .take_while(|l| header(l).is_none())
+                .find_map(key_of)
+        })
+    };
+    let table = lines_above().find_map(header);
+    let key = match (table, key) {
+        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
+        (None, k) => k,
+        (Some(t), None) => Some(t),
+    };
+    (line, key)
 }
 
 /// For tests and `otop config --print-default`: the names of every section and key.
@@ -275,87 +412,20 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
             "status",
             vec!["format", "empty", "plain", "symbols", "colours"],
         ),
-        ("picker", vec!["vim_keys"]),
+        ("picker", vec!["vim_keys", "keys"]),
+        (
+            "picker.keys",
+            PickerKeys::default()
+                .actions()
+                .iter()
+                .map(|(name, _)| *name)
+                .collect(),
+        ),
         ("clipboard", vec!["method", "command"]),
         ("tmux", vec!["sockets"]),
     ])
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p() -> &'static Path {
-        Path::new("/home/u/.config/otop/config.toml")
-    }
-
-    #[test]
-    fn the_default_file_is_the_defaults() {
-        assert_eq!(parse(DEFAULT_FILE, p()).unwrap(), Config::default());
-    }
-
-    #[test]
-    fn the_default_file_documents_every_key() {
-        for (section, keys) in keys() {
-            assert!(DEFAULT_FILE.contains(&format!("[{section}]")), "{section}");
-            for k in keys {
-                assert!(
-                    DEFAULT_FILE.contains(&format!("{k} ="))
-                        || DEFAULT_FILE.contains(&format!(".{k}]")),
-                    "{section}.{k}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn an_empty_file_and_a_partial_file_keep_the_other_defaults() {
-        assert_eq!(parse("", p()).unwrap(), Config::default());
-        let c = parse("[monitor]\ninterval = 5\n[status.symbols]\nwaiting = \"W\"\nerror = \"E\"\nworking = \"K\"\nidle = \"I\"\nstalled = \"S\"\n", p()).unwrap();
-        assert_eq!(c.monitor.interval, 5.0);
-        assert_eq!(c.monitor.sort, SortName::Status);
-        assert_eq!(c.status.symbols.as_array(), ["W", "E", "K", "I", "S"]);
-    }
-
-    #[test]
-    fn an_unknown_key_names_the_file_line_and_key() {
-        let err = parse("[monitor]\ninterval = 2\nrefresh = 3\n", p()).unwrap_err();
-        assert!(
-            err.starts_with("/home/u/.config/otop/config.toml:3: `refresh`"),
-            "{err}"
-        );
-        assert!(err.contains("unknown field"), "{err}");
-    }
-
-    #[test]
-    fn a_wrong_type_names_the_file_line_and_value() {
-        let err = parse("[monitor]\n\ninterval = \"fast\"\n", p()).unwrap_err();
-        assert!(
-            err.starts_with("/home/u/.config/otop/config.toml:3:"),
-            "{err}"
-        );
-        assert!(err.contains("\"fast\""), "{err}");
-        let err = parse("[monitor]\nsort = \"colour\"\n", p()).unwrap_err();
-        assert!(
-            err.contains(":2:") && err.contains("unknown variant"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn an_interval_out_of_range_is_refused() {
-        let err = parse("[monitor]\ninterval = 0\n", p()).unwrap_err();
-        assert!(err.contains("monitor.interval"), "{err}");
-    }
-
-    #[test]
-    fn a_missing_file_is_the_defaults_unless_named() {
-        let missing = Path::new("/nonexistent/otop.toml");
-        assert_eq!(load(Some(missing), false).unwrap(), Config::default());
-        assert!(
-            load(Some(missing), true)
-                .unwrap_err()
-                .contains("/nonexistent/otop.toml")
-        );
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

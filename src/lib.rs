@@ -12,6 +12,7 @@ pub mod demo;
 #[doc(hidden)]
 pub mod fixture;
 pub mod jump;
+pub mod keys;
 pub mod model;
 pub mod pick;
 pub mod source;

@@ -112,7 +112,7 @@ fn the_config_file_is_read_and_flags_override_it() {
     let (code, _, err) = run(&["sessions"]);
     assert_eq!(code, Some(1));
     assert!(
-        err.contains(&format!("{}:3: `colour`", conf.display())),
+        err.contains(&format!("{}:3: `status.colour`", conf.display())),
         "{err}"
     );
     assert_eq!(

@@ -1,5 +1,6 @@
 //! `otop pick`: a compact session picker for `tmux display-popup -E`; enter jumps to the pane.
 
+pub mod keymap;
 pub mod state;
 pub mod view;
 
@@ -33,7 +34,7 @@ pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> Result<ExitCode, String> {
     let snap =
         Collector::new(ctx.collector(), Env::from_process()).collect(&Focus::default(), now_ms());
     let mut picker = Picker::new(pickable(snap.rows));
-    picker.vim_keys = ctx.config.picker.vim_keys;
+    picker.keymap = keymap::Keymap::new(&ctx.config.picker);
     if let Some(e) = snap.db_error {
         picker.message = Some(e);
     }

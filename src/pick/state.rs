@@ -1,9 +1,11 @@
 //! The picker's state and key handling: pure, tested without a terminal.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use super::keymap::Keymap;
+use crate::keys::KeySpec;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 
@@ -14,7 +16,7 @@ pub enum Mode {
     Filter,
 }
 
-/// What a key means to the picker.
+/// What a key means to the picker (`[picker.keys]` names them in the configuration file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Up,
@@ -50,9 +52,8 @@ pub struct Picker {
     pub selected: usize,
     /// A line shown under the list (why a jump could not happen, …).
     pub message: Option<String>,
-    /// j/k/q move and quit until a filter is typed (`picker.vim_keys` in the config file);
-    /// without them every letter starts the filter.
-    pub vim_keys: bool,
+    /// Which key does what (`[picker]` in the configuration file).
+    pub keymap: Keymap,
     matcher: Matcher,
 }
 
@@ -68,7 +69,7 @@ impl Picker {
             mode: Mode::Navigate,
             selected: 0,
             message: None,
-            vim_keys: true,
+            keymap: Keymap::default(),
             matcher: Matcher::new(Config::DEFAULT),
         };
         p.refilter();
@@ -88,25 +89,14 @@ impl Picker {
         self.visible.len()
     }
 
+    /// The key's action: a bound key's, else a printable character types into the filter.
     pub fn key_to_action(&self, key: KeyEvent) -> Action {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let spec = KeySpec::from_event(key);
+        if let Some(action) = self.keymap.action(spec, self.mode) {
+            return action;
+        }
         match key.code {
-            KeyCode::Char('c') if ctrl => Action::Cancel,
-            KeyCode::Char('n') if ctrl => Action::Down,
-            KeyCode::Char('p') if ctrl => Action::Up,
-            KeyCode::Down => Action::Down,
-            KeyCode::Up => Action::Up,
-            KeyCode::Enter => Action::Accept,
-            KeyCode::Esc => Action::Escape,
-            KeyCode::Backspace => Action::Backspace,
-            KeyCode::Char(_) if ctrl => Action::Ignore,
-            KeyCode::Char(c) => match (self.mode, c) {
-                (Mode::Navigate, 'j') if self.vim_keys => Action::Down,
-                (Mode::Navigate, 'k') if self.vim_keys => Action::Up,
-                (Mode::Navigate, 'q') if self.vim_keys => Action::Cancel,
-                (Mode::Navigate, '/') => Action::StartFilter,
-                (_, c) => Action::Type(c),
-            },
+            KeyCode::Char(c) if spec.is_plain_char() => Action::Type(c),
             _ => Action::Ignore,
         }
     }

@@ -3,6 +3,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::*;
 use crate::model::row::TmuxLocation;
 use crate::model::state::{State, Status};
+use crate::pick::keymap::Keymap;
 use crate::source::db_types::SessionFacts;
 
 fn row(id: &str, title: &str, state: State, target: &str) -> Row {
@@ -112,7 +113,10 @@ fn filter_matches_tmux_location_and_status() {
 #[test]
 fn without_vim_keys_letters_filter_at_once() {
     let mut p = fleet();
-    p.vim_keys = false;
+    p.keymap = Keymap::new(&crate::config::Picker {
+        vim_keys: false,
+        ..crate::config::Picker::default()
+    });
     press(&mut p, key('j'));
     press(&mut p, key('u'));
     assert_eq!(p.query, "ju");
@@ -155,4 +159,61 @@ fn selection_follows_the_same_row_while_filtering() {
         .nth(p.selected)
         .and_then(|r| r.session_id().map(str::to_string));
     assert_eq!(selected.as_deref(), Some("ses_b"));
+}
+
+fn keymap(toml: &str) -> Keymap {
+    let c = crate::config::parse(toml, std::path::Path::new("c.toml")).unwrap();
+    Keymap::new(&c.picker)
+}
+
+#[test]
+fn configured_keys_become_actions_before_they_touch_state() {
+    let mut p = fleet();
+    p.keymap = keymap("[picker.keys]\ndown = \"ctrl-j\"\njump = [\"tab\"]\nquit = \"x\"\n");
+    let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+    assert_eq!(p.key_to_action(ctrl_j), Action::Down);
+    assert_eq!(p.selected, 0, "mapping a key changes nothing");
+    press(&mut p, ctrl_j);
+    assert_eq!(p.selected, 1);
+    // j is no longer down: it starts the filter.
+    assert_eq!(p.key_to_action(key('j')), Action::Type('j'));
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(p.key_to_action(enter), Action::Ignore);
+    let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(press(&mut p, tab), Outcome::Pick(1));
+    assert_eq!(press(&mut p, key('x')), Outcome::Cancel);
+}
+
+#[test]
+fn bound_characters_type_once_a_filter_is_open() {
+    let mut p = fleet();
+    assert_eq!(p.key_to_action(key('q')), Action::Cancel);
+    press(&mut p, key('/'));
+    for c in "q/jk".chars() {
+        assert_eq!(p.key_to_action(key(c)), Action::Type(c), "{c}");
+    }
+    // Keys with ctrl or a name act whatever the mode.
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(p.key_to_action(ctrl_c), Action::Cancel);
+    let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(p.key_to_action(ctrl_n), Action::Down);
+    let other_ctrl = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert_eq!(p.key_to_action(other_ctrl), Action::Ignore);
+}
+
+#[test]
+fn hints_name_the_configured_keys() {
+    let k = keymap("[picker.keys]\njump = [\"tab\", \"enter\"]\nup = [\"ctrl-k\"]\n");
+    assert_eq!(k.key_for(&Action::Accept).as_deref(), Some("tab"));
+    assert_eq!(k.key_for(&Action::Up).as_deref(), Some("ctrl-k"));
+    assert_eq!(
+        Keymap::default().key_for(&Action::Down).as_deref(),
+        Some("j")
+    );
+    let no_vim = Keymap::new(&crate::config::Picker {
+        vim_keys: false,
+        ..crate::config::Picker::default()
+    });
+    assert_eq!(no_vim.key_for(&Action::Down).as_deref(), Some("down"));
+    assert_eq!(no_vim.key_for(&Action::StartFilter).as_deref(), Some("/"));
 }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::state::{Mode, Picker};
+use super::state::{Action, Mode, Picker};
 use crate::cli::table::cut;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
@@ -36,10 +36,13 @@ pub fn draw(f: &mut Frame, p: &Picker, colour: bool) {
     .areas(f.area());
 
     let width = usize::from(list.width);
+    let key = |a: Action| p.keymap.key_for(&a).unwrap_or_else(|| "-".into());
     let head = format!(
-        " otop pick · {} of {} · enter jump · esc cancel",
+        " otop pick · {} of {} · {} jump · {} cancel",
         p.visible_len(),
-        p.rows().len()
+        p.rows().len(),
+        key(Action::Accept),
+        key(Action::Escape),
     );
     f.render_widget(
         Paragraph::new(cut(&head, width)).style(Style::default().add_modifier(Modifier::BOLD)),
@@ -63,7 +66,12 @@ pub fn draw(f: &mut Frame, p: &Picker, colour: bool) {
 
     let filter_text = match p.mode {
         Mode::Filter => format!(" / {}▏", p.query),
-        Mode::Navigate if p.query.is_empty() => " / to filter, j/k to move".to_string(),
+        Mode::Navigate if p.query.is_empty() => format!(
+            " {} to filter, {}/{} to move",
+            key(Action::StartFilter),
+            key(Action::Down),
+            key(Action::Up)
+        ),
         Mode::Navigate => format!(" / {}", p.query),
     };
     f.render_widget(Paragraph::new(cut(&clean(&filter_text), width)), filter);

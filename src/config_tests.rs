@@ -1,0 +1,148 @@
+use super::*;
+
+fn p() -> &'static Path {
+    Path::new("/home/u/.config/otop/config.toml")
+}
+
+#[test]
+fn the_default_file_is_the_defaults() {
+    assert_eq!(parse(DEFAULT_FILE, p()).unwrap(), Config::default());
+}
+
+#[test]
+fn the_default_file_documents_every_key() {
+    for (section, keys) in keys() {
+        assert!(DEFAULT_FILE.contains(&format!("[{section}]")), "{section}");
+        for k in keys {
+            assert!(
+                DEFAULT_FILE.contains(&format!("{k} ="))
+                    || DEFAULT_FILE.contains(&format!(".{k}]")),
+                "{section}.{k}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_empty_file_and_a_partial_file_keep_the_other_defaults() {
+    assert_eq!(parse("", p()).unwrap(), Config::default());
+    let c = parse("[monitor]\ninterval = 5\n[status.symbols]\nwaiting = \"W\"\nerror = \"E\"\nworking = \"K\"\nidle = \"I\"\nstalled = \"S\"\n", p()).unwrap();
+    assert_eq!(c.monitor.interval, 5.0);
+    assert_eq!(c.monitor.sort, SortName::Status);
+    assert_eq!(c.status.symbols.as_array(), ["W", "E", "K", "I", "S"]);
+}
+
+#[test]
+fn an_unknown_key_names_the_file_line_and_key() {
+    let err = parse("[monitor]\ninterval = 2\nrefresh = 3\n", p()).unwrap_err();
+    assert!(
+        err.starts_with("/home/u/.config/otop/config.toml:3: `monitor.refresh`"),
+        "{err}"
+    );
+    assert!(err.contains("unknown field"), "{err}");
+}
+
+#[test]
+fn a_wrong_type_names_the_file_line_and_value() {
+    let err = parse("[monitor]\n\ninterval = \"fast\"\n", p()).unwrap_err();
+    assert!(
+        err.starts_with("/home/u/.config/otop/config.toml:3:"),
+        "{err}"
+    );
+    assert!(err.contains("\"fast\""), "{err}");
+    let err = parse("[monitor]\nsort = \"colour\"\n", p()).unwrap_err();
+    assert!(
+        err.contains(":2:") && err.contains("unknown variant"),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_name_the_dotted_key_wherever_the_value_is() {
+    let at = |text: &str| {
+        parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .split(": ")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(": ")
+    };
+    assert_eq!(at("[status]\nplain = 3\n"), "c.toml:2: `status.plain`");
+    assert_eq!(
+        at("[status.symbols]\nwaiting = 1\n"),
+        "c.toml:2: `status.symbols.waiting`"
+    );
+    assert_eq!(
+        at("[picker.keys]\ndown = [\n  \"down\",\n  \"ctrl-\",\n]\n"),
+        "c.toml:2: `picker.keys.down`"
+    );
+    assert_eq!(at("[pickr]\nvim_keys = true\n"), "c.toml:1: `pickr`");
+    assert_eq!(at("theme = \"dark\"\n"), "c.toml:1: `theme`");
+}
+
+#[test]
+fn picker_keys_take_one_key_or_a_list() {
+    let c = parse(
+        "[picker.keys]\njump = \"tab\"\ndown = [\"ctrl-j\", \"J\"]\n",
+        p(),
+    )
+    .unwrap();
+    assert_eq!(c.picker.keys.jump, Keys::of(&["tab"]));
+    assert_eq!(c.picker.keys.down, Keys::of(&["ctrl-j", "J"]));
+    assert_eq!(
+        c.picker.keys.up,
+        PickerKeys::default().up,
+        "others keep defaults"
+    );
+}
+
+#[test]
+fn bad_picker_keys_name_the_file_line_and_key() {
+    let err = parse("[picker.keys]\nup = \"k\"\nleap = \"enter\"\n", p()).unwrap_err();
+    assert!(
+        err.starts_with("/home/u/.config/otop/config.toml:3: `picker.keys.leap`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown field") && err.contains("filter_clear"),
+        "{err}"
+    );
+    let err = parse("[picker.keys]\n\njump = [\"entr\"]\n", p()).unwrap_err();
+    assert!(
+        err.starts_with("/home/u/.config/otop/config.toml:3: `picker.keys.jump`"),
+        "{err}"
+    );
+    assert!(err.contains("unknown key `entr`"), "{err}");
+    let err = parse("[picker.keys]\njump = 1\n", p()).unwrap_err();
+    assert!(
+        err.contains(":2: `picker.keys.jump`") && err.contains("a key"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_key_bound_to_two_actions_is_refused() {
+    let err = parse("[picker.keys]\njump = [\"enter\", \"j\"]\n", p()).unwrap_err();
+    assert!(
+        err.contains("picker.keys: \"j\" is bound to both `down` and `jump`"),
+        "{err}"
+    );
+    assert_eq!(PickerKeys::default().conflict(), None);
+}
+
+#[test]
+fn an_interval_out_of_range_is_refused() {
+    let err = parse("[monitor]\ninterval = 0\n", p()).unwrap_err();
+    assert!(err.contains("monitor.interval"), "{err}");
+}
+
+#[test]
+fn a_missing_file_is_the_defaults_unless_named() {
+    let missing = Path::new("/nonexistent/otop.toml");
+    assert_eq!(load(Some(missing), false).unwrap(), Config::default());
+    assert!(
+        load(Some(missing), true)
+            .unwrap_err()
+            .contains("/nonexistent/otop.toml")
+    );
+}

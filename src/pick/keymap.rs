@@ -1,0 +1,61 @@
+//! The picker's keys: `[picker.keys]` of the configuration file, turned into a lookup from a
+//! key to an [`Action`].
+
+use super::state::{Action, Mode};
+use crate::config;
+use crate::keys::KeySpec;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<(KeySpec, Action)>,
+}
+
+impl Keymap {
+    /// The bindings of `[picker]`; without `vim_keys`, single letters are left out, so every
+    /// letter starts the filter.
+    pub fn new(picker: &config::Picker) -> Keymap {
+        let k = &picker.keys;
+        let actions = [
+            (&k.up, Action::Up),
+            (&k.down, Action::Down),
+            (&k.jump, Action::Accept),
+            (&k.quit, Action::Cancel),
+            (&k.filter, Action::StartFilter),
+            (&k.filter_clear, Action::Escape),
+            (&k.backspace, Action::Backspace),
+        ];
+        let letter = |s: &KeySpec| {
+            s.is_plain_char()
+                && matches!(s.code, crossterm::event::KeyCode::Char(c) if c.is_alphabetic())
+        };
+        let bindings = actions
+            .into_iter()
+            .flat_map(|(keys, action)| keys.0.iter().map(move |s| (*s, action.clone())))
+            .filter(|(s, _)| picker.vim_keys || !letter(s))
+            .collect();
+        Keymap { bindings }
+    }
+
+    /// The action bound to `key`. A plain character acts only while navigating: once a filter
+    /// is being typed, it types.
+    pub fn action(&self, key: KeySpec, mode: Mode) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|(s, _)| *s == key && !(mode == Mode::Filter && s.is_plain_char()))
+            .map(|(_, a)| a.clone())
+    }
+
+    /// The first key bound to `action`, as the file writes it (for the hints on screen).
+    pub fn key_for(&self, action: &Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|(_, a)| a == action)
+            .map(|(s, _)| s.to_string())
+    }
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap::new(&config::Picker::default())
+    }
+}
