@@ -1,168 +1,81 @@
 //! End to end: `otop --demo` in a private tmux server, driven with `send-keys`, read back with
 //! `capture-pane`. Skipped (with a reason) only when tmux is not installed.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Server {
-    _dir: tempfile::TempDir,
-    sock: PathBuf,
-}
+use support::{TmuxServer, have_tmux};
 
-impl Server {
-    fn start(width: u16, height: u16) -> Server {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let sock = dir.path().join("sock");
-        let server = Server { _dir: dir, sock };
-        let out = server.tmux(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-            "env PS1='$ ' NO_COLOR= sh",
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        server
-    }
-
-    fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.sock)
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend(keys);
-        assert!(self.tmux(&args).status.success());
-    }
-
-    fn send_text(&self, text: &str) {
-        assert!(
-            self.tmux(&["send-keys", "-t", "t", "-l", text])
-                .status
-                .success()
-        );
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
-    }
-
-    fn display(&self, format: &str) -> String {
-        let out = self.tmux(&["display", "-p", "-t", "t", format]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Polls the screen until `ok` holds; panics with the last screen after a deadline.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(40));
-        }
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait(needle, |s| s.contains(needle))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
-}
-
-fn have_tmux() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+/// The shell pane every test types into.
+const T: &str = "t";
 
 #[test]
 fn demo_monitor_in_tmux() {
     if !have_tmux() {
-        eprintln!("skipping: tmux is not installed");
         return;
     }
-    let srv = Server::start(120, 40);
-    srv.wait_for("$");
+    let srv = TmuxServer::shell(120, 40);
     let cmd = format!(
         "{} --demo --interval 0.5; echo otop-exit=$?",
         env!("CARGO_BIN_EXE_otop")
     );
-    srv.send_text(&cmd);
-    srv.send(&["Enter"]);
+    srv.type_text(T, &cmd);
+    srv.send(T, &["Enter"]);
 
-    let s = srv.wait_for("STATUS▲");
+    let s = srv.wait_text(T, "STATUS▲");
     assert!(s.contains("sort STATUS▲"), "{s}");
-    srv.wait_for("Fix flaky CI on macOS");
-    assert_eq!(srv.display("#{alternate_on}"), "1");
-    assert_eq!(srv.display("#W"), "otop", "window renamed while running");
+    srv.wait_text(T, "Fix flaky CI on macOS");
+    assert_eq!(srv.display(T, "#{alternate_on}"), "1");
+    assert_eq!(srv.display(T, "#W"), "otop", "window renamed while running");
 
-    srv.send(&["j"]);
-    srv.send(&[">"]);
-    srv.wait_for("sort SID▲");
-    srv.send(&["s"]);
-    srv.wait_for("sort SID▼");
+    srv.send(T, &["j"]);
+    srv.send(T, &[">"]);
+    srv.wait_text(T, "sort SID▲");
+    srv.send(T, &["s"]);
+    srv.wait_text(T, "sort SID▼");
 
-    srv.send(&["/"]);
-    srv.send_text("billing");
-    let s = srv.wait_for("/billing█");
-    srv.wait("only the billing row", |s| {
+    srv.send(T, &["/"]);
+    srv.type_text(T, "billing");
+    let s = srv.wait_text(T, "/billing█");
+    srv.wait_screen(T, "only the billing row", |s| {
         s.contains("Migrate billing schema") && !s.contains("Fix flaky CI")
     });
     assert!(s.contains("shown"), "{s}");
-    srv.send(&["Enter"]);
-    srv.wait_for("filter “billing”");
+    srv.send(T, &["Enter"]);
+    srv.wait_text(T, "filter “billing”");
 
-    srv.send(&["Enter"]);
-    let s = srv.wait_for("cwd /home/dev/src/billing");
+    srv.send(T, &["Enter"]);
+    let s = srv.wait_text(T, "cwd /home/dev/src/billing");
     assert!(s.contains("session ses_"), "{s}");
-    srv.wait_for("cargo test --workspace");
-    srv.send(&["Tab"]);
-    srv.wait_for("assistant");
+    srv.wait_text(T, "cargo test --workspace");
+    srv.send(T, &["Tab"]);
+    srv.wait_text(T, "assistant");
 
-    srv.send(&["Escape"]);
-    srv.wait_for("TITLE");
-    srv.send(&["q"]);
-    let s = srv.wait_for("otop-exit=0");
+    srv.send(T, &["Escape"]);
+    srv.wait_text(T, "TITLE");
+    srv.send(T, &["q"]);
+    let s = srv.wait_text(T, "otop-exit=0");
     assert!(!s.contains("TITLE"), "monitor still on screen:\n{s}");
-    assert_eq!(srv.display("#{alternate_on}"), "0");
-    srv.wait("window name restored", |_| srv.display("#W") != "otop");
+    assert_eq!(srv.display(T, "#{alternate_on}"), "0");
+    srv.wait_screen(T, "window name restored", |_| {
+        srv.display(T, "#W") != "otop"
+    });
 }
 
 #[test]
 fn sigterm_restores_the_terminal() {
     if !have_tmux() {
-        eprintln!("skipping: tmux is not installed");
         return;
     }
-    let srv = Server::start(80, 24);
-    srv.wait_for("$");
+    let srv = TmuxServer::shell(80, 24);
     let cmd = format!("{} --demo; echo otop-exit=$?", env!("CARGO_BIN_EXE_otop"));
-    srv.send_text(&format!("{cmd}\n"));
-    srv.wait_for("STATUS▲");
+    srv.type_text(T, &format!("{cmd}\n"));
+    srv.wait_text(T, "STATUS▲");
     // otop is the pane shell's child.
-    let pane_pid = srv.display("#{pane_pid}");
+    let pane_pid = srv.display(T, "#{pane_pid}");
     let out = Command::new("pgrep")
         .args(["-P", &pane_pid, "-x", "otop"])
         .output()
@@ -175,21 +88,19 @@ fn sigterm_restores_the_terminal() {
             .status()
             .is_ok_and(|s| s.success())
     );
-    srv.wait_for("otop-exit=0");
-    assert_eq!(srv.display("#{alternate_on}"), "0");
+    srv.wait_text(T, "otop-exit=0");
+    assert_eq!(srv.display(T, "#{alternate_on}"), "0");
 }
 
 #[test]
 fn a_hangup_ends_the_monitor() {
     if !have_tmux() {
-        eprintln!("skipping: tmux is not installed");
         return;
     }
-    let srv = Server::start(80, 24);
-    srv.wait_for("$");
-    srv.send_text(&format!("exec {} --demo\n", env!("CARGO_BIN_EXE_otop")));
-    srv.wait_for("STATUS▲");
-    let pid = srv.display("#{pane_pid}");
+    let srv = TmuxServer::shell(80, 24);
+    srv.type_text(T, &format!("exec {} --demo\n", env!("CARGO_BIN_EXE_otop")));
+    srv.wait_text(T, "STATUS▲");
+    let pid = srv.display(T, "#{pane_pid}");
     // The terminal goes away (the server dies): otop must not outlive it.
     let _ = srv.tmux(&["kill-server"]);
     let gone = Instant::now() + Duration::from_secs(5);

@@ -10,10 +10,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use otop::collect::now_ms;
-use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
-use otop::source::db_types::{Tokens, ToolStatus};
+use otop::fixture::AssistantSpec;
+use otop::source::db_types::Tokens;
 use serde_json::Value;
-use support::{StandIns, TmuxServer, have_tmux, in_env, otop, wait_for};
+use support::world::{Running, World, running, session};
+use support::{TmuxServer, have_tmux, otop, wait_for};
 
 fn sessions_json(data: &Path, all: bool) -> Vec<Value> {
     let data = data.display().to_string();
@@ -36,27 +37,14 @@ fn each_process_maps_to_its_session_and_pane() {
     if !have_tmux() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let proj_a = tmp.path().join("proj-a");
-    let proj_b = tmp.path().join("proj-b");
-    for d in [&data, &proj_a, &proj_b] {
-        std::fs::create_dir_all(d).unwrap();
-    }
-    let standins = StandIns::new();
+    let w = World::new();
+    let (data, proj_a, proj_b) = (&w.data, w.project("proj-a"), w.project("proj-b"));
 
     // Two tmux sessions; proj-a has two processes (one resumed with -s), proj-b one.
-    let srv = TmuxServer::start("one", &proj_a, &in_env(&data, &standins.plain()));
-    let pane_a = srv
-        .ok(&["display", "-p", "-t", "one:0", "#{pane_id}"])
-        .trim()
-        .to_string();
-    let pane_flag = srv.window(
-        "one",
-        &proj_a,
-        &in_env(&data, &standins.with_session("ses_flagged")),
-    );
-    let pane_b = srv.session("two", &proj_b, &in_env(&data, &standins.plain()));
+    let srv = TmuxServer::start("one", &proj_a, &w.opencode());
+    let pane_a = srv.display("one:0", "#{pane_id}");
+    let pane_flag = srv.window("one", &proj_a, &w.opencode_resumed("ses_flagged"));
+    let pane_b = srv.session("two", &proj_b, &w.opencode());
     let (pid_a, pid_flag, pid_b) = (
         srv.pane_pid(&pane_a),
         srv.pane_pid(&pane_flag),
@@ -66,33 +54,14 @@ fn each_process_maps_to_its_session_and_pane() {
     // The processes must be running before their sessions show activity.
     std::thread::sleep(Duration::from_millis(100));
     let t = now_ms();
-    let db = data.join("opencode/opencode.db");
-    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
-    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
-    let dir = |p: &Path| p.display().to_string();
+    let mut fx = w.fixture();
 
     // An old session in proj-a, untouched since long before: nobody runs it.
-    let old = fx
-        .session(SessionSpec {
-            id: "ses_old".into(),
-            title: "Old work".into(),
-            directory: dir(&proj_a),
-            created: t - 86_400_000,
-            ..SessionSpec::default()
-        })
-        .unwrap();
+    let old = session(&mut fx, "ses_old", "Old work", &proj_a, t - 86_400_000);
     fx.user_message(&old, t - 86_400_000).unwrap();
 
     // proj-a, plain process: a finished reply → idle.
-    let a = fx
-        .session(SessionSpec {
-            id: "ses_alpha".into(),
-            title: "Fix the parser".into(),
-            directory: dir(&proj_a),
-            created: t,
-            ..SessionSpec::default()
-        })
-        .unwrap();
+    let a = session(&mut fx, "ses_alpha", "Fix the parser", &proj_a, t);
     fx.user_message(&a, t + 1).unwrap();
     let m = fx
         .assistant_message(
@@ -115,62 +84,22 @@ fn each_process_maps_to_its_session_and_pane() {
         .unwrap();
 
     // proj-a, resumed with -s: a question is pending → waiting.
-    let f = fx
-        .session(SessionSpec {
-            id: "ses_flagged".into(),
-            title: "Pick a colour".into(),
-            directory: dir(&proj_a),
-            created: t - 3_600_000,
-            ..SessionSpec::default()
-        })
-        .unwrap();
-    fx.user_message(&f, t + 1).unwrap();
-    let m = fx
-        .assistant_message(&f, t + 2, AssistantSpec::default())
-        .unwrap();
-    fx.tool_part(
-        &m,
-        t + 2,
-        ToolSpec {
-            tool: "question".into(),
-            status: ToolStatus::Running,
-            input: serde_json::json!({"questions": [{"header": "Colour", "question": "Which?"}]}),
-            ..ToolSpec::default()
-        },
-    )
-    .unwrap();
+    let f = session(
+        &mut fx,
+        "ses_flagged",
+        "Pick a colour",
+        &proj_a,
+        t - 3_600_000,
+    );
+    running(&mut fx, &f, t, Running::Question);
 
     // proj-b: bash running with metadata → working, tool:bash.
-    let b = fx
-        .session(SessionSpec {
-            id: "ses_beta".into(),
-            title: "Run the tests".into(),
-            directory: dir(&proj_b),
-            created: t,
-            ..SessionSpec::default()
-        })
-        .unwrap();
-    fx.user_message(&b, t + 1).unwrap();
-    let m = fx
-        .assistant_message(&b, t + 2, AssistantSpec::default())
-        .unwrap();
-    fx.tool_part(
-        &m,
-        t + 2,
-        ToolSpec {
-            tool: "bash".into(),
-            status: ToolStatus::Running,
-            title: Some("cargo test".into()),
-            metadata: Some(serde_json::json!({"output": ""})),
-            input: serde_json::json!({"command": "cargo test"}),
-            ..ToolSpec::default()
-        },
-    )
-    .unwrap();
+    let b = session(&mut fx, "ses_beta", "Run the tests", &proj_b, t);
+    running(&mut fx, &b, t, Running::Bash);
     drop(fx);
 
     let rows = wait_for(Duration::from_secs(10), || {
-        let rows = sessions_json(&data, false);
+        let rows = sessions_json(data, false);
         [pid_a, pid_flag, pid_b]
             .iter()
             .all(|p| row_of(&rows, *p).is_some())
@@ -179,7 +108,7 @@ fn each_process_maps_to_its_session_and_pane() {
     .unwrap_or_else(|| {
         panic!(
             "not every process matched: {:#?}",
-            sessions_json(&data, true)
+            sessions_json(data, true)
         )
     });
 

@@ -9,9 +9,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
-use otop::source::db_types::ToolStatus;
-use support::{Client, StandIns, TmuxServer, have_tmux, in_env, otop, wait_for};
+use support::world::{Running, World, running, session};
+use support::{Client, TmuxServer, have_tmux, otop, wait_for};
 
 struct Bed {
     srv: TmuxServer,
@@ -21,24 +20,15 @@ struct Bed {
     pane_alpha: String,
     /// Pane of the working session: tmux session `beta`, window 1, second pane.
     pane_beta: String,
-    _standins: StandIns,
-    _tmp: tempfile::TempDir,
+    world: World,
 }
 
 /// `tag` keeps ids and titles apart from other tests' fleets, which otop sees too.
 fn bed(tag: &str) -> Bed {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let (pa, pb) = (tmp.path().join("alpha"), tmp.path().join("beta"));
-    for d in [&data, &pa, &pb] {
-        std::fs::create_dir_all(d).unwrap();
-    }
-    let standins = StandIns::new();
-    let srv = TmuxServer::start("alpha", &pa, &in_env(&data, &standins.plain()));
-    let pane_alpha = srv
-        .ok(&["display", "-p", "-t", "alpha:0", "#{pane_id}"])
-        .trim()
-        .to_string();
+    let world = World::new();
+    let (pa, pb) = (world.project("alpha"), world.project("beta"));
+    let srv = TmuxServer::start("alpha", &pa, &world.opencode());
+    let pane_alpha = srv.display("alpha:0", "#{pane_id}");
     srv.session("beta", &pb, "sh");
     srv.window("beta", &pb, "sh");
     let pane_beta = srv
@@ -52,64 +42,29 @@ fn bed(tag: &str) -> Bed {
             "beta:1",
             "-c",
             &pb.display().to_string(),
-            &in_env(&data, &standins.plain()),
+            &world.opencode(),
         ])
         .trim()
         .to_string();
     std::thread::sleep(Duration::from_millis(100));
 
     let t = chrono::Utc::now().timestamp_millis();
-    let db = data.join("opencode/opencode.db");
-    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
-    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
-    let sessions = [
-        (
-            format!("ses_{tag}_alpha"),
-            format!("Choose #(touch pwned) a colour {tag}"),
-            &pa,
-            "question",
-            None,
-        ),
-        (
-            format!("ses_{tag}_beta"),
-            format!("Run the tests {tag}"),
-            &pb,
-            "bash",
-            Some(serde_json::json!({"output": ""})),
-        ),
-    ];
-    for (id, title, dir, tool, metadata) in sessions {
-        let id = id.as_str();
-        fx.session(SessionSpec {
-            id: id.into(),
-            title,
-            directory: dir.display().to_string(),
-            created: t,
-            ..SessionSpec::default()
-        })
-        .unwrap();
-        fx.user_message(id, t + 1).unwrap();
-        let m = fx
-            .assistant_message(id, t + 2, AssistantSpec::default())
-            .unwrap();
-        fx.tool_part(&m, t + 2, ToolSpec {
-            tool: tool.into(),
-            status: ToolStatus::Running,
-            metadata,
-            input: serde_json::json!({"questions": [{"header": "Colour"}], "command": "cargo test"}),
-            ..ToolSpec::default()
-        })
-        .unwrap();
-    }
+    let mut fx = world.fixture();
+    let alpha = format!("ses_{tag}_alpha");
+    let title = format!("Choose #(touch pwned) a colour {tag}");
+    session(&mut fx, &alpha, &title, &pa, t);
+    running(&mut fx, &alpha, t, Running::Question);
+    let beta = format!("ses_{tag}_beta");
+    session(&mut fx, &beta, &format!("Run the tests {tag}"), &pb, t);
+    running(&mut fx, &beta, t, Running::Bash);
     drop(fx);
     Bed {
         srv,
-        data,
-        db,
+        data: world.data.clone(),
+        db: world.db(),
         pane_alpha,
         pane_beta,
-        _standins: standins,
-        _tmp: tmp,
+        world,
     }
 }
 
@@ -285,5 +240,5 @@ fn plugin_binds_the_popup_and_shows_counts_in_the_status_line() {
         "status line never showed the counts: {}",
         client.screen_text()
     );
-    assert!(!bed._tmp.path().join("alpha/pwned").exists());
+    assert!(!bed.world.tmp.path().join("alpha/pwned").exists());
 }

@@ -11,8 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use otop::collect::now_ms;
-use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
-use support::{StandIns, TmuxServer, have_tmux, in_env, wait_for};
+use otop::fixture::AssistantSpec;
+use support::world::{Running, World, running, session};
+use support::{TmuxServer, have_tmux, wait_for};
 
 struct Watcher(Child);
 
@@ -73,67 +74,24 @@ fn options_follow_the_sessions_and_the_watcher_ends_with_its_server() {
     if !have_tmux() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let (proj_a, proj_b) = (tmp.path().join("proj-a"), tmp.path().join("proj-b"));
-    for d in [&data, &proj_a, &proj_b] {
-        std::fs::create_dir_all(d).unwrap();
-    }
-    let standins = StandIns::new();
-    let srv = TmuxServer::start("one", &proj_a, &in_env(&data, &standins.plain()));
-    let pane_a = srv.ok(&["display", "-p", "-t", "one:0", "#{pane_id}"]);
-    let pane_a = pane_a.trim();
-    let pane_b = srv.window("one", &proj_b, &in_env(&data, &standins.plain()));
+    let world = World::new();
+    let (proj_a, proj_b) = (world.project("proj-a"), world.project("proj-b"));
+    let srv = TmuxServer::start("one", &proj_a, &world.opencode());
+    let pane_a = srv.display("one:0", "#{pane_id}");
+    let pane_a = pane_a.as_str();
+    let pane_b = srv.window("one", &proj_b, &world.opencode());
     let pane_idle = srv.window("one", &proj_b, "exec sleep 3600");
     std::thread::sleep(Duration::from_millis(100));
 
     let t = now_ms();
-    let db = data.join("opencode/opencode.db");
-    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
-    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
-    let session = |fx: &mut Fixture, id: &str, dir: &Path| {
-        fx.session(SessionSpec {
-            id: id.into(),
-            title: id.into(),
-            directory: dir.display().to_string(),
-            created: t,
-            ..SessionSpec::default()
-        })
-        .unwrap()
-    };
+    let mut fx = world.fixture();
     // proj-a asks a question → waiting; proj-b runs bash → working.
-    let a = session(&mut fx, "ses_asks", &proj_a);
-    fx.user_message(&a, t + 1).unwrap();
-    let ma = fx
-        .assistant_message(&a, t + 2, AssistantSpec::default())
-        .unwrap();
-    fx.tool_part(
-        &ma,
-        t + 2,
-        ToolSpec {
-            tool: "question".into(),
-            input: serde_json::json!({"questions": [{"header": "Colour", "question": "Which?"}]}),
-            ..ToolSpec::default()
-        },
-    )
-    .unwrap();
-    let b = session(&mut fx, "ses_works", &proj_b);
-    fx.user_message(&b, t + 1).unwrap();
-    let mb = fx
-        .assistant_message(&b, t + 2, AssistantSpec::default())
-        .unwrap();
-    fx.tool_part(
-        &mb,
-        t + 2,
-        ToolSpec {
-            metadata: Some(serde_json::json!({"output": ""})),
-            input: serde_json::json!({"command": "cargo test"}),
-            ..ToolSpec::default()
-        },
-    )
-    .unwrap();
+    let a = session(&mut fx, "ses_asks", "ses_asks", &proj_a, t);
+    running(&mut fx, &a, t, Running::Question);
+    let b = session(&mut fx, "ses_works", "ses_works", &proj_b, t);
+    let mb = running(&mut fx, &b, t, Running::Bash);
 
-    let mut w = watch(&srv, &data);
+    let mut w = watch(&srv, &world.data);
     until(&srv, "first values", |s| {
         global(s, "@otop_status") == "◆1 ●1"
     });
@@ -148,7 +106,7 @@ fn options_follow_the_sessions_and_the_watcher_ends_with_its_server() {
     assert_eq!(pid, w.0.id().to_string(), "the watcher records itself");
 
     // A second watcher for the same server steps aside.
-    let mut second = watch(&srv, &data);
+    let mut second = watch(&srv, &world.data);
     let ended = wait_for(Duration::from_secs(10), || second.0.try_wait().unwrap());
     assert!(
         ended.is_some_and(|s| s.success()),

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod fleet;
 pub mod model_server;
 pub mod opencode;
+pub mod world;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,8 +18,28 @@ pub struct TmuxServer {
 }
 
 impl TmuxServer {
-    /// Starts a server with a first session `session` running `cmd` in `cwd`.
+    /// Starts a server with a first session `session` running `cmd` in `cwd`, 120×40.
     pub fn start(session: &str, cwd: &Path, cmd: &str) -> TmuxServer {
+        TmuxServer::start_sized(session, cwd, cmd, 120, 40)
+    }
+
+    /// A server whose session `t` runs a plain `sh` (prompt `$ `, colours allowed) in the
+    /// server's own temporary directory, `width`×`height`: a terminal to type commands into.
+    pub fn shell(width: u16, height: u16) -> TmuxServer {
+        let cwd = std::env::temp_dir();
+        let srv = TmuxServer::start_sized("t", &cwd, "env PS1='$ ' NO_COLOR= sh", width, height);
+        srv.wait_text("t", "$");
+        srv
+    }
+
+    /// Starts a server with a first session `session` running `cmd` in `cwd`.
+    pub fn start_sized(
+        session: &str,
+        cwd: &Path,
+        cmd: &str,
+        width: u16,
+        height: u16,
+    ) -> TmuxServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = dir.path().join("tmux.sock");
         let server = TmuxServer { socket, _dir: dir };
@@ -30,14 +51,19 @@ impl TmuxServer {
             "-s",
             session,
             "-x",
-            "120",
+            &width.to_string(),
             "-y",
-            "40",
+            &height.to_string(),
             "-c",
             &cwd.display().to_string(),
             cmd,
         ]);
         server
+    }
+
+    /// The server's own temporary directory (removed with it).
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
     }
 
     pub fn tmux(&self, args: &[&str]) -> Output {
@@ -111,6 +137,51 @@ impl TmuxServer {
 
     pub fn socket_str(&self) -> String {
         self.socket.display().to_string()
+    }
+
+    /// Sends keys (tmux key names: `Enter`, `Escape`, `j`) to `target`.
+    pub fn send(&self, target: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", target];
+        args.extend(keys);
+        self.ok(&args);
+    }
+
+    /// Types `text` literally into `target`.
+    pub fn type_text(&self, target: &str, text: &str) {
+        self.ok(&["send-keys", "-t", target, "-l", text]);
+    }
+
+    /// What `target` shows now.
+    pub fn screen(&self, target: &str) -> String {
+        self.ok(&["capture-pane", "-p", "-t", target])
+    }
+
+    /// A tmux format expanded for `target` (`#{pane_pid}`, `#W`).
+    pub fn display(&self, target: &str, format: &str) -> String {
+        self.ok(&["display", "-p", "-t", target, format])
+            .trim()
+            .to_string()
+    }
+
+    /// Polls `target`'s screen until `ok` holds; panics with the last screen after 15 s.
+    pub fn wait_screen(&self, target: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen(target);
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    /// Polls `target`'s screen until it shows `needle`.
+    pub fn wait_text(&self, target: &str, needle: &str) -> String {
+        self.wait_screen(target, needle, |s| s.contains(needle))
     }
 }
 
