@@ -76,6 +76,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
     });
     lines.push(tmux_line(&snap));
     lines.push(plugin_line(&env, &rules));
+    lines.push(config_line(ctx));
     lines.push(terminal_line());
 
     for l in &lines {
@@ -103,8 +104,17 @@ fn kind_name(k: Kind) -> &'static str {
 fn database(path: &std::path::Path) -> Line {
     let text = match Db::open(path).and_then(|mut db| db.info()) {
         Ok(info) => {
+            let schema = match &info.migrations {
+                Some(m) if m.count > 0 => format!(
+                    "schema: {} migrations, latest {}",
+                    m.count,
+                    clean(m.latest.as_deref().unwrap_or("?"))
+                ),
+                Some(_) => "schema: no migrations recorded".into(),
+                None => "schema: no migration table".into(),
+            };
             let mut s = format!(
-                "{} — written by opencode {}, {} sessions, {}",
+                "{} — written by opencode {} ({schema}), {} sessions, {}",
                 path.display(),
                 info.opencode_version
                     .as_deref()
@@ -202,6 +212,29 @@ fn plugin_line(env: &Env, rules: &BTreeMap<String, usize>) -> Line {
     Line {
         ok,
         topic: "plugin",
+        text,
+    }
+}
+
+fn config_line(ctx: &super::Ctx) -> Line {
+    let (ok, text) = match (&ctx.config_path, &ctx.config_error) {
+        (_, Some(e)) => (
+            false,
+            format!("{} (the defaults apply until it is fixed)", clean(e)),
+        ),
+        (Some(p), None) if p.exists() => (true, p.display().to_string()),
+        (Some(p), None) => (
+            true,
+            format!(
+                "no {} (the defaults apply; otop config --print-default writes one)",
+                p.display()
+            ),
+        ),
+        (None, None) => (true, "no HOME: the defaults apply".into()),
+    };
+    Line {
+        ok,
+        topic: "config",
         text,
     }
 }

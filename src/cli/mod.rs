@@ -137,6 +137,10 @@ fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode, 
 pub struct Ctx {
     pub db: Option<PathBuf>,
     pub config: crate::config::Config,
+    /// Where the configuration file is looked for (None: no HOME to look in).
+    pub config_path: Option<PathBuf>,
+    /// Why the file could not be used, where a command carries on with the defaults.
+    pub config_error: Option<String>,
 }
 
 impl Ctx {
@@ -153,23 +157,25 @@ impl Ctx {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let config_path = crate::config::path(cli.config.as_deref());
-    let config = match cli.command {
-        // Printing the default file must work whatever state the user's file is in.
-        Some(Command::Config(_)) => Ok(crate::config::Config::default()),
-        // The status line never fails loudly: a broken file means the defaults there.
-        Some(Command::Status(_)) => {
-            Ok(crate::config::load(config_path.as_deref(), false).unwrap_or_default())
+    let loaded = crate::config::load(config_path.as_deref(), cli.config.is_some());
+    let (config, config_error) = match (loaded, &cli.command) {
+        (Ok(c), _) => (c, None),
+        // Printing the default file must work whatever state the user's file is in; the
+        // status line never fails loudly; doctor reports the mistake among the rest.
+        (Err(e), Some(Command::Config(_) | Command::Status(_) | Command::Doctor(_))) => {
+            (crate::config::Config::default(), Some(e))
         }
-        _ => crate::config::load(config_path.as_deref(), cli.config.is_some()),
-    };
-    let config = match config {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("otop: {e}");
+        (Err(e), _) => {
+            eprintln!("otop: {}", crate::model::sanitize::clean(&e));
             return ExitCode::FAILURE;
         }
     };
-    let ctx = Ctx { db: cli.db, config };
+    let ctx = Ctx {
+        db: cli.db,
+        config,
+        config_path: config_path.clone(),
+        config_error,
+    };
     let result = match cli.command {
         Some(Command::Sessions(args)) => sessions::run(&args, &ctx),
         Some(Command::Status(args)) => status::run(&args, &ctx),

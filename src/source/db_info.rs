@@ -15,6 +15,16 @@ pub struct DbInfo {
     /// Table names otop reads that are missing.
     pub missing_tables: Vec<&'static str>,
     pub sessions: u64,
+    /// opencode's schema version: the migrations it recorded (`migration` from ~1.15,
+    /// `__drizzle_migrations` before); None when neither table can be read.
+    pub migrations: Option<Migrations>,
+}
+
+/// How many schema migrations opencode ran, and the latest one's name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Migrations {
+    pub count: u64,
+    pub latest: Option<String>,
 }
 
 impl Db {
@@ -50,12 +60,29 @@ impl Db {
         } else {
             0
         };
+        let migrations = [
+            "SELECT COUNT(*), (SELECT id FROM migration ORDER BY time_completed DESC, id DESC \
+             LIMIT 1) FROM migration",
+            "SELECT COUNT(*), (SELECT COALESCE(name, hash) FROM __drizzle_migrations \
+             ORDER BY created_at DESC, id DESC LIMIT 1) FROM __drizzle_migrations",
+        ]
+        .iter()
+        .find_map(|q| {
+            tx.query_row(q, [], |r| {
+                Ok(Migrations {
+                    count: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    latest: r.get::<_, Option<String>>(1)?,
+                })
+            })
+            .ok()
+        });
         tx.commit().map_err(unreadable)?;
         Ok(DbInfo {
             opencode_version,
             session_totals,
             missing_tables,
             sessions: u64::try_from(sessions).unwrap_or(0),
+            migrations,
         })
     }
 }
@@ -64,6 +91,30 @@ impl Db {
 mod tests {
     use crate::fixture::{Fixture, Schema, SessionSpec};
     use crate::source::db::Db;
+
+    #[test]
+    fn info_reads_the_latest_migration() {
+        for (schema, insert) in [
+            (
+                Schema::Current,
+                "INSERT INTO migration VALUES ('0001_init', 1), ('0002_tokens', 2)",
+            ),
+            (
+                Schema::Old,
+                "INSERT INTO __drizzle_migrations (hash, created_at, name) \
+                 VALUES ('h1', 1, '0001_init'), ('h2', 2, '0002_tokens')",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("opencode.db");
+            let fx = Fixture::create(&path, schema).unwrap();
+            fx.conn().execute_batch(insert).unwrap();
+            drop(fx);
+            let info = Db::open(&path).unwrap().info().unwrap();
+            let m = info.migrations.unwrap();
+            assert_eq!((m.count, m.latest.as_deref()), (2, Some("0002_tokens")));
+        }
+    }
 
     #[test]
     fn info_tells_the_schemas_apart() {
@@ -84,6 +135,11 @@ mod tests {
             assert_eq!(info.sessions, 1);
             assert!(info.missing_tables.is_empty());
             assert!(info.opencode_version.is_some(), "{schema:?}");
+            assert_eq!(
+                info.migrations.as_ref().map(|m| m.count),
+                Some(0),
+                "{schema:?}"
+            );
         }
     }
 }
