@@ -21,6 +21,10 @@ interval = 2.0
 sort = "status"
 # Sort descending instead of ascending.
 descending = false
+# The columns after TITLE (always first), left to right; a narrow terminal drops them from the
+# right. Each column is two lines: status/msgs, session/pid, uptime/round, cpu/mem,
+# context/output tokens, model/tty, tmux/window.
+columns = ["status", "session", "uptime", "cpu", "context", "model", "tmux"]
 # Colours for the states: "dark" or "light" terminals ("none" turns colour off, as NO_COLOR).
 theme = "dark"
 
@@ -95,14 +99,16 @@ pub struct Config {
 #[serde(deny_unknown_fields, default)]
 pub struct Monitor {
     pub interval: f64,
-    pub sort: SortName,
+    pub sort: ColumnName,
     pub descending: bool,
+    pub columns: Vec<ColumnName>,
     pub theme: ThemeName,
 }
 
+/// A monitor column, as `monitor.sort` and `monitor.columns` name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SortName {
+pub enum ColumnName {
     Title,
     Status,
     Session,
@@ -232,8 +238,17 @@ impl Default for Monitor {
     fn default() -> Self {
         Monitor {
             interval: 2.0,
-            sort: SortName::Status,
+            sort: ColumnName::Status,
             descending: false,
+            columns: vec![
+                ColumnName::Status,
+                ColumnName::Session,
+                ColumnName::Uptime,
+                ColumnName::Cpu,
+                ColumnName::Context,
+                ColumnName::Model,
+                ColumnName::Tmux,
+            ],
             theme: ThemeName::Dark,
         }
     }
@@ -344,6 +359,23 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
             path.display()
         ));
     }
+    let columns = &config.monitor.columns;
+    if columns.contains(&ColumnName::Title) {
+        return Err(format!(
+            "{}: monitor.columns: title is always the first column; list the ones after it",
+            path.display()
+        ));
+    }
+    if let Some(c) = columns
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| columns[..i].contains(c).then_some(c))
+    {
+        return Err(format!(
+            "{}: monitor.columns: {c:?} is listed twice",
+            path.display()
+        ));
+    }
     if let Some((key, a, b)) = config.picker.keys.conflict() {
         return Err(format!(
             "{}: picker.keys: \"{key}\" is bound to both `{a}` and `{b}`",
@@ -407,7 +439,10 @@ fn locate(text: &str, span: std::ops::Range<usize>) -> (usize, Option<String>) {
 /// For tests and `otop config --print-default`: the names of every section and key.
 pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
     BTreeMap::from([
-        ("monitor", vec!["interval", "sort", "descending", "theme"]),
+        (
+            "monitor",
+            vec!["interval", "sort", "descending", "columns", "theme"],
+        ),
         (
             "status",
             vec!["format", "empty", "plain", "symbols", "colours"],

@@ -28,7 +28,7 @@ fn an_empty_file_and_a_partial_file_keep_the_other_defaults() {
     assert_eq!(parse("", p()).unwrap(), Config::default());
     let c = parse("[monitor]\ninterval = 5\n[status.symbols]\nwaiting = \"W\"\nerror = \"E\"\nworking = \"K\"\nidle = \"I\"\nstalled = \"S\"\n", p()).unwrap();
     assert_eq!(c.monitor.interval, 5.0);
-    assert_eq!(c.monitor.sort, SortName::Status);
+    assert_eq!(c.monitor.sort, ColumnName::Status);
     assert_eq!(c.status.symbols.as_array(), ["W", "E", "K", "I", "S"]);
 }
 
@@ -128,6 +128,22 @@ fn a_key_bound_to_two_actions_is_refused() {
         "{err}"
     );
     assert_eq!(PickerKeys::default().conflict(), None);
+}
+
+#[test]
+fn columns_are_checked() {
+    let c = parse("[monitor]\ncolumns = [\"model\", \"status\"]\n", p()).unwrap();
+    assert_eq!(c.monitor.columns, [ColumnName::Model, ColumnName::Status]);
+    assert!(parse("[monitor]\ncolumns = []\n", p()).is_ok());
+    let err = parse("[monitor]\ncolumns = [\"title\"]\n", p()).unwrap_err();
+    assert!(err.contains("title is always the first column"), "{err}");
+    let err = parse("[monitor]\ncolumns = [\"cpu\", \"cpu\"]\n", p()).unwrap_err();
+    assert!(err.contains("listed twice"), "{err}");
+    let err = parse("[monitor]\ncolumns = [\"cost\"]\n", p()).unwrap_err();
+    assert!(
+        err.contains(":2: `monitor.columns`") && err.contains("unknown variant"),
+        "{err}"
+    );
 }
 
 #[test]

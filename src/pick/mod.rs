@@ -38,7 +38,8 @@ pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> Result<ExitCode, String> {
     if let Some(e) = snap.db_error {
         picker.message = Some(e);
     }
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && ctx.config.monitor.theme != crate::config::ThemeName::None;
     let current = jump::current_socket();
     let client = args.client.as_deref();
 

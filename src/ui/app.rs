@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use super::action::Action;
 use super::mcp::McpPanel;
 use super::rows::{self, RowKey, Shown, SortKey, Visibility};
+use super::table::Column;
 use super::theme::Theme;
 use super::{detail, view};
 use crate::collect::{Focus, Snapshot};
@@ -69,6 +70,8 @@ pub struct App {
     pub tab: DetailTab,
     pub sort: SortKey,
     pub descending: bool,
+    /// The list's columns after TITLE (`monitor.columns`).
+    pub columns: Vec<Column>,
     pub vis: Visibility,
     pub filter: String,
     pub editing_filter: bool,
@@ -100,6 +103,7 @@ impl App {
             tab: DetailTab::Pane,
             sort: SortKey::Status,
             descending: false,
+            columns: Column::default_after_title(),
             vis: Visibility::default(),
             filter: String::new(),
             editing_filter: false,

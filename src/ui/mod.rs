@@ -77,9 +77,11 @@ fn main_loop(
 
     let mut theme = theme::Theme::from_env();
     theme.color &= opts.colour;
+    theme.light = opts.light;
     let mut app = App::new(event::now_ms(), theme);
     app.sort = opts.sort;
     app.descending = opts.descending;
+    app.columns = opts.columns.clone();
     app.utc_offset_secs = local_offset_secs();
     let mut focus = app.focus();
     let mut out = std::io::stdout();

@@ -5,7 +5,8 @@ use std::time::Duration;
 use clap::Args;
 
 use super::rows::SortKey;
-use crate::config::{Config, SortName, ThemeName};
+use super::table::Column;
+use crate::config::{Config, ThemeName};
 
 #[derive(Debug, Clone, Args)]
 pub struct MonitorArgs {
@@ -34,6 +35,10 @@ pub struct MonitorOptions {
     pub interval: Duration,
     pub sort: SortKey,
     pub descending: bool,
+    /// The columns after TITLE, left to right.
+    pub columns: Vec<Column>,
+    /// Colours for a light background.
+    pub light: bool,
     /// Colours on (false: `theme = "none"` in the config file; `NO_COLOR` also turns them off).
     pub colour: bool,
     pub clipboard: crate::config::Clipboard,
@@ -59,17 +64,10 @@ impl MonitorOptions {
             interval: a
                 .interval
                 .unwrap_or_else(|| Duration::from_secs_f64(m.interval)),
-            sort: match m.sort {
-                SortName::Title => SortKey::Title,
-                SortName::Status => SortKey::Status,
-                SortName::Session => SortKey::Session,
-                SortName::Uptime => SortKey::Uptime,
-                SortName::Cpu => SortKey::Cpu,
-                SortName::Context => SortKey::Context,
-                SortName::Model => SortKey::Model,
-                SortName::Tmux => SortKey::Tmux,
-            },
+            sort: Column::from(m.sort).sort_key(),
             descending: m.descending,
+            columns: m.columns.iter().map(|c| Column::from(*c)).collect(),
+            light: m.theme == ThemeName::Light,
             colour: m.theme != ThemeName::None,
             clipboard: config.clipboard.clone(),
         }
@@ -79,6 +77,28 @@ impl MonitorOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_file_sets_columns_sort_and_theme_and_flags_win() {
+        let c = crate::config::parse(
+            "[monitor]\ninterval = 9\nsort = \"cpu\"\ncolumns = [\"model\"]\ntheme = \"light\"\n",
+            std::path::Path::new("c.toml"),
+        )
+        .unwrap();
+        let args = MonitorArgs {
+            demo: false,
+            interval: Some(Duration::from_secs(1)),
+        };
+        let o = MonitorOptions::new(&args, &c);
+        assert_eq!(o.interval, Duration::from_secs(1));
+        assert_eq!(o.sort, SortKey::Cpu);
+        assert_eq!(o.columns, [Column::Model]);
+        assert!(o.light && o.colour);
+        assert_eq!(
+            MonitorOptions::default().columns,
+            Column::default_after_title()
+        );
+    }
 
     #[test]
     fn intervals() {

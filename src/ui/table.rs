@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use super::app::App;
 use super::rows::{self, Shown, SortKey};
 use super::text::{self, fit, fit_right};
+use crate::config::ColumnName;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::model::state::State;
@@ -51,7 +52,7 @@ impl Column {
         }
     }
 
-    fn sort_key(self) -> SortKey {
+    pub fn sort_key(self) -> SortKey {
         match self {
             Column::Title => SortKey::Title,
             Column::Status => SortKey::Status,
@@ -62,6 +63,11 @@ impl Column {
             Column::Model => SortKey::Model,
             Column::Tmux => SortKey::Tmux,
         }
+    }
+
+    /// Every column but TITLE, in the default order.
+    pub fn default_after_title() -> Vec<Column> {
+        Column::ALL[1..].to_vec()
     }
 
     fn right_aligned(self) -> bool {
@@ -83,9 +89,28 @@ impl Column {
     }
 }
 
-/// The columns that fit in `total` columns, with their widths.
-pub fn layout(total: usize, sid: usize) -> Vec<(Column, usize)> {
-    let mut cols: Vec<(Column, usize)> = Column::ALL.iter().map(|c| (*c, c.width(sid))).collect();
+impl From<ColumnName> for Column {
+    fn from(c: ColumnName) -> Column {
+        match c {
+            ColumnName::Title => Column::Title,
+            ColumnName::Status => Column::Status,
+            ColumnName::Session => Column::Session,
+            ColumnName::Uptime => Column::Time,
+            ColumnName::Cpu => Column::Cpu,
+            ColumnName::Context => Column::Tokens,
+            ColumnName::Model => Column::Model,
+            ColumnName::Tmux => Column::Tmux,
+        }
+    }
+}
+
+/// TITLE and then `after` (the configured columns) as far as they fit in `total` columns, with
+/// their widths.
+pub fn layout(total: usize, sid: usize, after: &[Column]) -> Vec<(Column, usize)> {
+    let mut cols: Vec<(Column, usize)> = std::iter::once(&Column::Title)
+        .chain(after.iter().filter(|c| **c != Column::Title))
+        .map(|c| (*c, c.width(sid)))
+        .collect();
     let need = |cols: &[(Column, usize)]| -> usize {
         cols.iter().map(|c| c.1).sum::<usize>() + cols.len().saturating_sub(1)
     };
@@ -116,7 +141,7 @@ fn sid_width(app: &App) -> usize {
 pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     buf.set_style(area, t.column_header());
-    let cols = layout(usize::from(area.width), sid_width(app));
+    let cols = layout(usize::from(area.width), sid_width(app), &app.columns);
     let arrow = if app.descending { "▼" } else { "▲" };
     for (line, y) in [(0, area.y), (1, area.y + 1)] {
         if y >= area.bottom() {
@@ -242,7 +267,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
 
 pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let cols = layout(usize::from(area.width), sid_width(app));
+    let cols = layout(usize::from(area.width), sid_width(app), &app.columns);
     let page = usize::from(area.height / 2);
     let offset = super::view::clamp_offset(app.offset, app.selected, page.max(1), app.shown.len());
     let visible = app.shown.iter().enumerate().skip(offset).take(page);
@@ -290,17 +315,23 @@ mod tests {
 
     #[test]
     fn columns_drop_from_the_right_and_title_takes_the_rest() {
-        let wide = layout(160, 30);
+        let all = Column::default_after_title();
+        let wide = layout(160, 30, &all);
         assert_eq!(wide.len(), 8);
         let used: usize = wide.iter().map(|c| c.1).sum::<usize>() + wide.len() - 1;
         assert_eq!(used, 160);
-        let narrow = layout(80, 30);
+        let narrow = layout(80, 30, &all);
         assert_eq!(
             narrow.iter().map(|c| c.0).collect::<Vec<_>>(),
             Column::ALL[..4]
         );
-        let tiny = layout(10, 30);
+        let tiny = layout(10, 30, &all);
         assert_eq!(tiny, vec![(Column::Title, 10)]);
+        let chosen = layout(160, 30, &[Column::Model, Column::Status]);
+        assert_eq!(
+            chosen.iter().map(|c| c.0).collect::<Vec<_>>(),
+            [Column::Title, Column::Model, Column::Status]
+        );
     }
 
     #[test]

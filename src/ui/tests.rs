@@ -385,7 +385,10 @@ fn quit_copy_jump_and_mouse() {
 #[test]
 fn no_color_keeps_selection_visible() {
     let mut app = app(80, 12);
-    app.theme = Theme { color: false };
+    app.theme = Theme {
+        color: false,
+        light: false,
+    };
     let backend = TestBackend::new(80, 12);
     let mut term = Terminal::new(backend).unwrap();
     term.draw(|f| view::draw(f, &app)).unwrap();

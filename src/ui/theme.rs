@@ -8,11 +8,17 @@ use crate::model::state::{State, Status};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// Colours for a light background (`theme = "light"`): darker greens and yellows, a light
+    /// selection bar.
+    pub light: bool,
 }
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme { color: true }
+        Theme {
+            color: true,
+            light: false,
+        }
     }
 }
 
@@ -20,14 +26,28 @@ impl Theme {
     /// Colours unless `NO_COLOR` is set to anything non-empty (<https://no-color.org>).
     pub fn from_env() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme { color: !no_color }
+        Theme {
+            color: !no_color,
+            light: false,
+        }
     }
 
     fn fg(&self, c: Color) -> Style {
         if self.color {
-            Style::new().fg(c)
+            Style::new().fg(self.on_background(c))
         } else {
             Style::new()
+        }
+    }
+
+    /// The colour to use for `c` on this theme's background: yellow, green and cyan wash out
+    /// on white, so the light theme darkens them.
+    fn on_background(&self, c: Color) -> Color {
+        match (self.light, c) {
+            (true, Color::Yellow) => Color::Indexed(130),
+            (true, Color::Green) => Color::Indexed(28),
+            (true, Color::Cyan) => Color::Blue,
+            (_, c) => c,
         }
     }
 
@@ -71,9 +91,12 @@ impl Theme {
 
     pub fn selected(&self) -> Style {
         if self.color {
-            Style::new()
-                .bg(Color::DarkGray)
-                .add_modifier(Modifier::BOLD)
+            let bg = if self.light {
+                Color::Indexed(252)
+            } else {
+                Color::DarkGray
+            };
+            Style::new().bg(bg).add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         }
@@ -107,7 +130,10 @@ mod tests {
 
     #[test]
     fn no_color_keeps_emphasis_only() {
-        let t = Theme { color: false };
+        let t = Theme {
+            color: false,
+            light: false,
+        };
         let waiting = t.status(&Status::new(State::Waiting, "asking"));
         assert_eq!(waiting.fg, None);
         assert!(waiting.add_modifier.contains(Modifier::REVERSED));
@@ -116,8 +142,35 @@ mod tests {
     }
 
     #[test]
+    fn the_light_theme_darkens_what_washes_out_on_white() {
+        let dark = Theme::default();
+        let light = Theme {
+            light: true,
+            ..Theme::default()
+        };
+        let working = Status::new(State::Working, "generating");
+        assert_eq!(dark.status(&working).fg, Some(Color::Green));
+        assert_eq!(light.status(&working).fg, Some(Color::Indexed(28)));
+        assert_eq!(light.warning().fg, Some(Color::Indexed(130)));
+        assert_ne!(light.selected().bg, dark.selected().bg);
+        let waiting = Status::new(State::Waiting, "asking");
+        assert_eq!(light.status(&waiting), dark.status(&waiting));
+    }
+
+    #[test]
     fn states_are_told_apart() {
-        let t = Theme::default();
+        for t in [
+            Theme::default(),
+            Theme {
+                light: true,
+                ..Theme::default()
+            },
+        ] {
+            states_differ(t);
+        }
+    }
+
+    fn states_differ(t: Theme) {
         let styles: Vec<Style> = [
             Status::new(State::Waiting, "permission"),
             Status::new(State::Error, "retrying"),
