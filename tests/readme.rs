@@ -1,0 +1,530 @@
+//! The README stays true: every command in it runs.
+//!
+//! - ```` ```sh runnable ```` blocks run as bash scripts (`set -e`, so every line must succeed)
+//!   with `otop` on PATH being the binary under test, in a world of their own: a temporary
+//!   HOME and XDG directories, a fixture opencode database, and a private default tmux server
+//!   directory (`TMUX_TMPDIR`).
+//! - ```` ```sh fullscreen ```` lines run in a private tmux server's pane; each must take over
+//!   the screen and quit with status 0 on `q`.
+//! - ```` ```tmux ```` blocks are sourced into a private tmux server, then the plugin is run
+//!   there: every line must be valid tmux and `#{otop_status}` must be filled in.
+//! - Any other shell block's lines must be in [`EXCLUDED`], with the reason.
+//! - Every `otop …` in code (inline or in a block) names real subcommands and flags.
+//! - Every key the README's key tables list is one the monitor or the picker binds.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::CommandFactory;
+use otop::fixture::{Fixture, Schema};
+use otop::keys::KeySpec;
+use support::world::{Running, running, session};
+use support::{TmuxServer, have_tmux};
+
+/// Commands in the README's shell blocks that no test runs, and why.
+const EXCLUDED: &[(&str, &str)] = &[
+    (
+        "cargo install --path .",
+        "writes into ~/.cargo/bin; the tests run the binary cargo built for them",
+    ),
+    ("cargo test", "the test suite itself"),
+];
+
+struct Block {
+    /// The README line of the opening fence.
+    line: usize,
+    info: Vec<String>,
+    body: String,
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md")
+}
+
+/// Fenced code blocks, in order.
+fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut open: Option<Block> = None;
+    for (i, line) in text.lines().enumerate() {
+        let fence = line.trim_start().strip_prefix("```");
+        match (&mut open, fence) {
+            (None, Some(info)) => {
+                open = Some(Block {
+                    line: i + 1,
+                    info: info.split_whitespace().map(str::to_string).collect(),
+                    body: String::new(),
+                });
+            }
+            (Some(_), Some(_)) => out.extend(open.take()),
+            (Some(b), None) => {
+                b.body.push_str(line);
+                b.body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+fn kind(b: &Block) -> (&str, Option<&str>) {
+    let lang = b.info.first().map_or("", String::as_str);
+    (lang, b.info.get(1).map(String::as_str))
+}
+
+fn is_shell(lang: &str) -> bool {
+    matches!(lang, "sh" | "bash" | "shell" | "console")
+}
+
+/// The lines of a block that are commands (no blanks, no comments).
+fn commands(b: &Block) -> Vec<&str> {
+    b.body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+/// A private world: HOME and XDG directories in a temporary directory, a fixture database
+/// where opencode keeps it, `otop` on PATH.
+struct Home {
+    tmp: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home { tmp };
+        for d in [
+            ".config",
+            ".local/share/opencode",
+            ".local/state",
+            "bin",
+            "tmux",
+            "proj",
+        ] {
+            std::fs::create_dir_all(home.home().join(d)).unwrap();
+        }
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_otop"), home.home().join("bin/otop"))
+            .unwrap();
+        let mut fx = Fixture::create(
+            &home.home().join(".local/share/opencode/opencode.db"),
+            Schema::Current,
+        )
+        .unwrap();
+        let t = otop::collect::now_ms();
+        let sid = session(
+            &mut fx,
+            "ses_readme",
+            "Readme",
+            &home.home().join("proj"),
+            t,
+        );
+        running(&mut fx, &sid, t, Running::Question);
+        home
+    }
+
+    fn home(&self) -> PathBuf {
+        self.tmp.path().to_path_buf()
+    }
+
+    /// The environment every README command runs in.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let h = self.home();
+        let path = format!(
+            "{}:{}",
+            h.join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let at = |p: &str| h.join(p).display().to_string();
+        vec![
+            ("HOME", h.display().to_string()),
+            ("PATH", path),
+            ("XDG_CONFIG_HOME", at(".config")),
+            ("XDG_DATA_HOME", at(".local/share")),
+            ("XDG_STATE_HOME", at(".local/state")),
+            ("TMUX_TMPDIR", at("tmux")),
+            ("TERM", "xterm-256color".into()),
+        ]
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.home());
+        for k in [
+            "OPENCODE_DB",
+            "OTOP_CONFIG",
+            "OTOP_DEMO",
+            "OTOP_INTERVAL",
+            "TMUX",
+            "TMUX_PANE",
+            "NO_COLOR",
+        ] {
+            cmd.env_remove(k);
+        }
+        cmd.envs(self.env());
+        cmd
+    }
+
+    /// An `export` line per variable, for scripts typed into a tmux pane.
+    fn exports(&self) -> String {
+        let mut s = String::from("unset OPENCODE_DB OTOP_CONFIG OTOP_DEMO OTOP_INTERVAL\n");
+        for (k, v) in self.env() {
+            s.push_str(&format!("export {k}='{v}'\n"));
+        }
+        s.push_str(&format!("cd '{}'\n", self.home().display()));
+        s
+    }
+}
+
+/// Runs `script` with bash; returns (success, what it printed) or fails after `limit`.
+fn run_script(home: &Home, script: &str, limit: Duration) -> (bool, String) {
+    let mut child = home
+        .command("bash")
+        .args(["-e", "-o", "pipefail", "-x", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn runnable_blocks_run() {
+    let text = readme();
+    let home = Home::new();
+    let runnable: Vec<Block> = blocks(&text)
+        .into_iter()
+        .filter(|b| kind(b) == ("sh", Some("runnable")))
+        .collect();
+    assert!(runnable.len() >= 5, "the README lost its runnable blocks");
+    let mut failures = Vec::new();
+    for b in &runnable {
+        let (ok, out) = run_script(&home, &b.body, Duration::from_secs(60));
+        if !ok {
+            failures.push(format!("README.md:{}:\n{}\n{out}", b.line, b.body));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+}
+
+#[test]
+fn every_shell_block_is_run_or_excluded_with_a_reason() {
+    let text = readme();
+    let mut unrun = Vec::new();
+    for b in blocks(&text) {
+        let (lang, mark) = kind(&b);
+        if !is_shell(lang) || matches!(mark, Some("runnable" | "fullscreen")) {
+            continue;
+        }
+        for c in commands(&b) {
+            if !EXCLUDED.iter().any(|(e, _)| *e == c) {
+                unrun.push(format!("README.md:{}: `{c}`", b.line));
+            }
+        }
+    }
+    assert!(
+        unrun.is_empty(),
+        "shell commands no test runs: mark their block `sh runnable` (or `sh fullscreen`), \
+         or add them to EXCLUDED with the reason:\n{}",
+        unrun.join("\n")
+    );
+    for (c, _) in EXCLUDED {
+        assert!(
+            text.contains(c),
+            "EXCLUDED names `{c}`, which the README no longer has"
+        );
+    }
+}
+
+#[test]
+fn fullscreen_commands_draw_and_quit() {
+    if !have_tmux() {
+        return;
+    }
+    let text = readme();
+    let home = Home::new();
+    let lines: Vec<(usize, String)> = blocks(&text)
+        .iter()
+        .filter(|b| kind(b) == ("sh", Some("fullscreen")))
+        .flat_map(|b| commands(b).into_iter().map(|c| (b.line, c.to_string())))
+        .collect();
+    assert!(!lines.is_empty(), "the README lost its fullscreen block");
+    let srv = TmuxServer::shell(120, 40);
+    for (i, (line, cmd)) in lines.iter().enumerate() {
+        let script = home.home().join(format!("fullscreen-{i}.sh"));
+        std::fs::write(&script, format!("{}{cmd}\n", home.exports())).unwrap();
+        srv.type_text(
+            "t",
+            &format!("clear; bash {}; echo readme-exit=$?\n", script.display()),
+        );
+        let on = support::wait_for(Duration::from_secs(15), || {
+            (srv.display("t", "#{alternate_on}") == "1").then_some(())
+        });
+        assert!(
+            on.is_some(),
+            "README.md:{line}: `{cmd}` did not take over the screen:\n{}",
+            srv.screen("t")
+        );
+        srv.send("t", &["q"]);
+        let s = srv.wait_screen("t", "the command to end", |s| s.contains("readme-exit="));
+        assert!(
+            s.contains("readme-exit=0"),
+            "README.md:{line}: `{cmd}` did not quit cleanly on q:\n{s}"
+        );
+    }
+}
+
+#[test]
+fn tmux_blocks_are_valid_and_the_plugin_fills_them_in() {
+    if !have_tmux() {
+        return;
+    }
+    let text = readme();
+    let home = Home::new();
+    let tmux_blocks: Vec<Block> = blocks(&text)
+        .into_iter()
+        .filter(|b| kind(b).0 == "tmux")
+        .collect();
+    assert!(tmux_blocks.len() >= 2, "the README lost its tmux blocks");
+    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tmux/otop.tmux");
+    for b in &tmux_blocks {
+        let srv = TmuxServer::start("readme", &home.home(), "sh");
+        for (k, v) in home.env() {
+            srv.ok(&["set-environment", "-g", k, &v]);
+        }
+        srv.ok(&["set", "-g", "@otop-bin", env!("CARGO_BIN_EXE_otop")]);
+        let file = home.home().join(format!("block-{}.tmux", b.line));
+        std::fs::write(&file, &b.body).unwrap();
+        let out = srv.tmux(&["source-file", &file.display().to_string()]);
+        assert!(
+            out.status.success(),
+            "README.md:{}: tmux refuses the block: {}",
+            b.line,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        srv.ok(&["run-shell", &plugin.display().to_string()]);
+        let right = srv.ok(&["show", "-gv", "status-right"]);
+        assert!(
+            !right.contains("#{otop_status}") && right.contains("otop"),
+            "README.md:{}: the plugin left status-right as {right}",
+            b.line
+        );
+    }
+}
+
+/// `otop …` invocations in code: inline spans and code blocks, with their README line.
+fn otop_invocations(text: &str) -> Vec<(usize, String)> {
+    let mut code: Vec<(usize, String)> = Vec::new();
+    // Inside a block: Some(whether it holds commands); pictures and output (`text`) do not.
+    let mut block: Option<bool> = None;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(info) = line.trim_start().strip_prefix("```") {
+            let lang = info.split_whitespace().next().unwrap_or("");
+            block = match block {
+                Some(_) => None,
+                None => Some(is_shell(lang) || lang == "tmux"),
+            };
+            continue;
+        }
+        if let Some(commands) = block {
+            if commands {
+                code.push((i + 1, line.to_string()));
+            }
+        } else {
+            code.extend(
+                line.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(|span| (i + 1, span.to_string())),
+            );
+        }
+    }
+    let mut found = Vec::new();
+    for (line, c) in code {
+        let words: Vec<&str> = c.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let w = w.trim_start_matches(['(', '"', '\'', '#']);
+            if w != "otop" && w != "otop)" {
+                continue;
+            }
+            let args: Vec<&str> = words[i + 1..]
+                .iter()
+                .copied()
+                .take_while(|a| !a.starts_with(['>', ';', '#', '&']) && *a != "|")
+                .collect();
+            found.push((line, args.join(" ")));
+        }
+    }
+    found
+}
+
+/// Checks words after `otop` against the clap definition: subcommands exist, long flags
+/// exist on the command they are given to.
+fn check_invocation(args: &str) -> Result<(), String> {
+    let mut cmd = otop::cli::Cli::command();
+    cmd.build();
+    let mut cur = &cmd;
+    let mut path = String::from("otop");
+    let mut after_value = false;
+    for w in args.split_whitespace() {
+        let w = w.replace("\\|", "|");
+        let w = w.trim_end_matches([')', '"', '\'', ',', '.']);
+        if after_value {
+            after_value = false;
+            continue;
+        }
+        if let Some(flag) = w.strip_prefix("--") {
+            let name = flag.split('=').next().unwrap_or(flag);
+            let arg = cur
+                .get_arguments()
+                .find(|a| a.get_long() == Some(name))
+                .ok_or_else(|| format!("`{path}` has no --{name}"))?;
+            after_value = arg.get_action().takes_values() && !flag.contains('=');
+            continue;
+        }
+        if w.starts_with('-') || cur.get_subcommands().next().is_none() {
+            continue;
+        }
+        let alternatives: Vec<&str> = w.split('|').collect();
+        let subs: Vec<&clap::Command> = alternatives
+            .iter()
+            .filter_map(|a| cur.find_subcommand(a))
+            .collect();
+        if subs.len() != alternatives.len() {
+            return Err(format!("`{w}` is not a subcommand of `{path}`"));
+        }
+        match subs.as_slice() {
+            [one] => {
+                cur = one;
+                path = format!("{path} {w}");
+            }
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_otop_command_in_the_readme_names_real_subcommands_and_flags() {
+    let found = otop_invocations(&readme());
+    assert!(found.len() > 20, "{found:?}");
+    let bad: Vec<String> = found
+        .iter()
+        .filter_map(|(line, args)| {
+            check_invocation(args)
+                .err()
+                .map(|e| format!("README.md:{line}: `otop {args}`: {e}"))
+        })
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // The checker itself catches a renamed flag and subcommand.
+    assert!(check_invocation("status --plainn").is_err());
+    assert!(check_invocation("session --json").is_err());
+    assert!(check_invocation("--db x.db sessions --json").is_ok());
+}
+
+/// The keys in backticks in the first column of the table under `header`.
+fn table_keys(text: &str, header: &str) -> Vec<String> {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(header)).skip(2);
+    let mut keys = Vec::new();
+    while let Some(l) = lines.next().filter(|l| l.starts_with('|')) {
+        let first = l.split('|').nth(1).unwrap_or("");
+        keys.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
+    }
+    keys
+}
+
+fn event(spec: &KeySpec) -> crossterm::event::KeyEvent {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut m = KeyModifiers::NONE;
+    if spec.ctrl {
+        m |= KeyModifiers::CONTROL;
+    }
+    if spec.alt {
+        m |= KeyModifiers::ALT;
+    }
+    if matches!(spec.code, KeyCode::Char(c) if c.is_uppercase()) {
+        m |= KeyModifiers::SHIFT;
+    }
+    KeyEvent::new(spec.code, m)
+}
+
+#[test]
+fn the_key_tables_list_only_bound_keys() {
+    use otop::pick::keymap::Keymap;
+    use otop::pick::state::Mode;
+    use otop::ui::action::from_key;
+    use otop::ui::app::{App, View};
+
+    let text = readme();
+    let monitor = table_keys(&text, "| key | does |");
+    assert!(monitor.len() > 15, "{monitor:?}");
+    let list = App::new(0, otop::ui::theme::Theme::default());
+    let mut detail = App::new(0, otop::ui::theme::Theme::default());
+    detail.view = View::Detail;
+    for k in &monitor {
+        let spec = KeySpec::parse(k).unwrap_or_else(|e| panic!("README monitor key: {e}"));
+        let ev = event(&spec);
+        assert!(
+            from_key(&list, ev).is_some() || from_key(&detail, ev).is_some(),
+            "the README lists `{k}`, which the monitor does not bind"
+        );
+    }
+    let picker = table_keys(&text, "| picker key | does |");
+    assert!(picker.len() >= 8, "{picker:?}");
+    let keymap = Keymap::default();
+    for k in &picker {
+        let spec = KeySpec::parse(k).unwrap_or_else(|e| panic!("README picker key: {e}"));
+        assert!(
+            keymap.action(spec, Mode::Navigate).is_some(),
+            "the README lists picker key `{k}`, which is not bound by default"
+        );
+    }
+}
+
+#[test]
+fn the_doctor_sample_has_the_topics_doctor_prints() {
+    let text = readme();
+    let sample = blocks(&text)
+        .into_iter()
+        .skip_while(|b| !b.body.starts_with("otop doctor"))
+        .find(|b| kind(b).0 == "text")
+        .map(|b| b.body)
+        .unwrap_or_default();
+    let topics = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .map(str::to_string)
+            .collect()
+    };
+    let home = Home::new();
+    let out = home.command("otop").arg("doctor").output().unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        topics(&sample),
+        topics(&printed),
+        "the README's doctor sample is out of date:\n{printed}"
+    );
+}
