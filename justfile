@@ -15,6 +15,10 @@ lint:
 test:
     cargo test
 
+# Only the README's commands (tests/readme.rs).
+readme:
+    cargo test --test readme
+
 # Everything CI runs.
 check: lint test
 

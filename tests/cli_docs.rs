@@ -41,17 +41,18 @@ fn every_subcommand_help_shows_an_example() {
     let mut cmd = Cli::command();
     let top = cmd.render_long_help().to_string();
     assert!(top.contains("Examples:"), "{top}");
-    for sub in cmd.get_subcommands_mut() {
-        if sub.get_name() == "help" {
-            continue;
+    fn check(cmd: &mut clap::Command, path: &str) {
+        for sub in cmd.get_subcommands_mut() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let path = format!("{path} {}", sub.get_name());
+            let help = sub.render_long_help().to_string();
+            assert!(help.contains("Example"), "`{path} --help` has no example");
+            check(sub, &path);
         }
-        let help = sub.render_long_help().to_string();
-        assert!(
-            help.contains("Example"),
-            "`otop {} --help` has no example",
-            sub.get_name()
-        );
     }
+    check(&mut cmd, "otop");
 }
 
 #[test]

@@ -16,10 +16,15 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Install the plugin into opencode's global plugin directory
+    #[command(
+        after_help = "Example:\n  otop plugin install    # then restart your opencode sessions"
+    )]
     Install,
     /// Remove it (only a file otop wrote)
+    #[command(after_help = "Example:\n  otop plugin uninstall")]
     Uninstall,
     /// Say whether it is installed and which running opencode processes use it
+    #[command(after_help = "Example:\n  otop plugin status")]
     Status,
 }
 
