@@ -32,29 +32,27 @@ fn an_empty_file_and_a_partial_file_keep_the_other_defaults() {
     assert_eq!(c.status.symbols.as_array(), ["W", "E", "K", "I", "S"]);
 }
 
+/// Parsing `text` fails with an error that starts with the file and `at` (`3: `monitor.x``)
+/// and says each of `says`.
+fn refused(text: &str, at: &str, says: &[&str]) {
+    let err = parse(text, p()).unwrap_err();
+    let prefix = format!("/home/u/.config/otop/config.toml:{at}");
+    assert!(err.starts_with(&prefix), "{err}");
+    for s in says {
+        assert!(err.contains(s), "{s}: {err}");
+    }
+}
+
 #[test]
 fn an_unknown_key_names_the_file_line_and_key() {
-    let err = parse("[monitor]\ninterval = 2\nrefresh = 3\n", p()).unwrap_err();
-    assert!(
-        err.starts_with("/home/u/.config/otop/config.toml:3: `monitor.refresh`"),
-        "{err}"
-    );
-    assert!(err.contains("unknown field"), "{err}");
+    let text = "[monitor]\ninterval = 2\nrefresh = 3\n";
+    refused(text, "3: `monitor.refresh`", &["unknown field"]);
 }
 
 #[test]
 fn a_wrong_type_names_the_file_line_and_value() {
-    let err = parse("[monitor]\n\ninterval = \"fast\"\n", p()).unwrap_err();
-    assert!(
-        err.starts_with("/home/u/.config/otop/config.toml:3:"),
-        "{err}"
-    );
-    assert!(err.contains("\"fast\""), "{err}");
-    let err = parse("[monitor]\nsort = \"colour\"\n", p()).unwrap_err();
-    assert!(
-        err.contains(":2:") && err.contains("unknown variant"),
-        "{err}"
-    );
+    refused("[monitor]\n\ninterval = \"fast\"\n", "3:", &["\"fast\""]);
+    refused("[monitor]\nsort = \"colour\"\n", "2:", &["unknown variant"]);
 }
 
 #[test]
@@ -98,25 +96,18 @@ fn picker_keys_take_one_key_or_a_list() {
 
 #[test]
 fn bad_picker_keys_name_the_file_line_and_key() {
-    let err = parse("[picker.keys]\nup = \"k\"\nleap = \"enter\"\n", p()).unwrap_err();
-    assert!(
-        err.starts_with("/home/u/.config/otop/config.toml:3: `picker.keys.leap`"),
-        "{err}"
+    let leap = "[picker.keys]\nup = \"k\"\nleap = \"enter\"\n";
+    refused(
+        leap,
+        "3: `picker.keys.leap`",
+        &["unknown field", "filter_clear"],
     );
-    assert!(
-        err.contains("unknown field") && err.contains("filter_clear"),
-        "{err}"
-    );
-    let err = parse("[picker.keys]\n\njump = [\"entr\"]\n", p()).unwrap_err();
-    assert!(
-        err.starts_with("/home/u/.config/otop/config.toml:3: `picker.keys.jump`"),
-        "{err}"
-    );
-    assert!(err.contains("unknown key `entr`"), "{err}");
-    let err = parse("[picker.keys]\njump = 1\n", p()).unwrap_err();
-    assert!(
-        err.contains(":2: `picker.keys.jump`") && err.contains("a key"),
-        "{err}"
+    let entr = "[picker.keys]\n\njump = [\"entr\"]\n";
+    refused(entr, "3: `picker.keys.jump`", &["unknown key `entr`"]);
+    refused(
+        "[picker.keys]\njump = 1\n",
+        "2: `picker.keys.jump`",
+        &["a key"],
     );
 }
 

@@ -72,6 +72,11 @@ fn blocks(text: &str) -> Vec<Block> {
     out
 }
 
+/// The README's blocks that `keep` selects.
+fn readme_blocks(keep: impl Fn(&Block) -> bool) -> Vec<Block> {
+    blocks(&readme()).into_iter().filter(|b| keep(b)).collect()
+}
+
 fn kind(b: &Block) -> (&str, Option<&str>) {
     let lang = b.info.first().map_or("", String::as_str);
     (lang, b.info.get(1).map(String::as_str))
@@ -211,12 +216,8 @@ fn run_script(home: &Home, script: &str, limit: Duration) -> (bool, String) {
 
 #[test]
 fn runnable_blocks_run() {
-    let text = readme();
     let home = Home::new();
-    let runnable: Vec<Block> = blocks(&text)
-        .into_iter()
-        .filter(|b| kind(b) == ("sh", Some("runnable")))
-        .collect();
+    let runnable = readme_blocks(|b| kind(b) == ("sh", Some("runnable")));
     assert!(runnable.len() >= 5, "the README lost its runnable blocks");
     let mut failures = Vec::new();
     for b in &runnable {
@@ -262,11 +263,9 @@ fn fullscreen_commands_draw_and_quit() {
     if !have_tmux() {
         return;
     }
-    let text = readme();
     let home = Home::new();
-    let lines: Vec<(usize, String)> = blocks(&text)
+    let lines: Vec<(usize, String)> = readme_blocks(|b| kind(b) == ("sh", Some("fullscreen")))
         .iter()
-        .filter(|b| kind(b) == ("sh", Some("fullscreen")))
         .flat_map(|b| commands(b).into_iter().map(|c| (b.line, c.to_string())))
         .collect();
     assert!(!lines.is_empty(), "the README lost its fullscreen block");
@@ -300,12 +299,8 @@ fn tmux_blocks_are_valid_and_the_plugin_fills_them_in() {
     if !have_tmux() {
         return;
     }
-    let text = readme();
     let home = Home::new();
-    let tmux_blocks: Vec<Block> = blocks(&text)
-        .into_iter()
-        .filter(|b| kind(b).0 == "tmux")
-        .collect();
+    let tmux_blocks = readme_blocks(|b| kind(b).0 == "tmux");
     assert!(tmux_blocks.len() >= 2, "the README lost its tmux blocks");
     let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tmux/otop.tmux");
     for b in &tmux_blocks {
