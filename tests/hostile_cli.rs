@@ -99,17 +99,21 @@ fn hostile_text_reaches_no_terminal_through_the_cli() {
         );
     }
 
-    let (code, out, _) = otop(&["status", "--format", "{title}"], &env);
+    // Only this database: a waiting session of a real opencode elsewhere on the machine would
+    // otherwise be the most urgent title.
+    let db_s = db.display().to_string();
+    let (code, out, _) = otop(&["status", "--db", &db_s, "--format", "{title}"], &env);
     assert_eq!(code, 0);
     assert_inert("status {title}", &out);
     assert!(
         out.contains("##(touch /tmp/gotcha)##[fg=red]##{pane_id}"),
         "{out:?}"
     );
-    let (code, out, _) = otop(&["status", "--plain", "--format", "{title}"], &env);
+    let args = ["status", "--db", &db_s, "--plain", "--format", "{title}"];
+    let (code, out, _) = otop(&args, &env);
     assert_eq!(code, 0);
     assert_inert("status --plain {title}", &out);
-    let (code, out, _) = otop(&["status", "--json"], &env);
+    let (code, out, _) = otop(&["status", "--db", &db_s, "--json"], &env);
     assert_eq!(code, 0);
     assert_no_controls("status --json", &out);
     let v: Value = serde_json::from_str(&out).unwrap();
