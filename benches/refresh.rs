@@ -61,11 +61,7 @@ fn candidates(db: &mut Db, live: &[LiveSession], started: i64) -> Vec<String> {
     let mut ids = Vec::new();
     for s in live {
         let mut cands = by_dir.get(&s.directory).cloned().unwrap_or_default();
-        for c in &mut cands {
-            if c.last_message_at.is_some_and(|t| t >= started) {
-                c.messages_since = db.messages_since(&c.id, started).expect("count");
-            }
-        }
+        db.activity(&mut cands, started).expect("activity");
         if let Some(top) = cands
             .iter()
             .filter(|c| c.parent_id.is_none())

@@ -292,6 +292,12 @@ impl Fixture {
             "INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, sid, t, updated, data],
         )?;
+        // opencode moves the session's `time_updated` to at least every new message's creation
+        // (seen from 1.2 to 1.18; `Db::activity` relies on it).
+        self.conn.execute(
+            "UPDATE session SET time_updated = max(coalesce(time_updated, 0), ?2) WHERE id = ?1",
+            params![sid, t],
+        )?;
         Ok(id)
     }
 

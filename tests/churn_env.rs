@@ -25,7 +25,7 @@ fn collector(db: Option<&Path>) -> Collector {
         totals: true,
         logs: true,
         tmux: true,
-        extra_sockets: Vec::new(),
+        ..CollectorOptions::default()
     };
     Collector::new(opts, Env::default())
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
 use crate::model::row::{Row, sort_by_urgency};
+use crate::source::db_types::Depth;
 use crate::statusline::format::{self, Counts};
 
 #[derive(Debug, clap::Args)]
@@ -39,6 +40,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
         totals: false,
         logs: false,
         tmux: false,
+        depth: Depth::State,
         ..ctx.collector()
     };
     let snap = Collector::new(opts, Env::from_process()).collect(&Focus::default(), now_ms());

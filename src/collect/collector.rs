@@ -11,7 +11,7 @@ use crate::model::row::Row;
 use crate::model::state::Status;
 use crate::model::status::{self, Liveness};
 use crate::source::db::{self, Db};
-use crate::source::db_types::{Candidate, SessionFacts};
+use crate::source::db_types::{Candidate, Depth, SessionFacts};
 use crate::source::log::LogIndex;
 use crate::source::log_types::LogRun;
 use crate::source::plugin;
@@ -33,6 +33,8 @@ pub struct CollectorOptions {
     pub tmux: bool,
     /// tmux sockets to search besides those of opencode processes and the default server.
     pub extra_sockets: Vec<String>,
+    /// How much of each session to read (the status line needs only the state).
+    pub depth: Depth,
 }
 
 impl CollectorOptions {
@@ -44,6 +46,7 @@ impl CollectorOptions {
             logs: true,
             tmux: true,
             extra_sockets: Vec::new(),
+            depth: Depth::Full,
         }
     }
 }
@@ -132,7 +135,7 @@ impl Collector {
 
     /// Takes a first CPU sample, so the next collection can report CPU% as a delta.
     pub fn prime_cpu(&mut self) {
-        let procs = process::scan();
+        let procs = process::scan_with(process::OpenFiles::Database);
         let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
         self.cpu.sample(&infos, Instant::now());
     }
@@ -183,7 +186,12 @@ impl Collector {
 
 impl Source for Collector {
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
-        let procs = process::scan();
+        // Log files only for the log tier: otherwise the scan stops at each database.
+        let procs = process::scan_with(if self.opts.logs {
+            process::OpenFiles::All
+        } else {
+            process::OpenFiles::Database
+        });
         let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
         let cpu = self.cpu.sample(&infos, Instant::now());
         let panes = if self.opts.tmux {
@@ -281,6 +289,7 @@ impl Collector {
         };
         let plugin_files = plugin::read_dir(&data_dir.join("otop"));
 
+        let depth = self.opts.depth;
         let db = self.db(path)?;
         let correlated: Vec<&OpencodeProcess> = group
             .iter()
@@ -338,14 +347,8 @@ impl Collector {
             }
             if let Some(cwd) = &info.cwd {
                 ev.candidates = by_dir.get(cwd).cloned().unwrap_or_default();
-                for c in &mut ev.candidates {
-                    // No message at or after the start: the count is 0 without asking.
-                    if c.last_message_at.is_some_and(|t| t >= info.started_at) {
-                        c.messages_since = db
-                            .messages_since(&c.id, info.started_at)
-                            .map_err(|e| e.to_string())?;
-                    }
-                }
+                db.activity(&mut ev.candidates, info.started_at)
+                    .map_err(|e| e.to_string())?;
             }
             evidence.push(ev);
         }
@@ -373,7 +376,9 @@ impl Collector {
         let owners = correlate::attach_children(&matches, &parents);
         let mut ids = top_ids;
         ids.extend(parents.keys().cloned());
-        let facts = db.session_facts(&ids).map_err(|e| e.to_string())?;
+        let facts = db
+            .session_facts_to(&ids, depth)
+            .map_err(|e| e.to_string())?;
         let by_id: HashMap<&str, &SessionFacts> =
             facts.iter().map(|f| (f.id.as_str(), f)).collect();
 

@@ -13,7 +13,7 @@ use rusqlite::{Connection, OpenFlags, ffi};
 use super::db_facts::TokenSum;
 use super::db_schema::{Columns, Queries};
 use super::db_totals::TotalsState;
-use super::db_types::{Candidate, HistoryItem, SessionFacts, TotalsPair};
+use super::db_types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -36,6 +36,11 @@ pub struct Db {
     pub(crate) token_cache: HashMap<String, TokenSum>,
     pub(crate) totals_state: Option<TotalsState>,
 }
+
+/// How far before a process's start a session's `time_updated` may be and the session still
+/// be asked for messages since that start: clock rounding between opencode's `Date.now()` and
+/// the kernel's process start time.
+pub const UPDATED_SLACK_MS: i64 = 2_000;
 
 impl Db {
     pub fn open(path: &Path) -> Result<Db, DbError> {
@@ -113,8 +118,8 @@ impl Db {
     }
 
     /// [`Db::candidates`] for several directories in one pass over `session`, keyed by
-    /// directory, at most `limit` each. `messages_since` is left 0: it depends on each process's
-    /// start, see [`Db::messages_since`].
+    /// directory, at most `limit` each. `messages_since` is left 0 and `last_message_at` None:
+    /// they depend on each process's start, see [`Db::activity`].
     pub fn candidates_in(
         &mut self,
         directories: &[&str],
@@ -142,13 +147,32 @@ impl Db {
         Ok(out)
     }
 
-    /// Messages of a session created at or after `since` (an index range count).
-    pub fn messages_since(&mut self, session_id: &str, since: i64) -> Result<u64, DbError> {
-        self.read(|db| {
-            let mut stmt = db.conn.prepare_cached(&db.q.messages_since)?;
-            let n: i64 = stmt.query_row(rusqlite::params![session_id, since], |r| r.get(0))?;
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
+    /// Fills `messages_since` and `last_message_at` of `candidates` with their messages
+    /// created at or after `since` (one index range each). Only candidates updated at or after
+    /// `since` (less [`UPDATED_SLACK_MS`]) are asked: opencode moves `session.time_updated` to
+    /// at least the creation of every message it adds (seen in every version from 1.2 to 1.18),
+    /// so an older session has none, and the cost follows the live sessions, not the history.
+    pub fn activity(&mut self, candidates: &mut [Candidate], since: i64) -> Result<(), DbError> {
+        for c in candidates.iter_mut() {
+            if c.updated_at
+                .or(c.created_at)
+                .is_some_and(|u| u < since - UPDATED_SLACK_MS)
+            {
+                c.messages_since = 0;
+                continue;
+            }
+            let (n, last) = self.read(|db| {
+                let mut stmt = db.conn.prepare_cached(&db.q.activity_since)?;
+                stmt.query_row(rusqlite::params![c.id, since], |r| {
+                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+                })
+            })?;
+            c.messages_since = u64::try_from(n.unwrap_or(0)).unwrap_or(0);
+            if last.is_some() {
+                c.last_message_at = last;
+            }
+        }
+        Ok(())
     }
 
     /// One session by id (for the flag, log and plugin rules), or None if it does not exist.
@@ -177,7 +201,16 @@ impl Db {
 
     /// Full facts for the given sessions, in the order given; unknown ids are skipped.
     pub fn session_facts(&mut self, ids: &[String]) -> Result<Vec<SessionFacts>, DbError> {
-        self.read(|db| db.read_facts(ids))
+        self.session_facts_to(ids, Depth::Full)
+    }
+
+    /// [`Db::session_facts`] read to `depth`.
+    pub fn session_facts_to(
+        &mut self,
+        ids: &[String],
+        depth: Depth,
+    ) -> Result<Vec<SessionFacts>, DbError> {
+        self.read(|db| db.read_facts(ids, depth))
     }
 
     /// The latest `limit` messages of a session, oldest first (detail view).

@@ -7,7 +7,7 @@ use rusqlite::OptionalExtension;
 use super::db::{Db, lossy};
 use super::db_json::{MsgData, PartData, cut, last_line};
 use super::db_types::{
-    HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
+    Depth, HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
 };
 
 /// Latest messages looked at per session: enough to find the model, the latest assistant
@@ -15,6 +15,9 @@ use super::db_types::{
 const WINDOW: i64 = 20;
 /// Latest assistant messages searched for the last line of output.
 const OUTPUT_MESSAGES: usize = 3;
+/// [`Depth::State`]'s window: a prompt and its first steps; a longer round falls back to the
+/// `latest_user` query as the full window does.
+const STATE_WINDOW: i64 = 5;
 /// Characters of text kept per history item.
 const HISTORY_TEXT: usize = 400;
 
@@ -54,11 +57,15 @@ impl Db {
         Ok(v)
     }
 
-    pub(crate) fn read_facts(&mut self, ids: &[String]) -> rusqlite::Result<Vec<SessionFacts>> {
+    pub(crate) fn read_facts(
+        &mut self,
+        ids: &[String],
+        depth: Depth,
+    ) -> rusqlite::Result<Vec<SessionFacts>> {
         self.in_tx(|db| {
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
-                if let Some(f) = db.one_session(id)? {
+                if let Some(f) = db.one_session(id, depth)? {
                     out.push(f);
                 }
             }
@@ -66,7 +73,7 @@ impl Db {
         })
     }
 
-    fn one_session(&mut self, id: &str) -> rusqlite::Result<Option<SessionFacts>> {
+    fn one_session(&mut self, id: &str, depth: Depth) -> rusqlite::Result<Option<SessionFacts>> {
         let row = {
             let mut stmt = self.conn.prepare_cached(&self.q.session_row)?;
             stmt.query_row([id], |r| {
@@ -106,7 +113,7 @@ impl Db {
         };
         f.last_activity_at = f.updated_at;
         if self.cols.messages_ok() {
-            self.fill_messages(&mut f, col_tokens)?;
+            self.fill_messages(&mut f, col_tokens, depth)?;
         }
         if f.model.is_none() {
             f.model = session_model.as_deref().and_then(session_model_name);
@@ -114,7 +121,7 @@ impl Db {
         if f.agent.is_none() {
             f.agent = session_agent;
         }
-        if self.cols.todos_ok() {
+        if self.cols.todos_ok() && depth == Depth::Full {
             let mut stmt = self.conn.prepare_cached(&self.q.todos)?;
             let rows = stmt.query_map([id], |r| {
                 Ok(Todo {
@@ -145,13 +152,18 @@ impl Db {
         &mut self,
         f: &mut SessionFacts,
         col_tokens: Option<Tokens>,
+        depth: Depth,
     ) -> rusqlite::Result<()> {
         let sid = f.id.clone();
-        let msgs = self.latest_messages(&sid, WINDOW)?;
-        f.message_count = {
+        let full = depth == Depth::Full;
+        let window = if full { WINDOW } else { STATE_WINDOW };
+        let msgs = self.latest_messages(&sid, window)?;
+        if full {
+            // An index range over the whole session: the only per-refresh read that grows with
+            // a live session's own history.
             let mut stmt = self.conn.prepare_cached(&self.q.message_count)?;
-            nonneg(stmt.query_row([&sid], |r| r.get::<_, i64>(0))?)
-        };
+            f.message_count = nonneg(stmt.query_row([&sid], |r| r.get::<_, i64>(0))?);
+        }
         for m in &msgs {
             if f.model.is_none() {
                 f.model = m.data.model_name();
@@ -170,13 +182,14 @@ impl Db {
                 f.round_started_at = m.created.or(m.data.created_at());
             }
         }
-        if f.round_started_at.is_none() && msgs.len() as i64 == WINDOW {
+        if f.round_started_at.is_none() && msgs.len() as i64 == window {
             // A long autonomous round: walk further back through the index.
             let mut stmt = self.conn.prepare_cached(&self.q.latest_user)?;
             f.round_started_at = stmt.query_row([&sid], |r| r.get(0)).optional()?.flatten();
         }
         match col_tokens {
             Some(t) => f.tokens = t,
+            None if !full => {}
             None => {
                 let sum = self.token_sum(&sid, msgs.first())?;
                 f.tokens = sum.tokens;
@@ -212,7 +225,7 @@ impl Db {
             let assistants: Vec<&Msg> = msgs
                 .iter()
                 .filter(|m| m.data.role() == Role::Assistant)
-                .take(OUTPUT_MESSAGES)
+                .take(if full { OUTPUT_MESSAGES } else { 1 })
                 .collect();
             for (i, m) in assistants.iter().enumerate() {
                 let parts = self.parts_of(&m.id)?;

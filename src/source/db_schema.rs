@@ -80,7 +80,7 @@ impl Columns {
 pub(crate) struct Queries {
     pub candidates: String,
     pub candidates_in: String,
-    pub messages_since: String,
+    pub activity_since: String,
     pub candidate: String,
     pub children: String,
     pub session_row: String,
@@ -221,18 +221,21 @@ impl Queries {
                 "SELECT {cand_cols} FROM session s WHERE {dir_filter} {order} LIMIT ?3"
             ),
             // `session.directory` has no index in opencode's schema: one scan of `session` for
-            // every directory at once (a few thousand rows), instead of one per process.
-            // No per-row count of recent messages (`0 * ?1` keeps the parameter): it depends on
-            // each process's start and is asked only where `last_message_at` says it is non-zero.
+            // every directory at once (a few thousand rows), instead of one per process. Nothing
+            // per row from `message` (`0 * ?1` keeps the parameter): a seek per row would make
+            // the cost follow the directories' history; see [`Db::activity`].
             candidates_in: format!(
                 "SELECT {} FROM session s WHERE {dirs_filter} {dir_order}",
-                cand_cols.replace(&since, "(0 * ?1)")
+                cand_cols
+                    .replace(&since, "(0 * ?1)")
+                    .replace(&last_at, "NULL")
             ),
-            messages_since: if c.messages_ok() {
-                "SELECT count(*) FROM message m WHERE m.session_id = ?1 AND m.time_created >= ?2"
+            activity_since: if c.messages_ok() {
+                "SELECT count(*), max(m.time_created) FROM message m \
+                 WHERE m.session_id = ?1 AND m.time_created >= ?2"
                     .to_string()
             } else {
-                "SELECT 0 * ?1 * ?2".to_string()
+                "SELECT 0 * ?1 * ?2, NULL".to_string()
             },
             candidate: format!("SELECT {cand_cols} FROM session s WHERE s.id = ?2"),
             children: format!("SELECT {cand_cols} FROM session s WHERE {parent_filter} {order}"),

@@ -10,6 +10,7 @@ use super::db_types::{Role, Tokens, ToolStatus, TotalsPair};
 use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
+mod activity;
 mod io;
 mod plan;
 

@@ -181,3 +181,14 @@ pub struct TotalsPair {
     pub all_time: Totals,
     pub today: Totals,
 }
+
+/// How much of a session [`crate::source::db::Db::session_facts_to`] reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything the views show.
+    #[default]
+    Full,
+    /// Only what status inference needs (`otop status`, run every few seconds by tmux): no
+    /// message count, summed tokens, todos, or output line beyond the latest assistant message.
+    State,
+}

@@ -19,6 +19,21 @@ const MAX_DEPTH: usize = 64;
 /// Every opencode process on the machine (wrapper and native binary merged into one) and the
 /// helpers they started, excluding otop itself. A process that exits mid-scan is skipped.
 pub fn scan() -> Vec<OpencodeProcess> {
+    scan_with(OpenFiles::All)
+}
+
+/// Which of an opencode process's open files a scan reads (Linux; each is a readlink of
+/// `/proc/<pid>/fd/N`, and opencode 1.18 holds about 45).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenFiles {
+    /// The database and every log file (the log tier needs them).
+    All,
+    /// Up to the first opencode database: it names the database the process uses.
+    Database,
+}
+
+/// [`scan`], reading only the open files `files` asks for.
+pub fn scan_with(files: OpenFiles) -> Vec<OpencodeProcess> {
     let mut all = os::read_all();
     // argv only where the short name allows opencode (or the node/bun wrapper); most of a
     // machine's processes cost one read of their stat file.
@@ -31,15 +46,16 @@ pub fn scan() -> Vec<OpencodeProcess> {
         .filter(|p| might_be_opencode(&p.name, &p.argv))
         .map(|p| p.pid)
         .collect();
-    // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their descendants.
+    // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their
+    // descendants; a descendant's open files are never used (its environment says whose it is).
     for p in &mut all {
         if hinted.contains(&p.pid) {
-            os::read_details(p);
+            os::read_details(p, Some(files));
         } else if nearest_in(p.ppid, &parents, &hinted).is_some() {
             if p.argv.is_empty() {
                 os::read_argv(p);
             }
-            os::read_details(p);
+            os::read_details(p, None);
         }
     }
     let mut table = build_table(all, std::process::id());

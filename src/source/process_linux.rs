@@ -5,7 +5,7 @@ use std::io::Read;
 use procfs::FromRead;
 use procfs::process::{FDTarget, Process, Stat};
 
-use super::process::{is_interesting_file, proc_env};
+use super::process::{OpenFiles, is_interesting_file, proc_env};
 use super::process_types::ProcessInfo;
 
 /// Every readable process with its cheap facts, all from `/proc/<pid>/stat` (one read each);
@@ -46,9 +46,9 @@ pub fn read_argv(info: &mut ProcessInfo) {
     }
 }
 
-/// Adds exe, cwd, environ and the interesting open files; each may fail on its own
-/// (another user's process) and is then left empty.
-pub fn read_details(info: &mut ProcessInfo) {
+/// Adds exe, cwd, environ and the interesting open files `files` asks for; each may fail on
+/// its own (another user's process) and is then left empty.
+pub fn read_details(info: &mut ProcessInfo, files: Option<OpenFiles>) {
     let Ok(p) = Process::new(info.pid as i32) else {
         return;
     };
@@ -66,18 +66,27 @@ pub fn read_details(info: &mut ProcessInfo) {
             .collect();
         info.env = proc_env(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     }
+    let Some(want) = files else { return };
     if let Ok(fds) = p.fd() {
-        let mut files: Vec<String> = fds
-            .filter_map(Result::ok)
-            .filter_map(|fd| match fd.target {
-                FDTarget::Path(path) => Some(path.to_string_lossy().into_owned()),
-                _ => None,
-            })
-            .filter(|path| is_interesting_file(path))
-            .collect();
-        files.sort();
-        files.dedup();
-        info.open_files = files;
+        let mut found: Vec<String> = Vec::new();
+        // Listed in fd order; opencode opens its database early (fd 24 of 45 in 1.18).
+        for fd in fds.filter_map(Result::ok) {
+            let FDTarget::Path(path) = fd.target else {
+                continue;
+            };
+            let path = path.to_string_lossy();
+            if !is_interesting_file(&path) {
+                continue;
+            }
+            let db = path.ends_with(".db");
+            found.push(path.into_owned());
+            if db && want == OpenFiles::Database {
+                break;
+            }
+        }
+        found.sort();
+        found.dedup();
+        info.open_files = found;
     }
 }
 

@@ -26,7 +26,7 @@ pub fn read_all() -> Vec<ProcessInfo> {
 pub fn read_argv(_info: &mut ProcessInfo) {}
 
 /// Adds exe, cwd and environment. Open files are not read on macOS.
-pub fn read_details(info: &mut ProcessInfo) {
+pub fn read_details(info: &mut ProcessInfo, _files: Option<super::process::OpenFiles>) {
     let pid = info.pid as i32;
     info.exe = pidpath(pid).ok();
     info.cwd = pidinfo::<VnodePathInfo>(pid, 0)

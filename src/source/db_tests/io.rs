@@ -94,6 +94,20 @@ fn rows_written_by_real_opencode_read_back() {
         let rows =
             std::fs::read_to_string(format!("tests/fixtures/real/opencode-{ver}-run.sql")).unwrap();
         conn.execute_batch(&rows).unwrap();
+        // What `Db::activity` relies on: a session's `time_updated` is at least the creation of
+        // its every message.
+        let behind: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM session s WHERE s.time_updated < \
+                 (SELECT max(m.time_created) FROM message m WHERE m.session_id = s.id)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            behind, 0,
+            "{ver}: a session updated before its latest message"
+        );
         drop(conn);
         let mut db = Db::open(&path).unwrap();
         let dir_name = format!(

@@ -45,7 +45,7 @@ fn per_refresh_queries_use_indexes_not_history_scans() {
         let queries = [
             ("candidates", &q.candidates),
             ("candidates_in", &q.candidates_in),
-            ("messages_since", &q.messages_since),
+            ("activity_since", &q.activity_since),
             ("candidate", &q.candidate),
             ("children", &q.children),
             ("session_row", &q.session_row),
