@@ -45,13 +45,22 @@ cleanup() {
 trap cleanup EXIT
 
 # Stand-ins: `opencode 3600` in each live session's directory, using the generated database.
-mkdir -p "$tmp/bin" "$tmp/data"
+# Each holds 45 descriptors as opencode 1.18 does: its log at fd 19 and 23, the database at 24.
+mkdir -p "$tmp/bin" "$tmp/data/opencode/log"
 cp /bin/sleep "$tmp/bin/opencode"
 export OPENCODE_DB="$DB" XDG_DATA_HOME="$tmp/data"
 unset TMUX TMUX_PANE
+log="$tmp/data/opencode/log/opencode.log"
+: >"$log"
+standin() {
+  local fd
+  for fd in $(seq 3 47); do eval "exec $fd</dev/null"; done
+  eval "exec 19>>\"\$log\" 23>>\"\$log\" 24<\"\$DB\""
+  exec "$tmp/bin/opencode" 3600
+}
 while IFS=$'\t' read -r _id dir; do
   mkdir -p "$dir"
-  (cd "$dir" && exec "$tmp/bin/opencode" 3600) &
+  (cd "$dir" && standin) &
   pids+=($!)
 done <"$DB.live"
 # opencode keeps the database open (WAL and shared-memory files exist while it runs): so does
