@@ -430,6 +430,18 @@ fn plugin_busy_beats_permission_heuristic() {
 }
 
 #[test]
+fn plugin_busy_beats_a_just_answered_question_part() {
+    // The plugin saw the reply; the part's completion is not in the database yet.
+    let mut s = generating();
+    s.tools = vec![tool("question", 30_000, true)];
+    assert_eq!(
+        st(&s, &with_plugin("busy")),
+        is(State::Working, "tool:question")
+    );
+    assert_eq!(st(&s, &alive()).0, State::Waiting);
+}
+
+#[test]
 fn plugin_busy_before_the_prompt_is_written_is_thinking() {
     assert_eq!(
         st(&done(), &with_plugin("busy")),
