@@ -14,7 +14,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::fleet::{Fleet, TuiSpec};
+use support::fleet::{self, Fleet, TuiSpec};
 use support::model_server::TASK_CHILD_PROMPT;
 use support::{opencode, wait_for};
 
@@ -67,16 +67,22 @@ const STATE: Duration = Duration::from_secs(60);
 /// Fleets take both cores while they start: one at a time.
 static ONE_FLEET: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// A fleet of the main version, holding [`ONE_FLEET`]; None (after saying why) when tmux or
+/// npm is missing outside CI.
+fn main_fleet() -> Option<(std::sync::MutexGuard<'static, ()>, Fleet)> {
+    if !support::have_tmux() {
+        return None;
+    }
+    let one = ONE_FLEET.lock().unwrap_or_else(|e| e.into_inner());
+    let bin = opencode::ensure(opencode::VERSION)?;
+    Some((one, Fleet::new(bin, opencode::VERSION)))
+}
+
 #[test]
 fn opencode_1_18_fleet() {
-    if !support::have_tmux() {
-        return;
-    }
-    let _one = ONE_FLEET.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(bin) = opencode::ensure(opencode::VERSION) else {
+    let Some((_one, mut fleet)) = main_fleet() else {
         return;
     };
-    let mut fleet = Fleet::new(bin, opencode::VERSION);
     let mut report = Report::default();
 
     // Earlier conversations for the resumed TUIs: in each directory an older and a newer one.
@@ -111,7 +117,7 @@ fn opencode_1_18_fleet() {
     let cont_old = fleet.wait_session_with("marker-cont-old", STATE);
 
     fleet.ask_before_bash("perm");
-    let mut specs: Vec<TuiSpec> = [
+    let mut specs = fleet::specs(&[
         ("gen", "gen"),
         ("bash", "bash"),
         ("task", "task"),
@@ -122,14 +128,7 @@ fn opencode_1_18_fleet() {
         ("idle", "idle"),
         ("twin1", "twins"),
         ("twin2", "twins"),
-    ]
-    .into_iter()
-    .map(|(n, d)| TuiSpec::new(n, d))
-    .collect();
-    specs
-        .iter_mut()
-        .filter(|s| s.name == "twin2")
-        .for_each(|s| s.tmux_session = "b");
+    ]);
     let mut resume = TuiSpec::new("resume", "resume");
     resume.args = vec!["-s".into(), resume_old.clone()];
     let mut cont = TuiSpec::new("cont", "cont");
@@ -308,14 +307,9 @@ fn opencode_1_18_fleet() {
 /// answers seen on the next refresh, and the event names real opencode publishes.
 #[test]
 fn opencode_1_18_plugin() {
-    if !support::have_tmux() {
-        return;
-    }
-    let _one = ONE_FLEET.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(bin) = opencode::ensure(opencode::VERSION) else {
+    let Some((_one, mut fleet)) = main_fleet() else {
         return;
     };
-    let mut fleet = Fleet::new(bin, opencode::VERSION);
     let trace = fleet.root.join("plugin-events.txt");
     fleet
         .extra_env
@@ -332,17 +326,13 @@ fn opencode_1_18_plugin() {
 
     fleet.ask_before_bash("perm");
     // `perm` first: with no database yet it starts alone; the twins then start back to back.
-    let mut specs: Vec<TuiSpec> = [
+    let specs = fleet::specs(&[
         ("perm", "perm"),
         ("twin1", "twins"),
         ("twin2", "twins"),
         ("question", "question"),
         ("fail", "fail"),
-    ]
-    .into_iter()
-    .map(|(n, d)| TuiSpec::new(n, d))
-    .collect();
-    specs[2].tmux_session = "b";
+    ]);
     fleet.start_tuis(&specs, READY);
     let markers = [
         ("perm", "BASH 5 marker-perm"),
@@ -439,24 +429,10 @@ fn opencode_1_18_plugin() {
         status_of(&row)
     });
     report.run("answering the permission", || {
-        f.keys("perm", &["Enter"]);
-        next_refresh(
-            f,
-            "perm",
-            &session("perm"),
-            |s| s.get("permission").is_none(),
-            |r| state_is(r, "working", "") || state_is(r, "idle", ""),
-        )
+        answer(f, "perm", "Enter", &session("perm"), "permission")
     });
     report.run("answering the question", || {
-        f.keys("question", &["Enter"]);
-        next_refresh(
-            f,
-            "question",
-            &session("question"),
-            |s| s.get("question").is_none(),
-            |r| state_is(r, "working", "") || state_is(r, "idle", ""),
-        )
+        answer(f, "question", "Enter", &session("question"), "question")
     });
     report.run("dismissing a question", || {
         let id = session("question");
@@ -465,14 +441,7 @@ fn opencode_1_18_plugin() {
         wait_tui_row(f, "question", &id, STATE, |r| {
             state_is(r, "waiting", "asking: Colour")
         });
-        f.keys("question", &["Escape"]);
-        next_refresh(
-            f,
-            "question",
-            &id,
-            |s| s.get("question").is_none(),
-            |r| state_is(r, "working", "") || state_is(r, "idle", ""),
-        )
+        answer(f, "question", "Escape", &id, "question")
     });
     report.run("todos", || {
         let id = session("twin1");
@@ -527,6 +496,19 @@ fn opencode_1_18_plugin() {
     keep_on_failure(&report, &fleet);
     drop(fleet);
     report.finish();
+}
+
+/// Presses `key` in TUI `name` to answer (or dismiss) what the plugin reports as `field`
+/// (`permission`, `question`) of `session`: the next refresh must show it working or idle.
+fn answer(f: &Fleet, name: &str, key: &str, session: &str, field: &str) -> String {
+    f.keys(name, &[key]);
+    next_refresh(
+        f,
+        name,
+        session,
+        |s| s.get(field).is_none(),
+        |r| state_is(r, "working", "") || state_is(r, "idle", ""),
+    )
 }
 
 /// After a key press changed what the plugin reports for `session` of TUI `name`: waits (a few
@@ -604,16 +586,12 @@ fn older_versions_smoke() {
             return;
         };
         let mut fleet = Fleet::new(bin, version);
-        let mut specs: Vec<TuiSpec> = [
+        let specs = fleet::specs(&[
             ("gen", "gen"),
             ("idle", "idle"),
             ("twin1", "twins"),
             ("twin2", "twins"),
-        ]
-        .into_iter()
-        .map(|(n, d)| TuiSpec::new(n, d))
-        .collect();
-        specs[3].tmux_session = "b";
+        ]);
         // The twins start a few seconds apart, as people start them. Started within the same
         // few seconds, opencode ≤ 1.15's per-second log file names collide and otop drops that
         // evidence (`log::SHARED_NAME_WINDOW_MS`); which twin runs which session is then a

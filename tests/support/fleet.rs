@@ -33,6 +33,20 @@ impl TuiSpec {
     }
 }
 
+/// Specs of `(name, project dir)`, all in tmux session `a` but `twin2`, which goes to `b` (so
+/// jumping to it crosses sessions).
+pub fn specs(list: &[(&'static str, &'static str)]) -> Vec<TuiSpec> {
+    list.iter()
+        .map(|(n, d)| {
+            let mut s = TuiSpec::new(n, d);
+            if *n == "twin2" {
+                s.tmux_session = "b";
+            }
+            s
+        })
+        .collect()
+}
+
 /// A started TUI.
 #[derive(Debug, Clone)]
 pub struct Tui {
