@@ -139,6 +139,7 @@ mod tests {
                 kind: Kind::Tui,
                 cpu_percent: None,
                 owner: None,
+                plugin: false,
             }),
             session: Some(SessionFacts {
                 id: "ses_1".into(),

@@ -43,6 +43,12 @@ await ev("permission.replied", { sessionID: "ses_top", requestID: "per_1", reply
 await ev("question.rejected", { sessionID: "ses_child", requestID: "que_1" })
 await ev("session.idle", { sessionID: "ses_top" })
 console.log(await settle(t))
+// opencode 1.18 ends a TUI's plugins through `dispose` (their worker never sees "exit"); no
+// event after it writes the file again.
+hooks.dispose()
+await ev("session.status", { sessionID: "ses_top", status: { type: "busy" } })
+await new Promise((r) => setTimeout(r, 400))
+console.log(JSON.stringify({ after_dispose: existsSync(file) }))
 "#;
 
 #[test]
@@ -53,6 +59,14 @@ fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
+    // Left by a process that is gone (no pid is this large): the plugin sweeps it away.
+    let otop_dir = tmp.path().join("opencode/otop");
+    std::fs::create_dir_all(&otop_dir).unwrap();
+    std::fs::write(
+        otop_dir.join("999999999.json"),
+        r#"{"format":1,"pid":999999999}"#,
+    )
+    .unwrap();
     let driver = tmp.path().join("driver.mjs");
     std::fs::write(&driver, DRIVER).unwrap();
     let plugin_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/companion/otop.js");
@@ -68,9 +82,10 @@ fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let mut files = stdout.lines().map(|l| plugin::parse(l).unwrap());
-    let busy = files.next().unwrap();
-    let done = files.next().unwrap();
+    let mut lines = stdout.lines();
+    let busy = plugin::parse(lines.next().unwrap()).unwrap();
+    let done = plugin::parse(lines.next().unwrap()).unwrap();
+    assert_eq!(lines.next(), Some(r#"{"after_dispose":false}"#));
 
     // The subagent's events never replace the process's own session.
     assert_eq!(busy.session_id.as_deref(), Some("ses_top"));
@@ -95,7 +110,7 @@ fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
     assert_eq!(top.permission, None);
     assert_eq!(done.sessions["ses_child"].question, None);
 
-    // A clean exit removes the file.
+    // Disposed and exited: its own file is gone, and so is the dead process's.
     let left: Vec<_> = std::fs::read_dir(tmp.path().join("opencode/otop"))
         .unwrap()
         .flatten()

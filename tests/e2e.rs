@@ -14,7 +14,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::fleet::{Fleet, TuiSpec};
+use support::fleet::{self, Fleet, TuiSpec};
 use support::model_server::TASK_CHILD_PROMPT;
 use support::{opencode, wait_for};
 
@@ -67,16 +67,22 @@ const STATE: Duration = Duration::from_secs(60);
 /// Fleets take both cores while they start: one at a time.
 static ONE_FLEET: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// A fleet of the main version, holding [`ONE_FLEET`]; None (after saying why) when tmux or
+/// npm is missing outside CI.
+fn main_fleet() -> Option<(std::sync::MutexGuard<'static, ()>, Fleet)> {
+    if !support::have_tmux() {
+        return None;
+    }
+    let one = ONE_FLEET.lock().unwrap_or_else(|e| e.into_inner());
+    let bin = opencode::ensure(opencode::VERSION)?;
+    Some((one, Fleet::new(bin, opencode::VERSION)))
+}
+
 #[test]
 fn opencode_1_18_fleet() {
-    if !support::have_tmux() {
-        return;
-    }
-    let _one = ONE_FLEET.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(bin) = opencode::ensure(opencode::VERSION) else {
+    let Some((_one, mut fleet)) = main_fleet() else {
         return;
     };
-    let mut fleet = Fleet::new(bin, opencode::VERSION);
     let mut report = Report::default();
 
     // Earlier conversations for the resumed TUIs: in each directory an older and a newer one.
@@ -110,12 +116,8 @@ fn opencode_1_18_fleet() {
     let cont_new = fleet.wait_session_with("marker-cont-new", STATE);
     let cont_old = fleet.wait_session_with("marker-cont-old", STATE);
 
-    std::fs::write(
-        fleet.project("perm").join("opencode.json"),
-        r#"{"$schema":"https://opencode.ai/config.json","permission":{"bash":"ask"}}"#,
-    )
-    .expect("write perm opencode.json");
-    let mut specs: Vec<TuiSpec> = [
+    fleet.ask_before_bash("perm");
+    let mut specs = fleet::specs(&[
         ("gen", "gen"),
         ("bash", "bash"),
         ("task", "task"),
@@ -126,14 +128,7 @@ fn opencode_1_18_fleet() {
         ("idle", "idle"),
         ("twin1", "twins"),
         ("twin2", "twins"),
-    ]
-    .into_iter()
-    .map(|(n, d)| TuiSpec::new(n, d))
-    .collect();
-    specs
-        .iter_mut()
-        .filter(|s| s.name == "twin2")
-        .for_each(|s| s.tmux_session = "b");
+    ]);
     let mut resume = TuiSpec::new("resume", "resume");
     resume.args = vec!["-s".into(), resume_old.clone()];
     let mut cont = TuiSpec::new("cont", "cont");
@@ -307,6 +302,276 @@ fn opencode_1_18_fleet() {
     report.finish();
 }
 
+/// The fleet again, leaner, with the companion plugin installed by `otop plugin install`: exact
+/// pid → session (twins started together included), the live states only the plugin knows,
+/// answers seen on the next refresh, and the event names real opencode publishes.
+#[test]
+fn opencode_1_18_plugin() {
+    let Some((_one, mut fleet)) = main_fleet() else {
+        return;
+    };
+    let trace = fleet.root.join("plugin-events.txt");
+    fleet
+        .extra_env
+        .push(("OTOP_PLUGIN_TRACE".into(), trace.display().to_string()));
+    let said = fleet.otop(&["plugin", "install"]);
+    let installed = fleet.root.join("env/config/opencode/plugins/otop.js");
+    assert_eq!(
+        std::fs::read_to_string(&installed).ok().as_deref(),
+        Some(otop::companion::PLUGIN_JS),
+        "otop plugin install did not write {}: {said}",
+        installed.display()
+    );
+    let mut report = Report::default();
+
+    fleet.ask_before_bash("perm");
+    // `perm` first: with no database yet it starts alone; the twins then start back to back.
+    let specs = fleet::specs(&[
+        ("perm", "perm"),
+        ("twin1", "twins"),
+        ("twin2", "twins"),
+        ("question", "question"),
+        ("fail", "fail"),
+    ]);
+    fleet.start_tuis(&specs, READY);
+    let markers = [
+        ("perm", "BASH 5 marker-perm"),
+        ("twin1", "hello marker-twin-one"),
+        ("twin2", "hello marker-twin-two"),
+        ("question", "QUESTION marker-question"),
+        ("fail", "FAIL marker-fail"),
+    ];
+    for (tui, prompt) in markers {
+        fleet.prompt(tui, prompt);
+    }
+    let f = &fleet;
+    let session = |tui: &str| {
+        let (_, prompt) = markers.iter().find(|(t, _)| *t == tui).expect("a marker");
+        f.wait_session_with(prompt.split(' ').next_back().unwrap_or(prompt), STATE)
+    };
+
+    report.run("the plugin runs in every TUI", || {
+        for s in &specs {
+            let pid = f.tui(s.name).pid;
+            let state = wait_for(STATE, || f.plugin_state(pid)).unwrap_or_else(|| {
+                panic!(
+                    "{}: no plugin file {}",
+                    s.name,
+                    f.plugin_file(pid).display()
+                )
+            });
+            assert_eq!(state["opencode_version"], opencode::VERSION, "{state}");
+        }
+        let rows = f.sessions(true);
+        for s in &specs {
+            let pid = f.tui(s.name).pid;
+            let row = rows.iter().find(|r| pid_of(r) == Some(pid));
+            assert!(
+                row.is_some_and(|r| r["plugin"] == true),
+                "{}: otop does not see its plugin: {}",
+                s.name,
+                row.map(brief).unwrap_or_default()
+            );
+        }
+        format!("{} plugin files", specs.len())
+    });
+    report.run("exact pid → session for every pane", || {
+        let mut starts = Vec::new();
+        for s in &specs {
+            let id = session(s.name);
+            let row = wait_tui_row(f, s.name, &id, STATE, |r| r["match"] == "plugin");
+            starts.push((s.name, row["started_at"].as_i64().unwrap_or_default()));
+        }
+        let start = |n: &str| starts.iter().find(|(t, _)| *t == n).map_or(0, |(_, s)| *s);
+        let apart = (start("twin1") - start("twin2")).abs();
+        assert!(apart < 1_000, "the twins started {apart} ms apart");
+        format!("twins started {apart} ms apart")
+    });
+    report.run("waiting for a permission", || {
+        let row = wait_tui_row(f, "perm", &session("perm"), STATE, |r| {
+            state_is(r, "waiting", "permission: bash sleep 5")
+        });
+        status_of(&row)
+    });
+    report.run("asking a question", || {
+        let row = wait_tui_row(f, "question", &session("question"), STATE, |r| {
+            state_is(r, "waiting", "asking: Colour")
+        });
+        status_of(&row)
+    });
+    report.run("failing provider", || {
+        let row = wait_tui_row(f, "fail", &session("fail"), STATE, |r| {
+            state_is(r, "error", "retrying (attempt ")
+        });
+        status_of(&row)
+    });
+    report.run("interrupting the retries", || {
+        f.keys("fail", &["Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+        f.keys("fail", &["Escape"]);
+        next_refresh(
+            f,
+            "fail",
+            &session("fail"),
+            |s| s["status"] != "retry",
+            |r| !state_is(r, "error", "retrying"),
+        )
+    });
+    report.run("a provider error", || {
+        let id = session("fail");
+        f.prompt("fail", "REFUSE marker-refused");
+        let row = wait_tui_row(f, "fail", &id, STATE, |r| {
+            state_is(r, "error", "error: ")
+                && r["status"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("scripted refusal"))
+        });
+        status_of(&row)
+    });
+    report.run("answering the permission", || {
+        answer(f, "perm", "Enter", &session("perm"), "permission")
+    });
+    report.run("answering the question", || {
+        answer(f, "question", "Enter", &session("question"), "question")
+    });
+    report.run("dismissing a question", || {
+        let id = session("question");
+        wait_tui_row(f, "question", &id, STATE, |r| state_is(r, "idle", ""));
+        f.prompt("question", "QUESTION marker-dismissed");
+        wait_tui_row(f, "question", &id, STATE, |r| {
+            state_is(r, "waiting", "asking: Colour")
+        });
+        answer(f, "question", "Escape", &id, "question")
+    });
+    report.run("todos", || {
+        let id = session("twin1");
+        f.prompt("twin1", "TODO marker-todo");
+        let row = wait_tui_row(f, "twin1", &id, STATE, |r| {
+            r["session"]["todos"]
+                .as_array()
+                .is_some_and(|t| !t.is_empty())
+        });
+        status_of(&row)
+    });
+    report.run("a subagent leaves the parent's session", || {
+        let parent = session("perm");
+        wait_tui_row(f, "perm", &parent, STATE, |r| state_is(r, "idle", ""));
+        f.prompt("perm", "TASK marker-task");
+        let pid = f.tui("perm").pid;
+        let child = wait_rows(f, true, "the subagent's row", STATE, |rows| {
+            rows.iter()
+                .find(|r| pid_of(r) == Some(pid) && parent_of(r) == Some(parent.as_str()))
+                .and_then(session_of)
+        });
+        let state = wait_for(STATE, || {
+            f.plugin_state(pid)
+                .filter(|s| s["sessions"][child.as_str()]["status"] == "busy")
+        })
+        .expect("the plugin never saw the subagent busy");
+        assert_eq!(state["session_id"], parent.as_str(), "{state}");
+        let row = wait_tui_row(f, "perm", &parent, STATE, |r| r["match"] == "plugin");
+        format!("child {child}; parent {}", status_of(&row))
+    });
+    report.run("event names opencode publishes", || event_names(&trace));
+    report.run("a clean exit removes the file", || {
+        let pid = f.tui("twin2").pid;
+        assert!(
+            std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "twin2 (pid {pid}) is no longer running"
+        );
+        assert!(f.plugin_state(pid).is_some());
+        // On an empty prompt one ctrl+c quits.
+        f.keys("twin2", &["C-c"]);
+        let gone = wait_for(Duration::from_secs(20), || {
+            (!f.plugin_file(pid).exists()).then_some(())
+        });
+        assert!(
+            gone.is_some(),
+            "{} is still there",
+            f.plugin_file(pid).display()
+        );
+        format!("{pid}.json removed")
+    });
+
+    keep_on_failure(&report, &fleet);
+    drop(fleet);
+    report.finish();
+}
+
+/// Presses `key` in TUI `name` to answer (or dismiss) what the plugin reports as `field`
+/// (`permission`, `question`) of `session`: the next refresh must show it working or idle.
+fn answer(f: &Fleet, name: &str, key: &str, session: &str, field: &str) -> String {
+    f.keys(name, &[key]);
+    next_refresh(
+        f,
+        name,
+        session,
+        |s| s.get(field).is_none(),
+        |r| state_is(r, "working", "") || state_is(r, "idle", ""),
+    )
+}
+
+/// After a key press changed what the plugin reports for `session` of TUI `name`: waits (a few
+/// seconds at most) for the plugin's file to satisfy `written`, then takes a single `otop
+/// sessions --json`, whose row must already satisfy `ok`.
+fn next_refresh(
+    f: &Fleet,
+    name: &str,
+    session: &str,
+    written: impl Fn(&Value) -> bool,
+    ok: impl Fn(&Value) -> bool,
+) -> String {
+    let pid = f.tui(name).pid;
+    let file = wait_for(Duration::from_secs(5), || {
+        f.plugin_state(pid)
+            .filter(|s| s["sessions"].get(session).is_some_and(&written))
+    });
+    assert!(
+        file.is_some(),
+        "{name}: the plugin did not write the change within 5 s: {:?}",
+        f.plugin_state(pid)
+    );
+    let rows = f.sessions(false);
+    let row = rows
+        .iter()
+        .find(|r| pid_of(r) == Some(pid) && session_of(r).as_deref() == Some(session))
+        .unwrap_or_else(|| panic!("{name}: no row for pid {pid} on {session}"));
+    assert!(
+        ok(row),
+        "{name}: the next refresh still shows {}",
+        brief(row)
+    );
+    status_of(row)
+}
+
+/// Every event name the plugin handles (its `case "…":` labels) must have come from the real
+/// program in this run: a name opencode never publishes (the SDK's `permission.updated`) would
+/// silently never fire.
+fn event_names(trace: &std::path::Path) -> String {
+    let seen: std::collections::BTreeSet<String> = std::fs::read_to_string(trace)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let handled: Vec<&str> = otop::companion::PLUGIN_JS
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("case \"")?.split('"').next())
+        .collect();
+    assert!(
+        handled.len() >= 10,
+        "parsed only {handled:?} from the plugin"
+    );
+    let missing: Vec<&&str> = handled.iter().filter(|h| !seen.contains(**h)).collect();
+    assert!(
+        missing.is_empty(),
+        "the plugin handles {missing:?}, which opencode never sent; it sent {seen:?}"
+    );
+    format!(
+        "{} handled names all received; all received: {seen:?}",
+        handled.len()
+    )
+}
+
 /// The smaller set on older versions: 1.2.x (a node wrapper in front of the native binary,
 /// one log file per process) and 1.15.x (older schema, per-process logs).
 #[test]
@@ -321,16 +586,12 @@ fn older_versions_smoke() {
             return;
         };
         let mut fleet = Fleet::new(bin, version);
-        let mut specs: Vec<TuiSpec> = [
+        let specs = fleet::specs(&[
             ("gen", "gen"),
             ("idle", "idle"),
             ("twin1", "twins"),
             ("twin2", "twins"),
-        ]
-        .into_iter()
-        .map(|(n, d)| TuiSpec::new(n, d))
-        .collect();
-        specs[3].tmux_session = "b";
+        ]);
         // The twins start a few seconds apart, as people start them. Started within the same
         // few seconds, opencode ≤ 1.15's per-second log file names collide and otop drops that
         // evidence (`log::SHARED_NAME_WINDOW_MS`); which twin runs which session is then a

@@ -75,7 +75,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
         },
     });
     lines.push(tmux_line(&snap));
-    lines.push(plugin_line(&env, &rules));
+    lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
     lines.push(config_line(ctx));
     lines.push(terminal_line());
 
@@ -190,10 +190,10 @@ fn tmux_line(snap: &crate::collect::Snapshot) -> Line {
     }
 }
 
-fn plugin_line(env: &Env, rules: &BTreeMap<String, usize>) -> Line {
+/// `reporting`: (processes whose plugin reports, opencode processes).
+fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
     let config = std::env::var("XDG_CONFIG_HOME").ok();
     let path = companion::plugin_path(config.as_deref(), env.home.as_deref());
-    let using = rules.get("plugin").copied().unwrap_or(0);
     let (ok, text) = match companion::inspect(&path) {
         Installed::Missing => (
             true,
@@ -201,7 +201,10 @@ fn plugin_line(env: &Env, rules: &BTreeMap<String, usize>) -> Line {
         ),
         Installed::Current => (
             true,
-            format!("companion plugin installed; {using} processes report through it"),
+            format!(
+                "companion plugin installed; {using} of {total} opencode processes report \
+                 through it (processes started before it was installed do not)"
+            ),
         ),
         Installed::Other => (
             false,

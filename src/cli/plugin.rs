@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
-use crate::model::state::MatchRule;
+use crate::model::row::Row;
+use crate::source::process_types::Kind;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -50,16 +51,21 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
             println!("plugin {}: {what}", path.display());
             let snap = Collector::new(ctx.collector(), Env::from_process())
                 .collect(&Focus::default(), now_ms());
-            let tuis: Vec<_> = snap.rows.iter().filter(|r| r.is_primary()).collect();
-            let live = tuis
-                .iter()
-                .filter(|r| r.matched == Some(MatchRule::Plugin))
-                .count();
-            println!(
-                "{live} of {} running opencode sessions report through it",
-                tuis.len()
-            );
+            let (live, total) = reporting(&snap.rows);
+            println!("{live} of {total} running opencode processes report through it");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// (processes whose plugin reports, opencode processes), each process counted once; helper
+/// processes (language servers, MCP servers) do not count.
+pub(super) fn reporting(rows: &[Row]) -> (usize, usize) {
+    let mut seen = std::collections::HashMap::new();
+    for p in rows.iter().filter_map(|r| r.process.as_ref()) {
+        if p.kind != Kind::Helper {
+            seen.insert(p.info.pid, p.plugin);
+        }
+    }
+    (seen.values().filter(|on| **on).count(), seen.len())
 }

@@ -219,8 +219,9 @@ impl Source for Collector {
         snap.db_path = Some(default_db.display().to_string());
 
         let mut matched_pids = HashSet::new();
+        let mut plugin_pids = HashSet::new();
         for (path, group) in &groups {
-            match self.collect_db(path, group, &cpu, &panes, now) {
+            match self.collect_db(path, group, &cpu, &panes, now, &mut plugin_pids) {
                 Ok(rows) => {
                     for r in rows {
                         if let Some(pid) = r.pid() {
@@ -246,6 +247,9 @@ impl Source for Collector {
             }
             snap.rows.push(bare_row(p, &cpu, &panes));
         }
+        for p in snap.rows.iter_mut().filter_map(|r| r.process.as_mut()) {
+            p.plugin = plugin_pids.contains(&p.info.pid);
+        }
 
         if self.opts.totals {
             snap.totals = self.totals.read(&default_db, local_midnight_ms(now));
@@ -256,7 +260,8 @@ impl Source for Collector {
 }
 
 impl Collector {
-    /// Correlates and describes the processes that use the database at `path`.
+    /// Correlates and describes the processes that use the database at `path`; adds the
+    /// processes with a live companion-plugin file to `plugin_pids`.
     fn collect_db(
         &mut self,
         path: &Path,
@@ -264,6 +269,7 @@ impl Collector {
         cpu: &HashMap<u32, f32>,
         panes: &[Pane],
         now: i64,
+        plugin_pids: &mut HashSet<u32>,
     ) -> Result<Vec<Row>, String> {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
@@ -288,6 +294,11 @@ impl Collector {
             HashMap::new()
         };
         let plugin_files = plugin::read_dir(&data_dir.join("otop"));
+        let plugins = plugin::live(
+            &plugin_files,
+            group.iter().map(|p| (p.info.pid, p.info.started_at)),
+        );
+        plugin_pids.extend(plugins.keys());
 
         let depth = self.opts.depth;
         let db = self.db(path)?;
@@ -313,9 +324,7 @@ impl Collector {
         let mut evidence = Vec::with_capacity(correlated.len());
         for p in &correlated {
             let info = &p.info;
-            let plugin = plugin_files
-                .get(&info.pid)
-                .filter(|f| plugin::matches_process(f, info.started_at));
+            let plugin = plugins.get(&info.pid);
             let mut ev = Evidence {
                 pid: info.pid,
                 started_at: info.started_at,
@@ -400,9 +409,8 @@ impl Collector {
                 stream_error_at: log_sessions
                     .get(&pid)
                     .and_then(|r| r.stream_errors.get(&session.id).copied()),
-                plugin: plugin_files
+                plugin: plugins
                     .get(&pid)
-                    .filter(|f| plugin::matches_process(f, p.info.started_at))
                     .and_then(|f| f.sessions.get(&session.id).cloned()),
             };
             let tmux = pane_of(p, panes);
@@ -425,9 +433,8 @@ impl Collector {
                     .is_some_and(|t| t >= started)
             }) {
                 let kid_live = Liveness {
-                    plugin: plugin_files
+                    plugin: plugins
                         .get(&pid)
-                        .filter(|f| plugin::matches_process(f, p.info.started_at))
                         .and_then(|f| f.sessions.get(&kid.id).cloned()),
                     stream_error_at: None,
                     ..live.clone()

@@ -40,6 +40,8 @@ pub(super) fn process_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>) -> Proce
         kind: p.kind,
         cpu_percent: cpu.get(&p.info.pid).copied(),
         owner: p.owner,
+        // Set once every database's plugin files are read (`Collector::collect`).
+        plugin: false,
     }
 }
 

@@ -5,13 +5,63 @@
 // live state opencode keeps in memory only (pending permissions and questions, retries). It
 // writes one small JSON file per process, `${XDG_DATA_HOME:-~/.local/share}/opencode/otop/<pid>.json`,
 // atomically (temporary file, then rename), at most a few times a second, and removes it when
-// the process exits. It never blocks opencode: every write is deferred and every error ignored.
-import { mkdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs"
+// opencode shuts down. It never blocks opencode: every write is deferred and every error ignored.
+//
+// opencode 1.18's TUI runs its server, and so its plugins, in a worker thread that is
+// terminated on exit: `process.on("exit")` never fires there, the `dispose` hook does.
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 
 const FORMAT = 1
 const WRITE_EVERY_MS = 250
+
+// The process's start time, Unix ms, as otop reads it: from the kernel on Linux (start ticks
+// after boot, at 100 ticks a second, plus the boot time), so it tells this process from a later
+// one with the same pid. `process.uptime()` counts from the runtime's start, seconds after the
+// process's on a loaded machine; it is the fallback elsewhere.
+const startedAt = () => {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8")
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19])
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1])
+    if (Number.isFinite(ticks) && Number.isFinite(boot) && boot > 0) return boot * 1000 + ticks * 10
+  } catch {}
+  return Math.round(Date.now() - process.uptime() * 1000)
+}
+
+// Files of processes that are gone (a crash, a kill): removed so they do not pile up. otop
+// ignores them anyway.
+const sweep = (dir) => {
+  try {
+    for (const name of readdirSync(dir)) {
+      const pid = /^(\d+)\.json$/.exec(name)?.[1]
+      if (!pid || Number(pid) === process.pid) continue
+      try {
+        process.kill(Number(pid), 0)
+      } catch (e) {
+        if (e?.code === "ESRCH") unlinkSync(join(dir, name))
+      }
+    }
+  } catch {}
+}
+
+// The opencode version, from the server's health endpoint. `client.global.health` is missing
+// from the client 1.18 hands to plugins; its raw client has the route.
+const version = async (client) => {
+  const health = client?.global?.health
+    ? await client.global.health()
+    : await client?._client?.get?.({ url: "/global/health" })
+  return health?.data?.version ?? null
+}
 
 export const OtopCompanion = async ({ client }) => {
   const base = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share")
@@ -20,7 +70,7 @@ export const OtopCompanion = async ({ client }) => {
   const state = {
     format: FORMAT,
     pid: process.pid,
-    started_at: Math.round(Date.now() - process.uptime() * 1000),
+    started_at: startedAt(),
     opencode_version: null,
     session_id: null,
     written_at: null,
@@ -32,9 +82,14 @@ export const OtopCompanion = async ({ client }) => {
   const permissions = new Map()
   const questions = new Map()
   let timer = null
+  let closed = false
+  // Debugging and the end-to-end suite: `OTOP_PLUGIN_TRACE=<file>` appends the type of every
+  // event received, one a line. Off unless set.
+  const trace = process.env.OTOP_PLUGIN_TRACE
 
   const write = () => {
     timer = null
+    if (closed) return
     try {
       state.written_at = Date.now()
       mkdirSync(dir, { recursive: true })
@@ -46,7 +101,16 @@ export const OtopCompanion = async ({ client }) => {
     }
   }
   const schedule = () => {
-    if (timer === null) timer = setTimeout(write, WRITE_EVERY_MS)
+    if (timer === null && !closed) timer = setTimeout(write, WRITE_EVERY_MS)
+  }
+  const remove = () => {
+    closed = true
+    process.off("exit", remove)
+    if (timer !== null) clearTimeout(timer)
+    timer = null
+    try {
+      unlinkSync(file)
+    } catch {}
   }
   const session = (id) => {
     state.sessions[id] ??= { status: null }
@@ -69,22 +133,25 @@ export const OtopCompanion = async ({ client }) => {
     map.get(sid)?.delete(rid)
   }
 
-  process.on("exit", () => {
-    try {
-      unlinkSync(file)
-    } catch {}
-  })
-  client?.global
-    ?.health?.()
-    .then((r) => {
-      state.opencode_version = r?.data?.version ?? null
+  // Where the plugin runs in the main thread (older versions, `opencode run`), exit also ends it.
+  process.on("exit", remove)
+  sweep(dir)
+  version(client)
+    .then((v) => {
+      state.opencode_version = v
       schedule()
     })
     .catch(() => {})
   schedule()
 
   return {
+    dispose: remove,
     event: async ({ event }) => {
+      if (trace) {
+        try {
+          appendFileSync(trace, `${event?.type}\n`)
+        } catch {}
+      }
       const p = event?.properties ?? {}
       switch (event?.type) {
         case "session.created":

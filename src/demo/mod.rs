@@ -189,6 +189,7 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
                 0.3
             }),
             owner: None,
+            plugin: false,
         }
     });
     let tmux = spec.tmux.map(|(session, window, name, pane)| TmuxLocation {
@@ -218,6 +219,7 @@ fn helper(j: usize, now: i64) -> Option<Row> {
             kind: Kind::Helper,
             cpu_percent: Some(1.5 * j as f32),
             owner: Some(pid(*owner)),
+            plugin: false,
         }),
         session: None,
         status: Status::new(State::Idle, "helper"),

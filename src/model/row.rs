@@ -18,6 +18,8 @@ pub struct ProcessRow {
     pub cpu_percent: Option<f32>,
     /// For a helper: the opencode process it belongs to.
     pub owner: Option<u32>,
+    /// The companion plugin reports for this process (a live file of its own).
+    pub plugin: bool,
 }
 
 /// Where a row lives in tmux.
@@ -104,6 +106,7 @@ impl Row {
             "rss_bytes": p.map(|p| p.info.rss_bytes),
             "started_at": p.map(|p| p.info.started_at),
             "argv": p.map(|p| p.info.argv.clone()),
+            "plugin": p.map(|p| p.plugin),
             "state": self.status.state,
             "status": self.status.detail,
             "match": self.matched,
@@ -167,6 +170,7 @@ mod tests {
                 kind,
                 cpu_percent: None,
                 owner: None,
+                plugin: false,
             }),
             session: Some(SessionFacts {
                 id: "ses_a".into(),

@@ -12,7 +12,8 @@
 //! 5. Mid-turn, **no process** → stalled / `stalled: no process` (its traces, even a pending
 //!    question, can no longer be answered).
 //! 6. **Waiting**: a running `question` part; a running part without metadata past
-//!    [`PERMISSION_GRACE_MS`]; a child session that waits.
+//!    [`PERMISSION_GRACE_MS`]; a child session that waits. (With a busy plugin only the
+//!    child: the plugin reports this session's questions and permissions itself.)
 //! 7. **Retrying**: a `stream error` newer than the round with no write since; an assistant
 //!    message without parts past [`NO_PARTS_RETRY_MS`]; a child that is retrying.
 //! 8. **Running tool** or working child → working / `tool:<name>` / `subagent`.
@@ -305,8 +306,12 @@ fn active_children(
 /// Rule 6: the user has to act (here or in a subagent).
 fn waiting(session: &SessionFacts, kids: &[Child], now: i64, trust: Trust) -> Option<Status> {
     let running = || running_tools(session);
-    // A question is certain, not a guess: the part runs exactly while the question is open.
-    if let Some(q) = running().find(|t| t.tool == "question") {
+    // A question is certain, not a guess: the part runs exactly while the question is open. A
+    // busy plugin reports open questions itself: a part still running then is one just
+    // answered whose completion the database has not caught up with.
+    if trust == Trust::Db
+        && let Some(q) = running().find(|t| t.tool == "question")
+    {
         return Some(Status::new(
             State::Waiting,
             with_suffix("asking", q.input_summary.as_deref()),

@@ -419,14 +419,19 @@ fn plugin_retry_shows_attempt_countdown_and_message() {
 }
 
 #[test]
-fn plugin_busy_beats_permission_heuristic() {
-    // The plugin reports permissions itself; a slow-to-write tool is just running.
-    let mut s = generating();
-    s.tools = vec![tool("webfetch", 30_000, false)];
-    assert_eq!(
-        st(&s, &with_plugin("busy")),
-        is(State::Working, "tool:webfetch")
-    );
+fn plugin_busy_beats_the_db_waiting_rules() {
+    // The plugin reports permissions and questions itself: a slow-to-write tool is just
+    // running, and a running question part is one just answered whose completion the
+    // database has not caught up with.
+    for (name, has_metadata) in [("webfetch", false), ("question", true)] {
+        let mut s = generating();
+        s.tools = vec![tool(name, 30_000, has_metadata)];
+        assert_eq!(
+            st(&s, &with_plugin("busy")),
+            is(State::Working, &format!("tool:{name}"))
+        );
+        assert_eq!(st(&s, &alive()).0, State::Waiting, "{name} without plugin");
+    }
 }
 
 #[test]

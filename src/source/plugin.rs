@@ -51,8 +51,14 @@ pub struct PluginFile {
 
 /// The only format version this otop reads.
 pub const FORMAT: u32 = 1;
-/// How far the plugin's recorded start time may be from the scanned one (clock rounding).
-const START_MATCH_MS: i64 = 2_000;
+/// How much earlier than the scanned start the plugin's recorded start may be (clock
+/// rounding; on Linux the plugin reads the same kernel start time as otop).
+const START_EARLY_MS: i64 = 2_000;
+/// How much later it may be: where the plugin cannot read the kernel's start time it counts
+/// from its runtime's start, which lags the process's by seconds on a loaded machine (2.2 s
+/// seen with opencode 1.18). Never a reused pid: a process that reused the pid started after
+/// the file's writer, so its file's start is *earlier* than the scanned one.
+const START_LATE_MS: i64 = 30_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PluginError {
@@ -170,7 +176,25 @@ pub fn read_dir(dir: &Path) -> HashMap<u32, PluginFile> {
 /// Whether `file` belongs to the live process started at `started_at` (not a reused pid).
 pub fn matches_process(file: &PluginFile, started_at: i64) -> bool {
     file.started_at
-        .is_some_and(|t| (t - started_at).abs() <= START_MATCH_MS)
+        .is_some_and(|t| (-START_EARLY_MS..=START_LATE_MS).contains(&(t - started_at)))
+}
+
+/// The files written by live processes, given `(pid, start time)` of the processes running
+/// now: a file whose pid is gone (left by a crash) or now belongs to a later process (a reused
+/// pid) is ignored.
+pub fn live(
+    files: &HashMap<u32, PluginFile>,
+    processes: impl IntoIterator<Item = (u32, i64)>,
+) -> HashMap<u32, &PluginFile> {
+    processes
+        .into_iter()
+        .filter_map(|(pid, started_at)| {
+            files
+                .get(&pid)
+                .filter(|f| matches_process(f, started_at))
+                .map(|f| (pid, f))
+        })
+        .collect()
 }
 
 #[cfg(test)]

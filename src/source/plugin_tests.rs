@@ -66,12 +66,50 @@ fn read_dir_keeps_only_well_formed_pid_files() {
 #[test]
 fn reused_pid_or_unknown_start_does_not_match() {
     let f = parse(FULL).expect("parses");
-    assert!(matches_process(&f, 1_795_476_437_055 + 1_500));
-    assert!(matches_process(&f, 1_795_476_437_055 - 2_000));
-    assert!(!matches_process(&f, 1_795_476_437_055 + 60_000));
+    let written = 1_795_476_437_055;
+    assert!(matches_process(&f, written));
+    assert!(matches_process(&f, written + 1_500));
+    // A runtime's own clock starts after the process: the recorded start may lag.
+    assert!(matches_process(&f, written - 2_230));
+    assert!(matches_process(&f, written - 30_000));
+    assert!(!matches_process(&f, written - 31_000));
+    // The live process started after the file's writer: the pid was reused.
+    assert!(!matches_process(&f, written + 2_500));
+    assert!(!matches_process(&f, written + 60_000));
     let unknown = PluginFile {
         started_at: None,
         ..f
     };
     assert!(!matches_process(&unknown, 1_795_476_437_055));
+}
+
+#[test]
+fn only_files_of_live_processes_count() {
+    let file = |pid: u32, started_at: i64| PluginFile {
+        pid,
+        started_at: Some(started_at),
+        session_id: Some(format!("ses_{pid}")),
+        ..PluginFile::default()
+    };
+    let files: HashMap<u32, PluginFile> = [
+        (10, file(10, 1_000_000)),
+        // Left by a crash: no process 11 runs now.
+        (11, file(11, 1_000_000)),
+        // Pid 12 now belongs to a process started an hour after the file's writer.
+        (12, file(12, 1_000_000)),
+        (13, file(13, 1_000_000)),
+    ]
+    .into_iter()
+    .collect();
+    let running = [
+        (10, 1_000_010),
+        (12, 1_000_000 + 3_600_000),
+        (13, 999_000),
+        (14, 5),
+    ];
+    let live = live(&files, running);
+    let mut pids: Vec<u32> = live.keys().copied().collect();
+    pids.sort_unstable();
+    assert_eq!(pids, vec![10, 13]);
+    assert_eq!(live[&10].session_id.as_deref(), Some("ses_10"));
 }

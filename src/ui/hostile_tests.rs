@@ -123,6 +123,7 @@ fn hostile_db(dir: &std::path::Path) -> (Row, Vec<crate::source::db_types::Histo
             kind: Kind::Tui,
             cpu_percent: Some(1.0),
             owner: None,
+            plugin: false,
         }),
         session: Some(session),
         status,

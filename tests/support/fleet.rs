@@ -33,6 +33,20 @@ impl TuiSpec {
     }
 }
 
+/// Specs of `(name, project dir)`, all in tmux session `a` but `twin2`, which goes to `b` (so
+/// jumping to it crosses sessions).
+pub fn specs(list: &[(&'static str, &'static str)]) -> Vec<TuiSpec> {
+    list.iter()
+        .map(|(n, d)| {
+            let mut s = TuiSpec::new(n, d);
+            if *n == "twin2" {
+                s.tmux_session = "b";
+            }
+            s
+        })
+        .collect()
+}
+
 /// A started TUI.
 #[derive(Debug, Clone)]
 pub struct Tui {
@@ -47,6 +61,8 @@ pub struct Fleet {
     pub version: String,
     pub root: PathBuf,
     pub tuis: HashMap<&'static str, Tui>,
+    /// Added to [`env_vars`] for every process started from now on.
+    pub extra_env: Vec<(String, String)>,
     children: std::sync::Mutex<Vec<Child>>,
     // Dropped in this order after `Drop::drop` killed the processes.
     pub tmux: TmuxServer,
@@ -115,6 +131,7 @@ impl Fleet {
             version: version.to_string(),
             root,
             tuis: HashMap::new(),
+            extra_env: Vec::new(),
             children: std::sync::Mutex::new(Vec::new()),
             tmux,
             model,
@@ -123,7 +140,39 @@ impl Fleet {
     }
 
     pub fn env(&self) -> Vec<(String, String)> {
-        env_vars(&self.root)
+        let mut env = env_vars(&self.root);
+        env.extend(self.extra_env.iter().cloned());
+        env
+    }
+
+    /// Makes project `dir` ask before every bash command (`"permission": {"bash": "ask"}`).
+    pub fn ask_before_bash(&self, dir: &str) {
+        std::fs::write(
+            self.project(dir).join("opencode.json"),
+            r#"{"$schema":"https://opencode.ai/config.json","permission":{"bash":"ask"}}"#,
+        )
+        .expect("write opencode.json");
+    }
+
+    /// Sends tmux key names (`Enter`, `Escape`, `C-c`) to a TUI.
+    pub fn keys(&self, name: &str, keys: &[&str]) {
+        let pane = &self.tui(name).pane;
+        let mut args = vec!["send-keys", "-t", pane.as_str()];
+        args.extend_from_slice(keys);
+        self.tmux.ok(&args);
+    }
+
+    /// Where the companion plugin of process `pid` writes its state.
+    pub fn plugin_file(&self, pid: u32) -> PathBuf {
+        self.root
+            .join("env/data/opencode/otop")
+            .join(format!("{pid}.json"))
+    }
+
+    /// The companion plugin's state file of process `pid`, parsed; None while there is none.
+    pub fn plugin_state(&self, pid: u32) -> Option<Value> {
+        let text = std::fs::read_to_string(self.plugin_file(pid)).ok()?;
+        serde_json::from_str(&text).ok()
     }
 
     /// A project directory (a git repository with one commit, so it is its own opencode project).

@@ -4,7 +4,8 @@
 //! with `Connection: close`. A keyword in the latest user message picks the behaviour:
 //! `SLOW <n>` streams text over n seconds; `BASH <n>` calls `bash` with `sleep <n>`; `QUESTION`
 //! calls `question`; `TODO` calls `todowrite`; `TASK` calls `task` (the subagent is told
-//! `SLOW 120`); `FAIL` answers HTTP 500; anything else gets a short reply at once. After a tool
+//! `SLOW 120`); `FAIL` answers HTTP 500 (retried); `REFUSE` answers HTTP 400 (not retried);
+//! anything else gets a short reply at once. After a tool
 //! result the reply is a short final text. Title requests get a short title. Every request
 //! body is appended to `requests.log` next to the server.
 #![allow(dead_code)]
@@ -190,6 +191,11 @@ fn handle(
             500,
             &json!({"error":{"message":"scripted failure","type":"server_error","code":"scripted"}}),
         ),
+        Reply::Refuse => respond_json(
+            &mut conn,
+            400,
+            &json!({"error":{"message":"scripted refusal","type":"invalid_request_error","code":"scripted"}}),
+        ),
         _ if stream => {
             let user = latest_user(&body);
             if let Ok(mut a) = active.lock() {
@@ -213,6 +219,7 @@ pub enum Reply {
     Slow { secs: u64 },
     Tool { name: String, args: Value },
     Fail,
+    Refuse,
 }
 
 /// The text of a message's `content` (a string or an array of parts).
@@ -281,6 +288,9 @@ pub fn decide(body: &Value) -> Reply {
     if user.contains("FAIL") {
         return Reply::Fail;
     }
+    if user.contains("REFUSE") {
+        return Reply::Refuse;
+    }
     if let Some(n) = number_after(&user, "SLOW") {
         return Reply::Slow { secs: n };
     }
@@ -346,7 +356,7 @@ fn full_reply(reply: &Reply) -> Value {
             }]}),
             "tool_calls",
         ),
-        Reply::Fail => (json!({}), "stop"),
+        Reply::Fail | Reply::Refuse => (json!({}), "stop"),
     };
     json!({
         "id": "chatcmpl-scripted",
@@ -424,7 +434,7 @@ fn stream_reply(conn: &mut TcpStream, reply: &Reply, stop: &AtomicBool) -> std::
             )?;
             "tool_calls"
         }
-        Reply::Fail => "stop",
+        Reply::Fail | Reply::Refuse => "stop",
     };
     send(conn, &chunk(json!({}), Some(finish)))?;
     let mut usage = chunk(json!({}), None);
