@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, ffi};
 
-use super::db_facts::TokenSum;
+use super::db_history::Anchor;
 use super::db_schema::{Columns, Queries};
 use super::db_totals::TotalsState;
 use super::db_types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
@@ -32,8 +32,8 @@ pub struct Db {
     /// Device and inode of the file when opened: a connection keeps reading a deleted or
     /// replaced file, so the collector compares this to reopen the file now at `path`.
     identity: Option<(u64, u64)>,
-    /// Summed message tokens per session (old schema), keyed by the latest message it saw.
-    pub(crate) token_cache: HashMap<String, TokenSum>,
+    /// Per-session totals over messages before an anchor (see `db_history`).
+    pub(crate) anchors: HashMap<String, Anchor>,
     pub(crate) totals_state: Option<TotalsState>,
 }
 
@@ -86,7 +86,7 @@ impl Db {
             conn,
             cols,
             q,
-            token_cache: HashMap::new(),
+            anchors: HashMap::new(),
             totals_state: None,
         })
     }
@@ -240,7 +240,7 @@ impl Db {
         self.conn.flush_prepared_statement_cache();
         self.cols = Columns::discover(&self.conn).map_err(|e| self.unreadable(&e))?;
         self.q = Queries::build(&self.cols);
-        self.token_cache.clear();
+        self.anchors.clear();
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 use rusqlite::OptionalExtension;
 
 use super::db::{Db, lossy};
+use super::db_history::WindowMsg;
 use super::db_json::{MsgData, PartData, cut, last_line};
 use super::db_types::{
     Depth, HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
@@ -20,15 +21,6 @@ const OUTPUT_MESSAGES: usize = 3;
 const STATE_WINDOW: i64 = 5;
 /// Characters of text kept per history item.
 const HISTORY_TEXT: usize = 400;
-
-/// Token totals summed from messages (schemas without `session.tokens_*`), valid while the
-/// session's latest message is the same row at the same `time_updated`.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TokenSum {
-    key: (String, Option<i64>),
-    tokens: Tokens,
-    cost: Option<f64>,
-}
 
 struct Msg {
     id: String,
@@ -159,10 +151,24 @@ impl Db {
         let window = if full { WINDOW } else { STATE_WINDOW };
         let msgs = self.latest_messages(&sid, window)?;
         if full {
-            // An index range over the whole session: the only per-refresh read that grows with
-            // a live session's own history.
-            let mut stmt = self.conn.prepare_cached(&self.q.message_count)?;
-            f.message_count = nonneg(stmt.query_row([&sid], |r| r.get::<_, i64>(0))?);
+            let win: Vec<WindowMsg> = msgs
+                .iter()
+                .map(|m| WindowMsg {
+                    id: m.id.clone(),
+                    created: m.created,
+                    updated: m.updated,
+                })
+                .collect();
+            let (count, sums) = self.history_totals(&sid, &win, col_tokens.is_none())?;
+            f.message_count = count;
+            match (col_tokens, sums) {
+                (Some(t), _) => f.tokens = t,
+                (None, Some(s)) => {
+                    f.tokens = s.tokens();
+                    f.cost = f.cost.or(s.cost());
+                }
+                (None, None) => {}
+            }
         }
         for m in &msgs {
             if f.model.is_none() {
@@ -187,14 +193,8 @@ impl Db {
             let mut stmt = self.conn.prepare_cached(&self.q.latest_user)?;
             f.round_started_at = stmt.query_row([&sid], |r| r.get(0)).optional()?.flatten();
         }
-        match col_tokens {
-            Some(t) => f.tokens = t,
-            None if !full => {}
-            None => {
-                let sum = self.token_sum(&sid, msgs.first())?;
-                f.tokens = sum.tokens;
-                f.cost = f.cost.or(sum.cost);
-            }
+        if !full && let Some(t) = col_tokens {
+            f.tokens = t;
         }
         if let Some(m) = msgs.first() {
             let (count, part_updated) = if self.cols.parts_ok() {
@@ -255,35 +255,6 @@ impl Db {
             Ok((r.get::<_, Option<i64>>(1)?, data))
         })?;
         rows.collect()
-    }
-
-    fn token_sum(&mut self, sid: &str, latest: Option<&Msg>) -> rusqlite::Result<TokenSum> {
-        let key = (
-            latest.map(|m| m.id.clone()).unwrap_or_default(),
-            latest.and_then(|m| m.updated),
-        );
-        if let Some(hit) = self.token_cache.get(sid).filter(|c| c.key == key) {
-            return Ok(hit.clone());
-        }
-        let mut stmt = self.conn.prepare_cached(&self.q.token_sum)?;
-        let sum = stmt.query_row([sid], |r| {
-            let n = |i: usize| -> rusqlite::Result<u64> {
-                Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0).max(0.0) as u64)
-            };
-            Ok(TokenSum {
-                key,
-                tokens: Tokens {
-                    input: n(0)?,
-                    output: n(1)?,
-                    reasoning: n(2)?,
-                    cache_read: n(3)?,
-                    cache_write: n(4)?,
-                },
-                cost: r.get(5)?,
-            })
-        })?;
-        self.token_cache.insert(sid.to_string(), sum.clone());
-        Ok(sum)
     }
 
     pub(crate) fn read_history(

@@ -192,7 +192,7 @@ impl Queries {
         let token_sum = format!(
             "SELECT {}, {}, {}, {}, {}, sum(CASE WHEN json_valid(m.data) AND json_type(m.data, '$.cost') \
              IN ('integer', 'real') THEN json_extract(m.data, '$.cost') END) \
-             FROM message m WHERE m.session_id = ?1",
+             FROM message m WHERE m.session_id = ?1 AND (m.time_created, m.id) >= (?2, ?3)",
             num("$.tokens.input"),
             num("$.tokens.output"),
             num("$.tokens.reasoning"),

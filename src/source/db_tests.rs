@@ -11,6 +11,7 @@ use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
 mod activity;
+mod history;
 mod io;
 mod plan;
 

@@ -3,6 +3,7 @@
 
 pub mod db;
 mod db_facts;
+mod db_history;
 pub mod db_info;
 mod db_json;
 mod db_schema;
