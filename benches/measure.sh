@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 SECONDS_CPU="${SECONDS_CPU:-60}"
 RUNS="${RUNS:-200}"
 FIX="$PWD/target/bench-fixtures"
-DB="$FIX/status-250k.db"
+# Named as opencode names it: otop recognises a process's database among its open files by name.
+DB="$FIX/status-250k/opencode.db"
 ROOT="$FIX/projects"
 OTOP="$PWD/target/release/otop"
 GEN="$PWD/target/release/examples/gen_fixture"
@@ -28,7 +29,7 @@ for tool in hyperfine /usr/bin/time tmux python3; do
 done
 
 cargo build --release --quiet --bin otop --example gen_fixture
-mkdir -p "$FIX"
+mkdir -p "$(dirname "$DB")"
 if [ ! -f "$DB" ] || [ ! -f "$DB.live" ]; then
   "$GEN" --messages 250000 --parts 1000000 --sessions 2000 --schema current --root "$ROOT" "$DB"
 fi

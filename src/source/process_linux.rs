@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use procfs::FromRead;
-use procfs::process::{FDTarget, Process, Stat};
+use procfs::process::{Process, Stat};
 
 use super::process::{OpenFiles, is_interesting_file, proc_env};
 use super::process_types::ProcessInfo;
@@ -23,10 +23,20 @@ pub fn read_all() -> Vec<ProcessInfo> {
 }
 
 /// `/proc/<pid>/<name>` into `buf`, reusing its allocation.
+/// Plain reads until EOF: `read_to_end` first asks the file's size and position (two more
+/// system calls per file, useless on /proc, where sizes read as 0).
 fn read_into(pid: u32, name: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
     buf.clear();
-    std::fs::File::open(format!("/proc/{pid}/{name}"))?.read_to_end(buf)?;
-    Ok(())
+    let mut f = std::fs::File::open(format!("/proc/{pid}/{name}"))?;
+    let mut chunk = [0u8; 4096];
+    loop {
+        match f.read(&mut chunk) {
+            Ok(0) => return Ok(()),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Fills argv from `/proc/<pid>/cmdline` (NUL-separated; empty for kernel threads and zombies).
@@ -67,27 +77,46 @@ pub fn read_details(info: &mut ProcessInfo, files: Option<OpenFiles>) {
         info.env = proc_env(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     }
     let Some(want) = files else { return };
-    if let Ok(fds) = p.fd() {
-        let mut found: Vec<String> = Vec::new();
-        // Listed in fd order; opencode opens its database early (fd 24 of 45 in 1.18).
-        for fd in fds.filter_map(Result::ok) {
-            let FDTarget::Path(path) = fd.target else {
-                continue;
-            };
-            let path = path.to_string_lossy();
-            if !is_interesting_file(&path) {
-                continue;
-            }
-            let db = path.ends_with(".db");
-            found.push(path.into_owned());
-            if db && want == OpenFiles::Database {
-                break;
-            }
+    // One readlinkat per descriptor, relative to the fd directory: procfs's fd iterator opens
+    // and stats each one as well (four system calls), and a full path is walked anew each time.
+    use rustix::fs::{Mode, OFlags};
+    let Ok(dir) = rustix::fs::openat(
+        rustix::fs::CWD,
+        format!("/proc/{}/fd", info.pid),
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) else {
+        return;
+    };
+    let Ok(entries) = rustix::fs::Dir::read_from(&dir) else {
+        return;
+    };
+    let mut found: Vec<String> = Vec::new();
+    let mut buf = Vec::with_capacity(256);
+    // Listed in fd order; opencode opens its database early (fd 24 of 45 in 1.18).
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        if name.to_bytes().first().is_none_or(|b| !b.is_ascii_digit()) {
+            continue;
         }
-        found.sort();
-        found.dedup();
-        info.open_files = found;
+        let Ok(target) = rustix::fs::readlinkat(&dir, name, std::mem::take(&mut buf)) else {
+            continue;
+        };
+        let path = String::from_utf8_lossy(target.as_bytes()).into_owned();
+        buf = target.into_bytes();
+        // Sockets, pipes and anonymous inodes read as `socket:[…]` and the like.
+        if !path.starts_with('/') || !is_interesting_file(&path) {
+            continue;
+        }
+        let db = path.ends_with(".db");
+        found.push(path);
+        if db && want == OpenFiles::Database {
+            break;
+        }
     }
+    found.sort();
+    found.dedup();
+    info.open_files = found;
 }
 
 /// The parent pid, if the process still exists.
