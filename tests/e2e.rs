@@ -284,18 +284,23 @@ fn opencode_1_18_fleet() {
         format!("{} {}", match_of(&row), status_of(&row))
     });
     report.run("status line counts", || {
-        // Stable by now: question and perm wait; gen, bash and task still work.
+        // Stable by now: question and perm wait; gen, bash and task still work. `--db`: only
+        // the fleet's sessions count, whatever else runs on the machine.
+        let db = f.db_path().display().to_string();
         let plain = wait_for(STATE, || {
-            let out = f.otop(&["status", "--plain"]);
+            let out = f.otop(&["--db", &db, "status", "--plain"]);
             (out.contains("◆2 ")).then_some(out)
         });
         let json: Value =
-            serde_json::from_str(&f.otop(&["status", "--json"])).expect("status json");
+            serde_json::from_str(&f.otop(&["--db", &db, "status", "--json"])).expect("status json");
         let plain = plain.unwrap_or_else(|| panic!("status never showed 2 waiting: {json}"));
         assert_eq!(json["total"], specs.len(), "status --json: {json}");
         plain.trim().to_string()
     });
     report.run("jump across tmux sessions", || jump_check(f));
+    report.run("time_updated covers every prompt", || {
+        updated_covers_prompts(f)
+    });
 
     keep_on_failure(&report, &fleet);
     drop(fleet);
@@ -640,6 +645,10 @@ fn older_versions_smoke() {
             let b = wait_tui_row(f, "twin2", &two, STATE, |_| true);
             format!("{} / {}", match_of(&a), match_of(&b))
         });
+        report.run(
+            &format!("{version} time_updated covers every prompt"),
+            || updated_covers_prompts(f),
+        );
         keep_on_failure(&report, &fleet);
     }
     report.finish();

@@ -144,3 +144,41 @@ pub fn attach_client(f: &Fleet, session: &str) -> String {
     })
     .expect("the attached tmux client never showed in list-clients")
 }
+
+/// What otop's candidate reading relies on (`Db::activity`): every prompt moves its session's
+/// `time_updated` to at least the prompt's creation, so a session not updated since a process
+/// started has no prompt since. Returns how many sessions also cover their newest message of
+/// any role (the stronger property seen so far), for the report.
+pub fn updated_covers_prompts(f: &Fleet) -> String {
+    let conn = rusqlite::Connection::open_with_flags(
+        f.db_path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the fleet's database");
+    let q = |role_filter: &str| -> Vec<String> {
+        let sql = format!(
+            "SELECT s.id || ' updated ' || s.time_updated || ', message ' || \
+             (SELECT max(m.time_created) FROM message m WHERE m.session_id = s.id {role_filter}) \
+             FROM session s WHERE s.time_updated < \
+             (SELECT max(m.time_created) FROM message m WHERE m.session_id = s.id {role_filter})"
+        );
+        let mut stmt = conn.prepare(&sql).expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    let behind = q("AND json_extract(m.data, '$.role') = 'user'");
+    assert!(
+        behind.is_empty(),
+        "sessions updated before their latest prompt: {behind:?}"
+    );
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM session", [], |r| r.get(0))
+        .expect("count");
+    let any = q("");
+    format!(
+        "{total} sessions; {} updated before their newest message of any role",
+        any.len()
+    )
+}
