@@ -1,11 +1,12 @@
-//! Colours as the configuration file writes them (`[monitor.colours]`): a name (`"magenta"`,
-//! `"light-blue"`, `"dark-gray"`, `"reset"`), a 256-colour index (`42`, `"42"`, or tmux's
-//! `"colour42"`) or `"#rrggbb"`. Names, indices and hex are ratatui's own parser (`Color`'s
+//! Colours as the configuration file writes them, and its `[monitor.colours]` table: a name
+//! (`"magenta"`, `"light-blue"`, `"dark-gray"`, `"reset"`), a 256-colour index (`42`, `"42"`, or
+//! tmux's `"colour42"`) or `"#rrggbb"`. Names, indices and hex are ratatui's own parser (`Color`'s
 //! `FromStr`); this only adds the tmux spellings and a message that says what is accepted.
 
 use std::fmt;
 
 use ratatui::style::Color;
+use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
 /// One colour from the file.
@@ -53,6 +54,39 @@ impl<'de> de::Deserialize<'de> for Colour {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// `[monitor.colours]`: colours that override the theme's, each unset by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonitorColours {
+    pub waiting: Option<Colour>,
+    pub error: Option<Colour>,
+    pub working: Option<Colour>,
+    /// Working, but in a transitional phase (`Status::is_transitional`).
+    pub thinking: Option<Colour>,
+    pub idle: Option<Colour>,
+    pub stalled: Option<Colour>,
+    pub title: Option<Colour>,
+    pub header: Option<Colour>,
+    pub selection: Option<Colour>,
+}
+
+impl MonitorColours {
+    /// Every key with its name in the file, in the file's order.
+    pub fn roles(&self) -> [(&'static str, Option<Colour>); 9] {
+        [
+            ("waiting", self.waiting),
+            ("error", self.error),
+            ("working", self.working),
+            ("thinking", self.thinking),
+            ("idle", self.idle),
+            ("stalled", self.stalled),
+            ("title", self.title),
+            ("header", self.header),
+            ("selection", self.selection),
+        ]
     }
 }
 

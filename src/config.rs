@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::colour::Colour;
+use crate::colour::MonitorColours;
 use crate::keys::{KeySpec, Keys};
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
@@ -124,39 +124,6 @@ pub struct Monitor {
     pub columns: Vec<ColumnName>,
     pub theme: ThemeName,
     pub colours: MonitorColours,
-}
-
-/// `[monitor.colours]`: colours that override the theme's, each unset by default.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MonitorColours {
-    pub waiting: Option<Colour>,
-    pub error: Option<Colour>,
-    pub working: Option<Colour>,
-    /// Working, but in a transitional phase (`Status::is_transitional`).
-    pub thinking: Option<Colour>,
-    pub idle: Option<Colour>,
-    pub stalled: Option<Colour>,
-    pub title: Option<Colour>,
-    pub header: Option<Colour>,
-    pub selection: Option<Colour>,
-}
-
-impl MonitorColours {
-    /// Every key with its name in the file, in the file's order.
-    pub fn roles(&self) -> [(&'static str, Option<Colour>); 9] {
-        [
-            ("waiting", self.waiting),
-            ("error", self.error),
-            ("working", self.working),
-            ("thinking", self.thinking),
-            ("idle", self.idle),
-            ("stalled", self.stalled),
-            ("title", self.title),
-            ("header", self.header),
-            ("selection", self.selection),
-        ]
-    }
 }
 
 /// A monitor column, as `monitor.sort` and `monitor.columns` name it.
