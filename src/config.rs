@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::colour::MonitorColours;
 use crate::keys::{KeySpec, Keys};
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
@@ -27,6 +28,25 @@ descending = false
 columns = ["status", "session", "uptime", "cpu", "context", "model", "tmux"]
 # Colours for the states: "dark" or "light" terminals ("none" turns colour off, as NO_COLOR).
 theme = "dark"
+
+[monitor.colours]
+# Each key overrides one colour of the theme: a name ("magenta", "light-blue", "dark-gray",
+# "reset" for the terminal's own), a 256-colour index (0-255, or "colour244" as tmux writes
+# it) or "#rrggbb". Unset, the theme's colour is used: the dark theme's are shown; the light
+# theme's working is 28, thinking 130, title blue and selection 252.
+# waiting = "magenta"
+# error = "red"
+# working = "green"
+# Working, but thinking, queued, compacting or starting.
+# thinking = "yellow"
+# idle = "reset"
+# stalled = "reset"
+# The title bar.
+# title = "cyan"
+# The column headers' background.
+# header = "green"
+# The selected row's background.
+# selection = "dark-gray"
 
 [status]
 # `otop status` template (see `otop status --help`); empty means the built-in one.
@@ -103,6 +123,7 @@ pub struct Monitor {
     pub descending: bool,
     pub columns: Vec<ColumnName>,
     pub theme: ThemeName,
+    pub colours: MonitorColours,
 }
 
 /// A monitor column, as `monitor.sort` and `monitor.columns` name it.
@@ -250,6 +271,7 @@ impl Default for Monitor {
                 ColumnName::Tmux,
             ],
             theme: ThemeName::Dark,
+            colours: MonitorColours::default(),
         }
     }
 }
@@ -400,16 +422,22 @@ fn locate(text: &str, span: std::ops::Range<usize>) -> (usize, Option<String>) {
             .and_then(|l| l.strip_suffix(']'))
             .map(|t| t.trim_matches(['[', ']']).trim().to_string())
     };
-    // The value's key: the last `key =` before it on its line, else on the lines above.
+    // The value's key: the last `key =` before it on its line, else on the lines above; inside
+    // an inline table, with the table's key before it (`colours = { title = ` → colours.title).
     let key_of = |l: &str| {
         let (k, _) = l.rsplit_once('=')?;
-        let k = k
-            .rsplit(['{', ','])
-            .next()
-            .unwrap_or(k)
-            .trim()
-            .trim_matches('"');
-        (!k.is_empty() && !k.starts_with('#')).then(|| k.to_string())
+        fn name(s: &str) -> &str {
+            s.rsplit(',').next().unwrap_or(s).trim().trim_matches('"')
+        }
+        let mut tables: Vec<&str> = k.split('{').collect();
+        let last = name(tables.pop()?);
+        let mut path: Vec<&str> = tables
+            .iter()
+            .filter_map(|t| t.rsplit_once('=').map(|(k, _)| name(k)))
+            .collect();
+        path.push(last);
+        let k = path.join(".");
+        (!last.is_empty() && !k.starts_with('#')).then_some(k)
     };
     let key = if prefix.trim_start().starts_with('[') {
         return (
@@ -441,7 +469,22 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
     BTreeMap::from([
         (
             "monitor",
-            vec!["interval", "sort", "descending", "columns", "theme"],
+            vec![
+                "interval",
+                "sort",
+                "descending",
+                "columns",
+                "theme",
+                "colours",
+            ],
+        ),
+        (
+            "monitor.colours",
+            MonitorColours::default()
+                .roles()
+                .iter()
+                .map(|(name, _)| *name)
+                .collect(),
         ),
         (
             "status",

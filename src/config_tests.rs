@@ -153,3 +153,45 @@ fn a_missing_file_is_the_defaults_unless_named() {
             .contains("/nonexistent/otop.toml")
     );
 }
+
+#[test]
+fn monitor_colours_take_names_indices_and_hex() {
+    use crate::colour::Colour;
+    use ratatui::style::Color;
+    let c = parse(
+        "[monitor.colours]\nwaiting = \"light-magenta\"\nidle = 244\nstalled = \"colour240\"\nselection = \"#203040\"\n",
+        p(),
+    )
+    .unwrap();
+    let own = c.monitor.colours;
+    assert_eq!(own.waiting, Some(Colour(Color::LightMagenta)));
+    assert_eq!(own.idle, Some(Colour(Color::Indexed(244))));
+    assert_eq!(own.stalled, Some(Colour(Color::Indexed(240))));
+    assert_eq!(own.selection, Some(Colour(Color::Rgb(0x20, 0x30, 0x40))));
+    assert_eq!(own.working, None, "unset keys stay the theme's");
+}
+
+#[test]
+fn bad_monitor_colours_name_the_file_line_and_key() {
+    let text = "[monitor.colours]\nworking = \"green\"\nbusy = \"red\"\n";
+    refused(
+        text,
+        "3: `monitor.colours.busy`",
+        &["unknown field", "thinking"],
+    );
+    refused(
+        "[monitor.colours]\n\nerror = \"purpl\"\n",
+        "3: `monitor.colours.error`",
+        &["unknown colour \"purpl\"", "#rrggbb"],
+    );
+    refused(
+        "[monitor.colours]\nidle = 300\n",
+        "2: `monitor.colours.idle`",
+        &["300 is not 0-255"],
+    );
+    refused(
+        "[monitor]\ncolours = { title = true }\n",
+        "2: `monitor.colours.title`",
+        &["a colour name"],
+    );
+}

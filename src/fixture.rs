@@ -39,6 +39,54 @@ impl Schema {
     }
 }
 
+/// The inserts both [`Fixture`] and [`bulk`] write rows with: opencode's columns, a `global`
+/// project.
+const INSERT_PROJECT: &str = "INSERT INTO project (id, worktree, vcs, time_created, \
+     time_updated, sandboxes) VALUES ('global', '/', 'git', 0, 0, '[]')";
+const INSERT_SESSION: &str = "INSERT INTO session (id, project_id, parent_id, slug, directory, \
+     title, version, permission, time_created, time_updated, time_compacting) \
+     VALUES (?1, 'global', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+const INSERT_MESSAGE: &str = "INSERT INTO message (id, session_id, time_created, time_updated, \
+     data) VALUES (?1, ?2, ?3, ?4, ?5)";
+const INSERT_PART: &str = "INSERT INTO part (id, message_id, session_id, time_created, \
+     time_updated, data) VALUES (?1, ?2, ?3, ?4, ?4, ?5)";
+const INSERT_TODO: &str = "INSERT INTO todo (session_id, content, status, priority, position, \
+     time_created, time_updated) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)";
+
+/// An id like opencode's: prefix, 12 hex digits growing with time (falling, for sessions that
+/// sort newest first: `descending`), then a unique tail from `seq`, which it advances.
+fn next_id(seq: &mut u64, prefix: &str, t: i64, descending: bool) -> String {
+    *seq += 1;
+    let v =
+        (u64::try_from(t).unwrap_or(0).wrapping_mul(0x1000) + (*seq & 0xfff)) & 0xffff_ffff_ffff;
+    let v = if descending { !v & 0xffff_ffff_ffff } else { v };
+    format!("{prefix}_{v:012x}{:014}", *seq)
+}
+
+/// The session row of `s` under `id`, with a prepared [`INSERT_SESSION`].
+fn insert_session(
+    insert: &mut rusqlite::Statement<'_>,
+    id: &str,
+    s: &SessionSpec,
+    slug: &str,
+    version: &str,
+) -> rusqlite::Result<()> {
+    let updated = if s.updated == 0 { s.created } else { s.updated };
+    insert.execute(params![
+        id,
+        s.parent_id,
+        slug,
+        s.directory,
+        s.title,
+        version,
+        s.permission.then_some(RUN_PERMISSION),
+        s.created,
+        updated,
+        s.compacting
+    ])?;
+    Ok(())
+}
+
 /// The permission rules `opencode run` stores on its sessions.
 pub const RUN_PERMISSION: &str = r#"[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]"#;
 
@@ -127,11 +175,7 @@ impl Fixture {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(schema.ddl())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute(
-            "INSERT INTO project (id, worktree, vcs, time_created, time_updated, sandboxes) \
-             VALUES ('global', '/', 'git', 0, 0, '[]')",
-            [],
-        )?;
+        conn.execute(INSERT_PROJECT, [])?;
         Ok(Fixture {
             conn,
             schema,
@@ -158,13 +202,8 @@ impl Fixture {
         self.schema
     }
 
-    /// An id like opencode's: prefix, 12 hex digits growing with time, then a unique tail.
     fn id(&mut self, prefix: &str, t: i64, descending: bool) -> String {
-        self.seq += 1;
-        let v = (u64::try_from(t).unwrap_or(0).wrapping_mul(0x1000) + (self.seq & 0xfff))
-            & 0xffff_ffff_ffff;
-        let v = if descending { !v & 0xffff_ffff_ffff } else { v };
-        format!("{prefix}_{v:012x}{:014}", self.seq)
+        next_id(&mut self.seq, prefix, t, descending)
     }
 
     pub fn session(&mut self, spec: SessionSpec) -> rusqlite::Result<String> {
@@ -173,29 +212,13 @@ impl Fixture {
         } else {
             spec.id.clone()
         };
-        let updated = if spec.updated == 0 {
-            spec.created
-        } else {
-            spec.updated
-        };
-        let perm = spec.permission.then_some(RUN_PERMISSION);
         let slug = format!("fixture-{}", self.seq);
-        self.conn.execute(
-            "INSERT INTO session (id, project_id, parent_id, slug, directory, title, version, \
-             permission, time_created, time_updated, time_compacting) \
-             VALUES (?1, 'global', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                id,
-                spec.parent_id,
-                slug,
-                spec.directory,
-                spec.title,
-                self.schema.version(),
-                perm,
-                spec.created,
-                updated,
-                spec.compacting
-            ],
+        insert_session(
+            &mut self.conn.prepare(INSERT_SESSION)?,
+            &id,
+            &spec,
+            &slug,
+            self.schema.version(),
         )?;
         if self.schema == Schema::Current {
             let model = spec
@@ -288,10 +311,8 @@ impl Fixture {
         data: &str,
     ) -> rusqlite::Result<String> {
         let id = self.id("msg", t, false);
-        self.conn.execute(
-            "INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, sid, t, updated, data],
-        )?;
+        self.conn
+            .execute(INSERT_MESSAGE, params![id, sid, t, updated, data])?;
         // opencode moves the session's `time_updated` to at least every new message's creation
         // (seen from 1.2 to 1.18; `Db::activity` relies on it).
         self.conn.execute(
@@ -339,11 +360,8 @@ impl Fixture {
                     r.get(0)
                 })?;
         let id = self.id("prt", t, false);
-        self.conn.execute(
-            "INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) \
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-            params![id, msg, sid, t, data],
-        )?;
+        self.conn
+            .execute(INSERT_PART, params![id, msg, sid, t, data])?;
         Ok(id)
     }
 
@@ -356,8 +374,7 @@ impl Fixture {
         priority: &str,
     ) -> rusqlite::Result<()> {
         self.conn.execute(
-            "INSERT INTO todo (session_id, content, status, priority, position, time_created, time_updated) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)",
+            INSERT_TODO,
             params![sid, content, status, priority, position],
         )?;
         Ok(())

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod collect;
+pub mod colour;
 pub mod companion;
 pub mod config;
 pub mod demo;

@@ -13,12 +13,12 @@ use std::time::Duration;
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Snapshot, Source, now_ms};
 use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec};
+use otop::source::standin::Standin;
 use otop::ui::action::Action;
 use otop::ui::app::App;
 use otop::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rel::Oc;
 use serde_json::Value;
 use support::{StandIns, otop, wait_for};
 
@@ -151,18 +151,18 @@ fn a_database_locked_by_another_process_is_reported_busy() {
     assert_eq!(snap.db_error, None, "readable again once the lock goes");
 }
 
-fn standin(s: &StandIns, sid: &str) -> Oc {
-    Oc::spawn(&s.dir.path().join("bash/opencode"), sid, s.dir.path(), &[])
+fn standin(s: &StandIns, sid: &str) -> Standin {
+    s.spawn_session(sid, s.dir.path(), &[])
 }
 
 /// `otop sessions --json --db db` until the stand-in's row appears; that row.
-fn row_for(db: &Path, oc: &Oc) -> Value {
+fn row_for(db: &Path, oc: &Standin) -> Value {
     let path = db.display().to_string();
     wait_for(Duration::from_secs(10), || {
         let (code, out, err) = otop(&["--db", &path, "sessions", "--json"], &[]);
         assert_eq!(code, 0, "{err}");
         let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
-        rows.into_iter().find(|r| r["pid"] == oc.pid())
+        rows.into_iter().find(|r| r["pid"] == oc.pid)
     })
     .unwrap_or_else(|| panic!("no row for the stand-in on {}", db.display()))
 }
@@ -356,7 +356,7 @@ fn a_database_deleted_or_replaced_under_a_running_collector() {
     let title_of = |snap: &Snapshot| {
         snap.rows
             .iter()
-            .find(|r| r.pid() == Some(oc.pid()))
+            .find(|r| r.pid() == Some(oc.pid))
             .and_then(|r| r.session.as_ref())
             .and_then(|s| s.title.clone())
     };

@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "rel/mod.rs"]
-mod rel;
 mod support;
 
 use std::path::Path;
@@ -16,7 +14,7 @@ use std::time::{Duration, Instant};
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
 use otop::fixture::{Fixture, Schema, SessionSpec};
 use otop::model::state::MatchRule;
-use rel::Oc;
+use otop::source::standin::Standin;
 use support::{StandIns, otop, wait_for};
 
 fn collector(db: Option<&Path>) -> Collector {
@@ -96,16 +94,11 @@ fn a_plugin_file_from_a_reused_pid_is_ignored() {
     std::fs::create_dir_all(&proj).unwrap();
     let standins = StandIns::new();
     let data_s = data.display().to_string();
-    let oc = Oc::spawn(
-        &standins.dir.path().join("bash/opencode"),
-        "ses_nothing",
-        &proj,
-        &[("XDG_DATA_HOME", data_s.as_str())],
-    );
+    let oc = standins.spawn_session("ses_nothing", &proj, &[("XDG_DATA_HOME", data_s.as_str())]);
     let started_at = wait_for(Duration::from_secs(5), || {
         otop::source::process::scan()
             .into_iter()
-            .find(|p| p.info.pid == oc.pid())
+            .find(|p| p.info.pid == oc.pid)
             .map(|p| p.info.started_at)
     })
     .expect("stand-in scanned");
@@ -127,10 +120,10 @@ fn a_plugin_file_from_a_reused_pid_is_ignored() {
         fx.user_message(&sid, t + 1).unwrap();
     }
     let plugin = |started: i64| {
-        let body = serde_json::json!({"format": 1, "pid": oc.pid(), "started_at": started,
+        let body = serde_json::json!({"format": 1, "pid": oc.pid, "started_at": started,
             "session_id": "ses_elsewhere", "sessions": {"ses_elsewhere": {"status": "busy"}}});
         std::fs::write(
-            oc_dir.join(format!("otop/{}.json", oc.pid())),
+            oc_dir.join(format!("otop/{}.json", oc.pid)),
             body.to_string(),
         )
         .unwrap();
@@ -139,7 +132,7 @@ fn a_plugin_file_from_a_reused_pid_is_ignored() {
         let snap = c.collect(&Focus::default(), now_ms());
         snap.rows
             .iter()
-            .find(|r| r.pid() == Some(oc.pid()) && r.session.is_some())
+            .find(|r| r.pid() == Some(oc.pid) && r.session.is_some())
             .map(|r| (r.session_id().unwrap_or("").to_string(), r.matched))
     };
     let mut c = collector(None);
@@ -156,7 +149,7 @@ fn a_plugin_file_from_a_reused_pid_is_ignored() {
 }
 
 /// A database and a stand-in for the CLI checks below.
-fn world(tmp: &Path) -> (String, Oc, StandIns) {
+fn world(tmp: &Path) -> (String, Standin, StandIns) {
     let db = tmp.join("opencode.db");
     let mut fx = Fixture::create(&db, Schema::Current).unwrap();
     let sid = fx
@@ -176,12 +169,7 @@ fn world(tmp: &Path) -> (String, Oc, StandIns) {
         .status()
         .unwrap();
     let standins = StandIns::new();
-    let oc = Oc::spawn(
-        &standins.dir.path().join("bash/opencode"),
-        "ses_env",
-        tmp,
-        &[],
-    );
+    let oc = standins.spawn_session("ses_env", tmp, &[]);
     (db.display().to_string(), oc, standins)
 }
 
@@ -202,7 +190,7 @@ fn no_tmux_a_hanging_tmux_a_dumb_terminal_and_a_c_locale() {
     let empty = tmp.path().join("no-bin");
     std::fs::create_dir(&empty).unwrap();
     let no_tmux = empty.display().to_string();
-    let pid = oc.pid().to_string();
+    let pid = oc.pid.to_string();
     for (what, env) in [
         ("no tmux on PATH", vec![("PATH", no_tmux.as_str())]),
         ("hanging tmux", vec![("PATH", fake_path.as_str())]),
@@ -266,7 +254,7 @@ fn other_users_proc_entries_that_cannot_be_read() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let row = rows.iter().find(|r| r["pid"] == oc.pid());
+    let row = rows.iter().find(|r| r["pid"] == oc.pid);
     let row = row.expect("root's stand-in listed for an unprivileged user");
     assert!(row["cwd"].is_null(), "cwd is unreadable: {row}");
 }

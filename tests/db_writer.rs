@@ -6,8 +6,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "rel/mod.rs"]
-mod rel;
 mod support;
 
 use std::collections::hash_map::DefaultHasher;
@@ -19,7 +17,6 @@ use std::time::Duration;
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Source};
 use otop::fixture::{Fixture, Schema, SessionSpec};
-use rel::Oc;
 use rusqlite::Connection;
 use support::StandIns;
 
@@ -138,12 +135,7 @@ fn a_fast_refreshing_collector_never_blocks_or_changes_the_writer() {
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     create(&db);
     let standins = StandIns::new();
-    let _oc = Oc::spawn(
-        &standins.dir.path().join("bash/opencode"),
-        "ses_w",
-        tmp.path(),
-        &[],
-    );
+    let _oc = standins.spawn_session("ses_w", tmp.path(), &[]);
     let stop = Arc::new(AtomicBool::new(false));
     let refreshes = Arc::new(AtomicUsize::new(0));
     let reader = {

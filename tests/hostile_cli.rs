@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 use otop::source::db_types::ToolStatus;
-use rel::{HOSTILE, Oc, assert_inert, assert_no_controls};
+use rel::{HOSTILE, assert_inert, assert_no_controls};
 use serde_json::Value;
 use support::{StandIns, otop, wait_for};
 
@@ -28,12 +28,7 @@ fn hostile_text_reaches_no_terminal_through_the_cli() {
 
     let standins = StandIns::new();
     let data_s = data.display().to_string();
-    let oc = Oc::spawn(
-        &standins.dir.path().join("bash/opencode"),
-        "ses_hostile",
-        &proj,
-        &[("XDG_DATA_HOME", data_s.as_str())],
-    );
+    let oc = standins.spawn_session("ses_hostile", &proj, &[("XDG_DATA_HOME", data_s.as_str())]);
     std::thread::sleep(Duration::from_millis(100));
     let t = chrono::Utc::now().timestamp_millis();
     let mut fx = Fixture::create(&db, Schema::Current).unwrap();
@@ -82,10 +77,10 @@ fn hostile_text_reaches_no_terminal_through_the_cli() {
         assert_eq!(code, 0, "{err}");
         assert_no_controls("sessions --json", &out);
         let v: Vec<Value> = serde_json::from_str(&out).unwrap();
-        v.iter().any(|r| r["pid"] == oc.pid()).then_some(v)
+        v.iter().any(|r| r["pid"] == oc.pid).then_some(v)
     })
     .expect("the stand-in shows up");
-    let row = rows.iter().find(|r| r["pid"] == oc.pid()).unwrap();
+    let row = rows.iter().find(|r| r["pid"] == oc.pid).unwrap();
     assert_eq!(row["session"]["title"], HOSTILE);
     assert_eq!(row["session"]["todos"][0]["content"], HOSTILE);
 

@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "rel/mod.rs"]
-mod rel;
 mod support;
 
 use std::process::Command;
@@ -13,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Source};
 use otop::fixture::{Fixture, Schema, SessionSpec};
-use rel::Oc;
 use support::StandIns;
 
 fn count(dir: &str) -> usize {
@@ -49,12 +46,7 @@ fn run(refreshes: Option<usize>, for_time: Duration) -> (usize, u64, u64, usize,
         .unwrap();
     fx.user_message(&sid, t).unwrap();
     let standins = StandIns::new();
-    let _oc = Oc::spawn(
-        &standins.dir.path().join("bash/opencode"),
-        "ses_r",
-        tmp.path(),
-        &[],
-    );
+    let _oc = standins.spawn_session("ses_r", tmp.path(), &[]);
     let churn_bin = standins.dir.path().join("sleep/opencode");
     let mut churn = Command::new("sh")
         .arg("-c")

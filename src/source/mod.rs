@@ -21,7 +21,7 @@ mod process_linux;
 #[cfg(target_os = "macos")]
 mod process_macos;
 pub mod process_types;
-#[cfg(all(test, unix))]
-pub(crate) mod standin;
+#[doc(hidden)]
+pub mod standin;
 pub mod tmux;
 pub mod tmux_types;

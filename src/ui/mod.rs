@@ -78,6 +78,7 @@ fn main_loop(
     let mut theme = theme::Theme::from_env();
     theme.color &= opts.colour;
     theme.light = opts.light;
+    theme.colours = opts.colours;
     let mut app = App::new(event::now_ms(), theme);
     app.sort = opts.sort;
     app.descending = opts.descending;

@@ -41,6 +41,8 @@ pub struct MonitorOptions {
     pub light: bool,
     /// Colours on (false: `theme = "none"` in the config file; `NO_COLOR` also turns them off).
     pub colour: bool,
+    /// `[monitor.colours]`: colours that override the theme's.
+    pub colours: crate::colour::MonitorColours,
     pub clipboard: crate::config::Clipboard,
 }
 
@@ -69,6 +71,7 @@ impl MonitorOptions {
             columns: m.columns.iter().map(|c| Column::from(*c)).collect(),
             light: m.theme == ThemeName::Light,
             colour: m.theme != ThemeName::None,
+            colours: m.colours,
             clipboard: config.clipboard.clone(),
         }
     }

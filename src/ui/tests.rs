@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::style::Color;
 
 use super::action::{self, Action};
 use super::app::{App, DetailTab, Effect, Panel, View};
@@ -387,7 +388,7 @@ fn no_color_keeps_selection_visible() {
     let mut app = app(80, 12);
     app.theme = Theme {
         color: false,
-        light: false,
+        ..Theme::default()
     };
     let backend = TestBackend::new(80, 12);
     let mut term = Terminal::new(backend).unwrap();
@@ -396,7 +397,7 @@ fn no_color_keeps_selection_visible() {
     let mut colours = buf
         .content()
         .iter()
-        .filter(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
+        .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset);
     assert!(colours.next().is_none(), "NO_COLOR drew a colour");
     let sel = buf.cell((0, 4)).map(|c| c.modifier);
     assert!(sel.is_some_and(|m| m.contains(ratatui::style::Modifier::REVERSED)));
@@ -413,4 +414,49 @@ fn detail_pages_by_body_height() {
     assert_eq!(app.scroll, 8);
     press(&mut app, KeyCode::PageUp);
     assert_eq!(app.scroll, 0);
+}
+
+#[test]
+fn the_files_colours_reach_the_drawn_rows() {
+    let config = crate::config::parse(
+        "[monitor.colours]\nerror = \"#ff8000\"\nthinking = \"light-blue\"\nheader = 99\n",
+        std::path::Path::new("c.toml"),
+    )
+    .unwrap();
+    let mut app = app(80, 24);
+    app.theme.colours = config.monitor.colours;
+    let backend = TestBackend::new(80, 24);
+    let mut term = Terminal::new(backend).unwrap();
+    term.draw(|f| view::draw(f, &app)).unwrap();
+    let buf = term.backend().buffer();
+    // The first cell of `word` on the line that starts with `title`.
+    let cell = |title: &str, word: &str| {
+        let y = (0..buf.area.height)
+            .find(|&y| {
+                let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+                line.starts_with(title)
+            })
+            .unwrap_or_else(|| panic!("no row {title}"));
+        let line: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let x = (0..line.len())
+            .find(|&x| line[x..].concat().starts_with(word))
+            .unwrap_or_else(|| panic!("no {word} in row {title}"));
+        buf[(x as u16, y)].clone()
+    };
+    assert_eq!(
+        cell("Migrate billing schema", "error").fg,
+        Color::Rgb(0xff, 0x80, 0x00)
+    );
+    assert_eq!(
+        cell("Refactor auth middleware", "thinking").fg,
+        Color::LightBlue
+    );
+    assert_eq!(
+        cell("TITLE", "STATUS").bg,
+        Color::Cyan,
+        "the sort column's own"
+    );
+    assert_eq!(cell("TITLE", "SID").bg, Color::Indexed(99));
+    // Unset keys keep the dark theme's colours.
+    assert_eq!(cell("Fix flaky CI", "asking").fg, Color::Magenta);
 }

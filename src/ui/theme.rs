@@ -1,8 +1,10 @@
 //! Colours and emphasis. With `NO_COLOR` set every colour is dropped, but bold, dim and
-//! reverse remain, so the selection and the waiting status still stand out.
+//! reverse remain, so the selection and the waiting status still stand out. The file's
+//! `[monitor.colours]` override single colours of the dark or light theme.
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::colour::{Colour, MonitorColours};
 use crate::model::state::{State, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +13,8 @@ pub struct Theme {
     /// Colours for a light background (`theme = "light"`): darker greens and yellows, a light
     /// selection bar.
     pub light: bool,
+    /// Colours the file sets (`[monitor.colours]`), used as written on either background.
+    pub colours: MonitorColours,
 }
 
 impl Default for Theme {
@@ -18,6 +22,7 @@ impl Default for Theme {
         Theme {
             color: true,
             light: false,
+            colours: MonitorColours::default(),
         }
     }
 }
@@ -28,16 +33,21 @@ impl Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Theme {
             color: !no_color,
-            light: false,
+            ..Theme::default()
+        }
+    }
+
+    /// Foreground: the file's colour (`own`) as written, else the theme's `c` made to suit
+    /// the background; none without colour.
+    fn fg_or(&self, own: Option<Colour>, c: Option<Color>) -> Style {
+        match own.map(|o| o.0).or(c.map(|c| self.on_background(c))) {
+            Some(c) if self.color => Style::new().fg(c),
+            _ => Style::new(),
         }
     }
 
     fn fg(&self, c: Color) -> Style {
-        if self.color {
-            Style::new().fg(self.on_background(c))
-        } else {
-            Style::new()
-        }
+        self.fg_or(None, Some(c))
     }
 
     /// The colour to use for `c` on this theme's background: yellow, green and cyan wash out
@@ -53,25 +63,32 @@ impl Theme {
 
     /// Status cell style. Waiting must stand out from everything else: bold reverse magenta.
     pub fn status(&self, status: &Status) -> Style {
+        let own = &self.colours;
         match status.state {
             State::Waiting => self
-                .fg(Color::Magenta)
+                .fg_or(own.waiting, Some(Color::Magenta))
                 .add_modifier(Modifier::BOLD | Modifier::REVERSED),
-            State::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
-            State::Working if status.is_transitional() => self.fg(Color::Yellow),
-            State::Working => self.fg(Color::Green),
-            State::Idle => Style::new(),
-            State::Stalled => Style::new().add_modifier(Modifier::DIM),
+            State::Error => self
+                .fg_or(own.error, Some(Color::Red))
+                .add_modifier(Modifier::BOLD),
+            State::Working if status.is_transitional() => {
+                self.fg_or(own.thinking, Some(Color::Yellow))
+            }
+            State::Working => self.fg_or(own.working, Some(Color::Green)),
+            State::Idle => self.fg_or(own.idle, None),
+            State::Stalled => self.fg_or(own.stalled, None).add_modifier(Modifier::DIM),
         }
     }
 
     pub fn title_bar(&self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg_or(self.colours.title, Some(Color::Cyan))
+            .add_modifier(Modifier::BOLD)
     }
 
     pub fn column_header(&self) -> Style {
         if self.color {
-            Style::new().fg(Color::Black).bg(Color::Green)
+            let bg = self.colours.header.map_or(Color::Green, |c| c.0);
+            Style::new().fg(Color::Black).bg(bg)
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         }
@@ -91,11 +108,12 @@ impl Theme {
 
     pub fn selected(&self) -> Style {
         if self.color {
-            let bg = if self.light {
+            let theirs = if self.light {
                 Color::Indexed(252)
             } else {
                 Color::DarkGray
             };
+            let bg = self.colours.selection.map_or(theirs, |c| c.0);
             Style::new().bg(bg).add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
@@ -132,7 +150,7 @@ mod tests {
     fn no_color_keeps_emphasis_only() {
         let t = Theme {
             color: false,
-            light: false,
+            ..Theme::default()
         };
         let waiting = t.status(&Status::new(State::Waiting, "asking"));
         assert_eq!(waiting.fg, None);
@@ -155,6 +173,46 @@ mod tests {
         assert_ne!(light.selected().bg, dark.selected().bg);
         let waiting = Status::new(State::Waiting, "asking");
         assert_eq!(light.status(&waiting), dark.status(&waiting));
+    }
+
+    #[test]
+    fn the_files_colours_win_on_either_background() {
+        let colours = crate::config::parse(
+            "[monitor.colours]\nworking = \"light-blue\"\nidle = 244\nselection = \"#102030\"\n",
+            std::path::Path::new("c.toml"),
+        )
+        .unwrap()
+        .monitor
+        .colours;
+        let working = Status::new(State::Working, "generating");
+        let idle = Status::new(State::Idle, "idle");
+        let waiting = Status::new(State::Waiting, "asking");
+        for light in [false, true] {
+            let t = Theme {
+                light,
+                colours,
+                ..Theme::default()
+            };
+            let theirs = Theme {
+                light,
+                ..Theme::default()
+            };
+            assert_eq!(t.status(&working).fg, Some(Color::LightBlue));
+            assert_eq!(t.status(&idle).fg, Some(Color::Indexed(244)));
+            assert_eq!(theirs.status(&idle).fg, None);
+            assert_eq!(t.selected().bg, Some(Color::Rgb(0x10, 0x20, 0x30)));
+            // Unset keys keep the theme's colour.
+            assert_eq!(t.status(&waiting), theirs.status(&waiting));
+            assert_eq!(t.title_bar(), theirs.title_bar());
+        }
+        let none = Theme {
+            color: false,
+            colours,
+            ..Theme::default()
+        };
+        assert_eq!(none.status(&working).fg, None, "theme = \"none\" wins");
+        assert_eq!(none.selected().bg, None);
+        assert_eq!(none.column_header().bg, None);
     }
 
     #[test]

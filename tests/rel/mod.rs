@@ -1,8 +1,6 @@
-//! Helpers shared by the reliability and security tests (hostile text, bad databases, churn).
+//! Helpers shared by the reliability and security tests: hostile text and what must not reach a
+//! terminal. (Their stand-in `opencode` processes are `support::StandIns::spawn_session`.)
 #![allow(dead_code)]
-
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// Every trick at once: CSI clear screen, OSC 52 clipboard write, OSC 8 link, OSC 0 title,
 /// 8-bit CSI/OSC, C0 (NUL, BEL, BS, CR, LF, TAB), bidi override, zero-width chars, tmux formats.
@@ -33,49 +31,4 @@ pub fn assert_inert(what: &str, out: &str) {
         !out.contains("pwned"),
         "{what}: escape payload printed: {out:?}"
     );
-}
-
-/// A stand-in `opencode -s <sid>`: a copy of bash named opencode, whose argv carries the flag.
-/// Detached (otop leaves its own children out of the process table, and tests run collectors
-/// in-process), in a session of its own with no stdio; the whole group is killed on drop, so
-/// no `sleep` outlives the test or holds the test runner's output open.
-pub struct Oc {
-    pid: u32,
-}
-
-impl Oc {
-    pub fn spawn(bash_copy: &Path, sid: &str, cwd: &Path, env: &[(&str, &str)]) -> Oc {
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "setsid '{}' -c 'sleep 3600; :' opencode -s '{sid}' </dev/null >/dev/null 2>&1 & echo $!",
-                bash_copy.display()
-            ))
-            .current_dir(cwd)
-            .env_remove("OPENCODE_DB")
-            .env_remove("OPENCODE_PID")
-            .env_remove("TMUX")
-            .env_remove("TMUX_PANE")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .output()
-            .expect("spawn stand-in");
-        let pid = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("stand-in pid");
-        Oc { pid }
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.pid
-    }
-}
-
-impl Drop for Oc {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.pid)])
-            .status();
-    }
 }

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use otop::source::standin::Standin;
+
 /// A tmux server of the test's own, on a socket in a temporary directory; killed on drop.
 pub struct TmuxServer {
     pub socket: PathBuf,
@@ -230,8 +232,17 @@ impl StandIns {
 
     /// A shell command that runs `opencode -s <id>` (bash ignores the words after `-c CMD NAME`).
     pub fn with_session(&self, id: &str) -> String {
+        format!("exec {}", self.session_argv(id))
+    }
+
+    /// `opencode -s <id>` run detached from the test in `cwd`, with `env`; killed on drop.
+    pub fn spawn_session(&self, id: &str, cwd: &Path, env: &[(&str, &str)]) -> Standin {
+        Standin::spawn(&self.session_argv(id), cwd, env)
+    }
+
+    fn session_argv(&self, id: &str) -> String {
         format!(
-            "exec {} -c 'sleep 3600; :' opencode -s {id}",
+            "{} -c 'sleep 3600; :' opencode -s {id}",
             self.dir.path().join("bash/opencode").display()
         )
     }
