@@ -186,12 +186,23 @@ impl Collector {
 
 impl Source for Collector {
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+        // Not open yet (the first refresh, and every `otop status`): open the default database
+        // and parse its schema on another core while /proc is scanned.
+        let default_db = self.default_db_path();
+        let opening = (!self.dbs.contains_key(&default_db)).then(|| {
+            let path = default_db.clone();
+            std::thread::spawn(move || Db::open(&path))
+        });
         // Log files only for the log tier: otherwise the scan stops at each database.
         let procs = process::scan_with(if self.opts.logs {
             process::OpenFiles::All
         } else {
             process::OpenFiles::Database
         });
+        // A failure is reported by the first read through `db()`, which tries again.
+        if let Some(Ok(Ok(db))) = opening.map(std::thread::JoinHandle::join) {
+            self.dbs.insert(default_db.clone(), db);
+        }
         let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
         let cpu = self.cpu.sample(&infos, Instant::now());
         let panes = if self.opts.tmux {
@@ -207,7 +218,6 @@ impl Source for Collector {
 
         // Group opencode processes by the database they use; always include the default one so
         // a missing database is reported even when no opencode runs.
-        let default_db = self.default_db_path();
         let mut groups: Vec<(PathBuf, Vec<&OpencodeProcess>)> = vec![(default_db.clone(), vec![])];
         for p in procs.iter().filter(|p| p.kind != Kind::Helper) {
             let path = self.db_path_of(&p.info);

@@ -48,15 +48,35 @@ pub fn scan_with(files: OpenFiles) -> Vec<OpencodeProcess> {
         .collect();
     // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their
     // descendants; a descendant's open files are never used (its environment says whose it is).
-    for p in &mut all {
-        if hinted.contains(&p.pid) {
-            os::read_details(p, Some(files));
-        } else if nearest_in(p.ppid, &parents, &hinted).is_some() {
-            if p.argv.is_empty() {
-                os::read_argv(p);
+    let mut work: Vec<(&mut ProcessInfo, bool)> = all
+        .iter_mut()
+        .filter_map(|p| {
+            let own = hinted.contains(&p.pid);
+            (own || nearest_in(p.ppid, &parents, &hinted).is_some()).then_some((p, own))
+        })
+        .collect();
+    let details = |work: &mut [(&mut ProcessInfo, bool)]| {
+        for (p, own) in work {
+            if *own {
+                os::read_details(p, Some(files));
+            } else {
+                if p.argv.is_empty() {
+                    os::read_argv(p);
+                }
+                os::read_details(p, None);
             }
-            os::read_details(p, None);
         }
+    };
+    // A fleet of TUIs is mostly descriptor reads: two cores read it in half the time.
+    if work.len() < 4 {
+        details(&mut work);
+    } else {
+        let half = work.len() / 2;
+        let (a, b) = work.split_at_mut(half);
+        std::thread::scope(|s| {
+            s.spawn(|| details(b));
+            details(a);
+        });
     }
     let mut table = build_table(all, std::process::id());
     for p in table.iter_mut().filter(|p| p.kind != Kind::Helper) {
