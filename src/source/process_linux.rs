@@ -35,10 +35,7 @@ pub fn read_all() -> Vec<ProcessInfo> {
     std::thread::scope(|s| {
         let other = s.spawn(|| read(b));
         let mut out = read(a);
-        match other.join() {
-            Ok(rest) => out.extend(rest),
-            Err(_) => out.extend(read(b)),
-        }
+        out.extend(other.join().unwrap_or_default());
         out
     })
 }
