@@ -135,7 +135,7 @@ impl Collector {
 
     /// Takes a first CPU sample, so the next collection can report CPU% as a delta.
     pub fn prime_cpu(&mut self) {
-        let procs = process::scan_with(process::OpenFiles::Database);
+        let procs = process::scan_with(process::OpenFiles::Database, true);
         let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
         self.cpu.sample(&infos, Instant::now());
     }
@@ -194,11 +194,14 @@ impl Source for Collector {
             std::thread::spawn(move || Db::open(&path))
         });
         // Log files only for the log tier: otherwise the scan stops at each database.
-        let procs = process::scan_with(if self.opts.logs {
-            process::OpenFiles::All
-        } else {
-            process::OpenFiles::Database
-        });
+        let procs = process::scan_with(
+            if self.opts.logs {
+                process::OpenFiles::All
+            } else {
+                process::OpenFiles::Database
+            },
+            self.opts.depth == Depth::Full,
+        );
         // A failure is reported by the first read through `db()`, which tries again.
         if let Some(Ok(Ok(db))) = opening.map(std::thread::JoinHandle::join) {
             self.dbs.insert(default_db.clone(), db);

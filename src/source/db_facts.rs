@@ -221,11 +221,16 @@ impl Db {
                 updated_at: m.updated,
             });
         }
-        if self.cols.parts_ok() {
+        if self.cols.parts_ok() && !full {
+            if let Some(m) = msgs.iter().find(|m| m.data.role() == Role::Assistant) {
+                let parts = self.parts_with(&self.q.open_tools_of, &m.id)?;
+                f.tools = parts.iter().filter_map(unfinished_tool).collect();
+            }
+        } else if self.cols.parts_ok() {
             let assistants: Vec<&Msg> = msgs
                 .iter()
                 .filter(|m| m.data.role() == Role::Assistant)
-                .take(if full { OUTPUT_MESSAGES } else { 1 })
+                .take(OUTPUT_MESSAGES)
                 .collect();
             for (i, m) in assistants.iter().enumerate() {
                 let parts = self.parts_of(&m.id)?;
@@ -249,7 +254,16 @@ impl Db {
 
     /// Parts of one message in order, with their creation time.
     fn parts_of(&self, msg_id: &str) -> rusqlite::Result<Vec<(Option<i64>, PartData)>> {
-        let mut stmt = self.conn.prepare_cached(&self.q.parts_of)?;
+        self.parts_with(&self.q.parts_of, msg_id)
+    }
+
+    /// Parts of one message read by `sql` (`parts_of` or a filtered variant of it).
+    fn parts_with(
+        &self,
+        sql: &str,
+        msg_id: &str,
+    ) -> rusqlite::Result<Vec<(Option<i64>, PartData)>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map([msg_id], |r| {
             let data = PartData::parse(r.get_ref(3)?.as_str_or_null().ok().flatten());
             Ok((r.get::<_, Option<i64>>(1)?, data))

@@ -90,6 +90,7 @@ pub(crate) struct Queries {
     pub token_sum: String,
     pub part_stats: String,
     pub parts_of: String,
+    pub open_tools_of: String,
     pub todos: String,
 }
 
@@ -206,6 +207,13 @@ impl Queries {
         let parts_of = format!(
             "SELECT p.id, {p_created}, {p_updated}, p.data FROM part p WHERE p.message_id = ?1 ORDER BY p.id"
         );
+        // The status line needs only unfinished tools: SQLite skips the text and the finished
+        // tools' outputs without handing them to the JSON parser on our side.
+        let open_tools_of = format!(
+            "SELECT p.id, {p_created}, {p_updated}, p.data FROM part p WHERE p.message_id = ?1 \
+             AND json_valid(p.data) AND json_extract(p.data, '$.type') = 'tool' \
+             AND json_extract(p.data, '$.state.status') IN ('pending', 'running') ORDER BY p.id"
+        );
         let todo_order = if c.has("todo", "position") {
             "ORDER BY t.position"
         } else {
@@ -246,6 +254,7 @@ impl Queries {
             token_sum,
             part_stats,
             parts_of,
+            open_tools_of,
             todos,
         }
     }

@@ -189,6 +189,7 @@ pub enum Depth {
     #[default]
     Full,
     /// Only what status inference needs (`otop status`, run every few seconds by tmux): no
-    /// message count, summed tokens, todos, or output line beyond the latest assistant message.
+    /// message count, summed tokens, todos, or output line beyond the latest assistant message;
+    /// the collector also leaves out opencode's helper processes.
     State,
 }

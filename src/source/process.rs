@@ -19,7 +19,7 @@ const MAX_DEPTH: usize = 64;
 /// Every opencode process on the machine (wrapper and native binary merged into one) and the
 /// helpers they started, excluding otop itself. A process that exits mid-scan is skipped.
 pub fn scan() -> Vec<OpencodeProcess> {
-    scan_with(OpenFiles::All)
+    scan_with(OpenFiles::All, true)
 }
 
 /// Which of an opencode process's open files a scan reads (Linux; each is a readlink of
@@ -32,9 +32,13 @@ pub enum OpenFiles {
     Database,
 }
 
-/// [`scan`], reading only the open files `files` asks for.
-pub fn scan_with(files: OpenFiles) -> Vec<OpencodeProcess> {
-    let mut all = os::read_all();
+/// [`scan`], reading only the open files `files` asks for; without `helpers`, only opencode
+/// itself (no `Kind::Helper` rows: the commands, language servers and MCP servers it started,
+/// which the status line does not show), and nothing of the machine's other processes but
+/// their short name.
+pub fn scan_with(files: OpenFiles, helpers: bool) -> Vec<OpencodeProcess> {
+    let only: Option<fn(&str) -> bool> = (!helpers).then_some(may_run_opencode);
+    let mut all = os::read_all(only);
     // argv only where the short name allows opencode (or the node/bun wrapper); most of a
     // machine's processes cost one read of their stat file.
     for p in all.iter_mut().filter(|p| may_run_opencode(&p.name)) {
@@ -52,7 +56,7 @@ pub fn scan_with(files: OpenFiles) -> Vec<OpencodeProcess> {
         .iter_mut()
         .filter_map(|p| {
             let own = hinted.contains(&p.pid);
-            (own || nearest_in(p.ppid, &parents, &hinted).is_some()).then_some((p, own))
+            (own || helpers && nearest_in(p.ppid, &parents, &hinted).is_some()).then_some((p, own))
         })
         .collect();
     let details = |work: &mut [(&mut ProcessInfo, bool)]| {

@@ -9,8 +9,10 @@ use super::process::{OpenFiles, is_interesting_file, proc_env};
 use super::process_types::ProcessInfo;
 
 /// Every readable process with its cheap facts, all from `/proc/<pid>/stat` (one read each);
-/// argv is read later, and only for processes that may matter ([`read_argv`]).
-pub fn read_all() -> Vec<ProcessInfo> {
+/// argv is read later, and only for processes that may matter ([`read_argv`]). With `only`,
+/// just the processes whose short name it accepts (`/proc/<pid>/comm` is cheaper to read than
+/// `stat`, which the kernel assembles from many fields).
+pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -21,9 +23,18 @@ pub fn read_all() -> Vec<ProcessInfo> {
         .collect();
     let read = |pids: &[u32]| -> Vec<ProcessInfo> {
         let mut buf = Vec::with_capacity(1024);
-        pids.iter()
-            .filter_map(|&pid| read_basic(pid, &clock, &mut buf))
-            .collect()
+        let mut out = Vec::new();
+        for &pid in pids {
+            if let Some(keep) = only {
+                let name_ok = read_into(pid, "comm", &mut buf)
+                    .is_ok_and(|()| keep(String::from_utf8_lossy(&buf).trim_end_matches('\n')));
+                if !name_ok {
+                    continue;
+                }
+            }
+            out.extend(read_basic(pid, &clock, &mut buf));
+        }
+        out
     };
     // Each read is an open, a read and a close in the kernel (about 8 µs): on a machine of
     // hundreds of processes, half of them on a second thread saves the one-shot status a

@@ -113,3 +113,34 @@ fn a_busy_opencode_shows_high_cpu_and_an_idle_one_low() {
     // an idle one (the arithmetic itself is tested on literals).
     assert!(best > 5.0, "busy {best}");
 }
+
+#[test]
+fn the_status_scan_reads_opencode_and_its_database_but_not_its_helpers() {
+    let dir = tempfile::tempdir().unwrap();
+    let shell = opencode_copy(dir.path(), "a", "/bin/sh");
+    let db = dir.path().join("opencode.db");
+    std::fs::write(&db, b"x").unwrap();
+    // An "opencode" holding its database open, with a command it started (a helper).
+    let script = format!("'exec 7<{}; sleep 30 & wait'", db.display());
+    let oc = Standin::spawn(&format!("{shell} -c {script}"), dir.path(), &[]);
+    let full = || scan_with(OpenFiles::All, true);
+    assert!(
+        wait_for(|| full().iter().any(|p| p.owner == Some(oc.pid))),
+        "helper not seen by the full scan"
+    );
+    let _child = full()
+        .iter()
+        .find(|p| p.owner == Some(oc.pid))
+        .map(|p| Standin { pid: p.info.pid });
+    let quick = scan_with(OpenFiles::Database, false);
+    let me = quick
+        .iter()
+        .find(|p| p.info.pid == oc.pid)
+        .expect("opencode seen");
+    assert_eq!(me.kind, Kind::Tui);
+    assert_eq!(me.info.open_files, vec![db.display().to_string()]);
+    assert!(
+        !quick.iter().any(|p| p.owner == Some(oc.pid)),
+        "no helper rows for the status line"
+    );
+}

@@ -11,7 +11,8 @@ use super::process::{parse_procargs2, proc_env};
 use super::process_types::ProcessInfo;
 
 /// Every process we may read, with cheap facts; another user's processes fail and are skipped.
-pub fn read_all() -> Vec<ProcessInfo> {
+/// With `only`, just the processes whose short name it accepts.
+pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
     let Ok(pids) = pids_by_type(ProcFilter::All) else {
         return Vec::new();
     };
@@ -19,6 +20,7 @@ pub fn read_all() -> Vec<ProcessInfo> {
     pids.into_iter()
         .filter(|&pid| pid > 0)
         .filter_map(|pid| read_basic(pid, tb))
+        .filter(|p| only.is_none_or(|keep| keep(&p.name)))
         .collect()
 }
 
