@@ -36,11 +36,12 @@ fi
 
 tmp="$(mktemp -d)"
 pids=()
-mon_pid="" watch_pid=""
+mon_pid="" watch_pid="" holder=""
 cleanup() {
   for p in $mon_pid $watch_pid; do kill "$p" 2>/dev/null || true; done
   tmux -S "$tmp/sock" kill-server 2>/dev/null || true
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "$holder" ] && kill -- "-$holder" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -66,9 +67,10 @@ while IFS=$'\t' read -r _id dir; do
 done <"$DB.live"
 # opencode keeps the database open (WAL and shared-memory files exist while it runs): so does
 # this stand-in connection, or every otop run would set up the -shm file itself.
-python3 -c 'import sqlite3, sys, time
+# Its own process group: `python3` may be a wrapper (pyenv's shim) whose child outlives it.
+setsid python3 -c 'import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1]); c.execute("SELECT count(*) FROM session").fetchall(); time.sleep(86400)' "$DB" &
-pids+=($!)
+holder=$!
 sleep 0.5
 # The sessions show activity after their processes started, as real TUIs' would.
 "$GEN" --touch "$DB"
