@@ -119,11 +119,14 @@ fn correlation(c: &mut Criterion) {
     let (path, live) = fixture("large", 1_000_000, 2_000_000);
     let mut db = Db::open(&path).expect("open");
     let started = chrono::Utc::now().timestamp_millis() - HOUR;
+    let dirs: Vec<&str> = live.iter().map(|s| s.directory.as_str()).collect();
+    let mut by_dir = db.candidates_in(&dirs, 20).expect("candidates");
     let candidates: Vec<Vec<Candidate>> = live
         .iter()
         .map(|s| {
-            db.candidates(&s.directory, started, 20)
-                .expect("candidates")
+            let mut c = by_dir.remove(&s.directory).unwrap_or_default();
+            db.activity(&mut c, started).expect("activity");
+            c
         })
         .collect();
     let evidence: Vec<Evidence> = live

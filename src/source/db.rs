@@ -101,24 +101,8 @@ impl Db {
         file_identity(&self.path) != self.identity
     }
 
-    /// Top-level and child sessions whose `directory` is `directory`, most recently
-    /// updated first, at most `limit`; `messages_since` counts messages created at or after `since`.
-    pub fn candidates(
-        &mut self,
-        directory: &str,
-        since: i64,
-        limit: usize,
-    ) -> Result<Vec<Candidate>, DbError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(|db| {
-            let mut stmt = db.conn.prepare_cached(&db.q.candidates)?;
-            let rows = stmt.query_map(rusqlite::params![since, directory, limit], candidate_row)?;
-            rows.collect()
-        })
-    }
-
-    /// [`Db::candidates`] for several directories in one pass over `session`, keyed by
-    /// directory, at most `limit` each. `messages_since` is left 0 and `last_message_at` None:
+    /// Top-level and child sessions whose `directory` is one of `directories`, in one pass
+    /// over `session`, keyed by directory, most recently updated first, at most `limit` each. `messages_since` is left 0 and `last_message_at` None:
     /// they depend on each process's start, see [`Db::activity`].
     pub fn candidates_in(
         &mut self,

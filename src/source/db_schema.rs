@@ -78,7 +78,6 @@ impl Columns {
 /// SQL text for every read, built once per schema discovery (`prepare_cached` keys on it).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Queries {
-    pub candidates: String,
     pub candidates_in: String,
     pub activity_since: String,
     pub candidate: String,
@@ -122,11 +121,6 @@ impl Queries {
             "ORDER BY s.time_updated DESC, s.id DESC"
         } else {
             "ORDER BY s.id DESC"
-        };
-        let dir_filter = if c.has("session", "directory") {
-            "s.directory = ?2"
-        } else {
-            "(0 AND ?2 IS NULL)"
         };
         let dirs_filter = if c.has("session", "directory") {
             "s.directory IN (SELECT value FROM json_each(?2))"
@@ -225,9 +219,6 @@ impl Queries {
             priority = c.col("t", "todo", "priority"),
         );
         Queries {
-            candidates: format!(
-                "SELECT {cand_cols} FROM session s WHERE {dir_filter} {order} LIMIT ?3"
-            ),
             // `session.directory` has no index in opencode's schema: one scan of `session` for
             // every directory at once (a few thousand rows), instead of one per process. Nothing
             // per row from `message` (`0 * ?1` keeps the parameter): a seek per row would make

@@ -6,7 +6,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use super::db::Db;
-use super::db_types::{Role, Tokens, ToolStatus, TotalsPair};
+use super::db_types::{Candidate, Role, Tokens, ToolStatus, TotalsPair};
 use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
@@ -33,6 +33,18 @@ pub(super) fn session(fx: &mut Fixture, id: &str, created: i64) -> String {
         ..SessionSpec::default()
     })
     .unwrap()
+}
+
+/// A directory's candidates as the collector reads them: one pass over `session`, then messages
+/// since `since` for those updated since.
+pub(super) fn candidates(db: &mut Db, dir: &str, since: i64, limit: usize) -> Vec<Candidate> {
+    let mut c = db
+        .candidates_in(&[dir], limit)
+        .unwrap()
+        .remove(dir)
+        .unwrap_or_default();
+    db.activity(&mut c, since).unwrap();
+    c
 }
 
 pub(super) fn tokens(input: u64, output: u64, cache_read: u64) -> Tokens {
@@ -228,13 +240,13 @@ fn candidates_filter_by_directory_and_count_recent_messages() {
             )
             .unwrap();
         let mut db = Db::open(&path).unwrap();
-        let c = db.candidates("/work/proj", T0 + 2500, 10).unwrap();
+        let c = candidates(&mut db, "/work/proj", T0 + 2500, 10);
         let ids: Vec<&str> = c.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, [b.as_str(), a.as_str()], "most recently updated first");
         assert_eq!(c[1].messages_since, 2);
         assert_eq!(c[1].last_message_at, Some(T0 + 4000));
         assert_eq!(c[0].messages_since, 0);
-        assert_eq!(db.candidates("/work/proj", 0, 1).unwrap().len(), 1);
+        assert_eq!(candidates(&mut db, "/work/proj", 0, 1).len(), 1);
         let one = db.candidate(&a, 0).unwrap().unwrap();
         assert_eq!(one.messages_since, 4);
         assert!(db.candidate("ses_nope", 0).unwrap().is_none());
@@ -289,7 +301,7 @@ fn missing_columns_and_tables_degrade_one_field() {
             "the rest still reads"
         );
         assert_eq!(
-            db.candidates("/work/proj", 0, 5).unwrap()[0].has_permission,
+            candidates(&mut db, "/work/proj", 0, 5)[0].has_permission,
             None
         );
         fx.conn().execute_batch("DROP TABLE part;").unwrap();

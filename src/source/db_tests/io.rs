@@ -2,7 +2,7 @@
 
 use super::super::db::{Db, DbError};
 use super::super::db_types::Tokens;
-use super::{BOTH, T0, finished_session, new_db};
+use super::{BOTH, T0, candidates, finished_session, new_db};
 use crate::fixture::Schema;
 
 #[test]
@@ -52,7 +52,7 @@ fn reads_leave_the_file_alone_and_hold_no_transaction() {
             .unwrap();
         let before = std::fs::read(&path).unwrap();
         let mut db = Db::open(&path).unwrap();
-        db.candidates("/work/proj", 0, 10).unwrap();
+        candidates(&mut db, "/work/proj", 0, 10);
         db.candidate(&sid, 0).unwrap();
         db.children(std::slice::from_ref(&sid)).unwrap();
         db.session_facts(std::slice::from_ref(&sid)).unwrap();
@@ -118,7 +118,7 @@ fn rows_written_by_real_opencode_read_back() {
                 "12"
             }
         );
-        let c = db.candidates(&dir_name, 0, 5).unwrap();
+        let c = candidates(&mut db, &dir_name, 0, 5);
         assert_eq!(c.len(), 1, "{ver}");
         let f = &db.session_facts(&[c[0].id.clone()]).unwrap()[0];
         assert_eq!(f.title.as_deref(), Some("Done."));

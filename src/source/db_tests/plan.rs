@@ -43,7 +43,6 @@ fn per_refresh_queries_use_indexes_not_history_scans() {
         let db = Db::open(&path).unwrap();
         let q = &db.q;
         let queries = [
-            ("candidates", &q.candidates),
             ("candidates_in", &q.candidates_in),
             ("activity_since", &q.activity_since),
             ("candidate", &q.candidate),
