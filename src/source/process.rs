@@ -115,7 +115,7 @@ pub fn ancestors(pid: u32) -> Vec<u32> {
 }
 
 /// The file name part of a path, without the ` (deleted)` Linux adds to replaced binaries.
-fn basename(path: &str) -> &str {
+pub(super) fn basename(path: &str) -> &str {
     let path = path.strip_suffix(" (deleted)").unwrap_or(path);
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

@@ -4,8 +4,9 @@ use std::io::Read;
 
 use procfs::FromRead;
 use procfs::process::{Process, Stat};
+use std::sync::atomic::{AtomicI32, Ordering};
 
-use super::process::{OpenFiles, is_interesting_file, proc_env};
+use super::process::{OpenFiles, basename, is_interesting_file, proc_env};
 use super::process_types::ProcessInfo;
 
 /// Every readable process with its cheap facts, all from `/proc/<pid>/stat` (one read each);
@@ -25,12 +26,10 @@ pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
         let mut buf = Vec::with_capacity(1024);
         let mut out = Vec::new();
         for &pid in pids {
-            if let Some(keep) = only {
-                let name_ok = read_into(pid, "comm", &mut buf)
-                    .is_ok_and(|()| keep(String::from_utf8_lossy(&buf).trim_end_matches('\n')));
-                if !name_ok {
-                    continue;
-                }
+            if let Some(keep) = only
+                && !short_name_passes(pid, keep, &mut buf)
+            {
+                continue;
             }
             out.extend(read_basic(pid, &clock, &mut buf));
         }
@@ -51,19 +50,45 @@ pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
     })
 }
 
+/// Whether `keep` accepts the process's short name: its executable's file name, from one
+/// readlink (an open, a read and a close for `comm`), or `comm` where the executable may not
+/// be read (another user's process). Kernel threads and exited processes have neither.
+fn short_name_passes(pid: u32, keep: fn(&str) -> bool, buf: &mut Vec<u8>) -> bool {
+    match rustix::fs::readlink(format!("/proc/{pid}/exe"), std::mem::take(buf)) {
+        Ok(target) => {
+            let ok = keep(basename(&String::from_utf8_lossy(target.as_bytes())));
+            *buf = target.into_bytes();
+            ok
+        }
+        Err(rustix::io::Errno::ACCESS | rustix::io::Errno::PERM) => read_into(pid, "comm", buf)
+            .is_ok_and(|()| keep(String::from_utf8_lossy(buf).trim_end_matches('\n'))),
+        Err(_) => false,
+    }
+}
+
 /// `/proc/<pid>/<name>` into `buf`, reusing its allocation.
-/// Plain reads until EOF: `read_to_end` first asks the file's size and position (two more
-/// system calls per file, useless on /proc, where sizes read as 0).
+/// The per-process files read here (`comm`, `stat`, `cmdline`, `environ`) hand over all they
+/// hold up to the size asked, so a short read is the end: no second read to see EOF, and no
+/// size or position queries as `read_to_end` makes (useless on /proc, where sizes read as 0).
 fn read_into(pid: u32, name: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
     buf.clear();
     let mut f = std::fs::File::open(format!("/proc/{pid}/{name}"))?;
-    let mut chunk = [0u8; 4096];
     loop {
-        match f.read(&mut chunk) {
-            Ok(0) => return Ok(()),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        let start = buf.len();
+        buf.resize(start + start.max(4096), 0);
+        let asked = buf.len() - start;
+        match f.read(&mut buf[start..]) {
+            Ok(n) => {
+                buf.truncate(start + n);
+                if n < asked {
+                    return Ok(());
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
+            Err(e) => {
+                buf.truncate(start);
+                return Err(e);
+            }
         }
     }
 }
@@ -88,46 +113,76 @@ pub fn read_argv(info: &mut ProcessInfo) {
 /// Adds exe, cwd, environ and the interesting open files `files` asks for; each may fail on
 /// its own (another user's process) and is then left empty.
 pub fn read_details(info: &mut ProcessInfo, files: Option<OpenFiles>) {
-    let Ok(p) = Process::new(info.pid as i32) else {
-        return;
+    let pid = info.pid;
+    let link = |name: &str| {
+        std::fs::read_link(format!("/proc/{pid}/{name}"))
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned())
     };
-    info.exe = p.exe().ok().map(|e| e.to_string_lossy().into_owned());
-    info.cwd = p.cwd().ok().map(|c| c.to_string_lossy().into_owned());
-    if let Ok(env) = p.environ() {
-        let pairs: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string_lossy().into_owned(),
-                    v.to_string_lossy().into_owned(),
-                )
+    info.exe = link("exe");
+    info.cwd = link("cwd");
+    let mut buf = Vec::new();
+    if read_into(pid, "environ", &mut buf).is_ok() {
+        let pairs: Vec<_> = buf
+            .split(|&b| b == 0)
+            .filter_map(|kv| {
+                let eq = kv.iter().position(|&b| b == b'=')?;
+                Some((
+                    String::from_utf8_lossy(&kv[..eq]),
+                    String::from_utf8_lossy(&kv[eq + 1..]),
+                ))
             })
             .collect();
-        info.env = proc_env(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        info.env = proc_env(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
     }
-    let Some(want) = files else { return };
+    if let Some(want) = files {
+        info.open_files = open_files(pid, want);
+    }
+}
+
+/// The descriptor at which the last scanned process held its database: opencode opens it at
+/// the same number in every process of one version (24 in 1.18), so for the rest of a fleet
+/// one readlink finds it instead of one per descriptor below it. Only a hint: what it names
+/// is checked like any other descriptor.
+static DB_FD_HINT: AtomicI32 = AtomicI32::new(-1);
+
+/// The interesting files among `pid`'s descriptors, in descriptor order; for
+/// [`OpenFiles::Database`] only up to the first database.
+fn open_files(pid: u32, want: OpenFiles) -> Vec<String> {
+    let is_db =
+        |path: &str| path.starts_with('/') && path.ends_with(".db") && is_interesting_file(path);
+    let hint = DB_FD_HINT.load(Ordering::Relaxed);
+    if want == OpenFiles::Database
+        && hint >= 0
+        && let Ok(target) = std::fs::read_link(format!("/proc/{pid}/fd/{hint}"))
+    {
+        let path = target.to_string_lossy();
+        if is_db(&path) {
+            return vec![path.into_owned()];
+        }
+    }
     // One readlinkat per descriptor, relative to the fd directory: procfs's fd iterator opens
     // and stats each one as well (four system calls), and a full path is walked anew each time.
     use rustix::fs::{Mode, OFlags};
     let Ok(dir) = rustix::fs::openat(
         rustix::fs::CWD,
-        format!("/proc/{}/fd", info.pid),
+        format!("/proc/{pid}/fd"),
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     ) else {
-        return;
+        return Vec::new();
     };
     let Ok(entries) = rustix::fs::Dir::read_from(&dir) else {
-        return;
+        return Vec::new();
     };
     let mut found: Vec<String> = Vec::new();
     let mut buf = Vec::with_capacity(256);
     // Listed in fd order; opencode opens its database early (fd 24 of 45 in 1.18).
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
-        if name.to_bytes().first().is_none_or(|b| !b.is_ascii_digit()) {
+        let Some(fd) = name.to_str().ok().and_then(|n| n.parse::<i32>().ok()) else {
             continue;
-        }
+        };
         let Ok(target) = rustix::fs::readlinkat(&dir, name, std::mem::take(&mut buf)) else {
             continue;
         };
@@ -137,15 +192,18 @@ pub fn read_details(info: &mut ProcessInfo, files: Option<OpenFiles>) {
         if !path.starts_with('/') || !is_interesting_file(&path) {
             continue;
         }
-        let db = path.ends_with(".db");
+        let db = is_db(&path);
         found.push(path);
-        if db && want == OpenFiles::Database {
-            break;
+        if db {
+            DB_FD_HINT.store(fd, Ordering::Relaxed);
+            if want == OpenFiles::Database {
+                break;
+            }
         }
     }
     found.sort();
     found.dedup();
-    info.open_files = found;
+    found
 }
 
 /// The parent pid, if the process still exists.

@@ -144,3 +144,64 @@ fn the_status_scan_reads_opencode_and_its_database_but_not_its_helpers() {
         "no helper rows for the status line"
     );
 }
+
+#[test]
+fn each_process_gets_its_own_database_whatever_descriptor_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let shell = opencode_copy(dir.path(), "a", "/bin/sh");
+    let logs = dir.path().join("opencode/log");
+    std::fs::create_dir_all(&logs).unwrap();
+    let (db_a, db_b, log) = (
+        dir.path().join("opencode.db"),
+        dir.path().join("opencode-beta.db"),
+        logs.join("2026-11-24T000000.log"),
+    );
+    for f in [&db_a, &db_b, &log] {
+        std::fs::write(f, b"x").unwrap();
+    }
+    // One holds its database at 9; the other its database at 7 and its log at 9, so what one
+    // process teaches the scan about descriptor numbers must not decide the other's database.
+    let a = Standin::spawn(
+        &format!("{shell} -c 'exec 9<{}; sleep 30 & wait'", db_a.display()),
+        dir.path(),
+        &[],
+    );
+    let b = Standin::spawn(
+        &format!(
+            "{shell} -c 'exec 7<{} 9<{}; sleep 30 & wait'",
+            db_b.display(),
+            log.display()
+        ),
+        dir.path(),
+        &[],
+    );
+    let files_of = |pid: u32| {
+        scan_with(OpenFiles::Database, false)
+            .into_iter()
+            .find(|p| p.info.pid == pid)
+            .map(|p| p.info.open_files)
+    };
+    assert!(wait_for(|| files_of(a.pid).is_some_and(|f| !f.is_empty())));
+    assert!(wait_for(|| files_of(b.pid).is_some_and(|f| !f.is_empty())));
+    // Either order, several times over: the hint left by the previous scan differs.
+    for _ in 0..3 {
+        assert_eq!(files_of(a.pid), Some(vec![db_a.display().to_string()]));
+        assert_eq!(files_of(b.pid), Some(vec![db_b.display().to_string()]));
+    }
+}
+
+#[test]
+fn an_environment_larger_than_a_page_is_read_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = opencode_copy(dir.path(), "bin", "/bin/sleep");
+    let big = "x".repeat(20_000);
+    // Sorted before TMUX_PANE, so the pane is read from past the first pages.
+    let oc = Standin::spawn(
+        &format!("{bin} 30"),
+        dir.path(),
+        &[("AAA_BIG", big.as_str()), ("TMUX_PANE", "%42")],
+    );
+    assert!(wait_for(|| find(oc.pid).is_some()), "stand-in not found");
+    let p = find(oc.pid).unwrap();
+    assert_eq!(p.info.env.tmux_pane.as_deref(), Some("%42"));
+}
