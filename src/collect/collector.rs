@@ -175,13 +175,22 @@ impl Collector {
             self.dbs.remove(path);
         }
         if !self.dbs.contains_key(path) {
-            let db = Db::open(path).map_err(|e| e.to_string())?;
+            let db = open_db(path, self.opts.depth).map_err(|e| e.to_string())?;
             self.dbs.insert(path.to_path_buf(), db);
         }
         self.dbs
             .get_mut(path)
             .ok_or_else(|| format!("{}: not open", path.display()))
     }
+}
+
+/// A connection for reads to `depth`: the one-shot status line's reads a small page cache.
+fn open_db(path: &Path, depth: Depth) -> Result<Db, crate::source::db::DbError> {
+    let mut db = Db::open(path)?;
+    if depth == Depth::State {
+        db.read_once();
+    }
+    Ok(db)
 }
 
 impl Source for Collector {
@@ -191,7 +200,8 @@ impl Source for Collector {
         let default_db = self.default_db_path();
         let opening = (!self.dbs.contains_key(&default_db)).then(|| {
             let path = default_db.clone();
-            std::thread::spawn(move || Db::open(&path))
+            let depth = self.opts.depth;
+            std::thread::spawn(move || open_db(&path, depth))
         });
         // Log files only for the log tier: otherwise the scan stops at each database.
         let procs = process::scan_with(

