@@ -89,8 +89,9 @@ pub fn scan_with(files: OpenFiles, helpers: bool) -> Vec<OpencodeProcess> {
     table
 }
 
-/// Whether a process of this short name (Linux `comm`: the executable's name, 15 bytes at
-/// most) can be opencode or its npm wrapper. Kernel threads, shells and editors cannot.
+/// Whether a process of this short name (on Linux its executable's file name, or `comm`, 15
+/// bytes at most, where that is unreadable) can be opencode or its npm wrapper. Kernel
+/// threads, shells and editors cannot.
 fn may_run_opencode(name: &str) -> bool {
     name.contains("opencode") || is_runtime_name(name)
 }

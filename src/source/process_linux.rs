@@ -11,8 +11,8 @@ use super::process_types::ProcessInfo;
 
 /// Every readable process with its cheap facts, all from `/proc/<pid>/stat` (one read each);
 /// argv is read later, and only for processes that may matter ([`read_argv`]). With `only`,
-/// just the processes whose short name it accepts (`/proc/<pid>/comm` is cheaper to read than
-/// `stat`, which the kernel assembles from many fields).
+/// just the processes whose short name it accepts ([`short_name_passes`]: cheaper than `stat`,
+/// which the kernel assembles from many fields).
 pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
