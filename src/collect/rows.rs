@@ -30,8 +30,13 @@ pub(super) fn tmux_panes(procs: &[OpencodeProcess], extra: &[String]) -> Vec<Pan
 }
 
 pub(super) fn pane_of(p: &OpencodeProcess, panes: &[Pane]) -> Option<TmuxLocation> {
-    let ancestors = process::ancestors(p.info.pid);
-    tmux::pane_for(&p.info, &ancestors, panes).map(TmuxLocation::from)
+    if panes.is_empty() {
+        return None;
+    }
+    // The parent chain (a /proc read per ancestor) only when TMUX_PANE and the TTY say nothing.
+    tmux::pane_for(&p.info, &[], panes)
+        .or_else(|| tmux::pane_for(&p.info, &process::ancestors(p.info.pid), panes))
+        .map(TmuxLocation::from)
 }
 
 pub(super) fn process_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>) -> ProcessRow {
