@@ -202,9 +202,12 @@ impl Queries {
             "SELECT p.id, {p_created}, {p_updated}, p.data FROM part p WHERE p.message_id = ?1 ORDER BY p.id"
         );
         // The status line needs only unfinished tools: SQLite skips the text and the finished
-        // tools' outputs without handing them to the JSON parser on our side.
+        // tools' outputs without handing them to the JSON parser on our side. A substring test
+        // first spares most parts (long text, finished tools' outputs) JSON parsing at all.
         let open_tools_of = format!(
             "SELECT p.id, {p_created}, {p_updated}, p.data FROM part p WHERE p.message_id = ?1 \
+             AND instr(p.data, '\"tool\"') \
+             AND (instr(p.data, '\"running\"') OR instr(p.data, '\"pending\"')) \
              AND json_valid(p.data) AND json_extract(p.data, '$.type') = 'tool' \
              AND json_extract(p.data, '$.state.status') IN ('pending', 'running') ORDER BY p.id"
         );

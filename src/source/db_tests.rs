@@ -6,7 +6,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use super::db::Db;
-use super::db_types::{Candidate, Role, Tokens, ToolStatus, TotalsPair};
+use super::db_types::{Candidate, Depth, Role, Tokens, ToolStatus, TotalsPair};
 use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
@@ -210,6 +210,11 @@ fn running_tools_question_and_subagent() {
         );
         assert_eq!(f.tools[0].started_at, Some(T0 + 220));
         assert_eq!(f.tools[3].title.as_deref(), Some("Explore the code"));
+        // The status line's read filters the parts in SQL; it must find the same tools.
+        let state = &db
+            .session_facts_to(std::slice::from_ref(&sid), Depth::State)
+            .unwrap()[0];
+        assert_eq!(state.tools, f.tools, "{schema:?}");
 
         let kids = db.children(std::slice::from_ref(&sid)).unwrap();
         assert_eq!(kids.len(), 1);
