@@ -26,12 +26,14 @@ pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
         let mut buf = Vec::with_capacity(1024);
         let mut out = Vec::new();
         for &pid in pids {
-            if let Some(keep) = only
-                && !short_name_passes(pid, keep, &mut buf)
-            {
-                continue;
-            }
-            out.extend(read_basic(pid, &clock, &mut buf));
+            let exe = match only {
+                Some(keep) => match short_name_passes(pid, keep, &mut buf) {
+                    Some(exe) => exe,
+                    None => continue,
+                },
+                None => None,
+            };
+            out.extend(read_basic(pid, &clock, &mut buf).map(|p| ProcessInfo { exe, ..p }));
         }
         out
     };
@@ -53,16 +55,22 @@ pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
 /// Whether `keep` accepts the process's short name: its executable's file name, from one
 /// readlink (an open, a read and a close for `comm`), or `comm` where the executable may not
 /// be read (another user's process). Kernel threads and exited processes have neither.
-fn short_name_passes(pid: u32, keep: fn(&str) -> bool, buf: &mut Vec<u8>) -> bool {
+/// Accepted, it gives the executable's path when it was read, so it is not read again.
+fn short_name_passes(
+    pid: u32,
+    keep: fn(&str) -> bool,
+    buf: &mut Vec<u8>,
+) -> Option<Option<String>> {
     match rustix::fs::readlink(format!("/proc/{pid}/exe"), std::mem::take(buf)) {
         Ok(target) => {
-            let ok = keep(basename(&String::from_utf8_lossy(target.as_bytes())));
+            let path = String::from_utf8_lossy(target.as_bytes()).into_owned();
             *buf = target.into_bytes();
-            ok
+            keep(basename(&path)).then_some(Some(path))
         }
         Err(rustix::io::Errno::ACCESS | rustix::io::Errno::PERM) => read_into(pid, "comm", buf)
-            .is_ok_and(|()| keep(String::from_utf8_lossy(buf).trim_end_matches('\n'))),
-        Err(_) => false,
+            .is_ok_and(|()| keep(String::from_utf8_lossy(buf).trim_end_matches('\n')))
+            .then_some(None),
+        Err(_) => None,
     }
 }
 
@@ -119,7 +127,9 @@ pub fn read_details(info: &mut ProcessInfo, files: Option<OpenFiles>) {
             .ok()
             .map(|p| p.to_string_lossy().into_owned())
     };
-    info.exe = link("exe");
+    if info.exe.is_none() {
+        info.exe = link("exe");
+    }
     info.cwd = link("cwd");
     let mut buf = Vec::new();
     if read_into(pid, "environ", &mut buf).is_ok() {

@@ -138,6 +138,8 @@ fn the_status_scan_reads_opencode_and_its_database_but_not_its_helpers() {
         .find(|p| p.info.pid == oc.pid)
         .expect("opencode seen");
     assert_eq!(me.kind, Kind::Tui);
+    // The full path the short-name filter read, kept for the row.
+    assert_eq!(me.info.exe.as_deref(), Some(shell.as_str()));
     assert_eq!(me.info.open_files, vec![db.display().to_string()]);
     assert!(
         !quick.iter().any(|p| p.owner == Some(oc.pid)),
