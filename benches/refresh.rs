@@ -16,7 +16,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use otop::fixture::bulk::{self, BulkSpec, LiveSession};
 use otop::model::correlate::{self, Evidence};
 use otop::source::db::Db;
-use otop::source::db_types::Candidate;
+use otop::source::db::types::Candidate;
 
 const HOUR: i64 = 3_600_000;
 

@@ -7,13 +7,19 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::source::db_types::{Tokens, ToolStatus};
+use crate::source::db::types::{Tokens, ToolStatus};
 
 #[path = "fixture_bulk.rs"]
 pub mod bulk;
 
-const DDL_CURRENT: &str = include_str!("../tests/fixtures/schema/opencode-1.18.33.sql");
-const DDL_OLD: &str = include_str!("../tests/fixtures/schema/opencode-1.2.27.sql");
+const DDL_CURRENT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/schema/opencode-1.18.33.sql"
+));
+const DDL_OLD: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/schema/opencode-1.2.27.sql"
+));
 
 /// Which opencode schema to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

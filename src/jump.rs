@@ -124,8 +124,8 @@ mod tests {
     use super::*;
     use crate::model::row::ProcessRow;
     use crate::model::state::{State, Status};
-    use crate::source::db_types::SessionFacts;
-    use crate::source::process_types::{Kind, ProcessInfo};
+    use crate::source::db::types::SessionFacts;
+    use crate::source::process::types::{Kind, ProcessInfo};
 
     fn row(socket: Option<&str>) -> Row {
         Row {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use otop::collect::now_ms;
 use otop::fixture::AssistantSpec;
-use otop::source::db_types::Tokens;
+use otop::source::db::types::Tokens;
 use serde_json::Value;
 use support::world::{Running, World, running, session};
 use support::{TmuxServer, have_tmux, otop, wait_for};

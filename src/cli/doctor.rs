@@ -7,7 +7,7 @@ use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::sanitize::clean;
 use crate::source::db::Db;
-use crate::source::process_types::Kind;
+use crate::source::process::types::Kind;
 use crate::source::tmux::{self, TmuxError};
 
 #[derive(Debug, clap::Args)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::collect::{Collector, Env, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::row::Row;
-use crate::source::process_types::Kind;
+use crate::source::process::types::Kind;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
 use crate::model::row::{Row, sort_by_urgency};
-use crate::source::db_types::Depth;
+use crate::source::db::types::Depth;
 use crate::statusline::format::{self, Counts};
 
 #[derive(Debug, clap::Args)]

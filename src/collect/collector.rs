@@ -10,15 +10,15 @@ use crate::model::correlate::{self, Evidence};
 use crate::model::row::Row;
 use crate::model::state::Status;
 use crate::model::status::{self, Liveness};
+use crate::source::db::types::{Candidate, Depth, SessionFacts};
 use crate::source::db::{self, Db};
-use crate::source::db_types::{Candidate, Depth, SessionFacts};
 use crate::source::log::LogIndex;
-use crate::source::log_types::LogRun;
+use crate::source::log::types::LogRun;
 use crate::source::plugin;
+use crate::source::process::types::{Kind, OpencodeProcess, ProcessInfo};
 use crate::source::process::{self, CpuSampler};
-use crate::source::process_types::{Kind, OpencodeProcess, ProcessInfo};
 use crate::source::tmux;
-use crate::source::tmux_types::Pane;
+use crate::source::tmux::types::Pane;
 
 /// Options of the real collector.
 #[derive(Debug, Clone, Default)]
@@ -74,7 +74,7 @@ enum TotalsReader {
 }
 
 impl TotalsReader {
-    fn read(&mut self, path: &Path, midnight: i64) -> Option<crate::source::db_types::TotalsPair> {
+    fn read(&mut self, path: &Path, midnight: i64) -> Option<crate::source::db::types::TotalsPair> {
         if let TotalsReader::Priming(rx) = self {
             match rx.try_recv() {
                 Ok(Some(db)) => *self = TotalsReader::Ready(Box::new(db)),

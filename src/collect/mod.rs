@@ -7,7 +7,7 @@ mod rows;
 pub use collector::{Collector, CollectorOptions, Env};
 
 use crate::model::row::{Row, TmuxLocation};
-use crate::source::db_types::{HistoryItem, TotalsPair};
+use crate::source::db::types::{HistoryItem, TotalsPair};
 
 /// What the view is looking at closely, so the next snapshot carries its details.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{State, Status};
+use crate::source::process::types::{Kind, OpencodeProcess};
 use crate::source::process::{self};
-use crate::source::process_types::{Kind, OpencodeProcess};
 use crate::source::tmux;
-use crate::source::tmux_types::Pane;
+use crate::source::tmux::types::Pane;
 
 /// Panes of every tmux server an opencode process lives in, plus the default server.
 pub(super) fn tmux_panes(procs: &[OpencodeProcess], extra: &[String]) -> Vec<Pane> {

@@ -1,7 +1,7 @@
 //! The demo fleet's script: who the sessions are and the phases each goes through.
 
 use crate::model::state::State;
-use crate::source::process_types::Kind;
+use crate::source::process::types::Kind;
 
 /// One phase of a session's life: (fine status, state, seconds it lasts, last output line).
 pub type Phase = (&'static str, State, i64, &'static str);

@@ -4,10 +4,10 @@
 use crate::collect::{Detail, Focus, Snapshot, Source};
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{MatchRule, State, Status};
-use crate::source::db_types::{
+use crate::source::db::types::{
     HistoryItem, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus, Totals, TotalsPair,
 };
-use crate::source::process_types::{Kind, ProcessInfo};
+use crate::source::process::types::{Kind, ProcessInfo};
 use fleet::{FLEET, HELPERS, Phase, Spec};
 
 mod fleet;

@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::state::MatchRule;
-use crate::source::db_types::Candidate;
+use crate::source::db::types::Candidate;
 
 /// Process start times come from the kernel's clock ticks and boot time, DB times from
 /// opencode's clock: allow this much skew when comparing them.

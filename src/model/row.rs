@@ -5,9 +5,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::state::{MatchRule, Status};
-use crate::source::db_types::SessionFacts;
-use crate::source::process_types::{Kind, ProcessInfo};
-use crate::source::tmux_types::Pane;
+use crate::source::db::types::SessionFacts;
+use crate::source::process::types::{Kind, ProcessInfo};
+use crate::source::tmux::types::Pane;
 
 /// Process facts a row shows.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,7 @@
 //! 10. Working: `compacting`, `thinking`, `generating`.
 
 use super::state::{State, Status};
-use crate::source::db_types::{MessageFacts, Role, SessionFacts, ToolFacts, ToolStatus};
+use crate::source::db::types::{MessageFacts, Role, SessionFacts, ToolFacts, ToolStatus};
 use crate::source::plugin::LiveState;
 
 /// A running tool part without `state.metadata` this long is taken as a permission request.

@@ -4,7 +4,7 @@ use super::*;
 use crate::model::row::TmuxLocation;
 use crate::model::state::{State, Status};
 use crate::pick::keymap::Keymap;
-use crate::source::db_types::SessionFacts;
+use crate::source::db::types::SessionFacts;
 
 fn row(id: &str, title: &str, state: State, target: &str) -> Row {
     Row {

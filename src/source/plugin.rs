@@ -198,5 +198,4 @@ pub fn live(
 }
 
 #[cfg(test)]
-#[path = "plugin_tests.rs"]
 mod tests;

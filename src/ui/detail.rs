@@ -14,7 +14,7 @@ use super::text::{self, cut};
 use crate::collect::Detail;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
-use crate::source::db_types::{HistoryItem, Role, ToolStatus};
+use crate::source::db::types::{HistoryItem, Role, ToolStatus};
 
 const HEADER_LINES: u16 = 4;
 

@@ -17,8 +17,8 @@ use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{MatchRule, State, Status};
 use crate::model::status::{self, Liveness};
 use crate::source::db::Db;
-use crate::source::db_types::{Tokens, ToolStatus};
-use crate::source::process_types::{Kind, ProcessInfo};
+use crate::source::db::types::{Tokens, ToolStatus};
+use crate::source::process::types::{Kind, ProcessInfo};
 
 const T: i64 = 1_760_000_000_000;
 
@@ -35,7 +35,7 @@ pub(crate) fn drives_terminal(c: char) -> bool {
 }
 
 /// Builds the hostile database and reads its one session back, with its history.
-fn hostile_db(dir: &std::path::Path) -> (Row, Vec<crate::source::db_types::HistoryItem>) {
+fn hostile_db(dir: &std::path::Path) -> (Row, Vec<crate::source::db::types::HistoryItem>) {
     let path = dir.join("opencode.db");
     let mut fx = Fixture::create(&path, Schema::Current).unwrap();
     let h = HOSTILE.to_string();

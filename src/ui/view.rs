@@ -133,7 +133,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 
     lines.push(match &app.snapshot.totals {
         Some(tp) => {
-            let part = |name: &str, x: &crate::source::db_types::Totals| {
+            let part = |name: &str, x: &crate::source::db::types::Totals| {
                 format!(
                     "{name} {} sessions {} msgs ctx {} out {}",
                     text::count(x.sessions),

@@ -10,10 +10,20 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, ffi};
 
-use super::db_history::Anchor;
-use super::db_schema::{Columns, Queries};
-use super::db_totals::TotalsState;
-use super::db_types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
+mod facts;
+mod history;
+pub mod info;
+mod json;
+mod schema;
+#[cfg(test)]
+mod tests;
+mod totals;
+pub mod types;
+
+use self::history::Anchor;
+use self::schema::{Columns, Queries};
+use self::totals::TotalsState;
+use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -32,7 +42,7 @@ pub struct Db {
     /// Device and inode of the file when opened: a connection keeps reading a deleted or
     /// replaced file, so the collector compares this to reopen the file now at `path`.
     identity: Option<(u64, u64)>,
-    /// Per-session totals over messages before an anchor (see `db_history`).
+    /// Per-session totals over messages before an anchor (see `history`).
     pub(crate) anchors: HashMap<String, Anchor>,
     pub(crate) totals_state: Option<TotalsState>,
 }

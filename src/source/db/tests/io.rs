@@ -1,7 +1,7 @@
 //! Db and the file on disk: unreadable files, no writes, no held snapshot, real opencode rows.
 
-use super::super::db::{Db, DbError};
-use super::super::db_types::Tokens;
+use super::super::types::Tokens;
+use super::super::{Db, DbError};
 use super::{BOTH, T0, candidates, finished_session, new_db};
 use crate::fixture::Schema;
 

@@ -1,17 +1,23 @@
 //! The process table: opencode processes, their helpers, and CPU sampled as a delta.
 //!
-//! The OS layer (`process_linux.rs`, `process_macos.rs`) only reads facts; which processes are
+//! The OS layer (`linux.rs`, `macos.rs`) only reads facts; which processes are
 //! opencode, how wrappers merge and who owns a helper is decided here by pure functions.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 #[cfg(target_os = "linux")]
-use super::process_linux as os;
+use self::linux as os;
 #[cfg(target_os = "macos")]
-use super::process_macos as os;
+use self::macos as os;
 
-use super::process_types::{Kind, OpencodeProcess, ProcEnv, ProcessInfo};
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "macos")]
+mod macos;
+pub mod types;
+
+use self::types::{Kind, OpencodeProcess, ProcEnv, ProcessInfo};
 
 /// Parent chains longer than this are loops (pid reuse mid-scan) or not worth following.
 const MAX_DEPTH: usize = 64;
@@ -422,5 +428,4 @@ impl CpuSampler {
 }
 
 #[cfg(test)]
-#[path = "process_tests.rs"]
 mod tests;

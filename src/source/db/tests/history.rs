@@ -2,8 +2,8 @@
 //! what a fresh connection reads from the whole history: through appends, a rewrite of the
 //! newest message, more new messages than the window holds, and a revert.
 
-use super::super::db::Db;
-use super::super::db_types::SessionFacts;
+use super::super::Db;
+use super::super::types::SessionFacts;
 use super::{BOTH, T0, done, new_db, session, tokens};
 use crate::fixture::AssistantSpec;
 

@@ -1,7 +1,7 @@
 //! Every read a refresh makes goes through an index: `EXPLAIN QUERY PLAN` on a generated
 //! database must show no full scan of `message` or `part`, whose size is the whole history.
 
-use super::super::db::Db;
+use super::super::Db;
 use super::BOTH;
 use crate::fixture::bulk::{self, BulkSpec};
 

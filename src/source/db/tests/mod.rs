@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use tempfile::TempDir;
 
-use super::db::Db;
-use super::db_types::{Candidate, Depth, Role, Tokens, ToolStatus, TotalsPair};
+use super::Db;
+use super::types::{Candidate, Depth, Role, Tokens, ToolStatus, TotalsPair};
 use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use rusqlite::OptionalExtension;
 
-use super::db::Db;
-use super::db_json::MsgData;
-use super::db_types::{Role, Totals, TotalsPair};
+use super::Db;
+use super::json::MsgData;
+use super::types::{Role, Totals, TotalsPair};
 
 /// Open messages older than this (relative to the newest) are assumed abandoned.
 const OPEN_HORIZON_MS: i64 = 24 * 3600 * 1000;

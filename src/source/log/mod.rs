@@ -12,9 +12,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::log_parse::{parse_file_line, parse_shared_line};
-use super::log_types::{LogRun, RunKey};
-use super::process_types::ProcessInfo;
+pub mod parse;
+pub mod types;
+
+use self::parse::{parse_file_line, parse_shared_line};
+use self::types::{LogRun, RunKey};
+use super::process::types::ProcessInfo;
 
 /// How much of a huge shared log the first refresh reads (its tail).
 pub const FIRST_READ_MAX: u64 = 256 << 20;
@@ -335,7 +338,6 @@ fn align<'a>(ps: &[(i64, u32)], rs: &[(i64, &'a str)]) -> Vec<(u32, &'a str)> {
 }
 
 #[cfg(test)]
-#[path = "log_tests.rs"]
 mod tests;
 
 /// Per-process log files (opencode ≤ 1.15) are named by the second they were opened, so two
@@ -352,7 +354,7 @@ pub fn ambiguous_file_runs(
 ) -> std::collections::HashSet<u32> {
     let file_pids: Vec<(u32, i64)> = runs
         .iter()
-        .filter(|(_, r)| matches!(r.key, super::log_types::RunKey::File(_)))
+        .filter(|(_, r)| matches!(r.key, types::RunKey::File(_)))
         .filter_map(|(pid, _)| started_at.get(pid).map(|t| (*pid, *t)))
         .collect();
     file_pids
@@ -369,7 +371,7 @@ pub fn ambiguous_file_runs(
 #[cfg(test)]
 mod ambiguity_tests {
     use super::*;
-    use crate::source::log_types::RunKey;
+    use crate::source::log::types::RunKey;
 
     #[test]
     fn per_file_runs_of_processes_started_together_are_not_trusted() {

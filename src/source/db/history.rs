@@ -9,8 +9,8 @@
 //! the anchor is still in the window, a refresh adds the window's part only; when it is not
 //! (a revert, or more new messages than the window holds), the whole history is read once.
 
-use super::db::Db;
-use super::db_types::Tokens;
+use super::Db;
+use super::types::Tokens;
 
 /// Raw sums as SQLite returns them, clamped only when shown (subtracting clamped sums would not
 /// give back the sums of a part).

@@ -13,7 +13,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::log_types::LogRun;
+use super::types::LogRun;
 
 /// What one log line tells otop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,5 +239,4 @@ impl LogRun {
 }
 
 #[cfg(test)]
-#[path = "log_parse_tests.rs"]
 mod tests;

@@ -1,11 +1,26 @@
 use super::*;
-use crate::source::log_types::RunKey;
+use crate::source::log::types::RunKey;
 
-const V118: &str = include_str!("../../tests/fixtures/log/opencode-1.18.33.log");
-const V115: &str = include_str!("../../tests/fixtures/log/opencode-1.15.13.log");
-const V115_TUI: &str = include_str!("../../tests/fixtures/log/opencode-1.15.13-tui.log");
-const V12: &str = include_str!("../../tests/fixtures/log/opencode-1.2.27.log");
-const V12_RUN: &str = include_str!("../../tests/fixtures/log/opencode-1.2.27-run.log");
+const V118: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/log/opencode-1.18.33.log"
+));
+const V115: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/log/opencode-1.15.13.log"
+));
+const V115_TUI: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/log/opencode-1.15.13-tui.log"
+));
+const V12: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/log/opencode-1.2.27.log"
+));
+const V12_RUN: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/log/opencode-1.2.27-run.log"
+));
 
 fn file_run(text: &str) -> LogRun {
     let mut run = LogRun::new(RunKey::File("x.log".into()));

@@ -2,7 +2,7 @@
 
 use rusqlite::OptionalExtension;
 
-use super::db::{Db, DbError};
+use super::{Db, DbError};
 
 /// A database's vital facts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,7 +34,7 @@ impl Db {
             path: self.path().to_path_buf(),
             reason: e.to_string(),
         };
-        let missing_tables: Vec<&'static str> = super::db_schema::TABLES
+        let missing_tables: Vec<&'static str> = super::schema::TABLES
             .iter()
             .copied()
             .filter(|t| !self.cols.tables.contains_key(*t))

@@ -317,7 +317,6 @@ fn cpu_percent_comes_from_the_delta_between_samples() {
 }
 
 #[cfg(target_os = "linux")]
-#[path = "process_live_tests.rs"]
 mod live;
 
 #[test]
@@ -325,7 +324,7 @@ fn opencode_files_sessions_under_pwd_unless_given_a_project() {
     let info = |argv: &[&str], pwd: Option<&str>| ProcessInfo {
         argv: argv.iter().map(|s| s.to_string()).collect(),
         cwd: Some("/real/dir".into()),
-        env: crate::source::process_types::ProcEnv {
+        env: crate::source::process::types::ProcEnv {
             pwd: pwd.map(str::to_string),
             ..Default::default()
         },

@@ -5,8 +5,10 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::process_types::ProcessInfo;
-use super::tmux_types::Pane;
+use super::process::types::ProcessInfo;
+pub mod types;
+
+use self::types::Pane;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TmuxError {
@@ -220,5 +222,4 @@ pub fn capture_pane(socket: &str, pane_id: &str) -> Result<String, TmuxError> {
 }
 
 #[cfg(test)]
-#[path = "tmux_tests.rs"]
 mod tests;

@@ -6,8 +6,8 @@ use procfs::FromRead;
 use procfs::process::{Process, Stat};
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use super::process::{OpenFiles, basename, is_interesting_file, proc_env};
-use super::process_types::ProcessInfo;
+use super::types::ProcessInfo;
+use super::{OpenFiles, basename, is_interesting_file, proc_env};
 
 /// Every readable process with its cheap facts, all from `/proc/<pid>/stat` (one read each);
 /// argv is read later, and only for processes that may matter ([`read_argv`]). With `only`,

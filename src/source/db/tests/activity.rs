@@ -1,8 +1,8 @@
 //! Messages since a process started, asked only of sessions updated since; and the shallow
 //! read `otop status` makes.
 
-use super::super::db::{Db, UPDATED_SLACK_MS};
-use super::super::db_types::{Depth, Role, ToolStatus};
+use super::super::types::{Depth, Role, ToolStatus};
+use super::super::{Db, UPDATED_SLACK_MS};
 use super::{BOTH, T0, done, new_db, session, tokens};
 use crate::fixture::{AssistantSpec, ToolSpec};
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::source::process_types::ProcEnv;
+use crate::source::process::types::ProcEnv;
 
 const SOCK: &str = "/tmp/tmux-1000/default";
 

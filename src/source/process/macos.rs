@@ -7,8 +7,8 @@ use libproc::libproc::proc_pid::{PIDInfo, PidInfoFlavor, pidinfo, pidpath};
 use libproc::libproc::task_info::TaskAllInfo;
 use libproc::processes::{ProcFilter, pids_by_type};
 
-use super::process::{parse_procargs2, proc_env};
-use super::process_types::ProcessInfo;
+use super::types::ProcessInfo;
+use super::{parse_procargs2, proc_env};
 
 /// Every process we may read, with cheap facts; another user's processes fail and are skipped.
 /// With `only`, just the processes whose short name it accepts.
@@ -28,7 +28,7 @@ pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
 pub fn read_argv(_info: &mut ProcessInfo) {}
 
 /// Adds exe, cwd and environment. Open files are not read on macOS.
-pub fn read_details(info: &mut ProcessInfo, _files: Option<super::process::OpenFiles>) {
+pub fn read_details(info: &mut ProcessInfo, _files: Option<super::OpenFiles>) {
     let pid = info.pid as i32;
     info.exe = pidpath(pid).ok();
     info.cwd = pidinfo::<VnodePathInfo>(pid, 0)

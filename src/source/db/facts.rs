@@ -4,12 +4,12 @@
 
 use rusqlite::OptionalExtension;
 
-use super::db::{Db, lossy};
-use super::db_history::WindowMsg;
-use super::db_json::{MsgData, PartData, cut, last_line};
-use super::db_types::{
+use super::history::WindowMsg;
+use super::json::{MsgData, PartData, cut, last_line};
+use super::types::{
     Depth, HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
 };
+use super::{Db, lossy};
 
 /// Latest messages looked at per session: enough to find the model, the latest assistant
 /// message with tokens and usually the latest user message.

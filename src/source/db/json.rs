@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::Value;
 
-use super::db_types::{Role, Tokens, ToolStatus};
+use super::types::{Role, Tokens, ToolStatus};
 
 /// Longest line kept from model output or a tool input: enough for a table cell.
 pub(crate) const MAX_LINE: usize = 300;

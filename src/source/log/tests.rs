@@ -2,7 +2,7 @@ use std::fs::OpenOptions;
 use std::io::Write;
 
 use super::*;
-use crate::source::log_parse::parse_time;
+use crate::source::log::parse::parse_time;
 
 fn append(path: &Path, text: &str) {
     let mut f = OpenOptions::new()
@@ -12,6 +12,10 @@ fn append(path: &Path, text: &str) {
         .expect("open");
     f.write_all(text.as_bytes()).expect("write");
 }
+
+/// A fixed clock a minute after the logs written here: `refresh` would use the wall clock and
+/// forget these runs once they are a day old.
+const NOW: i64 = 1_795_476_495_000; // 2026-11-23T23:28:15Z
 
 fn proc(pid: u32, started: &str, cwd: &str) -> ProcessInfo {
     ProcessInfo {
@@ -47,14 +51,14 @@ fn appended_lines_are_read_once_even_when_split_mid_line() {
         &loop_line("aaaa0001", "2026-11-23T23:27:18.000Z", "ses_one"),
     );
     append(&log, head);
-    idx.refresh(&[&p]);
+    idx.refresh_at(&[&p], NOW);
     let runs = idx.runs_for(&[&p]);
     assert_eq!(
         runs.get(&10).and_then(|r| r.latest_session()),
         Some("ses_one")
     );
     append(&log, tail);
-    idx.refresh(&[&p]);
+    idx.refresh_at(&[&p], NOW);
     let run = idx
         .runs_for(&[&p])
         .get(&10)
@@ -83,19 +87,19 @@ fn truncated_log_is_read_again_from_the_start() {
         &log,
         &loop_line("aaaa0001", "2026-11-23T23:27:18.000Z", "ses_old"),
     );
-    idx.refresh(&[&p]);
+    idx.refresh_at(&[&p], NOW);
     // Truncated, then regrown: the new lines sit at offsets already read once.
     std::fs::write(
         &log,
         start_line("bbbb0002", "2026-11-23T23:27:17.000Z", "/w"),
     )
     .expect("w");
-    idx.refresh(&[&p]);
+    idx.refresh_at(&[&p], NOW);
     append(
         &log,
         &loop_line("bbbb0002", "2026-11-23T23:27:19.000Z", "ses_new"),
     );
-    idx.refresh(&[&p]);
+    idx.refresh_at(&[&p], NOW);
     // A process started just before the new run now shows the new run's session.
     let q = proc(11, "2026-11-23T23:27:16.800Z", "/w");
     let runs = idx.runs_for(&[&q]);
@@ -117,7 +121,10 @@ fn per_process_file_belongs_to_the_process_holding_it() {
     .expect("w");
     std::fs::write(
         &worker,
-        include_str!("../../tests/fixtures/log/opencode-1.15.13-tui.log"),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/log/opencode-1.15.13-tui.log"
+        )),
     )
     .expect("w");
     let mut p = proc(7, "2026-11-23T23:29:53Z", "/elsewhere");
@@ -128,7 +135,7 @@ fn per_process_file_belongs_to_the_process_holding_it() {
     ];
     let other = proc(8, "2026-11-23T23:29:53Z", "/elsewhere");
     let mut idx = LogIndex::new(dir.path().to_path_buf());
-    idx.refresh(&[&p, &other]);
+    idx.refresh_at(&[&p, &other], NOW);
     let runs = idx.runs_for(&[&p, &other]);
     // The worker's file (naming the session) wins over the UI thread's.
     assert_eq!(
@@ -142,7 +149,7 @@ fn per_process_file_belongs_to_the_process_holding_it() {
         "INFO  2026-11-23T23:40:00 +1ms service=session.prompt session.id=ses_z step=0 loop\n",
     )
     .expect("w");
-    idx.refresh(&[&p]);
+    idx.refresh_at(&[&p], NOW);
     let runs = idx.runs_for(&[&p]);
     assert_eq!(runs.get(&7).and_then(|r| r.latest_session()), Some("ses_z"));
 }
@@ -197,14 +204,17 @@ fn real_shared_log_pairs_each_run_with_its_process() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("opencode.log"),
-        include_str!("../../tests/fixtures/log/opencode-1.18.33.log"),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/log/opencode-1.18.33.log"
+        )),
     )
     .expect("w");
     // `opencode run` started 23:27:13 (its run 05cb82b4 at :16); the TUI at 23:28:19 (9b9743d0 at :21).
     let run = proc(100, "2026-11-23T23:27:13Z", "/tmp/logh/v118/proj");
     let tui = proc(200, "2026-11-23T23:28:19Z", "/tmp/logh/v118/proj");
     let mut idx = LogIndex::new(dir.path().to_path_buf());
-    idx.refresh(&[&run, &tui]);
+    idx.refresh_at(&[&run, &tui], NOW);
     let runs = idx.runs_for(&[&run, &tui]);
     assert_eq!(
         runs.get(&100).map(|r| r.key.clone()),
@@ -221,7 +231,10 @@ fn runs_of_gone_processes_are_forgotten_after_a_day() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("opencode.log"),
-        include_str!("../../tests/fixtures/log/opencode-1.18.33.log"),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/log/opencode-1.18.33.log"
+        )),
     )
     .expect("w");
     let tui = proc(200, "2026-11-23T23:28:19Z", "/tmp/logh/v118/proj");
