@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use otop::fixture::bulk::{self, BulkSpec, LiveSession};
 use otop::model::correlate::{self, Evidence};
 use otop::source::db::Db;
 use otop::source::db::types::Candidate;
+use otop::testkit::fixture::bulk::{self, BulkSpec, LiveSession};
 
 const HOUR: i64 = 3_600_000;
 
@@ -153,7 +153,10 @@ fn render_frame(c: &mut Criterion) {
     let t = 1_760_000_000_000;
     let mut app = App::new(t, Theme::default());
     app.apply(Action::Resize(200, 50));
-    app.ingest(otop::demo::snapshot(&otop::collect::Focus::default(), t));
+    app.ingest(otop::collect::demo::snapshot(
+        &otop::collect::Focus::default(),
+        t,
+    ));
     let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
     c.bench_function("render_frame/200x50", |b| {
         b.iter(|| {

@@ -13,8 +13,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use otop::fixture::Schema;
-use otop::fixture::bulk::{self, BulkSpec};
+use otop::testkit::fixture::Schema;
+use otop::testkit::fixture::bulk::{self, BulkSpec};
 
 #[derive(Parser)]
 struct Args {

@@ -6,16 +6,16 @@
 
 pub mod cli;
 pub mod collect;
-pub mod colour;
 pub mod companion;
 pub mod config;
-pub mod demo;
-#[doc(hidden)]
-pub mod fixture;
 pub mod jump;
-pub mod keys;
 pub mod model;
 pub mod pick;
 pub mod source;
 pub mod statusline;
+/// Test support (fixture databases, stand-in processes): only in tests and with the `testkit`
+/// feature, never in a release build.
+#[cfg(any(test, feature = "testkit"))]
+#[doc(hidden)]
+pub mod testkit;
 pub mod ui;

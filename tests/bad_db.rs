@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Snapshot, Source, now_ms};
-use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec};
-use otop::source::standin::Standin;
+use otop::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec};
+use otop::testkit::standin::Standin;
 use otop::ui::action::Action;
 use otop::ui::app::App;
 use otop::ui::theme::Theme;

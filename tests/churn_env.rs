@@ -12,9 +12,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
-use otop::fixture::{Fixture, Schema, SessionSpec};
 use otop::model::state::MatchRule;
-use otop::source::standin::Standin;
+use otop::testkit::fixture::{Fixture, Schema, SessionSpec};
+use otop::testkit::standin::Standin;
 use support::{StandIns, otop, wait_for};
 
 fn collector(db: Option<&Path>) -> Collector {

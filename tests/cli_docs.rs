@@ -82,7 +82,10 @@ fn the_config_file_is_read_and_flags_override_it() {
     // An empty database for every process: opencode running elsewhere on the machine must not
     // change what this test sees.
     let db = dir.path().join("empty.db");
-    drop(otop::fixture::Fixture::create(&db, otop::fixture::Schema::Current).expect("db"));
+    drop(
+        otop::testkit::fixture::Fixture::create(&db, otop::testkit::fixture::Schema::Current)
+            .expect("db"),
+    );
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_otop"))
             .args(args)

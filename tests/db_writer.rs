@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Source};
-use otop::fixture::{Fixture, Schema, SessionSpec};
+use otop::testkit::fixture::{Fixture, Schema, SessionSpec};
 use rusqlite::Connection;
 use support::StandIns;
 

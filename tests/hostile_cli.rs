@@ -10,8 +10,8 @@ mod support;
 
 use std::time::Duration;
 
-use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 use otop::source::db::types::ToolStatus;
+use otop::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 use rel::{HOSTILE, assert_inert, assert_no_controls};
 use serde_json::Value;
 use support::{StandIns, otop, wait_for};

@@ -21,8 +21,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
-use otop::fixture::{Fixture, Schema};
-use otop::keys::KeySpec;
+use otop::config::keys::KeySpec;
+use otop::testkit::fixture::{Fixture, Schema};
 use support::world::{Running, running, session};
 use support::{TmuxServer, have_tmux};
 

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Source};
-use otop::fixture::{Fixture, Schema, SessionSpec};
+use otop::testkit::fixture::{Fixture, Schema, SessionSpec};
 use support::StandIns;
 
 fn count(dir: &str) -> usize {

@@ -10,8 +10,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use otop::collect::now_ms;
-use otop::fixture::AssistantSpec;
 use otop::source::db::types::Tokens;
+use otop::testkit::fixture::AssistantSpec;
 use serde_json::Value;
 use support::world::{Running, World, running, session};
 use support::{TmuxServer, have_tmux, otop, wait_for};

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use otop::collect::now_ms;
-use otop::fixture::AssistantSpec;
+use otop::testkit::fixture::AssistantSpec;
 use support::world::{Running, World, running, session};
 use support::{TmuxServer, have_tmux, wait_for};
 

@@ -94,7 +94,7 @@ pub enum Command {
 fn monitor(args: &crate::ui::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, String> {
     use crate::collect::{Collector, CollectorOptions, Env, Source};
     let source: Box<dyn Source> = if args.demo {
-        Box::new(crate::demo::DemoSource)
+        Box::new(crate::collect::demo::DemoSource)
     } else {
         let opts = CollectorOptions {
             totals: true,

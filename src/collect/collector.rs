@@ -4,12 +4,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::rows::{bare_row, pane_of, process_row, tmux_panes};
+use super::assemble::{bare_row, pane_of, process_row, tmux_panes};
 use super::{Detail, Focus, Snapshot, Source, local_midnight_ms};
 use crate::model::correlate::{self, Evidence};
+use crate::model::infer::{self, Liveness};
 use crate::model::row::Row;
 use crate::model::state::Status;
-use crate::model::status::{self, Liveness};
 use crate::source::db::types::{Candidate, Depth, SessionFacts};
 use crate::source::db::{self, Db};
 use crate::source::log::LogIndex;
@@ -446,7 +446,7 @@ impl Collector {
             };
             rows.push(row(
                 session,
-                status::infer(session, &descendants, &live, now),
+                infer::infer(session, &descendants, &live, now),
             ));
             // Only subagents this process ran get rows of their own; older ones stay history.
             let started = p.info.started_at;
@@ -462,7 +462,7 @@ impl Collector {
                     stream_error_at: None,
                     ..live.clone()
                 };
-                rows.push(row(kid, status::infer(kid, &descendants, &kid_live, now)));
+                rows.push(row(kid, infer::infer(kid, &descendants, &kid_live, now)));
             }
         }
         Ok(rows)

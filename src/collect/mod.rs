@@ -1,8 +1,9 @@
 //! The collector: owns the sources, turns one refresh into an owned [`Snapshot`].
 //! Views talk to it only through the [`Source`] seam, so the demo fleet can stand in.
 
+mod assemble;
 mod collector;
-mod rows;
+pub mod demo;
 
 pub use collector::{Collector, CollectorOptions, Env};
 

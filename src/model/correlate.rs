@@ -281,5 +281,4 @@ pub fn attach_children(
 pub const MAX_SUBAGENT_DEPTH: usize = 16;
 
 #[cfg(test)]
-#[path = "correlate_tests.rs"]
 mod tests;

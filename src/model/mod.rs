@@ -1,7 +1,7 @@
 //! The model: correlated sessions and their status, built from source facts by pure functions.
 
 pub mod correlate;
+pub mod infer;
 pub mod row;
 pub mod sanitize;
 pub mod state;
-pub mod status;

@@ -3,7 +3,7 @@
 
 use super::state::{Action, Mode};
 use crate::config;
-use crate::keys::KeySpec;
+use crate::config::keys::KeySpec;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {

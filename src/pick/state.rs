@@ -5,7 +5,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::keymap::Keymap;
-use crate::keys::KeySpec;
+use crate::config::keys::KeySpec;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 

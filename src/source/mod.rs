@@ -5,6 +5,4 @@ pub mod db;
 pub mod log;
 pub mod plugin;
 pub mod process;
-#[doc(hidden)]
-pub mod standin;
 pub mod tmux;

@@ -12,13 +12,13 @@ use super::app::{App, DetailTab, Effect, Panel};
 use super::theme::Theme;
 use super::view;
 use crate::collect::{Detail, Snapshot};
-use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use crate::model::infer::{self, Liveness};
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{MatchRule, State, Status};
-use crate::model::status::{self, Liveness};
 use crate::source::db::Db;
 use crate::source::db::types::{Tokens, ToolStatus};
 use crate::source::process::types::{Kind, ProcessInfo};
+use crate::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 const T: i64 = 1_760_000_000_000;
 
@@ -108,7 +108,7 @@ fn hostile_db(dir: &std::path::Path) -> (Row, Vec<crate::source::db::types::Hist
         .expect("the hostile session reads back");
     assert_eq!(session.title.as_deref(), Some(HOSTILE), "stored exactly");
     let history = db.history(&sid, 50).unwrap();
-    let status = status::infer(&session, &[], &Liveness::default(), T);
+    let status = infer::infer(&session, &[], &Liveness::default(), T);
     let row = Row {
         process: Some(ProcessRow {
             info: ProcessInfo {

@@ -42,7 +42,7 @@ pub struct MonitorOptions {
     /// Colours on (false: `theme = "none"` in the config file; `NO_COLOR` also turns them off).
     pub colour: bool,
     /// `[monitor.colours]`: colours that override the theme's.
-    pub colours: crate::colour::MonitorColours,
+    pub colours: crate::config::colour::MonitorColours,
     pub clipboard: crate::config::Clipboard,
 }
 

@@ -13,7 +13,7 @@ use super::rows::{self, SortKey};
 use super::theme::Theme;
 use super::view;
 use crate::collect::Focus;
-use crate::demo;
+use crate::collect::demo;
 
 /// 2025-10-09 08:53:20 UTC: every demo session is in a known phase.
 const T: i64 = 1_760_000_000_000;

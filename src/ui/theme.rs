@@ -4,7 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::colour::{Colour, MonitorColours};
+use crate::config::colour::{Colour, MonitorColours};
 use crate::model::state::{State, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

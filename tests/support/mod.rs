@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use otop::source::standin::Standin;
+use otop::testkit::standin::Standin;
 
 /// A tmux server of the test's own, on a socket in a temporary directory; killed on drop.
 pub struct TmuxServer {

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use otop::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use otop::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 use super::{StandIns, in_env};
 

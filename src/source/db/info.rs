@@ -89,8 +89,8 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
-    use crate::fixture::{Fixture, Schema, SessionSpec};
     use crate::source::db::Db;
+    use crate::testkit::fixture::{Fixture, Schema, SessionSpec};
 
     #[test]
     fn info_reads_the_latest_migration() {

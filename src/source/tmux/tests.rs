@@ -220,7 +220,7 @@ fn a_hung_command_times_out() {
 #[test]
 fn finds_the_pane_of_a_standin_by_tmux_pane_tty_and_ancestors() {
     use crate::source::process::{ancestors, scan};
-    use crate::source::standin::{opencode_copy, wait_for};
+    use crate::testkit::standin::{opencode_copy, wait_for};
 
     let srv = Server::start();
     let bin = opencode_copy(srv._dir.path(), "bin", "/bin/sleep");

@@ -4,7 +4,7 @@
 use super::super::types::{Depth, Role, ToolStatus};
 use super::super::{Db, UPDATED_SLACK_MS};
 use super::{BOTH, T0, done, new_db, session, tokens};
-use crate::fixture::{AssistantSpec, ToolSpec};
+use crate::testkit::fixture::{AssistantSpec, ToolSpec};
 
 #[test]
 fn activity_counts_messages_since_a_start_in_sessions_updated_since() {
@@ -35,7 +35,7 @@ fn activity_counts_messages_since_a_start_in_sessions_updated_since() {
 
 #[test]
 fn activity_does_not_ask_sessions_not_updated_since_the_start() {
-    let (_d, path, mut fx) = new_db(crate::fixture::Schema::Current);
+    let (_d, path, mut fx) = new_db(crate::testkit::fixture::Schema::Current);
     let sid = session(&mut fx, "ses_a", T0);
     fx.user_message(&sid, T0 + 60_000).unwrap();
     // A session row that claims no update since long before: its messages are not read (were

@@ -5,7 +5,7 @@
 use super::super::Db;
 use super::super::types::SessionFacts;
 use super::{BOTH, T0, done, new_db, session, tokens};
-use crate::fixture::AssistantSpec;
+use crate::testkit::fixture::AssistantSpec;
 
 fn read(db: &mut Db, sid: &str) -> SessionFacts {
     db.session_facts(&[sid.to_string()]).unwrap().remove(0)
@@ -30,7 +30,7 @@ fn kept_totals_match_a_full_read_through_appends_rewrites_and_reverts() {
         let sid = session(&mut fx, "ses_a", T0);
         let mut db = Db::open(&path).unwrap();
         let mut t = T0;
-        let round = |fx: &mut crate::fixture::Fixture, t: &mut i64| {
+        let round = |fx: &mut crate::testkit::fixture::Fixture, t: &mut i64| {
             *t += 1_000;
             fx.user_message(&sid, *t).unwrap();
             *t += 1_000;
@@ -79,7 +79,7 @@ fn kept_totals_match_a_full_read_through_appends_rewrites_and_reverts() {
 
 #[test]
 fn a_refresh_reads_the_window_not_the_history() {
-    let (_d, path, mut fx) = new_db(crate::fixture::Schema::Old);
+    let (_d, path, mut fx) = new_db(crate::testkit::fixture::Schema::Old);
     let sid = session(&mut fx, "ses_a", T0);
     for i in 0..30 {
         let t = T0 + 10_000 * (i + 1);

@@ -3,7 +3,7 @@
 use super::super::types::Tokens;
 use super::super::{Db, DbError};
 use super::{BOTH, T0, candidates, finished_session, new_db};
-use crate::fixture::Schema;
+use crate::testkit::fixture::Schema;
 
 #[test]
 fn unreadable_files_are_errors_naming_the_path() {

@@ -7,7 +7,7 @@ use tempfile::TempDir;
 
 use super::Db;
 use super::types::{Candidate, Depth, Role, Tokens, ToolStatus, TotalsPair};
-use crate::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use crate::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
 
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
 mod activity;

@@ -3,7 +3,7 @@
 
 use super::super::Db;
 use super::BOTH;
-use crate::fixture::bulk::{self, BulkSpec};
+use crate::testkit::fixture::bulk::{self, BulkSpec};
 
 /// Plan lines of `sql`, with every parameter bound to NULL (the plan does not depend on them).
 fn plan(db: &Db, sql: &str) -> Vec<String> {

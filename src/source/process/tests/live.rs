@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::*;
-use crate::source::standin::{Standin, opencode_copy, wait_for};
+use crate::testkit::standin::{Standin, opencode_copy, wait_for};
 
 fn find(pid: u32) -> Option<OpencodeProcess> {
     scan().into_iter().find(|p| p.info.pid == pid)

@@ -403,5 +403,4 @@ fn stalled(session: &SessionFacts, live: &Liveness, now: i64) -> Option<Status> 
 }
 
 #[cfg(test)]
-#[path = "status_tests.rs"]
 mod tests;

@@ -7,103 +7,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::colour::MonitorColours;
-use crate::keys::{KeySpec, Keys};
+pub mod colour;
+pub mod keys;
+
+use self::colour::MonitorColours;
+use self::keys::{KeySpec, Keys};
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
 /// [`Config::default`] (a test checks).
-pub const DEFAULT_FILE: &str = r##"# otop configuration: ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml
-# Every key is optional; what is shown here is the default. Flags override this file.
-
-[monitor]
-# Seconds between refreshes (--interval).
-interval = 2.0
-# Sort column: title, status, session, uptime, cpu, context, model, tmux.
-sort = "status"
-# Sort descending instead of ascending.
-descending = false
-# The columns after TITLE (always first), left to right; a narrow terminal drops them from the
-# right. Each column is two lines: status/msgs, session/pid, uptime/round, cpu/mem,
-# context/output tokens, model/tty, tmux/window.
-columns = ["status", "session", "uptime", "cpu", "context", "model", "tmux"]
-# Colours for the states: "dark" or "light" terminals ("none" turns colour off, as NO_COLOR).
-theme = "dark"
-
-[monitor.colours]
-# Each key overrides one colour of the theme: a name ("magenta", "light-blue", "dark-gray",
-# "reset" for the terminal's own), a 256-colour index (0-255, or "colour244" as tmux writes
-# it) or "#rrggbb". Unset, the theme's colour is used: the dark theme's are shown; the light
-# theme's working is 28, thinking 130, title blue and selection 252.
-# waiting = "magenta"
-# error = "red"
-# working = "green"
-# Working, but thinking, queued, compacting or starting.
-# thinking = "yellow"
-# idle = "reset"
-# stalled = "reset"
-# The title bar.
-# title = "cyan"
-# The column headers' background.
-# header = "green"
-# The selected row's background.
-# selection = "dark-gray"
-
-[status]
-# `otop status` template (see `otop status --help`); empty means the built-in one.
-format = ""
-# Printed when no session runs (e.g. "otop: 0").
-empty = ""
-# No tmux styles (#[fg=…]) in the output, for other status bars (--plain).
-plain = false
-
-[status.symbols]
-waiting = "◆"
-error = "✗"
-working = "●"
-idle = "○"
-stalled = "◌"
-
-[status.colours]
-# tmux styles per state.
-waiting = "magenta,bold"
-error = "red"
-working = "green"
-idle = "default"
-stalled = "colour244"
-
-[picker]
-# Single-letter keys below (j, k, q) act until you start typing a filter; false drops them, so
-# every letter starts the filter at once.
-vim_keys = true
-
-[picker.keys]
-# Each action takes a key or a list of keys: a character ("j", "/"), f1-f12, or one of enter,
-# esc, tab, backtab, backspace, space, up, down, left, right, home, end, pageup, pagedown,
-# delete, insert; optionally after ctrl-, alt- or shift- ("ctrl-n", "shift-tab").
-# A plain character acts only until a filter is being typed; then it types.
-up = ["k", "up", "ctrl-p"]
-down = ["j", "down", "ctrl-n"]
-# Jump to the selected session's pane.
-jump = ["enter"]
-quit = ["q", "ctrl-c"]
-# Start typing a filter (typing any other letter does too).
-filter = ["/"]
-# Clear the filter; with no filter, quit.
-filter_clear = ["esc"]
-# Delete the filter's last character.
-backspace = ["backspace"]
-
-[clipboard]
-# How `y` copies the session id: "auto" (tmux buffer or OSC 52, plus a clipboard tool),
-# "osc52", or "command" (run `command` with the id on its standard input).
-method = "auto"
-command = ""
-
-[tmux]
-# Extra tmux server sockets to look for panes in (servers of opencode processes and the
-# default server are always searched).
-sockets = []
-"##;
+pub const DEFAULT_FILE: &str = include_str!("default.toml");
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -505,5 +417,4 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
 }
 
 #[cfg(test)]
-#[path = "config_tests.rs"]
 mod tests;

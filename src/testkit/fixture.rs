@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 use crate::source::db::types::{Tokens, ToolStatus};
 
-#[path = "fixture_bulk.rs"]
 pub mod bulk;
 
 const DDL_CURRENT: &str = include_str!(concat!(

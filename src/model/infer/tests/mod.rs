@@ -478,5 +478,4 @@ fn urgency_orders_waiting_first() {
     assert_eq!(v, State::ALL.to_vec());
 }
 
-#[path = "status_subagent_tests.rs"]
 mod subagents;

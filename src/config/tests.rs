@@ -156,7 +156,7 @@ fn a_missing_file_is_the_defaults_unless_named() {
 
 #[test]
 fn monitor_colours_take_names_indices_and_hex() {
-    use crate::colour::Colour;
+    use crate::config::colour::Colour;
     use ratatui::style::Color;
     let c = parse(
         "[monitor.colours]\nwaiting = \"light-magenta\"\nidle = 244\nstalled = \"colour240\"\nselection = \"#203040\"\n",
