@@ -148,7 +148,9 @@ fn correlation(c: &mut Criterion) {
 }
 
 fn render_frame(c: &mut Criterion) {
-    use otop::ui::{action::Action, app::App, theme::Theme, view};
+    use otop::monitor::draw as view;
+    use otop::monitor::state::{App, action::Action};
+    use otop::tui::theme::Theme;
     use ratatui::{Terminal, backend::TestBackend};
     let t = 1_760_000_000_000;
     let mut app = App::new(t, Theme::default());

@@ -1,7 +1,7 @@
 //! otop: htop for opencode sessions.
 //!
 //! Data flows one way: [`source`] (database, processes, tmux, logs) → [`model`] (correlated
-//! rows with a status) → views ([`ui`], [`pick`], [`statusline`], [`cli`]). The collector
+//! rows with a status) → views ([`monitor`], [`pick`], [`statusline`], [`cli`]). The collector
 //! ([`collect`]) owns the sources and hands out owned snapshots.
 
 pub mod cli;
@@ -10,6 +10,7 @@ pub mod companion;
 pub mod config;
 pub mod jump;
 pub mod model;
+pub mod monitor;
 pub mod pick;
 pub mod source;
 pub mod statusline;
@@ -18,4 +19,4 @@ pub mod statusline;
 #[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testkit;
-pub mod ui;
+pub mod tui;

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use otop::collect::{Collector, CollectorOptions, Env, Focus, Snapshot, Source, now_ms};
+use otop::monitor::state::App;
+use otop::monitor::state::action::Action;
 use otop::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec};
 use otop::testkit::standin::Standin;
-use otop::ui::action::Action;
-use otop::ui::app::App;
-use otop::ui::theme::Theme;
+use otop::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::Value;
@@ -40,7 +40,7 @@ fn monitor_screen(snap: Snapshot) -> String {
     app.apply(Action::Resize(200, 12));
     app.ingest(snap);
     let mut term = Terminal::new(TestBackend::new(200, 12)).unwrap();
-    term.draw(|f| otop::ui::view::draw(f, &app)).unwrap();
+    term.draw(|f| otop::monitor::draw::draw(f, &app)).unwrap();
     term.backend().to_string()
 }
 

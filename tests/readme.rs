@@ -467,16 +467,16 @@ fn event(spec: &KeySpec) -> crossterm::event::KeyEvent {
 
 #[test]
 fn the_key_tables_list_only_bound_keys() {
+    use otop::monitor::state::action::from_key;
+    use otop::monitor::state::{App, View};
     use otop::pick::keymap::Keymap;
     use otop::pick::state::Mode;
-    use otop::ui::action::from_key;
-    use otop::ui::app::{App, View};
 
     let text = readme();
     let monitor = table_keys(&text, "| key | does |");
     assert!(monitor.len() > 15, "{monitor:?}");
-    let list = App::new(0, otop::ui::theme::Theme::default());
-    let mut detail = App::new(0, otop::ui::theme::Theme::default());
+    let list = App::new(0, otop::tui::theme::Theme::default());
+    let mut detail = App::new(0, otop::tui::theme::Theme::default());
     detail.view = View::Detail;
     for k in &monitor {
         let spec = KeySpec::parse(k).unwrap_or_else(|e| panic!("README monitor key: {e}"));

@@ -34,7 +34,7 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     #[command(flatten)]
-    pub monitor: crate::ui::MonitorArgs,
+    pub monitor: crate::monitor::MonitorArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -91,7 +91,7 @@ pub enum Command {
 }
 
 /// The full-screen monitor, on the real collector or the demo fleet.
-fn monitor(args: &crate::ui::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, String> {
+fn monitor(args: &crate::monitor::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, String> {
     use crate::collect::{Collector, CollectorOptions, Env, Source};
     let source: Box<dyn Source> = if args.demo {
         Box::new(crate::collect::demo::DemoSource)
@@ -102,8 +102,11 @@ fn monitor(args: &crate::ui::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, String>
         };
         Box::new(Collector::new(opts, Env::from_process()))
     };
-    crate::ui::run_monitor(source, crate::ui::MonitorOptions::new(args, &ctx.config))
-        .map_err(|e| e.to_string())?;
+    crate::monitor::run_monitor(
+        source,
+        crate::monitor::MonitorOptions::new(args, &ctx.config),
+    )
+    .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod log;
+pub mod opencode_config;
 pub mod plugin;
 pub mod process;
 pub mod tmux;

@@ -1,40 +1,32 @@
 //! The full-screen monitor. [`run_monitor`] wires the pieces: a collector thread and an input
-//! thread post [`event::Event`]s; the main loop turns them into actions on the [`app::App`],
-//! performs the returned effects and draws with [`view::draw`].
+//! thread post [`event::Event`]s; the main loop turns them into actions on the [`state::App`],
+//! performs the returned effects ([`effects`]) and draws with [`draw::draw`].
 
-pub mod action;
-pub mod app;
 pub mod clipboard;
-pub mod detail;
+pub mod draw;
+mod effects;
 pub mod event;
-pub mod help;
-pub mod mcp;
+pub mod layout;
 pub mod options;
-pub mod panels;
-pub mod rows;
-pub mod table;
-pub mod terminal;
-pub mod text;
-pub mod theme;
-pub mod view;
+pub mod state;
 
-#[cfg(test)]
-mod hostile_tests;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use ratatui::layout::Rect;
 
 use crate::collect::Source;
-use app::{App, Effect};
+use crate::tui::{terminal, theme};
+use effects::perform;
 use event::{Event, Request};
 pub use options::{MonitorArgs, MonitorOptions};
+use state::App;
+use state::action;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
@@ -93,7 +85,7 @@ fn main_loop(
             app.apply(action::Action::Resize(size.width, size.height));
         }
         app.now = event::now_ms();
-        term.draw(|f| view::draw(f, &app))?;
+        term.draw(|f| draw::draw(f, &app))?;
 
         let first = match ev_rx.recv_timeout(Duration::from_millis(250)) {
             Ok(ev) => Some(ev),
@@ -139,33 +131,4 @@ fn main_loop(
     // Dropping the request sender ends the collector after its current collection; it is not
     // joined, so a slow source cannot delay quitting.
     result
-}
-
-/// Performs one effect; true means quit.
-fn perform(
-    effect: Effect,
-    app: &mut App,
-    req_tx: &Sender<Request>,
-    out: &mut std::io::Stdout,
-    opts: &MonitorOptions,
-) -> bool {
-    match effect {
-        Effect::Quit => return true,
-        Effect::Refresh => {
-            let _ = req_tx.send(Request::Refresh);
-        }
-        Effect::Copy(id) => {
-            let msg = clipboard::copy(&id, out, &opts.clipboard);
-            app.post(msg, false);
-        }
-        Effect::Jump(loc) => match crate::jump::jump_to(&loc, None) {
-            Ok(msg) => app.post(msg, false),
-            Err(e) => app.post(e, true),
-        },
-        Effect::LoadMcp(dir) => {
-            let global = mcp::global_dir();
-            app.set_mcp(mcp::load(global.as_deref(), dir.as_deref().map(Path::new)));
-        }
-    }
-    false
 }

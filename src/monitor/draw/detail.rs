@@ -3,38 +3,22 @@
 
 use ansi_to_tui::IntoText;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::app::{App, DetailTab};
-use super::rows;
-use super::text::{self, cut};
 use crate::collect::Detail;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
+use crate::monitor::layout;
+use crate::monitor::state::list;
+use crate::monitor::state::{App, DetailTab};
 use crate::source::db::types::{HistoryItem, Role, ToolStatus};
-
-const HEADER_LINES: u16 = 4;
-
-fn layout(area: Rect) -> [Rect; 4] {
-    Layout::vertical([
-        Constraint::Length(HEADER_LINES),
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area)
-}
-
-/// Where the pane or history is drawn.
-pub fn body_area(area: Rect) -> Rect {
-    layout(area)[2]
-}
+use crate::tui::text::{self, cut};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let [header, tabs, body, footer] = layout(area);
+    let [header, tabs, body, footer] = layout::detail(area);
     let w = usize::from(area.width);
     let head: Vec<Line> = header_lines(app)
         .into_iter()
@@ -84,7 +68,7 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
         row.status.state.as_str()
     );
     let mut line1 = vec![
-        Span::styled(rows::title(row), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(list::title(row), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw("  "),
         Span::styled(status, t.status(&row.status)),
     ];
@@ -112,7 +96,7 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
         ]);
     }
 
-    let line3 = vec![label("cwd"), val(opt(rows::cwd(row)))];
+    let line3 = vec![label("cwd"), val(opt(list::cwd(row)))];
 
     let mut line4 = vec![label("model"), val(opt(s.and_then(|s| s.model.as_deref())))];
     if let Some(s) = s {

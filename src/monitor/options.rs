@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::rows::SortKey;
-use super::table::Column;
 use crate::config::{Config, ThemeName};
+use crate::monitor::state::columns::Column;
+use crate::monitor::state::list::SortKey;
 
 #[derive(Debug, Clone, Args)]
 pub struct MonitorArgs {

@@ -6,7 +6,7 @@ use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-use super::app::{App, View};
+use crate::monitor::state::{App, View};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {

@@ -7,11 +7,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-use super::app::{App, View};
-use super::rows;
-use super::text::cut;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
+use crate::monitor::state::list;
+use crate::monitor::state::{App, View};
+use crate::tui::text::cut;
 
 /// A bordered box of at most `max_width` columns, centred, with `lines` scrolled by
 /// `app.scroll`.
@@ -79,7 +79,7 @@ pub fn render_todos(app: &App, area: Rect, buf: &mut Buffer) {
             })
             .collect(),
     };
-    let name = row.map(rows::title).unwrap_or_default();
+    let name = row.map(list::title).unwrap_or_default();
     let title = format!(" todos · {} ", cut(&name, 40));
     render_popup(app, area, buf, &title, lines, 70);
 }
@@ -112,7 +112,7 @@ pub fn render_mcp(app: &App, area: Rect, buf: &mut Buffer) {
                             let state = if s.enabled { "on " } else { "off" };
                             let style = if s.enabled { t.key() } else { t.secondary() };
                             let head = format!("  {state} {} ({}) ", clean(&s.name), s.kind);
-                            let room = inner.saturating_sub(super::text::width(&head));
+                            let room = inner.saturating_sub(crate::tui::text::width(&head));
                             lines.push(Line::from(vec![
                                 Span::styled(head, style),
                                 Span::styled(

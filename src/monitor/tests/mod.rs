@@ -1,19 +1,21 @@
 //! Views rendered on a `TestBackend` from the demo fleet at a fixed time, snapshotted with
 //! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
 
+mod hostile;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-use super::action::{self, Action};
-use super::app::{App, DetailTab, Effect, Panel, View};
-use super::mcp::{McpFile, McpPanel, McpServer};
-use super::rows::{self, SortKey};
-use super::theme::Theme;
-use super::view;
 use crate::collect::Focus;
 use crate::collect::demo;
+use crate::monitor::draw as view;
+use crate::monitor::state::action::{self, Action};
+use crate::monitor::state::list::{self, SortKey};
+use crate::monitor::state::{App, DetailTab, Effect, Panel, View};
+use crate::source::opencode_config::{McpFile, McpPanel, McpServer};
+use crate::tui::theme::Theme;
 
 /// 2025-10-09 08:53:20 UTC: every demo session is in a known phase.
 const T: i64 = 1_760_000_000_000;
@@ -46,7 +48,7 @@ fn typed(app: &mut App, text: &str) {
 }
 
 fn selected_title(app: &App) -> String {
-    app.selected_row().map(rows::title).unwrap_or_default()
+    app.selected_row().map(list::title).unwrap_or_default()
 }
 
 /// Moves the selection to the first row whose title contains `needle`.
@@ -291,7 +293,7 @@ fn toggles_show_more_rows() {
     let titles: Vec<String> = app
         .shown
         .iter()
-        .map(|s| rows::title(&app.snapshot.rows[s.index]))
+        .map(|s| list::title(&app.snapshot.rows[s.index]))
         .collect();
     let parent = titles.iter().position(|t| t.contains("Refactor")).unwrap();
     assert!(
@@ -309,20 +311,20 @@ fn toggles_show_more_rows() {
 fn selection_survives_a_resorted_snapshot() {
     let mut app = app(120, 30);
     select(&mut app, "billing");
-    let key = app.selected_row().and_then(rows::row_key);
+    let key = app.selected_row().and_then(list::row_key);
     // Ten seconds later every status moved; the rows also arrive in another order.
     let mut snap = demo::snapshot(&Focus::default(), T + 10_000);
     snap.rows.reverse();
     app.ingest(snap);
-    assert_eq!(app.selected_row().and_then(rows::row_key), key);
+    assert_eq!(app.selected_row().and_then(list::row_key), key);
     press(&mut app, KeyCode::Char('>'));
     press(&mut app, KeyCode::Char('s'));
-    assert_eq!(app.selected_row().and_then(rows::row_key), key);
+    assert_eq!(app.selected_row().and_then(list::row_key), key);
     // When the row vanishes the selection stays in place instead of jumping to the top.
     let before = app.selected;
     let mut snap = demo::snapshot(&Focus::default(), T + 10_000);
     snap.rows
-        .retain(|r| rows::title(r) != "Migrate billing schema");
+        .retain(|r| list::title(r) != "Migrate billing schema");
     app.ingest(snap);
     assert_eq!(app.selected, before.min(app.shown.len() - 1));
 }
@@ -346,7 +348,7 @@ fn detail_keys_and_focus() {
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.scroll, 2);
     press(&mut app, KeyCode::Char('G'));
-    assert!(app.scroll < crate::ui::detail::body_len(&app));
+    assert!(app.scroll < crate::monitor::draw::detail::body_len(&app));
     assert!(matches!(
         press(&mut app, KeyCode::Char('o')),
         Some(Effect::Jump(_))

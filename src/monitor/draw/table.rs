@@ -6,39 +6,15 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::app::App;
-use super::rows::{self, Shown, SortKey};
-use super::text::{self, fit, fit_right};
-use crate::config::ColumnName;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::model::state::State;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
-    Title,
-    Status,
-    Session,
-    Time,
-    Cpu,
-    Tokens,
-    Model,
-    Tmux,
-}
+use crate::monitor::state::App;
+use crate::monitor::state::columns::Column;
+use crate::monitor::state::list::{self, Shown};
+use crate::tui::text::{self, fit, fit_right};
 
 impl Column {
-    /// Left to right; dropped from the right when the terminal is narrow.
-    pub const ALL: [Column; 8] = [
-        Column::Title,
-        Column::Status,
-        Column::Session,
-        Column::Time,
-        Column::Cpu,
-        Column::Tokens,
-        Column::Model,
-        Column::Tmux,
-    ];
-
     fn labels(self) -> (&'static str, &'static str) {
         match self {
             Column::Title => ("TITLE", "LAST"),
@@ -50,24 +26,6 @@ impl Column {
             Column::Model => ("MODEL", "TTY"),
             Column::Tmux => ("TMUX", "WINDOW"),
         }
-    }
-
-    pub fn sort_key(self) -> SortKey {
-        match self {
-            Column::Title => SortKey::Title,
-            Column::Status => SortKey::Status,
-            Column::Session => SortKey::Session,
-            Column::Time => SortKey::Uptime,
-            Column::Cpu => SortKey::Cpu,
-            Column::Tokens => SortKey::Context,
-            Column::Model => SortKey::Model,
-            Column::Tmux => SortKey::Tmux,
-        }
-    }
-
-    /// Every column but TITLE, in the default order.
-    pub fn default_after_title() -> Vec<Column> {
-        Column::ALL[1..].to_vec()
     }
 
     fn right_aligned(self) -> bool {
@@ -85,21 +43,6 @@ impl Column {
             Column::Tokens => 6,
             Column::Model => 18,
             Column::Tmux => 12,
-        }
-    }
-}
-
-impl From<ColumnName> for Column {
-    fn from(c: ColumnName) -> Column {
-        match c {
-            ColumnName::Title => Column::Title,
-            ColumnName::Status => Column::Status,
-            ColumnName::Session => Column::Session,
-            ColumnName::Uptime => Column::Time,
-            ColumnName::Cpu => Column::Cpu,
-            ColumnName::Context => Column::Tokens,
-            ColumnName::Model => Column::Model,
-            ColumnName::Tmux => Column::Tmux,
         }
     }
 }
@@ -181,12 +124,12 @@ fn short_model(m: &str) -> &str {
 /// tool, else the model's last output.
 fn last_line(row: &Row) -> String {
     if row.is_helper() {
-        return rows::cwd(row)
+        return list::cwd(row)
             .map(|c| clean(c).into_owned())
             .unwrap_or_default();
     }
     let Some(s) = &row.session else {
-        return rows::cwd(row)
+        return list::cwd(row)
             .map(|c| clean(c).into_owned())
             .unwrap_or_default();
     };
@@ -217,7 +160,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             let indent = "  ".repeat(usize::from(depth.saturating_sub(1)));
             let (mark, cont) = if depth > 0 { ("└ ", "  ") } else { ("", "") };
             (
-                format!("{indent}{mark}{}", rows::title(row)),
+                format!("{indent}{mark}{}", list::title(row)),
                 format!("{indent}{cont}{}", last_line(row)),
             )
         }
@@ -269,7 +212,12 @@ pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let cols = layout(usize::from(area.width), sid_width(app), &app.columns);
     let page = usize::from(area.height / 2);
-    let offset = super::view::clamp_offset(app.offset, app.selected, page.max(1), app.shown.len());
+    let offset = crate::monitor::layout::clamp_offset(
+        app.offset,
+        app.selected,
+        page.max(1),
+        app.shown.len(),
+    );
     let visible = app.shown.iter().enumerate().skip(offset).take(page);
     for (k, (i, shown)) in visible.enumerate() {
         let Shown { index, depth } = *shown;

@@ -7,18 +7,18 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 
-use super::action;
-use super::app::{App, DetailTab, Effect, Panel};
-use super::theme::Theme;
-use super::view;
 use crate::collect::{Detail, Snapshot};
 use crate::model::infer::{self, Liveness};
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{MatchRule, State, Status};
+use crate::monitor::draw as view;
+use crate::monitor::state::action;
+use crate::monitor::state::{App, DetailTab, Effect, Panel};
 use crate::source::db::Db;
 use crate::source::db::types::{Tokens, ToolStatus};
 use crate::source::process::types::{Kind, ProcessInfo};
 use crate::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolSpec};
+use crate::tui::theme::Theme;
 
 const T: i64 = 1_760_000_000_000;
 

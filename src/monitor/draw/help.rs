@@ -4,9 +4,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::action::KEYS;
-use super::app::App;
-use super::panels::render_popup;
+use crate::monitor::draw::panels::render_popup;
+use crate::monitor::state::App;
+use crate::monitor::state::action::KEYS;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;

@@ -1,57 +1,21 @@
 //! Top-level drawing: the list screen (header, column header, rows, footer), the detail view,
 //! and any panel on top. Everything draws from `&App`.
 
+pub mod detail;
+pub mod help;
+pub mod panels;
+pub mod table;
+
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::app::{App, Panel, View};
-use super::text;
-use super::{detail, help, panels, table};
 use crate::model::sanitize::clean;
-
-/// The list screen's regions.
-pub struct ListLayout {
-    pub header: Rect,
-    pub columns: Rect,
-    pub rows: Rect,
-    pub footer: Rect,
-}
-
-fn header_height(app: &App) -> u16 {
-    let problems = app.snapshot.db_error.is_some() || !app.snapshot.warnings.is_empty();
-    2 + u16::from(problems)
-}
-
-pub fn list_layout(area: Rect, app: &App) -> ListLayout {
-    let [header, columns, rows, footer] = Layout::vertical([
-        Constraint::Length(header_height(app)),
-        Constraint::Length(2),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    ListLayout {
-        header,
-        columns,
-        rows,
-        footer,
-    }
-}
-
-/// The list offset that keeps `selected` on a page of `page` rows, moving as little as possible.
-pub fn clamp_offset(offset: usize, selected: usize, page: usize, len: usize) -> usize {
-    let page = page.max(1);
-    let mut o = offset.min(len.saturating_sub(page));
-    if selected < o {
-        o = selected;
-    } else if selected >= o + page {
-        o = selected + 1 - page;
-    }
-    o
-}
+use crate::monitor::layout;
+use crate::monitor::state::{App, Panel, View};
+use crate::tui::text;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -69,7 +33,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_list(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = list_layout(area, app);
+    let l = layout::list(area, layout::has_problems(&app.snapshot));
     render_header(app, l.header, buf);
     table::render_header(app, l.columns, buf);
     if app.shown.is_empty() {
@@ -215,20 +179,4 @@ fn hints() -> [(&'static str, &'static str); 8] {
         ("?", "help"),
         ("q", "quit"),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offset_moves_only_when_needed() {
-        assert_eq!(clamp_offset(0, 3, 5, 10), 0);
-        assert_eq!(clamp_offset(0, 7, 5, 10), 3);
-        assert_eq!(clamp_offset(3, 4, 5, 10), 3);
-        assert_eq!(clamp_offset(3, 1, 5, 10), 1);
-        // Shrinking data pulls the offset back so the page stays full.
-        assert_eq!(clamp_offset(8, 2, 5, 6), 1);
-        assert_eq!(clamp_offset(5, 0, 0, 0), 0);
-    }
 }

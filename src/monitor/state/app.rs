@@ -4,14 +4,15 @@
 
 use ratatui::layout::Rect;
 
-use super::action::Action;
-use super::mcp::McpPanel;
-use super::rows::{self, RowKey, Shown, SortKey, Visibility};
-use super::table::Column;
-use super::theme::Theme;
-use super::{detail, view};
 use crate::collect::{Focus, Snapshot};
 use crate::model::row::{Row, TmuxLocation};
+use crate::monitor::draw::detail;
+use crate::monitor::layout;
+use crate::monitor::state::action::Action;
+use crate::monitor::state::columns::Column;
+use crate::monitor::state::list::{self, RowKey, Shown, SortKey, Visibility};
+use crate::source::opencode_config::McpPanel;
+use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -141,7 +142,7 @@ impl App {
         self.snapshot
             .rows
             .iter()
-            .find(|r| rows::row_key(r).as_ref() == Some(key))
+            .find(|r| list::row_key(r).as_ref() == Some(key))
     }
 
     /// What the collector should look at closely: the detail view's session and pane.
@@ -179,15 +180,14 @@ impl App {
     /// What PgUp/PgDn move by: a page of list rows, or of detail/panel lines.
     fn page(&self) -> usize {
         if self.view == View::List && self.panel.is_none() {
-            let area = view::list_layout(self.size, self).rows;
-            usize::from(area.height / 2).max(1)
+            layout::rows_per_page(self.list_rows())
         } else {
-            usize::from(detail::body_area(self.size).height).max(1)
+            usize::from(layout::detail_body(self.size).height).max(1)
         }
     }
 
     fn rearrange(&mut self) {
-        self.shown = rows::arrange(
+        self.shown = list::arrange(
             &self.snapshot.rows,
             self.vis,
             &self.filter,
@@ -197,7 +197,7 @@ impl App {
         let found = self.selected_key.as_ref().and_then(|key| {
             self.shown
                 .iter()
-                .position(|s| rows::row_key(&self.snapshot.rows[s.index]).as_ref() == Some(key))
+                .position(|s| list::row_key(&self.snapshot.rows[s.index]).as_ref() == Some(key))
         });
         // A vanished row leaves the selection where it was, on its neighbour.
         self.select(found.unwrap_or(self.selected));
@@ -205,9 +205,9 @@ impl App {
 
     fn select(&mut self, i: usize) {
         self.selected = i.min(self.shown.len().saturating_sub(1));
-        self.selected_key = self.selected_row().and_then(rows::row_key);
+        self.selected_key = self.selected_row().and_then(list::row_key);
         let page = self.page();
-        self.offset = view::clamp_offset(self.offset, self.selected, page, self.shown.len());
+        self.offset = layout::clamp_offset(self.offset, self.selected, page, self.shown.len());
     }
 
     fn move_by(&mut self, delta: isize) {
@@ -296,7 +296,7 @@ impl App {
             Action::ToggleMcp => {
                 self.toggle_panel(Panel::Mcp);
                 if self.panel == Some(Panel::Mcp) {
-                    let dir = self.the_row().and_then(rows::cwd).map(str::to_string);
+                    let dir = self.the_row().and_then(list::cwd).map(str::to_string);
                     return Some(Effect::LoadMcp(dir));
                 }
             }
@@ -306,7 +306,7 @@ impl App {
             }
             Action::OpenDetail => {
                 if let Some(row) = self.selected_row() {
-                    self.detail_key = rows::row_key(row);
+                    self.detail_key = list::row_key(row);
                     self.view = View::Detail;
                     self.tab = DetailTab::Pane;
                     self.scroll = 0;
@@ -343,11 +343,15 @@ impl App {
         None
     }
 
+    fn list_rows(&self) -> Rect {
+        layout::list(self.size, layout::has_problems(&self.snapshot)).rows
+    }
+
     fn click(&mut self, column: u16, row: u16) {
         if self.view != View::List || self.panel.is_some() {
             return;
         }
-        let area = view::list_layout(self.size, self).rows;
+        let area = self.list_rows();
         if row >= area.y && row < area.bottom() && column < area.right() {
             let i = self.offset + usize::from((row - area.y) / 2);
             if i < self.shown.len() {

@@ -1,0 +1,9 @@
+//! The monitor's state: [`App`] and the one place it changes ([`App::apply`]), the actions
+//! keys become, the rows shown and their order, and the columns.
+
+pub mod action;
+mod app;
+pub mod columns;
+pub mod list;
+
+pub use app::{App, DetailTab, Effect, Note, Panel, View};
