@@ -1,11 +1,9 @@
 //! The jump: take a tmux client to the pane a session runs in, on the right server, across
 //! tmux sessions. Shared by the picker, `otop jump` and the monitor.
 
-use std::path::Path;
-
 use crate::model::row::{Row, TmuxLocation};
 use crate::model::sanitize::clean;
-use crate::source::tmux;
+use crate::source::tmux::{self, same_socket};
 
 /// What choosing a row leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,11 +105,6 @@ fn whereabouts(row: &Row) -> String {
         ),
         None => "no process".into(),
     }
-}
-
-fn same_socket(a: &str, b: &str) -> bool {
-    let canon = |p: &str| std::fs::canonicalize(Path::new(p)).unwrap_or_else(|_| p.into());
-    a == b || canon(a) == canon(b)
 }
 
 /// The socket of the tmux server otop runs under, from `$TMUX`.

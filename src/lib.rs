@@ -11,6 +11,7 @@ pub mod config;
 pub mod jump;
 pub mod model;
 pub mod monitor;
+pub mod paths;
 pub mod pick;
 pub mod source;
 pub mod statusline;

@@ -11,9 +11,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use otop::collect::{Collector, CollectorOptions, Env, Focus, Snapshot, Source, now_ms};
+use otop::collect::{Collector, CollectorOptions, Focus, Snapshot, Source, now_ms};
 use otop::monitor::state::App;
 use otop::monitor::state::action::Action;
+use otop::paths::Env;
 use otop::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec};
 use otop::testkit::standin::Standin;
 use otop::tui::theme::Theme;

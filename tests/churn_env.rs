@@ -11,8 +11,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use otop::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
+use otop::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use otop::model::state::MatchRule;
+use otop::paths::Env;
 use otop::testkit::fixture::{Fixture, Schema, SessionSpec};
 use otop::testkit::standin::Standin;
 use support::{StandIns, otop, wait_for};

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use otop::collect::{Collector, CollectorOptions, Env, Focus, Source};
+use otop::collect::{Collector, CollectorOptions, Focus, Source};
+use otop::paths::Env;
 use otop::testkit::fixture::{Fixture, Schema, SessionSpec};
 use rusqlite::Connection;
 use support::StandIns;

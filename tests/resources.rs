@@ -9,7 +9,8 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use otop::collect::{Collector, CollectorOptions, Env, Focus, Source};
+use otop::collect::{Collector, CollectorOptions, Focus, Source};
+use otop::paths::Env;
 use otop::testkit::fixture::{Fixture, Schema, SessionSpec};
 use support::StandIns;
 

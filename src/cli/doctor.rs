@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use crate::collect::{Collector, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::sanitize::clean;
+use crate::paths::Env;
 use crate::source::db::Db;
 use crate::source::process::types::Kind;
 use crate::source::tmux::{self, TmuxError};
@@ -21,7 +22,7 @@ struct Line {
 }
 
 pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
-    let env = Env::from_process();
+    let env = ctx.env.clone();
     let mut collector = Collector::new(ctx.collector(), env.clone());
     let db_path = collector.default_db_path();
     let mut lines = vec![database(&db_path)];
@@ -192,8 +193,13 @@ fn tmux_line(snap: &crate::collect::Snapshot) -> Line {
 
 /// `reporting`: (processes whose plugin reports, opencode processes).
 fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
-    let config = std::env::var("XDG_CONFIG_HOME").ok();
-    let path = companion::plugin_path(config.as_deref(), env.home.as_deref());
+    let Some(path) = env.plugin_file() else {
+        return Line {
+            ok: true,
+            topic: "plugin",
+            text: "no HOME or XDG_CONFIG_HOME: no companion plugin".into(),
+        };
+    };
     let (ok, text) = match companion::inspect(&path) {
         Installed::Missing => (
             true,

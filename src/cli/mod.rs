@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 pub mod doctor;
 pub mod generate;
 pub mod jump;
+pub mod pick;
 pub mod plugin;
 pub mod sessions;
 pub mod status;
@@ -61,7 +62,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  bind-key o display-popup -E -w 80% -h 60% \"otop pick --client '#{client_name}'\"\n  otop pick"
     )]
-    Pick(crate::pick::Args),
+    Pick(pick::Args),
     /// Jump to a session's tmux pane without any UI
     #[command(
         after_help = "Examples:\n  otop jump ses_4f2a...\n  otop jump 12345\n  otop jump --tty /dev/pts/3\n  bind-key W run-shell \"otop jump --next waiting --client '#{client_name}'\""
@@ -92,7 +93,7 @@ pub enum Command {
 
 /// The full-screen monitor, on the real collector or the demo fleet.
 fn monitor(args: &crate::monitor::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, String> {
-    use crate::collect::{Collector, CollectorOptions, Env, Source};
+    use crate::collect::{Collector, CollectorOptions, Source};
     let source: Box<dyn Source> = if args.demo {
         Box::new(crate::collect::demo::DemoSource)
     } else {
@@ -100,13 +101,13 @@ fn monitor(args: &crate::monitor::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, St
             totals: true,
             ..ctx.collector()
         };
-        Box::new(Collector::new(opts, Env::from_process()))
+        Box::new(Collector::new(opts, ctx.env.clone()))
     };
-    crate::monitor::run_monitor(
-        source,
-        crate::monitor::MonitorOptions::new(args, &ctx.config),
-    )
-    .map_err(|e| e.to_string())?;
+    let opts = crate::monitor::MonitorOptions {
+        opencode_config_dir: ctx.env.opencode_config_dir(),
+        ..crate::monitor::MonitorOptions::new(args, &ctx.config)
+    };
+    crate::monitor::run_monitor(source, opts).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -144,6 +145,8 @@ pub struct Ctx {
     pub config_path: Option<PathBuf>,
     /// Why the file could not be used, where a command carries on with the defaults.
     pub config_error: Option<String>,
+    /// The environment every path is found through, read once.
+    pub env: crate::paths::Env,
 }
 
 impl Ctx {
@@ -159,7 +162,8 @@ impl Ctx {
 /// Parses the command line and runs it; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config_path = crate::config::path(cli.config.as_deref());
+    let env = crate::paths::Env::from_process();
+    let config_path = env.otop_config(cli.config.as_deref());
     let loaded = crate::config::load(config_path.as_deref(), cli.config.is_some());
     let (config, config_error) = match (loaded, &cli.command) {
         (Ok(c), _) => (c, None),
@@ -178,12 +182,13 @@ pub fn main() -> ExitCode {
         config,
         config_path: config_path.clone(),
         config_error,
+        env,
     };
     let result = match cli.command {
         Some(Command::Sessions(args)) => sessions::run(&args, &ctx),
         Some(Command::Status(args)) => status::run(&args, &ctx),
         Some(Command::Watch(args)) => watch::run(&args, &ctx),
-        Some(Command::Pick(args)) => crate::pick::run(&args, &ctx),
+        Some(Command::Pick(args)) => pick::run(&args, &ctx),
         Some(Command::Jump(args)) => jump::run(&args, &ctx),
         Some(Command::Plugin(args)) => plugin::run(&args, &ctx),
         Some(Command::Doctor(args)) => doctor::run(&args, &ctx),

@@ -1,9 +1,8 @@
 //! `otop plugin install | uninstall | status`: the companion opencode plugin.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::collect::{Collector, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::row::Row;
 use crate::source::process::types::Kind;
@@ -29,13 +28,11 @@ pub enum Action {
     Status,
 }
 
-fn path() -> PathBuf {
-    let var = |k: &str| std::env::var(k).ok();
-    companion::plugin_path(var("XDG_CONFIG_HOME").as_deref(), var("HOME").as_deref())
-}
-
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
-    let path = path();
+    let path = ctx
+        .env
+        .plugin_file()
+        .ok_or("no HOME or XDG_CONFIG_HOME: nowhere to put the plugin")?;
     match args.action {
         Action::Install => println!("{}", companion::install(&path)?),
         Action::Uninstall => println!("{}", companion::uninstall(&path)?),
@@ -49,7 +46,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
                 Installed::Foreign => "a file otop did not write is in its place",
             };
             println!("plugin {}: {what}", path.display());
-            let snap = Collector::new(ctx.collector(), Env::from_process())
+            let snap = Collector::new(ctx.collector(), ctx.env.clone())
                 .collect(&Focus::default(), now_ms());
             let (live, total) = reporting(&snap.rows);
             println!("{live} of {total} running opencode processes report through it");

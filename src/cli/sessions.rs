@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::collect::{Collector, Env, Focus, Source, now_ms};
-use crate::model::row::{Row, sort_by_urgency};
+use crate::collect::{Collector, Focus, Source, now_ms};
+use crate::model::row::Row;
+use crate::model::select;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,19 +21,14 @@ pub struct Args {
 const CPU_SAMPLE: Duration = Duration::from_millis(250);
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
-    let mut collector = Collector::new(ctx.collector(), Env::from_process());
+    let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
     collector.prime_cpu();
     std::thread::sleep(CPU_SAMPLE);
     let snap = collector.collect(&Focus::default(), now_ms());
     if let Some(err) = snap.db_error {
         return Err(err);
     }
-    let mut rows: Vec<Row> = snap
-        .rows
-        .into_iter()
-        .filter(|r| args.all || (r.is_primary() && r.session.is_some()))
-        .collect();
-    sort_by_urgency(&mut rows);
+    let rows = select::sessions(snap.rows, args.all);
     if args.json {
         let json: Vec<_> = rows.iter().map(Row::to_json).collect();
         let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;

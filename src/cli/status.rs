@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::collect::{Collector, CollectorOptions, Env, Focus, Source, now_ms};
-use crate::model::row::{Row, sort_by_urgency};
+use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
+use crate::model::row::Row;
+use crate::model::select;
 use crate::source::db::types::Depth;
 use crate::statusline::format::{self, Counts};
 
@@ -43,13 +44,8 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
         depth: Depth::State,
         ..ctx.collector()
     };
-    let snap = Collector::new(opts, Env::from_process()).collect(&Focus::default(), now_ms());
-    let mut rows: Vec<Row> = snap
-        .rows
-        .into_iter()
-        .filter(|r| r.is_primary() && r.session.is_some())
-        .collect();
-    sort_by_urgency(&mut rows);
+    let snap = Collector::new(opts, ctx.env.clone()).collect(&Focus::default(), now_ms());
+    let rows = select::sessions(snap.rows, false);
     let counts = count(&rows);
 
     if args.json {

@@ -1,9 +1,8 @@
 //! The plain-text table of `otop sessions`.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
+use crate::tui::text::{cut, width};
 
 /// Widest title shown; longer ones are cut by display width.
 const TITLE_WIDTH: usize = 50;
@@ -19,7 +18,7 @@ pub fn render(rows: &[Row], _now: i64) -> String {
         table.push(vec![
             r.pid().map_or("-".into(), |p| p.to_string()),
             r.status.state.as_str().to_string(),
-            cut(&clean(&r.status.detail), 30),
+            cut(&clean(&r.status.detail), 30).into_owned(),
             r.tmux
                 .as_ref()
                 .map_or("-".into(), |t| clean(&t.target).into_owned()),
@@ -27,13 +26,13 @@ pub fn render(rows: &[Row], _now: i64) -> String {
                 .map_or("-".into(), |m| format!("{m:?}").to_lowercase()),
             s.map_or("-".into(), |s| clean(&s.id).into_owned()),
             s.and_then(|s| s.title.as_deref())
-                .map_or("-".into(), |t| cut(&clean(t), TITLE_WIDTH)),
+                .map_or("-".into(), |t| cut(&clean(t), TITLE_WIDTH).into_owned()),
         ]);
     }
     let mut widths = vec![0; header.len()];
     for line in &table {
         for (w, cell) in widths.iter_mut().zip(line) {
-            *w = (*w).max(cell.width());
+            *w = (*w).max(width(cell));
         }
     }
     let mut out = String::new();
@@ -42,29 +41,10 @@ pub fn render(rows: &[Row], _now: i64) -> String {
         for (i, cell) in line.iter().enumerate() {
             out.push_str(cell);
             if i < last {
-                out.push_str(&" ".repeat(widths[i] - cell.width() + 2));
+                out.push_str(&" ".repeat(widths[i] - width(cell) + 2));
             }
         }
         out.push('\n');
     }
-    out
-}
-
-/// Cuts `s` to at most `max` display columns, ending in `…` when cut.
-pub fn cut(s: &str, max: usize) -> String {
-    if s.width() <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
     out
 }

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use crate::collect::{Collector, Env, Focus, Source, now_ms};
-use crate::model::row::{Row, sort_by_urgency};
-use crate::source::tmux;
+use crate::collect::{Collector, Focus, Source, now_ms};
+use crate::model::row::Row;
+use crate::model::select;
+use crate::source::tmux::{self, same_socket};
 use crate::statusline::format::{self, Style};
 
 #[derive(Debug, clap::Args)]
@@ -51,12 +52,7 @@ pub fn options_for(
     style: &Style,
     empty: &str,
 ) -> Options {
-    let mut rows: Vec<Row> = rows
-        .iter()
-        .filter(|r| r.is_primary() && r.session.is_some())
-        .cloned()
-        .collect();
-    sort_by_urgency(&mut rows);
+    let rows = select::sessions(rows.to_vec(), false);
     let counts = super::status::count(&rows);
     let status = if counts.total() == 0 {
         empty.to_string()
@@ -73,14 +69,6 @@ pub fn options_for(
         }
     }
     Options { status, panes }
-}
-
-fn same_socket(a: &str, b: &str) -> bool {
-    a == b
-        || std::fs::canonicalize(a)
-            .ok()
-            .zip(std::fs::canonicalize(b).ok())
-            .is_some_and(|(x, y)| x == y)
 }
 
 /// The tmux commands (joined with `;`) that turn `old` into `new`; empty when nothing changed.
@@ -154,7 +142,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let interval = Duration::from_secs_f64(args.interval.clamp(0.1, 3600.0));
-    let mut collector = Collector::new(ctx.collector(), Env::from_process());
+    let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
     collector.prime_cpu();
     let mut last: Option<Options> = None;
     loop {

@@ -10,8 +10,9 @@ use crate::model::correlate::{self, Evidence};
 use crate::model::infer::{self, Liveness};
 use crate::model::row::Row;
 use crate::model::state::Status;
+use crate::paths::{self, Env};
+use crate::source::db::Db;
 use crate::source::db::types::{Candidate, Depth, SessionFacts};
-use crate::source::db::{self, Db};
 use crate::source::log::LogIndex;
 use crate::source::log::types::LogRun;
 use crate::source::plugin;
@@ -102,25 +103,6 @@ impl TotalsReader {
     }
 }
 
-/// otop's own environment, read once: where opencode keeps its data for this user.
-#[derive(Debug, Clone, Default)]
-pub struct Env {
-    pub opencode_db: Option<String>,
-    pub xdg_data_home: Option<String>,
-    pub home: Option<String>,
-}
-
-impl Env {
-    pub fn from_process() -> Env {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        Env {
-            opencode_db: var("OPENCODE_DB"),
-            xdg_data_home: var("XDG_DATA_HOME"),
-            home: var("HOME"),
-        }
-    }
-}
-
 impl Collector {
     pub fn new(opts: CollectorOptions, env: Env) -> Collector {
         Collector {
@@ -142,12 +124,7 @@ impl Collector {
 
     /// The database otop reads when no process says otherwise.
     pub fn default_db_path(&self) -> PathBuf {
-        db::resolve_path(
-            self.opts.db.as_deref(),
-            self.env.opencode_db.as_deref(),
-            self.env.xdg_data_home.as_deref(),
-            self.env.home.as_deref(),
-        )
+        self.env.opencode_db(self.opts.db.as_deref())
     }
 
     /// The database a process uses: `--db` wins; else an opencode database it holds open;
@@ -165,7 +142,7 @@ impl Collector {
         } else {
             self.env.xdg_data_home.as_deref()
         });
-        db::resolve_path(None, p.env.opencode_db.as_deref(), xdg, home)
+        paths::opencode_db(None, p.env.opencode_db.as_deref(), xdg, home)
     }
 
     /// An open connection to `path`, opened on first use and reopened after a failure or when

@@ -5,7 +5,7 @@ mod assemble;
 mod collector;
 pub mod demo;
 
-pub use collector::{Collector, CollectorOptions, Env};
+pub use collector::{Collector, CollectorOptions};
 
 use crate::model::row::{Row, TmuxLocation};
 use crate::source::db::types::{HistoryItem, TotalsPair};

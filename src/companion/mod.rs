@@ -1,23 +1,12 @@
 //! The companion opencode plugin: embedded in the binary, installed where opencode loads
-//! global plugins. otop reads what it writes through [`crate::source::plugin`].
+//! global plugins ([`crate::paths::Env::plugin_file`]). otop reads what it writes through [`crate::source::plugin`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The plugin, as shipped with this otop.
 pub const PLUGIN_JS: &str = include_str!("otop.js");
 /// The first line of every plugin file otop writes: otop touches no file without it.
 const MARKER: &str = "// otop companion plugin";
-const FILE_NAME: &str = "otop.js";
-
-/// `${XDG_CONFIG_HOME:-~/.config}/opencode/plugins/otop.js`: opencode loads every `.js`/`.ts`
-/// file of its global `plugins/` directory at start.
-pub fn plugin_path(xdg_config_home: Option<&str>, home: Option<&str>) -> PathBuf {
-    let base = match xdg_config_home.filter(|s| !s.is_empty()) {
-        Some(x) => PathBuf::from(x),
-        None => PathBuf::from(home.unwrap_or("/")).join(".config"),
-    };
-    base.join("opencode").join("plugins").join(FILE_NAME)
-}
 
 /// What is at the plugin's path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +51,7 @@ pub fn install(path: &Path) -> Result<String, String> {
         .parent()
         .ok_or_else(|| format!("{}: no parent directory", path.display()))?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tmp = dir.join(format!(".{FILE_NAME}.otop-tmp"));
+    let tmp = dir.join(".otop.js.otop-tmp");
     std::fs::write(&tmp, PLUGIN_JS).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(format!(
@@ -102,7 +91,7 @@ mod tests {
     #[test]
     fn install_update_and_uninstall() {
         let dir = tempfile::tempdir().unwrap();
-        let path = plugin_path(Some(dir.path().to_str().unwrap()), None);
+        let path = dir.path().join("opencode/plugins/otop.js");
         assert_eq!(inspect(&path), Installed::Missing);
         assert!(install(&path).unwrap().contains("installed"));
         assert_eq!(inspect(&path), Installed::Current);
@@ -119,7 +108,7 @@ mod tests {
     #[test]
     fn a_file_otop_did_not_write_is_never_touched() {
         let dir = tempfile::tempdir().unwrap();
-        let path = plugin_path(Some(dir.path().to_str().unwrap()), None);
+        let path = dir.path().join("opencode/plugins/otop.js");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "export const Mine = async () => ({})\n").unwrap();
         assert!(install(&path).unwrap_err().contains("not overwriting"));
@@ -127,18 +116,6 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "export const Mine = async () => ({})\n"
-        );
-    }
-
-    #[test]
-    fn path_follows_xdg_config_home() {
-        assert_eq!(
-            plugin_path(None, Some("/home/u")),
-            PathBuf::from("/home/u/.config/opencode/plugins/otop.js")
-        );
-        assert_eq!(
-            plugin_path(Some("/x"), Some("/home/u")),
-            PathBuf::from("/x/opencode/plugins/otop.js")
         );
     }
 }

@@ -3,7 +3,7 @@
 //! is an error naming the file, line and key, never a silent default.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -12,6 +12,7 @@ pub mod keys;
 
 use self::colour::MonitorColours;
 use self::keys::{KeySpec, Keys};
+use crate::model::state::State;
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
 /// [`Config::default`] (a test checks).
@@ -194,7 +195,7 @@ impl Default for Status {
             format: String::new(),
             empty: String::new(),
             plain: false,
-            symbols: PerState::strings(["◆", "✗", "●", "○", "◌"]),
+            symbols: PerState::strings(State::ALL.map(State::symbol)),
             colours: PerState::strings(["magenta,bold", "red", "green", "default", "colour244"]),
         }
     }
@@ -243,21 +244,6 @@ impl Default for Clipboard {
             command: String::new(),
         }
     }
-}
-
-/// Where the file is: `--config`, else `$OTOP_CONFIG`, else the XDG location.
-pub fn path(flag: Option<&Path>) -> Option<PathBuf> {
-    if let Some(p) = flag {
-        return Some(p.to_path_buf());
-    }
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    if let Some(p) = var("OTOP_CONFIG") {
-        return Some(PathBuf::from(p));
-    }
-    let base = var("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("otop").join("config.toml"))
 }
 
 /// Loads the file at `path`; a missing file (when not named explicitly) is the defaults.

@@ -4,4 +4,5 @@ pub mod correlate;
 pub mod infer;
 pub mod row;
 pub mod sanitize;
+pub mod select;
 pub mod state;

@@ -143,21 +143,6 @@ fn session_json(s: &SessionFacts) -> Value {
     })
 }
 
-/// Most urgent first (waiting, error, working, idle, stalled), then by tmux location and pid,
-/// so the order is stable between runs.
-pub fn sort_by_urgency(rows: &mut [Row]) {
-    rows.sort_by(|a, b| {
-        a.status
-            .state
-            .cmp(&b.status.state)
-            .then_with(|| {
-                let t = |r: &Row| r.tmux.as_ref().map(|t| (t.session.clone(), t.window));
-                t(a).cmp(&t(b))
-            })
-            .then_with(|| a.pid().cmp(&b.pid()))
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

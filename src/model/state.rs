@@ -27,6 +27,18 @@ impl State {
         State::Stalled,
     ];
 
+    /// The one-character mark of each state, in the status segment and the picker (the status
+    /// text is always shown too: the mark is never the only signal).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            State::Waiting => "◆",
+            State::Error => "✗",
+            State::Working => "●",
+            State::Idle => "○",
+            State::Stalled => "◌",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Waiting => "waiting",

@@ -32,8 +32,8 @@ pub(super) fn perform(
             Err(e) => app.post(e, true),
         },
         Effect::LoadMcp(dir) => {
-            let global = mcp::global_dir();
-            app.set_mcp(mcp::load(global.as_deref(), dir.as_deref().map(Path::new)));
+            let global = opts.opencode_config_dir.as_deref();
+            app.set_mcp(mcp::load(global, dir.as_deref().map(Path::new)));
         }
     }
     false

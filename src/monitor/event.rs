@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::collect::{Focus, Snapshot, Source};
+use crate::collect::{Focus, Snapshot, Source, now_ms};
 
 pub enum Event {
     Input(crossterm::event::Event),
@@ -21,10 +21,6 @@ pub enum Request {
     Refresh,
     /// Look closely at something else from now on (collects at once).
     Focus(Focus),
-}
-
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// Collects every `interval`, or at once on request; ends when either channel closes.

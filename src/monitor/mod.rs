@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use ratatui::layout::Rect;
 
-use crate::collect::Source;
+use crate::collect::{Source, now_ms};
 use crate::tui::{terminal, theme};
 use effects::perform;
 use event::{Event, Request};
@@ -71,7 +71,7 @@ fn main_loop(
     theme.color &= opts.colour;
     theme.light = opts.light;
     theme.colours = opts.colours;
-    let mut app = App::new(event::now_ms(), theme);
+    let mut app = App::new(now_ms(), theme);
     app.sort = opts.sort;
     app.descending = opts.descending;
     app.columns = opts.columns.clone();
@@ -84,7 +84,7 @@ fn main_loop(
         if app.size != area {
             app.apply(action::Action::Resize(size.width, size.height));
         }
-        app.now = event::now_ms();
+        app.now = now_ms();
         term.draw(|f| draw::draw(f, &app))?;
 
         let first = match ev_rx.recv_timeout(Duration::from_millis(250)) {
@@ -95,7 +95,7 @@ fn main_loop(
         if terminated.load(Ordering::Relaxed) {
             break Ok(());
         }
-        app.now = event::now_ms();
+        app.now = now_ms();
         // Handle everything pending before drawing again, so a burst of keys is not drawn
         // one frame at a time.
         let mut quit = false;

@@ -44,6 +44,8 @@ pub struct MonitorOptions {
     /// `[monitor.colours]`: colours that override the theme's.
     pub colours: crate::config::colour::MonitorColours,
     pub clipboard: crate::config::Clipboard,
+    /// opencode's global configuration directory, for the MCP panel.
+    pub opencode_config_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for MonitorOptions {
@@ -73,6 +75,7 @@ impl MonitorOptions {
             colour: m.theme != ThemeName::None,
             colours: m.colours,
             clipboard: config.clipboard.clone(),
+            opencode_config_dir: None,
         }
     }
 }

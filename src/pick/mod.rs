@@ -8,44 +8,37 @@ use std::process::ExitCode;
 
 use crossterm::event::{self, Event, KeyEventKind};
 
-use crate::collect::{Collector, Env, Focus, Source, now_ms};
+use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use crate::jump::{self, Plan};
-use crate::model::row::{Row, sort_by_urgency};
+use crate::model::select;
+use crate::paths::Env;
+use crate::tui::theme::Theme;
 use state::{Outcome, Picker};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// tmux client to move (the popup binding passes #{client_name})
-    #[arg(long, value_name = "NAME")]
+/// What the picker needs, built by the command line from flags and the configuration file.
+#[derive(Debug, Clone)]
+pub struct PickOptions {
+    pub collector: CollectorOptions,
+    pub keymap: keymap::Keymap,
+    pub theme: Theme,
+    /// The tmux client to move (the popup binding passes `#{client_name}`).
     pub client: Option<String>,
+    pub env: Env,
 }
 
-/// Sessions worth picking, most urgent first.
-pub fn pickable(rows: Vec<Row>) -> Vec<Row> {
-    let mut rows: Vec<Row> = rows
-        .into_iter()
-        .filter(|r| r.is_primary() && r.session.is_some())
-        .collect();
-    sort_by_urgency(&mut rows);
-    rows
-}
-
-pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> Result<ExitCode, String> {
-    let snap =
-        Collector::new(ctx.collector(), Env::from_process()).collect(&Focus::default(), now_ms());
-    let mut picker = Picker::new(pickable(snap.rows));
-    picker.keymap = keymap::Keymap::new(&ctx.config.picker);
+pub fn run(opts: PickOptions) -> Result<ExitCode, String> {
+    let snap = Collector::new(opts.collector, opts.env).collect(&Focus::default(), now_ms());
+    let mut picker = Picker::new(select::sessions(snap.rows, false));
+    picker.keymap = opts.keymap;
     if let Some(e) = snap.db_error {
         picker.message = Some(e);
     }
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && ctx.config.monitor.theme != crate::config::ThemeName::None;
     let current = jump::current_socket();
-    let client = args.client.as_deref();
+    let client = opts.client.as_deref();
 
     let mut terminal = ratatui::init();
     let result = loop {
-        if let Err(e) = terminal.draw(|f| view::draw(f, &picker, colour)) {
+        if let Err(e) = terminal.draw(|f| view::draw(f, &picker, &opts.theme)) {
             break Err(e.to_string());
         }
         let key = match event::read() {

@@ -2,31 +2,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
-use unicode_width::UnicodeWidthStr;
 
 use super::state::{Action, Mode, Picker};
-use crate::cli::table::cut;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
-use crate::model::state::State;
+use crate::tui::text::{cut, fit, width as text_width};
+use crate::tui::theme::Theme;
 
-/// Symbol and colour per state (the status text is always shown too: colour is never the only
-/// signal).
-pub fn state_style(state: State) -> (&'static str, Style) {
-    let s = Style::default();
-    match state {
-        State::Waiting => ("◆", s.fg(Color::Magenta).add_modifier(Modifier::BOLD)),
-        State::Error => ("✗", s.fg(Color::Red)),
-        State::Working => ("●", s.fg(Color::Green)),
-        State::Idle => ("○", s),
-        State::Stalled => ("◌", s.add_modifier(Modifier::DIM)),
-    }
-}
-
-pub fn draw(f: &mut Frame, p: &Picker, colour: bool) {
+pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     let [title, list, filter, message] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
@@ -49,7 +35,7 @@ pub fn draw(f: &mut Frame, p: &Picker, colour: bool) {
         title,
     );
 
-    let items: Vec<ListItem> = p.visible().map(|r| item(r, width, colour)).collect();
+    let items: Vec<ListItem> = p.visible().map(|r| item(r, width, theme)).collect();
     let empty = items.is_empty();
     let mut state = ListState::default().with_selected((!empty).then_some(p.selected));
     let list_widget =
@@ -77,20 +63,17 @@ pub fn draw(f: &mut Frame, p: &Picker, colour: bool) {
     f.render_widget(Paragraph::new(cut(&clean(&filter_text), width)), filter);
     if let Some(m) = &p.message {
         f.render_widget(
-            Paragraph::new(cut(&format!(" {}", clean(m)), width))
-                .style(Style::default().fg(Color::Yellow)),
+            Paragraph::new(cut(&format!(" {}", clean(m)), width)).style(theme.warning()),
             message,
         );
     }
 }
 
 /// Line 1: symbol, status, title, tmux location on the right. Line 2: last output, dimmed.
-fn item(r: &Row, width: usize, colour: bool) -> ListItem<'static> {
-    let (sym, mut style) = state_style(r.status.state);
-    if !colour {
-        style = Style::default();
-    }
-    let status = format!("{sym} {:<12}", cut(&clean(&r.status.detail), 12));
+fn item(r: &Row, width: usize, theme: &Theme) -> ListItem<'static> {
+    let sym = r.status.state.symbol();
+    let style = theme.status(&r.status);
+    let status = format!("{sym} {}", fit(&clean(&r.status.detail), 12));
     let place = r
         .tmux
         .as_ref()
@@ -100,9 +83,9 @@ fn item(r: &Row, width: usize, colour: bool) -> ListItem<'static> {
     let title = session
         .and_then(|s| s.title.as_deref())
         .map_or_else(|| "(untitled)".to_string(), |t| clean(t).into_owned());
-    let room = width.saturating_sub(status.width() + place.width() + 3);
-    let title = cut(&title, room);
-    let pad = room.saturating_sub(title.width());
+    let room = width.saturating_sub(text_width(&status) + text_width(&place) + 3);
+    let title = cut(&title, room).into_owned();
+    let pad = room.saturating_sub(text_width(&title));
     let first = Line::from(vec![
         Span::raw(" "),
         Span::styled(status, style),
@@ -113,7 +96,7 @@ fn item(r: &Row, width: usize, colour: bool) -> ListItem<'static> {
     ]);
     let last = session
         .and_then(|s| s.last_output.as_deref())
-        .map(|t| cut(&clean(t), width.saturating_sub(4)))
+        .map(|t| cut(&clean(t), width.saturating_sub(4)).into_owned())
         .unwrap_or_default();
     let second = Line::from(Span::styled(
         format!("   {last}"),

@@ -2,7 +2,7 @@
 //! the project's `opencode.json[c]`. Environment variables and headers are never read out:
 //! they hold secrets.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -143,15 +143,6 @@ fn read_files(dir: &Path) -> Vec<McpFile> {
                 .and_then(|t| parse_mcp(&t)),
         })
         .collect()
-}
-
-/// opencode's global config directory: `${XDG_CONFIG_HOME:-~/.config}/opencode`.
-pub fn global_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("opencode"))
 }
 
 /// The global config, then the project's: the nearest directory from `cwd` up to the git root

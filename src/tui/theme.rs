@@ -37,6 +37,17 @@ impl Theme {
         }
     }
 
+    /// The look `[monitor]` asks for (`theme`, `colours`), under `NO_COLOR`'s veto: the monitor
+    /// and the picker both draw with it.
+    pub fn from_config(monitor: &crate::config::Monitor) -> Self {
+        let env = Theme::from_env();
+        Theme {
+            color: env.color && monitor.theme != crate::config::ThemeName::None,
+            light: monitor.theme == crate::config::ThemeName::Light,
+            colours: monitor.colours,
+        }
+    }
+
     /// Foreground: the file's colour (`own`) as written, else the theme's `c` made to suit
     /// the background; none without colour.
     fn fg_or(&self, own: Option<Colour>, c: Option<Color>) -> Style {

@@ -251,7 +251,11 @@ fn the_picker_shows_hostile_rows_and_messages_inert() {
     picker.query = HOSTILE.into();
     for colour in [true, false] {
         let mut term = Terminal::new(TestBackend::new(120, 12)).unwrap();
-        term.draw(|f| crate::pick::view::draw(f, &picker, colour))
+        let theme = Theme {
+            color: colour,
+            ..Theme::default()
+        };
+        term.draw(|f| crate::pick::view::draw(f, &picker, &theme))
             .unwrap();
         let buf = term.backend().buffer();
         let bad: Vec<&str> = buf

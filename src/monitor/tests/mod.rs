@@ -462,3 +462,49 @@ fn the_files_colours_reach_the_drawn_rows() {
     // Unset keys keep the dark theme's colours.
     assert_eq!(cell("Fix flaky CI", "asking").fg, Color::Magenta);
 }
+
+/// The picker and the monitor cut a title of wide characters (CJK, emoji) by one rule: given the
+/// same room, they show the same text, never half a character.
+#[test]
+fn picker_and_monitor_cut_wide_titles_alike() {
+    use crate::pick::state::Picker;
+    // A ZWJ sequence and a flag: one glyph two columns wide, drawn from several code points.
+    const TITLE: &str = "CJK 対応 👩‍💻 🇯🇵 日本語のタイトル表示 🎌";
+    let mut snap = demo::snapshot(&Focus::default(), T);
+    snap.rows.retain(|r| list::title(r).starts_with("CJK"));
+    for r in &mut snap.rows {
+        r.tmux = None; // no location on the picker's right: the title's room is known
+        if let Some(s) = r.session.as_mut() {
+            s.title = Some(TITLE.into());
+        }
+    }
+    for room in 9..=30 {
+        let mut mon = App::new(T, Theme::default());
+        mon.columns = Vec::new(); // TITLE alone: it takes the whole width
+        mon.apply(Action::Resize(room, 30));
+        mon.ingest(snap.clone());
+        let rows = snap.rows.clone();
+        let picker = Picker::new(rows);
+        // The picker's line: " ", 14 columns of state and status, " ", title, " ".
+        let backend = TestBackend::new(room + 17, 6);
+        let mut term = Terminal::new(backend).unwrap();
+        term.draw(|f| crate::pick::view::draw(f, &picker, &Theme::default()))
+            .unwrap();
+        let picked = term.backend().to_string();
+        let shown = |screen: &str| -> String {
+            let line = screen
+                .lines()
+                .find(|l| l.contains("CJK"))
+                .unwrap()
+                .to_string();
+            let from = line.find("CJK").unwrap();
+            let rest = &line[from..];
+            rest[..rest.find('"').unwrap_or(rest.len())]
+                .trim_end()
+                .to_string()
+        };
+        let (a, b) = (shown(&screen(&mon)), shown(&picked));
+        assert_eq!(a, b, "room {room}");
+        assert!(crate::tui::text::width(&a) <= usize::from(room), "{a}");
+    }
+}

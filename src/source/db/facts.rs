@@ -5,7 +5,7 @@
 use rusqlite::OptionalExtension;
 
 use super::history::WindowMsg;
-use super::json::{MsgData, PartData, cut, last_line};
+use super::json::{MsgData, PartData, cut, cut_chars, last_line};
 use super::types::{
     Depth, HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
 };
@@ -359,13 +359,6 @@ fn session_model_name(json: &str) -> Option<String> {
     let p = v.get("providerID")?.as_str()?;
     let m = v.get("id").or_else(|| v.get("modelID"))?.as_str()?;
     Some(format!("{p}/{m}"))
-}
-
-fn cut_chars(s: &str, n: usize) -> String {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
 }
 
 fn nonneg(v: i64) -> u64 {

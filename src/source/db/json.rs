@@ -287,7 +287,13 @@ pub(crate) fn last_line(s: &str) -> Option<String> {
 
 /// At most [`MAX_LINE`] characters, marked with `…` when cut.
 pub(crate) fn cut(s: &str) -> String {
-    match s.char_indices().nth(MAX_LINE) {
+    cut_chars(s, MAX_LINE)
+}
+
+/// At most `n` characters, marked with `…` when cut: a bound on what is kept in memory, not a
+/// display width (views cut to width with `tui::text::cut`).
+pub(crate) fn cut_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
     }

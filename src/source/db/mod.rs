@@ -307,31 +307,3 @@ fn reason(e: &rusqlite::Error) -> String {
         _ => e.to_string(),
     }
 }
-
-/// Where opencode keeps its database: `--db`, else `$OPENCODE_DB` (absolute, or relative to the
-/// data directory), else `${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db`.
-pub fn resolve_path(
-    flag: Option<&Path>,
-    opencode_db: Option<&str>,
-    xdg_data_home: Option<&str>,
-    home: Option<&str>,
-) -> PathBuf {
-    let data = data_dir(xdg_data_home, home);
-    if let Some(p) = flag {
-        return p.to_path_buf();
-    }
-    match opencode_db.filter(|s| !s.is_empty()) {
-        Some(p) if Path::new(p).is_absolute() => PathBuf::from(p),
-        Some(p) => data.join(p),
-        None => data.join("opencode.db"),
-    }
-}
-
-/// opencode's data directory: `${XDG_DATA_HOME:-~/.local/share}/opencode`.
-pub fn data_dir(xdg_data_home: Option<&str>, home: Option<&str>) -> PathBuf {
-    let base = match xdg_data_home.filter(|s| !s.is_empty()) {
-        Some(x) => PathBuf::from(x),
-        None => PathBuf::from(home.unwrap_or("/")).join(".local/share"),
-    };
-    base.join("opencode")
-}

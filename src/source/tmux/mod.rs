@@ -221,5 +221,12 @@ pub fn capture_pane(socket: &str, pane_id: &str) -> Result<String, TmuxError> {
     run_tmux(Some(socket), &["capture-pane", "-e", "-p", "-t", pane_id])
 }
 
+/// Whether two socket paths name the same server: equal, or equal once resolved (a symlinked
+/// `/tmp`, a relative path). A path that cannot be resolved is compared as written.
+pub fn same_socket(a: &str, b: &str) -> bool {
+    let canon = |p: &str| std::fs::canonicalize(p).unwrap_or_else(|_| p.into());
+    a == b || canon(a) == canon(b)
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,23 @@
+//! `otop pick`: the picker's flags, turned into [`PickOptions`].
+
+use std::process::ExitCode;
+
+use crate::pick::{self, PickOptions, keymap::Keymap};
+use crate::tui::theme::Theme;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// tmux client to move (the popup binding passes #{client_name})
+    #[arg(long, value_name = "NAME")]
+    pub client: Option<String>,
+}
+
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+    pick::run(PickOptions {
+        collector: ctx.collector(),
+        keymap: Keymap::new(&ctx.config.picker),
+        theme: Theme::from_config(&ctx.config.monitor),
+        client: args.client.clone(),
+        env: ctx.env.clone(),
+    })
+}

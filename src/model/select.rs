@@ -1,0 +1,153 @@
+//! Which rows a view is about, in what order, and which row a target names: the one rule the
+//! status segment, `watch`, `sessions`, the picker and `jump` share.
+
+use crate::model::row::Row;
+use crate::model::state::State;
+use crate::source::tmux::same_socket;
+
+/// Most urgent first (waiting, error, working, idle, stalled), then by tmux location and pid,
+/// so the order is stable between runs.
+pub fn sort_by_urgency(rows: &mut [Row]) {
+    rows.sort_by(|a, b| {
+        a.status
+            .state
+            .cmp(&b.status.state)
+            .then_with(|| {
+                let t = |r: &Row| r.tmux.as_ref().map(|t| (t.session.clone(), t.window));
+                t(a).cmp(&t(b))
+            })
+            .then_with(|| a.pid().cmp(&b.pid()))
+    });
+}
+
+/// A row someone works in: an interactive opencode (TUI or attach) with a session, not a
+/// subagent, an `opencode run` or a helper.
+pub fn is_session(row: &Row) -> bool {
+    row.is_primary() && row.session.is_some()
+}
+
+/// The sessions of `rows` (see [`is_session`]), most urgent first; with `all`, every row.
+pub fn sessions(rows: Vec<Row>, all: bool) -> Vec<Row> {
+    let mut rows: Vec<Row> = rows.into_iter().filter(|r| all || is_session(r)).collect();
+    sort_by_urgency(&mut rows);
+    rows
+}
+
+/// What a user names a session by on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `ses_…`
+    Session(String),
+    /// The pid of its opencode process.
+    Pid(u32),
+    /// A tmux pane id, `%5`.
+    Pane(String),
+    /// The terminal its opencode runs on, `/dev/pts/3` or `pts/3`.
+    Tty(String),
+}
+
+impl Target {
+    /// Reads `%5` as a pane, digits as a pid, `/dev/…` or `pts/…` as a tty, anything else as a
+    /// session id.
+    pub fn parse(s: &str) -> Target {
+        if s.starts_with('%') {
+            Target::Pane(s.to_string())
+        } else if let Ok(pid) = s.parse() {
+            Target::Pid(pid)
+        } else if s.starts_with("/dev/") || s.starts_with("pts/") || s.starts_with("tty") {
+            Target::Tty(s.to_string())
+        } else {
+            Target::Session(s.to_string())
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Session(s) | Target::Pane(s) | Target::Tty(s) => f.write_str(s),
+            Target::Pid(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// The row `target` names. A session id may name any row (a subagent too); a pid, pane or tty
+/// names the interactive session there, not a subagent sharing its process.
+pub fn find<'a>(rows: &'a [Row], target: &Target) -> Option<&'a Row> {
+    let not_subagent = |r: &&Row| r.session.as_ref().is_none_or(|s| !s.is_subagent());
+    match target {
+        Target::Session(id) => rows.iter().find(|r| r.session_id() == Some(id.as_str())),
+        Target::Pid(pid) => rows
+            .iter()
+            .filter(not_subagent)
+            .find(|r| r.pid() == Some(*pid)),
+        Target::Pane(pane) => rows
+            .iter()
+            .filter(not_subagent)
+            .find(|r| r.tmux.as_ref().is_some_and(|t| t.pane_id == *pane)),
+        Target::Tty(tty) => {
+            let bare = |t: &str| t.strip_prefix("/dev/").unwrap_or(t).to_string();
+            let want = bare(tty);
+            rows.iter().filter(not_subagent).find(|r| {
+                r.process
+                    .as_ref()
+                    .and_then(|p| p.info.tty.as_deref())
+                    .map(bare)
+                    .as_deref()
+                    == Some(want.as_str())
+            })
+        }
+    }
+}
+
+/// The next session in `state` after the pane `here` (cycling), in tmux order. Sessions on the
+/// server otop runs under (`current_socket`) come first: a client can only be switched within
+/// its own server.
+pub fn next_in_state<'a>(
+    rows: &'a [Row],
+    state: State,
+    here: Option<&str>,
+    current_socket: Option<&str>,
+) -> Option<&'a Row> {
+    let mut candidates: Vec<&Row> = rows
+        .iter()
+        .filter(|r| is_session(r) && r.status.state == state)
+        .collect();
+    if let Some(cur) = current_socket {
+        let local = |r: &&Row| r.tmux.as_ref().is_some_and(|t| same_socket(&t.socket, cur));
+        if candidates.iter().any(local) {
+            candidates.retain(local);
+        }
+    }
+    candidates.sort_by_key(|r| {
+        r.tmux
+            .as_ref()
+            .map(|t| (t.session.clone(), t.window, t.target.clone()))
+    });
+    let at = here.and_then(|h| {
+        candidates
+            .iter()
+            .position(|r| r.tmux.as_ref().is_some_and(|t| t.pane_id == h))
+    });
+    match at {
+        Some(i) => candidates.get((i + 1) % candidates.len()).copied(),
+        None => candidates.first().copied(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_read_by_their_shape() {
+        assert_eq!(Target::parse("%5"), Target::Pane("%5".into()));
+        assert_eq!(Target::parse("4242"), Target::Pid(4242));
+        assert_eq!(
+            Target::parse("/dev/pts/3"),
+            Target::Tty("/dev/pts/3".into())
+        );
+        assert_eq!(Target::parse("pts/3"), Target::Tty("pts/3".into()));
+        assert_eq!(Target::parse("ses_abc"), Target::Session("ses_abc".into()));
+    }
+}
