@@ -89,7 +89,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '-h[Print help]' \
 '--help[Print help]' \
-'::target -- A session id (ses_…) or the pid of its opencode process:_default' \
+'::target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
 && ret=0
 ;;
 (plugin)
