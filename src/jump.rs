@@ -47,7 +47,7 @@ pub fn plan(row: &Row, current_socket: Option<&str>, client: Option<&str>) -> Pl
 
 /// Moves `client` (or tmux's current client) to the pane: its session, window and pane, in one
 /// tmux call. Returns a line saying where it went.
-pub fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, String> {
+pub fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, tmux::TmuxError> {
     let pane = loc.pane_id.as_str();
     let mut args = vec!["switch-client"];
     if let Some(c) = client {
@@ -67,7 +67,7 @@ pub fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, Strin
         "-t",
         pane,
     ]);
-    tmux::run_tmux(Some(&loc.socket), &args).map_err(|e| e.to_string())?;
+    tmux::run_tmux(Some(&loc.socket), &args)?;
     Ok(format!("jumped to {}", clean(&loc.target)))
 }
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod collect;
 pub mod companion;
 pub mod config;
+pub mod error;
 pub mod jump;
 pub mod model;
 pub mod monitor;

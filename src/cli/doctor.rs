@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+use crate::error::Result;
+
 use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::sanitize::clean;
@@ -21,7 +23,7 @@ struct Line {
     text: String,
 }
 
-pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let env = ctx.env.clone();
     let mut collector = Collector::new(ctx.collector(), env.clone());
     let db_path = collector.default_db_path();

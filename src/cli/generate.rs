@@ -8,6 +8,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::Cli;
+use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct CompletionArgs {
@@ -23,17 +24,15 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 }
 
 /// The man page (roff).
-pub fn man_page() -> Result<Vec<u8>, String> {
+pub fn man_page() -> Result<Vec<u8>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::Output)?;
     Ok(out)
 }
 
-pub fn write_stdout(bytes: &[u8]) -> Result<ExitCode, String> {
-    std::io::stdout()
-        .write_all(bytes)
-        .map_err(|e| e.to_string())?;
+pub fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
+    std::io::stdout().write_all(bytes).map_err(Error::Output)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::error::{Error, Result};
+
 use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::jump::{self, Plan};
 use crate::model::sanitize::clean;
@@ -24,7 +26,7 @@ pub struct Args {
     pub client: Option<String>,
 }
 
-pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let snap =
         Collector::new(ctx.collector(), ctx.env.clone()).collect(&Focus::default(), now_ms());
     let here = std::env::var("TMUX_PANE").ok();
@@ -44,7 +46,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
             .or(args.tty.clone())
             .or(args.next.map(|s| format!("{} session", s.as_str())))
             .unwrap_or_default();
-        format!("no running opencode session matches {}", clean(&what))
+        Error::NoSession(clean(&what).into_owned())
     })?;
     match jump::plan(row, current.as_deref(), args.client.as_deref()) {
         Plan::Jump(loc) => {
@@ -52,7 +54,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
             println!("{said}");
             Ok(ExitCode::SUCCESS)
         }
-        Plan::Explain(why) => Err(why),
+        Plan::Explain(why) => Err(Error::Refused(why)),
         Plan::Print(text) => {
             println!("{text}");
             Ok(ExitCode::SUCCESS)

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::error::{Error, Result};
+
 use clap::{Parser, Subcommand};
 
 pub mod doctor;
@@ -92,7 +94,7 @@ pub enum Command {
 }
 
 /// The full-screen monitor, on the real collector or the demo fleet.
-fn monitor(args: &crate::monitor::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, String> {
+fn monitor(args: &crate::monitor::MonitorArgs, ctx: &Ctx) -> Result<ExitCode> {
     use crate::collect::{Collector, CollectorOptions, Source};
     let source: Box<dyn Source> = if args.demo {
         Box::new(crate::collect::demo::DemoSource)
@@ -107,7 +109,7 @@ fn monitor(args: &crate::monitor::MonitorArgs, ctx: &Ctx) -> Result<ExitCode, St
         opencode_config_dir: ctx.env.opencode_config_dir(),
         ..crate::monitor::MonitorOptions::new(args, &ctx.config)
     };
-    crate::monitor::run_monitor(source, opts).map_err(|e| e.to_string())?;
+    crate::monitor::run_monitor(source, opts)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -121,11 +123,13 @@ pub struct ConfigArgs {
     pub path: bool,
 }
 
-fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode, String> {
+fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode> {
     if args.print_default {
         print!("{}", crate::config::DEFAULT_FILE);
     } else {
-        let path = path.ok_or("no HOME or XDG_CONFIG_HOME: no configuration file")?;
+        let path = path.ok_or_else(|| {
+            Error::Invalid("no HOME or XDG_CONFIG_HOME: no configuration file".into())
+        })?;
         let state = if path.exists() {
             ""
         } else {
@@ -170,10 +174,10 @@ pub fn main() -> ExitCode {
         // Printing the default file must work whatever state the user's file is in; the
         // status line never fails loudly; doctor reports the mistake among the rest.
         (Err(e), Some(Command::Config(_) | Command::Status(_) | Command::Doctor(_))) => {
-            (crate::config::Config::default(), Some(e))
+            (crate::config::Config::default(), Some(e.to_string()))
         }
         (Err(e), _) => {
-            eprintln!("otop: {}", crate::model::sanitize::clean(&e));
+            eprintln!("otop: {}", crate::model::sanitize::clean(&e.to_string()));
             return ExitCode::FAILURE;
         }
     };
@@ -203,7 +207,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(msg) => {
             // Messages quote paths, titles and tmux's own errors: one inert line.
-            eprintln!("otop: {}", crate::model::sanitize::clean(&msg));
+            eprintln!("otop: {}", crate::model::sanitize::clean(&msg.to_string()));
             ExitCode::FAILURE
         }
     }

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::error::Result;
+
 use crate::pick::{self, PickOptions, keymap::Keymap};
 use crate::tui::theme::Theme;
 
@@ -12,7 +14,7 @@ pub struct Args {
     pub client: Option<String>,
 }
 
-pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     pick::run(PickOptions {
         collector: ctx.collector(),
         keymap: Keymap::new(&ctx.config.picker),

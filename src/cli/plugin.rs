@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::error::{Error, Result};
+
 use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
 use crate::model::row::Row;
@@ -28,11 +30,10 @@ pub enum Action {
     Status,
 }
 
-pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
-    let path = ctx
-        .env
-        .plugin_file()
-        .ok_or("no HOME or XDG_CONFIG_HOME: nowhere to put the plugin")?;
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    let path = ctx.env.plugin_file().ok_or_else(|| {
+        Error::Invalid("no HOME or XDG_CONFIG_HOME: nowhere to put the plugin".into())
+    })?;
     match args.action {
         Action::Install => println!("{}", companion::install(&path)?),
         Action::Uninstall => println!("{}", companion::uninstall(&path)?),

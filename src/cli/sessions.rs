@@ -1,6 +1,8 @@
 //! `otop sessions`: the correlated sessions, as a table for people or JSON for scripts.
 
 use std::process::ExitCode;
+
+use crate::error::{Error, Result};
 use std::time::Duration;
 
 use crate::collect::{Collector, Focus, Source, now_ms};
@@ -20,18 +22,18 @@ pub struct Args {
 /// How long to wait between the two CPU samples that give CPU% (a lifetime average is useless).
 const CPU_SAMPLE: Duration = Duration::from_millis(250);
 
-pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
     collector.prime_cpu();
     std::thread::sleep(CPU_SAMPLE);
     let snap = collector.collect(&Focus::default(), now_ms());
     if let Some(err) = snap.db_error {
-        return Err(err);
+        return Err(Error::Unreadable(err));
     }
     let rows = select::sessions(snap.rows, args.all);
     if args.json {
         let json: Vec<_> = rows.iter().map(Row::to_json).collect();
-        let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&json)?;
         println!("{}", crate::model::sanitize::inert_json(&text));
     } else {
         print!("{}", super::table::render(&rows, snap.taken_at));

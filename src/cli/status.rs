@@ -5,6 +5,8 @@
 
 use std::process::ExitCode;
 
+use crate::error::Result;
+
 use serde_json::json;
 
 use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
@@ -30,12 +32,12 @@ pub struct Args {
     pub empty: Option<String>,
 }
 
-pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let conf = &ctx.config.status;
     let (template, style) = format::settings(args.format.as_deref(), args.plain, conf);
     let empty = args.empty.as_deref().unwrap_or(&conf.empty);
     // A bad template is the user's mistake, worth saying; everything after that stays quiet.
-    format::render(template, &Counts::default(), &style).map_err(|e| e.to_string())?;
+    format::render(template, &Counts::default(), &style)?;
 
     let opts = CollectorOptions {
         totals: false,

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
+
+use crate::error::{Error, Result};
 use std::time::{Duration, Instant};
 
 use crate::collect::{Collector, Focus, Source, now_ms};
@@ -122,20 +124,20 @@ fn server_alive(socket: &str) -> bool {
     std::os::unix::net::UnixStream::connect(socket).is_ok()
 }
 
-pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
+pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let conf = &ctx.config.status;
     let (template, style) = format::settings(args.format.as_deref(), args.plain, conf);
-    format::render(template, &format::Counts::default(), &style).map_err(|e| e.to_string())?;
+    format::render(template, &format::Counts::default(), &style)?;
     let socket = match &args.socket {
         Some(s) => s.clone(),
         None => std::env::var("TMUX")
             .ok()
             .as_deref()
             .and_then(tmux::socket_of)
-            .ok_or("not inside tmux: pass --socket PATH")?,
+            .ok_or_else(|| Error::Invalid("not inside tmux: pass --socket PATH".into()))?,
     };
     if !server_alive(&socket) {
-        return Err(format!("no tmux server at {socket}"));
+        return Err(Error::Refused(format!("no tmux server at {socket}")));
     }
     if !claim(&socket) {
         // Another watcher serves this server already.

@@ -11,8 +11,8 @@ use crate::model::infer::{self, Liveness};
 use crate::model::row::Row;
 use crate::model::state::Status;
 use crate::paths::{self, Env};
-use crate::source::db::Db;
 use crate::source::db::types::{Candidate, Depth, SessionFacts};
+use crate::source::db::{Db, DbError};
 use crate::source::log::LogIndex;
 use crate::source::log::types::LogRun;
 use crate::source::plugin;
@@ -147,22 +147,23 @@ impl Collector {
 
     /// An open connection to `path`, opened on first use and reopened after a failure or when
     /// the file was deleted or replaced (the file may appear later, or be restored).
-    fn db(&mut self, path: &Path) -> Result<&mut Db, String> {
+    fn db(&mut self, path: &Path) -> Result<&mut Db, DbError> {
         if self.dbs.get(path).is_some_and(Db::is_stale) {
             self.dbs.remove(path);
         }
         if !self.dbs.contains_key(path) {
-            let db = open_db(path, self.opts.depth).map_err(|e| e.to_string())?;
+            let db = open_db(path, self.opts.depth)?;
             self.dbs.insert(path.to_path_buf(), db);
         }
-        self.dbs
-            .get_mut(path)
-            .ok_or_else(|| format!("{}: not open", path.display()))
+        self.dbs.get_mut(path).ok_or_else(|| DbError::Unreadable {
+            path: path.to_path_buf(),
+            reason: "not open".into(),
+        })
     }
 }
 
 /// A connection for reads to `depth`: the one-shot status line's reads a small page cache.
-fn open_db(path: &Path, depth: Depth) -> Result<Db, crate::source::db::DbError> {
+fn open_db(path: &Path, depth: Depth) -> Result<Db, DbError> {
     let mut db = Db::open(path)?;
     if depth == Depth::State {
         db.read_once();
@@ -232,9 +233,9 @@ impl Source for Collector {
                 }
                 Err(e) => {
                     if *path == default_db {
-                        snap.db_error = Some(e);
+                        snap.db_error = Some(e.to_string());
                     } else {
-                        snap.warnings.push(e);
+                        snap.warnings.push(e.to_string());
                     }
                 }
             }
@@ -270,7 +271,7 @@ impl Collector {
         panes: &[Pane],
         now: i64,
         plugin_pids: &mut HashSet<u32>,
-    ) -> Result<Vec<Row>, String> {
+    ) -> Result<Vec<Row>, DbError> {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
 
@@ -317,9 +318,7 @@ impl Collector {
             d.dedup();
             d
         };
-        let by_dir = db
-            .candidates_in(&dirs, CANDIDATES_PER_DIR)
-            .map_err(|e| e.to_string())?;
+        let by_dir = db.candidates_in(&dirs, CANDIDATES_PER_DIR)?;
 
         let mut evidence = Vec::with_capacity(correlated.len());
         for p in &correlated {
@@ -343,9 +342,7 @@ impl Collector {
             // file, and it then names another process's sessions (seen in the end-to-end suite).
             for (id, same_dir) in [(&mut ev.flag_session, false), (&mut ev.log_session, true)] {
                 let Some(s) = id.as_deref() else { continue };
-                let found = db
-                    .candidate(s, info.started_at)
-                    .map_err(|e| e.to_string())?;
+                let found = db.candidate(s, info.started_at)?;
                 let elsewhere = |c: &Candidate| match (&c.directory, &info.cwd) {
                     (Some(d), Some(cwd)) => d != cwd,
                     _ => false,
@@ -356,8 +353,7 @@ impl Collector {
             }
             if let Some(cwd) = &info.cwd {
                 ev.candidates = by_dir.get(cwd).cloned().unwrap_or_default();
-                db.activity(&mut ev.candidates, info.started_at)
-                    .map_err(|e| e.to_string())?;
+                db.activity(&mut ev.candidates, info.started_at)?;
             }
             evidence.push(ev);
         }
@@ -372,7 +368,7 @@ impl Collector {
             if frontier.is_empty() {
                 break;
             }
-            let kids = db.children(&frontier).map_err(|e| e.to_string())?;
+            let kids = db.children(&frontier)?;
             frontier = Vec::new();
             for k in kids {
                 if let Some(p) = k.parent_id.clone()
@@ -385,9 +381,7 @@ impl Collector {
         let owners = correlate::attach_children(&matches, &parents);
         let mut ids = top_ids;
         ids.extend(parents.keys().cloned());
-        let facts = db
-            .session_facts_to(&ids, depth)
-            .map_err(|e| e.to_string())?;
+        let facts = db.session_facts_to(&ids, depth)?;
         let by_id: HashMap<&str, &SessionFacts> =
             facts.iter().map(|f| (f.id.as_str(), f)).collect();
 

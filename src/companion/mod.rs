@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use crate::error::{Error, Result};
+
 /// The plugin, as shipped with this otop.
 pub const PLUGIN_JS: &str = include_str!("otop.js");
 /// The first line of every plugin file otop writes: otop touches no file without it.
@@ -31,7 +33,7 @@ pub fn inspect(path: &Path) -> Installed {
 }
 
 /// Writes the plugin (atomically), unless a file otop did not write is in the way.
-pub fn install(path: &Path) -> Result<String, String> {
+pub fn install(path: &Path) -> Result<String> {
     match inspect(path) {
         Installed::Current => {
             return Ok(format!(
@@ -40,20 +42,20 @@ pub fn install(path: &Path) -> Result<String, String> {
             ));
         }
         Installed::Foreign => {
-            return Err(format!(
+            return Err(Error::Refused(format!(
                 "{} exists and was not written by otop; not overwriting it",
                 path.display()
-            ));
+            )));
         }
         Installed::Missing | Installed::Other => {}
     }
     let dir = path
         .parent()
-        .ok_or_else(|| format!("{}: no parent directory", path.display()))?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        .ok_or_else(|| Error::Invalid(format!("{}: no parent directory", path.display())))?;
+    std::fs::create_dir_all(dir).map_err(Error::file(dir))?;
     let tmp = dir.join(".otop.js.otop-tmp");
-    std::fs::write(&tmp, PLUGIN_JS).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&tmp, PLUGIN_JS).map_err(Error::file(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(Error::file(path))?;
     Ok(format!(
         "installed the otop plugin at {}; opencode sessions started from now on load it \
          (restart running ones to use it)",
@@ -62,15 +64,15 @@ pub fn install(path: &Path) -> Result<String, String> {
 }
 
 /// Removes the plugin, unless the file there is not otop's.
-pub fn uninstall(path: &Path) -> Result<String, String> {
+pub fn uninstall(path: &Path) -> Result<String> {
     match inspect(path) {
         Installed::Missing => Ok(format!("no otop plugin at {}", path.display())),
-        Installed::Foreign => Err(format!(
+        Installed::Foreign => Err(Error::Refused(format!(
             "{} was not written by otop; not removing it",
             path.display()
-        )),
+        ))),
         Installed::Current | Installed::Other => {
-            std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::remove_file(path).map_err(Error::file(path))?;
             Ok(format!(
                 "removed the otop plugin from {}; running opencode sessions keep it until they restart",
                 path.display()
@@ -111,8 +113,18 @@ mod tests {
         let path = dir.path().join("opencode/plugins/otop.js");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "export const Mine = async () => ({})\n").unwrap();
-        assert!(install(&path).unwrap_err().contains("not overwriting"));
-        assert!(uninstall(&path).unwrap_err().contains("not removing"));
+        assert!(
+            install(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("not overwriting")
+        );
+        assert!(
+            uninstall(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("not removing")
+        );
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "export const Mine = async () => ({})\n"

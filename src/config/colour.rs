@@ -9,6 +9,8 @@ use ratatui::style::Color;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
+use crate::error::Error;
+
 /// One colour from the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Colour(pub Color);
@@ -18,7 +20,7 @@ const EXPECTED: &str = "a colour name (\"magenta\", \"light-blue\", \"dark-gray\
 a 256-colour index (0-255 or \"colour244\") or \"#rrggbb\"";
 
 impl Colour {
-    pub fn parse(s: &str) -> Result<Colour, String> {
+    pub fn parse(s: &str) -> crate::error::Result<Colour> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
         let t = match lower.as_str() {
@@ -32,7 +34,7 @@ impl Colour {
         };
         t.parse::<Color>()
             .map(Colour)
-            .map_err(|_| format!("unknown colour \"{s}\": expected {EXPECTED}"))
+            .map_err(|_| Error::Invalid(format!("unknown colour \"{s}\": expected {EXPECTED}")))
     }
 }
 
@@ -96,22 +98,22 @@ mod tests {
 
     #[test]
     fn names_indices_and_hex() {
-        let p = |s| Colour::parse(s).map(|c| c.0);
-        assert_eq!(p("magenta"), Ok(Color::Magenta));
-        assert_eq!(p("light-blue"), Ok(Color::LightBlue));
-        assert_eq!(p("Dark Gray"), Ok(Color::DarkGray));
-        assert_eq!(p("reset"), Ok(Color::Reset));
-        assert_eq!(p("default"), Ok(Color::Reset));
-        assert_eq!(p("244"), Ok(Color::Indexed(244)));
-        assert_eq!(p("colour244"), Ok(Color::Indexed(244)));
-        assert_eq!(p("color7"), Ok(Color::Indexed(7)));
-        assert_eq!(p("#ff8000"), Ok(Color::Rgb(255, 128, 0)));
+        let p = |s| Colour::parse(s).map(|c| c.0).ok();
+        assert_eq!(p("magenta"), Some(Color::Magenta));
+        assert_eq!(p("light-blue"), Some(Color::LightBlue));
+        assert_eq!(p("Dark Gray"), Some(Color::DarkGray));
+        assert_eq!(p("reset"), Some(Color::Reset));
+        assert_eq!(p("default"), Some(Color::Reset));
+        assert_eq!(p("244"), Some(Color::Indexed(244)));
+        assert_eq!(p("colour244"), Some(Color::Indexed(244)));
+        assert_eq!(p("color7"), Some(Color::Indexed(7)));
+        assert_eq!(p("#ff8000"), Some(Color::Rgb(255, 128, 0)));
     }
 
     #[test]
     fn a_bad_colour_says_what_is_accepted() {
         for bad in ["purpl", "256", "colour", "colour256", "#ff80", ""] {
-            let err = Colour::parse(bad).unwrap_err();
+            let err = Colour::parse(bad).unwrap_err().to_string();
             assert!(err.contains(&format!("\"{bad}\"")), "{err}");
             assert!(err.contains("#rrggbb"), "{err}");
         }

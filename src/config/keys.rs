@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::error::Error;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
@@ -42,7 +43,7 @@ const NAMED: &[(&str, KeyCode)] = &[
 
 impl KeySpec {
     /// Parses `"j"`, `"J"`, `"/"`, `"ctrl-n"`, `"alt-enter"`, `"shift-tab"`, `"f1"`, …
-    pub fn parse(spec: &str) -> Result<KeySpec, String> {
+    pub fn parse(spec: &str) -> crate::error::Result<KeySpec> {
         let mut rest = spec;
         let (mut ctrl, mut alt, mut shift) = (false, false, false);
         loop {
@@ -64,11 +65,11 @@ impl KeySpec {
             rest = &rest[i + 1..];
         }
         let unknown = || {
-            format!(
+            Error::Invalid(format!(
                 "unknown key `{spec}`: a single character, f1–f12, or one of {}; \
                  optionally after ctrl-, alt- or shift-",
                 NAMED.iter().map(|n| n.0).collect::<Vec<_>>().join(", ")
-            )
+            ))
         };
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
@@ -93,9 +94,9 @@ impl KeySpec {
             (KeyCode::Char(c), true) => KeyCode::Char(c.to_ascii_uppercase()),
             (KeyCode::Char(c), false) if ctrl => KeyCode::Char(c.to_ascii_lowercase()),
             (code, true) => {
-                return Err(format!(
+                return Err(Error::Invalid(format!(
                     "`{spec}`: shift- goes with a letter or tab only ({code} cannot be told apart)"
-                ));
+                )));
             }
             (code, false) => code,
         };
@@ -231,10 +232,15 @@ mod tests {
     #[test]
     fn bad_specs_say_what_a_key_can_be() {
         for s in ["", "ctrl-", "enterr", "f13", "shift-enter", "jk"] {
-            let err = KeySpec::parse(s).unwrap_err();
+            let err = KeySpec::parse(s).unwrap_err().to_string();
             assert!(err.contains(&format!("`{s}`")), "{s}: {err}");
         }
-        assert!(KeySpec::parse("enterr").unwrap_err().contains("ctrl-"));
+        assert!(
+            KeySpec::parse("enterr")
+                .unwrap_err()
+                .to_string()
+                .contains("ctrl-")
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod keys;
 
 use self::colour::MonitorColours;
 use self::keys::{KeySpec, Keys};
+use crate::error::{Error, Result};
 use crate::model::state::State;
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
@@ -247,60 +248,65 @@ impl Default for Clipboard {
 }
 
 /// Loads the file at `path`; a missing file (when not named explicitly) is the defaults.
-pub fn load(path: Option<&Path>, explicit: bool) -> Result<Config, String> {
+pub fn load(path: Option<&Path>, explicit: bool) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
     match std::fs::read_to_string(path) {
         Ok(text) => parse(&text, path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config::default()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(e) => Err(Error::File {
+            path: path.to_path_buf(),
+            source: e,
+        }),
     }
 }
 
 /// Parses a config file's text; errors name the file, the line and the key.
-pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
+pub fn parse(text: &str, path: &Path) -> Result<Config> {
     let config: Config = toml::from_str(text).map_err(|e| {
-        let msg = e.message().trim().replace('\n', " ");
-        match e.span() {
-            Some(span) => {
-                let (line, key) = locate(text, span);
-                match key {
-                    Some(k) => format!("{}:{line}: `{k}`: {msg}", path.display()),
-                    None => format!("{}:{line}: {msg}", path.display()),
+        Error::Config({
+            let msg = e.message().trim().replace('\n', " ");
+            match e.span() {
+                Some(span) => {
+                    let (line, key) = locate(text, span);
+                    match key {
+                        Some(k) => format!("{}:{line}: `{k}`: {msg}", path.display()),
+                        None => format!("{}:{line}: {msg}", path.display()),
+                    }
                 }
+                None => format!("{}: {msg}", path.display()),
             }
-            None => format!("{}: {msg}", path.display()),
-        }
+        })
     })?;
     if !(0.2..=3600.0).contains(&config.monitor.interval) {
-        return Err(format!(
+        return Err(Error::Config(format!(
             "{}: monitor.interval must be between 0.2 and 3600 seconds",
             path.display()
-        ));
+        )));
     }
     let columns = &config.monitor.columns;
     if columns.contains(&ColumnName::Title) {
-        return Err(format!(
+        return Err(Error::Config(format!(
             "{}: monitor.columns: title is always the first column; list the ones after it",
             path.display()
-        ));
+        )));
     }
     if let Some(c) = columns
         .iter()
         .enumerate()
         .find_map(|(i, c)| columns[..i].contains(c).then_some(c))
     {
-        return Err(format!(
+        return Err(Error::Config(format!(
             "{}: monitor.columns: {c:?} is listed twice",
             path.display()
-        ));
+        )));
     }
     if let Some((key, a, b)) = config.picker.keys.conflict() {
-        return Err(format!(
+        return Err(Error::Config(format!(
             "{}: picker.keys: \"{key}\" is bound to both `{a}` and `{b}`",
             path.display()
-        ));
+        )));
     }
     Ok(config)
 }

@@ -35,7 +35,7 @@ fn an_empty_file_and_a_partial_file_keep_the_other_defaults() {
 /// Parsing `text` fails with an error that starts with the file and `at` (`3: `monitor.x``)
 /// and says each of `says`.
 fn refused(text: &str, at: &str, says: &[&str]) {
-    let err = parse(text, p()).unwrap_err();
+    let err = parse(text, p()).unwrap_err().to_string();
     let prefix = format!("/home/u/.config/otop/config.toml:{at}");
     assert!(err.starts_with(&prefix), "{err}");
     for s in says {
@@ -60,6 +60,7 @@ fn errors_name_the_dotted_key_wherever_the_value_is() {
     let at = |text: &str| {
         parse(text, Path::new("c.toml"))
             .unwrap_err()
+            .to_string()
             .split(": ")
             .take(2)
             .collect::<Vec<_>>()
@@ -113,7 +114,9 @@ fn bad_picker_keys_name_the_file_line_and_key() {
 
 #[test]
 fn a_key_bound_to_two_actions_is_refused() {
-    let err = parse("[picker.keys]\njump = [\"enter\", \"j\"]\n", p()).unwrap_err();
+    let err = parse("[picker.keys]\njump = [\"enter\", \"j\"]\n", p())
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("picker.keys: \"j\" is bound to both `down` and `jump`"),
         "{err}"
@@ -126,11 +129,17 @@ fn columns_are_checked() {
     let c = parse("[monitor]\ncolumns = [\"model\", \"status\"]\n", p()).unwrap();
     assert_eq!(c.monitor.columns, [ColumnName::Model, ColumnName::Status]);
     assert!(parse("[monitor]\ncolumns = []\n", p()).is_ok());
-    let err = parse("[monitor]\ncolumns = [\"title\"]\n", p()).unwrap_err();
+    let err = parse("[monitor]\ncolumns = [\"title\"]\n", p())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("title is always the first column"), "{err}");
-    let err = parse("[monitor]\ncolumns = [\"cpu\", \"cpu\"]\n", p()).unwrap_err();
+    let err = parse("[monitor]\ncolumns = [\"cpu\", \"cpu\"]\n", p())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("listed twice"), "{err}");
-    let err = parse("[monitor]\ncolumns = [\"cost\"]\n", p()).unwrap_err();
+    let err = parse("[monitor]\ncolumns = [\"cost\"]\n", p())
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains(":2: `monitor.columns`") && err.contains("unknown variant"),
         "{err}"
@@ -139,7 +148,9 @@ fn columns_are_checked() {
 
 #[test]
 fn an_interval_out_of_range_is_refused() {
-    let err = parse("[monitor]\ninterval = 0\n", p()).unwrap_err();
+    let err = parse("[monitor]\ninterval = 0\n", p())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("monitor.interval"), "{err}");
 }
 
@@ -150,6 +161,7 @@ fn a_missing_file_is_the_defaults_unless_named() {
     assert!(
         load(Some(missing), true)
             .unwrap_err()
+            .to_string()
             .contains("/nonexistent/otop.toml")
     );
 }

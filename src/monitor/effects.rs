@@ -29,7 +29,7 @@ pub(super) fn perform(
         }
         Effect::Jump(loc) => match crate::jump::jump_to(&loc, None) {
             Ok(msg) => app.post(msg, false),
-            Err(e) => app.post(e, true),
+            Err(e) => app.post(e.to_string(), true),
         },
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();

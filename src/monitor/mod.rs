@@ -21,6 +21,7 @@ use std::time::Duration;
 use ratatui::layout::Rect;
 
 use crate::collect::{Source, now_ms};
+use crate::error::{Error, Result};
 use crate::tui::{terminal, theme};
 use effects::perform;
 use event::{Event, Request};
@@ -28,25 +29,12 @@ pub use options::{MonitorArgs, MonitorOptions};
 use state::App;
 use state::action;
 
-#[derive(Debug, thiserror::Error)]
-pub enum MonitorError {
-    #[error("terminal: {0}")]
-    Io(#[from] std::io::Error),
-}
-
 /// Runs the monitor until the user quits or a termination signal arrives. The terminal is
 /// restored on every path out, panics included.
-pub fn run_monitor(source: Box<dyn Source>, opts: MonitorOptions) -> Result<(), MonitorError> {
-    let terminated = terminal::termination_flag()?;
-    let mut term = match terminal::setup() {
-        Ok(t) => t,
-        Err(e) => {
-            // Setup may have got halfway (raw mode on, no alternate screen).
-            terminal::restore();
-            return Err(e.into());
-        }
-    };
-    let result = main_loop(&mut term, source, &opts, &terminated);
+pub fn run_monitor(source: Box<dyn Source>, opts: MonitorOptions) -> Result<()> {
+    let terminated = terminal::termination_flag().map_err(Error::Terminal)?;
+    let mut term = terminal::setup(terminal::Screen::Monitor)?;
+    let result = main_loop(&mut term, source, &opts, &terminated).map_err(Error::Terminal);
     terminal::restore();
     result
 }
@@ -60,7 +48,7 @@ fn main_loop(
     source: Box<dyn Source>,
     opts: &MonitorOptions,
     terminated: &AtomicBool,
-) -> Result<(), MonitorError> {
+) -> std::io::Result<()> {
     let (ev_tx, ev_rx) = mpsc::channel();
     let (req_tx, req_rx) = mpsc::channel();
     let stop_input = Arc::new(AtomicBool::new(false));

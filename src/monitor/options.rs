@@ -5,6 +5,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::config::{Config, ThemeName};
+use crate::error::Error;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::list::SortKey;
 
@@ -19,12 +20,14 @@ pub struct MonitorArgs {
 }
 
 /// Seconds, fractions allowed, between 0.2 and 3600.
-fn parse_interval(s: &str) -> Result<Duration, String> {
+fn parse_interval(s: &str) -> crate::error::Result<Duration> {
     let secs: f64 = s
         .parse()
-        .map_err(|_| format!("not a number of seconds: {s}"))?;
+        .map_err(|_| Error::Invalid(format!("not a number of seconds: {s}")))?;
     if !(0.2..=3600.0).contains(&secs) {
-        return Err("the interval must be between 0.2 and 3600 seconds".to_string());
+        return Err(Error::Invalid(
+            "the interval must be between 0.2 and 3600 seconds".into(),
+        ));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -108,7 +111,7 @@ mod tests {
 
     #[test]
     fn intervals() {
-        assert_eq!(parse_interval("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_interval("0.5").ok(), Some(Duration::from_millis(500)));
         assert!(parse_interval("0").is_err());
         assert!(parse_interval("abc").is_err());
     }

@@ -6,12 +6,15 @@ pub mod view;
 
 use std::process::ExitCode;
 
+use crate::error::{Error, Result};
+
 use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use crate::jump::{self, Plan};
 use crate::model::select;
 use crate::paths::Env;
+use crate::tui::terminal::{self, Screen};
 use crate::tui::theme::Theme;
 use state::{Outcome, Picker};
 
@@ -26,7 +29,7 @@ pub struct PickOptions {
     pub env: Env,
 }
 
-pub fn run(opts: PickOptions) -> Result<ExitCode, String> {
+pub fn run(opts: PickOptions) -> Result<ExitCode> {
     let snap = Collector::new(opts.collector, opts.env).collect(&Focus::default(), now_ms());
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
@@ -36,15 +39,15 @@ pub fn run(opts: PickOptions) -> Result<ExitCode, String> {
     let current = jump::current_socket();
     let client = opts.client.as_deref();
 
-    let mut terminal = ratatui::init();
+    let mut terminal = terminal::setup(Screen::Picker)?;
     let result = loop {
         if let Err(e) = terminal.draw(|f| view::draw(f, &picker, &opts.theme)) {
-            break Err(e.to_string());
+            break Err(Error::Terminal(e));
         }
         let key = match event::read() {
             Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => k,
             Ok(_) => continue,
-            Err(e) => break Err(e.to_string()),
+            Err(e) => break Err(Error::Terminal(e)),
         };
         let action = picker.key_to_action(key);
         match picker.apply(action) {
@@ -60,7 +63,7 @@ pub fn run(opts: PickOptions) -> Result<ExitCode, String> {
             },
         }
     };
-    ratatui::restore();
+    terminal::restore();
     match result {
         Ok(Some(text)) => println!("{text}"),
         Ok(None) => {}

@@ -73,20 +73,46 @@ fn restore_tmux_window() {
     }
 }
 
-pub fn setup() -> io::Result<Term> {
+/// What takes over the terminal, for the message when there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The monitor: mouse, window title, and inside tmux the window named `otop`.
+    Monitor,
+    /// The picker, in a popup: no mouse, the window keeps its name.
+    Picker,
+}
+
+/// Takes over the terminal. Without one (stdout a pipe or a file, or no controlling terminal,
+/// as under tmux's `run-shell`), fails before writing anything, so no escape sequence lands in
+/// whatever reads stdout. On any failure the terminal is given back.
+pub fn setup(screen: Screen) -> crate::error::Result<Term> {
+    use std::io::IsTerminal;
+    let what = match screen {
+        Screen::Monitor => "the monitor",
+        Screen::Picker => "the picker",
+    };
+    if !io::stdout().is_terminal() {
+        return Err(crate::error::Error::NoTerminal(what));
+    }
     install_panic_hook();
+    let result = take_over(screen);
+    if result.is_err() {
+        // It may have got halfway (raw mode on, no alternate screen).
+        restore();
+    }
+    result.map_err(crate::error::Error::Terminal)
+}
+
+fn take_over(screen: Screen) -> io::Result<Term> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = io::stdout();
-    out.write_all(PUSH_TITLE.as_bytes())?;
-    execute!(
-        out,
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        cursor::Hide,
-        SetTitle("otop")
-    )?;
-    name_tmux_window();
+    execute!(out, EnterAlternateScreen, cursor::Hide)?;
+    if screen == Screen::Monitor {
+        out.write_all(PUSH_TITLE.as_bytes())?;
+        execute!(out, EnableMouseCapture, SetTitle("otop"))?;
+        name_tmux_window();
+    }
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
@@ -96,6 +122,8 @@ pub fn restore() {
         return;
     }
     let mut out = io::stdout();
+    // Turning mouse reporting off and popping the title are harmless where they were never
+    // turned on (the picker), and cannot be missed where they were.
     let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
     let _ = out.write_all(POP_TITLE.as_bytes());
     let _ = out.flush();

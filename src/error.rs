@@ -1,0 +1,60 @@
+//! The library's one error type. Sources keep their own precise errors ([`DbError`],
+//! [`TmuxError`], [`FormatError`]); everything a command can fail with becomes an [`Error`],
+//! and `cli::main` prints it once, sanitised, as `otop: …` with a non-zero exit.
+
+use std::path::PathBuf;
+
+use crate::source::db::DbError;
+use crate::source::tmux::TmuxError;
+use crate::statusline::format::FormatError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration file cannot be used; the message names the file, line and key.
+    #[error("{0}")]
+    Config(String),
+    /// A value the user gave (a flag, a key spec, a colour) that otop cannot take.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A source that could not be read, as the snapshot reported it.
+    #[error("{0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Tmux(#[from] TmuxError),
+    /// No running session is the one the user named.
+    #[error("no running opencode session matches {0}")]
+    NoSession(String),
+    /// What was asked cannot be done from here; the message says why and what would work.
+    #[error("{0}")]
+    Refused(String),
+    #[error("{path}: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("terminal: {0}")]
+    Terminal(std::io::Error),
+    /// A full-screen view started without a terminal to draw on.
+    #[error(
+        "{0} needs a terminal: run it in a terminal or `tmux display-popup -E`, not with its output piped or from `run-shell`"
+    )]
+    NoTerminal(&'static str),
+    #[error("writing the output: {0}")]
+    Output(std::io::Error),
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An I/O error on the file at `path`.
+    pub fn file(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::File { path, source }
+    }
+}
