@@ -7,10 +7,11 @@ use crate::error::Result;
 
 use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
+use crate::model::facts::Kind;
 use crate::model::sanitize::clean;
 use crate::paths::Env;
-use crate::source::db::Db;
-use crate::source::process::types::Kind;
+use crate::source::db::DbError;
+use crate::source::db::info::DbInfo;
 use crate::source::tmux::{self, TmuxError};
 
 #[derive(Debug, clap::Args)]
@@ -27,7 +28,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let env = ctx.env.clone();
     let mut collector = Collector::new(ctx.collector(), env.clone());
     let db_path = collector.default_db_path();
-    let mut lines = vec![database(&db_path)];
+    let mut lines = vec![database(&db_path, collector.database_info(&db_path))];
 
     let snap = collector.collect(&Focus::default(), now_ms());
     let procs: Vec<_> = snap
@@ -104,8 +105,8 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
-fn database(path: &std::path::Path) -> Line {
-    let text = match Db::open(path).and_then(|mut db| db.info()) {
+fn database(path: &std::path::Path, info: std::result::Result<DbInfo, DbError>) -> Line {
+    let text = match info {
         Ok(info) => {
             let schema = match &info.migrations {
                 Some(m) if m.count > 0 => format!(

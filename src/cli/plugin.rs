@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 
 use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::companion::{self, Installed};
+use crate::model::facts::Kind;
 use crate::model::row::Row;
-use crate::source::process::types::Kind;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -9,10 +9,10 @@ use crate::error::Result;
 
 use serde_json::json;
 
+use crate::collect::Depth;
 use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use crate::model::row::Row;
 use crate::model::select;
-use crate::source::db::types::Depth;
 use crate::statusline::format::{self, Counts};
 
 #[derive(Debug, clap::Args)]

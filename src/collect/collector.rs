@@ -145,6 +145,15 @@ impl Collector {
         paths::opencode_db(None, p.env.opencode_db.as_deref(), xdg, home)
     }
 
+    /// What the database at `path` holds (schema, version, counts), read through the same
+    /// connection refreshes use: `doctor` asks here rather than opening the file itself.
+    pub fn database_info(
+        &mut self,
+        path: &Path,
+    ) -> Result<crate::source::db::info::DbInfo, DbError> {
+        self.db(path)?.info()
+    }
+
     /// An open connection to `path`, opened on first use and reopened after a failure or when
     /// the file was deleted or replaced (the file may appear later, or be restored).
     fn db(&mut self, path: &Path) -> Result<&mut Db, DbError> {

@@ -5,6 +5,7 @@ mod assemble;
 mod collector;
 pub mod demo;
 
+pub use crate::source::db::types::Depth;
 pub use collector::{Collector, CollectorOptions};
 
 use crate::model::row::{Row, TmuxLocation};

@@ -6,3 +6,12 @@ pub mod row;
 pub mod sanitize;
 pub mod select;
 pub mod state;
+
+/// The facts rows carry, as the sources read them. Views name them through here, so nothing
+/// past the model depends on which source a fact came from.
+pub mod facts {
+    pub use crate::source::db::types::{
+        HistoryItem, Role, SessionFacts, Todo, Tokens, ToolStatus, Totals, TotalsPair,
+    };
+    pub use crate::source::process::types::{Kind, ProcessInfo};
+}

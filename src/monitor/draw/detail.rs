@@ -9,12 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::collect::Detail;
+use crate::model::facts::{HistoryItem, Role, ToolStatus};
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::monitor::layout;
 use crate::monitor::state::list;
 use crate::monitor::state::{App, DetailTab};
-use crate::source::db::types::{HistoryItem, Role, ToolStatus};
 use crate::tui::text::{self, cut};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {

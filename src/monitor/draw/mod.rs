@@ -97,7 +97,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 
     lines.push(match &app.snapshot.totals {
         Some(tp) => {
-            let part = |name: &str, x: &crate::source::db::types::Totals| {
+            let part = |name: &str, x: &crate::model::facts::Totals| {
                 format!(
                     "{name} {} sessions {} msgs ctx {} out {}",
                     text::count(x.sessions),
