@@ -45,6 +45,9 @@ pub enum Error {
     NoTerminal(&'static str),
     #[error("writing the output: {0}")]
     Output(std::io::Error),
+    /// Whoever read the output has gone (`| head`): not worth a word.
+    #[error("the output was closed")]
+    ClosedOutput,
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
 }

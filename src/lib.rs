@@ -16,6 +16,7 @@ pub mod paths;
 pub mod pick;
 pub mod source;
 pub mod statusline;
+pub mod stdout;
 /// Test support (fixture databases, stand-in processes): only in tests and with the `testkit`
 /// feature, never in a release build.
 #[cfg(any(test, feature = "testkit"))]

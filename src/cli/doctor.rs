@@ -84,12 +84,12 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     lines.push(terminal_line());
 
     for l in &lines {
-        println!(
+        crate::outln!(
             "{} {:<9} {}",
             if l.ok { "ok " } else { "!! " },
             l.topic,
             l.text
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,6 @@
 //! `otop completions <shell>` and `otop man`: generated from the clap definition, so they never
 //! drift from the real flags.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
@@ -33,6 +32,6 @@ pub fn man_page() -> Result<Vec<u8>> {
 }
 
 pub fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
-    std::io::stdout().write_all(bytes).map_err(Error::Output)?;
+    crate::stdout::write_bytes(bytes)?;
     Ok(ExitCode::SUCCESS)
 }

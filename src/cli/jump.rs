@@ -51,12 +51,12 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     match jump::plan(row, current.as_deref(), args.client.as_deref()) {
         Plan::Jump(loc) => {
             let said = jump::jump_to(&loc, args.client.as_deref())?;
-            println!("{said}");
+            crate::outln!("{said}")?;
             Ok(ExitCode::SUCCESS)
         }
         Plan::Explain(why) => Err(Error::Refused(why)),
         Plan::Print(text) => {
-            println!("{text}");
+            crate::outln!("{text}")?;
             Ok(ExitCode::SUCCESS)
         }
     }

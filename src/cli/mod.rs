@@ -125,7 +125,7 @@ pub struct ConfigArgs {
 
 fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode> {
     if args.print_default {
-        print!("{}", crate::config::DEFAULT_FILE);
+        crate::out!("{}", crate::config::DEFAULT_FILE)?;
     } else {
         let path = path.ok_or_else(|| {
             Error::Invalid("no HOME or XDG_CONFIG_HOME: no configuration file".into())
@@ -135,7 +135,7 @@ fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode> 
         } else {
             " (does not exist: the defaults apply)"
         };
-        println!("{}{state}", path.display());
+        crate::outln!("{}{state}", path.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -205,6 +205,7 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(Error::ClosedOutput) => ExitCode::SUCCESS,
         Err(msg) => {
             // Messages quote paths, titles and tmux's own errors: one inert line.
             eprintln!("otop: {}", crate::model::sanitize::clean(&msg.to_string()));

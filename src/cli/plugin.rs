@@ -35,8 +35,8 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         Error::Invalid("no HOME or XDG_CONFIG_HOME: nowhere to put the plugin".into())
     })?;
     match args.action {
-        Action::Install => println!("{}", companion::install(&path)?),
-        Action::Uninstall => println!("{}", companion::uninstall(&path)?),
+        Action::Install => crate::outln!("{}", companion::install(&path)?)?,
+        Action::Uninstall => crate::outln!("{}", companion::uninstall(&path)?)?,
         Action::Status => {
             let what = match companion::inspect(&path) {
                 Installed::Missing => "not installed (otop plugin install)",
@@ -46,11 +46,11 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
                 }
                 Installed::Foreign => "a file otop did not write is in its place",
             };
-            println!("plugin {}: {what}", path.display());
+            crate::outln!("plugin {}: {what}", path.display())?;
             let snap = Collector::new(ctx.collector(), ctx.env.clone())
                 .collect(&Focus::default(), now_ms());
             let (live, total) = reporting(&snap.rows);
-            println!("{live} of {total} running opencode processes report through it");
+            crate::outln!("{live} of {total} running opencode processes report through it")?;
         }
     }
     Ok(ExitCode::SUCCESS)

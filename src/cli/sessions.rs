@@ -34,9 +34,9 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     if args.json {
         let json: Vec<_> = rows.iter().map(Row::to_json).collect();
         let text = serde_json::to_string_pretty(&json)?;
-        println!("{}", crate::model::sanitize::inert_json(&text));
+        crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
     } else {
-        print!("{}", super::table::render(&rows, snap.taken_at));
+        crate::out!("{}", super::table::render(&rows, snap.taken_at))?;
     }
     Ok(ExitCode::SUCCESS)
 }

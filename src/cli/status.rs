@@ -52,17 +52,17 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
 
     if args.json {
         let text = to_json(&counts, &rows).to_string();
-        println!("{}", crate::model::sanitize::inert_json(&text));
+        crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
         return Ok(ExitCode::SUCCESS);
     }
     if counts.total() == 0 {
-        println!("{empty}");
+        crate::outln!("{empty}")?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "{}",
         format::render(template, &counts, &style).unwrap_or_default()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

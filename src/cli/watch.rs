@@ -34,8 +34,8 @@ pub struct Args {
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub empty: String,
     /// Seconds between refreshes
-    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
-    pub interval: f64,
+    #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = crate::config::parse_interval)]
+    pub interval: Duration,
 }
 
 /// The option values one refresh produces.
@@ -143,7 +143,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         // Another watcher serves this server already.
         return Ok(ExitCode::SUCCESS);
     }
-    let interval = Duration::from_secs_f64(args.interval.clamp(0.1, 3600.0));
+    let interval = args.interval;
     let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
     collector.prime_cpu();
     let mut last: Option<Options> = None;

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::source::file::{FileError, read_capped};
 
 /// The plugin, as shipped with this otop.
 pub const PLUGIN_JS: &str = include_str!("otop.js");
@@ -23,8 +24,9 @@ pub enum Installed {
 }
 
 pub fn inspect(path: &Path) -> Installed {
-    match std::fs::read_to_string(path) {
-        Err(_) if !path.exists() => Installed::Missing,
+    // The plugin is 8 kB; a bigger file is not one otop wrote.
+    match read_capped(path, 1 << 20) {
+        Err(FileError::Missing) => Installed::Missing,
         Err(_) => Installed::Foreign,
         Ok(text) if text == PLUGIN_JS => Installed::Current,
         Ok(text) if text.starts_with(MARKER) => Installed::Other,

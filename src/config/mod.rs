@@ -4,16 +4,19 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 
 pub mod colour;
 pub mod keys;
+mod locate;
 
 use self::colour::MonitorColours;
 use self::keys::{KeySpec, Keys};
 use crate::error::{Error, Result};
 use crate::model::state::State;
+use crate::source::file::{FileError, read_capped};
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
 /// [`Config::default`] (a test checks).
@@ -68,13 +71,47 @@ pub struct Status {
     pub format: String,
     pub empty: String,
     pub plain: bool,
+    #[serde(deserialize_with = "symbols")]
     pub symbols: PerState,
+    #[serde(deserialize_with = "colours")]
     pub colours: PerState,
 }
 
-/// One string per state.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// `[status.symbols]` and `[status.colours]` may name only some states; the others keep their
+/// default, which differs between the two tables (hence one function each).
+fn symbols<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<PerState, D::Error> {
+    Ok(PartialPerState::deserialize(d)?.over(Status::default().symbols))
+}
+
+fn colours<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<PerState, D::Error> {
+    Ok(PartialPerState::deserialize(d)?.over(Status::default().colours))
+}
+
+/// A per-state table as the file writes it: every key optional.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct PartialPerState {
+    waiting: Option<String>,
+    error: Option<String>,
+    working: Option<String>,
+    idle: Option<String>,
+    stalled: Option<String>,
+}
+
+impl PartialPerState {
+    fn over(self, d: PerState) -> PerState {
+        PerState {
+            waiting: self.waiting.unwrap_or(d.waiting),
+            error: self.error.unwrap_or(d.error),
+            working: self.working.unwrap_or(d.working),
+            idle: self.idle.unwrap_or(d.idle),
+            stalled: self.stalled.unwrap_or(d.stalled),
+        }
+    }
+}
+
+/// One string per state.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PerState {
     pub waiting: String,
     pub error: String,
@@ -247,18 +284,45 @@ impl Default for Clipboard {
     }
 }
 
-/// Loads the file at `path`; a missing file (when not named explicitly) is the defaults.
+/// Refresh intervals otop takes, in seconds: fractions allowed.
+pub const INTERVAL_SECS: std::ops::RangeInclusive<f64> = 0.2..=3600.0;
+
+/// A refresh interval of `secs` seconds; NaN, infinities and anything outside
+/// [`INTERVAL_SECS`] are refused here, so no `Duration` conversion can panic later.
+pub fn interval(secs: f64) -> Result<Duration> {
+    if !INTERVAL_SECS.contains(&secs) {
+        return Err(Error::Invalid(format!(
+            "the interval must be between {} and {} seconds",
+            INTERVAL_SECS.start(),
+            INTERVAL_SECS.end()
+        )));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// `--interval`: a number of seconds, as [`interval`] takes it.
+pub fn parse_interval(s: &str) -> Result<Duration> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| Error::Invalid(format!("not a number of seconds: {s}")))?;
+    interval(secs)
+}
+
+/// The largest configuration file otop reads.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Loads the file at `path`. No file there (whatever the directories above it are, even a file
+/// or `/dev/null` as `XDG_CONFIG_HOME`) is the defaults, unless the file was named explicitly;
+/// anything but a regular file of at most [`MAX_FILE_BYTES`] is an error naming it.
 pub fn load(path: Option<&Path>, explicit: bool) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    match std::fs::read_to_string(path) {
+    match read_capped(path, MAX_FILE_BYTES) {
         Ok(text) => parse(&text, path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config::default()),
-        Err(e) => Err(Error::File {
-            path: path.to_path_buf(),
-            source: e,
-        }),
+        Err(FileError::Missing) if !explicit => Ok(Config::default()),
+        Err(e) => Err(Error::Config(format!("{}: {e}", path.display()))),
     }
 }
 
@@ -269,7 +333,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             let msg = e.message().trim().replace('\n', " ");
             match e.span() {
                 Some(span) => {
-                    let (line, key) = locate(text, span);
+                    let (line, key) = locate::locate(text, span);
                     match key {
                         Some(k) => format!("{}:{line}: `{k}`: {msg}", path.display()),
                         None => format!("{}:{line}: {msg}", path.display()),
@@ -279,9 +343,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             }
         })
     })?;
-    if !(0.2..=3600.0).contains(&config.monitor.interval) {
+    if let Err(e) = interval(config.monitor.interval) {
         return Err(Error::Config(format!(
-            "{}: monitor.interval must be between 0.2 and 3600 seconds",
+            "{}: monitor.interval: {e}",
             path.display()
         )));
     }
@@ -309,63 +373,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         )));
     }
     Ok(config)
-}
-
-/// The line of an error's span, and the dotted key it is about (`picker.keys.up`). The span is
-/// an unknown key itself, a table header, or a value after its `key =` (a list may span lines).
-fn locate(text: &str, span: std::ops::Range<usize>) -> (usize, Option<String>) {
-    let start = span.start.min(text.len());
-    let before = &text[..start];
-    let line = before.matches('\n').count() + 1;
-    let prefix = before.rsplit('\n').next().unwrap_or("");
-    let above = &before[..before.len() - prefix.len()];
-    let lines_above = || above.lines().rev();
-    let header = |l: &str| {
-        let l = l.trim();
-        l.strip_prefix('[')
-            .and_then(|l| l.strip_suffix(']'))
-            .map(|t| t.trim_matches(['[', ']']).trim().to_string())
-    };
-    // The value's key: the last `key =` before it on its line, else on the lines above; inside
-    // an inline table, with the table's key before it (`colours = { title = ` → colours.title).
-    let key_of = |l: &str| {
-        let (k, _) = l.rsplit_once('=')?;
-        fn name(s: &str) -> &str {
-            s.rsplit(',').next().unwrap_or(s).trim().trim_matches('"')
-        }
-        let mut tables: Vec<&str> = k.split('{').collect();
-        let last = name(tables.pop()?);
-        let mut path: Vec<&str> = tables
-            .iter()
-            .filter_map(|t| t.rsplit_once('=').map(|(k, _)| name(k)))
-            .collect();
-        path.push(last);
-        let k = path.join(".");
-        (!last.is_empty() && !k.starts_with('#')).then_some(k)
-    };
-    let key = if prefix.trim_start().starts_with('[') {
-        return (
-            line,
-            text[start - prefix.len()..].lines().next().and_then(header),
-        );
-    } else if prefix.trim().is_empty() {
-        text.get(span)
-            .and_then(|t| t.lines().next())
-            .map(|t| t.trim().to_string())
-    } else {
-        key_of(prefix).or_else(|| {
-            lines_above()
-                .take_while(|l| header(l).is_none())
-                .find_map(key_of)
-        })
-    };
-    let table = lines_above().find_map(header);
-    let key = match (table, key) {
-        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
-        (None, k) => k,
-        (Some(t), None) => Some(t),
-    };
-    (line, key)
 }
 
 /// For tests and `otop config --print-default`: the names of every section and key.

@@ -207,3 +207,69 @@ fn bad_monitor_colours_name_the_file_line_and_key() {
         &["a colour name"],
     );
 }
+
+#[test]
+fn per_state_tables_may_name_only_some_states() {
+    let c = parse(
+        "[status.symbols]\nwaiting = \"W\"\n[status.colours]\nerror = \"blue\"\n",
+        p(),
+    )
+    .unwrap();
+    let d = Config::default().status;
+    assert_eq!(c.status.symbols.waiting, "W");
+    assert_eq!(c.status.symbols.idle, d.symbols.idle);
+    assert_eq!(c.status.colours.error, "blue");
+    assert_eq!(c.status.colours.waiting, d.colours.waiting);
+    let err = parse("[status.symbols]\nwaitin = \"W\"\n", p())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("waitin"), "{err}");
+}
+
+#[test]
+fn no_file_is_the_defaults_whatever_the_directories_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    for base in [file.as_path(), Path::new("/dev/null")] {
+        let path = base.join("otop").join("config.toml");
+        assert_eq!(load(Some(&path), false).unwrap(), Config::default());
+        // Named on the command line, a file that is not there is the user's mistake.
+        assert!(load(Some(&path), true).is_err());
+    }
+}
+
+#[test]
+fn a_config_that_is_not_a_regular_file_is_refused_at_once() {
+    for special in ["/dev/zero", "/dev/null"] {
+        let err = load(Some(Path::new(special)), false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("config.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let err = load(Some(&fifo), false).unwrap_err().to_string();
+    assert!(err.contains("FIFO"), "{err}");
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, "#".repeat(2 << 20)).unwrap();
+    let err = load(Some(&big), false).unwrap_err().to_string();
+    assert!(err.contains("larger than"), "{err}");
+}
+
+#[test]
+fn intervals_that_are_not_finite_or_sane_are_refused() {
+    for bad in ["nan", "inf", "-inf", "1e30", "0", "-2"] {
+        let err = parse(&format!("[monitor]\ninterval = {bad}\n"), p())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("interval"), "{bad}: {err}");
+    }
+}

@@ -5,7 +5,6 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::config::{Config, ThemeName};
-use crate::error::Error;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::list::SortKey;
 
@@ -15,21 +14,8 @@ pub struct MonitorArgs {
     #[arg(long, env = "OTOP_DEMO")]
     pub demo: bool,
     /// Seconds between refreshes [default: 2, or monitor.interval in the config file]
-    #[arg(long, value_name = "SECS", env = "OTOP_INTERVAL", value_parser = parse_interval)]
+    #[arg(long, value_name = "SECS", env = "OTOP_INTERVAL", value_parser = crate::config::parse_interval)]
     pub interval: Option<Duration>,
-}
-
-/// Seconds, fractions allowed, between 0.2 and 3600.
-fn parse_interval(s: &str) -> crate::error::Result<Duration> {
-    let secs: f64 = s
-        .parse()
-        .map_err(|_| Error::Invalid(format!("not a number of seconds: {s}")))?;
-    if !(0.2..=3600.0).contains(&secs) {
-        return Err(Error::Invalid(
-            "the interval must be between 0.2 and 3600 seconds".into(),
-        ));
-    }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 /// How the monitor runs, whatever the source.
@@ -68,9 +54,9 @@ impl MonitorOptions {
     pub fn new(a: &MonitorArgs, config: &Config) -> Self {
         let m = &config.monitor;
         MonitorOptions {
-            interval: a
-                .interval
-                .unwrap_or_else(|| Duration::from_secs_f64(m.interval)),
+            interval: a.interval.unwrap_or_else(|| {
+                crate::config::interval(m.interval).unwrap_or(Duration::from_secs(2))
+            }),
             sort: Column::from(m.sort).sort_key(),
             descending: m.descending,
             columns: m.columns.iter().map(|c| Column::from(*c)).collect(),
@@ -111,8 +97,10 @@ mod tests {
 
     #[test]
     fn intervals() {
+        use crate::config::parse_interval;
         assert_eq!(parse_interval("0.5").ok(), Some(Duration::from_millis(500)));
-        assert!(parse_interval("0").is_err());
-        assert!(parse_interval("abc").is_err());
+        for bad in ["0", "abc", "nan", "NaN", "inf", "-inf", "1e30", "-1", ""] {
+            assert!(parse_interval(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -65,7 +65,7 @@ pub fn run(opts: PickOptions) -> Result<ExitCode> {
     };
     terminal::restore();
     match result {
-        Ok(Some(text)) => println!("{text}"),
+        Ok(Some(text)) => crate::outln!("{text}")?,
         Ok(None) => {}
         Err(e) => return Err(e),
     }

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::file::{FileError, read_capped};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct McpServer {
     pub name: String,
@@ -130,17 +132,19 @@ pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, String> {
 }
 
 const NAMES: [&str; 2] = ["opencode.json", "opencode.jsonc"];
+/// The largest opencode configuration file read.
+const MAX_FILE_BYTES: u64 = 4 << 20;
 
 fn read_files(dir: &Path) -> Vec<McpFile> {
     NAMES
         .iter()
         .map(|n| dir.join(n))
-        .filter(|p| p.is_file())
-        .map(|p| McpFile {
-            path: p.display().to_string(),
-            servers: std::fs::read_to_string(&p)
-                .map_err(|e| e.to_string())
-                .and_then(|t| parse_mcp(&t)),
+        .filter_map(|p| match read_capped(&p, MAX_FILE_BYTES) {
+            Err(FileError::Missing) => None,
+            read => Some(McpFile {
+                path: p.display().to_string(),
+                servers: read.map_err(|e| e.to_string()).and_then(|t| parse_mcp(&t)),
+            }),
         })
         .collect()
 }

@@ -19,6 +19,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::file::read_capped;
+
 /// Live state of one session as the plugin saw it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveState {
@@ -54,6 +56,8 @@ pub const FORMAT: u32 = 1;
 /// How much earlier than the scanned start the plugin's recorded start may be (clock
 /// rounding; on Linux the plugin reads the same kernel start time as otop).
 const START_EARLY_MS: i64 = 2_000;
+/// The largest plugin file read (they hold a few hundred bytes).
+const MAX_FILE_BYTES: u64 = 64 << 10;
 /// How much later it may be: where the plugin cannot read the kernel's start time it counts
 /// from its runtime's start, which lags the process's by seconds on a loaded machine (2.2 s
 /// seen with opencode 1.18). Never a reused pid: a process that reused the pid started after
@@ -167,7 +171,7 @@ pub fn read_dir(dir: &Path) -> HashMap<u32, PluginFile> {
         .flatten()
         .filter_map(|e| {
             let pid = pid_of(e.file_name().to_str()?)?;
-            let file = parse(&std::fs::read_to_string(e.path()).ok()?).ok()?;
+            let file = parse(&read_capped(&e.path(), MAX_FILE_BYTES).ok()?).ok()?;
             (file.pid == pid).then_some((pid, file))
         })
         .collect()

@@ -8,7 +8,6 @@
 //! files (its UI thread's and its server worker's); the one naming sessions wins.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -46,7 +45,7 @@ impl Cursor {
     /// Reads what was appended since the last call, handing each complete line to `each`.
     /// A file that shrank or was replaced (new inode) is read again from 0.
     fn read(&mut self, path: &Path, first_max: u64, mut each: impl FnMut(&str)) {
-        let Ok(mut file) = File::open(path) else {
+        let Ok(mut file) = super::file::open_regular(path) else {
             return;
         };
         let Ok(meta) = file.metadata() else { return };
