@@ -1,6 +1,8 @@
 //! The jump: take a tmux client to the pane a session runs in, on the right server, across
-//! tmux sessions. Shared by the picker, `otop jump` and the monitor.
+//! tmux sessions. The picker, `otop jump` and the monitor all act through [`go`], which first
+//! checks where the target lives ([`plan`]): a client can only be switched within its server.
 
+use crate::error::Error;
 use crate::model::row::{Row, TmuxLocation};
 use crate::model::sanitize::clean;
 use crate::source::tmux::{self, same_socket};
@@ -14,6 +16,43 @@ pub enum Plan {
     Explain(String),
     /// Not inside tmux: print where the session is.
     Print(String),
+}
+
+/// Where an action is asked from: the tmux server otop runs under and the client to move.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Here {
+    pub current_socket: Option<String>,
+    pub client: Option<String>,
+}
+
+impl Here {
+    /// This process's tmux server (`$TMUX`) and the client the popup binding named, if any.
+    pub fn from_env(client: Option<String>) -> Here {
+        Here {
+            current_socket: current_socket(),
+            client,
+        }
+    }
+}
+
+/// What a successful [`go`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Went {
+    /// The client is at the pane; a line saying where.
+    Jumped(String),
+    /// Not inside tmux: where the session is, to print.
+    Print(String),
+}
+
+/// Takes the client to `row`'s pane, if it lives where a jump can reach; otherwise says why
+/// ([`Error::Refused`]) or, outside tmux, where the session is.
+pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
+    let client = here.client.as_deref();
+    match plan(row, here.current_socket.as_deref(), client) {
+        Plan::Jump(loc) => Ok(Went::Jumped(jump_to(&loc, client)?)),
+        Plan::Explain(why) => Err(Error::Refused(why)),
+        Plan::Print(text) => Ok(Went::Print(text)),
+    }
 }
 
 /// Decides what choosing `row` does. `current_socket` is the server otop runs under (from
@@ -47,7 +86,7 @@ pub fn plan(row: &Row, current_socket: Option<&str>, client: Option<&str>) -> Pl
 
 /// Moves `client` (or tmux's current client) to the pane: its session, window and pane, in one
 /// tmux call. Returns a line saying where it went.
-pub fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, tmux::TmuxError> {
+fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, tmux::TmuxError> {
     let pane = loc.pane_id.as_str();
     let mut args = vec!["switch-client"];
     if let Some(c) = client {

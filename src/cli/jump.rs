@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use crate::error::{Error, Result};
 
 use crate::collect::{Collector, Focus, Source, now_ms};
-use crate::jump::{self, Plan};
+use crate::jump::{self, Here, Went};
 use crate::model::sanitize::clean;
 use crate::model::select::{self, Target};
 use crate::model::state::State;
@@ -48,18 +48,14 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             .unwrap_or_default();
         Error::NoSession(clean(&what).into_owned())
     })?;
-    match jump::plan(row, current.as_deref(), args.client.as_deref()) {
-        Plan::Jump(loc) => {
-            let said = jump::jump_to(&loc, args.client.as_deref())?;
-            crate::outln!("{said}")?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Plan::Explain(why) => Err(Error::Refused(why)),
-        Plan::Print(text) => {
-            crate::outln!("{text}")?;
-            Ok(ExitCode::SUCCESS)
-        }
+    let here = Here {
+        current_socket: current,
+        client: args.client.clone(),
+    };
+    match jump::go(row, &here)? {
+        Went::Jumped(said) | Went::Print(said) => crate::outln!("{said}")?,
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// States as flag values (`--next waiting`), spelled as everywhere else. Here rather than in the

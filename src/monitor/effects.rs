@@ -8,6 +8,8 @@ use super::clipboard;
 use super::event::Request;
 use super::options::MonitorOptions;
 use super::state::{App, Effect};
+use crate::jump::{self, Here, Went};
+use crate::model::row::Row;
 use crate::source::opencode_config as mcp;
 
 /// Performs one effect; true means quit.
@@ -27,14 +29,60 @@ pub(super) fn perform(
             let msg = clipboard::copy(&id, out, &opts.clipboard);
             app.post(msg, false);
         }
-        Effect::Jump(loc) => match crate::jump::jump_to(&loc, None) {
-            Ok(msg) => app.post(msg, false),
-            Err(e) => app.post(e.to_string(), true),
-        },
+        Effect::Jump(row) => jump_to(app, &row, &Here::from_env(None)),
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();
             app.set_mcp(mcp::load(global, dir.as_deref().map(Path::new)));
         }
     }
     false
+}
+
+/// Through the one jump that checks which server the pane is on; the outcome on the footer.
+fn jump_to(app: &mut App, row: &Row, here: &Here) {
+    match jump::go(row, here) {
+        Ok(Went::Jumped(msg) | Went::Print(msg)) => app.post(msg, false),
+        Err(e) => app.post(e.to_string(), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::row::TmuxLocation;
+    use crate::model::state::{State, Status};
+    use crate::tui::theme::Theme;
+
+    /// A session on another tmux server is never switched to against this one: the footer
+    /// says how to reach it instead.
+    #[test]
+    fn a_jump_to_another_server_explains_instead_of_moving_a_client() {
+        let mut app = App::new(0, Theme::default());
+        let row = Row {
+            process: None,
+            session: None,
+            status: Status::new(State::Idle, "idle"),
+            matched: None,
+            tmux: Some(TmuxLocation {
+                socket: "/nonexistent/other-server".into(),
+                pane_id: "%9".into(),
+                target: "s:1.0".into(),
+                session: "s".into(),
+                window: 1,
+                window_name: "w".into(),
+            }),
+        };
+        let here = Here {
+            current_socket: Some("/nonexistent/this-server".into()),
+            client: None,
+        };
+        jump_to(&mut app, &row, &here);
+        let note = app.note.expect("a note");
+        assert!(note.error);
+        assert!(note.text.contains("another tmux server"), "{}", note.text);
+        assert!(
+            note.text
+                .contains("tmux -S /nonexistent/other-server attach -t s:1.0")
+        );
+    }
 }

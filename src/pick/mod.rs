@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
-use crate::jump::{self, Plan};
+use crate::jump::{self, Here, Went};
 use crate::model::select;
 use crate::paths::Env;
 use crate::tui::terminal::{self, Screen};
@@ -36,8 +36,7 @@ pub fn run(opts: PickOptions) -> Result<ExitCode> {
     if let Some(e) = snap.db_error {
         picker.message = Some(e);
     }
-    let current = jump::current_socket();
-    let client = opts.client.as_deref();
+    let here = Here::from_env(opts.client.clone());
 
     let mut terminal = terminal::setup(Screen::Picker)?;
     let result = loop {
@@ -53,13 +52,11 @@ pub fn run(opts: PickOptions) -> Result<ExitCode> {
         match picker.apply(action) {
             Outcome::Continue => {}
             Outcome::Cancel => break Ok(None),
-            Outcome::Pick(i) => match jump::plan(&picker.rows()[i], current.as_deref(), client) {
-                Plan::Jump(loc) => match jump::jump_to(&loc, client) {
-                    Ok(_) => break Ok(None),
-                    Err(e) => picker.message = Some(format!("jump failed: {e}")),
-                },
-                Plan::Explain(why) => picker.message = Some(why),
-                Plan::Print(text) => break Ok(Some(text)),
+            Outcome::Pick(i) => match jump::go(&picker.rows()[i], &here) {
+                Ok(Went::Jumped(_)) => break Ok(None),
+                Ok(Went::Print(text)) => break Ok(Some(text)),
+                Err(Error::Refused(why)) => picker.message = Some(why),
+                Err(e) => picker.message = Some(format!("jump failed: {e}")),
             },
         }
     };

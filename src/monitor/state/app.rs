@@ -5,7 +5,7 @@
 use ratatui::layout::Rect;
 
 use crate::collect::{Focus, Snapshot};
-use crate::model::row::{Row, TmuxLocation};
+use crate::model::row::Row;
 use crate::monitor::draw::detail;
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
@@ -34,12 +34,13 @@ pub enum DetailTab {
 }
 
 /// Work the runner does on the app's behalf.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
     Refresh,
     Copy(String),
-    Jump(TmuxLocation),
+    /// Take the client to this row's pane (where a jump can reach it).
+    Jump(Box<Row>),
     /// Read MCP config: the global one and the project's at this directory.
     LoadMcp(Option<String>),
 }
@@ -329,9 +330,9 @@ impl App {
                 Some(id) => return Some(Effect::Copy(id.to_string())),
                 None => self.post("this row has no session id", true),
             },
-            Action::Jump => match self.the_row().map(|r| r.tmux.clone()) {
-                Some(Some(loc)) => return Some(Effect::Jump(loc)),
-                Some(None) => self.post("this session is not in a tmux pane", true),
+            Action::Jump => match self.the_row() {
+                Some(r) if r.tmux.is_some() => return Some(Effect::Jump(Box::new(r.clone()))),
+                Some(_) => self.post("this session is not in a tmux pane", true),
                 None => {}
             },
             Action::Click { column, row } => self.click(column, row),

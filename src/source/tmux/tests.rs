@@ -260,7 +260,18 @@ fn finds_the_pane_of_a_standin_by_tmux_pane_tty_and_ancestors() {
     let text = capture_pane(&srv.sock, &target.pane_id).unwrap();
     assert_eq!(text.lines().count(), 24);
     // No client is attached: selecting works, switching the client is the part that fails.
-    let r = crate::jump::jump_to(&crate::model::row::TmuxLocation::from(&target), None);
+    let row = crate::model::row::Row {
+        process: None,
+        session: None,
+        status: crate::model::state::Status::new(crate::model::state::State::Idle, ""),
+        matched: None,
+        tmux: Some(crate::model::row::TmuxLocation::from(&target)),
+    };
+    let here = crate::jump::Here {
+        current_socket: Some(srv.sock.clone()),
+        client: None,
+    };
+    let r = crate::jump::go(&row, &here);
     assert!(r.is_err(), "{r:?}");
     let active = srv.tmux(&[
         "display-message",
