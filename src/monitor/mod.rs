@@ -3,6 +3,7 @@
 //! performs the returned effects ([`effects`]) and draws with [`draw::draw`].
 
 pub mod clipboard;
+pub mod detail_body;
 pub mod draw;
 mod effects;
 pub mod event;

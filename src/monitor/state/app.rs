@@ -4,9 +4,8 @@
 
 use ratatui::layout::Rect;
 
-use crate::collect::{Focus, Snapshot};
+use crate::collect::Snapshot;
 use crate::model::row::{Row, TmuxLocation};
-use crate::monitor::draw::detail;
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
@@ -86,6 +85,8 @@ pub struct App {
     pub detail_key: Option<RowKey>,
     /// Scroll of the detail body or of an open panel.
     pub scroll: usize,
+    /// Lines of the detail body, counted when what it shows may change (not on every key).
+    pub(super) detail_len: usize,
     pub size: Rect,
     pub note: Option<Note>,
     pub mcp: Option<McpPanel>,
@@ -114,6 +115,7 @@ impl App {
             offset: 0,
             detail_key: None,
             scroll: 0,
+            detail_len: 0,
             size: Rect::new(0, 0, 80, 24),
             note: None,
             mcp: None,
@@ -129,35 +131,12 @@ impl App {
             self.note = None;
         }
         self.rearrange();
+        self.count_detail();
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
         let shown = self.shown.get(self.selected)?;
         self.snapshot.rows.get(shown.index)
-    }
-
-    /// The row the detail view shows, found again by key in each snapshot.
-    pub fn detail_row(&self) -> Option<&Row> {
-        let key = self.detail_key.as_ref()?;
-        self.snapshot
-            .rows
-            .iter()
-            .find(|r| list::row_key(r).as_ref() == Some(key))
-    }
-
-    /// What the collector should look at closely: the detail view's session and pane.
-    pub fn focus(&self) -> Focus {
-        if self.view != View::Detail {
-            return Focus::default();
-        }
-        let session_id = match &self.detail_key {
-            Some(RowKey::Session(id)) => Some(id.clone()),
-            _ => None,
-        };
-        Focus {
-            session_id,
-            pane: self.detail_row().and_then(|r| r.tmux.clone()),
-        }
     }
 
     pub fn post(&mut self, text: impl Into<String>, error: bool) {
@@ -218,7 +197,7 @@ impl App {
             }
             _ => {
                 let max = if self.panel.is_none() {
-                    detail::body_len(self).saturating_sub(1)
+                    self.detail_len.saturating_sub(1)
                 } else {
                     usize::MAX / 2
                 };
@@ -310,6 +289,7 @@ impl App {
                     self.view = View::Detail;
                     self.tab = DetailTab::Pane;
                     self.scroll = 0;
+                    self.count_detail();
                     // The focus changed: fetch history and pane now.
                     return Some(Effect::Refresh);
                 }
@@ -317,6 +297,7 @@ impl App {
             Action::CloseDetail => {
                 self.view = View::List;
                 self.scroll = 0;
+                self.count_detail();
             }
             Action::DetailTab => {
                 self.tab = match self.tab {
@@ -324,6 +305,7 @@ impl App {
                     DetailTab::History => DetailTab::Pane,
                 };
                 self.scroll = 0;
+                self.count_detail();
             }
             Action::CopyId => match self.the_row().and_then(|r| r.session_id()) {
                 Some(id) => return Some(Effect::Copy(id.to_string())),
@@ -338,6 +320,7 @@ impl App {
             Action::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 self.select(self.selected);
+                self.count_detail();
             }
         }
         None

@@ -4,6 +4,7 @@
 pub mod action;
 mod app;
 pub mod columns;
+mod detail;
 pub mod list;
 
 pub use app::{App, DetailTab, Effect, Note, Panel, View};

@@ -115,6 +115,8 @@ fn detail_pane() {
     select(&mut app, "Refactor");
     open_detail(&mut app);
     assert_eq!(app.tab, DetailTab::Pane);
+    assert_eq!(app.detail_len(), app.detail_lines(100).len());
+    assert!(app.detail_len() > 1, "the pane, not a note");
     let s = screen(&app);
     assert!(
         !s.contains("pwned"),
@@ -130,7 +132,12 @@ fn detail_history() {
     open_detail(&mut app);
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.tab, DetailTab::History);
+    // Counted again for the new tab, and again for a narrower screen.
+    let count = |app: &App| app.detail_lines(app.size.width).len();
+    assert_eq!(app.detail_len(), count(&app));
     insta::assert_snapshot!(screen(&app));
+    app.apply(Action::Resize(60, 20));
+    assert_eq!(app.detail_len(), count(&app));
 }
 
 #[test]
@@ -348,7 +355,7 @@ fn detail_keys_and_focus() {
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.scroll, 2);
     press(&mut app, KeyCode::Char('G'));
-    assert!(app.scroll < crate::monitor::draw::detail::body_len(&app));
+    assert_eq!(app.scroll + 1, app.detail_len(), "G stops at the last line");
     assert!(matches!(
         press(&mut app, KeyCode::Char('o')),
         Some(Effect::Jump(_))
