@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub mod colour;
+pub mod key_tables;
 pub mod keys;
 
 use self::colour::MonitorColours;
-use self::keys::{KeySpec, Keys};
+pub use self::key_tables::PickerKeys;
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
 /// [`Config::default`] (a test checks).
@@ -101,51 +102,6 @@ pub struct Picker {
     pub keys: PickerKeys,
 }
 
-/// The picker's actions and their keys (`[picker.keys]`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PickerKeys {
-    pub up: Keys,
-    pub down: Keys,
-    pub jump: Keys,
-    pub quit: Keys,
-    pub filter: Keys,
-    pub filter_clear: Keys,
-    pub backspace: Keys,
-}
-
-impl PickerKeys {
-    /// Every action with its name in the file, in the file's order.
-    pub fn actions(&self) -> [(&'static str, &Keys); 7] {
-        [
-            ("up", &self.up),
-            ("down", &self.down),
-            ("jump", &self.jump),
-            ("quit", &self.quit),
-            ("filter", &self.filter),
-            ("filter_clear", &self.filter_clear),
-            ("backspace", &self.backspace),
-        ]
-    }
-
-    /// A key bound to two actions, as `(key, first action, second action)`.
-    pub fn conflict(&self) -> Option<(KeySpec, &'static str, &'static str)> {
-        let actions = self.actions();
-        for (i, (a, keys)) in actions.iter().enumerate() {
-            for k in &keys.0 {
-                if let Some((b, _)) = actions[i..]
-                    .iter()
-                    .skip(1)
-                    .find(|(_, other)| other.0.contains(k))
-                {
-                    return Some((*k, a, b));
-                }
-            }
-        }
-        None
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Clipboard {
@@ -218,20 +174,6 @@ impl Default for Picker {
         Picker {
             vim_keys: true,
             keys: PickerKeys::default(),
-        }
-    }
-}
-
-impl Default for PickerKeys {
-    fn default() -> Self {
-        PickerKeys {
-            up: Keys::of(&["k", "up", "ctrl-p"]),
-            down: Keys::of(&["j", "down", "ctrl-n"]),
-            jump: Keys::of(&["enter"]),
-            quit: Keys::of(&["q", "ctrl-c"]),
-            filter: Keys::of(&["/"]),
-            filter_clear: Keys::of(&["esc"]),
-            backspace: Keys::of(&["backspace"]),
         }
     }
 }
@@ -378,6 +320,9 @@ fn locate(text: &str, span: std::ops::Range<usize>) -> (usize, Option<String>) {
 
 /// For tests and `otop config --print-default`: the names of every section and key.
 pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
+    fn names(actions: Vec<(&'static str, &keys::Keys)>) -> Vec<&'static str> {
+        actions.into_iter().map(|(name, _)| name).collect()
+    }
     BTreeMap::from([
         (
             "monitor",
@@ -403,14 +348,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
             vec!["format", "empty", "plain", "symbols", "colours"],
         ),
         ("picker", vec!["vim_keys", "keys"]),
-        (
-            "picker.keys",
-            PickerKeys::default()
-                .actions()
-                .iter()
-                .map(|(name, _)| *name)
-                .collect(),
-        ),
+        ("picker.keys", names(PickerKeys::default().actions())),
         ("clipboard", vec!["method", "command"]),
         ("tmux", vec!["sockets"]),
     ])

@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::keys::Keys;
 
 fn p() -> &'static Path {
     Path::new("/home/u/.config/otop/config.toml")
