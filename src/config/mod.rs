@@ -12,7 +12,7 @@ pub mod key_tables;
 pub mod keys;
 
 use self::colour::MonitorColours;
-pub use self::key_tables::PickerKeys;
+pub use self::key_tables::{MonitorKeys, PickerKeys};
 
 /// The commented default file `otop config --print-default` prints. Parsing it must give
 /// [`Config::default`] (a test checks).
@@ -37,6 +37,7 @@ pub struct Monitor {
     pub columns: Vec<ColumnName>,
     pub theme: ThemeName,
     pub colours: MonitorColours,
+    pub keys: MonitorKeys,
 }
 
 /// A monitor column, as `monitor.sort` and `monitor.columns` name it.
@@ -140,6 +141,7 @@ impl Default for Monitor {
             ],
             theme: ThemeName::Dark,
             colours: MonitorColours::default(),
+            keys: MonitorKeys::default(),
         }
     }
 }
@@ -258,6 +260,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
             path.display()
         ));
     }
+    if let Some((key, (t, a), (u, b))) = config.monitor.keys.conflict() {
+        return Err(format!(
+            "{}: monitor.keys: \"{key}\" is bound to both `{t}.{a}` and `{u}.{b}`",
+            path.display()
+        ));
+    }
     Ok(config)
 }
 
@@ -320,6 +328,7 @@ fn locate(text: &str, span: std::ops::Range<usize>) -> (usize, Option<String>) {
 
 /// For tests and `otop config --print-default`: the names of every section and key.
 pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
+    use self::key_tables::{DetailKeys, FilterKeys, ListKeys, MoveKeys, PanelKeys};
     fn names(actions: Vec<(&'static str, &keys::Keys)>) -> Vec<&'static str> {
         actions.into_iter().map(|(name, _)| name).collect()
     }
@@ -333,6 +342,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "columns",
                 "theme",
                 "colours",
+                "keys",
             ],
         ),
         (
@@ -342,6 +352,21 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
                 .iter()
                 .map(|(name, _)| *name)
                 .collect(),
+        ),
+        (
+            "monitor.keys",
+            vec!["move", "list", "detail", "panel", "filter"],
+        ),
+        ("monitor.keys.move", names(MoveKeys::default().actions())),
+        ("monitor.keys.list", names(ListKeys::default().actions())),
+        (
+            "monitor.keys.detail",
+            names(DetailKeys::default().actions()),
+        ),
+        ("monitor.keys.panel", names(PanelKeys::default().actions())),
+        (
+            "monitor.keys.filter",
+            names(FilterKeys::default().actions()),
         ),
         (
             "status",
