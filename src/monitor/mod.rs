@@ -76,6 +76,7 @@ fn main_loop(
     app.sort = opts.sort;
     app.descending = opts.descending;
     app.columns = opts.columns.clone();
+    app.keymap = opts.keymap.clone();
     app.utc_offset_secs = local_offset_secs();
     let mut focus = app.focus();
     let mut out = std::io::stdout();

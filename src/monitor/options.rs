@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::config::{Config, ThemeName};
 use crate::monitor::state::columns::Column;
+use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::SortKey;
 
 #[derive(Debug, Clone, Args)]
@@ -44,6 +45,8 @@ pub struct MonitorOptions {
     /// `[monitor.colours]`: colours that override the theme's.
     pub colours: crate::config::colour::MonitorColours,
     pub clipboard: crate::config::Clipboard,
+    /// `[monitor.keys]`.
+    pub keymap: Keymap,
 }
 
 impl Default for MonitorOptions {
@@ -73,6 +76,7 @@ impl MonitorOptions {
             colour: m.theme != ThemeName::None,
             colours: m.colours,
             clipboard: config.clipboard.clone(),
+            keymap: Keymap::new(&m.keys),
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::model::row::{Row, TmuxLocation};
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
+use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::{self, RowKey, Shown, SortKey, Visibility};
 use crate::source::opencode_config::McpPanel;
 use crate::tui::theme::Theme;
@@ -90,6 +91,8 @@ pub struct App {
     pub size: Rect,
     pub note: Option<Note>,
     pub mcp: Option<McpPanel>,
+    /// Which key does what where (`[monitor.keys]` in the configuration file).
+    pub keymap: Keymap,
 }
 
 impl App {
@@ -119,6 +122,7 @@ impl App {
             size: Rect::new(0, 0, 80, 24),
             note: None,
             mcp: None,
+            keymap: Keymap::default(),
         }
     }
 
