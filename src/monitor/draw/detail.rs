@@ -9,6 +9,8 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::model::sanitize::clean;
 use crate::monitor::layout;
+use crate::monitor::state::action::Action;
+use crate::monitor::state::keymap::Place;
 use crate::monitor::state::list;
 use crate::monitor::state::{App, DetailTab};
 use crate::tui::text;
@@ -26,26 +28,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let start = app.scroll.min(lines.len().saturating_sub(1));
     Paragraph::new(lines.into_iter().skip(start).collect::<Vec<_>>()).render(body, buf);
     let t = &app.theme;
-    let mut hints = Vec::new();
-    for (k, what) in [
-        ("esc", "back"),
-        ("tab", "pane/history"),
-        ("j k", "scroll"),
-        ("o", "jump"),
-        ("y", "copy id"),
-    ] {
-        hints.push(Span::styled(k, t.key()));
-        hints.push(Span::raw(format!(" {what}  ")));
-    }
     let line = match app.live_note() {
         Some(n) => Line::styled(
             clean(&n.text).into_owned(),
             if n.error { t.error() } else { t.key() },
         ),
-        None => Line::from(hints),
+        None => Line::from(super::hints(app, Place::Detail, DETAIL_HINTS)),
     };
     text::cut_line(line, w).render(footer, buf);
 }
+
+/// What the detail view's footer names, each with its keys.
+const DETAIL_HINTS: &[(&[Action], &str)] = &[
+    (&[Action::CloseDetail], "back"),
+    (&[Action::DetailTab], "pane/history"),
+    (&[Action::Down, Action::Up], "scroll"),
+    (&[Action::Jump], "jump"),
+    (&[Action::CopyId], "copy id"),
+];
 
 fn header_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -140,7 +140,13 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
         tab("Pane", app.tab == DetailTab::Pane),
         Span::raw(" "),
         tab("History", app.tab == DetailTab::History),
-        Span::styled("   tab switches", t.secondary()),
+        Span::styled(
+            format!(
+                "   {} switches",
+                super::key(app, Place::Detail, &Action::DetailTab)
+            ),
+            t.secondary(),
+        ),
     ])
     .render(area, buf);
 }

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::monitor::draw::panels::render_popup;
+use crate::monitor::draw::panels::{closes, render_popup};
 use crate::monitor::state::App;
 use crate::tui::text;
 
@@ -33,6 +33,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Line::from(vec![Span::styled(keys + &pad, t.key()), Span::raw(what)])
         })
         .collect();
+    let title = format!(" keys{} ", closes(app));
     let width = u16::try_from(keys_width + what_width + 2).unwrap_or(u16::MAX);
-    render_popup(app, area, buf, " keys · esc closes ", lines, width);
+    render_popup(app, area, buf, &title, lines, width);
 }

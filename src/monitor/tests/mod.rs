@@ -212,7 +212,7 @@ fn help_overlay() {
 }
 
 #[test]
-fn the_files_keys_act_and_show_in_the_help() {
+fn the_files_keys_act_and_show_in_the_help_and_hints() {
     let config = crate::config::parse(
         "[monitor.keys.move]\ndown = [\"n\", \"down\"]\n[monitor.keys.list]\njump = \"J\"\n",
         std::path::Path::new("c.toml"),
@@ -224,6 +224,10 @@ fn the_files_keys_act_and_show_in_the_help() {
     assert_eq!(app.selected, 1);
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.selected, 1, "j no longer moves");
+    assert!(
+        screen(&app).contains("J jump"),
+        "the footer names the new key"
+    );
     press(&mut app, KeyCode::Char('?'));
     let s = screen(&app);
     // The list's jump is J; the detail view's is still o.
