@@ -191,6 +191,89 @@ impl<'de> de::Deserialize<'de> for Keys {
     }
 }
 
+/// The first key bound to two of `actions`, with both names: no key may mean two things in one
+/// place, in any table of keys.
+pub fn conflict<N: Copy>(actions: &[(N, &Keys)]) -> Option<(KeySpec, N, N)> {
+    actions.iter().enumerate().find_map(|(i, (a, keys))| {
+        keys.0.iter().find_map(|k| {
+            actions[i + 1..]
+                .iter()
+                .find(|(_, other)| other.0.contains(k))
+                .map(|(b, _)| (*k, *a, *b))
+        })
+    })
+}
+
+/// Keys bound to actions, one entry per key in the order the file lists them: the lookup the
+/// picker and the monitor share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bindings<A>(Vec<(KeySpec, A)>);
+
+impl<A: Clone + PartialEq> Bindings<A> {
+    /// Every key of every action.
+    pub fn new<'a>(actions: impl IntoIterator<Item = (&'a Keys, A)>) -> Self {
+        Bindings(
+            actions
+                .into_iter()
+                .flat_map(|(keys, a)| keys.0.iter().map(move |k| (*k, a.clone())))
+                .collect(),
+        )
+    }
+
+    /// Keeps only the keys `keep` accepts.
+    pub fn retain(mut self, keep: impl Fn(&KeySpec) -> bool) -> Self {
+        self.0.retain(|(k, _)| keep(k));
+        self
+    }
+
+    /// The action bound to `key`. While `typing`, a plain character is text, never an action.
+    pub fn action(&self, key: KeySpec, typing: bool) -> Option<&A> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key && !(typing && k.is_plain_char()))
+            .map(|(_, a)| a)
+    }
+
+    /// The keys bound to `action`, in the file's order.
+    pub fn keys_for<'s>(&'s self, action: &'s A) -> impl Iterator<Item = KeySpec> + 's {
+        self.0
+            .iter()
+            .filter(move |(_, a)| a == action)
+            .map(|(k, _)| *k)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(KeySpec, A)> {
+        self.0.iter()
+    }
+}
+
+/// Declares a table of actions and their keys (`[picker.keys]`, `[monitor.keys.list]`, …): the
+/// struct, its default keys, and `actions()`, each action with its name in the file.
+macro_rules! key_table {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident: [$($key:literal),*],)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct $name {
+            $($(#[$fdoc])* pub $field: $crate::config::keys::Keys,)*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { $($field: $crate::config::keys::Keys::of(&[$($key),*]),)* }
+            }
+        }
+
+        impl $name {
+            /// Every action with its name in the file, in the file's order.
+            pub fn actions(&self) -> Vec<(&'static str, &$crate::config::keys::Keys)> {
+                vec![$((stringify!($field), &self.$field)),*]
+            }
+        }
+    };
+}
+pub(crate) use key_table;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +335,26 @@ mod tests {
         assert_eq!(ev(KeyCode::Enter, KeyModifiers::NONE), k("enter"));
         assert_ne!(ev(KeyCode::Char('n'), KeyModifiers::NONE), k("ctrl-n"));
         assert!(k("q").is_plain_char() && !k("ctrl-q").is_plain_char() && !k("up").is_plain_char());
+    }
+
+    #[test]
+    fn a_key_in_two_actions_is_a_conflict_and_bindings_find_it() {
+        let (a, b, c) = (
+            Keys::of(&["j", "down"]),
+            Keys::of(&["k"]),
+            Keys::of(&["x", "down"]),
+        );
+        assert_eq!(conflict(&[("a", &a), ("b", &b)]), None);
+        assert_eq!(
+            conflict(&[("a", &a), ("b", &b), ("c", &c)]),
+            Some((k("down"), "a", "c"))
+        );
+        let bound = Bindings::new([(&a, 1), (&b, 2)]);
+        assert_eq!(bound.action(k("down"), false), Some(&1));
+        assert_eq!(bound.action(k("j"), true), None, "typing: j is text");
+        assert_eq!(bound.action(k("down"), true), Some(&1));
+        assert_eq!(bound.keys_for(&1).collect::<Vec<_>>(), [k("j"), k("down")]);
+        let arrows = bound.retain(|s| !s.is_plain_char());
+        assert_eq!(arrows.iter().count(), 1);
     }
 }

@@ -9,11 +9,12 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod colour;
+pub mod key_tables;
 pub mod keys;
 mod locate;
 
 use self::colour::MonitorColours;
-use self::keys::{KeySpec, Keys};
+pub use self::key_tables::{MonitorKeys, PickerKeys};
 use crate::error::{Error, Result};
 use crate::model::state::State;
 use crate::source::file::{FileError, read_capped};
@@ -41,6 +42,7 @@ pub struct Monitor {
     pub columns: Vec<ColumnName>,
     pub theme: ThemeName,
     pub colours: MonitorColours,
+    pub keys: MonitorKeys,
 }
 
 /// A monitor column, as `monitor.sort` and `monitor.columns` name it.
@@ -140,51 +142,6 @@ pub struct Picker {
     pub keys: PickerKeys,
 }
 
-/// The picker's actions and their keys (`[picker.keys]`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PickerKeys {
-    pub up: Keys,
-    pub down: Keys,
-    pub jump: Keys,
-    pub quit: Keys,
-    pub filter: Keys,
-    pub filter_clear: Keys,
-    pub backspace: Keys,
-}
-
-impl PickerKeys {
-    /// Every action with its name in the file, in the file's order.
-    pub fn actions(&self) -> [(&'static str, &Keys); 7] {
-        [
-            ("up", &self.up),
-            ("down", &self.down),
-            ("jump", &self.jump),
-            ("quit", &self.quit),
-            ("filter", &self.filter),
-            ("filter_clear", &self.filter_clear),
-            ("backspace", &self.backspace),
-        ]
-    }
-
-    /// A key bound to two actions, as `(key, first action, second action)`.
-    pub fn conflict(&self) -> Option<(KeySpec, &'static str, &'static str)> {
-        let actions = self.actions();
-        for (i, (a, keys)) in actions.iter().enumerate() {
-            for k in &keys.0 {
-                if let Some((b, _)) = actions[i..]
-                    .iter()
-                    .skip(1)
-                    .find(|(_, other)| other.0.contains(k))
-                {
-                    return Some((*k, a, b));
-                }
-            }
-        }
-        None
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Clipboard {
@@ -223,6 +180,7 @@ impl Default for Monitor {
             ],
             theme: ThemeName::Dark,
             colours: MonitorColours::default(),
+            keys: MonitorKeys::default(),
         }
     }
 }
@@ -257,20 +215,6 @@ impl Default for Picker {
         Picker {
             vim_keys: true,
             keys: PickerKeys::default(),
-        }
-    }
-}
-
-impl Default for PickerKeys {
-    fn default() -> Self {
-        PickerKeys {
-            up: Keys::of(&["k", "up", "ctrl-p"]),
-            down: Keys::of(&["j", "down", "ctrl-n"]),
-            jump: Keys::of(&["enter"]),
-            quit: Keys::of(&["q", "ctrl-c"]),
-            filter: Keys::of(&["/"]),
-            filter_clear: Keys::of(&["esc"]),
-            backspace: Keys::of(&["backspace"]),
         }
     }
 }
@@ -372,11 +316,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             path.display()
         )));
     }
+    if let Some((key, (t, a), (u, b))) = config.monitor.keys.conflict() {
+        return Err(Error::Config(format!(
+            "{}: monitor.keys: \"{key}\" is bound to both `{t}.{a}` and `{u}.{b}`",
+            path.display()
+        )));
+    }
     Ok(config)
 }
 
 /// For tests and `otop config --print-default`: the names of every section and key.
 pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
+    use self::key_tables::{DetailKeys, FilterKeys, ListKeys, MoveKeys, PanelKeys};
+    fn names(actions: Vec<(&'static str, &keys::Keys)>) -> Vec<&'static str> {
+        actions.into_iter().map(|(name, _)| name).collect()
+    }
     BTreeMap::from([
         (
             "monitor",
@@ -387,6 +341,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "columns",
                 "theme",
                 "colours",
+                "keys",
             ],
         ),
         (
@@ -398,18 +353,26 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
                 .collect(),
         ),
         (
+            "monitor.keys",
+            vec!["move", "list", "detail", "panel", "filter"],
+        ),
+        ("monitor.keys.move", names(MoveKeys::default().actions())),
+        ("monitor.keys.list", names(ListKeys::default().actions())),
+        (
+            "monitor.keys.detail",
+            names(DetailKeys::default().actions()),
+        ),
+        ("monitor.keys.panel", names(PanelKeys::default().actions())),
+        (
+            "monitor.keys.filter",
+            names(FilterKeys::default().actions()),
+        ),
+        (
             "status",
             vec!["format", "empty", "plain", "symbols", "colours"],
         ),
         ("picker", vec!["vim_keys", "keys"]),
-        (
-            "picker.keys",
-            PickerKeys::default()
-                .actions()
-                .iter()
-                .map(|(name, _)| *name)
-                .collect(),
-        ),
+        ("picker.keys", names(PickerKeys::default().actions())),
         ("clipboard", vec!["method", "command"]),
         ("tmux", vec!["sockets"]),
     ])

@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::keys::Keys;
 
 fn p() -> &'static Path {
     Path::new("/home/u/.config/otop/config.toml")
@@ -122,6 +123,46 @@ fn a_key_bound_to_two_actions_is_refused() {
         "{err}"
     );
     assert_eq!(PickerKeys::default().conflict(), None);
+}
+
+#[test]
+fn monitor_keys_are_per_place_and_checked_in_each() {
+    let c = parse(
+        "[monitor.keys.move]\ndown = [\"n\", \"down\"]\n[monitor.keys.list]\njump = \"J\"\n",
+        p(),
+    )
+    .unwrap();
+    assert_eq!(c.monitor.keys.moving.down, Keys::of(&["n", "down"]));
+    assert_eq!(c.monitor.keys.list.jump, Keys::of(&["J"]));
+    assert_eq!(
+        c.monitor.keys.detail,
+        Default::default(),
+        "others keep defaults"
+    );
+    assert_eq!(MonitorKeys::default().conflict(), None);
+    // `q` quits the list and closes the detail view: two places, no conflict. A `move` key is
+    // in the list, the detail view and panels alike.
+    let err = parse("[monitor.keys.detail]\njump = \"j\"\n", p())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("monitor.keys: \"j\" is bound to both `detail.jump` and `move.down`"),
+        "{err}"
+    );
+    let err = parse("[monitor.keys.filter]\ndone = [\"enter\", \"esc\"]\n", p())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`filter.done` and `filter.clear`"), "{err}");
+    refused(
+        "[monitor.keys.list]\njump = \"o\"\nleap = \"tab\"\n",
+        "3: `monitor.keys.list.leap`",
+        &["unknown field", "sort_next"],
+    );
+    refused(
+        "[monitor.keys]\nlist = { help = \"f13\" }\n",
+        "2: `monitor.keys.list.help`",
+        &["unknown key `f13`"],
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! performs the returned effects ([`effects`]) and draws with [`draw::draw`].
 
 pub mod clipboard;
+pub mod detail_body;
 pub mod draw;
 mod effects;
 pub mod event;
@@ -63,6 +64,7 @@ fn main_loop(
     app.sort = opts.sort;
     app.descending = opts.descending;
     app.columns = opts.columns.clone();
+    app.keymap = opts.keymap.clone();
     app.utc_offset_secs = local_offset_secs();
     let mut focus = app.focus();
     let mut out = std::io::stdout();

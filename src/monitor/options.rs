@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::config::{Config, ThemeName};
 use crate::monitor::state::columns::Column;
+use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::SortKey;
 
 #[derive(Debug, Clone, Args)]
@@ -35,6 +36,8 @@ pub struct MonitorOptions {
     pub clipboard: crate::config::Clipboard,
     /// opencode's global configuration directory, for the MCP panel.
     pub opencode_config_dir: Option<std::path::PathBuf>,
+    /// `[monitor.keys]`.
+    pub keymap: Keymap,
 }
 
 impl Default for MonitorOptions {
@@ -65,6 +68,7 @@ impl MonitorOptions {
             colours: m.colours,
             clipboard: config.clipboard.clone(),
             opencode_config_dir: None,
+            keymap: Keymap::new(&m.keys),
         }
     }
 }

@@ -3,11 +3,11 @@
 
 use super::state::{Action, Mode};
 use crate::config;
-use crate::config::keys::KeySpec;
+use crate::config::keys::{Bindings, KeySpec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
-    bindings: Vec<(KeySpec, Action)>,
+    bindings: Bindings<Action>,
 }
 
 impl Keymap {
@@ -28,29 +28,19 @@ impl Keymap {
             s.is_plain_char()
                 && matches!(s.code, crossterm::event::KeyCode::Char(c) if c.is_alphabetic())
         };
-        let bindings = actions
-            .into_iter()
-            .flat_map(|(keys, action)| keys.0.iter().map(move |s| (*s, action.clone())))
-            .filter(|(s, _)| picker.vim_keys || !letter(s))
-            .collect();
+        let bindings = Bindings::new(actions).retain(|s| picker.vim_keys || !letter(s));
         Keymap { bindings }
     }
 
     /// The action bound to `key`. A plain character acts only while navigating: once a filter
     /// is being typed, it types.
     pub fn action(&self, key: KeySpec, mode: Mode) -> Option<Action> {
-        self.bindings
-            .iter()
-            .find(|(s, _)| *s == key && !(mode == Mode::Filter && s.is_plain_char()))
-            .map(|(_, a)| a.clone())
+        self.bindings.action(key, mode == Mode::Filter).cloned()
     }
 
     /// The first key bound to `action`, as the file writes it (for the hints on screen).
     pub fn key_for(&self, action: &Action) -> Option<String> {
-        self.bindings
-            .iter()
-            .find(|(_, a)| a == action)
-            .map(|(s, _)| s.to_string())
+        self.bindings.keys_for(action).next().map(|s| s.to_string())
     }
 }
 

@@ -14,6 +14,8 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::model::sanitize::clean;
 use crate::monitor::layout;
+use crate::monitor::state::action::Action;
+use crate::monitor::state::keymap::Place;
 use crate::monitor::state::{App, Panel, View};
 use crate::tui::text;
 
@@ -55,7 +57,11 @@ fn empty_message(app: &App) -> String {
     } else if app.snapshot.rows.is_empty() {
         "no opencode session is running".to_string()
     } else {
-        "nothing interactive running: a shows all sessions, p processes".to_string()
+        format!(
+            "nothing interactive running: {} shows all sessions, {} processes",
+            key(app, Place::List, &Action::ToggleAll),
+            key(app, Place::List, &Action::ToggleProcs)
+        )
     }
 }
 
@@ -143,7 +149,12 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
             Span::raw(clean(&app.filter).into_owned()),
             Span::styled("█", t.key()),
             Span::styled(
-                format!("  {} shown · enter keeps · esc clears", app.shown.len()),
+                format!(
+                    "  {} shown · {} keeps · {} clears",
+                    app.shown.len(),
+                    key(app, Place::Filter, &Action::FilterDone),
+                    key(app, Place::Filter, &Action::FilterClear)
+                ),
                 t.secondary(),
             ),
         ])
@@ -157,26 +168,48 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
                 format!("filter “{}” ", clean(&app.filter)),
                 t.key(),
             ));
-            spans.push(Span::styled("(esc clears)  ", t.secondary()));
+            let clear = key(app, Place::List, &Action::FilterClear);
+            spans.push(Span::styled(format!("({clear} clears)  "), t.secondary()));
         }
-        for (k, what) in hints() {
-            spans.push(Span::styled(k, t.key()));
-            spans.push(Span::raw(format!(" {what}  ")));
-        }
+        spans.extend(hints(app, Place::List, LIST_HINTS));
         Line::from(spans)
     };
     text::cut_line(line, usize::from(area.width)).render(area, buf);
 }
 
-fn hints() -> [(&'static str, &'static str); 8] {
-    [
-        ("enter", "detail"),
-        ("/", "filter"),
-        ("><", "sort"),
-        ("o", "jump"),
-        ("y", "copy id"),
-        ("a p", "show all/procs"),
-        ("?", "help"),
-        ("q", "quit"),
-    ]
+/// What the list's footer names, each with its keys.
+const LIST_HINTS: &[(&[Action], &str)] = &[
+    (&[Action::OpenDetail], "detail"),
+    (&[Action::FilterStart], "filter"),
+    (&[Action::SortNext, Action::SortPrev], "sort"),
+    (&[Action::Jump], "jump"),
+    (&[Action::CopyId], "copy id"),
+    (&[Action::ToggleAll, Action::ToggleProcs], "show all/procs"),
+    (&[Action::ToggleHelp], "help"),
+    (&[Action::Quit], "quit"),
+];
+
+/// `keys what` spans for a footer, naming the first key each action has in `place` (as
+/// configured); a hint none of whose actions has a key is left out.
+fn hints(app: &App, place: Place, hints: &[(&[Action], &str)]) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for (actions, what) in hints {
+        let keys: Vec<String> = actions
+            .iter()
+            .filter_map(|a| app.keymap.key_for(place, a))
+            .collect();
+        if !keys.is_empty() {
+            spans.push(Span::styled(keys.join(" "), t.key()));
+            spans.push(Span::raw(format!(" {what}  ")));
+        }
+    }
+    spans
+}
+
+/// The first key bound to `action` in `place`, for a hint in running text; `-` if none is.
+fn key(app: &App, place: Place, action: &Action) -> String {
+    app.keymap
+        .key_for(place, action)
+        .unwrap_or_else(|| "-".into())
 }

@@ -9,6 +9,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
+use crate::monitor::state::action::Action;
+use crate::monitor::state::keymap::Place;
 use crate::monitor::state::list;
 use crate::monitor::state::{App, View};
 use crate::tui::text::cut;
@@ -39,6 +41,12 @@ pub fn render_popup(
     Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
         .block(block)
         .render(rect, buf);
+}
+
+/// ` · esc closes` for a panel's title, naming the key that closes it (none if none does).
+pub fn closes(app: &App) -> String {
+    let key = app.keymap.key_for(Place::Panel, &Action::ClosePanel);
+    key.map_or_else(String::new, |k| format!(" · {k} closes"))
 }
 
 fn target(app: &App) -> Option<&Row> {
@@ -126,5 +134,6 @@ pub fn render_mcp(app: &App, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    render_popup(app, area, buf, " MCP servers · esc closes ", lines, 90);
+    let title = format!(" MCP servers{} ", closes(app));
+    render_popup(app, area, buf, &title, lines, 90);
 }

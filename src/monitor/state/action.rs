@@ -1,12 +1,15 @@
-//! Every user intent as an [`Action`], and the mapping from keys and mouse events to actions.
-//! The mapping depends on what is on screen (list, detail, a panel, the filter prompt), so it
-//! reads the [`App`] but never changes it.
+//! Every user intent as an [`Action`], and the mapping from keys (through the app's
+//! [`Keymap`](super::keymap::Keymap)) and mouse events to actions. The mapping depends on what
+//! is on screen (list, detail, a panel, the filter prompt), so it reads the [`App`] but never
+//! changes it.
 
 use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+    Event, KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
 };
 
-use crate::monitor::state::{App, View};
+use crate::config::keys::KeySpec;
+use crate::monitor::state::App;
+use crate::monitor::state::keymap::Place;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -76,96 +79,57 @@ fn from_mouse(m: MouseEvent) -> Option<Action> {
     }
 }
 
-/// Keys shared by every mode that is not typing text.
-fn movement(code: KeyCode) -> Option<Action> {
-    Some(match code {
-        KeyCode::Char('j') | KeyCode::Down => Action::Down,
-        KeyCode::Char('k') | KeyCode::Up => Action::Up,
-        KeyCode::PageDown | KeyCode::Char(' ') => Action::PageDown,
-        KeyCode::PageUp => Action::PageUp,
-        KeyCode::Char('g') | KeyCode::Home => Action::Top,
-        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
-        _ => return None,
-    })
-}
-
+/// The action bound to `key` where it is pressed ([`Place`]); in the filter prompt, an unbound
+/// character types.
 pub fn from_key(app: &App, key: KeyEvent) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl && matches!(key.code, KeyCode::Char('c')) {
-        return Some(Action::Quit);
-    }
-    if app.editing_filter {
-        return match key.code {
-            KeyCode::Esc => Some(Action::FilterClear),
-            KeyCode::Enter => Some(Action::FilterDone),
-            KeyCode::Backspace => Some(Action::FilterBackspace),
-            KeyCode::Down => Some(Action::Down),
-            KeyCode::Up => Some(Action::Up),
-            KeyCode::Char(c) if !ctrl => Some(Action::FilterInput(c)),
+    let spec = KeySpec::from_event(key);
+    let place = Place::of(app);
+    match app.keymap.action(place, spec) {
+        // With no filter in the list there is nothing for its key to clear.
+        Some(Action::FilterClear) if place == Place::List && app.filter.is_empty() => None,
+        None if place == Place::Filter => match key.code {
+            KeyCode::Char(c) if !spec.ctrl => Some(Action::FilterInput(c)),
             _ => None,
-        };
-    }
-    if app.panel.is_some() {
-        return match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => Some(Action::ClosePanel),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
-            KeyCode::Char('t') => Some(Action::ToggleTodos),
-            KeyCode::Char('m') => Some(Action::ToggleMcp),
-            code => movement(code),
-        };
-    }
-    if app.view == View::Detail {
-        return match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Backspace => Some(Action::CloseDetail),
-            KeyCode::Tab | KeyCode::BackTab => Some(Action::DetailTab),
-            KeyCode::Char('o') => Some(Action::Jump),
-            KeyCode::Char('y') => Some(Action::CopyId),
-            KeyCode::Char('r') => Some(Action::Refresh),
-            KeyCode::Char('t') => Some(Action::ToggleTodos),
-            KeyCode::Char('m') => Some(Action::ToggleMcp),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
-            code => movement(code),
-        };
-    }
-    match key.code {
-        KeyCode::Char('q') => Some(Action::Quit),
-        KeyCode::Esc if !app.filter.is_empty() => Some(Action::FilterClear),
-        KeyCode::Enter => Some(Action::OpenDetail),
-        KeyCode::Char('r') => Some(Action::Refresh),
-        KeyCode::Char('>') | KeyCode::Char('.') => Some(Action::SortNext),
-        KeyCode::Char('<') | KeyCode::Char(',') => Some(Action::SortPrev),
-        KeyCode::Char('s') => Some(Action::SortFlip),
-        KeyCode::Char('/') => Some(Action::FilterStart),
-        KeyCode::Char('y') => Some(Action::CopyId),
-        KeyCode::Char('a') => Some(Action::ToggleAll),
-        KeyCode::Char('p') => Some(Action::ToggleProcs),
-        KeyCode::Char('t') => Some(Action::ToggleTodos),
-        KeyCode::Char('m') => Some(Action::ToggleMcp),
-        KeyCode::Char('?') | KeyCode::F(1) => Some(Action::ToggleHelp),
-        KeyCode::Char('o') | KeyCode::Tab => Some(Action::Jump),
-        code => movement(code),
+        },
+        action => action,
     }
 }
 
-/// Every key, for the help overlay: (keys, what they do).
-pub const KEYS: &[(&str, &str)] = &[
-    ("q  ctrl-c", "quit (q: back, in the detail view)"),
-    ("enter", "detail view of the selected session"),
-    ("tab", "detail view: switch pane / history"),
-    ("o  tab", "jump to the session's tmux pane"),
-    ("j k  ↓ ↑", "move (scroll in the detail view)"),
-    ("PgDn PgUp", "move a page"),
-    ("g  G", "first / last"),
-    ("> <", "next / previous sort column"),
-    ("s", "flip sort direction"),
-    ("/", "filter: title, model, id, status, cwd, tty, tmux"),
-    ("esc", "clear the filter / go back"),
-    ("y", "copy the session id"),
-    ("a", "show non-interactive sessions (run, subagents)"),
-    ("p", "show background processes (LSP, MCP, tools)"),
-    ("t", "todo panel of the selected session"),
-    ("m", "MCP servers (global and project config)"),
-    ("r", "refresh now"),
-    ("?", "this help"),
-    ("mouse", "click selects, wheel scrolls"),
-];
+impl Action {
+    /// What the help says an action does; `None` for those no key is bound to.
+    pub fn describe(&self) -> Option<&'static str> {
+        Some(match self {
+            Action::Quit => "quit",
+            Action::OpenDetail => "detail view of the selected session",
+            Action::CloseDetail => "detail view: back to the list",
+            Action::DetailTab => "detail view: switch pane / history",
+            Action::Jump => "jump to the session's tmux pane",
+            Action::FilterStart => "filter: title, model, id, status, cwd, tty, tmux",
+            Action::FilterClear => "clear the filter",
+            Action::FilterDone => "filter: keep it, stop typing",
+            Action::FilterBackspace => "filter: delete the last character",
+            Action::SortNext => "next sort column",
+            Action::SortPrev => "previous sort column",
+            Action::SortFlip => "flip sort direction",
+            Action::ToggleAll => "show non-interactive sessions (run, subagents)",
+            Action::ToggleProcs => "show background processes (LSP, MCP, tools)",
+            Action::ToggleTodos => "todo panel of the selected session",
+            Action::ToggleMcp => "MCP servers (global and project config)",
+            Action::CopyId => "copy the session id",
+            Action::Refresh => "refresh now",
+            Action::ToggleHelp => "this help",
+            Action::ClosePanel => "close the panel",
+            Action::Up => "up (scrolls in the detail view)",
+            Action::Down => "down (scrolls in the detail view)",
+            Action::PageUp => "a page up",
+            Action::PageDown => "a page down",
+            Action::Top => "first row / top",
+            Action::Bottom => "last row / bottom",
+            Action::FilterInput(_)
+            | Action::Click { .. }
+            | Action::ScrollUp
+            | Action::ScrollDown
+            | Action::Resize(..) => return None,
+        })
+    }
+}

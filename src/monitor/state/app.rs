@@ -4,12 +4,12 @@
 
 use ratatui::layout::Rect;
 
-use crate::collect::{Focus, Snapshot};
+use crate::collect::Snapshot;
 use crate::model::row::Row;
-use crate::monitor::draw::detail;
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
+use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::{self, RowKey, Shown, SortKey, Visibility};
 use crate::source::opencode_config::McpPanel;
 use crate::tui::theme::Theme;
@@ -87,9 +87,13 @@ pub struct App {
     pub detail_key: Option<RowKey>,
     /// Scroll of the detail body or of an open panel.
     pub scroll: usize,
+    /// Lines of the detail body, counted when what it shows may change (not on every key).
+    pub(super) detail_len: usize,
     pub size: Rect,
     pub note: Option<Note>,
     pub mcp: Option<McpPanel>,
+    /// Which key does what where (`[monitor.keys]` in the configuration file).
+    pub keymap: Keymap,
 }
 
 impl App {
@@ -115,9 +119,11 @@ impl App {
             offset: 0,
             detail_key: None,
             scroll: 0,
+            detail_len: 0,
             size: Rect::new(0, 0, 80, 24),
             note: None,
             mcp: None,
+            keymap: Keymap::default(),
         }
     }
 
@@ -130,35 +136,12 @@ impl App {
             self.note = None;
         }
         self.rearrange();
+        self.count_detail();
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
         let shown = self.shown.get(self.selected)?;
         self.snapshot.rows.get(shown.index)
-    }
-
-    /// The row the detail view shows, found again by key in each snapshot.
-    pub fn detail_row(&self) -> Option<&Row> {
-        let key = self.detail_key.as_ref()?;
-        self.snapshot
-            .rows
-            .iter()
-            .find(|r| list::row_key(r).as_ref() == Some(key))
-    }
-
-    /// What the collector should look at closely: the detail view's session and pane.
-    pub fn focus(&self) -> Focus {
-        if self.view != View::Detail {
-            return Focus::default();
-        }
-        let session_id = match &self.detail_key {
-            Some(RowKey::Session(id)) => Some(id.clone()),
-            _ => None,
-        };
-        Focus {
-            session_id,
-            pane: self.detail_row().and_then(|r| r.tmux.clone()),
-        }
     }
 
     pub fn post(&mut self, text: impl Into<String>, error: bool) {
@@ -219,7 +202,7 @@ impl App {
             }
             _ => {
                 let max = if self.panel.is_none() {
-                    detail::body_len(self).saturating_sub(1)
+                    self.detail_len.saturating_sub(1)
                 } else {
                     usize::MAX / 2
                 };
@@ -311,6 +294,7 @@ impl App {
                     self.view = View::Detail;
                     self.tab = DetailTab::Pane;
                     self.scroll = 0;
+                    self.count_detail();
                     // The focus changed: fetch history and pane now.
                     return Some(Effect::Refresh);
                 }
@@ -318,6 +302,7 @@ impl App {
             Action::CloseDetail => {
                 self.view = View::List;
                 self.scroll = 0;
+                self.count_detail();
             }
             Action::DetailTab => {
                 self.tab = match self.tab {
@@ -325,6 +310,7 @@ impl App {
                     DetailTab::History => DetailTab::Pane,
                 };
                 self.scroll = 0;
+                self.count_detail();
             }
             Action::CopyId => match self.the_row().and_then(|r| r.session_id()) {
                 Some(id) => return Some(Effect::Copy(id.to_string())),
@@ -339,6 +325,7 @@ impl App {
             Action::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 self.select(self.selected);
+                self.count_detail();
             }
         }
         None

@@ -1,9 +1,11 @@
 //! The monitor's state: [`App`] and the one place it changes ([`App::apply`]), the actions
-//! keys become, the rows shown and their order, and the columns.
+//! keys become and the keymap that says which, the rows shown and their order, and the columns.
 
 pub mod action;
 mod app;
 pub mod columns;
+mod detail;
+pub mod keymap;
 pub mod list;
 
 pub use app::{App, DetailTab, Effect, Note, Panel, View};

@@ -115,6 +115,8 @@ fn detail_pane() {
     select(&mut app, "Refactor");
     open_detail(&mut app);
     assert_eq!(app.tab, DetailTab::Pane);
+    assert_eq!(app.detail_len(), app.detail_lines(100).len());
+    assert!(app.detail_len() > 1, "the pane, not a note");
     let s = screen(&app);
     assert!(
         !s.contains("pwned"),
@@ -130,7 +132,12 @@ fn detail_history() {
     open_detail(&mut app);
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.tab, DetailTab::History);
+    // Counted again for the new tab, and again for a narrower screen.
+    let count = |app: &App| app.detail_lines(app.size.width).len();
+    assert_eq!(app.detail_len(), count(&app));
     insta::assert_snapshot!(screen(&app));
+    app.apply(Action::Resize(60, 20));
+    assert_eq!(app.detail_len(), count(&app));
 }
 
 #[test]
@@ -179,15 +186,54 @@ fn mcp_panel() {
     insta::assert_snapshot!(screen(&app));
 }
 
+/// The screen's line that has `what` on it, from where its keys start.
+fn help_line(screen: &str, what: &str) -> String {
+    let line = screen.lines().find(|l| l.contains(what));
+    let line = line.unwrap_or_else(|| panic!("help lacks {what}"));
+    line.split('│').nth(1).unwrap_or(line).to_string()
+}
+
 #[test]
 fn help_overlay() {
     let mut app = app(100, 30);
     press(&mut app, KeyCode::Char('?'));
     let s = screen(&app);
-    for (keys, _) in action::KEYS {
-        assert!(s.contains(keys), "help lacks {keys}");
+    // Every action a key is bound to by default, with all its keys.
+    let bound = app.keymap.help();
+    assert!(bound.len() >= 26, "{bound:?}");
+    for (action, keys) in bound {
+        let what = action
+            .describe()
+            .unwrap_or_else(|| panic!("{action:?}: no help"));
+        let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        assert!(help_line(&s, what).starts_with(&keys.join(" ")), "{what}");
     }
     insta::assert_snapshot!(s);
+}
+
+#[test]
+fn the_files_keys_act_and_show_in_the_help_and_hints() {
+    let config = crate::config::parse(
+        "[monitor.keys.move]\ndown = [\"n\", \"down\"]\n[monitor.keys.list]\njump = \"J\"\n",
+        std::path::Path::new("c.toml"),
+    )
+    .unwrap();
+    let mut app = app(100, 30);
+    app.keymap = crate::monitor::state::keymap::Keymap::new(&config.monitor.keys);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.selected, 1);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.selected, 1, "j no longer moves");
+    assert!(
+        screen(&app).contains("J jump"),
+        "the footer names the new key"
+    );
+    press(&mut app, KeyCode::Char('?'));
+    let s = screen(&app);
+    // The list's jump is J; the detail view's is still o.
+    let jump = help_line(&s, "jump to the session's tmux pane");
+    assert!(jump.starts_with("J o "), "{jump}");
+    assert!(help_line(&s, "down (scrolls").starts_with("n down "));
 }
 
 #[test]
@@ -348,7 +394,7 @@ fn detail_keys_and_focus() {
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.scroll, 2);
     press(&mut app, KeyCode::Char('G'));
-    assert!(app.scroll < crate::monitor::draw::detail::body_len(&app));
+    assert_eq!(app.scroll + 1, app.detail_len(), "G stops at the last line");
     assert!(matches!(
         press(&mut app, KeyCode::Char('o')),
         Some(Effect::Jump(_))
