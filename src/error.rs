@@ -1,12 +1,11 @@
 //! The library's one error type. Sources keep their own precise errors ([`DbError`],
-//! [`TmuxError`], [`FormatError`]); everything a command can fail with becomes an [`Error`],
+//! [`TmuxError`], the status template's `FormatError`); everything a command can fail with becomes an [`Error`],
 //! and `cli::main` prints it once, sanitised, as `otop: …` with a non-zero exit.
 
 use std::path::PathBuf;
 
 use crate::source::db::DbError;
 use crate::source::tmux::TmuxError;
-use crate::statusline::format::FormatError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -16,8 +15,6 @@ pub enum Error {
     /// A value the user gave (a flag, a key spec, a colour) that otop cannot take.
     #[error("{0}")]
     Invalid(String),
-    #[error("{0}")]
-    Format(#[from] FormatError),
     #[error(transparent)]
     Db(#[from] DbError),
     /// A source that could not be read, as the snapshot reported it.

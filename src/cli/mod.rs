@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 pub mod doctor;
 pub mod generate;
 pub mod jump;
+pub mod monitor;
 pub mod pick;
 pub mod plugin;
 pub mod sessions;
@@ -37,7 +38,7 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     #[command(flatten)]
-    pub monitor: crate::monitor::MonitorArgs,
+    pub monitor: monitor::Args,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -91,26 +92,6 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(after_help = "Example:\n  otop man > ~/.local/share/man/man1/otop.1")]
     Man,
-}
-
-/// The full-screen monitor, on the real collector or the demo fleet.
-fn monitor(args: &crate::monitor::MonitorArgs, ctx: &Ctx) -> Result<ExitCode> {
-    use crate::collect::{Collector, CollectorOptions, Source};
-    let source: Box<dyn Source> = if args.demo {
-        Box::new(crate::collect::demo::DemoSource)
-    } else {
-        let opts = CollectorOptions {
-            totals: true,
-            ..ctx.collector()
-        };
-        Box::new(Collector::new(opts, ctx.env.clone()))
-    };
-    let opts = crate::monitor::MonitorOptions {
-        opencode_config_dir: ctx.env.opencode_config_dir(),
-        ..crate::monitor::MonitorOptions::new(args, &ctx.config)
-    };
-    crate::monitor::run_monitor(source, opts)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, clap::Args)]
@@ -201,7 +182,7 @@ pub fn main() -> ExitCode {
             generate::write_stdout(&generate::completions(args.shell))
         }
         Some(Command::Man) => generate::man_page().and_then(|m| generate::write_stdout(&m)),
-        None => monitor(&cli.monitor, &ctx),
+        None => monitor::run(&cli.monitor, &ctx),
     };
     match result {
         Ok(code) => code,

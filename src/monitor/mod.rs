@@ -23,10 +23,10 @@ use ratatui::layout::Rect;
 
 use crate::collect::{Source, now_ms};
 use crate::error::{Error, Result};
-use crate::tui::{terminal, theme};
+use crate::tui::terminal;
 use effects::perform;
 use event::{Event, Request};
-pub use options::{MonitorArgs, MonitorOptions};
+pub use options::MonitorOptions;
 use state::App;
 use state::action;
 
@@ -56,11 +56,7 @@ fn main_loop(
     let _collector = event::spawn_collector(source, opts.interval, req_rx, ev_tx.clone());
     let input = event::spawn_input(ev_tx, stop_input.clone());
 
-    let mut theme = theme::Theme::from_env();
-    theme.color &= opts.colour;
-    theme.light = opts.light;
-    theme.colours = opts.colours;
-    let mut app = App::new(now_ms(), theme);
+    let mut app = App::new(now_ms(), opts.theme);
     app.sort = opts.sort;
     app.descending = opts.descending;
     app.columns = opts.columns.clone();

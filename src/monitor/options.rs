@@ -1,23 +1,13 @@
-//! Command-line options of the monitor, as a clap `Args` block the full CLI can flatten in.
+//! How the monitor runs: its options, from the configuration file (the command line overrides
+//! some of them in `cli/monitor.rs`).
 
 use std::time::Duration;
 
-use clap::Args;
-
-use crate::config::{Config, ThemeName};
+use crate::config::Config;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::SortKey;
-
-#[derive(Debug, Clone, Args)]
-pub struct MonitorArgs {
-    /// Show a simulated fleet of sessions instead of the real ones.
-    #[arg(long, env = "OTOP_DEMO")]
-    pub demo: bool,
-    /// Seconds between refreshes [default: 2, or monitor.interval in the config file]
-    #[arg(long, value_name = "SECS", env = "OTOP_INTERVAL", value_parser = crate::config::parse_interval)]
-    pub interval: Option<Duration>,
-}
+use crate::tui::theme::Theme;
 
 /// How the monitor runs, whatever the source.
 #[derive(Debug, Clone)]
@@ -27,12 +17,8 @@ pub struct MonitorOptions {
     pub descending: bool,
     /// The columns after TITLE, left to right.
     pub columns: Vec<Column>,
-    /// Colours for a light background.
-    pub light: bool,
-    /// Colours on (false: `theme = "none"` in the config file; `NO_COLOR` also turns them off).
-    pub colour: bool,
-    /// `[monitor.colours]`: colours that override the theme's.
-    pub colours: crate::config::colour::MonitorColours,
+    /// `monitor.theme` and `[monitor.colours]`, under `NO_COLOR`'s veto.
+    pub theme: Theme,
     pub clipboard: crate::config::Clipboard,
     /// opencode's global configuration directory, for the MCP panel.
     pub opencode_config_dir: Option<std::path::PathBuf>,
@@ -42,30 +28,21 @@ pub struct MonitorOptions {
 
 impl Default for MonitorOptions {
     fn default() -> Self {
-        MonitorOptions::new(
-            &MonitorArgs {
-                demo: false,
-                interval: None,
-            },
-            &Config::default(),
-        )
+        MonitorOptions::new(&Config::default())
     }
 }
 
 impl MonitorOptions {
-    /// Flags override the configuration file, which overrides the defaults.
-    pub fn new(a: &MonitorArgs, config: &Config) -> Self {
+    /// The configuration file's, which override the defaults.
+    pub fn new(config: &Config) -> Self {
         let m = &config.monitor;
         MonitorOptions {
-            interval: a.interval.unwrap_or_else(|| {
-                crate::config::interval(m.interval).unwrap_or(Duration::from_secs(2))
-            }),
+            // parse() checked it; the default stands in for a hand-built Config.
+            interval: crate::config::interval(m.interval).unwrap_or(Duration::from_secs(2)),
             sort: Column::from(m.sort).sort_key(),
             descending: m.descending,
             columns: m.columns.iter().map(|c| Column::from(*c)).collect(),
-            light: m.theme == ThemeName::Light,
-            colour: m.theme != ThemeName::None,
-            colours: m.colours,
+            theme: Theme::from_config(m),
             clipboard: config.clipboard.clone(),
             opencode_config_dir: None,
             keymap: Keymap::new(&m.keys),
@@ -78,21 +55,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_file_sets_columns_sort_and_theme_and_flags_win() {
+    fn the_file_sets_interval_columns_sort_and_theme() {
         let c = crate::config::parse(
             "[monitor]\ninterval = 9\nsort = \"cpu\"\ncolumns = [\"model\"]\ntheme = \"light\"\n",
             std::path::Path::new("c.toml"),
         )
         .unwrap();
-        let args = MonitorArgs {
-            demo: false,
-            interval: Some(Duration::from_secs(1)),
-        };
-        let o = MonitorOptions::new(&args, &c);
-        assert_eq!(o.interval, Duration::from_secs(1));
+        let o = MonitorOptions::new(&c);
+        assert_eq!(o.interval, Duration::from_secs(9));
         assert_eq!(o.sort, SortKey::Cpu);
         assert_eq!(o.columns, [Column::Model]);
-        assert!(o.light && o.colour);
+        assert!(o.theme.light);
         assert_eq!(
             MonitorOptions::default().columns,
             Column::default_after_title()

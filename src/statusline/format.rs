@@ -103,6 +103,13 @@ pub enum FormatError {
     Unknown(String),
 }
 
+/// A bad template is the user's mistake: said as it is.
+impl From<FormatError> for crate::error::Error {
+    fn from(e: FormatError) -> Self {
+        crate::error::Error::Invalid(e.to_string())
+    }
+}
+
 /// Renders `format` with `counts`. The output ends trimmed of trailing spaces.
 pub fn render(format: &str, counts: &Counts, style: &Style) -> Result<String, FormatError> {
     let mut out = String::new();
