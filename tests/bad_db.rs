@@ -413,3 +413,60 @@ fn a_database_deleted_or_replaced_under_a_running_collector() {
     assert_eq!(snap.db_error, None);
     assert_eq!(title_of(&snap).as_deref(), Some("third"));
 }
+
+/// One session row with a value of the wrong type (`time_created` as TEXT), run by a live
+/// process: every command still shows the other session, and doctor counts the skipped row.
+#[test]
+fn one_bad_row_hides_only_its_own_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("opencode.db");
+    let standins = StandIns::new();
+    let good = standin(&standins, "ses_good");
+    let bad = standin(&standins, "ses_bad");
+    let t = now_ms();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    for (id, title) in [("ses_good", "good session"), ("ses_bad", "bad session")] {
+        let sid = fx
+            .session(SessionSpec {
+                id: id.into(),
+                title: title.into(),
+                directory: "/src".into(),
+                created: t,
+                ..SessionSpec::default()
+            })
+            .unwrap();
+        fx.user_message(&sid, t + 1).unwrap();
+    }
+    fx.conn()
+        .execute_batch("UPDATE session SET time_created = 'yesterday' WHERE id = 'ses_bad'")
+        .unwrap();
+    drop(fx);
+
+    let row = row_for(&db, &good);
+    assert_eq!(row["session"]["title"], "good session");
+    let path = db.display().to_string();
+    let (code, out, err) = otop(&["--db", &path, "status", "--json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let status: Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = status["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["ses_good"], "{out}");
+    let (code, out, _) = otop(&["--db", &path, "status", "--plain"], &[]);
+    assert_eq!(code, 0);
+    assert!(!out.trim().is_empty(), "a segment: {out:?}");
+    let snap = snapshot(&db);
+    assert_eq!(snap.db_error, None);
+    assert!(snap.rows.iter().any(|r| r.session_id() == Some("ses_good")));
+    let (code, out, err) = otop(&["--db", &path, "doctor"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().find(|l| l.contains("database")).unwrap_or("");
+    assert!(
+        line.starts_with("!!") && line.contains("1 row of the running sessions skipped"),
+        "{out}"
+    );
+    drop((good, bad));
+}

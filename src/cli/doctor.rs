@@ -24,9 +24,9 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
     let env = Env::from_process();
     let mut collector = Collector::new(ctx.collector(), env.clone());
     let db_path = collector.default_db_path();
-    let mut lines = vec![database(&db_path)];
-
     let snap = collector.collect(&Focus::default(), now_ms());
+    let mut lines = vec![database(&db_path, snap.skipped_rows)];
+
     let procs: Vec<_> = snap
         .rows
         .iter()
@@ -101,7 +101,8 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
-fn database(path: &std::path::Path) -> Line {
+/// `skipped`: rows the refresh could not read (a value of the wrong type) and left out.
+fn database(path: &std::path::Path, skipped: u64) -> Line {
     let text = match Db::open(path).and_then(|mut db| db.info()) {
         Ok(info) => {
             let schema = match &info.migrations {
@@ -132,8 +133,14 @@ fn database(path: &std::path::Path) -> Line {
                     info.missing_tables.join(", ")
                 ));
             }
+            if skipped > 0 {
+                s.push_str(&format!(
+                    "; {skipped} row{} of the running sessions skipped (a value of the wrong type)",
+                    if skipped == 1 { "" } else { "s" }
+                ));
+            }
             return Line {
-                ok: info.missing_tables.is_empty(),
+                ok: info.missing_tables.is_empty() && skipped == 0,
                 topic: "database",
                 text: s,
             };

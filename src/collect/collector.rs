@@ -278,6 +278,10 @@ impl Source for Collector {
             snap.totals = self.totals.read(&default_db, local_midnight_ms(now));
         }
         snap.detail = self.detail(focus, &snap);
+        snap.skipped_rows = self
+            .dbs
+            .values_mut()
+            .fold(0, |n, db| n.saturating_add(db.take_skipped()));
         snap
     }
 }

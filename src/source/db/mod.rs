@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, ffi};
 
+mod cell;
 mod facts;
 mod history;
 pub mod info;
@@ -45,6 +46,8 @@ pub struct Db {
     /// Per-session totals over messages before an anchor (see `history`).
     pub(crate) anchors: HashMap<String, Anchor>,
     pub(crate) totals_state: Option<TotalsState>,
+    /// Rows skipped since the last [`Db::take_skipped`] for a value of the wrong type.
+    skipped: std::cell::Cell<u64>,
 }
 
 /// How far before a process's start a session's `time_updated` may be and the session still
@@ -98,6 +101,7 @@ impl Db {
             q,
             anchors: HashMap::new(),
             totals_state: None,
+            skipped: std::cell::Cell::new(0),
         })
     }
 
@@ -136,7 +140,7 @@ impl Db {
             let mut stmt = db.conn.prepare_cached(&db.q.candidates_in)?;
             // ?1 (messages since) is never after any message: counted per process instead.
             let rows = stmt.query_map(rusqlite::params![i64::MAX, dirs], candidate_row)?;
-            rows.collect::<rusqlite::Result<Vec<Candidate>>>()
+            db.keep(rows)
         })?;
         for c in rows {
             let v = out
@@ -165,9 +169,10 @@ impl Db {
             }
             let (n, last) = self.read(|db| {
                 let mut stmt = db.conn.prepare_cached(&db.q.activity_since)?;
-                stmt.query_row(rusqlite::params![c.id, since], |r| {
-                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
-                })
+                let r = stmt.query_row(rusqlite::params![c.id, since], |r| {
+                    Ok((cell::int(r, 0)?, cell::int(r, 1)?))
+                });
+                Ok(db.keep_one(r)?.unwrap_or_default())
             })?;
             c.messages_since = u64::try_from(n.unwrap_or(0)).unwrap_or(0);
             if last.is_some() {
@@ -182,7 +187,7 @@ impl Db {
         self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&db.q.candidate)?;
             let mut rows = stmt.query_map(rusqlite::params![since, id], candidate_row)?;
-            rows.next().transpose()
+            Ok(db.keep(rows.by_ref().take(1))?.pop())
         })
     }
 
@@ -197,7 +202,7 @@ impl Db {
         self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&db.q.children)?;
             let rows = stmt.query_map(rusqlite::params![0i64, ids], candidate_row)?;
-            rows.collect()
+            db.keep(rows)
         })
     }
 
@@ -238,6 +243,39 @@ impl Db {
         }
     }
 
+    /// How many rows the reads since the last call skipped because a cell held a value of a
+    /// type otop cannot read (see [`cell`]); `otop doctor` reports it.
+    pub fn take_skipped(&mut self) -> u64 {
+        self.skipped.take()
+    }
+
+    /// The rows that decode; a row whose decoder met a bad value is skipped and counted.
+    pub(crate) fn keep<T>(
+        &self,
+        rows: impl Iterator<Item = rusqlite::Result<T>>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(v) = self.keep_one(r)? {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One row's result: None when there is no row, or when it held a bad value (counted).
+    pub(crate) fn keep_one<T>(&self, r: rusqlite::Result<T>) -> rusqlite::Result<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) if cell::is_bad_value(&e) => {
+                self.skipped.set(self.skipped.get().saturating_add(1));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn rediscover(&mut self) -> Result<(), DbError> {
         self.conn.flush_prepared_statement_cache();
         self.cols = Columns::discover(&self.conn).map_err(|e| self.unreadable(&e))?;
@@ -254,17 +292,7 @@ impl Db {
     }
 }
 
-/// A text column read even when it is not valid UTF-8 (SQLite does not check): one bad title
-/// must not make the whole database unreadable. Invalid bytes become U+FFFD.
-pub(crate) fn lossy(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
-    use rusqlite::types::ValueRef;
-    Ok(match r.get_ref(i)? {
-        ValueRef::Null => None,
-        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        ValueRef::Integer(n) => Some(n.to_string()),
-        ValueRef::Real(x) => Some(x.to_string()),
-    })
-}
+pub(crate) use self::cell::lossy;
 
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -273,14 +301,14 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 
 fn candidate_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
-        id: r.get(0)?,
+        id: cell::key(r, 0)?,
         directory: lossy(r, 1)?,
-        parent_id: r.get(2)?,
-        created_at: r.get(3)?,
-        updated_at: r.get(4)?,
-        has_permission: r.get(5)?,
-        messages_since: r.get::<_, Option<i64>>(6)?.unwrap_or(0).max(0) as u64,
-        last_message_at: r.get(7)?,
+        parent_id: lossy(r, 2)?,
+        created_at: cell::int(r, 3)?,
+        updated_at: cell::int(r, 4)?,
+        has_permission: cell::int(r, 5)?.map(|n| n != 0),
+        messages_since: cell::int(r, 6)?.unwrap_or(0).max(0) as u64,
+        last_message_at: cell::int(r, 7)?,
     })
 }
 
