@@ -79,12 +79,13 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode, String> {
     lines.push(config_line(ctx));
     lines.push(terminal_line());
 
+    // Lines quote paths (`--db`, the config file), tmux's and SQLite's words: all inert.
     for l in &lines {
         println!(
             "{} {:<9} {}",
             if l.ok { "ok " } else { "!! " },
             l.topic,
-            l.text
+            clean(&l.text)
         );
     }
     Ok(ExitCode::SUCCESS)
