@@ -6,15 +6,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, ffi};
+use rusqlite::{Connection, ffi};
 
 mod cell;
 mod facts;
 mod history;
 pub mod info;
 mod json;
+mod open;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -22,6 +22,7 @@ mod totals;
 pub mod types;
 
 use self::history::Anchor;
+use self::open::{connect, needs_side_files, open_unwritable_dir, side_file};
 use self::schema::{Columns, Queries};
 use self::totals::TotalsState;
 use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
@@ -43,6 +44,10 @@ pub struct Db {
     /// Device and inode of the file when opened: a connection keeps reading a deleted or
     /// replaced file, so the collector compares this to reopen the file now at `path`.
     identity: Option<(u64, u64)>,
+    /// Opened `immutable` (a WAL database in a directory this user cannot write, with no
+    /// `-wal` file: nothing was writing it). A writer that starts creates `-wal`, and the
+    /// connection is then stale: an immutable one would never see its changes.
+    immutable: bool,
     /// Per-session totals over messages before an anchor (see `history`).
     pub(crate) anchors: HashMap<String, Anchor>,
     pub(crate) totals_state: Option<TotalsState>,
@@ -79,30 +84,34 @@ impl Db {
         // No header check of our own: opening and closing the file here would drop every POSIX
         // lock this process holds on it (an SQLite connection of the same process, as in tests
         // or an embedding program). SQLite reports a file that is not a database itself.
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| unreadable(reason(&e)))?;
-        conn.busy_timeout(Duration::from_millis(100))
-            .map_err(|e| unreadable(reason(&e)))?;
-        conn.set_prepared_statement_cache_capacity(32);
-        let cols = Columns::discover(&conn).map_err(|e| unreadable(reason(&e)))?;
+        let (conn, cols, immutable) = match connect(path, false) {
+            Ok((conn, cols)) => (conn, cols, false),
+            Err(e) if needs_side_files(&e) => {
+                let (conn, cols) = open_unwritable_dir(path, &e).map_err(unreadable)?;
+                (conn, cols, true)
+            }
+            Err(e) => return Err(unreadable(reason(&e))),
+        };
         if !cols.session_ok() {
             return Err(unreadable(
                 "no session table: not an opencode database (or not migrated yet)".into(),
             ));
         }
-        let q = Queries::build(&cols);
-        Ok(Db {
+        Ok(Db::from_parts(path, conn, cols, immutable))
+    }
+
+    fn from_parts(path: &Path, conn: Connection, cols: Columns, immutable: bool) -> Db {
+        Db {
             path: path.to_path_buf(),
             identity: file_identity(path),
+            immutable,
+            q: Queries::build(&cols),
             conn,
             cols,
-            q,
             anchors: HashMap::new(),
             totals_state: None,
             skipped: std::cell::Cell::new(0),
-        })
+        }
     }
 
     /// Caps SQLite's page cache at a few pages, for a connection that reads a few hundred
@@ -121,6 +130,7 @@ impl Db {
     /// restored from a backup, replaced by rename): the connection would show stale data.
     pub fn is_stale(&self) -> bool {
         file_identity(&self.path) != self.identity
+            || self.immutable && side_file(&self.path, "-wal").exists()
     }
 
     /// Top-level and child sessions whose `directory` is one of `directories`, in one pass
