@@ -88,25 +88,19 @@ pub fn plan(row: &Row, current_socket: Option<&str>, client: Option<&str>) -> Pl
 /// tmux call. Returns a line saying where it went.
 fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, tmux::TmuxError> {
     let pane = loc.pane_id.as_str();
-    let mut args = vec!["switch-client"];
+    let mut switch = vec!["switch-client"];
     if let Some(c) = client {
-        args.extend(["-c", c]);
+        switch.extend(["-c", c]);
     }
     // A pane id is a valid target for a session, a window and a pane, and unlike names it
     // cannot be misread (names may hold `:` or `.`).
-    args.extend([
-        "-t",
-        pane,
-        ";",
-        "select-window",
-        "-t",
-        pane,
-        ";",
-        "select-pane",
-        "-t",
-        pane,
-    ]);
-    tmux::run_tmux(Some(&loc.socket), &args)?;
+    switch.extend(["-t", pane]);
+    let cmds = [
+        switch,
+        vec!["select-window", "-t", pane],
+        vec!["select-pane", "-t", pane],
+    ];
+    tmux::run_tmux_commands(Some(&loc.socket), &cmds)?;
     Ok(format!("jumped to {}", clean(&loc.target)))
 }
 

@@ -414,3 +414,165 @@ fn a_database_deleted_or_replaced_under_a_running_collector() {
     assert_eq!(snap.db_error, None);
     assert_eq!(title_of(&snap).as_deref(), Some("third"));
 }
+
+/// One session row with a value of the wrong type (`time_created` as TEXT), run by a live
+/// process: every command still shows the other session, and doctor counts the skipped row.
+#[test]
+fn one_bad_row_hides_only_its_own_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("opencode.db");
+    let standins = StandIns::new();
+    let good = standin(&standins, "ses_good");
+    let bad = standin(&standins, "ses_bad");
+    let t = now_ms();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    for (id, title) in [("ses_good", "good session"), ("ses_bad", "bad session")] {
+        let sid = fx
+            .session(SessionSpec {
+                id: id.into(),
+                title: title.into(),
+                directory: "/src".into(),
+                created: t,
+                ..SessionSpec::default()
+            })
+            .unwrap();
+        fx.user_message(&sid, t + 1).unwrap();
+    }
+    fx.conn()
+        .execute_batch("UPDATE session SET time_created = 'yesterday' WHERE id = 'ses_bad'")
+        .unwrap();
+    drop(fx);
+
+    let row = row_for(&db, &good);
+    assert_eq!(row["session"]["title"], "good session");
+    let path = db.display().to_string();
+    let (code, out, err) = otop(&["--db", &path, "status", "--json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let status: Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = status["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["ses_good"], "{out}");
+    let (code, out, _) = otop(&["--db", &path, "status", "--plain"], &[]);
+    assert_eq!(code, 0);
+    assert!(!out.trim().is_empty(), "a segment: {out:?}");
+    let snap = snapshot(&db);
+    assert_eq!(snap.db_error, None);
+    assert!(snap.rows.iter().any(|r| r.session_id() == Some("ses_good")));
+    let (code, out, err) = otop(&["--db", &path, "doctor"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().find(|l| l.contains("database")).unwrap_or("");
+    assert!(
+        line.starts_with("!!") && line.contains("1 row of the running sessions skipped"),
+        "{out}"
+    );
+    drop((good, bad));
+}
+
+/// `cmd` as the unprivileged user nobody, when this runs as root and `setpriv` exists (root
+/// may write any directory, so a read-only one needs another user); None otherwise.
+fn as_nobody(args: &[&str], home: &Path) -> Option<(i32, String, String)> {
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid() == 0
+    });
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output();
+    if !root || setpriv.is_err() {
+        eprintln!("skipping: needs root and setpriv to run otop as another user");
+        return None;
+    }
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_otop"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("TMUX")
+        .output()
+        .unwrap();
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+/// A WAL database in a directory otop's user cannot write: read when nothing is writing it (no
+/// `-wal`: SQLite cannot create its `-shm` there), explained when a `-wal` is left without
+/// its `-shm`; nothing is created beside it.
+#[test]
+fn a_database_in_a_read_only_directory_is_read_or_explained() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let standins = StandIns::new();
+    let oc = standin(&standins, "ses_ro");
+    let (clean, left) = (root.join("clean"), root.join("left"));
+    for d in [&clean, &left] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let mut fx = Fixture::create(&clean.join("opencode.db"), Schema::Current).unwrap();
+    let sid = fx
+        .session(SessionSpec {
+            id: "ses_ro".into(),
+            title: "read only".into(),
+            directory: "/src".into(),
+            created: now_ms(),
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    fx.user_message(&sid, now_ms()).unwrap();
+    // A copy taken while the writer runs: the database and its -wal, no -shm.
+    for f in ["opencode.db", "opencode.db-wal"] {
+        std::fs::copy(clean.join(f), left.join(f)).unwrap();
+    }
+    drop(fx);
+    assert!(!clean.join("opencode.db-wal").exists());
+    for d in [&clean, &left] {
+        for f in std::fs::read_dir(d).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+
+    let db = clean.join("opencode.db").display().to_string();
+    let Some((code, out, err)) = as_nobody(&["--db", &db, "sessions", "--json"], root) else {
+        return;
+    };
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let row = rows.iter().find(|r| r["pid"] == oc.pid);
+    assert_eq!(
+        row.map(|r| r["session"]["title"].clone()),
+        Some("read only".into()),
+        "{out}"
+    );
+    let (code, out, err) = as_nobody(&["--db", &db, "status", "--json"], root).unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ses_ro"), "{out}");
+    let (_, out, _) = as_nobody(&["--db", &db, "doctor"], root).unwrap();
+    assert!(out.lines().next().unwrap_or("").starts_with("ok "), "{out}");
+    let files: Vec<_> = std::fs::read_dir(&clean).unwrap().collect();
+    assert_eq!(files.len(), 1, "nothing created beside the database");
+
+    let db = left.join("opencode.db").display().to_string();
+    let (code, out, err) = as_nobody(&["--db", &db, "sessions"], root).unwrap();
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        err.contains("-shm file does not exist") && err.contains("not writable"),
+        "{err}"
+    );
+    let (_, out, _) = as_nobody(&["--db", &db, "doctor"], root).unwrap();
+    assert!(out.contains("-shm file does not exist"), "{out}");
+    for d in [&clean, &left] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    drop(oc);
+}

@@ -128,3 +128,22 @@ fn hostile_text_reaches_no_terminal_through_the_cli() {
     assert_inert("jump error", &err);
     assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
 }
+
+/// `otop doctor --db PATH` quotes the path in every line it prints: a database that exists at a
+/// hostile path, and one that does not.
+#[test]
+fn doctor_prints_a_hostile_database_path_inert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(HOSTILE.replace(['\0', '/'], ""));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("opencode.db");
+    Fixture::create(&db, Schema::Current).unwrap();
+    for path in [db.clone(), dir.join("missing.db")] {
+        let p = path.display().to_string();
+        let (code, out, err) = otop(&["doctor", "--db", &p], &[]);
+        assert_eq!(code, 0, "{err}");
+        assert_inert("doctor", &out);
+        assert_inert("doctor stderr", &err);
+        assert!(out.contains("txt.exe"), "the path is shown: {out}");
+    }
+}

@@ -189,3 +189,56 @@ fn a_missing_database_is_a_one_line_error() {
         );
     }
 }
+
+/// Sessions mid-turn, silent for ten minutes, whose opencode uses no CPU (one waiting for the
+/// model's first token, one cut off mid-answer): `otop sessions`, `otop status` and `otop jump
+/// --next stalled` all call them stalled. The one-shot commands have no CPU sample of their
+/// own; the collector takes one where the stall rule needs it.
+#[test]
+fn sessions_status_and_jump_agree_on_stalled_sessions() {
+    let w = World::new();
+    let proj = w.project("proj");
+    let t = now_ms();
+    let mut fx = w.fixture();
+    let mut standins = Vec::new();
+    for (id, parts) in [("ses_nothing", false), ("ses_partial", true)] {
+        let sid = session(&mut fx, id, "Stuck", &proj, t - 1_200_000);
+        fx.user_message(&sid, t - 600_000).unwrap();
+        let m = fx
+            .assistant_message(&sid, t - 600_000, AssistantSpec::default())
+            .unwrap();
+        if parts {
+            fx.text_part(&m, t - 600_000, "Let me").unwrap();
+        }
+        let env = [("XDG_DATA_HOME", w.data_env())];
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        standins.push(w.standins.spawn_session(id, &proj, &env));
+    }
+    let env = [
+        ("XDG_DATA_HOME", w.data.to_str().unwrap()),
+        ("OPENCODE_DB", ""),
+    ];
+    for oc in &standins {
+        let row = wait_for(Duration::from_secs(10), || {
+            row_of(&sessions_json(&w.data, false), oc.pid).cloned()
+        })
+        .expect("a row for the stand-in");
+        assert_eq!(
+            (row["state"].as_str(), row["status"].as_str()),
+            (Some("stalled"), Some("stalled: no activity")),
+            "{row}"
+        );
+    }
+    let (code, out, err) = otop(&["status", "--json"], &env);
+    assert_eq!(code, 0, "{err}");
+    let status: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["stalled"], 2, "{out}");
+    let (code, out, err) = otop(&["status", "--plain", "--format", "{stalled}"], &env);
+    assert_eq!((code, out.trim()), (0, "2"), "{err}");
+    let (code, out, err) = otop(&["jump", "--next", "stalled"], &env);
+    assert_eq!(code, 0, "jump finds one: {err}");
+    assert!(
+        out.contains("ses_nothing") || out.contains("ses_partial"),
+        "{out}"
+    );
+}

@@ -25,6 +25,11 @@ impl Drop for Watcher {
 }
 
 fn watch(srv: &TmuxServer, data: &Path) -> Watcher {
+    watch_with(srv, data, &[])
+}
+
+/// [`watch`] with more arguments (`--format …`).
+fn watch_with(srv: &TmuxServer, data: &Path, extra: &[&str]) -> Watcher {
     let child = Command::new(env!("CARGO_BIN_EXE_otop"))
         .args([
             "watch",
@@ -35,6 +40,7 @@ fn watch(srv: &TmuxServer, data: &Path) -> Watcher {
             "--socket",
         ])
         .arg(&srv.socket)
+        .args(extra)
         // Only this database: other opencode processes on the machine (another test, a real
         // user's) then match no session and stay out of the counts.
         .arg("--db")
@@ -145,4 +151,52 @@ fn options_follow_the_sessions_and_the_watcher_ends_with_its_server() {
     srv.ok(&["kill-server"]);
     let ended = wait_for(Duration::from_secs(10), || w.0.try_wait().unwrap());
     assert!(ended.is_some(), "watcher outlived its tmux server");
+}
+
+/// Titles tmux's argument parser would split (a trailing `;` ends a command) or refuse (1 MB
+/// passes tmux's 16 KiB command limit and Linux's 128 KiB argument limit): `@otop_status`
+/// follows each exactly, the long one cut to `MAX_ARG` bytes.
+#[test]
+fn awkward_titles_reach_the_status_option_exactly() {
+    if !have_tmux() {
+        return;
+    }
+    let world = World::new();
+    let proj = world.project("proj");
+    let srv = TmuxServer::start("one", &proj, &world.opencode());
+    let t = now_ms();
+    let mut fx = world.fixture();
+    let sid = session(&mut fx, "ses_t", "start", &proj, t);
+    running(&mut fx, &sid, t, Running::Bash);
+    let _w = watch_with(&srv, &world.data, &["--format", "{title}"]);
+    until(&srv, "first title", |s| {
+        global(s, "@otop_status") == "start"
+    });
+    let big = "x".repeat(1 << 20);
+    let cut = "x".repeat(otop::source::tmux::MAX_ARG);
+    for (title, want) in [
+        (";", ";"),
+        ("a;", "a;"),
+        ("back\\; quote\" '", "back\\; quote\" '"),
+        ("#{session_name} ;; x;", "#{session_name} ;; x;"),
+        ("next", "next"),
+        (big.as_str(), cut.as_str()),
+        ("after", "after"),
+    ] {
+        fx.conn()
+            .execute("UPDATE session SET title = ?1 WHERE id = ?2", [title, &sid])
+            .unwrap();
+        let shown = || {
+            let v = srv.ok(&["show-option", "-gqv", "@otop_status"]);
+            v.strip_suffix('\n').unwrap_or(&v).to_string()
+        };
+        let ok = wait_for(Duration::from_secs(15), || (shown() == want).then_some(()));
+        let got = shown();
+        assert!(
+            ok.is_some(),
+            "title {:?}: @otop_status is {:?}",
+            &title[..title.len().min(40)],
+            &got[..got.len().min(40)]
+        );
+    }
 }

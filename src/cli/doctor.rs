@@ -28,9 +28,10 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let env = ctx.env.clone();
     let mut collector = Collector::new(ctx.collector(), env.clone());
     let db_path = collector.default_db_path();
-    let mut lines = vec![database(&db_path, collector.database_info(&db_path))];
-
     let snap = collector.collect(&Focus::default(), now_ms());
+    let info = collector.database_info(&db_path);
+    let mut lines = vec![database(&db_path, info, snap.skipped_rows)];
+
     let procs: Vec<_> = snap
         .rows
         .iter()
@@ -83,12 +84,13 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     lines.push(config_line(ctx));
     lines.push(terminal_line());
 
+    // Lines quote paths (`--db`, the config file), tmux's and SQLite's words: all inert.
     for l in &lines {
         crate::outln!(
             "{} {:<9} {}",
             if l.ok { "ok " } else { "!! " },
             l.topic,
-            l.text
+            clean(&l.text)
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -105,7 +107,12 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
-fn database(path: &std::path::Path, info: std::result::Result<DbInfo, DbError>) -> Line {
+/// `skipped`: rows the refresh could not read (a value of the wrong type) and left out.
+fn database(
+    path: &std::path::Path,
+    info: std::result::Result<DbInfo, DbError>,
+    skipped: u64,
+) -> Line {
     let text = match info {
         Ok(info) => {
             let schema = match &info.migrations {
@@ -136,8 +143,14 @@ fn database(path: &std::path::Path, info: std::result::Result<DbInfo, DbError>) 
                     info.missing_tables.join(", ")
                 ));
             }
+            if skipped > 0 {
+                s.push_str(&format!(
+                    "; {skipped} row{} of the running sessions skipped (a value of the wrong type)",
+                    if skipped == 1 { "" } else { "s" }
+                ));
+            }
             return Line {
-                ok: info.missing_tables.is_empty(),
+                ok: info.missing_tables.is_empty() && skipped == 0,
                 topic: "database",
                 text: s,
             };

@@ -73,8 +73,8 @@ pub fn options_for(
     Options { status, panes }
 }
 
-/// The tmux commands (joined with `;`) that turn `old` into `new`; empty when nothing changed.
-pub fn changes(old: Option<&Options>, new: &Options) -> Vec<String> {
+/// The tmux commands that turn `old` into `new`; empty when nothing changed.
+pub fn changes(old: Option<&Options>, new: &Options) -> Vec<Vec<String>> {
     let mut cmds: Vec<Vec<String>> = Vec::new();
     let s = |x: &str| x.to_string();
     if old.is_none_or(|o| o.status != new.status) {
@@ -109,14 +109,7 @@ pub fn changes(old: Option<&Options>, new: &Options) -> Vec<String> {
             ]);
         }
     }
-    let mut out = Vec::new();
-    for (i, c) in cmds.into_iter().enumerate() {
-        if i > 0 {
-            out.push(s(";"));
-        }
-        out.extend(c);
-    }
-    out
+    cmds
 }
 
 /// Whether a tmux server still listens at `socket`. Connecting costs no process spawn.
@@ -153,8 +146,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         let now = options_for(&snap.rows, &socket, template, &style, &args.empty);
         let cmds = changes(last.as_ref(), &now);
         if !cmds.is_empty() {
-            let refs: Vec<&str> = cmds.iter().map(String::as_str).collect();
-            match tmux::run_tmux(Some(&socket), &refs) {
+            match tmux::run_tmux_commands(Some(&socket), &cmds) {
                 Ok(_) => last = Some(now),
                 // Tried again next time: `last` still says what tmux has.
                 Err(_) if !server_alive(&socket) => return Ok(ExitCode::SUCCESS),
@@ -213,7 +205,8 @@ mod tests {
     #[test]
     fn only_what_changed_is_written() {
         let a = opts("◆1", &[("%1", "waiting"), ("%2", "idle")]);
-        let first = changes(None, &a).join(" ");
+        let line = |c: Vec<Vec<String>>| c.join(&[";".to_string()][..]).join(" ");
+        let first = line(changes(None, &a));
         assert_eq!(
             first,
             "set-option -gq @otop_status ◆1 ; set-option -pq -t %1 @otop_state waiting ; \
@@ -222,7 +215,7 @@ mod tests {
         assert!(changes(Some(&a), &a).is_empty());
         let b = opts("◆1", &[("%1", "working")]);
         assert_eq!(
-            changes(Some(&a), &b).join(" "),
+            line(changes(Some(&a), &b)),
             "set-option -pq -t %1 @otop_state working ; set-option -pqu -t %2 @otop_state"
         );
     }

@@ -2,8 +2,13 @@
 
 use std::collections::HashMap;
 
+use crate::model::correlate::Matched;
+use crate::model::infer::{self, Liveness};
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{State, Status};
+use crate::source::db::types::SessionFacts;
+use crate::source::log::types::LogRun;
+use crate::source::plugin::PluginFile;
 use crate::source::process::types::{Kind, OpencodeProcess};
 use crate::source::process::{self};
 use crate::source::tmux;
@@ -68,5 +73,100 @@ pub(super) fn bare_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pa
         } else {
             pane_of(p, panes)
         },
+    }
+}
+
+/// What one database's processes were found to run: enough to give each its rows.
+pub(super) struct Found<'a> {
+    pub matches: &'a HashMap<u32, Matched>,
+    /// Every session read (top-level and subagents).
+    pub facts: &'a [SessionFacts],
+    /// Subagent session id → the process that runs it.
+    pub owners: &'a HashMap<String, u32>,
+    pub log_sessions: &'a HashMap<u32, LogRun>,
+    pub plugins: &'a HashMap<u32, &'a PluginFile>,
+    pub now: i64,
+}
+
+impl Found<'_> {
+    /// The sessions `p` gets rows for (its own, then the subagents it ran since it started) and
+    /// their status, were opencode's CPU `cpu`.
+    fn statuses(&self, p: &OpencodeProcess, cpu: Option<f32>) -> Vec<(&SessionFacts, Status)> {
+        let pid = p.info.pid;
+        let Some(session) = self
+            .matches
+            .get(&pid)
+            .and_then(|m| self.facts.iter().find(|f| f.id == m.session_id))
+        else {
+            return Vec::new();
+        };
+        let descendants: Vec<SessionFacts> = self
+            .facts
+            .iter()
+            .filter(|f| self.owners.get(&f.id) == Some(&pid))
+            .cloned()
+            .collect();
+        let plugin = |id: &str| {
+            self.plugins
+                .get(&pid)
+                .and_then(|f| f.sessions.get(id).cloned())
+        };
+        let live = Liveness {
+            has_process: true,
+            cpu_percent: cpu,
+            stream_error_at: self
+                .log_sessions
+                .get(&pid)
+                .and_then(|r| r.stream_errors.get(&session.id).copied()),
+            plugin: plugin(&session.id),
+        };
+        let mut out = vec![(
+            session,
+            infer::infer(session, &descendants, &live, self.now),
+        )];
+        // Only subagents this process ran get rows of their own; older ones stay history.
+        let started = p.info.started_at;
+        for kid in self.facts.iter().filter(|k| {
+            self.owners.get(&k.id) == Some(&pid)
+                && k.last_activity_at
+                    .or(k.updated_at)
+                    .is_some_and(|t| t >= started)
+        }) {
+            let kid_live = Liveness {
+                plugin: plugin(&kid.id),
+                stream_error_at: None,
+                ..live.clone()
+            };
+            out.push((kid, infer::infer(kid, &descendants, &kid_live, self.now)));
+        }
+        out
+    }
+
+    /// Whether `p`'s rows would read otherwise were its CPU busy rather than idle: the stall
+    /// rule asks for CPU only of a mid-turn session silent for minutes.
+    pub fn depends_on_cpu(&self, p: &OpencodeProcess) -> bool {
+        let states = |cpu| -> Vec<Status> {
+            self.statuses(p, Some(cpu))
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        };
+        states(0.0) != states(100.0)
+    }
+
+    /// `p`'s rows: its session's, then its recent subagents'.
+    pub fn rows(&self, p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pane]) -> Vec<Row> {
+        let tmux = pane_of(p, panes);
+        let matched = self.matches.get(&p.info.pid).map(|m| m.rule);
+        self.statuses(p, cpu.get(&p.info.pid).copied())
+            .into_iter()
+            .map(|(s, status)| Row {
+                process: Some(process_row(p, cpu)),
+                session: Some(s.clone()),
+                status,
+                matched,
+                tmux: tmux.clone(),
+            })
+            .collect()
     }
 }

@@ -4,14 +4,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::assemble::{bare_row, pane_of, process_row, tmux_panes};
+use super::assemble::{Found, bare_row, tmux_panes};
 use super::{Detail, Focus, Snapshot, Source, local_midnight_ms};
 use crate::model::correlate::{self, Evidence};
-use crate::model::infer::{self, Liveness};
 use crate::model::row::Row;
-use crate::model::state::Status;
 use crate::paths::{self, Env};
-use crate::source::db::types::{Candidate, Depth, SessionFacts};
+use crate::source::db::types::{Candidate, Depth};
 use crate::source::db::{Db, DbError};
 use crate::source::log::LogIndex;
 use crate::source::log::types::LogRun;
@@ -265,6 +263,10 @@ impl Source for Collector {
             snap.totals = self.totals.read(&default_db, local_midnight_ms(now));
         }
         snap.detail = self.detail(focus, &snap);
+        snap.skipped_rows = self
+            .dbs
+            .values_mut()
+            .fold(0, |n, db| n.saturating_add(db.take_skipped()));
         snap
     }
 }
@@ -391,61 +393,30 @@ impl Collector {
         let mut ids = top_ids;
         ids.extend(parents.keys().cloned());
         let facts = db.session_facts_to(&ids, depth)?;
-        let by_id: HashMap<&str, &SessionFacts> =
-            facts.iter().map(|f| (f.id.as_str(), f)).collect();
-
-        let mut rows = Vec::new();
-        for p in group {
-            let pid = p.info.pid;
-            let m = matches.get(&pid);
-            let Some(session) = m.and_then(|m| by_id.get(m.session_id.as_str())) else {
-                continue;
-            };
-            let descendants: Vec<SessionFacts> = facts
-                .iter()
-                .filter(|f| owners.get(&f.id) == Some(&pid))
-                .cloned()
-                .collect();
-            let live = Liveness {
-                has_process: true,
-                cpu_percent: cpu.get(&pid).copied(),
-                stream_error_at: log_sessions
-                    .get(&pid)
-                    .and_then(|r| r.stream_errors.get(&session.id).copied()),
-                plugin: plugins
-                    .get(&pid)
-                    .and_then(|f| f.sessions.get(&session.id).cloned()),
-            };
-            let tmux = pane_of(p, panes);
-            let row = |s: &SessionFacts, status: Status| Row {
-                process: Some(process_row(p, cpu)),
-                session: Some(s.clone()),
-                status,
-                matched: m.map(|m| m.rule),
-                tmux: tmux.clone(),
-            };
-            rows.push(row(
-                session,
-                infer::infer(session, &descendants, &live, now),
-            ));
-            // Only subagents this process ran get rows of their own; older ones stay history.
-            let started = p.info.started_at;
-            for kid in descendants.iter().filter(|k| {
-                k.last_activity_at
-                    .or(k.updated_at)
-                    .is_some_and(|t| t >= started)
-            }) {
-                let kid_live = Liveness {
-                    plugin: plugins
-                        .get(&pid)
-                        .and_then(|f| f.sessions.get(&kid.id).cloned()),
-                    stream_error_at: None,
-                    ..live.clone()
-                };
-                rows.push(row(kid, infer::infer(kid, &descendants, &kid_live, now)));
-            }
+        let found = Found {
+            matches: &matches,
+            facts: &facts,
+            owners: &owners,
+            log_sessions: &log_sessions,
+            plugins: &plugins,
+            now,
+        };
+        // The stall rule reads opencode's CPU. A one-shot command (`otop status`, `otop jump`)
+        // has no second sample to compare with: the processes whose state hangs on it get one
+        // now, so every command tells the same state (the others pay nothing).
+        let unsampled: Vec<&ProcessInfo> = group
+            .iter()
+            .filter(|p| !cpu.contains_key(&p.info.pid) && found.depends_on_cpu(p))
+            .map(|p| &p.info)
+            .collect();
+        let mut cpu = cpu.clone();
+        if !unsampled.is_empty() {
+            cpu.extend(self.cpu.measure(&unsampled, CPU_WINDOW));
         }
-        Ok(rows)
+        Ok(group
+            .iter()
+            .flat_map(|p| found.rows(p, &cpu, panes))
+            .collect())
     }
 
     /// History and pane contents for what the view focuses on.
@@ -476,6 +447,8 @@ impl Collector {
     }
 }
 
+/// The shortest interval a CPU% is measured over (as `otop sessions` waits between samples).
+pub const CPU_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
 /// Sessions of one directory considered when guessing which one a process runs.
 const CANDIDATES_PER_DIR: usize = 20;
 /// How many levels of subagents below a top-level session are read.

@@ -44,6 +44,9 @@ pub struct Snapshot {
     pub detail: Option<Detail>,
     /// Non-fatal problems worth a line on screen (tmux unreachable, …).
     pub warnings: Vec<String>,
+    /// Database rows this refresh skipped because a cell held a value of a type otop cannot
+    /// read (`otop doctor` reports them).
+    pub skipped_rows: u64,
 }
 
 /// A producer of snapshots: the real collector, or the demo fleet.

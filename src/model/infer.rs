@@ -14,11 +14,13 @@
 //! 6. **Waiting**: a running `question` part; a running part without metadata past
 //!    [`PERMISSION_GRACE_MS`]; a child session that waits. (With a busy plugin only the
 //!    child: the plugin reports this session's questions and permissions itself.)
-//! 7. **Retrying**: a `stream error` newer than the round with no write since; an assistant
-//!    message without parts past [`NO_PARTS_RETRY_MS`]; a child that is retrying.
+//! 7. **Retrying**: a `stream error` newer than the round with no write since (the plugin's
+//!    `retry` is rule 1). Silence alone is no evidence: a busy local model server queues the
+//!    request for minutes; that reads `waiting for the model` (rule 10) until rule 9 applies.
 //! 8. **Running tool** or working child → working / `tool:<name>` / `subagent`.
 //! 9. **Stalled**: no DB write for [`STALL_MS`] and CPU known and under [`STALL_CPU_PERCENT`].
-//! 10. Working: `compacting`, `thinking`, `generating`.
+//! 10. Working: `compacting`, `thinking`, `generating`, `waiting for the model (2m10s)` (an
+//!     assistant message without parts past [`MODEL_WAIT_MS`]).
 
 use super::state::{State, Status};
 use crate::source::db::types::{MessageFacts, Role, SessionFacts, ToolFacts, ToolStatus};
@@ -29,13 +31,11 @@ use crate::source::plugin::LiveState;
 /// short grace only hides the few ms between part creation and the first metadata write.
 pub const PERMISSION_GRACE_MS: i64 = 2_000;
 
-/// An assistant message in progress without any part this long is taken as a failing,
-/// retrying provider: opencode writes `step-start` when the provider stream opens, and keeps
-/// the message empty while it retries (first retry delay 2 s, then 4 s, …). 10 s rather than
-/// 5 s because a local model's prefill of a large context can legitimately take several
-/// seconds, and a false `error` alarms more than a late one; the log's `stream error`
-/// (rule 7) catches real retries sooner when the log is readable.
-pub const NO_PARTS_RETRY_MS: i64 = 10_000;
+/// An assistant message in progress without any part this long reads `waiting for the model`:
+/// opencode writes `step-start` when the provider's stream opens. The message looks the same
+/// while opencode retries a failing provider and while a busy server queues the request, so
+/// it is no alarm by itself; before this, prefill of a large context is just `thinking`.
+pub const MODEL_WAIT_MS: i64 = 10_000;
 
 /// A `stream error` stops counting once the session has written again this long after it:
 /// a successful retry writes parts, and opencode waits at least 2 s before retrying, so
@@ -134,7 +134,7 @@ fn retry_detail(p: &LiveState, now: i64) -> String {
         facts.push(format!("attempt {n}"));
     }
     if let Some(next) = p.retry_next {
-        let secs = ((next - now).max(0) + 999) / 1_000;
+        let secs = (next.saturating_sub(now).max(0) + 999) / 1_000;
         facts.push(format!("next in {secs} s"));
     }
     let mut out = String::from("retrying");
@@ -183,7 +183,7 @@ fn from_db(
         return s;
     }
     // Rule 7. With a busy plugin the provider is not being retried.
-    if !busy && let Some(s) = retrying(session, msg, &kids, live, now) {
+    if !busy && let Some(s) = retrying(session, live) {
         return s;
     }
     // Rule 8.
@@ -198,11 +198,24 @@ fn from_db(
     if session.compacting_at.is_some() {
         return Status::new(State::Working, "compacting");
     }
-    match msg.role {
-        Role::Assistant if msg.completed_at.is_none() && msg.part_count > 0 => {
-            Status::new(State::Working, "generating")
-        }
+    let open = msg.role == Role::Assistant && msg.completed_at.is_none();
+    match msg.created_at.map(|c| now.saturating_sub(c)) {
+        _ if open && msg.part_count > 0 => Status::new(State::Working, "generating"),
+        Some(waited) if open && waited > MODEL_WAIT_MS => Status::new(
+            State::Working,
+            format!("waiting for the model ({})", elapsed(waited)),
+        ),
         _ => Status::new(State::Working, "thinking"),
+    }
+}
+
+/// `42s`, `2m10s`, `1h05m`.
+fn elapsed(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match (s / 3600, s / 60 % 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, sec) => format!("{m}m{sec:02}s"),
+        (h, m, _) => format!("{h}h{m:02}m"),
     }
 }
 
@@ -219,7 +232,7 @@ fn mid_turn(session: &SessionFacts, msg: &MessageFacts, now: i64) -> bool {
             // question (the part turned to `error`) and the session is idle.
             msg.error.is_none()
                 && msg.finish.as_deref() == Some("tool-calls")
-                && (now - done < STEP_GAP_MS || running_tool(session).is_some())
+                && (now.saturating_sub(done) < STEP_GAP_MS || running_tool(session).is_some())
         }
         (Role::Assistant, None) | (Role::User, _) => true,
         // Unknown roles do not start turns.
@@ -321,7 +334,9 @@ fn waiting(session: &SessionFacts, kids: &[Child], now: i64, trust: Trust) -> Op
     // metadata is their trace. A busy plugin would have reported a permission.
     if trust == Trust::Db {
         let waits = |t: &&ToolFacts| {
-            !t.has_metadata && t.started_at.is_some_and(|s| now - s > PERMISSION_GRACE_MS)
+            !t.has_metadata
+                && t.started_at
+                    .is_some_and(|s| now.saturating_sub(s) > PERMISSION_GRACE_MS)
         };
         if let Some(t) = running().find(waits) {
             let what = match &t.input_summary {
@@ -339,34 +354,14 @@ fn waiting(session: &SessionFacts, kids: &[Child], now: i64, trust: Trust) -> Op
         .map(|c| Status::new(State::Waiting, format!("subagent: {}", c.status.detail)))
 }
 
-/// Rule 7: the provider is failing and opencode is retrying.
-fn retrying(
-    session: &SessionFacts,
-    msg: &MessageFacts,
-    kids: &[Child],
-    live: &Liveness,
-    now: i64,
-) -> Option<Status> {
-    let retry = || Some(Status::new(State::Error, "retrying"));
-    if let (Some(err), Some(round)) = (live.stream_error_at, session.round_started_at) {
-        let written_since = session
-            .last_activity_at
-            .is_some_and(|a| a > err + STREAM_ERROR_SLACK_MS);
-        if err > round && !written_since {
-            return retry();
-        }
-    }
-    if msg.role == Role::Assistant
-        && msg.completed_at.is_none()
-        && msg.part_count == 0
-        && let Some(created) = msg.created_at
-        && now - created > NO_PARTS_RETRY_MS
-    {
-        return retry();
-    }
-    kids.iter()
-        .find(|c| c.status.state == State::Error && c.status.detail.starts_with("retrying"))
-        .map(|c| Status::new(State::Error, format!("subagent: {}", c.status.detail)))
+/// Rule 7: opencode's log says the provider failed in this round (`stream error`), and the
+/// session has written nothing since: opencode is retrying.
+fn retrying(session: &SessionFacts, live: &Liveness) -> Option<Status> {
+    let (err, round) = (live.stream_error_at?, session.round_started_at?);
+    let written_since = session
+        .last_activity_at
+        .is_some_and(|a| a > err.saturating_add(STREAM_ERROR_SLACK_MS));
+    (err > round && !written_since).then(|| Status::new(State::Error, "retrying"))
 }
 
 /// Rule 8: a tool or a subagent is doing the work.
@@ -396,7 +391,7 @@ fn running(session: &SessionFacts, kids: &[Child]) -> Option<Status> {
 fn stalled(session: &SessionFacts, live: &Liveness, now: i64) -> Option<Status> {
     let silent = session
         .last_activity_at
-        .is_some_and(|a| now - a >= STALL_MS);
+        .is_some_and(|a| now.saturating_sub(a) >= STALL_MS);
     let idle_cpu = live.cpu_percent.is_some_and(|c| c < STALL_CPU_PERCENT);
     (silent && idle_cpu && running_tool(session).is_none())
         .then(|| Status::new(State::Stalled, "stalled: no activity"))

@@ -67,13 +67,14 @@ impl Status {
         }
     }
 
-    /// Transitional states (thinking, queued, compacting) are drawn apart from steady work.
+    /// Transitional states (thinking, queued, compacting, waiting for the model) are drawn
+    /// apart from steady work.
     pub fn is_transitional(&self) -> bool {
         self.state == State::Working
-            && matches!(
+            && (matches!(
                 self.detail.as_str(),
                 "thinking" | "queued" | "compacting" | "starting"
-            )
+            ) || self.detail.starts_with("waiting for the model"))
     }
 }
 

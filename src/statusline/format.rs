@@ -123,50 +123,95 @@ pub fn render(format: &str, counts: &Counts, style: &Style) -> Result<String, Fo
     Ok(out)
 }
 
+/// One pass over `format`, without recursion: an open `{?STATE:TEXT}` whose count is non-zero
+/// pushes the position of its closing brace and the scan goes on into TEXT, so any nesting
+/// costs linear time and no stack (a template is the user's, but it may be generated).
 fn render_into(
     format: &str,
     counts: &Counts,
     style: &Style,
     out: &mut String,
 ) -> Result<(), FormatError> {
+    let close = closing_braces(format);
+    // Closing braces of the conditionals being rendered, innermost last.
+    let mut ends: Vec<usize> = Vec::new();
     let mut i = 0;
-    let b = format.as_bytes();
-    while i < b.len() {
-        let rest = &format[i..];
+    loop {
+        let end = ends.last().copied().unwrap_or(format.len());
+        if i >= end {
+            if ends.pop().is_none() {
+                return Ok(());
+            }
+            i = end + 1;
+            continue;
+        }
+        let rest = &format[i..end];
         if rest.starts_with("{{") || rest.starts_with("}}") {
             out.push_str(&rest[..1]);
             i += 2;
         } else if rest.starts_with('{') {
-            let end = matching_brace(rest).ok_or(FormatError::Unclosed(i))?;
-            placeholder(&rest[1..end], counts, style, out)?;
-            i += end + 1;
+            let c = close
+                .get(i)
+                .copied()
+                .filter(|&c| c != usize::MAX)
+                .ok_or(FormatError::Unclosed(i))?;
+            let inner = &format[i + 1..c];
+            match conditional(inner, counts)? {
+                // TEXT starts after `{?`, the name and `:`.
+                Some((name, true)) => {
+                    ends.push(c);
+                    i += 3 + name.len();
+                }
+                Some((_, false)) => i = c + 1,
+                None => {
+                    placeholder(inner, counts, style, out)?;
+                    i = c + 1;
+                }
+            }
         } else {
             let next = rest.find(['{', '}']).unwrap_or(rest.len()).max(1);
-            let text = &rest[..next];
             // Literal text is the user's own: pass it to tmux as written.
-            out.push_str(text);
+            out.push_str(&rest[..next]);
             i += next;
         }
     }
-    Ok(())
 }
 
-/// Byte index of the `}` closing the `{` at the start of `s`, counting nesting.
-fn matching_brace(s: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in s.char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
+/// For each byte index of a `{`, the index of the `}` closing it (counting nesting, escapes
+/// included, as a reader counts them); `usize::MAX` where none does. One pass with a stack.
+fn closing_braces(s: &str) -> Vec<usize> {
+    let mut close = vec![usize::MAX; s.len()];
+    let mut open = Vec::new();
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'{' => open.push(i),
+            b'}' => {
+                if let Some(o) = open.pop() {
+                    close[o] = i;
                 }
             }
             _ => {}
         }
     }
-    None
+    close
+}
+
+/// For `?STATE:TEXT`, the state name and whether TEXT shows; None for other placeholders.
+fn conditional<'a>(
+    inner: &'a str,
+    counts: &Counts,
+) -> Result<Option<(&'a str, bool)>, FormatError> {
+    let Some(cond) = inner.strip_prefix('?') else {
+        return Ok(None);
+    };
+    let unknown = || FormatError::Unknown(inner.to_string());
+    let (name, _) = cond.split_once(':').ok_or_else(unknown)?;
+    let n = match name {
+        "any" => counts.total(),
+        "none" => usize::from(counts.total() == 0),
+        _ => counts.get(state_named(name).ok_or_else(unknown)?),
+    };
+    Ok(Some((name, n > 0)))
 }
 
 fn state_named(name: &str) -> Option<State> {
@@ -184,18 +229,6 @@ fn placeholder(
     out: &mut String,
 ) -> Result<(), FormatError> {
     let unknown = || FormatError::Unknown(inner.to_string());
-    if let Some(cond) = inner.strip_prefix('?') {
-        let (name, text) = cond.split_once(':').ok_or_else(unknown)?;
-        let n = match name {
-            "any" => counts.total(),
-            "none" => usize::from(counts.total() == 0),
-            _ => counts.get(state_named(name).ok_or_else(unknown)?),
-        };
-        if n > 0 {
-            render_into(text, counts, style, out)?;
-        }
-        return Ok(());
-    }
     if let Some(name) = inner.strip_prefix("sym:") {
         let s = state_named(name).ok_or_else(unknown)?;
         out.push_str(&style.symbols[index_of(s)]);

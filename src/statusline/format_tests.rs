@@ -99,3 +99,36 @@ fn bad_formats_are_errors_not_panics() {
     assert!(render("{?nope:x}", &c, &tmux()).is_err());
     assert!(render("}", &c, &tmux()).is_ok());
 }
+
+#[test]
+fn deep_nesting_is_linear_and_needs_no_stack() {
+    let n = 100_000;
+    let f = format!("{}x{}", "{?any:".repeat(n), "}".repeat(n));
+    let t = std::time::Instant::now();
+    assert_eq!(render(&f, &counts(1, 0, 0, 0, 0), &plain()).unwrap(), "x");
+    assert_eq!(render(&f, &counts(0, 0, 0, 0, 0), &plain()).unwrap(), "");
+    let unclosed = format!("{}x", "{?any:".repeat(n));
+    assert_eq!(
+        render(&unclosed, &counts(1, 0, 0, 0, 0), &plain()),
+        Err(FormatError::Unclosed(0))
+    );
+    let mixed = format!("{}{{waiting}}{}", "{?any:{{".repeat(n), "}}}".repeat(n));
+    let out = render(&mixed, &counts(2, 0, 0, 0, 0), &plain()).unwrap();
+    assert_eq!(
+        out.len(),
+        2 * n + 1,
+        "{{ and }} stay literal at every level"
+    );
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn nested_conditionals_show_only_their_true_branches() {
+    let c = counts(1, 0, 3, 0, 0);
+    let f = "{?waiting:w{waiting}{?error:E}{?working:[{working}{?any:!}]}}.{?idle:no}";
+    assert_eq!(render(f, &c, &plain()).unwrap(), "w1[3!].");
+}

@@ -349,6 +349,7 @@ pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
         totals: Some(totals(now)),
         detail,
         warnings: Vec::new(),
+        skipped_rows: 0,
     }
 }
 

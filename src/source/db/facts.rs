@@ -2,14 +2,13 @@
 //! Every query goes through a session or message index, newest first with a LIMIT, so the cost
 //! follows the number of sessions asked for, not the length of their history.
 
-use rusqlite::OptionalExtension;
-
+use super::Db;
+use super::cell::{self, int, lossy};
 use super::history::WindowMsg;
 use super::json::{MsgData, PartData, cut, cut_chars, last_line};
 use super::types::{
     Depth, HistoryItem, MessageFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus,
 };
-use super::{Db, lossy};
 
 /// Latest messages looked at per session: enough to find the model, the latest assistant
 /// message with tokens and usually the latest user message.
@@ -68,23 +67,28 @@ impl Db {
     fn one_session(&mut self, id: &str, depth: Depth) -> rusqlite::Result<Option<SessionFacts>> {
         let row = {
             let mut stmt = self.conn.prepare_cached(&self.q.session_row)?;
-            stmt.query_row([id], |r| {
+            let r = stmt.query_row([id], |r| {
                 let f = SessionFacts {
-                    id: r.get(0)?,
+                    id: cell::key(r, 0)?,
                     title: lossy(r, 1)?,
                     directory: lossy(r, 2)?,
-                    parent_id: r.get(3)?,
-                    project_id: r.get(4)?,
-                    created_at: r.get(5)?,
-                    updated_at: r.get(6)?,
-                    compacting_at: r.get(7)?,
-                    archived_at: r.get(8)?,
-                    has_permission: r.get(9)?,
-                    cost: r.get(10)?,
+                    parent_id: lossy(r, 3)?,
+                    project_id: lossy(r, 4)?,
+                    created_at: int(r, 5)?,
+                    updated_at: int(r, 6)?,
+                    compacting_at: int(r, 7)?,
+                    archived_at: int(r, 8)?,
+                    has_permission: int(r, 9)?.map(|n| n != 0),
+                    cost: cell::real(r, 10)?,
                     ..SessionFacts::default()
                 };
-                let col_tokens = match (r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?)
-                {
+                let col_tokens = match (
+                    int(r, 11)?,
+                    int(r, 12)?,
+                    int(r, 13)?,
+                    int(r, 14)?,
+                    int(r, 15)?,
+                ) {
                     (Some(i), Some(o), Some(re), Some(cr), Some(cw)) => Some(Tokens {
                         input: nonneg(i),
                         output: nonneg(o),
@@ -97,8 +101,8 @@ impl Db {
                 let agent = lossy(r, 16)?;
                 let model = lossy(r, 17)?;
                 Ok((f, col_tokens, agent, model))
-            })
-            .optional()?
+            });
+            self.keep_one(r)?
         };
         let Some((mut f, col_tokens, session_agent, session_model)) = row else {
             return Ok(None);
@@ -122,7 +126,7 @@ impl Db {
                     priority: lossy(r, 2)?.unwrap_or_default(),
                 })
             })?;
-            f.todos = rows.collect::<rusqlite::Result<_>>()?;
+            f.todos = self.keep(rows)?;
         }
         Ok(Some(f))
     }
@@ -131,13 +135,13 @@ impl Db {
         let mut stmt = self.conn.prepare_cached(&self.q.latest_messages)?;
         let rows = stmt.query_map(rusqlite::params![sid, limit], |r| {
             Ok(Msg {
-                id: r.get(0)?,
-                created: r.get(1)?,
-                updated: r.get(2)?,
-                data: MsgData::parse(r.get_ref(3)?.as_str_or_null().ok().flatten()),
+                id: cell::key(r, 0)?,
+                created: int(r, 1)?,
+                updated: int(r, 2)?,
+                data: MsgData::parse(cell::json(r, 3)?),
             })
         })?;
-        rows.collect()
+        self.keep(rows)
     }
 
     fn fill_messages(
@@ -181,7 +185,7 @@ impl Db {
                 f.context_tokens = m
                     .data
                     .tokens()
-                    .filter(|t| t.input + t.output + t.cache_read > 0)
+                    .filter(|t| t.input > 0 || t.output > 0 || t.cache_read > 0)
                     .map(|t| t.context());
             }
             if f.round_started_at.is_none() && m.data.role() == Role::User {
@@ -191,7 +195,9 @@ impl Db {
         if f.round_started_at.is_none() && msgs.len() as i64 == window {
             // A long autonomous round: walk further back through the index.
             let mut stmt = self.conn.prepare_cached(&self.q.latest_user)?;
-            f.round_started_at = stmt.query_row([&sid], |r| r.get(0)).optional()?.flatten();
+            f.round_started_at = self
+                .keep_one(stmt.query_row([&sid], |r| int(r, 0)))?
+                .flatten();
         }
         if !full && let Some(t) = col_tokens {
             f.tokens = t;
@@ -199,9 +205,8 @@ impl Db {
         if let Some(m) = msgs.first() {
             let (count, part_updated) = if self.cols.parts_ok() {
                 let mut stmt = self.conn.prepare_cached(&self.q.part_stats)?;
-                stmt.query_row([&m.id], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
-                })?
+                let r = stmt.query_row([&m.id], |r| Ok((int(r, 0)?.unwrap_or(0), int(r, 1)?)));
+                self.keep_one(r)?.unwrap_or_default()
             } else {
                 (0, None)
             };
@@ -265,10 +270,10 @@ impl Db {
     ) -> rusqlite::Result<Vec<(Option<i64>, PartData)>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map([msg_id], |r| {
-            let data = PartData::parse(r.get_ref(3)?.as_str_or_null().ok().flatten());
-            Ok((r.get::<_, Option<i64>>(1)?, data))
+            let data = PartData::parse(cell::json(r, 3)?);
+            Ok((int(r, 1)?, data))
         })?;
-        rows.collect()
+        self.keep(rows)
     }
 
     pub(crate) fn read_history(

@@ -46,7 +46,7 @@ impl Db {
             tx.query_row(
                 "SELECT version FROM session ORDER BY time_updated DESC LIMIT 1",
                 [],
-                |r| r.get::<_, Option<String>>(0),
+                |r| super::lossy(r, 0),
             )
             .optional()
             .map_err(unreadable)?

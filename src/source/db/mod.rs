@@ -6,14 +6,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, ffi};
+use rusqlite::{Connection, ffi};
 
+mod cell;
 mod facts;
 mod history;
 pub mod info;
 mod json;
+mod open;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -21,6 +22,7 @@ mod totals;
 pub mod types;
 
 use self::history::Anchor;
+use self::open::{connect, needs_side_files, open_unwritable_dir, side_file};
 use self::schema::{Columns, Queries};
 use self::totals::TotalsState;
 use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
@@ -42,9 +44,15 @@ pub struct Db {
     /// Device and inode of the file when opened: a connection keeps reading a deleted or
     /// replaced file, so the collector compares this to reopen the file now at `path`.
     identity: Option<(u64, u64)>,
+    /// Opened `immutable` (a WAL database in a directory this user cannot write, with no
+    /// `-wal` file: nothing was writing it). A writer that starts creates `-wal`, and the
+    /// connection is then stale: an immutable one would never see its changes.
+    immutable: bool,
     /// Per-session totals over messages before an anchor (see `history`).
     pub(crate) anchors: HashMap<String, Anchor>,
     pub(crate) totals_state: Option<TotalsState>,
+    /// Rows skipped since the last [`Db::take_skipped`] for a value of the wrong type.
+    skipped: std::cell::Cell<u64>,
 }
 
 /// How far before a process's start a session's `time_updated` may be and the session still
@@ -76,29 +84,34 @@ impl Db {
         // No header check of our own: opening and closing the file here would drop every POSIX
         // lock this process holds on it (an SQLite connection of the same process, as in tests
         // or an embedding program). SQLite reports a file that is not a database itself.
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| unreadable(reason(&e)))?;
-        conn.busy_timeout(Duration::from_millis(100))
-            .map_err(|e| unreadable(reason(&e)))?;
-        conn.set_prepared_statement_cache_capacity(32);
-        let cols = Columns::discover(&conn).map_err(|e| unreadable(reason(&e)))?;
+        let (conn, cols, immutable) = match connect(path, false) {
+            Ok((conn, cols)) => (conn, cols, false),
+            Err(e) if needs_side_files(&e) => {
+                let (conn, cols) = open_unwritable_dir(path, &e).map_err(unreadable)?;
+                (conn, cols, true)
+            }
+            Err(e) => return Err(unreadable(reason(&e))),
+        };
         if !cols.session_ok() {
             return Err(unreadable(
                 "no session table: not an opencode database (or not migrated yet)".into(),
             ));
         }
-        let q = Queries::build(&cols);
-        Ok(Db {
+        Ok(Db::from_parts(path, conn, cols, immutable))
+    }
+
+    fn from_parts(path: &Path, conn: Connection, cols: Columns, immutable: bool) -> Db {
+        Db {
             path: path.to_path_buf(),
             identity: file_identity(path),
+            immutable,
+            q: Queries::build(&cols),
             conn,
             cols,
-            q,
             anchors: HashMap::new(),
             totals_state: None,
-        })
+            skipped: std::cell::Cell::new(0),
+        }
     }
 
     /// Caps SQLite's page cache at a few pages, for a connection that reads a few hundred
@@ -117,6 +130,7 @@ impl Db {
     /// restored from a backup, replaced by rename): the connection would show stale data.
     pub fn is_stale(&self) -> bool {
         file_identity(&self.path) != self.identity
+            || self.immutable && side_file(&self.path, "-wal").exists()
     }
 
     /// Top-level and child sessions whose `directory` is one of `directories`, in one pass
@@ -136,7 +150,7 @@ impl Db {
             let mut stmt = db.conn.prepare_cached(&db.q.candidates_in)?;
             // ?1 (messages since) is never after any message: counted per process instead.
             let rows = stmt.query_map(rusqlite::params![i64::MAX, dirs], candidate_row)?;
-            rows.collect::<rusqlite::Result<Vec<Candidate>>>()
+            db.keep(rows)
         })?;
         for c in rows {
             let v = out
@@ -165,9 +179,10 @@ impl Db {
             }
             let (n, last) = self.read(|db| {
                 let mut stmt = db.conn.prepare_cached(&db.q.activity_since)?;
-                stmt.query_row(rusqlite::params![c.id, since], |r| {
-                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
-                })
+                let r = stmt.query_row(rusqlite::params![c.id, since], |r| {
+                    Ok((cell::int(r, 0)?, cell::int(r, 1)?))
+                });
+                Ok(db.keep_one(r)?.unwrap_or_default())
             })?;
             c.messages_since = u64::try_from(n.unwrap_or(0)).unwrap_or(0);
             if last.is_some() {
@@ -182,7 +197,7 @@ impl Db {
         self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&db.q.candidate)?;
             let mut rows = stmt.query_map(rusqlite::params![since, id], candidate_row)?;
-            rows.next().transpose()
+            Ok(db.keep(rows.by_ref().take(1))?.pop())
         })
     }
 
@@ -197,7 +212,7 @@ impl Db {
         self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&db.q.children)?;
             let rows = stmt.query_map(rusqlite::params![0i64, ids], candidate_row)?;
-            rows.collect()
+            db.keep(rows)
         })
     }
 
@@ -238,6 +253,39 @@ impl Db {
         }
     }
 
+    /// How many rows the reads since the last call skipped because a cell held a value of a
+    /// type otop cannot read (see [`cell`]); `otop doctor` reports it.
+    pub fn take_skipped(&mut self) -> u64 {
+        self.skipped.take()
+    }
+
+    /// The rows that decode; a row whose decoder met a bad value is skipped and counted.
+    pub(crate) fn keep<T>(
+        &self,
+        rows: impl Iterator<Item = rusqlite::Result<T>>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(v) = self.keep_one(r)? {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One row's result: None when there is no row, or when it held a bad value (counted).
+    pub(crate) fn keep_one<T>(&self, r: rusqlite::Result<T>) -> rusqlite::Result<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) if cell::is_bad_value(&e) => {
+                self.skipped.set(self.skipped.get().saturating_add(1));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn rediscover(&mut self) -> Result<(), DbError> {
         self.conn.flush_prepared_statement_cache();
         self.cols = Columns::discover(&self.conn).map_err(|e| self.unreadable(&e))?;
@@ -254,17 +302,7 @@ impl Db {
     }
 }
 
-/// A text column read even when it is not valid UTF-8 (SQLite does not check): one bad title
-/// must not make the whole database unreadable. Invalid bytes become U+FFFD.
-pub(crate) fn lossy(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
-    use rusqlite::types::ValueRef;
-    Ok(match r.get_ref(i)? {
-        ValueRef::Null => None,
-        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        ValueRef::Integer(n) => Some(n.to_string()),
-        ValueRef::Real(x) => Some(x.to_string()),
-    })
-}
+pub(crate) use self::cell::lossy;
 
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -273,14 +311,14 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 
 fn candidate_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
-        id: r.get(0)?,
+        id: cell::key(r, 0)?,
         directory: lossy(r, 1)?,
-        parent_id: r.get(2)?,
-        created_at: r.get(3)?,
-        updated_at: r.get(4)?,
-        has_permission: r.get(5)?,
-        messages_since: r.get::<_, Option<i64>>(6)?.unwrap_or(0).max(0) as u64,
-        last_message_at: r.get(7)?,
+        parent_id: lossy(r, 2)?,
+        created_at: cell::int(r, 3)?,
+        updated_at: cell::int(r, 4)?,
+        has_permission: cell::int(r, 5)?.map(|n| n != 0),
+        messages_since: cell::int(r, 6)?.unwrap_or(0).max(0) as u64,
+        last_message_at: cell::int(r, 7)?,
     })
 }
 

@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
+use super::cell::numeric;
+
 pub(crate) const TABLES: [&str; 4] = ["session", "message", "part", "todo"];
 
 #[derive(Debug, Default, Clone)]
@@ -104,7 +106,10 @@ impl Queries {
             (
                 "(SELECT count(*) FROM message m WHERE m.session_id = s.id AND m.time_created >= ?1)"
                     .to_string(),
-                "(SELECT max(m.time_created) FROM message m WHERE m.session_id = s.id)".to_string(),
+                format!(
+                    "(SELECT max({}) FROM message m WHERE m.session_id = s.id)",
+                    numeric("m.time_created")
+                ),
             )
         } else {
             // Keep ?1 bound so every variant takes the same parameters.
@@ -174,19 +179,23 @@ impl Queries {
             "SELECT m.id, m.time_created, {m_updated}, m.data FROM message m \
              WHERE m.session_id = ?1 ORDER BY m.time_created DESC, m.id DESC LIMIT ?2"
         );
+        // A time that is not a number sorts first and would hide the real latest user message.
         let latest_user = "SELECT m.time_created FROM message m WHERE m.session_id = ?1 \
+             AND typeof(m.time_created) IN ('integer', 'real') \
              AND json_valid(m.data) AND json_extract(m.data, '$.role') = 'user' \
              ORDER BY m.time_created DESC, m.id DESC LIMIT 1"
             .to_string();
+        // `total` and REAL sums: an integer `sum` past i64 fails the whole query ("integer
+        // overflow"); a float saturates when shown (`Sums::tokens`).
         let num = |p: &str| {
             format!(
-                "coalesce(sum(CASE WHEN json_valid(m.data) AND json_type(m.data, '{p}') IN ('integer', 'real') \
-                 THEN json_extract(m.data, '{p}') END), 0)"
+                "total(CASE WHEN json_valid(m.data) AND json_type(m.data, '{p}') IN ('integer', 'real') \
+                 THEN json_extract(m.data, '{p}') END)"
             )
         };
         let token_sum = format!(
             "SELECT {}, {}, {}, {}, {}, sum(CASE WHEN json_valid(m.data) AND json_type(m.data, '$.cost') \
-             IN ('integer', 'real') THEN json_extract(m.data, '$.cost') END) \
+             IN ('integer', 'real') THEN CAST(json_extract(m.data, '$.cost') AS REAL) END) \
              FROM message m WHERE m.session_id = ?1 AND (m.time_created, m.id) >= (?2, ?3)",
             num("$.tokens.input"),
             num("$.tokens.output"),
@@ -196,8 +205,10 @@ impl Queries {
         );
         let p_updated = c.col("p", "part", "time_updated");
         let p_created = c.col("p", "part", "time_created");
-        let part_stats =
-            format!("SELECT count(*), max({p_updated}) FROM part p WHERE p.message_id = ?1");
+        let part_stats = format!(
+            "SELECT count(*), max({}) FROM part p WHERE p.message_id = ?1",
+            numeric(&p_updated)
+        );
         let parts_of = format!(
             "SELECT p.id, {p_created}, {p_updated}, p.data FROM part p WHERE p.message_id = ?1 ORDER BY p.id"
         );
@@ -234,7 +245,8 @@ impl Queries {
             ),
             activity_since: if c.messages_ok() {
                 "SELECT count(*), max(m.time_created) FROM message m \
-                 WHERE m.session_id = ?1 AND m.time_created >= ?2"
+                 WHERE m.session_id = ?1 AND m.time_created >= ?2 \
+                 AND typeof(m.time_created) IN ('integer', 'real')"
                     .to_string()
             } else {
                 "SELECT 0 * ?1 * ?2, NULL".to_string()

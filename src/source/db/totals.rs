@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::OptionalExtension;
-
 use super::Db;
+use super::cell::{self, int};
 use super::json::MsgData;
 use super::types::{Role, Totals, TotalsPair};
 
@@ -141,7 +140,7 @@ impl Db {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id FROM message WHERE rowid = ?1")?;
-        let now: Option<String> = stmt.query_row([rowid], |r| r.get(0)).optional()?;
+        let now = self.keep_one(stmt.query_row([rowid], |r| cell::key(r, 0)))?;
         Ok(now.as_deref() == Some(id.as_str()))
     }
 
@@ -154,7 +153,8 @@ impl Db {
             let Some(old) = st.open.remove(&id) else {
                 continue;
             };
-            let data: Option<Option<String>> = stmt.query_row([&id], |r| r.get(0)).optional()?;
+            let data = self
+                .keep_one(stmt.query_row([&id], |r| Ok(cell::json(r, 0)?.map(str::to_string))))?;
             st.remove(old.created, old.counted, false);
             match data {
                 Some(d) => {
@@ -183,13 +183,21 @@ impl Db {
         let mut stmt = self.conn.prepare_cached(
             "SELECT rowid, id, time_created, data FROM message WHERE rowid > ?1 ORDER BY rowid",
         )?;
-        let mut rows = stmt.query([after])?;
+        let rows = stmt.query_map([after], |r| {
+            Ok((
+                int(r, 0)?.unwrap_or(0),
+                cell::key(r, 1)?,
+                int(r, 2)?.unwrap_or(0),
+                MsgData::parse(cell::json(r, 3)?),
+            ))
+        })?;
         let mut newest = i64::MIN;
-        while let Some(r) = rows.next()? {
-            let rowid: i64 = r.get(0)?;
-            let id: String = r.get(1)?;
-            let created: i64 = r.get::<_, Option<i64>>(2)?.unwrap_or(0);
-            let data = MsgData::parse(r.get_ref(3)?.as_str_or_null().ok().flatten());
+        // A skipped row leaves the cursor behind it: it is read (and skipped) again only while
+        // it is the newest row.
+        for r in rows {
+            let Some((rowid, id, created, data)) = self.keep_one(r)? else {
+                continue;
+            };
             newest = newest.max(created);
             st.cursor = Some((rowid, id.clone()));
             st.take_row(id, created, &data);
@@ -217,8 +225,8 @@ impl Db {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         stmt.query_row([midnight], |r| {
             Ok((
-                u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-                u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                u64::try_from(int(r, 0)?.unwrap_or(0)).unwrap_or(0),
+                u64::try_from(int(r, 1)?.unwrap_or(0)).unwrap_or(0),
             ))
         })
     }

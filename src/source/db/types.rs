@@ -16,7 +16,7 @@ pub struct Tokens {
 impl Tokens {
     /// Context as opencode counts it: fresh input plus input served from cache.
     pub fn context(&self) -> u64 {
-        self.input + self.cache_read
+        self.input.saturating_add(self.cache_read)
     }
 }
 

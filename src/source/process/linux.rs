@@ -262,6 +262,12 @@ fn read_basic(pid: u32, clock: &Clock, buf: &mut Vec<u8>) -> Option<ProcessInfo>
     })
 }
 
+/// A process's start time and CPU time, in the units [`read_all`] gives them.
+pub fn cpu_time(pid: u32) -> Option<(i64, u64)> {
+    let p = read_basic(pid, &Clock::now(), &mut Vec::with_capacity(1024))?;
+    Some((p.started_at, p.cpu_time_ms))
+}
+
 /// `/dev/pts/N` or `/dev/ttyN` for a `tty_nr` from `/proc/<pid>/stat`; None without a terminal.
 pub fn tty_path(tty_nr: i32) -> Option<String> {
     if tty_nr == 0 {

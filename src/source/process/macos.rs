@@ -45,6 +45,12 @@ pub fn parent_of(pid: u32) -> Option<u32> {
     Some(all.pbsd.pbi_ppid)
 }
 
+/// A process's start time and CPU time, in the units [`read_all`] gives them.
+pub fn cpu_time(pid: u32) -> Option<(i64, u64)> {
+    let p = read_basic(pid, timebase())?;
+    Some((p.started_at, p.cpu_time_ms))
+}
+
 fn read_basic(pid: u32, tb: (u32, u32)) -> Option<ProcessInfo> {
     let all = pidinfo::<TaskAllInfo>(pid as i32, 0).ok()?;
     let bsd = &all.pbsd;

@@ -4,18 +4,20 @@
 //! opencode, how wrappers merge and who owns a helper is decided here by pure functions.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
 
 #[cfg(target_os = "linux")]
 use self::linux as os;
 #[cfg(target_os = "macos")]
 use self::macos as os;
 
+mod cpu;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
 pub mod types;
+
+pub use self::cpu::CpuSampler;
 
 use self::types::{Kind, OpencodeProcess, ProcEnv, ProcessInfo};
 
@@ -396,35 +398,6 @@ pub fn build_table(all: Vec<ProcessInfo>, self_pid: u32) -> Vec<OpencodeProcess>
     helpers.sort_by_key(|p| p.info.pid);
     out.extend(helpers);
     out
-}
-
-/// CPU% as the delta of cumulative CPU time between two scans, per (pid, start time).
-#[derive(Default)]
-pub struct CpuSampler {
-    prev: HashMap<(u32, i64), (u64, Instant)>,
-}
-
-impl CpuSampler {
-    /// CPU% (100 = one core) for each process seen in the previous call too; others are absent.
-    /// A lifetime average would be misleading: a freshly started idle TUI shows >20%.
-    pub fn sample(&mut self, procs: &[&ProcessInfo], now: Instant) -> HashMap<u32, f32> {
-        let mut out = HashMap::new();
-        let mut next = HashMap::with_capacity(procs.len());
-        for p in procs {
-            let key = (p.pid, p.started_at);
-            if let Some(&(cpu, then)) = self.prev.get(&key) {
-                let wall_ms = now.saturating_duration_since(then).as_secs_f64() * 1000.0;
-                if wall_ms > 0.0 {
-                    let used = p.cpu_time_ms.saturating_sub(cpu) as f64;
-                    out.insert(p.pid, (used / wall_ms * 100.0) as f32);
-                }
-            }
-            next.insert(key, (p.cpu_time_ms, now));
-        }
-        // Replacing the map drops processes that disappeared.
-        self.prev = next;
-        out
-    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
-//! tmux: every call goes through [`run_tmux`], which names the server and never hangs.
+//! tmux: every call goes through [`run_tmux`] (one command) or [`run_tmux_commands`] (several
+//! in one call), which name the server, never hang, and hand every argument over literally.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -30,9 +32,81 @@ const SEP: char = '\x1f';
 const PANE_FORMAT: &str = "#{pane_id}\x1f#{pane_tty}\x1f#{pane_pid}\x1f#{window_index}\x1f\
     #{pane_index}\x1f#{pane_active}\x1f#{window_active}\x1f#{session_name}\x1f#{window_name}";
 
-/// Runs `tmux [-S socket] args…` and returns its stdout.
+/// Longest argument otop hands tmux, in bytes; a longer one is cut (see [`literal`]). A status
+/// segment or a window name never needs this much, and tmux refuses a command whose arguments
+/// pass about 16 KiB in all ("command too long"; Linux refuses a 128 KiB argument with E2BIG).
+pub const MAX_ARG: usize = 4096;
+
+/// Bytes of arguments per tmux call in [`run_tmux_commands`]: below tmux's 16 KiB message.
+const MAX_CALL: usize = 12 * 1024;
+
+/// Runs the one command `tmux [-S socket] args…` and returns its stdout. Every argument
+/// reaches the command as written (see [`literal`]).
 pub fn run_tmux(socket: Option<&str>, args: &[&str]) -> Result<String, TmuxError> {
-    run_with_timeout(socket, args, TIMEOUT)
+    let args: Vec<Cow<str>> = args.iter().map(|a| literal(a)).collect();
+    let refs: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    run_with_timeout(socket, &refs, TIMEOUT)
+}
+
+/// Runs several commands, as few tmux calls as the size limit allows (one, usually), each
+/// argument literal; stdout of all calls. Stops at the first call that fails.
+pub fn run_tmux_commands<S: AsRef<str>>(
+    socket: Option<&str>,
+    commands: &[Vec<S>],
+) -> Result<String, TmuxError> {
+    let mut out = String::new();
+    for call in batches(commands) {
+        let refs: Vec<&str> = call.iter().map(AsRef::as_ref).collect();
+        out.push_str(&run_with_timeout(socket, &refs, TIMEOUT)?);
+    }
+    Ok(out)
+}
+
+/// The argument lists of the tmux calls that run `commands`: literal arguments, commands
+/// joined by standalone `;` arguments, each call under [`MAX_CALL`] bytes.
+pub fn batches<S: AsRef<str>>(commands: &[Vec<S>]) -> Vec<Vec<Cow<'_, str>>> {
+    let mut calls: Vec<Vec<Cow<str>>> = Vec::new();
+    let mut size = 0;
+    for cmd in commands.iter().filter(|c| !c.is_empty()) {
+        let args: Vec<Cow<str>> = cmd.iter().map(|a| literal(a.as_ref())).collect();
+        // Each argument travels with a NUL.
+        let len: usize = args.iter().map(|a| a.len() + 1).sum();
+        match calls.last_mut() {
+            Some(call) if size + 2 + len <= MAX_CALL => {
+                call.push(Cow::Borrowed(";"));
+                call.extend(args);
+                size += 2 + len;
+            }
+            _ => {
+                calls.push(args);
+                size = len;
+            }
+        }
+    }
+    calls
+}
+
+/// `arg` as tmux's argument parser must receive it to pass it on unchanged, cut to
+/// [`MAX_ARG`] bytes. tmux ends a command at any argument that *ends* with `;` (the `;` is
+/// dropped: a title `a;` would be stored as `a`, and a title `;` would leave `set-option`
+/// without a value), unless that last `;` is written `\;`. Nothing else in an argument is
+/// special there (quotes, `#{…}`, `\`, newlines pass as they are). A cut value does not end
+/// in half of a `##` pair.
+pub fn literal(arg: &str) -> Cow<'_, str> {
+    let mut arg = Cow::Borrowed(arg);
+    if arg.len() > MAX_ARG {
+        let mut end = MAX_ARG;
+        while !arg.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = &arg[..end];
+        let hashes = cut.len() - cut.trim_end_matches('#').len();
+        arg = Cow::Owned(cut[..cut.len() - hashes % 2].to_string());
+    }
+    match arg.strip_suffix(';') {
+        Some(head) => Cow::Owned(format!("{head}\\;")),
+        None => arg,
+    }
 }
 
 fn run_with_timeout(

@@ -282,3 +282,81 @@ fn finds_the_pane_of_a_standin_by_tmux_pane_tty_and_ancestors() {
     ]);
     assert_eq!(active.trim(), "1");
 }
+
+/// Values tmux's argument parser would otherwise split or cut: a trailing `;` ends a command.
+const AWKWARD: &[&str] = &[
+    ";",
+    "a;",
+    ";;",
+    "\\;",
+    "a\\;",
+    "; b",
+    "#{session_name}",
+    "#(echo hi)",
+    "\"quoted\" 'single'",
+    "back\\slash\\",
+    "new\nline\n",
+    "{",
+    "}",
+    "-x",
+    "%if",
+    "",
+    " ",
+];
+
+#[test]
+fn literal_escapes_only_a_trailing_semicolon_and_cuts_long_values() {
+    assert_eq!(literal("a;"), "a\\;");
+    assert_eq!(literal(";"), "\\;");
+    assert_eq!(literal("a\\;"), "a\\\\;");
+    assert_eq!(literal("a;b"), "a;b");
+    let long = "é".repeat(MAX_ARG);
+    let cut = literal(&long);
+    assert!(cut.len() <= MAX_ARG && long.starts_with(&*cut));
+    // `##` is one `#` to tmux's status line: never cut in half.
+    let hashes = format!("{}{}", "x".repeat(MAX_ARG - 3), "#".repeat(10));
+    assert_eq!(literal(&hashes).len(), MAX_ARG - 1);
+    let cmds: Vec<Vec<String>> = (0..4).map(|_| vec!["a".repeat(4000)]).collect();
+    let calls = batches(&cmds);
+    assert_eq!(calls.len(), 2, "split under tmux's command size");
+    assert_eq!(calls[0].len(), 5, "three commands joined by standalone `;`");
+    assert_eq!(calls[0][1], ";");
+    assert_eq!(calls[1].len(), 1);
+}
+
+#[test]
+fn every_value_reaches_its_option_exactly() {
+    let srv = Server::start();
+    srv.tmux(&["new-session", "-d", "-s", "a", "-x", "80", "-y", "24"]);
+    let big = "y".repeat(1 << 20);
+    let mut values: Vec<String> = AWKWARD.iter().map(|s| s.to_string()).collect();
+    // Too long for one tmux call, and for one argument: cut, and split over several calls.
+    values.extend((0..6).map(|i| format!("{i}{};", "z".repeat(3000))));
+    values.push(big.clone());
+    let cmds: Vec<Vec<String>> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            vec![
+                "set-option".into(),
+                "-g".into(),
+                format!("@v{i}"),
+                v.clone(),
+            ]
+        })
+        .collect();
+    run_tmux_commands(Some(&srv.sock), &cmds).unwrap();
+    for (i, v) in values.iter().enumerate() {
+        let got = srv.tmux(&["show-option", "-gqv", &format!("@v{i}")]);
+        let got = got.strip_suffix('\n').unwrap_or(&got);
+        if v.len() <= MAX_ARG {
+            assert_eq!(got, v, "@v{i}");
+        } else {
+            assert!(got.len() <= MAX_ARG && got.len() > MAX_ARG - 2, "@v{i}");
+            assert!(v.starts_with(got), "@v{i}");
+        }
+    }
+    // One command: the same rule.
+    run_tmux(Some(&srv.sock), &["set-option", "-g", "@one", "a;"]).unwrap();
+    assert_eq!(srv.tmux(&["show-option", "-gqv", "@one"]), "a;\n");
+}

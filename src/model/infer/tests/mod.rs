@@ -245,15 +245,75 @@ fn stale_running_part_from_an_old_turn_is_not_a_permission() {
 
 // --- rule 7: retrying ---
 
+/// A provider that answers nothing for minutes (a busy local model server queueing the
+/// request): no evidence of retries, so working, with how long it has waited; stalled only by
+/// rule 9 (silence with idle CPU), never `error`.
 #[test]
-fn assistant_without_parts_past_threshold_is_retrying() {
+fn assistant_without_parts_is_waiting_for_the_model_not_retrying() {
     let mut s = generating();
     let m = last_mut(&mut s);
     m.part_count = 0;
-    m.created_at = Some(NOW - NO_PARTS_RETRY_MS - 1);
-    assert_eq!(st(&s, &alive()), is(State::Error, "retrying"));
-    last_mut(&mut s).created_at = Some(NOW - NO_PARTS_RETRY_MS);
+    m.created_at = Some(NOW - MODEL_WAIT_MS);
+    s.last_activity_at = Some(NOW - MODEL_WAIT_MS);
     assert_eq!(st(&s, &alive()), is(State::Working, "thinking"));
+    for (waited, detail) in [
+        (MODEL_WAIT_MS + 1, "waiting for the model (10s)"),
+        (130_000, "waiting for the model (2m10s)"),
+        (STALL_MS - 1, "waiting for the model (4m59s)"),
+    ] {
+        last_mut(&mut s).created_at = Some(NOW - waited);
+        s.last_activity_at = Some(NOW - waited);
+        assert_eq!(st(&s, &cpu(Some(0.0))), is(State::Working, detail));
+    }
+    s.last_activity_at = Some(NOW - STALL_MS);
+    last_mut(&mut s).created_at = Some(NOW - STALL_MS);
+    assert_eq!(
+        st(&s, &cpu(Some(0.0))),
+        is(State::Stalled, "stalled: no activity")
+    );
+    assert_eq!(
+        st(&s, &cpu(Some(50.0))),
+        is(State::Working, "waiting for the model (5m00s)")
+    );
+    let s2 = Status::new(State::Working, "waiting for the model (5m00s)");
+    assert!(s2.is_transitional(), "drawn as thinking, not steady work");
+}
+
+#[test]
+fn assistant_without_parts_with_a_stream_error_is_retrying() {
+    let mut s = generating();
+    let m = last_mut(&mut s);
+    m.part_count = 0;
+    m.created_at = Some(NOW - 130_000);
+    s.last_activity_at = Some(NOW - 130_000);
+    let live = Liveness {
+        stream_error_at: Some(NOW - 1_000),
+        ..alive()
+    };
+    assert_eq!(st(&s, &live), is(State::Error, "retrying"));
+    assert_eq!(
+        st(&s, &with_plugin("retry")).0,
+        State::Error,
+        "the plugin's retry"
+    );
+}
+
+#[test]
+fn times_at_the_ends_of_the_range_do_not_overflow() {
+    for t in [i64::MIN, i64::MAX] {
+        let mut s = generating();
+        let m = last_mut(&mut s);
+        m.part_count = 0;
+        m.created_at = Some(t);
+        s.last_activity_at = Some(t);
+        s.round_started_at = Some(t);
+        s.tools = vec![ToolFacts {
+            started_at: Some(t),
+            ..tool("bash", 0, false)
+        }];
+        let _ = st(&s, &cpu(Some(0.0)));
+        let _ = infer(&s, &[], &alive(), i64::MIN);
+    }
 }
 
 #[test]

@@ -47,16 +47,13 @@ fn grandchild_question_reaches_the_top() {
 }
 
 #[test]
-fn retrying_child_makes_parent_error() {
+fn child_waiting_for_the_model_keeps_the_parent_working() {
     let mut c = child();
     let m = last_mut(&mut c);
     m.part_count = 0;
-    m.created_at = Some(NOW - NO_PARTS_RETRY_MS * 2);
+    m.created_at = Some(NOW - MODEL_WAIT_MS * 2);
     let r = infer(&parent_with_task(), &[c], &alive(), NOW);
-    assert_eq!(
-        (r.state, r.detail.as_str()),
-        (State::Error, "subagent: retrying")
-    );
+    assert_eq!((r.state, r.detail.as_str()), (State::Working, "subagent"));
 }
 
 #[test]

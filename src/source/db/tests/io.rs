@@ -144,3 +144,35 @@ fn rows_written_by_real_opencode_read_back() {
         assert_eq!(h[1].tools[0].0, "bash");
     }
 }
+
+/// The connection for a WAL database in a directory this user cannot write (see
+/// `open_unwritable_dir`; the refusal itself needs another user, so `tests/bad_db.rs` runs the
+/// binary as nobody): read `immutable` at any path, and stale once a writer makes a `-wal`.
+#[test]
+fn an_immutable_connection_reads_odd_paths_and_goes_stale_when_a_writer_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("a ?#%20 dir");
+    std::fs::create_dir(&sub).unwrap();
+    let path = sub.join("open code.db");
+    let mut fx = crate::testkit::fixture::Fixture::create(&path, Schema::Current).unwrap();
+    let sid = finished_session(&mut fx, "ses_a");
+    drop(fx);
+    let wal = super::super::open::side_file(&path, "-wal");
+    assert!(!wal.exists(), "closed cleanly: no -wal");
+    let (conn, cols) = super::super::open::connect(&path, true).unwrap();
+    let mut db = Db::from_parts(&path, conn, cols, true);
+    assert_eq!(
+        db.session_facts(std::slice::from_ref(&sid)).unwrap().len(),
+        1
+    );
+    assert!(!db.is_stale());
+    assert!(
+        !super::super::open::side_file(&path, "-shm").exists(),
+        "nothing created"
+    );
+    let w = rusqlite::Connection::open(&path).unwrap();
+    w.execute_batch("SELECT count(*) FROM session").unwrap();
+    assert!(wal.exists());
+    assert!(db.is_stale(), "a writer appeared: reopen");
+    drop(w);
+}

@@ -1,6 +1,6 @@
 //! scan() against real stand-ins: copies of system binaries named `opencode`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::*;
 use crate::testkit::standin::{Standin, opencode_copy, wait_for};

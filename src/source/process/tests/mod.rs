@@ -1,4 +1,5 @@
 use super::*;
+use std::time::Instant;
 
 fn argv(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
@@ -314,6 +315,34 @@ fn cpu_percent_comes_from_the_delta_between_samples() {
     // Gone from one sample: forgotten.
     s.sample(&[], t1 + std::time::Duration::from_secs(2));
     assert!(s.prev.is_empty());
+}
+
+#[test]
+fn a_second_sample_of_some_processes_keeps_the_others() {
+    let t0 = std::time::Instant::now();
+    let window = std::time::Duration::from_millis(250);
+    let p = |pid, cpu_time_ms| ProcessInfo {
+        pid,
+        started_at: 100,
+        cpu_time_ms,
+        ..Default::default()
+    };
+    let mut s = CpuSampler::default();
+    assert!(s.sample(&[&p(1, 0), &p(2, 0)], t0).is_empty());
+    assert_eq!(s.ready_at(&[&p(1, 0)], window), Some(t0 + window));
+    assert_eq!(
+        s.ready_at(&[&p(3, 0)], window),
+        None,
+        "never sampled: no wait"
+    );
+    let pct = s.update(&[&p(1, 125)], t0 + window);
+    assert!((pct[&1] - 50.0).abs() < 0.1, "{pct:?}");
+    assert_eq!(s.prev.len(), 2, "process 2 keeps its sample");
+    let pct = s.sample(&[&p(1, 125), &p(2, 250)], t0 + 2 * window);
+    assert!(
+        (pct[&1]).abs() < 0.1 && (pct[&2] - 50.0).abs() < 0.1,
+        "{pct:?}"
+    );
 }
 
 #[cfg(target_os = "linux")]
