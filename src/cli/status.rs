@@ -13,6 +13,7 @@ use crate::collect::Depth;
 use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use crate::model::row::Row;
 use crate::model::select;
+use crate::statusline::counts::count;
 use crate::statusline::format::{self, Counts};
 
 #[derive(Debug, clap::Args)]
@@ -64,21 +65,6 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         format::render(template, &counts, &style).unwrap_or_default()
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Counts by state; rows must be sorted most urgent first.
-pub fn count(rows: &[Row]) -> Counts {
-    let mut c = Counts {
-        top_title: rows
-            .first()
-            .and_then(|r| r.session.as_ref())
-            .and_then(|s| s.title.clone()),
-        ..Counts::default()
-    };
-    for r in rows {
-        c.add(r.status.state);
-    }
-    c
 }
 
 fn to_json(c: &Counts, rows: &[Row]) -> serde_json::Value {

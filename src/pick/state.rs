@@ -187,5 +187,4 @@ fn haystack(r: &Row) -> String {
 }
 
 #[cfg(test)]
-#[path = "state_tests.rs"]
 mod tests;

@@ -11,44 +11,7 @@
 
 use crate::model::sanitize::{clean, for_tmux};
 use crate::model::state::State;
-
-/// Counts per state, plus the title of the most urgent session.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Counts {
-    pub waiting: usize,
-    pub error: usize,
-    pub working: usize,
-    pub idle: usize,
-    pub stalled: usize,
-    /// Title of the most urgent session, raw (sanitised when rendered).
-    pub top_title: Option<String>,
-}
-
-impl Counts {
-    pub fn total(&self) -> usize {
-        self.waiting + self.error + self.working + self.idle + self.stalled
-    }
-
-    pub fn get(&self, s: State) -> usize {
-        match s {
-            State::Waiting => self.waiting,
-            State::Error => self.error,
-            State::Working => self.working,
-            State::Idle => self.idle,
-            State::Stalled => self.stalled,
-        }
-    }
-
-    pub fn add(&mut self, s: State) {
-        match s {
-            State::Waiting => self.waiting += 1,
-            State::Error => self.error += 1,
-            State::Working => self.working += 1,
-            State::Idle => self.idle += 1,
-            State::Stalled => self.stalled += 1,
-        }
-    }
-}
+pub use crate::statusline::counts::Counts;
 
 /// Symbols and colours per state.
 #[derive(Debug, Clone, PartialEq)]
@@ -263,5 +226,4 @@ fn placeholder(
 }
 
 #[cfg(test)]
-#[path = "format_tests.rs"]
 mod tests;
