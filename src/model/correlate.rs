@@ -6,7 +6,7 @@
 //!   session the TUI shows *now* (a TUI started with `-s A` may have switched to B); then the
 //!   flag, then the log.
 //! - **guesses** (pass 2) for the rest, each taking a session not yet claimed: activity since
-//!   the process started, then the directory fallback (see [`guess_all`] for the order).
+//!   the process started, then the directory fallback (see `guess_all` for the order).
 //!
 //! Only top-level sessions are matched; subagent sessions run in their parent's process and
 //! are attached with [`attach_children`].

@@ -1,6 +1,6 @@
 //! The full-screen monitor. [`run_monitor`] wires the pieces: a collector thread and an input
 //! thread post [`event::Event`]s; the main loop turns them into actions on the [`state::App`],
-//! performs the returned effects ([`effects`]) and draws with [`draw::draw`].
+//! performs the returned effects (`effects.rs`) and draws with [`draw::draw`].
 
 pub mod clipboard;
 pub mod detail_body;

@@ -254,7 +254,7 @@ impl Db {
     }
 
     /// How many rows the reads since the last call skipped because a cell held a value of a
-    /// type otop cannot read (see [`cell`]); `otop doctor` reports it.
+    /// type otop cannot read (see `cell.rs`); `otop doctor` reports it.
     pub fn take_skipped(&mut self) -> u64 {
         self.skipped.take()
     }

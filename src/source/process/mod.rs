@@ -241,7 +241,7 @@ fn first_word(argv: &[String]) -> Option<&str> {
     None
 }
 
-/// What an opencode process is, from its argv (argv[0] included).
+/// What an opencode process is, from its argv (`argv[0]` included).
 pub fn classify(argv: &[String]) -> Kind {
     let skip = if argv.first().is_some_and(|a| is_runtime_name(a)) {
         2

@@ -63,7 +63,7 @@ pub fn run_tmux_commands<S: AsRef<str>>(
 }
 
 /// The argument lists of the tmux calls that run `commands`: literal arguments, commands
-/// joined by standalone `;` arguments, each call under [`MAX_CALL`] bytes.
+/// joined by standalone `;` arguments, each call under `MAX_CALL` bytes.
 pub fn batches<S: AsRef<str>>(commands: &[Vec<S>]) -> Vec<Vec<Cow<'_, str>>> {
     let mut calls: Vec<Vec<Cow<str>>> = Vec::new();
     let mut size = 0;
