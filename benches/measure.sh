@@ -8,6 +8,8 @@
 #   - `otop watch --tmux` (if built with it): CPU over the same minute and RSS.
 # Load: a generated database (250,000 messages, 1,000,000 parts, 2,000 sessions) and 10 live
 # stand-in `opencode` processes (copies of /bin/sleep) running in the live sessions' directories.
+# MESSAGES, PARTS, SESSIONS, DIRS (directories the history spreads over) and LIVE change the load
+# (benches/scale.sh uses them); ONLY=status stops after the `otop status` figures.
 #
 # Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs)
 # Needs: hyperfine (Debian package `hyperfine`), /usr/bin/time (package `time`), tmux, python3.
@@ -17,9 +19,15 @@ cd "$(dirname "$0")/.."
 
 SECONDS_CPU="${SECONDS_CPU:-60}"
 RUNS="${RUNS:-200}"
+MESSAGES="${MESSAGES:-250000}" PARTS="${PARTS:-1000000}" SESSIONS="${SESSIONS:-2000}"
+LIVE="${LIVE:-10}" DIRS="${DIRS:-}"
 FIX="$PWD/target/bench-fixtures"
 # Named as opencode names it: otop recognises a process's database among its open files by name.
-DB="$FIX/status-250k/opencode.db"
+if [ "$MESSAGES.$PARTS.$SESSIONS.$LIVE.$DIRS" = "250000.1000000.2000.10." ]; then
+  DB="$FIX/status-250k/opencode.db"
+else
+  DB="$FIX/m$MESSAGES-p$PARTS-s$SESSIONS-l$LIVE-d${DIRS:-auto}/opencode.db"
+fi
 ROOT="$FIX/projects"
 OTOP="$PWD/target/release/otop"
 GEN="$PWD/target/release/examples/gen_fixture"
@@ -31,7 +39,8 @@ done
 cargo build --release --quiet --bin otop --example gen_fixture
 mkdir -p "$(dirname "$DB")"
 if [ ! -f "$DB" ] || [ ! -f "$DB.live" ]; then
-  "$GEN" --messages 250000 --parts 1000000 --sessions 2000 --schema current --root "$ROOT" "$DB"
+  "$GEN" --messages "$MESSAGES" --parts "$PARTS" --sessions "$SESSIONS" --live "$LIVE" \
+    ${DIRS:+--dirs "$DIRS"} --schema current --root "$ROOT" "$DB"
 fi
 
 tmp="$(mktemp -d)"
@@ -80,7 +89,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 row() { printf '%-44s %12s   target %-10s load %s\n' "$1" "$2" "$3" "$4"; }
 
 total="$("$OTOP" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
-echo "otop status sees $total sessions (10 expected): $("$OTOP" status --plain)"
+echo "otop status sees $total sessions ($LIVE expected): $("$OTOP" status --plain)"
 echo
 
 # --- otop status -----------------------------------------------------------------------------
@@ -93,6 +102,8 @@ l="$(load)"
 for _ in $(seq 20); do /usr/bin/time -f %M "$OTOP" status 2>&1 >/dev/null | tail -1; done >"$tmp/rss"
 status_rss="$(median <"$tmp/rss")"
 row "otop status: peak RSS (median of 20)" "$((status_rss / 1024)).$(((status_rss % 1024) * 10 / 1024)) MB" "<= 10 MB" "$l"
+
+[ "${ONLY:-}" = status ] && exit 0
 
 # --- monitor ---------------------------------------------------------------------------------
 tm() { tmux -S "$tmp/sock" "$@"; }

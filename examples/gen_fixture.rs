@@ -30,6 +30,9 @@ struct Args {
     /// current (opencode 1.18) or old (1.2)
     #[arg(long, default_value = "current")]
     schema: String,
+    /// Directories the history spreads over [default: one per twenty sessions]
+    #[arg(long)]
+    dirs: Option<usize>,
     /// Parent of the project directories (proj-NNN)
     #[arg(long, default_value = "/tmp/otop-bench-projects")]
     root: PathBuf,
@@ -68,6 +71,7 @@ fn run(a: &Args) -> Result<(), String> {
     }
     let spec = BulkSpec {
         live: a.live,
+        directories: a.dirs,
         schema,
         ..BulkSpec::new(a.messages, a.parts, a.sessions, &a.root, now)
     };

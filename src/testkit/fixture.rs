@@ -44,13 +44,15 @@ impl Schema {
     }
 }
 
-/// The inserts both [`Fixture`] and [`bulk`] write rows with: opencode's columns, a `global`
-/// project.
+/// The inserts both [`Fixture`] and [`bulk`] write rows with: opencode's columns. A project is
+/// (id, worktree, sandboxes as JSON); every database has `global`, where opencode files
+/// directories outside a git repository with a commit.
 const INSERT_PROJECT: &str = "INSERT INTO project (id, worktree, vcs, time_created, \
-     time_updated, sandboxes) VALUES ('global', '/', 'git', 0, 0, '[]')";
+     time_updated, sandboxes) VALUES (?1, ?2, 'git', 0, 0, ?3)";
+const GLOBAL_PROJECT: [&str; 3] = ["global", "/", "[]"];
 const INSERT_SESSION: &str = "INSERT INTO session (id, project_id, parent_id, slug, directory, \
      title, version, permission, time_created, time_updated, time_compacting) \
-     VALUES (?1, 'global', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+     VALUES (?1, ?11, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 const INSERT_MESSAGE: &str = "INSERT INTO message (id, session_id, time_created, time_updated, \
      data) VALUES (?1, ?2, ?3, ?4, ?5)";
 const INSERT_PART: &str = "INSERT INTO part (id, message_id, session_id, time_created, \
@@ -87,7 +89,8 @@ fn insert_session(
         s.permission.then_some(RUN_PERMISSION),
         s.created,
         updated,
-        s.compacting
+        s.compacting,
+        s.project.as_deref().unwrap_or("global")
     ])?;
     Ok(())
 }
@@ -111,6 +114,8 @@ pub struct SessionSpec {
     /// `(providerID, modelID)` for the session's `model` column (current schema only).
     pub model: Option<(String, String)>,
     pub agent: Option<String>,
+    /// The project's id (see [`Fixture::project`]); None: `global`.
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -180,7 +185,7 @@ impl Fixture {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(schema.ddl())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute(INSERT_PROJECT, [])?;
+        conn.execute(INSERT_PROJECT, GLOBAL_PROJECT)?;
         Ok(Fixture {
             conn,
             schema,

@@ -11,6 +11,8 @@ use rusqlite::Connection;
 use super::cell::numeric;
 
 pub(crate) const TABLES: [&str; 4] = ["session", "message", "part", "todo"];
+/// Tables that only narrow reads when present: which project a directory belongs to.
+const PROJECT_TABLES: [&str; 2] = ["project", "project_directory"];
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Columns {
@@ -20,7 +22,7 @@ pub(crate) struct Columns {
 impl Columns {
     pub(crate) fn discover(conn: &Connection) -> rusqlite::Result<Columns> {
         let mut tables = HashMap::new();
-        for t in TABLES {
+        for t in TABLES.into_iter().chain(PROJECT_TABLES) {
             // table_info of a missing table is simply empty.
             let mut stmt = conn.prepare(&format!("PRAGMA table_info(\"{t}\")"))?;
             let cols = stmt
@@ -62,6 +64,49 @@ impl Columns {
     pub(crate) fn todos_ok(&self) -> bool {
         self.has_all("todo", &["session_id", "content"])
     }
+    /// The projects whose sessions can be in the directories of the JSON array `?2`, as SQL
+    /// for `s.project_id IN (…)`; None where the schema cannot say (then every session is read).
+    ///
+    /// `session.directory` has no index, `session.project_id` has one. opencode files a session
+    /// under the project of its directory: a git repository's (its `worktree`, or one of its
+    /// `sandboxes`, the repository's other worktrees; 1.18 also lists directories in
+    /// `project_directory`), else `global`, which also stands for repositories without a
+    /// commit and whose `worktree` is whatever directory used it last, so it is always included.
+    pub(crate) fn projects_of_directories(&self) -> Option<String> {
+        if !self.has("session", "project_id") || !self.has_all("project", &["id", "worktree"]) {
+            return None;
+        }
+        // `dir` is `d.value` or under it; a trailing `/` on a stored path changes nothing.
+        let under = |root: &str| {
+            format!(
+                "(rtrim(d.value, '/') = rtrim({root}, '/') \
+                 OR substr(d.value, 1, length(rtrim({root}, '/')) + 1) = rtrim({root}, '/') || '/')"
+            )
+        };
+        let sandboxes = if self.has("project", "sandboxes") {
+            format!(
+                " OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(pr.sandboxes) \
+                 THEN pr.sandboxes ELSE '[]' END) sb WHERE {})",
+                under("sb.value")
+            )
+        } else {
+            String::new()
+        };
+        let listed = if self.has_all("project_directory", &["project_id", "directory"]) {
+            format!(
+                " UNION SELECT pd.project_id FROM project_directory pd, json_each(?2) d WHERE {}",
+                under("pd.directory")
+            )
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "SELECT 'global' UNION SELECT pr.id FROM project pr, json_each(?2) d \
+             WHERE {}{sandboxes}{listed}",
+            under("pr.worktree")
+        ))
+    }
+
     /// Whether opencode keeps running token totals on the session row (1.1x and later).
     pub(crate) fn session_tokens(&self) -> bool {
         self.has_all(
@@ -127,10 +172,12 @@ impl Queries {
         } else {
             "ORDER BY s.id DESC"
         };
-        let dirs_filter = if c.has("session", "directory") {
-            "s.directory IN (SELECT value FROM json_each(?2))"
-        } else {
-            "(0 AND ?2 IS NULL)"
+        let dirs_filter = match (c.has("session", "directory"), c.projects_of_directories()) {
+            (true, Some(projects)) => format!(
+                "s.project_id IN ({projects}) AND s.directory IN (SELECT value FROM json_each(?2))"
+            ),
+            (true, None) => "s.directory IN (SELECT value FROM json_each(?2))".to_string(),
+            (false, _) => "(0 AND ?2 IS NULL)".to_string(),
         };
         let dir_order = if c.has("session", "directory") {
             format!(
@@ -233,8 +280,9 @@ impl Queries {
             priority = c.col("t", "todo", "priority"),
         );
         Queries {
-            // `session.directory` has no index in opencode's schema: one scan of `session` for
-            // every directory at once (a few thousand rows), instead of one per process. Nothing
+            // `session.directory` has no index in opencode's schema, `session.project_id` has:
+            // the sessions of the directories' projects (see `projects_of_directories`), for
+            // every directory at once, instead of a scan of every session. Nothing
             // per row from `message` (`0 * ?1` keeps the parameter): a seek per row would make
             // the cost follow the directories' history; see [`Db::activity`].
             candidates_in: format!(

@@ -15,6 +15,7 @@ mod bad_rows;
 mod history;
 mod io;
 mod plan;
+mod projects;
 
 pub(super) const T0: i64 = 1_780_000_000_000;
 
