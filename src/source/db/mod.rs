@@ -55,6 +55,25 @@ pub struct Db {
     skipped: std::cell::Cell<u64>,
 }
 
+/// Every directory of `dirs` and each of its ancestors, with and without a trailing `/`: the
+/// paths a project's `worktree` (or sandbox, or listed directory) may hold for its sessions to
+/// be in one of `dirs`.
+fn ancestors(dirs: &[&str]) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for d in dirs {
+        let mut p = d.trim_end_matches('/');
+        loop {
+            out.insert(p.to_string());
+            out.insert(format!("{p}/"));
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => break,
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// How far before a process's start a session's `time_updated` may be and the session still
 /// be asked for messages since that start: clock rounding between opencode's `Date.now()` and
 /// the kernel's process start time.
@@ -146,10 +165,11 @@ impl Db {
             return Ok(out);
         }
         let dirs = serde_json::to_string(directories).unwrap_or_else(|_| "[]".into());
+        let within = serde_json::to_string(&ancestors(directories)).unwrap_or_else(|_| "[]".into());
         let rows = self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&db.q.candidates_in)?;
             // ?1 (messages since) is never after any message: counted per process instead.
-            let rows = stmt.query_map(rusqlite::params![i64::MAX, dirs], candidate_row)?;
+            let rows = stmt.query_map(rusqlite::params![i64::MAX, dirs, within], candidate_row)?;
             db.keep(rows)
         })?;
         for c in rows {

@@ -64,46 +64,41 @@ impl Columns {
     pub(crate) fn todos_ok(&self) -> bool {
         self.has_all("todo", &["session_id", "content"])
     }
-    /// The projects whose sessions can be in the directories of the JSON array `?2`, as SQL
-    /// for `s.project_id IN (…)`; None where the schema cannot say (then every session is read).
+    /// The projects whose sessions can be in the live directories, as SQL for
+    /// `s.project_id IN (…)`; `?3` is the JSON array of those directories and all their
+    /// ancestors (see [`super::Db::candidates_in`]). None where the schema cannot say (then
+    /// every session is read).
     ///
     /// `session.directory` has no index, `session.project_id` has one. opencode files a session
     /// under the project of its directory: a git repository's (its `worktree`, or one of its
     /// `sandboxes`, the repository's other worktrees; 1.18 also lists directories in
     /// `project_directory`), else `global`, which also stands for repositories without a
     /// commit and whose `worktree` is whatever directory used it last, so it is always included.
+    /// Matching paths against the ancestor list is a hash lookup per project row, where
+    /// comparing prefixes would cost every project times every directory.
     pub(crate) fn projects_of_directories(&self) -> Option<String> {
         if !self.has("session", "project_id") || !self.has_all("project", &["id", "worktree"]) {
             return None;
         }
-        // `dir` is `d.value` or under it; a trailing `/` on a stored path changes nothing.
-        let under = |root: &str| {
-            format!(
-                "(rtrim(d.value, '/') = rtrim({root}, '/') \
-                 OR substr(d.value, 1, length(rtrim({root}, '/')) + 1) = rtrim({root}, '/') || '/')"
-            )
-        };
+        let within = "IN (SELECT value FROM json_each(?3))";
         let sandboxes = if self.has("project", "sandboxes") {
             format!(
-                " OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(pr.sandboxes) \
-                 THEN pr.sandboxes ELSE '[]' END) sb WHERE {})",
-                under("sb.value")
+                " OR (pr.sandboxes <> '[]' AND json_valid(pr.sandboxes) \
+                 AND EXISTS (SELECT 1 FROM json_each(pr.sandboxes) sb WHERE sb.value {within}))"
             )
         } else {
             String::new()
         };
         let listed = if self.has_all("project_directory", &["project_id", "directory"]) {
             format!(
-                " UNION SELECT pd.project_id FROM project_directory pd, json_each(?2) d WHERE {}",
-                under("pd.directory")
+                " UNION SELECT pd.project_id FROM project_directory pd WHERE pd.directory {within}"
             )
         } else {
             String::new()
         };
         Some(format!(
-            "SELECT 'global' UNION SELECT pr.id FROM project pr, json_each(?2) d \
-             WHERE {}{sandboxes}{listed}",
-            under("pr.worktree")
+            "SELECT 'global' UNION SELECT pr.id FROM project pr WHERE pr.worktree {within}\
+             {sandboxes}{listed}"
         ))
     }
 
@@ -176,8 +171,11 @@ impl Queries {
             (true, Some(projects)) => format!(
                 "s.project_id IN ({projects}) AND s.directory IN (SELECT value FROM json_each(?2))"
             ),
-            (true, None) => "s.directory IN (SELECT value FROM json_each(?2))".to_string(),
-            (false, _) => "(0 AND ?2 IS NULL)".to_string(),
+            // ?3 is bound whatever the variant: it only narrows.
+            (true, None) => {
+                "s.directory IN (SELECT value FROM json_each(?2)) AND (?3 IS NULL OR 1)".to_string()
+            }
+            (false, _) => "(0 AND ?2 IS NULL AND ?3 IS NULL)".to_string(),
         };
         let dir_order = if c.has("session", "directory") {
             format!(
