@@ -167,12 +167,55 @@ fn render_frame(c: &mut Criterion) {
     });
 }
 
+/// A key press on a list of 200 sessions: the action, the state change and the frame it draws,
+/// as the monitor's loop does them (target: one 60 Hz frame, 16 ms).
+fn keypress_200_rows(c: &mut Criterion) {
+    use otop::monitor::draw as view;
+    use otop::monitor::state::{App, action::Action};
+    use otop::tui::theme::Theme;
+    use ratatui::{Terminal, backend::TestBackend};
+    let t = 1_760_000_000_000;
+    let demo = otop::collect::demo::snapshot(&otop::collect::Focus::default(), t);
+    let mut snap = demo.clone();
+    snap.rows = (0..200)
+        .map(|i| {
+            let mut r = demo.rows[i % demo.rows.len()].clone();
+            if let Some(s) = r.session.as_mut() {
+                s.id = format!("ses_{i:026}");
+                s.title = Some(format!("{} #{i}", s.title.clone().unwrap_or_default()));
+            }
+            if let Some(p) = r.process.as_mut() {
+                p.info.pid = 10_000 + i as u32;
+            }
+            r
+        })
+        .collect();
+    let mut app = App::new(t, Theme::default());
+    app.apply(Action::Resize(200, 50));
+    app.ingest(snap);
+    let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let mut down = true;
+    c.bench_function("keypress/200_rows_200x50", |b| {
+        b.iter(|| {
+            // Down to the end and back, so the list scrolls.
+            if app.selected + 1 >= app.shown.len() {
+                down = false;
+            } else if app.selected == 0 {
+                down = true;
+            }
+            app.apply(if down { Action::Down } else { Action::Up });
+            term.draw(|f| view::draw(f, &app)).expect("draw");
+        })
+    });
+}
+
 criterion_group!(
     benches,
     db_refresh,
     db_totals,
     process_scan,
     correlation,
-    render_frame
+    render_frame,
+    keypress_200_rows
 );
 criterion_main!(benches);
