@@ -12,6 +12,7 @@ pub struct Env {
     pub xdg_data_home: Option<String>,
     pub xdg_config_home: Option<String>,
     pub xdg_state_home: Option<String>,
+    pub xdg_cache_home: Option<String>,
     /// `OPENCODE_DB`: opencode's own override of its database path (from 1.15).
     pub opencode_db: Option<String>,
     /// `OTOP_CONFIG`: where otop's configuration file is.
@@ -26,6 +27,7 @@ impl Env {
             xdg_data_home: var("XDG_DATA_HOME"),
             xdg_config_home: var("XDG_CONFIG_HOME"),
             xdg_state_home: var("XDG_STATE_HOME"),
+            xdg_cache_home: var("XDG_CACHE_HOME"),
             opencode_db: var("OPENCODE_DB"),
             otop_config: var("OTOP_CONFIG"),
         }
@@ -70,6 +72,16 @@ impl Env {
         let base = match (&self.xdg_state_home, &self.home) {
             (Some(x), _) => PathBuf::from(x),
             (None, Some(h)) => Path::new(h).join(".local").join("state"),
+            (None, None) => return None,
+        };
+        Some(base.join("otop"))
+    }
+
+    /// otop's cache, `${XDG_CACHE_HOME:-~/.cache}/otop`: what otop can rebuild, kept to be fast.
+    pub fn otop_cache_dir(&self) -> Option<PathBuf> {
+        let base = match (&self.xdg_cache_home, &self.home) {
+            (Some(x), _) => PathBuf::from(x),
+            (None, Some(h)) => Path::new(h).join(".cache"),
             (None, None) => return None,
         };
         Some(base.join("otop"))

@@ -11,6 +11,7 @@ use rusqlite::{Connection, ffi};
 
 mod cell;
 mod facts;
+mod global_index;
 mod history;
 pub mod info;
 mod json;
@@ -21,6 +22,7 @@ mod tests;
 mod totals;
 pub mod types;
 
+use self::global_index::GlobalIndex;
 use self::history::Anchor;
 use self::open::{connect, needs_side_files, open_unwritable_dir, side_file};
 use self::schema::{Columns, Queries};
@@ -53,6 +55,9 @@ pub struct Db {
     pub(crate) totals_state: Option<TotalsState>,
     /// Rows skipped since the last [`Db::take_skipped`] for a value of the wrong type.
     skipped: std::cell::Cell<u64>,
+    /// Where the `global` sessions are (loaded on first use), and the file it is kept in.
+    global: Option<GlobalIndex>,
+    global_file: Option<PathBuf>,
 }
 
 /// Every directory of `dirs` and each of its ancestors, with and without a trailing `/`: the
@@ -130,6 +135,8 @@ impl Db {
             anchors: HashMap::new(),
             totals_state: None,
             skipped: std::cell::Cell::new(0),
+            global: None,
+            global_file: None,
         }
     }
 
@@ -166,10 +173,16 @@ impl Db {
         }
         let dirs = serde_json::to_string(directories).unwrap_or_else(|_| "[]".into());
         let within = serde_json::to_string(&ancestors(directories)).unwrap_or_else(|_| "[]".into());
+        let global = match self.q.global.is_some() {
+            true => self.global_rowids(directories)?,
+            false => Vec::new(),
+        };
+        let global = serde_json::to_string(&global).unwrap_or_else(|_| "[]".into());
         let rows = self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&db.q.candidates_in)?;
             // ?1 (messages since) is never after any message: counted per process instead.
-            let rows = stmt.query_map(rusqlite::params![i64::MAX, dirs, within], candidate_row)?;
+            let params = rusqlite::params![i64::MAX, dirs, within, global];
+            let rows = stmt.query_map(params, candidate_row)?;
             db.keep(rows)
         })?;
         for c in rows {
@@ -181,6 +194,71 @@ impl Db {
             }
         }
         Ok(out)
+    }
+
+    /// Keeps the index of `global` sessions in a file in `cache_dir` between runs; without it,
+    /// the index lives only as long as this connection.
+    pub fn keep_index_in(&mut self, cache_dir: &Path) {
+        self.global_file = Some(global_index::file_for(
+            cache_dir,
+            &self.path.display().to_string(),
+        ));
+    }
+
+    /// The rowids of the `global` sessions in `dirs`, after reading the rows added since the
+    /// index last looked (all of them the first time, or when the rows were replaced).
+    fn global_rowids(&mut self, dirs: &[&str]) -> Result<Vec<i64>, DbError> {
+        let Some(q) = self.q.global.clone() else {
+            return Ok(Vec::new());
+        };
+        let name = self.path.display().to_string();
+        let mut ix = match self.global.take() {
+            Some(ix) => ix,
+            None => self
+                .global_file
+                .as_deref()
+                .map(|f| GlobalIndex::load(f, &name))
+                .unwrap_or_default(),
+        };
+        let last: Option<(i64, String)> = self.read(|db| {
+            let mut stmt = db.conn.prepare_cached(&q.last_row)?;
+            // An id that cannot be read is checked as empty: the row's rowid still counts.
+            let r = stmt.query_row([], |r| Ok((cell::int(r, 0)?, lossy(r, 1)?)));
+            Ok(db
+                .keep_one(r)?
+                .and_then(|(rowid, id)| Some((rowid?, id.unwrap_or_default()))))
+        })?;
+        if let Some((rowid, id)) = ix.scanned_to() {
+            let now: Option<String> = self.read(|db| {
+                let mut stmt = db.conn.prepare_cached(&q.id_at)?;
+                let r = stmt.query_row([rowid], |r| lossy(r, 0));
+                Ok(db.keep_one(r)?.map(Option::unwrap_or_default))
+            })?;
+            if now.as_deref() != Some(id) {
+                ix.reset();
+            }
+        }
+        let from = ix.scanned_to().map_or(i64::MIN, |(r, _)| r);
+        let to = last.as_ref().map_or(i64::MIN, |(r, _)| *r);
+        if to > from {
+            let added = self.read(|db| {
+                let mut stmt = db.conn.prepare_cached(&q.added)?;
+                let rows = stmt.query_map([from, to], |r| Ok((cell::int(r, 0)?, lossy(r, 1)?)))?;
+                db.keep(rows)
+            })?;
+            let added = added
+                .into_iter()
+                .filter_map(|(rowid, dir)| Some((rowid?, dir?)));
+            ix.extend(added, last);
+        } else {
+            ix.extend([], last);
+        }
+        if let Some(f) = &self.global_file {
+            ix.store(f, &name);
+        }
+        let rowids = ix.rowids(dirs);
+        self.global = Some(ix);
+        Ok(rowids)
     }
 
     /// Fills `messages_since` and `last_message_at` of `candidates` with their messages

@@ -73,7 +73,8 @@ impl Columns {
     /// under the project of its directory: a git repository's (its `worktree`, or one of its
     /// `sandboxes`, the repository's other worktrees; 1.18 also lists directories in
     /// `project_directory`), else `global`, which also stands for repositories without a
-    /// commit and whose `worktree` is whatever directory used it last, so it is always included.
+    /// commit and whose `worktree` is whatever directory used it last: its sessions are found
+    /// through otop's own index instead (`global_index.rs`, the rowids in `?4`).
     /// Matching paths against the ancestor list is a hash lookup per project row, where
     /// comparing prefixes would cost every project times every directory.
     pub(crate) fn projects_of_directories(&self) -> Option<String> {
@@ -97,8 +98,8 @@ impl Columns {
             String::new()
         };
         Some(format!(
-            "SELECT 'global' UNION SELECT pr.id FROM project pr WHERE pr.worktree {within}\
-             {sandboxes}{listed}"
+            "SELECT pr.id FROM project pr WHERE pr.id <> 'global' AND (pr.worktree {within}\
+             {sandboxes}){listed}"
         ))
     }
 
@@ -117,10 +118,23 @@ impl Columns {
     }
 }
 
+/// The reads that keep the index of `global` sessions current.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct GlobalQueries {
+    /// The highest rowid and its row's id.
+    pub last_row: String,
+    /// The id of the row at rowid `?1`.
+    pub id_at: String,
+    /// `global` sessions with a rowid in (`?1`, `?2`], with their directory.
+    pub added: String,
+}
+
 /// SQL text for every read, built once per schema discovery (`prepare_cached` keys on it).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Queries {
     pub candidates_in: String,
+    /// Keeping [`super::global_index::GlobalIndex`]: where the project tables can narrow.
+    pub global: Option<GlobalQueries>,
     pub activity_since: String,
     pub candidate: String,
     pub children: String,
@@ -169,13 +183,14 @@ impl Queries {
         };
         let dirs_filter = match (c.has("session", "directory"), c.projects_of_directories()) {
             (true, Some(projects)) => format!(
-                "s.project_id IN ({projects}) AND s.directory IN (SELECT value FROM json_each(?2))"
+                "s.directory IN (SELECT value FROM json_each(?2)) AND (s.project_id IN ({projects}) \
+                 OR s.rowid IN (SELECT value FROM json_each(?4)))"
             ),
-            // ?3 is bound whatever the variant: it only narrows.
-            (true, None) => {
-                "s.directory IN (SELECT value FROM json_each(?2)) AND (?3 IS NULL OR 1)".to_string()
-            }
-            (false, _) => "(0 AND ?2 IS NULL AND ?3 IS NULL)".to_string(),
+            // ?3 and ?4 are bound whatever the variant: they only narrow.
+            (true, None) => "s.directory IN (SELECT value FROM json_each(?2)) \
+                 AND (?3 IS NULL OR ?4 IS NULL OR 1)"
+                .to_string(),
+            (false, _) => "(0 AND ?2 IS NULL AND ?3 IS NULL AND ?4 IS NULL)".to_string(),
         };
         let dir_order = if c.has("session", "directory") {
             format!(
@@ -277,7 +292,15 @@ impl Queries {
             status = c.col("t", "todo", "status"),
             priority = c.col("t", "todo", "priority"),
         );
+        let global = c.projects_of_directories().map(|_| GlobalQueries {
+            last_row: "SELECT rowid, id FROM session ORDER BY rowid DESC LIMIT 1".into(),
+            id_at: "SELECT id FROM session WHERE rowid = ?1".into(),
+            added: "SELECT rowid, directory FROM session WHERE rowid > ?1 AND rowid <= ?2 \
+                    AND project_id = 'global' ORDER BY rowid"
+                .into(),
+        });
         Queries {
+            global,
             // `session.directory` has no index in opencode's schema, `session.project_id` has:
             // the sessions of the directories' projects (see `projects_of_directories`), for
             // every directory at once, instead of a scan of every session. Nothing

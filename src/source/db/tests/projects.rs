@@ -77,3 +77,67 @@ fn project_narrowed_candidates_are_the_directories_sessions() {
         );
     }
 }
+
+/// `global` sessions come from otop's own index of them: rows added since it looked are read,
+/// rows replaced under it (a deleted last row whose rowid a new one took) make it read again,
+/// and a new connection picks it up from its file.
+#[test]
+fn global_sessions_are_found_as_they_come_and_go() {
+    for schema in BOTH {
+        let (dir, path, mut fx) = new_db(schema);
+        let cache = dir.path().join("cache");
+        let add = |fx: &mut crate::testkit::fixture::Fixture, d: &str, t: i64| {
+            fx.session(SessionSpec {
+                directory: d.into(),
+                created: t,
+                ..SessionSpec::default()
+            })
+            .unwrap()
+        };
+        let a = add(&mut fx, "/scratch", T0);
+        add(&mut fx, "/other", T0 + 1);
+        let mut db = Db::open(&path).unwrap();
+        db.keep_index_in(&cache);
+        let ids = |db: &mut Db| -> Vec<String> {
+            let mut v: Vec<String> = db
+                .candidates_in(&["/scratch"], 100)
+                .unwrap()
+                .remove("/scratch")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids(&mut db), std::slice::from_ref(&a), "{schema:?}");
+        let b = add(&mut fx, "/scratch", T0 + 2);
+        let mut both = vec![a.clone(), b.clone()];
+        both.sort();
+        assert_eq!(ids(&mut db), both, "{schema:?}: a session added since");
+        // A fresh connection (the next `otop status`) reads the index from its file.
+        let mut again = Db::open(&path).unwrap();
+        again.keep_index_in(&cache);
+        assert_eq!(ids(&mut again), both, "{schema:?}: from the file");
+        // The last row deleted and its rowid taken by a session elsewhere: read again.
+        fx.conn()
+            .execute("DELETE FROM session WHERE id = ?1", [&b])
+            .unwrap();
+        let c = add(&mut fx, "/elsewhere", T0 + 3);
+        assert_eq!(
+            ids(&mut again),
+            std::slice::from_ref(&a),
+            "{schema:?}: rowid reused"
+        );
+        assert_eq!(
+            ids(&mut db),
+            [a],
+            "{schema:?}: rowid reused, first connection"
+        );
+        let found = db.candidates_in(&["/elsewhere"], 100).unwrap();
+        assert_eq!(
+            found["/elsewhere"][0].id, c,
+            "{schema:?}: the row that took the rowid"
+        );
+    }
+}
