@@ -38,9 +38,14 @@ pub(super) fn pane_of(p: &OpencodeProcess, panes: &[Pane]) -> Option<TmuxLocatio
     if panes.is_empty() {
         return None;
     }
-    // The parent chain (a /proc read per ancestor) only when TMUX_PANE and the TTY say nothing.
+    // The parent chain only when TMUX_PANE and the TTY say nothing: from the scan where it
+    // read every process, else a /proc read per ancestor.
+    let chain = || match p.info.ancestors.is_empty() {
+        true => process::ancestors(p.info.pid),
+        false => p.info.ancestors.clone(),
+    };
     tmux::pane_for(&p.info, &[], panes)
-        .or_else(|| tmux::pane_for(&p.info, &process::ancestors(p.info.pid), panes))
+        .or_else(|| tmux::pane_for(&p.info, &chain(), panes))
         .map(TmuxLocation::from)
 }
 

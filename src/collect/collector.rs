@@ -58,6 +58,7 @@ pub struct Collector {
     dbs: HashMap<PathBuf, Db>,
     logs: HashMap<PathBuf, LogIndex>,
     cpu: CpuSampler,
+    scanner: process::Scanner,
     totals: TotalsReader,
 }
 
@@ -109,6 +110,7 @@ impl Collector {
             dbs: HashMap::new(),
             logs: HashMap::new(),
             cpu: CpuSampler::default(),
+            scanner: process::Scanner::default(),
             totals: TotalsReader::default(),
         }
     }
@@ -194,7 +196,7 @@ impl Source for Collector {
             std::thread::spawn(move || open_db(&path, depth, cache))
         });
         // Log files only for the log tier: otherwise the scan stops at each database.
-        let procs = process::scan_with(
+        let procs = self.scanner.scan(
             if self.opts.logs {
                 process::OpenFiles::All
             } else {

@@ -11,6 +11,7 @@ use self::linux as os;
 use self::macos as os;
 
 mod cpu;
+mod details;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "macos")]
@@ -18,6 +19,7 @@ mod macos;
 pub mod types;
 
 pub use self::cpu::CpuSampler;
+pub use self::details::Scanner;
 
 use self::types::{Kind, OpencodeProcess, ProcEnv, ProcessInfo};
 
@@ -45,56 +47,76 @@ pub enum OpenFiles {
 /// which the status line does not show), and nothing of the machine's other processes but
 /// their short name.
 pub fn scan_with(files: OpenFiles, helpers: bool) -> Vec<OpencodeProcess> {
-    let only: Option<fn(&str) -> bool> = (!helpers).then_some(may_run_opencode);
-    let mut all = os::read_all(only);
-    // argv only where the short name allows opencode (or the node/bun wrapper); most of a
-    // machine's processes cost one read of their stat file.
-    for p in all.iter_mut().filter(|p| may_run_opencode(&p.name)) {
-        os::read_argv(p);
-    }
-    let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
-    let hinted: HashSet<u32> = all
-        .iter()
-        .filter(|p| might_be_opencode(&p.name, &p.argv))
-        .map(|p| p.pid)
-        .collect();
-    // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their
-    // descendants; a descendant's open files are never used (its environment says whose it is).
-    let mut work: Vec<(&mut ProcessInfo, bool)> = all
-        .iter_mut()
-        .filter_map(|p| {
-            let own = hinted.contains(&p.pid);
-            (own || helpers && nearest_in(p.ppid, &parents, &hinted).is_some()).then_some((p, own))
-        })
-        .collect();
-    let details = |work: &mut [(&mut ProcessInfo, bool)]| {
-        for (p, own) in work {
-            if *own {
-                os::read_details(p, Some(files));
-            } else {
-                if p.argv.is_empty() {
+    Scanner::default().scan(files, helpers)
+}
+
+impl Scanner {
+    /// [`scan_with`], taking what a process's details were a moment ago instead of reading
+    /// them again (see [`Scanner`]).
+    pub fn scan(&mut self, files: OpenFiles, helpers: bool) -> Vec<OpencodeProcess> {
+        let only: Option<fn(&str) -> bool> = (!helpers).then_some(may_run_opencode);
+        let mut all = os::read_all(only);
+        // argv only where the short name allows opencode (or the node/bun wrapper); most of a
+        // machine's processes cost one read of their stat file.
+        for p in all.iter_mut().filter(|p| may_run_opencode(&p.name)) {
+            os::read_argv(p);
+        }
+        let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
+        let hinted: HashSet<u32> = all
+            .iter()
+            .filter(|p| might_be_opencode(&p.name, &p.argv))
+            .map(|p| p.pid)
+            .collect();
+        // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their
+        // descendants; a descendant's open files are never used (its environment says whose
+        // it is). What was read a moment ago is taken as it was.
+        let now = std::time::Instant::now();
+        let mut work: Vec<(&mut ProcessInfo, Option<OpenFiles>)> = all
+            .iter_mut()
+            .filter_map(|p| {
+                let own = hinted.contains(&p.pid);
+                let want = own.then_some(files);
+                (own || helpers && nearest_in(p.ppid, &parents, &hinted).is_some())
+                    .then_some((p, want))
+            })
+            .filter_map(|(p, want)| (!self.recall(p, want, now)).then_some((p, want)))
+            .collect();
+        let details = |work: &mut [(&mut ProcessInfo, Option<OpenFiles>)]| {
+            for (p, want) in work {
+                if want.is_none() && p.argv.is_empty() {
                     os::read_argv(p);
                 }
-                os::read_details(p, None);
+                os::read_details(p, *want);
+            }
+        };
+        // A fleet of TUIs is mostly descriptor reads: two cores read it in half the time.
+        if work.len() < 4 {
+            details(&mut work);
+        } else {
+            let half = work.len() / 2;
+            let (a, b) = work.split_at_mut(half);
+            std::thread::scope(|s| {
+                s.spawn(|| details(b));
+                details(a);
+            });
+        }
+        for (p, want) in &work {
+            self.remember(p, *want, now);
+        }
+        self.forget(&all, now);
+        // A full scan read every process's parent: the chains of opencode's processes (for
+        // their tmux pane) come from it, not from a /proc read per ancestor later.
+        if helpers {
+            for p in all.iter_mut().filter(|p| hinted.contains(&p.pid)) {
+                p.ancestors = ancestors_by(p.pid, |pid| parents.get(&pid).copied());
             }
         }
-    };
-    // A fleet of TUIs is mostly descriptor reads: two cores read it in half the time.
-    if work.len() < 4 {
-        details(&mut work);
-    } else {
-        let half = work.len() / 2;
-        let (a, b) = work.split_at_mut(half);
-        std::thread::scope(|s| {
-            s.spawn(|| details(b));
-            details(a);
-        });
+        let mut table = build_table(all, std::process::id());
+        for p in table.iter_mut().filter(|p| p.kind != Kind::Helper) {
+            p.info.cwd = project_dir(&p.info);
+        }
+        table
     }
-    let mut table = build_table(all, std::process::id());
-    for p in table.iter_mut().filter(|p| p.kind != Kind::Helper) {
-        p.info.cwd = project_dir(&p.info);
-    }
-    table
 }
 
 /// Whether a process of this short name (on Linux its executable's file name, or `comm`, 15
@@ -106,10 +128,15 @@ fn may_run_opencode(name: &str) -> bool {
 
 /// Pids of `pid`'s ancestors, nearest first (for mapping a process to a tmux pane).
 pub fn ancestors(pid: u32) -> Vec<u32> {
+    ancestors_by(pid, os::parent_of)
+}
+
+/// [`ancestors`] through `parent_of`: /proc, or the table a full scan just read.
+fn ancestors_by(pid: u32, parent_of: impl Fn(u32) -> Option<u32>) -> Vec<u32> {
     let mut out = Vec::new();
     let mut cur = pid;
     while out.len() < MAX_DEPTH {
-        match os::parent_of(cur) {
+        match parent_of(cur) {
             Some(pp) if pp > 0 && pp != cur && !out.contains(&pp) => {
                 out.push(pp);
                 if pp == 1 {

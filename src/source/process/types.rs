@@ -56,6 +56,9 @@ pub struct ProcessInfo {
     pub env: ProcEnv,
     /// Open files of interest: opencode `*.log` and `*.db` files.
     pub open_files: Vec<String>,
+    /// Parent, grandparent… up to init, where a full scan read them (else empty: see
+    /// `process::ancestors`).
+    pub ancestors: Vec<u32>,
 }
 
 /// An opencode process (or a helper it started), classified.

@@ -382,3 +382,13 @@ fn opencode_files_sessions_under_pwd_unless_given_a_project() {
         Some("/real/dir")
     );
 }
+
+#[test]
+fn ancestors_from_a_table_stop_at_init_and_at_loops() {
+    let parents: HashMap<u32, u32> = [(50, 40), (40, 1), (1, 0), (7, 8), (8, 7)].into();
+    let by = |pid| ancestors_by(pid, |p| parents.get(&p).copied());
+    assert_eq!(by(50), [40, 1]);
+    // pid reuse mid-scan can make a loop: it ends where a pid repeats.
+    assert_eq!(by(7), [8, 7]);
+    assert!(by(99).is_empty());
+}
