@@ -9,6 +9,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::cell;
+use super::{DbError, lossy};
+
 /// The map, and how far into `session` it has read.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct GlobalIndex {
@@ -138,6 +141,70 @@ impl GlobalIndex {
         } else {
             let _ = std::fs::remove_file(&tmp);
         }
+    }
+}
+
+impl super::Db {
+    /// Keeps the index of `global` sessions in a file in `cache_dir` between runs; without it,
+    /// the index lives only as long as this connection.
+    pub fn keep_index_in(&mut self, cache_dir: &Path) {
+        self.global_file = Some(file_for(cache_dir, &self.path.display().to_string()));
+    }
+
+    /// The rowids of the `global` sessions in `dirs`, after reading the rows added since the
+    /// index last looked (all of them the first time, or when the rows were replaced).
+    pub(super) fn global_rowids(&mut self, dirs: &[&str]) -> Result<Vec<i64>, DbError> {
+        let Some(q) = self.q.global.clone() else {
+            return Ok(Vec::new());
+        };
+        let name = self.path.display().to_string();
+        let mut ix = match self.global.take() {
+            Some(ix) => ix,
+            None => self
+                .global_file
+                .as_deref()
+                .map(|f| GlobalIndex::load(f, &name))
+                .unwrap_or_default(),
+        };
+        let last: Option<(i64, String)> = self.read(|db| {
+            let mut stmt = db.conn.prepare_cached(&q.last_row)?;
+            // An id that cannot be read is checked as empty: the row's rowid still counts.
+            let r = stmt.query_row([], |r| Ok((cell::int(r, 0)?, lossy(r, 1)?)));
+            Ok(db
+                .keep_one(r)?
+                .and_then(|(rowid, id)| Some((rowid?, id.unwrap_or_default()))))
+        })?;
+        if let Some((rowid, id)) = ix.scanned_to() {
+            let now: Option<String> = self.read(|db| {
+                let mut stmt = db.conn.prepare_cached(&q.id_at)?;
+                let r = stmt.query_row([rowid], |r| lossy(r, 0));
+                Ok(db.keep_one(r)?.map(Option::unwrap_or_default))
+            })?;
+            if now.as_deref() != Some(id) {
+                ix.reset();
+            }
+        }
+        let from = ix.scanned_to().map_or(i64::MIN, |(r, _)| r);
+        let to = last.as_ref().map_or(i64::MIN, |(r, _)| *r);
+        if to > from {
+            let added = self.read(|db| {
+                let mut stmt = db.conn.prepare_cached(&q.added)?;
+                let rows = stmt.query_map([from, to], |r| Ok((cell::int(r, 0)?, lossy(r, 1)?)))?;
+                db.keep(rows)
+            })?;
+            let added = added
+                .into_iter()
+                .filter_map(|(rowid, dir)| Some((rowid?, dir?)));
+            ix.extend(added, last);
+        } else {
+            ix.extend([], last);
+        }
+        if let Some(f) = &self.global_file {
+            ix.store(f, &name);
+        }
+        let rowids = ix.rowids(dirs);
+        self.global = Some(ix);
+        Ok(rowids)
     }
 }
 

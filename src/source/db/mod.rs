@@ -21,6 +21,7 @@ mod schema;
 mod tests;
 mod totals;
 pub mod types;
+mod unchanged;
 
 use self::global_index::GlobalIndex;
 use self::history::Anchor;
@@ -28,6 +29,7 @@ use self::open::{connect, needs_side_files, open_unwritable_dir, side_file};
 use self::schema::{Columns, Queries};
 use self::totals::TotalsState;
 use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
+use self::unchanged::{Kept, Unchanged};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -58,6 +60,8 @@ pub struct Db {
     /// Where the `global` sessions are (loaded on first use), and the file it is kept in.
     global: Option<GlobalIndex>,
     global_file: Option<PathBuf>,
+    /// The last answers of the per-refresh reads, kept while nothing was committed since.
+    unchanged: Unchanged,
 }
 
 /// Every directory of `dirs` and each of its ancestors, with and without a trailing `/`: the
@@ -137,6 +141,7 @@ impl Db {
             skipped: std::cell::Cell::new(0),
             global: None,
             global_file: None,
+            unchanged: Unchanged::default(),
         }
     }
 
@@ -171,6 +176,13 @@ impl Db {
         if directories.is_empty() {
             return Ok(out);
         }
+        let key = format!("{limit}\u{0}{}", directories.join("\u{0}"));
+        let version = self.data_version();
+        if let Some((out, skipped)) = Kept::reuse(&self.unchanged.candidates, version, &key) {
+            self.skipped.set(self.skipped.get().saturating_add(skipped));
+            return Ok(out);
+        }
+        let skipped_before = self.skipped.get();
         let dirs = serde_json::to_string(directories).unwrap_or_else(|_| "[]".into());
         let within = serde_json::to_string(&ancestors(directories)).unwrap_or_else(|_| "[]".into());
         let global = match self.q.global.is_some() {
@@ -193,72 +205,15 @@ impl Db {
                 v.push(c);
             }
         }
+        if let Some(version) = version {
+            self.unchanged.candidates = Some(Kept {
+                version,
+                key,
+                value: out.clone(),
+                skipped: self.skipped.get().saturating_sub(skipped_before),
+            });
+        }
         Ok(out)
-    }
-
-    /// Keeps the index of `global` sessions in a file in `cache_dir` between runs; without it,
-    /// the index lives only as long as this connection.
-    pub fn keep_index_in(&mut self, cache_dir: &Path) {
-        self.global_file = Some(global_index::file_for(
-            cache_dir,
-            &self.path.display().to_string(),
-        ));
-    }
-
-    /// The rowids of the `global` sessions in `dirs`, after reading the rows added since the
-    /// index last looked (all of them the first time, or when the rows were replaced).
-    fn global_rowids(&mut self, dirs: &[&str]) -> Result<Vec<i64>, DbError> {
-        let Some(q) = self.q.global.clone() else {
-            return Ok(Vec::new());
-        };
-        let name = self.path.display().to_string();
-        let mut ix = match self.global.take() {
-            Some(ix) => ix,
-            None => self
-                .global_file
-                .as_deref()
-                .map(|f| GlobalIndex::load(f, &name))
-                .unwrap_or_default(),
-        };
-        let last: Option<(i64, String)> = self.read(|db| {
-            let mut stmt = db.conn.prepare_cached(&q.last_row)?;
-            // An id that cannot be read is checked as empty: the row's rowid still counts.
-            let r = stmt.query_row([], |r| Ok((cell::int(r, 0)?, lossy(r, 1)?)));
-            Ok(db
-                .keep_one(r)?
-                .and_then(|(rowid, id)| Some((rowid?, id.unwrap_or_default()))))
-        })?;
-        if let Some((rowid, id)) = ix.scanned_to() {
-            let now: Option<String> = self.read(|db| {
-                let mut stmt = db.conn.prepare_cached(&q.id_at)?;
-                let r = stmt.query_row([rowid], |r| lossy(r, 0));
-                Ok(db.keep_one(r)?.map(Option::unwrap_or_default))
-            })?;
-            if now.as_deref() != Some(id) {
-                ix.reset();
-            }
-        }
-        let from = ix.scanned_to().map_or(i64::MIN, |(r, _)| r);
-        let to = last.as_ref().map_or(i64::MIN, |(r, _)| *r);
-        if to > from {
-            let added = self.read(|db| {
-                let mut stmt = db.conn.prepare_cached(&q.added)?;
-                let rows = stmt.query_map([from, to], |r| Ok((cell::int(r, 0)?, lossy(r, 1)?)))?;
-                db.keep(rows)
-            })?;
-            let added = added
-                .into_iter()
-                .filter_map(|(rowid, dir)| Some((rowid?, dir?)));
-            ix.extend(added, last);
-        } else {
-            ix.extend([], last);
-        }
-        if let Some(f) = &self.global_file {
-            ix.store(f, &name);
-        }
-        let rowids = ix.rowids(dirs);
-        self.global = Some(ix);
-        Ok(rowids)
     }
 
     /// Fills `messages_since` and `last_message_at` of `candidates` with their messages
@@ -325,7 +280,23 @@ impl Db {
         ids: &[String],
         depth: Depth,
     ) -> Result<Vec<SessionFacts>, DbError> {
-        self.read(|db| db.read_facts(ids, depth))
+        let key = format!("{depth:?}\u{0}{}", ids.join("\u{0}"));
+        let version = self.data_version();
+        if let Some((facts, skipped)) = Kept::reuse(&self.unchanged.facts, version, &key) {
+            self.skipped.set(self.skipped.get().saturating_add(skipped));
+            return Ok(facts);
+        }
+        let before = self.skipped.get();
+        let facts = self.read(|db| db.read_facts(ids, depth))?;
+        if let Some(version) = version {
+            self.unchanged.facts = Some(Kept {
+                version,
+                key,
+                value: facts.clone(),
+                skipped: self.skipped.get().saturating_sub(before),
+            });
+        }
+        Ok(facts)
     }
 
     /// The latest `limit` messages of a session, oldest first (detail view).

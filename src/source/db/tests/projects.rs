@@ -141,3 +141,35 @@ fn global_sessions_are_found_as_they_come_and_go() {
         );
     }
 }
+
+/// Reads reused while nothing was committed (`PRAGMA data_version`) still see every commit.
+#[test]
+fn reused_answers_follow_every_commit() {
+    let (_dir, path, mut fx) = new_db(Schema::Current);
+    let mut db = Db::open(&path).unwrap();
+    let first = fx
+        .session(SessionSpec {
+            directory: "/w".into(),
+            title: "one".into(),
+            created: T0,
+            ..SessionSpec::default()
+        })
+        .unwrap();
+    let ids = vec![first.clone()];
+    let title = |db: &mut Db| db.session_facts(&ids).unwrap()[0].title.clone();
+    assert_eq!(title(&mut db).as_deref(), Some("one"));
+    assert_eq!(title(&mut db).as_deref(), Some("one"));
+    fx.conn()
+        .execute("UPDATE session SET title = 'two' WHERE id = ?1", [&first])
+        .unwrap();
+    assert_eq!(title(&mut db).as_deref(), Some("two"));
+    let count = |db: &mut Db| db.candidates_in(&["/w"], 9).unwrap()["/w"].len();
+    assert_eq!(count(&mut db), 1);
+    fx.session(SessionSpec {
+        directory: "/w".into(),
+        created: T0 + 1,
+        ..SessionSpec::default()
+    })
+    .unwrap();
+    assert_eq!(count(&mut db), 2);
+}
