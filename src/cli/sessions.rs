@@ -3,9 +3,7 @@
 use std::process::ExitCode;
 
 use crate::error::{Error, Result};
-use std::time::Duration;
 
-use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::model::row::Row;
 use crate::model::select;
 
@@ -19,14 +17,9 @@ pub struct Args {
     pub all: bool,
 }
 
-/// How long to wait between the two CPU samples that give CPU% (a lifetime average is useless).
-const CPU_SAMPLE: Duration = Duration::from_millis(250);
-
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
-    collector.prime_cpu();
-    std::thread::sleep(CPU_SAMPLE);
-    let snap = collector.collect(&Focus::default(), now_ms());
+    // CPU% over a short wait: a lifetime average is useless.
+    let snap = ctx.snapshot(ctx.collector(), true);
     if let Some(err) = snap.db_error {
         return Err(Error::Unreadable(err));
     }

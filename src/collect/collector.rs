@@ -113,13 +113,6 @@ impl Collector {
         }
     }
 
-    /// Takes a first CPU sample, so the next collection can report CPU% as a delta.
-    pub fn prime_cpu(&mut self) {
-        let procs = process::scan_with(process::OpenFiles::Database, true);
-        let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
-        self.cpu.sample(&infos, Instant::now());
-    }
-
     /// The database otop reads when no process says otherwise.
     pub fn default_db_path(&self) -> PathBuf {
         self.env.opencode_db(self.opts.db.as_deref())
@@ -179,6 +172,13 @@ fn open_db(path: &Path, depth: Depth) -> Result<Db, DbError> {
 }
 
 impl Source for Collector {
+    fn prime_cpu(&mut self) -> bool {
+        let procs = process::scan_with(process::OpenFiles::Database, true);
+        let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
+        self.cpu.sample(&infos, Instant::now());
+        true
+    }
+
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
         // Not open yet (the first refresh, and every `otop status`): open the default database
         // and parse its schema on another core while /proc is scanned.

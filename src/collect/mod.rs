@@ -6,7 +6,7 @@ mod collector;
 pub mod demo;
 
 pub use crate::source::db::types::Depth;
-pub use collector::{Collector, CollectorOptions};
+pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
 
 use crate::model::row::{Row, TmuxLocation};
 use crate::source::db::types::{HistoryItem, TotalsPair};
@@ -44,6 +44,9 @@ pub struct Snapshot {
     pub detail: Option<Detail>,
     /// Non-fatal problems worth a line on screen (tmux unreachable, …).
     pub warnings: Vec<String>,
+    /// The simulated fleet: nothing in it is real, so nothing may act on it (a jump only says
+    /// where it would go).
+    pub demo: bool,
     /// Database rows this refresh skipped because a cell held a value of a type otop cannot
     /// read (`otop doctor` reports them).
     pub skipped_rows: u64,
@@ -53,6 +56,12 @@ pub struct Snapshot {
 pub trait Source: Send {
     /// One refresh at wall-clock `now` (Unix ms).
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot;
+
+    /// Takes a first CPU sample, so the next refresh can give CPU% as a delta; false when
+    /// there is nothing to sample (the demo), so nothing to wait for.
+    fn prime_cpu(&mut self) -> bool {
+        false
+    }
 }
 
 /// Local midnight of the day containing `now` (Unix ms), for "today" totals.
