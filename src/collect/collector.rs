@@ -136,6 +136,14 @@ impl Collector {
         paths::opencode_db(None, p.env.opencode_db.as_deref(), xdg, home)
     }
 
+    /// The databases the last refresh read (the default one, if it could, and those the
+    /// processes hold), sorted.
+    pub fn databases(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.dbs.keys().cloned().collect();
+        paths.sort();
+        paths
+    }
+
     /// What the database at `path` holds (schema, version, counts), read through the same
     /// connection refreshes use: `doctor` asks here rather than opening the file itself.
     pub fn database_info(
@@ -239,8 +247,13 @@ impl Source for Collector {
                     }
                 }
                 Err(e) => {
+                    // The default database missing is no problem when no process uses it and
+                    // the running ones hold databases of their own.
+                    let unused = group.is_empty() && groups.len() > 1;
                     if *path == default_db {
-                        snap.db_error = Some(e.to_string());
+                        if !(unused && matches!(e, DbError::Missing(_))) {
+                            snap.db_error = Some(e);
+                        }
                     } else {
                         snap.warnings.push(e.to_string());
                     }

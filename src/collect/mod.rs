@@ -9,6 +9,7 @@ pub use crate::source::db::types::Depth;
 pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
 
 use crate::model::row::{Row, TmuxLocation};
+use crate::source::db::DbError;
 use crate::source::db::types::{HistoryItem, TotalsPair};
 
 /// What the view is looking at closely, so the next snapshot carries its details.
@@ -38,8 +39,9 @@ pub struct Snapshot {
     pub rows: Vec<Row>,
     /// The database read (the first, when processes use several).
     pub db_path: Option<String>,
-    /// Why the database could not be read, if it could not.
-    pub db_error: Option<String>,
+    /// Why the default database could not be read, if it could not and that matters: its
+    /// absence does not when the running processes hold databases of their own.
+    pub db_error: Option<DbError>,
     pub totals: Option<TotalsPair>,
     pub detail: Option<Detail>,
     /// Non-fatal problems worth a line on screen (tmux unreachable, …).

@@ -32,7 +32,7 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
     if let Some(e) = snap.db_error {
-        picker.message = Some(e);
+        picker.message = Some(e.to_string());
     }
     let here = Here::from_env(opts.client.clone(), snap.demo);
 

@@ -122,7 +122,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     });
     if let Some(err) = &app.snapshot.db_error {
         lines.push(Line::styled(
-            format!("⚠ database: {} (retrying)", clean(err)),
+            format!("⚠ database: {} (retrying)", clean(&err.to_string())),
             t.error(),
         ));
     } else if !app.snapshot.warnings.is_empty() {

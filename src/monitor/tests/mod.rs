@@ -249,8 +249,10 @@ fn filter_in_progress() {
 fn database_error_is_shown() {
     let mut app = app(100, 16);
     let mut snap = demo::snapshot(&Focus::default(), T);
-    snap.db_error =
-        Some("unable to open database file: ~/.local/share/opencode/opencode.db".into());
+    snap.db_error = Some(crate::source::db::DbError::Unreadable {
+        path: "~/.local/share/opencode/opencode.db".into(),
+        reason: "unable to open database file".into(),
+    });
     snap.totals = None;
     app.ingest(snap);
     insta::assert_snapshot!(screen(&app));
