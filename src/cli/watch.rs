@@ -104,7 +104,8 @@ fn claim(socket: &str) -> bool {
     current() == me
 }
 
-fn pid_alive(pid: &str) -> bool {
+/// Whether process `pid` (a tmux option's text) lives.
+pub(super) fn pid_alive(pid: &str) -> bool {
     std::process::Command::new("kill")
         .args(["-0", pid])
         .stderr(std::process::Stdio::null())

@@ -116,6 +116,10 @@ mod tests {
         jump_to(&mut app, &row, &here);
         let note = app.note.expect("a note");
         assert!(!note.error);
-        assert!(note.text.starts_with("demo: would jump to "), "{}", note.text);
+        assert!(
+            note.text.starts_with("demo: would jump to "),
+            "{}",
+            note.text
+        );
     }
 }
