@@ -93,6 +93,15 @@ impl Row {
     }
 
     /// The stable JSON shape of `otop sessions --json`. Field names are a public interface.
+    /// What a STATUS column says: the detail (`asking: Colour`), else the state's name.
+    pub fn status_text(&self) -> &str {
+        if self.status.detail.is_empty() {
+            self.status.state.as_str()
+        } else {
+            &self.status.detail
+        }
+    }
+
     pub fn to_json(&self) -> Value {
         let p = self.process.as_ref();
         json!({

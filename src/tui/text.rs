@@ -74,6 +74,10 @@ pub fn fit_right(s: &str, cols: usize) -> String {
     format!("{}{cut}", " ".repeat(pad))
 }
 
+/// The widest a STATUS column grows to fit its statuses (`permission: bash rm -rf build`); a
+/// longer one is cut there.
+pub const STATUS_MAX: usize = 30;
+
 /// `s` broken into lines of at most `max` columns, at spaces; a word wider than `max` (a path)
 /// keeps a line of its own, whole, so it can still be copied.
 pub fn wrap(s: &str, max: usize) -> Vec<String> {

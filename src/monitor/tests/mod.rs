@@ -2,6 +2,7 @@
 //! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
 
 mod hostile;
+mod narrow;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -506,7 +507,7 @@ fn the_files_colours_reach_the_drawn_rows() {
         Color::Cyan,
         "the sort column's own"
     );
-    assert_eq!(cell("TITLE", "SID").bg, Color::Indexed(99));
+    assert_eq!(cell("TITLE", "MODEL").bg, Color::Indexed(99));
     // Unset keys keep the dark theme's colours.
     assert_eq!(cell("Fix flaky CI", "asking").fg, Color::Magenta);
 }
@@ -533,8 +534,9 @@ fn picker_and_monitor_cut_wide_titles_alike() {
         mon.ingest(snap.clone());
         let rows = snap.rows.clone();
         let picker = Picker::new(rows);
-        // The picker's line: " ", 14 columns of state and status, " ", title, " ".
-        let backend = TestBackend::new(room + 17, 6);
+        // The picker's line: " ", 12 columns of state and status (`permission` is the widest),
+        // " ", title, " ".
+        let backend = TestBackend::new(room + 15, 6);
         let mut term = Terminal::new(backend).unwrap();
         term.draw(|f| crate::pick::view::draw(f, &picker, &Theme::default()))
             .unwrap();
