@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 pub mod doctor;
 pub mod generate;
 pub mod jump;
+pub mod man;
 pub mod monitor;
 pub mod pick;
 pub mod plugin;
@@ -220,7 +221,7 @@ pub fn main() -> ExitCode {
         Some(Command::Completions(args)) => {
             generate::write_stdout(&generate::completions(args.shell))
         }
-        Some(Command::Man) => generate::man_page().and_then(|m| generate::write_stdout(&m)),
+        Some(Command::Man) => generate::write_stdout(man::page().as_bytes()),
         None => monitor::run(&cli.monitor, &ctx),
     };
     match result {
