@@ -448,6 +448,62 @@ fn the_plugin_line_first_is_caught_by_doctor() {
     }
 }
 
+/// `man otop` finds the installed page as the README says: with `~/.local/bin` on PATH, or
+/// with the README's MANPATH line; and the page renders without a warning.
+#[test]
+fn man_finds_the_page_where_the_readme_says() {
+    if Command::new("man").arg("-w").arg("man").output().is_err() {
+        eprintln!("skipping: no man");
+        return;
+    }
+    let text = readme();
+    let export = text
+        .split('`')
+        .find(|c| c.starts_with("export MANPATH="))
+        .expect("the README's MANPATH line");
+    let install = readme_blocks(|b| kind(b) == ("sh", Some("runnable")))
+        .into_iter()
+        .find(|b| b.body.contains("otop man >"))
+        .expect("the README's man page block");
+    let home = Home::new();
+    let (ok, out) = run_script(&home, &install.body, Duration::from_secs(60));
+    assert!(ok, "{out}");
+    let h = home.home().display().to_string();
+    for (how, script) in [
+        ("no hint", "man -w otop".to_string()),
+        (
+            "~/.local/bin on PATH",
+            format!("mkdir -p {h}/.local/bin; PATH={h}/.local/bin:/usr/bin:/bin man -w otop"),
+        ),
+        (
+            "MANPATH",
+            format!("{export}; PATH=/usr/bin:/bin man -w otop"),
+        ),
+    ] {
+        let (found, out) = run_script(&home, &script, Duration::from_secs(20));
+        if how == "no hint" {
+            assert!(!found, "man found it without a hint: {out}");
+        } else {
+            assert!(found && out.contains("otop.1"), "{how}: {out}");
+        }
+    }
+    if Command::new("groff").arg("-v").output().is_ok() {
+        let page = home.home().join(".local/share/man/man1/otop.1");
+        let out = Command::new("groff")
+            .args(["-k", "-man", "-ww", "-z"])
+            .arg(&page)
+            .output()
+            .unwrap();
+        let warnings = String::from_utf8_lossy(&out.stderr);
+        // Glyphs the default font lacks (◆ in an example) are the terminal's business.
+        let real: Vec<&str> = warnings
+            .lines()
+            .filter(|l| !l.contains("can't find special character"))
+            .collect();
+        assert!(real.is_empty(), "{warnings}");
+    }
+}
+
 /// `otop …` invocations in code: inline spans and code blocks, with their README line.
 fn otop_invocations(text: &str) -> Vec<(usize, String)> {
     let mut code: Vec<(usize, String)> = Vec::new();

@@ -171,6 +171,18 @@ fn jump_and_pick_move_the_client_across_tmux_sessions() {
         client.showing(&bed.srv),
         format!("alpha 0 {}", bed.pane_alpha)
     );
+    // Options after the terminal work too (the README once wrote them there).
+    let out = std::process::Command::new(&script)
+        .args([tty_alpha.trim(), "--client", &client.name])
+        .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
+        .env("TMUX_TMPDIR", bed.data.display().to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = std::process::Command::new(&script)
         .arg("/dev/pts/9999")
         .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
