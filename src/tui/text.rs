@@ -114,6 +114,17 @@ pub fn count(n: u64) -> String {
     n.to_string()
 }
 
+/// Dollars as $0.42, $12.30, $123, $1.2k: cents while they matter.
+pub fn dollars(d: f64) -> String {
+    if d < 100.0 {
+        format!("${d:.2}")
+    } else if d < 1000.0 {
+        format!("${d:.0}")
+    } else {
+        format!("${}", count(d.round() as u64))
+    }
+}
+
 /// Bytes as 512K, 245M, 1.2G.
 pub fn bytes(n: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
@@ -155,6 +166,14 @@ pub fn clock(ms: i64, offset_secs: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dollars_keep_cents_while_they_matter() {
+        assert_eq!(dollars(0.4234), "$0.42");
+        assert_eq!(dollars(12.3), "$12.30");
+        assert_eq!(dollars(123.4), "$123");
+        assert_eq!(dollars(1234.0), "$1.2k");
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_and_keeps_long_words_whole() {

@@ -241,12 +241,15 @@ fn totals(now: i64) -> TotalsPair {
             messages: 380 + minutes / 4,
             context_tokens: 4_200_000 + minutes * 9_000,
             output_tokens: 96_000 + minutes * 210,
+            // As most local and subscription providers record: no COST is shown.
+            cost_micros: 0,
         },
         all_time: Totals {
             sessions: 1_287,
             messages: 41_930 + minutes / 4,
             context_tokens: 912_000_000 + minutes * 9_000,
             output_tokens: 18_400_000 + minutes * 210,
+            cost_micros: 0,
         },
     }
 }

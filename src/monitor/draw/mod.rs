@@ -103,14 +103,21 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 
     lines.push(match &app.snapshot.totals {
         Some(tp) => {
+            // Spend only where opencode recorded any (most local and subscription providers: 0).
+            let spent = tp.all_time.cost_micros > 0;
             let part = |name: &str, x: &crate::model::facts::Totals| {
-                format!(
+                let mut s = format!(
                     "{name} {} sessions {} msgs ctx {} out {}",
                     text::count(x.sessions),
                     text::count(x.messages),
                     text::count(x.context_tokens),
                     text::count(x.output_tokens)
-                )
+                );
+                if spent {
+                    s.push(' ');
+                    s.push_str(&text::dollars(x.cost_micros as f64 / 1e6));
+                }
+                s
             };
             Line::from(vec![
                 Span::raw(part("today", &tp.today)),

@@ -24,13 +24,17 @@ impl Column {
             Column::Time => ("UP", "ROUND"),
             Column::Cpu => ("CPU", "MEM"),
             Column::Tokens => ("CTX", "OUT"),
+            Column::Cost => ("COST", ""),
             Column::Model => ("MODEL", "TTY"),
             Column::Tmux => ("TMUX", "WINDOW"),
         }
     }
 
     fn right_aligned(self) -> bool {
-        matches!(self, Column::Time | Column::Cpu | Column::Tokens)
+        matches!(
+            self,
+            Column::Time | Column::Cpu | Column::Tokens | Column::Cost
+        )
     }
 
     /// Fixed width; for TITLE and STATUS the minimum. SID is as wide as the longest id: never
@@ -43,22 +47,24 @@ impl Column {
             Column::Time => 6,
             Column::Cpu => 6,
             Column::Tokens => 6,
+            Column::Cost => 7,
             Column::Model => 18,
             Column::Tmux => 12,
         }
     }
 
     /// Which columns a narrow terminal gives up first: SID (30 characters that say little at a
-    /// glance), then TMUX, MODEL, CTX, CPU and UP; STATUS, what a user looks for, last.
+    /// glance), then TMUX, COST, MODEL, CTX, CPU and UP; STATUS, what a user looks for, last.
     fn drop_order(self) -> u8 {
         match self {
             Column::Session => 0,
             Column::Tmux => 1,
-            Column::Model => 2,
-            Column::Tokens => 3,
-            Column::Cpu => 4,
-            Column::Time => 5,
-            Column::Status => 6,
+            Column::Cost => 2,
+            Column::Model => 3,
+            Column::Tokens => 4,
+            Column::Cpu => 5,
+            Column::Time => 6,
+            Column::Status => 7,
             Column::Title => u8::MAX,
         }
     }
@@ -67,11 +73,13 @@ impl Column {
 /// STATUS never narrower than its label and sort arrow, and `permission`.
 const STATUS_MIN: usize = 12;
 
-/// The widths that follow the rows shown: the longest session id and status.
+/// What follows the rows shown: the longest session id and status, and whether any session
+/// cost anything (most local and subscription providers record 0: no COST column then).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Fit {
     pub sid: usize,
     pub status: usize,
+    pub cost: bool,
 }
 
 impl Fit {
@@ -91,6 +99,7 @@ impl Fit {
                 .map(|r| text::width(&clean(r.status_text())))
                 .max()
                 .unwrap_or(0),
+            cost: rows().any(|r| r.session.as_ref().and_then(|s| s.cost) > Some(0.0)),
         }
     }
 }
@@ -101,6 +110,7 @@ impl Fit {
 pub fn layout(total: usize, fit: &Fit, after: &[Column]) -> Vec<(Column, usize)> {
     let mut cols: Vec<(Column, usize)> = std::iter::once(&Column::Title)
         .chain(after.iter().filter(|c| **c != Column::Title))
+        .filter(|c| **c != Column::Cost || fit.cost)
         .map(|c| (*c, c.width(fit)))
         .collect();
     let need = |cols: &[(Column, usize)]| -> usize {
@@ -240,6 +250,12 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
                 .map_or_else(dash, text::count),
             s.map_or_else(dash, |s| text::count(s.tokens.output)),
         ),
+        Column::Cost => (
+            s.and_then(|s| s.cost)
+                .filter(|c| *c > 0.0)
+                .map_or_else(dash, text::dollars),
+            String::new(),
+        ),
         Column::Model => (
             s.and_then(|s| s.model.as_deref())
                 .map_or_else(dash, |m| clean(short_model(m)).into_owned()),
@@ -320,6 +336,7 @@ mod tests {
         let short = Fit {
             sid: 30,
             status: 10,
+            cost: false,
         };
         let wide = layout(160, &short, &all);
         assert_eq!(wide.len(), 8);
@@ -347,6 +364,7 @@ mod tests {
         let long = Fit {
             sid: 30,
             status: 29,
+            cost: false,
         };
         let cols = layout(80, &long, &all);
         assert_eq!(names(&cols), [Title, Status, Time, Cpu, Tokens]);
@@ -356,6 +374,7 @@ mod tests {
             &Fit {
                 sid: 30,
                 status: 90,
+                cost: false,
             },
             &all,
         );
@@ -363,6 +382,30 @@ mod tests {
         // Alone with TITLE it gives its room back before it goes.
         assert_eq!(layout(45, &long, &all), vec![(Title, 24), (Status, 20)]);
         assert_eq!(layout(30, &long, &all), vec![(Title, 30)]);
+    }
+
+    /// COST only when some session cost anything; on a narrow terminal it goes after TMUX,
+    /// before MODEL.
+    #[test]
+    fn cost_shows_only_when_something_cost() {
+        use Column::*;
+        let all = Column::default_after_title();
+        let free = Fit {
+            sid: 30,
+            status: 10,
+            cost: false,
+        };
+        assert!(!names(&layout(300, &free, &all)).contains(&Cost));
+        let paid = Fit { cost: true, ..free };
+        assert!(names(&layout(300, &paid, &all)).contains(&Cost));
+        assert_eq!(
+            names(&layout(90, &paid, &all)),
+            [Title, Status, Time, Cpu, Tokens, Cost, Model]
+        );
+        assert_eq!(
+            names(&layout(80, &paid, &all)),
+            [Title, Status, Time, Cpu, Tokens, Model]
+        );
     }
 
     #[test]

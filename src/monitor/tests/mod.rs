@@ -1,8 +1,8 @@
 //! Views rendered on a `TestBackend` from the demo fleet at a fixed time, snapshotted with
 //! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
 
+mod columns;
 mod hostile;
-mod narrow;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
