@@ -11,13 +11,14 @@ use support::{TmuxServer, have_tmux};
 const INDENT: &str = "              ";
 
 /// Runs `cmd` in the pane and returns what it drew, escapes included (`capture-pane -e`).
-fn run(srv: &TmuxServer, cmd: &str) -> String {
+/// `n` tells this run's end from an earlier one's still on screen.
+fn run(srv: &TmuxServer, cmd: &str, n: u32) -> String {
     // The marker is not in the command line as typed, only in what it prints.
     srv.type_text(
         "t",
-        &format!("clear; {cmd}; printf 'doctor-%s\\n' \"exit=$?\"\n"),
+        &format!("clear; {cmd}; printf 'doctor-%s\\n' \"{n}-exit=$?\"\n"),
     );
-    srv.wait_text("t", "doctor-exit=");
+    srv.wait_text("t", &format!("doctor-{n}-exit="));
     srv.ok(&["capture-pane", "-e", "-p", "-t", "t"])
 }
 
@@ -33,7 +34,7 @@ fn doctor_wraps_and_colours_on_a_terminal_only() {
     let db = tmp.path().join("nowhere/opencode.db");
     let doctor = format!("TERM=xterm-256color {bin} --db {} doctor", db.display());
 
-    let screen = run(&srv, &doctor);
+    let screen = run(&srv, &doctor, 1);
     assert!(screen.contains("\u{1b}[32mok"), "no green ok:\n{screen}");
     assert!(screen.contains("\u{1b}[31m!!"), "no red !!:\n{screen}");
     let plain = srv.screen("t");
@@ -50,12 +51,12 @@ fn doctor_wraps_and_colours_on_a_terminal_only() {
     // Broken at spaces: the path stays whole on a line.
     assert!(plain.contains(&db.display().to_string()), "{plain}");
 
-    let screen = run(&srv, &format!("NO_COLOR=1 {doctor}"));
+    let screen = run(&srv, &format!("NO_COLOR=1 {doctor}"), 2);
     assert!(
         !screen.contains("\u{1b}[32m"),
         "colour despite NO_COLOR:\n{screen}"
     );
-    let screen = run(&srv, &format!("{doctor} | cat"));
+    let screen = run(&srv, &format!("{doctor} | cat"), 3);
     assert!(
         !screen.contains("\u{1b}[32m"),
         "colour into a pipe:\n{screen}"

@@ -16,6 +16,7 @@ use crate::paths::Env;
 use crate::source::db::DbError;
 use crate::source::db::info::DbInfo;
 use crate::tui::text::wrap;
+use crate::tui::theme::Theme;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -94,7 +95,8 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
                 .into(),
         });
     }
-    print(&lines)?;
+    // `monitor.theme = "none"` and NO_COLOR, as for the monitor.
+    print(&lines, Theme::from_config(&ctx.config.monitor).color)?;
     Ok(if lines.iter().all(|l| l.ok) {
         ExitCode::SUCCESS
     } else {
@@ -106,16 +108,15 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
 const INDENT: usize = 14;
 
 /// On a terminal, each line wrapped at word boundaries to its width and continued under its
-/// text, `ok` and `!!` in colour unless `NO_COLOR`; elsewhere one plain line per finding, for
-/// grep.
-fn print(lines: &[Line]) -> Result<()> {
+/// text, `ok` and `!!` in colour if `colour`; elsewhere one plain line per finding, for grep.
+fn print(lines: &[Line], colour: bool) -> Result<()> {
     use std::io::IsTerminal;
     let tty = std::io::stdout().is_terminal();
     let width = match crossterm::terminal::size() {
         Ok((w, _)) if tty => usize::from(w),
         _ => usize::MAX,
     };
-    let colour = tty && crate::tui::theme::Theme::from_env().color;
+    let colour = tty && colour;
     for l in lines {
         let mark = match (l.ok, colour) {
             (true, true) => "\x1b[32mok\x1b[0m ",
