@@ -35,11 +35,10 @@ pub enum Error {
     },
     #[error("terminal: {0}")]
     Terminal(std::io::Error),
-    /// A full-screen view started without a terminal to draw on.
-    #[error(
-        "{0} needs a terminal: run it in a terminal or `tmux display-popup -E`, not with its output piped or from `run-shell`"
-    )]
-    NoTerminal(&'static str),
+    /// A full-screen view started without a terminal to draw on: what it is, and what to do
+    /// instead.
+    #[error("{0} needs a terminal, and its output goes to a pipe, a file or tmux's run-shell: {1}")]
+    NoTerminal(&'static str, &'static str),
     #[error("writing the output: {0}")]
     Output(std::io::Error),
     /// Whoever read the output has gone (`| head`): not worth a word.

@@ -23,14 +23,18 @@ pub enum Plan {
 pub struct Here {
     pub current_socket: Option<String>,
     pub client: Option<String>,
+    /// The rows are the demo fleet's ([`crate::collect::Snapshot::demo`]): nothing is moved.
+    pub demo: bool,
 }
 
 impl Here {
-    /// This process's tmux server (`$TMUX`) and the client the popup binding named, if any.
-    pub fn from_env(client: Option<String>) -> Here {
+    /// This process's tmux server (`$TMUX`) and the client the popup binding named, if any;
+    /// `demo`: whether the rows acted on are the demo's.
+    pub fn from_env(client: Option<String>, demo: bool) -> Here {
         Here {
             current_socket: current_socket(),
             client,
+            demo,
         }
     }
 }
@@ -42,11 +46,17 @@ pub enum Went {
     Jumped(String),
     /// Not inside tmux: where the session is, to print.
     Print(String),
+    /// The demo: where a jump would have gone; no client was moved.
+    Demo(String),
 }
 
 /// Takes the client to `row`'s pane, if it lives where a jump can reach; otherwise says why
-/// ([`Error::Refused`]) or, outside tmux, where the session is.
+/// ([`Error::Refused`]) or, outside tmux, where the session is. On the demo it only says
+/// where it would go: demo panes are nobody's.
 pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
+    if here.demo {
+        return Ok(Went::Demo(demo_line(row)));
+    }
     let client = here.client.as_deref();
     match plan(row, here.current_socket.as_deref(), client) {
         Plan::Jump(loc) => Ok(Went::Jumped(jump_to(&loc, client)?)),
@@ -102,6 +112,18 @@ fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, tmux::Tmu
     ];
     tmux::run_tmux_commands(Some(&loc.socket), &cmds)?;
     Ok(format!("jumped to {}", clean(&loc.target)))
+}
+
+/// What a jump on the demo would have done.
+fn demo_line(row: &Row) -> String {
+    match &row.tmux {
+        Some(t) => format!(
+            "demo: would jump to {} (pane {}); nothing is moved in the demo",
+            clean(&t.target),
+            clean(&t.pane_id)
+        ),
+        None => format!("demo: {} is in no tmux pane", name(row)),
+    }
 }
 
 /// One line saying where a session is, for people outside tmux.

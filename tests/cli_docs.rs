@@ -123,9 +123,9 @@ fn the_config_file_is_read_and_flags_override_it() {
         run(&["status", "--empty", "ok"]),
         (Some(0), "ok\n".into(), String::new())
     );
-    // doctor carries on and names the mistake in its config line.
+    // doctor carries on, names the mistake in its config line, and fails for it.
     let (code, out, _) = run(&["doctor"]);
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(1));
     let line = out.lines().find(|l| l.contains("config")).unwrap_or("");
     assert!(
         line.starts_with("!!") && line.contains(":3: `status.colour`"),

@@ -158,7 +158,7 @@ fn a_fast_refreshing_collector_never_blocks_or_changes_the_writer() {
             let mut matched = 0;
             while !stop.load(Ordering::Relaxed) {
                 let snap = c.collect(&focus, chrono::Utc::now().timestamp_millis());
-                errors.extend(snap.db_error);
+                errors.extend(snap.db_error.map(|e| e.to_string()));
                 if snap.rows.iter().any(|r| r.session_id() == Some("ses_w")) {
                     matched += 1;
                 }

@@ -141,7 +141,8 @@ fn doctor_prints_a_hostile_database_path_inert() {
     for path in [db.clone(), dir.join("missing.db")] {
         let p = path.display().to_string();
         let (code, out, err) = otop(&["doctor", "--db", &p], &[]);
-        assert_eq!(code, 0, "{err}");
+        // 1 for the missing one: a check failed.
+        assert!(matches!(code, 0 | 1), "{err}");
         assert_inert("doctor", &out);
         assert_inert("doctor stderr", &err);
         assert!(out.contains("txt.exe"), "the path is shown: {out}");

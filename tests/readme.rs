@@ -6,8 +6,10 @@
 //!   directory (`TMUX_TMPDIR`).
 //! - ```` ```sh fullscreen ```` lines run in a private tmux server's pane; each must take over
 //!   the screen and quit with status 0 on `q`.
-//! - ```` ```tmux ```` blocks are sourced into a private tmux server, then the plugin is run
-//!   there: every line must be valid tmux and `#{otop_status}` must be filled in.
+//! - ```` ```tmux ```` blocks are complete `~/.tmux.conf` files, sourced exactly as written
+//!   into a private tmux server (this checkout where the README clones it, a stand-in for
+//!   TPM's script): `#{otop_status}` filled in, the picker's key bound, watch mode watching,
+//!   and `otop doctor` content with that server.
 //! - Any other shell block's lines must be in [`EXCLUDED`], with the reason.
 //! - Every `otop …` in code (inline or in a block) names real subcommands and flags.
 //! - Every key the README's key tables list is one the monitor or the picker binds.
@@ -31,6 +33,10 @@ const EXCLUDED: &[(&str, &str)] = &[
     (
         "cargo install --path .",
         "writes into ~/.cargo/bin; the tests run the binary cargo built for them",
+    ),
+    (
+        "git clone https://github.com/otop-rs/otop ~/.tmux/plugins/otop",
+        "needs the network; the tmux tests put this checkout there instead",
     ),
     ("cargo test", "the test suite itself"),
 ];
@@ -294,37 +300,207 @@ fn fullscreen_commands_draw_and_quit() {
     }
 }
 
+/// A stand-in for TPM's `tpm` script: runs every installed plugin's `*.tmux` files, as TPM's
+/// `source_plugins.sh` does. (Installing them, `prefix + I`, is TPM's and needs the network: the
+/// test puts this checkout where TPM would clone it.)
+const TPM: &str = r#"#!/usr/bin/env bash
+for plugin in "$HOME"/.tmux/plugins/*/; do
+  [ "$(basename "$plugin")" = tpm ] && continue
+  for file in "$plugin"*.tmux; do
+    [ -x "$file" ] && "$file" >/dev/null 2>&1
+  done
+done
+"#;
+
+impl Home {
+    /// otop where the README's `git clone` (or TPM) puts it, and TPM's stand-in.
+    fn install_tmux_plugin(&self) {
+        let plugins = self.home().join(".tmux/plugins");
+        std::fs::create_dir_all(plugins.join("tpm")).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_MANIFEST_DIR"), plugins.join("otop")).unwrap();
+        let tpm = plugins.join("tpm/tpm");
+        std::fs::write(&tpm, TPM).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tpm, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// A private tmux server whose global environment is this world's (run-shell, and so the
+    /// plugin, run in it), with `config` sourced as the user's ~/.tmux.conf would be.
+    fn tmux_with(&self, config: &str) -> TmuxServer {
+        let srv = TmuxServer::start("readme", &self.home(), "sh");
+        for (k, v) in self.env() {
+            srv.ok(&["set-environment", "-g", k, &v]);
+        }
+        let file = self.home().join(".tmux.conf");
+        std::fs::write(&file, config).unwrap();
+        let out = srv.tmux(&["source-file", &file.display().to_string()]);
+        assert!(
+            out.status.success(),
+            "tmux refuses:\n{config}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        srv
+    }
+
+    /// `otop ARGS` run as from a pane of `srv` (`$TMUX` names it).
+    fn otop_in(&self, srv: &TmuxServer, args: &[&str]) -> (i32, String) {
+        let pid = srv.ok(&["display-message", "-p", "#{pid}"]);
+        let out = self
+            .command("otop")
+            .args(args)
+            .env("TMUX", format!("{},{},0", srv.socket_str(), pid.trim()))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+}
+
+/// doctor's line for `srv`.
+fn doctor_line(out: &str, srv: &TmuxServer) -> String {
+    out.lines()
+        .find(|l| l.contains(&srv.socket_str()))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Each tmux block is a complete ~/.tmux.conf, sourced exactly as written (TPM's line through
+/// the stand-in, `run-shell ~/.tmux/plugins/otop/otop.tmux` on this checkout): the status bar
+/// shows otop, the key opens the picker, watch mode runs its watcher, doctor finds no fault.
 #[test]
-fn tmux_blocks_are_valid_and_the_plugin_fills_them_in() {
+fn tmux_blocks_work_as_written() {
     if !have_tmux() {
         return;
     }
     let home = Home::new();
+    home.install_tmux_plugin();
     let tmux_blocks = readme_blocks(|b| kind(b).0 == "tmux");
-    assert!(tmux_blocks.len() >= 2, "the README lost its tmux blocks");
-    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tmux/otop.tmux");
+    assert!(tmux_blocks.len() >= 4, "the README lost its tmux blocks");
     for b in &tmux_blocks {
-        let srv = TmuxServer::start("readme", &home.home(), "sh");
-        for (k, v) in home.env() {
-            srv.ok(&["set-environment", "-g", k, &v]);
-        }
-        srv.ok(&["set", "-g", "@otop-bin", env!("CARGO_BIN_EXE_otop")]);
-        let file = home.home().join(format!("block-{}.tmux", b.line));
-        std::fs::write(&file, &b.body).unwrap();
-        let out = srv.tmux(&["source-file", &file.display().to_string()]);
-        assert!(
-            out.status.success(),
-            "README.md:{}: tmux refuses the block: {}",
-            b.line,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        srv.ok(&["run-shell", &plugin.display().to_string()]);
+        let at = format!("README.md:{}", b.line);
+        let srv = home.tmux_with(&b.body);
         let right = srv.ok(&["show", "-gv", "status-right"]);
         assert!(
             !right.contains("#{otop_status}") && right.contains("otop"),
-            "README.md:{}: the plugin left status-right as {right}",
-            b.line
+            "{at}: the plugin left status-right as {right}"
         );
+        let keys = srv.ok(&["list-keys", "-T", "prefix"]);
+        assert!(
+            keys.lines()
+                .any(|l| l.contains(" o ") && l.contains("otop") && l.contains(" pick")),
+            "{at}: prefix + o does not open the picker:\n{keys}"
+        );
+        if let Some(cmd) = right.split("#(").nth(1).and_then(|c| c.split(')').next()) {
+            // What tmux runs for the bar, as it runs it.
+            let out = home.command("sh").args(["-c", cmd]).output().unwrap();
+            assert!(out.status.success(), "{at}: `{cmd}` fails");
+            if b.body.contains("@otop-demo on") {
+                // This world runs no opencode: anything shown is the demo's.
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert!(!text.trim().is_empty(), "{at}: no demo counts");
+            }
+        }
+        if b.body.contains("@otop-mode watch") {
+            assert!(right.contains("#{@otop_status}"), "{at}: {right}");
+            let watcher = support::wait_for(Duration::from_secs(10), || {
+                let pid = srv.ok(&["show", "-gqv", "@otop-watch-pid"]);
+                let pid = pid.trim().to_string();
+                (!pid.is_empty()).then_some(pid)
+            });
+            assert!(watcher.is_some(), "{at}: no watcher started");
+        }
+        let (_, out) = home.otop_in(&srv, &["doctor"]);
+        let line = doctor_line(&out, &srv);
+        assert!(
+            line.starts_with("ok") && line.contains("(otop runs here)"),
+            "{at}: doctor says:\n{out}"
+        );
+    }
+}
+
+/// The mistake the README warns of: the plugin line first, the options after it. The bar then
+/// shows nothing where `#{otop_status}` is and watch mode is off; doctor says so, fails, and
+/// says how to fix it.
+#[test]
+fn the_plugin_line_first_is_caught_by_doctor() {
+    if !have_tmux() {
+        return;
+    }
+    let home = Home::new();
+    home.install_tmux_plugin();
+    let watch = readme_blocks(|b| kind(b).0 == "tmux" && b.body.contains("@otop-mode watch"));
+    let body = &watch.first().expect("the watch block").body;
+    let (plugin, rest): (Vec<&str>, Vec<&str>) = body.lines().partition(|l| l.starts_with("run"));
+    let wrong = format!("{}\n{}\n", plugin.join("\n"), rest.join("\n"));
+    let srv = home.tmux_with(&wrong);
+    assert!(
+        srv.ok(&["show", "-gv", "status-right"])
+            .contains("#{otop_status}")
+    );
+    let (code, out) = home.otop_in(&srv, &["doctor"]);
+    assert_eq!(code, 1, "{out}");
+    let line = doctor_line(&out, &srv);
+    assert!(line.starts_with("!!"), "{out}");
+    for says in ["still holds #{otop_status}", "after it", "no watcher runs"] {
+        assert!(line.contains(says), "doctor does not say {says:?}:\n{out}");
+    }
+}
+
+/// `man otop` finds the installed page as the README says: with `~/.local/bin` on PATH, or
+/// with the README's MANPATH line; and the page renders without a warning.
+#[test]
+fn man_finds_the_page_where_the_readme_says() {
+    if Command::new("man").arg("-w").arg("man").output().is_err() {
+        eprintln!("skipping: no man");
+        return;
+    }
+    let text = readme();
+    let export = text
+        .split('`')
+        .find(|c| c.starts_with("export MANPATH="))
+        .expect("the README's MANPATH line");
+    let install = readme_blocks(|b| kind(b) == ("sh", Some("runnable")))
+        .into_iter()
+        .find(|b| b.body.contains("otop man >"))
+        .expect("the README's man page block");
+    let home = Home::new();
+    let (ok, out) = run_script(&home, &install.body, Duration::from_secs(60));
+    assert!(ok, "{out}");
+    let h = home.home().display().to_string();
+    for (how, script) in [
+        ("no hint", "man -w otop".to_string()),
+        (
+            "~/.local/bin on PATH",
+            format!("mkdir -p {h}/.local/bin; PATH={h}/.local/bin:/usr/bin:/bin man -w otop"),
+        ),
+        (
+            "MANPATH",
+            format!("{export}; PATH=/usr/bin:/bin man -w otop"),
+        ),
+    ] {
+        let (found, out) = run_script(&home, &script, Duration::from_secs(20));
+        if how == "no hint" {
+            assert!(!found, "man found it without a hint: {out}");
+        } else {
+            assert!(found && out.contains("otop.1"), "{how}: {out}");
+        }
+    }
+    if Command::new("groff").arg("-v").output().is_ok() {
+        let page = home.home().join(".local/share/man/man1/otop.1");
+        let out = Command::new("groff")
+            .args(["-k", "-man", "-ww", "-z"])
+            .arg(&page)
+            .output()
+            .unwrap();
+        let warnings = String::from_utf8_lossy(&out.stderr);
+        // Glyphs the default font lacks (◆ in an example) are the terminal's business.
+        let real: Vec<&str> = warnings
+            .lines()
+            .filter(|l| !l.contains("can't find special character"))
+            .collect();
+        assert!(real.is_empty(), "{warnings}");
     }
 }
 
@@ -507,11 +683,17 @@ fn the_doctor_sample_has_the_topics_doctor_prints() {
         .find(|b| kind(b).0 == "text")
         .map(|b| b.body)
         .unwrap_or_default();
+    // A topic may take several lines (a database or tmux server each; continued lines are
+    // indented): the topics in order, each once.
     let topics = |s: &str| -> Vec<String> {
-        s.lines()
+        let mut t: Vec<String> = s
+            .lines()
+            .filter(|l| !l.starts_with(' '))
             .filter_map(|l| l.split_whitespace().nth(1))
             .map(str::to_string)
-            .collect()
+            .collect();
+        t.dedup();
+        t
     };
     let home = Home::new();
     let out = home.command("otop").arg("doctor").output().unwrap();

@@ -75,6 +75,13 @@ fn full_screen_views_without_a_terminal_say_so_and_write_nothing() {
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?} wrote {:?}", out.stdout);
         assert!(stderr.contains("needs a terminal"), "{stderr}");
+        // What to do instead, for the view at hand.
+        let instead = if args[0] == "pick" {
+            "display-popup -E"
+        } else {
+            "otop sessions --json"
+        };
+        assert!(stderr.contains(instead), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }

@@ -151,29 +151,30 @@ fn each_process_maps_to_its_session_and_pane() {
     }
 }
 
+/// No database and nothing running is an empty answer, as `jq` expects (`[]`, exit 0); a
+/// person is told why the table is empty, in one line naming where otop looked.
 #[test]
-fn a_missing_database_is_a_one_line_error() {
+fn no_database_and_nothing_running_is_an_empty_answer() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().display().to_string();
-    let (code, out, err) = otop(
-        &["sessions"],
-        &[("XDG_DATA_HOME", &data), ("OPENCODE_DB", "")],
-    );
-    assert_eq!(code, 1);
-    assert!(out.is_empty());
+    let db = tmp
+        .path()
+        .join("opencode/opencode.db")
+        .display()
+        .to_string();
+    // `--db`: every process (another test's, a user's) is read from this missing file, so none
+    // is matched and none is shown without --all.
+    let (code, out, err) = otop(&["--db", &db, "sessions", "--json"], &[]);
+    assert_eq!((code, out.trim()), (0, "[]"), "{err}");
+    let (code, out, err) = otop(&["--db", &db, "sessions"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "{out}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains(&format!("{data}/opencode/opencode.db")),
-        "{err}"
-    );
-    assert!(err.contains("--db") && err.contains("OPENCODE_DB"), "{err}");
+    assert!(err.contains("no opencode session is running"), "{err}");
+    assert!(err.contains(&db) && err.contains("--db"), "{err}");
 
-    // doctor says the same in its database line, and the rest still runs.
-    let (code, out, _) = otop(
-        &["doctor"],
-        &[("XDG_DATA_HOME", &data), ("OPENCODE_DB", "")],
-    );
-    assert_eq!(code, 0);
+    // doctor says so in its database line, fails for it, and the rest still runs.
+    let (code, out, _) = otop(&["--db", &db, "doctor"], &[]);
+    assert_eq!(code, 1, "{out}");
     let db_line = out
         .lines()
         .find(|l| l.contains("database"))
@@ -188,6 +189,59 @@ fn a_missing_database_is_a_one_line_error() {
             "doctor lacks {topic}:\n{out}"
         );
     }
+}
+
+/// A database that exists and cannot be read: the rows otop could read, then the reason, and
+/// exit 1 (some sessions may be missing from the answer).
+#[test]
+fn an_unreadable_database_fails_after_what_could_be_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("opencode.db");
+    std::fs::write(&db, b"this is not an SQLite database, just text").unwrap();
+    let db = db.display().to_string();
+    let (code, out, err) = otop(&["--db", &db, "sessions", "--json"], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out.trim(), "[]");
+    assert!(err.starts_with("otop: ") && err.contains(&db), "{err}");
+}
+
+/// opencode processes that hold their own databases while otop's default path has none: every
+/// command shows them, the same way (`sessions` used to fail with "no opencode database").
+#[test]
+fn every_command_reads_the_databases_the_processes_hold() {
+    let w = World::new();
+    let proj = w.project("proj");
+    let t = now_ms();
+    let mut fx = w.fixture();
+    let sid = session(&mut fx, "ses_own_db", "Its own database", &proj, t - 60_000);
+    running(&mut fx, &sid, t - 1_000, Running::Question);
+    let data = w.data_env();
+    let oc = w
+        .standins
+        .spawn_session("ses_own_db", &proj, &[("XDG_DATA_HOME", data.as_str())]);
+    // otop's own environment points at an empty data directory.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let env = [
+        ("XDG_DATA_HOME", elsewhere.path().to_str().unwrap()),
+        ("OPENCODE_DB", ""),
+    ];
+    let rows = wait_for(Duration::from_secs(10), || {
+        let (code, out, err) = otop(&["sessions", "--json"], &env);
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+        row_of(&rows, oc.pid).is_some().then_some(rows)
+    })
+    .expect("sessions lists the stand-in's session");
+    let row = row_of(&rows, oc.pid).unwrap();
+    assert_eq!(row["session"]["id"], "ses_own_db");
+    assert_eq!(row["state"], "waiting");
+
+    let (code, out, err) = otop(&["status", "--json"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ses_own_db"), "{out}");
+    let (code, out, err) = otop(&["jump", "ses_own_db"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Its own database"), "{out}");
 }
 
 /// Sessions mid-turn, silent for ten minutes, whose opencode uses no CPU (one waiting for the

@@ -151,12 +151,15 @@ fn jump_and_pick_move_the_client_across_tmux_sessions() {
         .srv
         .ok(&["display", "-p", "-t", &bed.pane_alpha, "#{pane_tty}"]);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/otop-pane");
-    let out = std::process::Command::new(&script)
-        .args(["--jump", "--client", &client.name, tty_alpha.trim()])
-        .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
-        .env("TMUX_TMPDIR", bed.data.display().to_string())
-        .output()
-        .unwrap();
+    let otop_pane = |args: &[&str]| {
+        std::process::Command::new(&script)
+            .args(args)
+            .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
+            .env("TMUX_TMPDIR", bed.data.display().to_string())
+            .output()
+            .unwrap()
+    };
+    let out = otop_pane(&["--jump", "--client", &client.name, tty_alpha.trim()]);
     assert!(
         out.status.success(),
         "{}",
@@ -171,12 +174,14 @@ fn jump_and_pick_move_the_client_across_tmux_sessions() {
         client.showing(&bed.srv),
         format!("alpha 0 {}", bed.pane_alpha)
     );
-    let out = std::process::Command::new(&script)
-        .arg("/dev/pts/9999")
-        .env("TMUX", format!("{},1,0", bed.srv.socket_str()))
-        .env("TMUX_TMPDIR", bed.data.display().to_string())
-        .output()
-        .unwrap();
+    // Options after the terminal work too (the README once wrote them there).
+    let out = otop_pane(&[tty_alpha.trim(), "--client", &client.name]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = otop_pane(&["/dev/pts/9999"]);
     assert_eq!(out.status.code(), Some(1));
 
     // A session that is not running cannot be jumped to: a clear error, exit 1.

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# otop's tmux plugin (TPM-compatible; also works as `run-shell /path/to/otop/tmux/otop.tmux`).
-#   prefix + o            opens `otop pick` in a popup (key: @otop-key, size: @otop-popup-width/-height)
+# otop's tmux plugin (TPM-compatible; also works as `run-shell /path/to/otop/otop.tmux`).
+#   prefix + o            opens `otop pick` in a popup (key: @otop-key, size: @otop-popup-width/-height);
+#                         the default o replaces tmux's own prefix + o ("next pane")
 #   #{otop_status}        in status-left/status-right becomes the `otop status` segment
 #   @otop-bin             path to otop when it is not on tmux's PATH
 #   @otop-status-args     extra arguments for `otop status` (e.g. "--empty 'otop: 0'")
 #   @otop-mode            `status` (default): #{otop_status} runs `otop status` every status-interval;
 #                         `watch`: one `otop watch --tmux` per server keeps @otop_status (and a
 #                         per-pane @otop_state) current and #{otop_status} reads it, spawning nothing
+#   @otop-demo            `on`: the status bar and the picker show otop's simulated fleet
+# It reads these options and fills in #{otop_status} once, when it runs: its line goes after
+# them in ~/.tmux.conf (last, as TPM's run line is); `otop doctor` says when it was not.
 # It touches only its own key binding and the #{otop_status} placeholder; sourcing it twice is
 # harmless.
 set -u
@@ -40,6 +44,9 @@ find_otop() {
 main() {
   local bin key width height status_args segment opt value new mode pid socket
   bin="$(quote "$(find_otop)")"
+  case "$(option @otop-demo off)" in
+    on | 1 | yes | true) bin="$bin --demo" ;;
+  esac
   key="$(option @otop-key o)"
   width="$(option @otop-popup-width 80%)"
   height="$(option @otop-popup-height 60%)"

@@ -148,7 +148,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__completions)
-            opts="-h --db --config --help bash elvish fish powershell zsh"
+            opts="-h --db --config --demo --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,7 +170,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__config)
-            opts="-h --print-default --path --db --config --help"
+            opts="-h --print-default --path --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,7 +192,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__doctor)
-            opts="-h --db --config --help"
+            opts="-h --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,7 +424,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__jump)
-            opts="-h --tty --next --client --db --config --help"
+            opts="-h --tty --next --client --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -458,7 +458,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__man)
-            opts="-h --db --config --help"
+            opts="-h --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,7 +480,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__pick)
-            opts="-h --client --db --config --help"
+            opts="-h --client --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,7 +506,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin)
-            opts="-h --db --config --help install uninstall status help"
+            opts="-h --db --config --demo --help install uninstall status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,7 +598,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__install)
-            opts="-h --db --config --help"
+            opts="-h --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,7 +620,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__status)
-            opts="-h --db --config --help"
+            opts="-h --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -642,7 +642,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__uninstall)
-            opts="-h --db --config --help"
+            opts="-h --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,7 +664,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__sessions)
-            opts="-a -h --json --all --db --config --help"
+            opts="-a -h --json --all --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,7 +686,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__status)
-            opts="-f -h --format --plain --json --empty --db --config --help"
+            opts="-f -h --format --plain --json --empty --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,7 +720,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__watch)
-            opts="-f -h --tmux --socket --format --plain --empty --interval --db --config --help"
+            opts="-f -h --tmux --socket --format --plain --empty --interval --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

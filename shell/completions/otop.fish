@@ -27,7 +27,7 @@ end
 complete -c otop -n "__fish_otop_needs_command" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_needs_command" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_needs_command" -l interval -d 'Seconds between refreshes [default: 2, or monitor.interval in the config file]' -r
-complete -c otop -n "__fish_otop_needs_command" -l demo -d 'Show a simulated fleet of sessions instead of the real ones'
+complete -c otop -n "__fish_otop_needs_command" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_needs_command" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_needs_command" -s V -l version -d 'Print version'
 complete -c otop -n "__fish_otop_needs_command" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
@@ -45,6 +45,7 @@ complete -c otop -n "__fish_otop_using_subcommand sessions" -l db -d 'opencode d
 complete -c otop -n "__fish_otop_using_subcommand sessions" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand sessions" -l json -d 'Print JSON (an array of objects; field names are stable)'
 complete -c otop -n "__fish_otop_using_subcommand sessions" -s a -l all -d 'Also show unmatched processes, `opencode run`, subagents and helper processes'
+complete -c otop -n "__fish_otop_using_subcommand sessions" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand sessions" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand status" -s f -l format -d 'Template: {waiting} {error} {working} {idle} {stalled} {total}, {sym:STATE}, {fg:STATE}, {reset}, {title}, {?STATE:TEXT} (TEXT only when that count is non-zero)' -r
 complete -c otop -n "__fish_otop_using_subcommand status" -l empty -d 'What to print when no session runs (default: nothing, or status.empty in the config)' -r
@@ -52,6 +53,7 @@ complete -c otop -n "__fish_otop_using_subcommand status" -l db -d 'opencode dat
 complete -c otop -n "__fish_otop_using_subcommand status" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand status" -l plain -d 'No tmux styles (#[…]): for other status bars'
 complete -c otop -n "__fish_otop_using_subcommand status" -l json -d 'Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)'
+complete -c otop -n "__fish_otop_using_subcommand status" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand status" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand watch" -l socket -d 'tmux server socket (default: the one in $TMUX)' -r
 complete -c otop -n "__fish_otop_using_subcommand watch" -s f -l format -d 'Template for @otop_status, as `otop status --format`' -r
@@ -61,10 +63,12 @@ complete -c otop -n "__fish_otop_using_subcommand watch" -l db -d 'opencode data
 complete -c otop -n "__fish_otop_using_subcommand watch" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand watch" -l tmux -d 'Keep tmux user options up to date: global @otop_status, per-pane @otop_state'
 complete -c otop -n "__fish_otop_using_subcommand watch" -l plain -d 'No tmux styles (#[…]) in @otop_status'
+complete -c otop -n "__fish_otop_using_subcommand watch" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand pick" -l client -d 'tmux client to move (the popup binding passes #{client_name})' -r
 complete -c otop -n "__fish_otop_using_subcommand pick" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand pick" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand pick" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand pick" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand jump" -l tty -d 'The session whose opencode runs on this terminal (/dev/pts/3 or pts/3)' -r
 complete -c otop -n "__fish_otop_using_subcommand jump" -l next -d 'The next session in this state after the current pane (cycles)' -r -f -a "waiting\t''
@@ -75,9 +79,11 @@ stalled\t''"
 complete -c otop -n "__fish_otop_using_subcommand jump" -l client -d 'tmux client to move (default: the current one)' -r
 complete -c otop -n "__fish_otop_using_subcommand jump" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand jump" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand jump" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand jump" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
@@ -85,12 +91,15 @@ complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_su
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
@@ -98,17 +107,21 @@ complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcom
 complete -c otop -n "__fish_otop_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand doctor" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand doctor" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand doctor" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand config" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand config" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand config" -l print-default -d 'Print a commented configuration file holding every default'
 complete -c otop -n "__fish_otop_using_subcommand config" -l path -d 'Print where otop looks for its configuration file'
+complete -c otop -n "__fish_otop_using_subcommand config" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand config" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand completions" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand completions" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand completions" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand man" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand man" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
 complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'

@@ -18,7 +18,7 @@ _otop() {
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--interval=[Seconds between refreshes \[default\: 2, or monitor.interval in the config file\]]:SECS:_default' \
-'--demo[Show a simulated fleet of sessions instead of the real ones]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -39,6 +39,7 @@ _arguments "${_arguments_options[@]}" : \
 '--json[Print JSON (an array of objects; field names are stable)]' \
 '-a[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
 '--all[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -52,6 +53,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--plain[No tmux styles (#\[…\])\: for other status bars]' \
 '(-f --format --plain)--json[Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -67,6 +69,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--tmux[Keep tmux user options up to date\: global @otop_status, per-pane @otop_state]' \
 '--plain[No tmux styles (#\[…\]) in @otop_status]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -76,6 +79,7 @@ _arguments "${_arguments_options[@]}" : \
 '--client=[tmux client to move (the popup binding passes #{client_name})]:NAME:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -87,6 +91,7 @@ _arguments "${_arguments_options[@]}" : \
 '--client=[tmux client to move (default\: the current one)]:NAME:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '::target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
@@ -96,6 +101,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ":: :_otop__subcmd__plugin_commands" \
@@ -112,6 +118,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -120,6 +127,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -128,6 +136,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -172,6 +181,7 @@ esac
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -182,6 +192,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '(--path)--print-default[Print a commented configuration file holding every default]' \
 '--path[Print where otop looks for its configuration file]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -190,6 +201,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- bash, zsh, fish, elvish or powershell:(bash elvish fish powershell zsh)' \
@@ -199,6 +211,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0

@@ -1,4 +1,7 @@
-//! `otop doctor`: checks the setup and says in plain words what is wrong.
+//! `otop doctor`: checks the setup and says in plain words what is wrong; exits 1 when a
+//! check fails (a `!!` line).
+
+mod tmux;
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -12,7 +15,8 @@ use crate::model::sanitize::clean;
 use crate::paths::Env;
 use crate::source::db::DbError;
 use crate::source::db::info::DbInfo;
-use crate::source::tmux::{self, TmuxError};
+use crate::tui::text::wrap;
+use crate::tui::theme::Theme;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -29,8 +33,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let mut collector = Collector::new(ctx.collector(), env.clone());
     let db_path = collector.default_db_path();
     let snap = collector.collect(&Focus::default(), now_ms());
-    let info = collector.database_info(&db_path);
-    let mut lines = vec![database(&db_path, info, snap.skipped_rows)];
+    let mut lines = databases(&mut collector, &db_path, snap.skipped_rows);
 
     let procs: Vec<_> = snap
         .rows
@@ -79,21 +82,84 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             )
         },
     });
-    lines.push(tmux_line(&snap));
+    lines.extend(tmux::lines(&snap, &ctx.config.tmux.sockets));
     lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
     lines.push(config_line(ctx));
     lines.push(terminal_line());
-
-    // Lines quote paths (`--db`, the config file), tmux's and SQLite's words: all inert.
-    for l in &lines {
-        crate::outln!(
-            "{} {:<9} {}",
-            if l.ok { "ok " } else { "!! " },
-            l.topic,
-            clean(&l.text)
-        )?;
+    if ctx.demo {
+        lines.push(Line {
+            ok: true,
+            topic: "demo",
+            text: "--demo or OTOP_DEMO is on: every other command shows the simulated fleet \
+                   (this check reads the real setup)"
+                .into(),
+        });
     }
-    Ok(ExitCode::SUCCESS)
+    // `monitor.theme = "none"` and NO_COLOR, as for the monitor.
+    print(&lines, Theme::from_config(&ctx.config.monitor).color)?;
+    Ok(if lines.iter().all(|l| l.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Where a line's text starts: after `ok ` and the topic.
+const INDENT: usize = 14;
+
+/// On a terminal, each line wrapped at word boundaries to its width and continued under its
+/// text, `ok` and `!!` in colour if `colour`; elsewhere one plain line per finding, for grep.
+fn print(lines: &[Line], colour: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    let tty = std::io::stdout().is_terminal();
+    let width = match crossterm::terminal::size() {
+        Ok((w, _)) if tty => usize::from(w),
+        _ => usize::MAX,
+    };
+    let colour = tty && colour;
+    for l in lines {
+        let mark = match (l.ok, colour) {
+            (true, true) => "\x1b[32mok\x1b[0m ",
+            (false, true) => "\x1b[1;31m!!\x1b[0m ",
+            (true, false) => "ok ",
+            (false, false) => "!! ",
+        };
+        // Lines quote paths (`--db`, the config file), tmux's and SQLite's words: all inert.
+        let text = clean(&l.text);
+        let mut rows = wrap(&text, width.saturating_sub(INDENT).max(30)).into_iter();
+        crate::outln!("{mark} {:<9} {}", l.topic, rows.next().unwrap_or_default())?;
+        for row in rows {
+            crate::outln!("{}{row}", " ".repeat(INDENT))?;
+        }
+    }
+    Ok(())
+}
+
+/// A line for the default database and for each one the running processes hold. The default
+/// missing is no failure when the processes hold databases of their own.
+fn databases(collector: &mut Collector, default: &std::path::Path, skipped: u64) -> Vec<Line> {
+    let others: Vec<_> = collector
+        .databases()
+        .into_iter()
+        .filter(|p| p != default)
+        .collect();
+    let mut lines = Vec::new();
+    match collector.database_info(default) {
+        Err(DbError::Missing(_)) if !others.is_empty() => lines.push(Line {
+            ok: true,
+            topic: "database",
+            text: format!(
+                "no database at {} (the default); the running opencode processes hold their own:",
+                default.display()
+            ),
+        }),
+        info => lines.push(database(default, info, skipped)),
+    }
+    for p in others {
+        let info = collector.database_info(&p);
+        lines.push(database(&p, info, 0));
+    }
+    lines
 }
 
 fn kind_name(k: Kind) -> &'static str {
@@ -161,49 +227,6 @@ fn database(
         ok: false,
         topic: "database",
         text,
-    }
-}
-
-fn tmux_line(snap: &crate::collect::Snapshot) -> Line {
-    let mut servers: Vec<String> = snap
-        .rows
-        .iter()
-        .filter_map(|r| r.tmux.as_ref().map(|t| t.socket.clone()))
-        .collect();
-    servers.extend(tmux::default_socket());
-    servers.sort();
-    servers.dedup();
-    let mut parts = Vec::new();
-    let mut ok = true;
-    for s in &servers {
-        match tmux::list_panes(s) {
-            Ok(panes) => parts.push(format!("{s}: {} panes", panes.len())),
-            Err(TmuxError::NotInstalled) => {
-                return Line {
-                    ok: false,
-                    topic: "tmux",
-                    text: "tmux is not installed: no panes, no jumping".into(),
-                };
-            }
-            Err(TmuxError::Timeout) => {
-                ok = false;
-                parts.push(format!("{s}: does not answer"));
-            }
-            Err(TmuxError::Failed(_)) => parts.push(format!("{s}: no server running")),
-        }
-    }
-    let in_panes = snap
-        .rows
-        .iter()
-        .filter(|r| r.tmux.is_some() && r.session.is_some())
-        .count();
-    Line {
-        ok,
-        topic: "tmux",
-        text: format!(
-            "{}; {in_panes} sessions located in a pane",
-            parts.join("; ")
-        ),
     }
 }
 
@@ -275,7 +298,7 @@ fn terminal_line() -> Line {
         format!("colours on (TERM={term})")
     };
     let osc52 = if var("TMUX").is_some() {
-        match tmux::run_tmux(None, &["show", "-gv", "set-clipboard"]) {
+        match crate::source::tmux::run_tmux(None, &["show", "-gv", "set-clipboard"]) {
             Ok(v) if v.trim() == "off" => "OSC 52 blocked by tmux (set -g set-clipboard on)".into(),
             Ok(v) => format!("OSC 52 through tmux (set-clipboard {})", v.trim()),
             Err(_) => "OSC 52: could not ask tmux".into(),

@@ -1,5 +1,5 @@
-//! `otop completions <shell>` and `otop man`: generated from the clap definition, so they never
-//! drift from the real flags.
+//! `otop completions <shell>`: generated from the clap definition, so they never drift from the
+//! real flags (`otop man` is `man.rs`).
 
 use std::process::ExitCode;
 
@@ -7,7 +7,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::Cli;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct CompletionArgs {
@@ -20,15 +20,6 @@ pub fn completions(shell: Shell) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "otop", &mut out);
     out
-}
-
-/// The man page (roff).
-pub fn man_page() -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(Error::Output)?;
-    Ok(out)
 }
 
 pub fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use crate::error::{Error, Result};
 
-use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::jump::{self, Here, Went};
 use crate::model::sanitize::clean;
 use crate::model::select::{self, Target};
@@ -27,8 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let snap =
-        Collector::new(ctx.collector(), ctx.env.clone()).collect(&Focus::default(), now_ms());
+    let snap = ctx.snapshot(ctx.collector(), false);
     let here = std::env::var("TMUX_PANE").ok();
     let current = jump::current_socket();
     let row = match (&args.target, &args.tty, args.next) {
@@ -51,9 +49,10 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let here = Here {
         current_socket: current,
         client: args.client.clone(),
+        demo: snap.demo,
     };
     match jump::go(row, &here)? {
-        Went::Jumped(said) | Went::Print(said) => crate::outln!("{said}")?,
+        Went::Jumped(said) | Went::Print(said) | Went::Demo(said) => crate::outln!("{said}")?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::collect::{Focus, Snapshot, Source, now_ms};
 use crate::error::{Error, Result};
 
 use clap::{Parser, Subcommand};
@@ -10,6 +11,7 @@ use clap::{Parser, Subcommand};
 pub mod doctor;
 pub mod generate;
 pub mod jump;
+pub mod man;
 pub mod monitor;
 pub mod pick;
 pub mod plugin;
@@ -36,6 +38,11 @@ pub struct Cli {
     /// Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+
+    /// Every command shows a simulated fleet instead of the real sessions, and acts on nothing
+    /// (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off
+    #[arg(long, global = true, env = "OTOP_DEMO", value_parser = switch)]
+    pub demo: bool,
 
     #[command(flatten)]
     pub monitor: monitor::Args,
@@ -104,6 +111,15 @@ pub struct ConfigArgs {
     pub path: bool,
 }
 
+/// An on/off value as people write it in an environment variable.
+fn switch(s: &str) -> std::result::Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err("use 1, true, yes or on; 0, false, no or off".into()),
+    }
+}
+
 fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode> {
     if args.print_default {
         crate::out!("{}", crate::config::DEFAULT_FILE)?;
@@ -121,10 +137,13 @@ fn config_command(args: &ConfigArgs, path: Option<PathBuf>) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// What every command needs besides its own arguments: `--db` and the configuration file.
+/// What every command needs besides its own arguments: `--db`, `--demo` and the configuration
+/// file.
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
     pub db: Option<PathBuf>,
+    /// `--demo`: every command reads the simulated fleet.
+    pub demo: bool,
     pub config: crate::config::Config,
     /// Where the configuration file is looked for (None: no HOME to look in).
     pub config_path: Option<PathBuf>,
@@ -141,6 +160,26 @@ impl Ctx {
             extra_sockets: self.config.tmux.sockets.clone(),
             ..crate::collect::CollectorOptions::full(self.db.clone())
         }
+    }
+
+    /// What every command reads: the demo fleet under `--demo`, else the real collector with
+    /// `opts`. The one place the choice is made.
+    pub fn source(&self, opts: crate::collect::CollectorOptions) -> Box<dyn Source> {
+        if self.demo {
+            Box::new(crate::collect::demo::DemoSource)
+        } else {
+            Box::new(crate::collect::Collector::new(opts, self.env.clone()))
+        }
+    }
+
+    /// One snapshot now, for a one-shot command; `cpu`: with CPU% measured over a short wait
+    /// (nothing to wait for on the demo).
+    pub fn snapshot(&self, opts: crate::collect::CollectorOptions, cpu: bool) -> Snapshot {
+        let mut source = self.source(opts);
+        if cpu && source.prime_cpu() {
+            std::thread::sleep(crate::collect::CPU_WINDOW);
+        }
+        source.collect(&Focus::default(), now_ms())
     }
 }
 
@@ -164,6 +203,7 @@ pub fn main() -> ExitCode {
     };
     let ctx = Ctx {
         db: cli.db,
+        demo: cli.demo,
         config,
         config_path: config_path.clone(),
         config_error,
@@ -181,7 +221,7 @@ pub fn main() -> ExitCode {
         Some(Command::Completions(args)) => {
             generate::write_stdout(&generate::completions(args.shell))
         }
-        Some(Command::Man) => generate::man_page().and_then(|m| generate::write_stdout(&m)),
+        Some(Command::Man) => generate::write_stdout(man::page().as_bytes()),
         None => monitor::run(&cli.monitor, &ctx),
     };
     match result {

@@ -3,15 +3,12 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::collect::{Collector, CollectorOptions, Source};
+use crate::collect::CollectorOptions;
 use crate::error::Result;
 use crate::monitor::MonitorOptions;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Show a simulated fleet of sessions instead of the real ones.
-    #[arg(long, env = "OTOP_DEMO")]
-    pub demo: bool,
     /// Seconds between refreshes [default: 2, or monitor.interval in the config file]
     #[arg(long, value_name = "SECS", env = "OTOP_INTERVAL", value_parser = crate::config::parse_interval)]
     pub interval: Option<Duration>,
@@ -19,15 +16,10 @@ pub struct Args {
 
 /// The full-screen monitor, on the real collector or the demo fleet.
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let source: Box<dyn Source> = if args.demo {
-        Box::new(crate::collect::demo::DemoSource)
-    } else {
-        let opts = CollectorOptions {
-            totals: true,
-            ..ctx.collector()
-        };
-        Box::new(Collector::new(opts, ctx.env.clone()))
-    };
+    let source = ctx.source(CollectorOptions {
+        totals: true,
+        ..ctx.collector()
+    });
     let defaults = MonitorOptions::new(&ctx.config);
     let opts = MonitorOptions {
         interval: args.interval.unwrap_or(defaults.interval),

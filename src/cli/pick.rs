@@ -15,11 +15,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    pick::run(PickOptions {
-        collector: ctx.collector(),
+    let opts = PickOptions {
         keymap: Keymap::new(&ctx.config.picker),
         theme: Theme::from_config(&ctx.config.monitor),
         client: args.client.clone(),
-        env: ctx.env.clone(),
-    })
+    };
+    pick::run(opts, ctx.source(ctx.collector()))
 }

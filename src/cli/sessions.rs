@@ -1,13 +1,18 @@
 //! `otop sessions`: the correlated sessions, as a table for people or JSON for scripts.
+//!
+//! Like the monitor, it shows what the running processes hold, whichever databases those are.
+//! Nothing running is an empty answer (`[]`, exit 0), even where no database exists yet; a
+//! database that exists and cannot be read exits 1 after the rows it could read, since some
+//! may be missing.
 
 use std::process::ExitCode;
 
-use crate::error::{Error, Result};
-use std::time::Duration;
+use crate::error::Result;
 
-use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::model::row::Row;
+use crate::model::sanitize::clean;
 use crate::model::select;
+use crate::source::db::DbError;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,24 +24,33 @@ pub struct Args {
     pub all: bool,
 }
 
-/// How long to wait between the two CPU samples that give CPU% (a lifetime average is useless).
-const CPU_SAMPLE: Duration = Duration::from_millis(250);
-
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
-    collector.prime_cpu();
-    std::thread::sleep(CPU_SAMPLE);
-    let snap = collector.collect(&Focus::default(), now_ms());
-    if let Some(err) = snap.db_error {
-        return Err(Error::Unreadable(err));
-    }
+    // CPU% over a short wait: a lifetime average is useless.
+    let snap = ctx.snapshot(ctx.collector(), true);
     let rows = select::sessions(snap.rows, args.all);
     if args.json {
         let json: Vec<_> = rows.iter().map(Row::to_json).collect();
         let text = serde_json::to_string_pretty(&json)?;
         crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
+    } else if rows.is_empty() {
+        // For a person, a header over nothing says less than a sentence (stdout stays empty);
+        // a database that cannot be read is said below.
+        match &snap.db_error {
+            None => eprintln!("otop: no opencode session is running"),
+            Some(e @ DbError::Missing(_)) => eprintln!(
+                "otop: no opencode session is running ({})",
+                clean(&e.to_string())
+            ),
+            Some(_) => {}
+        }
     } else {
         crate::out!("{}", super::table::render(&rows, snap.taken_at))?;
     }
-    Ok(ExitCode::SUCCESS)
+    match snap.db_error {
+        None | Some(DbError::Missing(_)) => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            eprintln!("otop: {}", clean(&e.to_string()));
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

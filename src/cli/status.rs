@@ -9,8 +9,8 @@ use crate::error::Result;
 
 use serde_json::json;
 
+use crate::collect::CollectorOptions;
 use crate::collect::Depth;
-use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use crate::model::row::Row;
 use crate::model::select;
 use crate::statusline::counts::count;
@@ -47,7 +47,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         depth: Depth::State,
         ..ctx.collector()
     };
-    let snap = Collector::new(opts, ctx.env.clone()).collect(&Focus::default(), now_ms());
+    let snap = ctx.snapshot(opts, false);
     let rows = select::sessions(snap.rows, false);
     let counts = count(&rows);
 

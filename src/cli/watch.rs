@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use crate::error::{Error, Result};
 use std::time::{Duration, Instant};
 
-use crate::collect::{Collector, Focus, Source, now_ms};
+use crate::collect::{Focus, now_ms};
 use crate::source::tmux;
 use crate::statusline::format;
 use crate::statusline::tmux_options::{Options, changes, options_for};
@@ -61,12 +61,12 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let interval = args.interval;
-    let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
-    collector.prime_cpu();
+    let mut source = ctx.source(ctx.collector());
+    source.prime_cpu();
     let mut last: Option<Options> = None;
     loop {
         let started = Instant::now();
-        let snap = collector.collect(&Focus::default(), now_ms());
+        let snap = source.collect(&Focus::default(), now_ms());
         let now = options_for(&snap.rows, &socket, template, &style, &args.empty);
         let cmds = changes(last.as_ref(), &now);
         if !cmds.is_empty() {
@@ -104,7 +104,8 @@ fn claim(socket: &str) -> bool {
     current() == me
 }
 
-fn pid_alive(pid: &str) -> bool {
+/// Whether process `pid` (a tmux option's text) lives.
+pub(super) fn pid_alive(pid: &str) -> bool {
     std::process::Command::new("kill")
         .args(["-0", pid])
         .stderr(std::process::Stdio::null())

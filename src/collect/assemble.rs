@@ -16,18 +16,14 @@ use crate::source::tmux::types::Pane;
 
 /// Panes of every tmux server an opencode process lives in, plus the default server.
 pub(super) fn tmux_panes(procs: &[OpencodeProcess], extra: &[String]) -> Vec<Pane> {
-    let mut sockets: Vec<String> = procs
-        .iter()
-        .filter_map(|p| p.info.env.tmux.as_deref().and_then(tmux::socket_of))
-        .collect();
-    sockets.extend(tmux::default_socket());
-    sockets.extend(extra.iter().cloned());
-    sockets.sort();
-    sockets.dedup();
     if procs.is_empty() {
         return Vec::new();
     }
-    sockets
+    let under = procs
+        .iter()
+        .filter_map(|p| p.info.env.tmux.as_deref().and_then(tmux::socket_of))
+        .collect();
+    tmux::servers(under, extra)
         .iter()
         .filter_map(|s| tmux::list_panes(s).ok())
         .flatten()

@@ -115,13 +115,6 @@ impl Collector {
         }
     }
 
-    /// Takes a first CPU sample, so the next collection can report CPU% as a delta.
-    pub fn prime_cpu(&mut self) {
-        let procs = process::scan_with(process::OpenFiles::Database, true);
-        let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
-        self.cpu.sample(&infos, Instant::now());
-    }
-
     /// The database otop reads when no process says otherwise.
     pub fn default_db_path(&self) -> PathBuf {
         self.env.opencode_db(self.opts.db.as_deref())
@@ -143,6 +136,14 @@ impl Collector {
             self.env.xdg_data_home.as_deref()
         });
         paths::opencode_db(None, p.env.opencode_db.as_deref(), xdg, home)
+    }
+
+    /// The databases the last refresh read (the default one, if it could, and those the
+    /// processes hold), sorted.
+    pub fn databases(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.dbs.keys().cloned().collect();
+        paths.sort();
+        paths
     }
 
     /// What the database at `path` holds (schema, version, counts), read through the same
@@ -185,6 +186,13 @@ fn open_db(path: &Path, depth: Depth, cache: Option<PathBuf>) -> Result<Db, DbEr
 }
 
 impl Source for Collector {
+    fn prime_cpu(&mut self) -> bool {
+        let procs = process::scan_with(process::OpenFiles::Database, true);
+        let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
+        self.cpu.sample(&infos, Instant::now());
+        true
+    }
+
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
         // Not open yet (the first refresh, and every `otop status`): open the default database
         // and parse its schema on another core while /proc is scanned.
@@ -246,8 +254,13 @@ impl Source for Collector {
                     }
                 }
                 Err(e) => {
+                    // The default database missing is no problem when no process uses it and
+                    // the running ones hold databases of their own.
+                    let unused = group.is_empty() && groups.len() > 1;
                     if *path == default_db {
-                        snap.db_error = Some(e.to_string());
+                        if !(unused && matches!(e, DbError::Missing(_))) {
+                            snap.db_error = Some(e);
+                        }
                     } else {
                         snap.warnings.push(e.to_string());
                     }

@@ -6,9 +6,10 @@ mod collector;
 pub mod demo;
 
 pub use crate::source::db::types::Depth;
-pub use collector::{Collector, CollectorOptions};
+pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
 
 use crate::model::row::{Row, TmuxLocation};
+use crate::source::db::DbError;
 use crate::source::db::types::{HistoryItem, TotalsPair};
 
 /// What the view is looking at closely, so the next snapshot carries its details.
@@ -38,12 +39,16 @@ pub struct Snapshot {
     pub rows: Vec<Row>,
     /// The database read (the first, when processes use several).
     pub db_path: Option<String>,
-    /// Why the database could not be read, if it could not.
-    pub db_error: Option<String>,
+    /// Why the default database could not be read, if it could not and that matters: its
+    /// absence does not when the running processes hold databases of their own.
+    pub db_error: Option<DbError>,
     pub totals: Option<TotalsPair>,
     pub detail: Option<Detail>,
     /// Non-fatal problems worth a line on screen (tmux unreachable, …).
     pub warnings: Vec<String>,
+    /// The simulated fleet: nothing in it is real, so nothing may act on it (a jump only says
+    /// where it would go).
+    pub demo: bool,
     /// Database rows this refresh skipped because a cell held a value of a type otop cannot
     /// read (`otop doctor` reports them).
     pub skipped_rows: u64,
@@ -53,6 +58,12 @@ pub struct Snapshot {
 pub trait Source: Send {
     /// One refresh at wall-clock `now` (Unix ms).
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot;
+
+    /// Takes a first CPU sample, so the next refresh can give CPU% as a delta; false when
+    /// there is nothing to sample (the demo), so nothing to wait for.
+    fn prime_cpu(&mut self) -> bool {
+        false
+    }
 }
 
 /// Local midnight of the day containing `now` (Unix ms), for "today" totals.

@@ -55,6 +55,7 @@ pub enum ColumnName {
     Uptime,
     Cpu,
     Context,
+    Cost,
     Model,
     Tmux,
 }
@@ -175,6 +176,7 @@ impl Default for Monitor {
                 ColumnName::Uptime,
                 ColumnName::Cpu,
                 ColumnName::Context,
+                ColumnName::Cost,
                 ColumnName::Model,
                 ColumnName::Tmux,
             ],

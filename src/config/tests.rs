@@ -178,7 +178,7 @@ fn columns_are_checked() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("listed twice"), "{err}");
-    let err = parse("[monitor]\ncolumns = [\"cost\"]\n", p())
+    let err = parse("[monitor]\ncolumns = [\"price\"]\n", p())
         .unwrap_err()
         .to_string();
     assert!(

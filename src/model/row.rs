@@ -93,6 +93,15 @@ impl Row {
     }
 
     /// The stable JSON shape of `otop sessions --json`. Field names are a public interface.
+    /// What a STATUS column says: the detail (`asking: Colour`), else the state's name.
+    pub fn status_text(&self) -> &str {
+        if self.status.detail.is_empty() {
+            self.status.state.as_str()
+        } else {
+            &self.status.detail
+        }
+    }
+
     pub fn to_json(&self) -> Value {
         let p = self.process.as_ref();
         json!({
@@ -102,7 +111,8 @@ impl Row {
             "cwd": p.and_then(|p| p.info.cwd.clone()),
             "kind": p.map(|p| p.kind),
             "owner_pid": p.and_then(|p| p.owner),
-            "cpu_percent": p.and_then(|p| p.cpu_percent).map(|c| (c * 10.0).round() / 10.0),
+            // In f64 before rounding: 3.8f32 printed as an f64 is 3.799999952316284.
+            "cpu_percent": p.and_then(|p| p.cpu_percent).map(|c| (f64::from(c) * 10.0).round() / 10.0),
             "rss_bytes": p.map(|p| p.info.rss_bytes),
             "started_at": p.map(|p| p.info.started_at),
             "argv": p.map(|p| p.info.argv.clone()),
@@ -174,5 +184,16 @@ mod tests {
         assert!(row(Kind::Tui, None, true).is_primary());
         assert!(!row(Kind::Run, None, true).is_primary());
         assert!(!row(Kind::Tui, Some("ses_p"), true).is_primary());
+    }
+
+    #[test]
+    fn cpu_percent_prints_with_one_decimal() {
+        let mut r = row(Kind::Tui, None, false);
+        for (cpu, printed) in [(3.8f32, "3.8"), (0.3, "0.3"), (12.34, "12.3"), (0.0, "0.0")] {
+            if let Some(p) = r.process.as_mut() {
+                p.cpu_percent = Some(cpu);
+            }
+            assert_eq!(r.to_json()["cpu_percent"].to_string(), printed);
+        }
     }
 }

@@ -29,7 +29,10 @@ pub(super) fn perform(
             let msg = clipboard::copy(&id, out, &opts.clipboard);
             app.post(msg, false);
         }
-        Effect::Jump(row) => jump_to(app, &row, &Here::from_env(None)),
+        Effect::Jump(row) => {
+            let here = here(app);
+            jump_to(app, &row, &here);
+        }
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();
             app.set_mcp(mcp::load(global, dir.as_deref().map(Path::new)));
@@ -38,10 +41,15 @@ pub(super) fn perform(
     false
 }
 
+/// Where a jump is asked from: this process's tmux server, and whether the rows are the demo's.
+fn here(app: &App) -> Here {
+    Here::from_env(None, app.snapshot.demo)
+}
+
 /// Through the one jump that checks which server the pane is on; the outcome on the footer.
 fn jump_to(app: &mut App, row: &Row, here: &Here) {
     match jump::go(row, here) {
-        Ok(Went::Jumped(msg) | Went::Print(msg)) => app.post(msg, false),
+        Ok(Went::Jumped(msg) | Went::Print(msg) | Went::Demo(msg)) => app.post(msg, false),
         Err(e) => app.post(e.to_string(), true),
     }
 }
@@ -75,6 +83,7 @@ mod tests {
         let here = Here {
             current_socket: Some("/nonexistent/this-server".into()),
             client: None,
+            demo: false,
         };
         jump_to(&mut app, &row, &here);
         let note = app.note.expect("a note");
@@ -83,6 +92,34 @@ mod tests {
         assert!(
             note.text
                 .contains("tmux -S /nonexistent/other-server attach -t s:1.0")
+        );
+    }
+
+    /// `o` on the demo moves no client of the user's tmux, whatever `$TMUX` says: it says
+    /// where the jump would go.
+    #[test]
+    fn a_demo_jump_says_where_it_would_go() {
+        let mut app = App::new(0, Theme::default());
+        app.ingest(crate::collect::demo::snapshot(
+            &crate::collect::Focus::default(),
+            0,
+        ));
+        let row = app
+            .snapshot
+            .rows
+            .iter()
+            .find(|r| r.tmux.is_some())
+            .cloned()
+            .expect("a demo row in a pane");
+        let here = here(&app);
+        assert!(here.demo);
+        jump_to(&mut app, &row, &here);
+        let note = app.note.expect("a note");
+        assert!(!note.error);
+        assert!(
+            note.text.starts_with("demo: would jump to "),
+            "{}",
+            note.text
         );
     }
 }

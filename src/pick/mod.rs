@@ -10,10 +10,9 @@ use crate::error::{Error, Result};
 
 use crossterm::event::{self, Event, KeyEventKind};
 
-use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
+use crate::collect::{Focus, Source, now_ms};
 use crate::jump::{self, Here, Went};
 use crate::model::select;
-use crate::paths::Env;
 use crate::tui::terminal::{self, Screen};
 use crate::tui::theme::Theme;
 use state::{Outcome, Picker};
@@ -21,22 +20,21 @@ use state::{Outcome, Picker};
 /// What the picker needs, built by the command line from flags and the configuration file.
 #[derive(Debug, Clone)]
 pub struct PickOptions {
-    pub collector: CollectorOptions,
     pub keymap: keymap::Keymap,
     pub theme: Theme,
     /// The tmux client to move (the popup binding passes `#{client_name}`).
     pub client: Option<String>,
-    pub env: Env,
 }
 
-pub fn run(opts: PickOptions) -> Result<ExitCode> {
-    let snap = Collector::new(opts.collector, opts.env).collect(&Focus::default(), now_ms());
+/// Collects once from `source`, then runs the picker until a pick or a cancel.
+pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
+    let snap = source.collect(&Focus::default(), now_ms());
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
     if let Some(e) = snap.db_error {
-        picker.message = Some(e);
+        picker.message = Some(e.to_string());
     }
-    let here = Here::from_env(opts.client.clone());
+    let here = Here::from_env(opts.client.clone(), snap.demo);
 
     let mut terminal = terminal::setup(Screen::Picker)?;
     let result = loop {
@@ -55,6 +53,8 @@ pub fn run(opts: PickOptions) -> Result<ExitCode> {
             Outcome::Pick(i) => match jump::go(&picker.rows()[i], &here) {
                 Ok(Went::Jumped(_)) => break Ok(None),
                 Ok(Went::Print(text)) => break Ok(Some(text)),
+                // The picker stays open: the user came to see it work.
+                Ok(Went::Demo(text)) => picker.message = Some(text),
                 Err(Error::Refused(why)) => picker.message = Some(why),
                 Err(e) => picker.message = Some(format!("jump failed: {e}")),
             },

@@ -1,4 +1,5 @@
-//! Draws the picker: two lines per session, a filter line, a message line.
+//! Draws the picker: two lines per session, a filter line, a message line. The head says which
+//! rows of how many are on screen, the filter line how many more are below.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -9,7 +10,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 use super::state::{Action, Mode, Picker};
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
-use crate::tui::text::{cut, fit, width as text_width};
+use crate::tui::text::{STATUS_MAX, cut, fit, width as text_width};
 use crate::tui::theme::Theme;
 
 pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
@@ -23,10 +24,34 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
 
     let width = usize::from(list.width);
     let key = |a: Action| p.keymap.key_for(&a).unwrap_or_else(|| "-".into());
+    // Room for the widest status shown, leaving the title and the tmux location 40 columns.
+    let status_w = p
+        .visible()
+        .map(|r| text_width(&clean(r.status_text())))
+        .max()
+        .unwrap_or(0)
+        .clamp(10, STATUS_MAX.min(width.saturating_sub(40)).max(10));
+    let items: Vec<ListItem> = p
+        .visible()
+        .map(|r| item(r, width, status_w, theme))
+        .collect();
+    let empty = items.is_empty();
+    let mut state = ListState::default().with_selected((!empty).then_some(p.selected));
+    let list_widget =
+        List::new(items).highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    f.render_stateful_widget(list_widget, list, &mut state);
+
+    // Two lines a session; ratatui scrolled the list to keep the selection on screen.
+    let (n, total) = (p.visible_len(), p.rows().len());
+    let first = state.offset().min(n);
+    let last = (first + usize::from(list.height / 2)).min(n);
+    let shown = match (n == total, first == 0 && last == n) {
+        (true, true) => format!("{n} session{}", if n == 1 { "" } else { "s" }),
+        (false, true) => format!("{n} of {total} match"),
+        (_, false) => format!("{}–{last} of {n}", first + 1),
+    };
     let head = format!(
-        " otop pick · {} of {} · {} jump · {} cancel",
-        p.visible_len(),
-        p.rows().len(),
+        " otop pick · {shown} · {} jump · {} cancel",
         key(Action::Accept),
         key(Action::Escape),
     );
@@ -34,13 +59,6 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
         Paragraph::new(cut(&head, width)).style(Style::default().add_modifier(Modifier::BOLD)),
         title,
     );
-
-    let items: Vec<ListItem> = p.visible().map(|r| item(r, width, theme)).collect();
-    let empty = items.is_empty();
-    let mut state = ListState::default().with_selected((!empty).then_some(p.selected));
-    let list_widget =
-        List::new(items).highlight_style(Style::default().add_modifier(Modifier::REVERSED));
-    f.render_stateful_widget(list_widget, list, &mut state);
     if empty {
         let msg = if p.rows().is_empty() {
             " no opencode sessions are running"
@@ -60,7 +78,26 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
         ),
         Mode::Navigate => format!(" / {}", p.query),
     };
-    f.render_widget(Paragraph::new(cut(&clean(&filter_text), width)), filter);
+    let below = n - last;
+    let more = if below > 0 {
+        format!("↓ {below} more ")
+    } else {
+        String::new()
+    };
+    let filter_text = cut(
+        &clean(&filter_text),
+        width.saturating_sub(text_width(&more)),
+    )
+    .into_owned();
+    let pad = width.saturating_sub(text_width(&filter_text) + text_width(&more));
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw(filter_text),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(more, Style::default().add_modifier(Modifier::DIM)),
+        ])),
+        filter,
+    );
     if let Some(m) = &p.message {
         f.render_widget(
             Paragraph::new(cut(&format!(" {}", clean(m)), width)).style(theme.warning()),
@@ -69,11 +106,12 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     }
 }
 
-/// Line 1: symbol, status, title, tmux location on the right. Line 2: last output, dimmed.
-fn item(r: &Row, width: usize, theme: &Theme) -> ListItem<'static> {
+/// Line 1: symbol, status (`status_w` columns), title, tmux location on the right. Line 2:
+/// last output, dimmed.
+fn item(r: &Row, width: usize, status_w: usize, theme: &Theme) -> ListItem<'static> {
     let sym = r.status.state.symbol();
     let style = theme.status(&r.status);
-    let status = format!("{sym} {}", fit(&clean(&r.status.detail), 12));
+    let status = format!("{sym} {}", fit(&clean(r.status_text()), status_w));
     let place = r
         .tmux
         .as_ref()
@@ -103,4 +141,59 @@ fn item(r: &Row, width: usize, theme: &Theme) -> ListItem<'static> {
         Style::default().add_modifier(Modifier::DIM),
     ));
     ListItem::new(vec![first, second])
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::model::state::{State, Status};
+    use crate::source::db::types::SessionFacts;
+
+    fn row(i: usize, detail: &str) -> Row {
+        Row {
+            process: None,
+            session: Some(SessionFacts {
+                id: format!("ses_{i}"),
+                title: Some(format!("Session number {i}")),
+                ..SessionFacts::default()
+            }),
+            status: Status::new(State::Waiting, detail),
+            matched: None,
+            tmux: None,
+        }
+    }
+
+    fn screen(p: &Picker, w: u16, h: u16) -> String {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        term.draw(|f| draw(f, p, &Theme::default())).unwrap();
+        term.backend().to_string()
+    }
+
+    /// Ten sessions, four on screen: the head says which, the filter line how many are below,
+    /// and a long status is read whole.
+    #[test]
+    fn a_list_longer_than_the_popup_says_where_it_is() {
+        let mut rows: Vec<Row> = (0..10).map(|i| row(i, "asking")).collect();
+        rows[0] = row(0, "permission: bash rm -rf build");
+        let mut p = Picker::new(rows);
+        let s = screen(&p, 80, 11);
+        assert!(s.contains("otop pick · 1–4 of 10 ·"), "{s}");
+        assert!(s.contains("↓ 6 more"), "{s}");
+        assert!(s.contains("permission: bash rm -rf build"), "{s}");
+        for _ in 0..9 {
+            p.apply(Action::Down);
+        }
+        let s = screen(&p, 80, 11);
+        assert!(s.contains("7–10 of 10"), "{s}");
+        assert!(!s.contains("more"), "{s}");
+        let s = screen(
+            &Picker::new((0..3).map(|i| row(i, "idle")).collect()),
+            80,
+            11,
+        );
+        assert!(s.contains("otop pick · 3 sessions ·"), "{s}");
+    }
 }

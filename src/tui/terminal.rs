@@ -87,12 +87,18 @@ pub enum Screen {
 /// whatever reads stdout. On any failure the terminal is given back.
 pub fn setup(screen: Screen) -> crate::error::Result<Term> {
     use std::io::IsTerminal;
-    let what = match screen {
-        Screen::Monitor => "the monitor",
-        Screen::Picker => "the picker",
+    let (what, instead) = match screen {
+        Screen::Monitor => (
+            "the monitor",
+            "run otop in a terminal (for scripts: otop sessions --json)",
+        ),
+        Screen::Picker => (
+            "the picker",
+            "run it in a terminal, or in tmux display-popup -E",
+        ),
     };
     if !io::stdout().is_terminal() {
-        return Err(crate::error::Error::NoTerminal(what));
+        return Err(crate::error::Error::NoTerminal(what, instead));
     }
     install_panic_hook();
     let result = take_over(screen);

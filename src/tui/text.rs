@@ -74,6 +74,30 @@ pub fn fit_right(s: &str, cols: usize) -> String {
     format!("{}{cut}", " ".repeat(pad))
 }
 
+/// The widest a STATUS column grows to fit its statuses (`permission: bash rm -rf build`); a
+/// longer one is cut there.
+pub const STATUS_MAX: usize = 30;
+
+/// `s` broken into lines of at most `max` columns, at spaces; a word wider than `max` (a path)
+/// keeps a line of its own, whole, so it can still be copied.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && width(&line) + 1 + width(word) > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// 999, 1.2k, 12.3k, 123k, 1.2M, 3.4G.
 pub fn count(n: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")];
@@ -88,6 +112,17 @@ pub fn count(n: u64) -> String {
         }
     }
     n.to_string()
+}
+
+/// Dollars as $0.42, $12.30, $123, $1.2k: cents while they matter.
+pub fn dollars(d: f64) -> String {
+    if d < 100.0 {
+        format!("${d:.2}")
+    } else if d < 1000.0 {
+        format!("${d:.0}")
+    } else {
+        format!("${}", count(d.round() as u64))
+    }
 }
 
 /// Bytes as 512K, 245M, 1.2G.
@@ -131,6 +166,25 @@ pub fn clock(ms: i64, offset_secs: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dollars_keep_cents_while_they_matter() {
+        assert_eq!(dollars(0.4234), "$0.42");
+        assert_eq!(dollars(12.3), "$12.30");
+        assert_eq!(dollars(123.4), "$123");
+        assert_eq!(dollars(1234.0), "$1.2k");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_long_words_whole() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(
+            wrap("a /very/long/path b", 5),
+            ["a", "/very/long/path", "b"]
+        );
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("日本語 日本語", 7), ["日本語", "日本語"]);
+    }
 
     #[test]
     fn cut_respects_display_width() {

@@ -12,6 +12,9 @@ use fleet::{FLEET, HELPERS, Phase, Spec};
 
 mod fleet;
 
+/// Where the demo's panes say they are: no tmux server listens there.
+pub const DEMO_SOCKET: &str = "/nonexistent/otop-demo/default";
+
 /// The built-in simulated fleet.
 #[derive(Debug, Default, Clone)]
 pub struct DemoSource;
@@ -193,7 +196,9 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
         }
     });
     let tmux = spec.tmux.map(|(session, window, name, pane)| TmuxLocation {
-        socket: "/tmp/tmux-1000/default".to_string(),
+        // Shaped like a server's socket, but none: nothing may mistake a demo pane for one of
+        // the user's (a jump, `watch`'s per-pane options).
+        socket: DEMO_SOCKET.to_string(),
         pane_id: pane.to_string(),
         target: format!("{session}:{window}.0"),
         session: session.to_string(),
@@ -236,12 +241,15 @@ fn totals(now: i64) -> TotalsPair {
             messages: 380 + minutes / 4,
             context_tokens: 4_200_000 + minutes * 9_000,
             output_tokens: 96_000 + minutes * 210,
+            // As most local and subscription providers record: no COST is shown.
+            cost_micros: 0,
         },
         all_time: Totals {
             sessions: 1_287,
             messages: 41_930 + minutes / 4,
             context_tokens: 912_000_000 + minutes * 9_000,
             output_tokens: 18_400_000 + minutes * 210,
+            cost_micros: 0,
         },
     }
 }
@@ -349,6 +357,7 @@ pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
         totals: Some(totals(now)),
         detail,
         warnings: Vec::new(),
+        demo: true,
         skipped_rows: 0,
     }
 }

@@ -33,7 +33,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             clean(&n.text).into_owned(),
             if n.error { t.error() } else { t.key() },
         ),
-        None => Line::from(super::hints(app, Place::Detail, DETAIL_HINTS)),
+        None => Line::from(super::hints(app, Place::Detail, DETAIL_HINTS, w, 0)),
     };
     text::cut_line(line, w).render(footer, buf);
 }

@@ -55,7 +55,7 @@ fn empty_message(app: &App) -> String {
     } else if !app.filter.is_empty() {
         format!("no row matches “{}”", clean(&app.filter))
     } else if app.snapshot.rows.is_empty() {
-        "no opencode session is running".to_string()
+        "no opencode session is running (otop --demo shows a simulated fleet)".to_string()
     } else {
         format!(
             "nothing interactive running: {} shows all sessions, {} processes",
@@ -103,14 +103,21 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 
     lines.push(match &app.snapshot.totals {
         Some(tp) => {
+            // Spend only where opencode recorded any (most local and subscription providers: 0).
+            let spent = tp.all_time.cost_micros > 0;
             let part = |name: &str, x: &crate::model::facts::Totals| {
-                format!(
+                let mut s = format!(
                     "{name} {} sessions {} msgs ctx {} out {}",
                     text::count(x.sessions),
                     text::count(x.messages),
                     text::count(x.context_tokens),
                     text::count(x.output_tokens)
-                )
+                );
+                if spent {
+                    s.push(' ');
+                    s.push_str(&text::dollars(x.cost_micros as f64 / 1e6));
+                }
+                s
             };
             Line::from(vec![
                 Span::raw(part("today", &tp.today)),
@@ -122,7 +129,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     });
     if let Some(err) = &app.snapshot.db_error {
         lines.push(Line::styled(
-            format!("⚠ database: {} (retrying)", clean(err)),
+            format!("⚠ database: {} (retrying)", clean(&err.to_string())),
             t.error(),
         ));
     } else if !app.snapshot.warnings.is_empty() {
@@ -171,7 +178,9 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
             let clear = key(app, Place::List, &Action::FilterClear);
             spans.push(Span::styled(format!("({clear} clears)  "), t.secondary()));
         }
-        spans.extend(hints(app, Place::List, LIST_HINTS));
+        let room = usize::from(area.width).saturating_sub(spans_width(&spans));
+        // `? help` and `q quit` stay whatever else has to go.
+        spans.extend(hints(app, Place::List, LIST_HINTS, room, 2));
         Line::from(spans)
     };
     text::cut_line(line, usize::from(area.width)).render(area, buf);
@@ -189,22 +198,40 @@ const LIST_HINTS: &[(&[Action], &str)] = &[
     (&[Action::Quit], "quit"),
 ];
 
-/// `keys what` spans for a footer, naming the first key each action has in `place` (as
-/// configured); a hint none of whose actions has a key is left out.
-fn hints(app: &App, place: Place, hints: &[(&[Action], &str)]) -> Vec<Span<'static>> {
+/// `keys what` spans for a footer of `width` columns, naming the first key each action has in
+/// `place` (as configured); a hint none of whose actions has a key is left out. When they do
+/// not all fit, hints go from the right, except the last `keep`.
+fn hints(
+    app: &App,
+    place: Place,
+    hints: &[(&[Action], &str)],
+    width: usize,
+    keep: usize,
+) -> Vec<Span<'static>> {
     let t = &app.theme;
-    let mut spans = Vec::new();
+    let mut shown: Vec<[Span<'static>; 2]> = Vec::new();
     for (actions, what) in hints {
         let keys: Vec<String> = actions
             .iter()
             .filter_map(|a| app.keymap.key_for(place, a))
             .collect();
         if !keys.is_empty() {
-            spans.push(Span::styled(keys.join(" "), t.key()));
-            spans.push(Span::raw(format!(" {what}  ")));
+            shown.push([
+                Span::styled(keys.join(" "), t.key()),
+                Span::raw(format!(" {what}  ")),
+            ]);
         }
     }
-    spans
+    // The trailing two spaces of the last hint may overflow.
+    let fits = |s: &[[Span; 2]]| spans_width(s.iter().flatten()) <= width + 2;
+    while !fits(&shown) && shown.len() > keep {
+        shown.remove(shown.len() - keep - 1);
+    }
+    shown.into_iter().flatten().collect()
+}
+
+fn spans_width<'a>(spans: impl IntoIterator<Item = &'a Span<'a>>) -> usize {
+    spans.into_iter().map(|s| text::width(&s.content)).sum()
 }
 
 /// The first key bound to `action` in `place`, for a hint in running text; `-` if none is.

@@ -1,5 +1,6 @@
-//! The session list: two screen lines per row, columns paired top/bottom. Columns that do not
-//! fit are dropped from the right; TITLE/LAST takes what is left.
+//! The session list: two screen lines per row, columns paired top/bottom. STATUS is as wide as
+//! its widest status (up to [`STATUS_MAX`]); columns that do not fit are dropped least
+//! important first; TITLE/LAST takes what is left.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -12,7 +13,7 @@ use crate::model::state::State;
 use crate::monitor::state::App;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::list::{self, Shown};
-use crate::tui::text::{self, fit, fit_right};
+use crate::tui::text::{self, STATUS_MAX, fit, fit_right};
 
 impl Column {
     fn labels(self) -> (&'static str, &'static str) {
@@ -23,42 +24,110 @@ impl Column {
             Column::Time => ("UP", "ROUND"),
             Column::Cpu => ("CPU", "MEM"),
             Column::Tokens => ("CTX", "OUT"),
+            Column::Cost => ("COST", ""),
             Column::Model => ("MODEL", "TTY"),
             Column::Tmux => ("TMUX", "WINDOW"),
         }
     }
 
     fn right_aligned(self) -> bool {
-        matches!(self, Column::Time | Column::Cpu | Column::Tokens)
+        matches!(
+            self,
+            Column::Time | Column::Cpu | Column::Tokens | Column::Cost
+        )
     }
 
-    /// Fixed width; for TITLE the minimum. SID is as wide as the longest id: never cut.
-    fn width(self, sid: usize) -> usize {
+    /// Fixed width; for TITLE and STATUS the minimum. SID is as wide as the longest id: never
+    /// cut.
+    fn width(self, fit: &Fit) -> usize {
         match self {
             Column::Title => 24,
-            Column::Status => 12,
-            Column::Session => sid.max(7),
+            Column::Status => fit.status.clamp(STATUS_MIN, STATUS_MAX),
+            Column::Session => fit.sid.max(7),
             Column::Time => 6,
             Column::Cpu => 6,
             Column::Tokens => 6,
+            Column::Cost => 7,
             Column::Model => 18,
             Column::Tmux => 12,
         }
     }
+
+    /// Which columns a narrow terminal gives up first: SID (30 characters that say little at a
+    /// glance), then TMUX, COST, MODEL, CTX, CPU and UP; STATUS, what a user looks for, last.
+    fn drop_order(self) -> u8 {
+        match self {
+            Column::Session => 0,
+            Column::Tmux => 1,
+            Column::Cost => 2,
+            Column::Model => 3,
+            Column::Tokens => 4,
+            Column::Cpu => 5,
+            Column::Time => 6,
+            Column::Status => 7,
+            Column::Title => u8::MAX,
+        }
+    }
 }
 
-/// TITLE and then `after` (the configured columns) as far as they fit in `total` columns, with
-/// their widths.
-pub fn layout(total: usize, sid: usize, after: &[Column]) -> Vec<(Column, usize)> {
+/// STATUS never narrower than its label and sort arrow, and `permission`.
+const STATUS_MIN: usize = 12;
+
+/// What follows the rows shown: the longest session id and status, and whether any session
+/// cost anything (most local and subscription providers record 0: no COST column then).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fit {
+    pub sid: usize,
+    pub status: usize,
+    pub cost: bool,
+}
+
+impl Fit {
+    fn of(app: &App) -> Fit {
+        let rows = || {
+            app.shown
+                .iter()
+                .filter_map(|s| app.snapshot.rows.get(s.index))
+        };
+        Fit {
+            sid: rows()
+                .filter_map(Row::session_id)
+                .map(text::width)
+                .max()
+                .unwrap_or(0),
+            status: rows()
+                .map(|r| text::width(&clean(r.status_text())))
+                .max()
+                .unwrap_or(0),
+            cost: rows().any(|r| r.session.as_ref().and_then(|s| s.cost) > Some(0.0)),
+        }
+    }
+}
+
+/// TITLE and then `after` (the configured columns, in their order) as far as they fit in
+/// `total` columns, with their widths. Too wide, STATUS first gives back what it took beyond its
+/// minimum, then the least important column goes ([`Column::drop_order`]).
+pub fn layout(total: usize, fit: &Fit, after: &[Column]) -> Vec<(Column, usize)> {
     let mut cols: Vec<(Column, usize)> = std::iter::once(&Column::Title)
         .chain(after.iter().filter(|c| **c != Column::Title))
-        .map(|c| (*c, c.width(sid)))
+        .filter(|c| **c != Column::Cost || fit.cost)
+        .map(|c| (*c, c.width(fit)))
         .collect();
     let need = |cols: &[(Column, usize)]| -> usize {
         cols.iter().map(|c| c.1).sum::<usize>() + cols.len().saturating_sub(1)
     };
     while cols.len() > 1 && need(&cols) > total {
-        cols.pop();
+        let least = (1..cols.len()).min_by_key(|&i| cols[i].0.drop_order());
+        let Some(i) = least else { break };
+        let over = need(&cols) - total;
+        match cols[i] {
+            (Column::Status, w) if w > STATUS_MIN => {
+                cols[i].1 = w.saturating_sub(over).max(STATUS_MIN);
+            }
+            _ => {
+                cols.remove(i);
+            }
+        }
     }
     let spare = total.saturating_sub(need(&cols));
     if let Some(title) = cols.first_mut() {
@@ -72,19 +141,10 @@ pub fn layout(total: usize, sid: usize, after: &[Column]) -> Vec<(Column, usize)
     cols
 }
 
-fn sid_width(app: &App) -> usize {
-    app.shown
-        .iter()
-        .filter_map(|s| app.snapshot.rows[s.index].session_id())
-        .map(text::width)
-        .max()
-        .unwrap_or(0)
-}
-
 pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     buf.set_style(area, t.column_header());
-    let cols = layout(usize::from(area.width), sid_width(app), &app.columns);
+    let cols = layout(usize::from(area.width), &Fit::of(app), &app.columns);
     let arrow = if app.descending { "▼" } else { "▲" };
     for (line, y) in [(0, area.y), (1, area.y + 1)] {
         if y >= area.bottom() {
@@ -140,9 +200,12 @@ fn last_line(row: &Row) -> String {
             .or(tool.input_summary.as_deref())
             .unwrap_or("");
         let what = clean(what);
-        return match row.status.detail.as_str() {
-            "asking" => format!("? {what}"),
-            "permission" => format!("permission: {} {what}", clean(&tool.tool)),
+        // `asking` alone, or with the question's header (`asking: Colour`).
+        let detail = row.status.detail.as_str();
+        let is = |head: &str| detail == head || detail.starts_with(&format!("{head}:"));
+        return match () {
+            _ if is("asking") => format!("? {what}"),
+            _ if is("permission") => format!("permission: {} {what}", clean(&tool.tool)),
             _ if row.status.state == State::Working => format!("⚙ {}: {what}", clean(&tool.tool)),
             _ => clean(s.last_output.as_deref().unwrap_or("")).into_owned(),
         };
@@ -165,13 +228,8 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             )
         }
         Column::Status => {
-            let detail = if row.status.detail.is_empty() {
-                row.status.state.as_str()
-            } else {
-                &row.status.detail
-            };
             let msgs = s.map_or(String::new(), |s| format!("{} msgs", s.message_count));
-            (clean(detail).into_owned(), msgs)
+            (clean(row.status_text()).into_owned(), msgs)
         }
         Column::Session => (
             s.map_or_else(dash, |s| clean(&s.id).into_owned()),
@@ -192,6 +250,12 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
                 .map_or_else(dash, text::count),
             s.map_or_else(dash, |s| text::count(s.tokens.output)),
         ),
+        Column::Cost => (
+            s.and_then(|s| s.cost)
+                .filter(|c| *c > 0.0)
+                .map_or_else(dash, text::dollars),
+            String::new(),
+        ),
         Column::Model => (
             s.and_then(|s| s.model.as_deref())
                 .map_or_else(dash, |m| clean(short_model(m)).into_owned()),
@@ -210,7 +274,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
 
 pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let cols = layout(usize::from(area.width), sid_width(app), &app.columns);
+    let cols = layout(usize::from(area.width), &Fit::of(app), &app.columns);
     let page = usize::from(area.height / 2);
     let offset = crate::monitor::layout::clamp_offset(
         app.offset,
@@ -261,24 +325,86 @@ pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
 mod tests {
     use super::*;
 
+    fn names(cols: &[(Column, usize)]) -> Vec<Column> {
+        cols.iter().map(|c| c.0).collect()
+    }
+
     #[test]
-    fn columns_drop_from_the_right_and_title_takes_the_rest() {
+    fn narrow_terminals_drop_sid_first_and_title_takes_the_rest() {
+        use Column::*;
         let all = Column::default_after_title();
-        let wide = layout(160, 30, &all);
+        let short = Fit {
+            sid: 30,
+            status: 10,
+            cost: false,
+        };
+        let wide = layout(160, &short, &all);
         assert_eq!(wide.len(), 8);
         let used: usize = wide.iter().map(|c| c.1).sum::<usize>() + wide.len() - 1;
         assert_eq!(used, 160);
-        let narrow = layout(80, 30, &all);
+        // The 30-character SID goes before CPU, CTX and MODEL; TMUX with it.
         assert_eq!(
-            narrow.iter().map(|c| c.0).collect::<Vec<_>>(),
-            Column::ALL[..4]
+            names(&layout(80, &short, &all)),
+            [Title, Status, Time, Cpu, Tokens, Model]
         );
-        let tiny = layout(10, 30, &all);
-        assert_eq!(tiny, vec![(Column::Title, 10)]);
-        let chosen = layout(160, 30, &[Column::Model, Column::Status]);
+        assert_eq!(layout(10, &short, &all), vec![(Title, 10)]);
+        // The configured order stays.
         assert_eq!(
-            chosen.iter().map(|c| c.0).collect::<Vec<_>>(),
-            [Column::Title, Column::Model, Column::Status]
+            names(&layout(160, &short, &[Model, Status])),
+            [Title, Model, Status]
+        );
+    }
+
+    /// `permission: bash rm -rf build` is what a user needs to read: STATUS gets its room
+    /// before less important columns keep theirs.
+    #[test]
+    fn status_is_as_wide_as_its_widest_status_before_other_columns() {
+        use Column::*;
+        let all = Column::default_after_title();
+        let long = Fit {
+            sid: 30,
+            status: 29,
+            cost: false,
+        };
+        let cols = layout(80, &long, &all);
+        assert_eq!(names(&cols), [Title, Status, Time, Cpu, Tokens]);
+        assert_eq!(cols[1], (Status, 29));
+        let capped = layout(
+            200,
+            &Fit {
+                sid: 30,
+                status: 90,
+                cost: false,
+            },
+            &all,
+        );
+        assert_eq!(capped[1], (Status, STATUS_MAX));
+        // Alone with TITLE it gives its room back before it goes.
+        assert_eq!(layout(45, &long, &all), vec![(Title, 24), (Status, 20)]);
+        assert_eq!(layout(30, &long, &all), vec![(Title, 30)]);
+    }
+
+    /// COST only when some session cost anything; on a narrow terminal it goes after TMUX,
+    /// before MODEL.
+    #[test]
+    fn cost_shows_only_when_something_cost() {
+        use Column::*;
+        let all = Column::default_after_title();
+        let free = Fit {
+            sid: 30,
+            status: 10,
+            cost: false,
+        };
+        assert!(!names(&layout(300, &free, &all)).contains(&Cost));
+        let paid = Fit { cost: true, ..free };
+        assert!(names(&layout(300, &paid, &all)).contains(&Cost));
+        assert_eq!(
+            names(&layout(90, &paid, &all)),
+            [Title, Status, Time, Cpu, Tokens, Cost, Model]
+        );
+        assert_eq!(
+            names(&layout(80, &paid, &all)),
+            [Title, Status, Time, Cpu, Tokens, Model]
         );
     }
 

@@ -11,19 +11,21 @@ pub enum Column {
     Time,
     Cpu,
     Tokens,
+    Cost,
     Model,
     Tmux,
 }
 
 impl Column {
     /// Left to right; dropped from the right when the terminal is narrow.
-    pub const ALL: [Column; 8] = [
+    pub const ALL: [Column; 9] = [
         Column::Title,
         Column::Status,
         Column::Session,
         Column::Time,
         Column::Cpu,
         Column::Tokens,
+        Column::Cost,
         Column::Model,
         Column::Tmux,
     ];
@@ -36,6 +38,7 @@ impl Column {
             Column::Time => SortKey::Uptime,
             Column::Cpu => SortKey::Cpu,
             Column::Tokens => SortKey::Context,
+            Column::Cost => SortKey::Cost,
             Column::Model => SortKey::Model,
             Column::Tmux => SortKey::Tmux,
         }
@@ -56,6 +59,7 @@ impl From<ColumnName> for Column {
             ColumnName::Uptime => Column::Time,
             ColumnName::Cpu => Column::Cpu,
             ColumnName::Context => Column::Tokens,
+            ColumnName::Cost => Column::Cost,
             ColumnName::Model => Column::Model,
             ColumnName::Tmux => Column::Tmux,
         }

@@ -16,18 +16,20 @@ pub enum SortKey {
     Uptime,
     Cpu,
     Context,
+    Cost,
     Model,
     Tmux,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 8] = [
+    pub const ALL: [SortKey; 9] = [
         SortKey::Title,
         SortKey::Status,
         SortKey::Session,
         SortKey::Uptime,
         SortKey::Cpu,
         SortKey::Context,
+        SortKey::Cost,
         SortKey::Model,
         SortKey::Tmux,
     ];
@@ -40,6 +42,7 @@ impl SortKey {
             SortKey::Uptime => "UP",
             SortKey::Cpu => "CPU",
             SortKey::Context => "CTX",
+            SortKey::Cost => "COST",
             SortKey::Model => "MODEL",
             SortKey::Tmux => "TMUX",
         }
@@ -47,7 +50,10 @@ impl SortKey {
 
     /// Numbers read best largest first; text and status (most urgent first) ascending.
     pub fn default_descending(self) -> bool {
-        matches!(self, SortKey::Uptime | SortKey::Cpu | SortKey::Context)
+        matches!(
+            self,
+            SortKey::Uptime | SortKey::Cpu | SortKey::Context | SortKey::Cost
+        )
     }
 
     /// The next (`step` = 1) or previous (`step` = -1) column, wrapping around.
@@ -159,6 +165,11 @@ fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
         SortKey::Context => sa
             .and_then(|s| s.context_tokens)
             .cmp(&sb.and_then(|s| s.context_tokens)),
+        SortKey::Cost => {
+            let ca = sa.and_then(|s| s.cost).unwrap_or(0.0);
+            let cb = sb.and_then(|s| s.cost).unwrap_or(0.0);
+            ca.total_cmp(&cb)
+        }
         SortKey::Model => sa
             .and_then(|s| s.model.as_ref())
             .cmp(&sb.and_then(|s| s.model.as_ref())),

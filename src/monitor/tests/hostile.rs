@@ -229,9 +229,10 @@ fn hostile_database_error_is_shown_inert() {
     app.apply(action::Action::Resize(220, 10));
     app.ingest(Snapshot {
         taken_at: T,
-        db_error: Some(format!(
-            "/data/{HOSTILE}/opencode.db: not an SQLite database"
-        )),
+        db_error: Some(crate::source::db::DbError::Unreadable {
+            path: format!("/data/{HOSTILE}/opencode.db").into(),
+            reason: "not an SQLite database".into(),
+        }),
         ..Snapshot::default()
     });
     assert!(bad_cells(&app).is_empty());

@@ -1,6 +1,7 @@
 //! Views rendered on a `TestBackend` from the demo fleet at a fixed time, snapshotted with
 //! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
 
+mod columns;
 mod hostile;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -249,8 +250,10 @@ fn filter_in_progress() {
 fn database_error_is_shown() {
     let mut app = app(100, 16);
     let mut snap = demo::snapshot(&Focus::default(), T);
-    snap.db_error =
-        Some("unable to open database file: ~/.local/share/opencode/opencode.db".into());
+    snap.db_error = Some(crate::source::db::DbError::Unreadable {
+        path: "~/.local/share/opencode/opencode.db".into(),
+        reason: "unable to open database file".into(),
+    });
     snap.totals = None;
     app.ingest(snap);
     insta::assert_snapshot!(screen(&app));
@@ -504,7 +507,7 @@ fn the_files_colours_reach_the_drawn_rows() {
         Color::Cyan,
         "the sort column's own"
     );
-    assert_eq!(cell("TITLE", "SID").bg, Color::Indexed(99));
+    assert_eq!(cell("TITLE", "MODEL").bg, Color::Indexed(99));
     // Unset keys keep the dark theme's colours.
     assert_eq!(cell("Fix flaky CI", "asking").fg, Color::Magenta);
 }
@@ -531,8 +534,9 @@ fn picker_and_monitor_cut_wide_titles_alike() {
         mon.ingest(snap.clone());
         let rows = snap.rows.clone();
         let picker = Picker::new(rows);
-        // The picker's line: " ", 14 columns of state and status, " ", title, " ".
-        let backend = TestBackend::new(room + 17, 6);
+        // The picker's line: " ", 12 columns of state and status (`permission` is the widest),
+        // " ", title, " ".
+        let backend = TestBackend::new(room + 15, 6);
         let mut term = Terminal::new(backend).unwrap();
         term.draw(|f| crate::pick::view::draw(f, &picker, &Theme::default()))
             .unwrap();

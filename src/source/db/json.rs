@@ -39,6 +39,9 @@ pub(crate) struct MsgData {
     pub finish: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub error: Option<ErrorData>,
+    /// Assistant messages: dollars, as opencode priced them.
+    #[serde(default, deserialize_with = "lenient")]
+    pub cost: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

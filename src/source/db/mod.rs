@@ -31,7 +31,7 @@ use self::totals::TotalsState;
 use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
 use self::unchanged::{Kept, Unchanged};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
     #[error("no opencode database at {0} (set --db or OPENCODE_DB to point otop elsewhere)")]
     Missing(PathBuf),

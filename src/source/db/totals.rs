@@ -17,6 +17,7 @@ const MAX_OPEN: usize = 256;
 struct Contribution {
     context: u64,
     output: u64,
+    cost_micros: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,7 @@ impl TotalsState {
                 t.messages = t.messages.saturating_add_signed(sign_msg);
                 t.context_tokens = t.context_tokens.saturating_add(c.context);
                 t.output_tokens = t.output_tokens.saturating_add(c.output);
+                t.cost_micros = t.cost_micros.saturating_add(c.cost_micros);
             }
         }
     }
@@ -55,6 +57,7 @@ impl TotalsState {
                 t.messages = t.messages.saturating_sub(u64::from(msg));
                 t.context_tokens = t.context_tokens.saturating_sub(c.context);
                 t.output_tokens = t.output_tokens.saturating_sub(c.output);
+                t.cost_micros = t.cost_micros.saturating_sub(c.cost_micros);
             }
         }
     }
@@ -96,8 +99,21 @@ fn contribution(d: &MsgData) -> Contribution {
         (Role::Assistant, Some(t)) => Contribution {
             context: t.context(),
             output: t.output,
+            cost_micros: micros(d.cost),
+        },
+        (Role::Assistant, None) => Contribution {
+            cost_micros: micros(d.cost),
+            ..Contribution::default()
         },
         _ => Contribution::default(),
+    }
+}
+
+/// Dollars as whole millionths; nothing for a negative, absurd or missing cost.
+fn micros(dollars: Option<f64>) -> u64 {
+    match dollars {
+        Some(d) if d.is_finite() && d > 0.0 && d < 1e9 => (d * 1e6).round() as u64,
+        _ => 0,
     }
 }
 

@@ -173,6 +173,10 @@ pub struct Totals {
     /// Context tokens (input + cache.read) summed over assistant messages.
     pub context_tokens: u64,
     pub output_tokens: u64,
+    /// What opencode recorded the assistant messages cost, in millionths of a dollar (whole
+    /// numbers: totals kept by adding and taking away rows never drift); 0 for most local and
+    /// subscription providers.
+    pub cost_micros: u64,
 }
 
 /// All-time and today's totals ("today" starts at local midnight).

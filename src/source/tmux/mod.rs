@@ -236,17 +236,41 @@ pub fn socket_of(tmux_env: &str) -> Option<String> {
     (numeric(session) && numeric(pid) && !path.is_empty()).then(|| path.to_string())
 }
 
-/// The default server's socket path for this user.
-pub fn default_socket() -> Option<String> {
+/// Where this user's tmux servers keep their sockets: `${TMUX_TMPDIR:-/tmp}/tmux-UID`.
+fn socket_dir() -> Option<String> {
     let dir = std::env::var("TMUX_TMPDIR")
         .ok()
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| "/tmp".to_string());
-    Some(format!(
-        "{}/tmux-{}/default",
-        dir.trim_end_matches('/'),
-        uid()?
-    ))
+    Some(format!("{}/tmux-{}", dir.trim_end_matches('/'), uid()?))
+}
+
+/// The default server's socket path for this user.
+pub fn default_socket() -> Option<String> {
+    socket_dir().map(|d| format!("{d}/default"))
+}
+
+/// Every socket in this user's tmux directory (`tmux -L NAME` servers; some may be stale).
+pub fn user_sockets() -> Vec<String> {
+    use std::os::unix::fs::FileTypeExt;
+    let Some(entries) = socket_dir().and_then(|d| std::fs::read_dir(d).ok()) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_socket()))
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
+
+/// The servers otop asks where panes are: `sockets` (those opencode processes run under), the
+/// default server and the configured `extra` ones, each once.
+pub fn servers(mut sockets: Vec<String>, extra: &[String]) -> Vec<String> {
+    sockets.extend(default_socket());
+    sockets.extend(extra.iter().cloned());
+    sockets.sort();
+    sockets.dedup();
+    sockets
 }
 
 #[cfg(target_os = "linux")]

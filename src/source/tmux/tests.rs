@@ -270,6 +270,7 @@ fn finds_the_pane_of_a_standin_by_tmux_pane_tty_and_ancestors() {
     let here = crate::jump::Here {
         current_socket: Some(srv.sock.clone()),
         client: None,
+        demo: false,
     };
     let r = crate::jump::go(&row, &here);
     assert!(r.is_err(), "{r:?}");

@@ -393,6 +393,11 @@ fn incremental_totals_match_a_fresh_count() {
         assert_eq!(t1.all_time.context_tokens, 355);
         assert_eq!(t1.all_time.output_tokens, 30);
         assert_eq!((t1.today.messages, t1.today.output_tokens), (1, 20));
+        // What opencode priced the replies (0.25 each), in whole millionths.
+        assert_eq!(
+            (t1.all_time.cost_micros, t1.today.cost_micros),
+            (500_000, 250_000)
+        );
         // An open message whose tokens arrive later, a new session, a subagent (not counted).
         let open = fx
             .assistant_message(&a, T0 + 5000, AssistantSpec::default())
@@ -412,6 +417,10 @@ fn incremental_totals_match_a_fresh_count() {
         let inc = db.totals(mid).unwrap();
         assert_eq!(inc, totals_now(&path, mid), "{schema:?}");
         assert_eq!(inc.all_time.output_tokens, 130);
+        assert_eq!(
+            inc.all_time.cost_micros, 750_000,
+            "priced when it completed"
+        );
         assert_eq!(inc.all_time.sessions, 2);
         assert_eq!(inc.today.sessions, 1);
         // A new day restarts today's counts.

@@ -1,0 +1,60 @@
+//! Which columns show and how wide: an 80-column terminal with the statuses the companion
+//! plugin gives (each read whole, the 30-character SID giving way first, the footer keeping
+//! `q quit`), and COST where opencode recorded what sessions cost.
+
+use super::{T, app, screen};
+use crate::collect::Focus;
+use crate::collect::demo;
+
+const LONG: [(&str, &str); 3] = [
+    ("permission", "permission: bash rm -rf build"),
+    ("asking", "asking: Colour"),
+    ("error", "error: mock provider failed"),
+];
+
+#[test]
+fn long_statuses_are_read_whole_at_80_columns() {
+    let mut a = app(80, 24);
+    let mut snap = demo::snapshot(&Focus::default(), T);
+    for r in &mut snap.rows {
+        if let Some((_, long)) = LONG.iter().find(|(d, _)| r.status.detail == *d) {
+            r.status.detail = (*long).to_string();
+        }
+    }
+    a.ingest(snap);
+    let s = screen(&a);
+    for (_, long) in LONG {
+        assert!(s.contains(long), "{long} is cut:\n{s}");
+    }
+    assert!(!s.contains("ses_"), "SID should go first:\n{s}");
+    for kept in ["UP", "CPU", "CTX"] {
+        assert!(s.contains(kept), "{kept} dropped:\n{s}");
+    }
+    assert!(s.contains("q quit"), "{s}");
+    assert!(
+        s.contains("? Which runner image"),
+        "the question on LAST:\n{s}"
+    );
+}
+
+/// Where a provider prices its replies: a COST column, and the spend in the header. Where none
+/// does (the demo, most local and subscription providers), neither shows.
+#[test]
+fn cost_shows_where_opencode_recorded_one() {
+    let plain = screen(&app(160, 12));
+    assert!(!plain.contains("COST") && !plain.contains('$'), "{plain}");
+
+    let mut a = app(160, 12);
+    let mut snap = demo::snapshot(&Focus::default(), T);
+    for (r, cost) in snap.rows.iter_mut().zip([1.234, 0.0, 12.5, 0.04]) {
+        if let Some(s) = r.session.as_mut() {
+            s.cost = Some(cost);
+        }
+    }
+    if let Some(t) = snap.totals.as_mut() {
+        t.today.cost_micros = 3_500_000;
+        t.all_time.cost_micros = 412_750_000;
+    }
+    a.ingest(snap);
+    insta::assert_snapshot!(screen(&a));
+}
