@@ -39,7 +39,13 @@ fn one_shot_commands_read_the_demo_fleet() {
     let (_home, env) = empty_home();
     let (code, out, err) = run(&["--demo", "status", "--plain"], &env, None);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains('◆'), "{out}");
+    // The demo's sessions move through their phases with the clock: any state may show, and
+    // every one of its six sessions counts.
+    let total: u32 = out
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse::<u32>().ok())
+        .sum();
+    assert_eq!(total, 6, "{out}");
 
     let (code, out, err) = run(&["sessions", "--demo", "--json"], &env, None);
     assert_eq!(code, 0, "{err}");
@@ -124,7 +130,7 @@ fn the_demo_watcher_sets_the_status_and_marks_no_pane() {
         .unwrap();
     let status = wait_for(Duration::from_secs(10), || {
         let s = srv.ok(&["show-option", "-gqv", "@otop_status"]);
-        s.contains('◆').then_some(s)
+        (!s.trim().is_empty()).then_some(s)
     });
     let panes = srv.ok(&["list-panes", "-a", "-F", "#{pane_id}=#{@otop_state}"]);
     let _ = child.kill();
