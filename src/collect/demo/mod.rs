@@ -83,6 +83,7 @@ fn tool_for(detail: &str) -> Option<ToolFacts> {
         has_metadata,
         child_session: None,
         input_summary: Some(summary.to_string()),
+        ..ToolFacts::default()
     })
 }
 
