@@ -8,7 +8,9 @@ pub mod demo;
 pub use crate::source::db::types::Depth;
 pub use collector::{Collector, CollectorOptions};
 
+use crate::error::Error;
 use crate::model::row::{Row, TmuxLocation};
+use crate::reply::Order;
 use crate::source::db::types::{HistoryItem, TotalsPair};
 
 /// What the view is looking at closely, so the next snapshot carries its details.
@@ -53,6 +55,13 @@ pub struct Snapshot {
 pub trait Source: Send {
     /// One refresh at wall-clock `now` (Unix ms).
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot;
+
+    /// Answers a waiting session, through [`crate::reply::give`] for the real world; returns a line
+    /// saying what was answered.
+    fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
+        let _ = (order, now);
+        Err(Error::Refused("nothing can be answered here".into()))
+    }
 }
 
 /// Local midnight of the day containing `now` (Unix ms), for "today" totals.

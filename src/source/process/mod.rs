@@ -16,6 +16,7 @@ mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
 pub mod types;
+pub mod version;
 
 pub use self::cpu::CpuSampler;
 

@@ -245,21 +245,8 @@ pub fn default_socket() -> Option<String> {
     Some(format!(
         "{}/tmux-{}/default",
         dir.trim_end_matches('/'),
-        uid()?
+        super::file::uid()?
     ))
-}
-
-#[cfg(target_os = "linux")]
-fn uid() -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    // /proc/self is owned by the process's (effective) user: no libc needed.
-    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
-}
-
-#[cfg(target_os = "macos")]
-fn uid() -> Option<u32> {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    Some(unsafe { libc::getuid() })
 }
 
 /// The pane a process runs in: by `TMUX_PANE` (on the process's own server), else by TTY,
