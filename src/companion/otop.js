@@ -223,6 +223,9 @@ export const OtopCompanion = async ({ client }) => {
       const r = await post(client, url, req.request, body)
       if (r?.error) return { ok: false, error: `opencode refused it: ${failure(r)}` }
       if (!(await replied)) return { ok: false, error: `opencode did not confirm the answer within ${CONFIRM_MS / 1000} s (or it was dismissed meanwhile)` }
+      // Written now, so otop's next read no longer shows the request.
+      if (timer !== null) clearTimeout(timer)
+      write()
       return { ok: true }
     } catch (e) {
       return { ok: false, error: String(e?.message ?? e) }
