@@ -1,5 +1,6 @@
 //! Effects the monitor's state asks for, performed outside drawing: quitting, a refresh, the
-//! clipboard, a jump, reading MCP configuration.
+//! clipboard, a jump, an answer (on the collector's thread, which owns the source), reading MCP
+//! configuration.
 
 use std::path::Path;
 use std::sync::mpsc::Sender;
@@ -30,6 +31,9 @@ pub(super) fn perform(
             app.post(msg, false);
         }
         Effect::Jump(row) => jump_to(app, &row, &Here::from_env(None)),
+        Effect::Answer(order) => {
+            let _ = req_tx.send(Request::Answer(order));
+        }
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();
             app.set_mcp(mcp::load(global, dir.as_deref().map(Path::new)));

@@ -1,6 +1,7 @@
 //! Top-level drawing: the list screen (header, column header, rows, footer), the detail view,
 //! and any panel on top. Everything draws from `&App`.
 
+pub mod answer;
 pub mod detail;
 pub mod help;
 pub mod panels;
@@ -143,7 +144,9 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let line = if app.editing_filter {
+    let line = if let Some(prompt) = answer::prompt(app) {
+        prompt
+    } else if app.editing_filter {
         Line::from(vec![
             Span::styled("/", t.key()),
             Span::raw(clean(&app.filter).into_owned()),
@@ -162,7 +165,7 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         let style = if note.error { t.error() } else { t.key() };
         Line::styled(clean(&note.text).into_owned(), style)
     } else {
-        let mut spans = Vec::new();
+        let mut spans = answer::hints(app, Place::List);
         if !app.filter.is_empty() {
             spans.push(Span::styled(
                 format!("filter “{}” ", clean(&app.filter)),

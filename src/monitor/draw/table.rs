@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::model::request::Ask;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::model::state::State;
@@ -133,6 +134,13 @@ fn last_line(row: &Row) -> String {
             .map(|c| clean(c).into_owned())
             .unwrap_or_default();
     };
+    if let Some(r) = row.status.request.as_deref() {
+        return match (&r.ask, r.single_question()) {
+            (Ask::Permission { .. }, _) => format!("permission: {}", clean(&r.summary())),
+            (_, Some(q)) => format!("? {}", clean(&q.question)),
+            _ => format!("? {}", clean(&r.summary())),
+        };
+    }
     if let Some(tool) = s.tools.first() {
         let what = tool
             .title

@@ -1,6 +1,7 @@
 //! Views rendered on a `TestBackend` from the demo fleet at a fixed time, snapshotted with
 //! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
 
+mod answer;
 mod hostile;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -195,7 +196,7 @@ fn help_line(screen: &str, what: &str) -> String {
 
 #[test]
 fn help_overlay() {
-    let mut app = app(100, 30);
+    let mut app = app(100, 44);
     press(&mut app, KeyCode::Char('?'));
     let s = screen(&app);
     // Every action a key is bound to by default, with all its keys.
