@@ -165,6 +165,15 @@ impl Request {
         }
     }
 
+    /// What a row shows of it: `permission: bash sleep 5`, `? Which colour?`.
+    pub fn headline(&self) -> String {
+        match (&self.ask, self.single_question()) {
+            (Ask::Permission { .. }, _) => format!("permission: {}", self.summary()),
+            (_, Some(q)) => format!("? {}", q.question),
+            _ => format!("? {}", self.summary()),
+        }
+    }
+
     /// One line saying what it asks: `bash sleep 5`, `Which colour? (Red, Blue)`.
     pub fn summary(&self) -> String {
         match &self.ask {

@@ -1,4 +1,5 @@
-//! `otop pick`: a compact session picker for `tmux display-popup -E`; enter jumps to the pane.
+//! `otop pick`: a compact session picker for `tmux display-popup -E`; enter jumps to the pane,
+//! and the answer keys answer the selected session's permission or question.
 
 pub mod keymap;
 pub mod state;
@@ -14,6 +15,7 @@ use crate::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use crate::jump::{self, Here, Went};
 use crate::model::select;
 use crate::paths::Env;
+use crate::reply::Order;
 use crate::tui::terminal::{self, Screen};
 use crate::tui::theme::Theme;
 use state::{Outcome, Picker};
@@ -30,7 +32,8 @@ pub struct PickOptions {
 }
 
 pub fn run(opts: PickOptions) -> Result<ExitCode> {
-    let snap = Collector::new(opts.collector, opts.env).collect(&Focus::default(), now_ms());
+    let mut collector = Collector::new(opts.collector, opts.env);
+    let snap = collector.collect(&Focus::default(), now_ms());
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
     if let Some(e) = snap.db_error {
@@ -58,6 +61,14 @@ pub fn run(opts: PickOptions) -> Result<ExitCode> {
                 Err(Error::Refused(why)) => picker.message = Some(why),
                 Err(e) => picker.message = Some(format!("jump failed: {e}")),
             },
+            Outcome::Answer(i, answer) => {
+                let said = Order::to_shown(&picker.rows()[i], answer)
+                    .map(|order| collector.answer(&order, now_ms()));
+                // The rows as they are now: the answered one shows what became of it.
+                let snap = collector.collect(&Focus::default(), now_ms());
+                picker.replace_rows(select::sessions(snap.rows, false));
+                picker.message = said.map(|r| r.unwrap_or_else(|e| e.to_string()));
+            }
         }
     };
     terminal::restore();

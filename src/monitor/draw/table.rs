@@ -6,7 +6,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::model::request::Ask;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::model::state::State;
@@ -135,11 +134,7 @@ fn last_line(row: &Row) -> String {
             .unwrap_or_default();
     };
     if let Some(r) = row.status.request.as_deref() {
-        return match (&r.ask, r.single_question()) {
-            (Ask::Permission { .. }, _) => format!("permission: {}", clean(&r.summary())),
-            (_, Some(q)) => format!("? {}", clean(&q.question)),
-            _ => format!("? {}", clean(&r.summary())),
-        };
+        return clean(&r.headline()).into_owned();
     }
     if let Some(tool) = s.tools.first() {
         let what = tool
