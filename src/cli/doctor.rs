@@ -81,6 +81,12 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     });
     lines.push(tmux_line(&snap));
     lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
+    let (ok, text) = super::reply::channels(&env, &snap.rows);
+    lines.push(Line {
+        ok,
+        topic: "answers",
+        text,
+    });
     lines.push(config_line(ctx));
     lines.push(terminal_line());
 

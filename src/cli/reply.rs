@@ -66,3 +66,61 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     crate::outln!("{said}")?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `otop doctor`'s line on answers: whether each process the companion plugin reports for
+/// takes answers on its channel; `false` when a channel is there but unusable.
+pub fn channels(env: &crate::paths::Env, rows: &[crate::model::row::Row]) -> (bool, String) {
+    use crate::reply::{channel, pane};
+    let mut pids = std::collections::BTreeMap::new();
+    for p in rows.iter().filter_map(|r| r.process.as_ref()) {
+        if p.plugin {
+            pids.insert(p.info.pid, &p.info);
+        }
+    }
+    let log = env
+        .otop_state_dir()
+        .map(|d| {
+            format!(
+                "; answers are logged to {}",
+                d.join("answers.log").display()
+            )
+        })
+        .unwrap_or_default();
+    if pids.is_empty() {
+        return (
+            true,
+            format!(
+                "no process reports through the companion plugin: answers are typed into the \
+                 session's pane, on opencode {} only{log}",
+                pane::PROVEN.join(", ")
+            ),
+        );
+    }
+    let (mut up, mut old, mut broken) = (0, 0, Vec::new());
+    for (pid, info) in &pids {
+        let socket = channel::socket_of(info, env);
+        if !socket.exists() {
+            old += 1;
+            continue;
+        }
+        match channel::ping(&socket) {
+            Ok(_) => up += 1,
+            Err(why) => broken.push(format!("pid {pid}: {why}")),
+        }
+    }
+    let mut text = format!(
+        "{up} of {} plugin processes take answers on their channel",
+        pids.len()
+    );
+    if old > 0 {
+        text.push_str(&format!(
+            "; {old} without one (a plugin from before answers: restart those sessions; \
+             meanwhile answers are typed into their panes)"
+        ));
+    }
+    for b in &broken {
+        text.push_str(&format!("; {b}"));
+    }
+    text.push_str(&log);
+    (broken.is_empty(), text)
+}
