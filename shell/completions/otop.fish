@@ -35,6 +35,7 @@ complete -c otop -n "__fish_otop_needs_command" -f -a "status" -d 'A compact seg
 complete -c otop -n "__fish_otop_needs_command" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_needs_command" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
 complete -c otop -n "__fish_otop_needs_command" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
 complete -c otop -n "__fish_otop_needs_command" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
@@ -76,6 +77,12 @@ complete -c otop -n "__fish_otop_using_subcommand jump" -l client -d 'tmux clien
 complete -c otop -n "__fish_otop_using_subcommand jump" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand jump" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand jump" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand reply" -l option -d 'Choose the question\'s option N (from 1)' -r
+complete -c otop -n "__fish_otop_using_subcommand reply" -l text -d 'Answer the question with this text (where it takes a typed answer)' -r
+complete -c otop -n "__fish_otop_using_subcommand reply" -l request -d 'Answer only this request (its id, from `otop sessions --json`): refused once it is no longer pending' -r
+complete -c otop -n "__fish_otop_using_subcommand reply" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand reply" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand reply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -s h -l help -d 'Print help'
@@ -110,17 +117,18 @@ complete -c otop -n "__fish_otop_using_subcommand completions" -s h -l help -d '
 complete -c otop -n "__fish_otop_using_subcommand man" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump plugin doctor config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'
