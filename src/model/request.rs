@@ -186,26 +186,28 @@ impl Request {
     }
 }
 
+/// The tests' question: "Which colour?" with `options`, from the plugin as `que_1` of `ses_1`.
+#[cfg(test)]
+pub(crate) fn question(options: &[&str], custom: bool) -> Request {
+    Request {
+        id: "que_1".into(),
+        session_id: "ses_1".into(),
+        from_plugin: true,
+        ask: Ask::Question {
+            questions: vec![QuestionFacts {
+                question: "Which colour?".into(),
+                header: Some("Colour".into()),
+                options: options.iter().map(|o| o.to_string()).collect(),
+                multiple: false,
+                custom,
+            }],
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn question(options: &[&str], custom: bool) -> Request {
-        Request {
-            id: "que_1".into(),
-            session_id: "ses_1".into(),
-            from_plugin: true,
-            ask: Ask::Question {
-                questions: vec![QuestionFacts {
-                    question: "Which colour?".into(),
-                    header: Some("Colour".into()),
-                    options: options.iter().map(|o| o.to_string()).collect(),
-                    multiple: false,
-                    custom,
-                }],
-            },
-        }
-    }
 
     #[test]
     fn answers_must_fit_what_is_asked() {

@@ -277,7 +277,6 @@ fn confirm(request: &Request, fresh: &mut dyn FnMut() -> Option<Row>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::db::types::QuestionFacts;
 
     fn request(ask: Ask) -> Request {
         Request {
@@ -316,15 +315,7 @@ mod tests {
 
     #[test]
     fn the_dialog_must_ask_that_very_question() {
-        let q = request(Ask::Question {
-            questions: vec![QuestionFacts {
-                question: "Which colour?".into(),
-                header: None,
-                options: vec!["Red".into(), "Blue".into()],
-                multiple: false,
-                custom: true,
-            }],
-        });
+        let q = crate::model::request::question(&["Red", "Blue"], true);
         let d = |text: &str, options: &[&str]| Dialog::Question {
             text: text.into(),
             options: options.iter().map(|s| s.to_string()).collect(),

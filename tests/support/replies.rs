@@ -31,10 +31,12 @@ pub fn reply(f: &Fleet, name: &str, args: &[&str]) -> (i32, String, String) {
 
 /// `otop reply` that must be taken, the way `via` says.
 fn taken(f: &Fleet, name: &str, args: &[&str], via: &Via) -> String {
+    let start = std::time::Instant::now();
     let (code, out, err) = reply(f, name, args);
+    let took = start.elapsed();
     assert_eq!(code, 0, "otop reply {args:?} failed: {err}");
     assert!(out.contains(via.0), "not {}: {out}", via.0);
-    out.trim().to_string()
+    format!("{} [otop reply: {took:.0?}]", out.trim())
 }
 
 /// `otop reply` that must be refused, saying `why`.

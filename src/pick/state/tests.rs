@@ -224,23 +224,9 @@ fn alt(c: char) -> KeyEvent {
 
 /// The fleet with a question on its waiting row.
 fn asking() -> Picker {
-    use crate::model::request::{Ask, Request};
-    use crate::source::db::types::QuestionFacts;
     let mut a = row("ses_a", "Fix the parser", State::Waiting, "work:1");
-    a.status = a.status.with_request(Some(Request {
-        id: "que_1".into(),
-        session_id: "ses_a".into(),
-        from_plugin: true,
-        ask: Ask::Question {
-            questions: vec![QuestionFacts {
-                question: "Which colour?".into(),
-                header: None,
-                options: vec!["Red".into(), "Blue".into()],
-                multiple: false,
-                custom: true,
-            }],
-        },
-    }));
+    let q = crate::model::request::question(&["Red", "Blue"], true);
+    a.status = a.status.with_request(Some(q));
     Picker::new(vec![
         a,
         row("ses_b", "Write docs", State::Working, "docs:2"),
