@@ -62,6 +62,9 @@ pub fn run(opts: PickOptions) -> Result<ExitCode> {
                 Err(e) => picker.message = Some(format!("jump failed: {e}")),
             },
             Outcome::Answer(i, answer) => {
+                // Answering reads the world again and may wait for opencode: say so meanwhile.
+                picker.message = Some(format!("answering {}…", answer.describe()));
+                let _ = terminal.draw(|f| view::draw(f, &picker, &opts.theme));
                 let said = Order::to_shown(&picker.rows()[i], answer)
                     .map(|order| collector.answer(&order, now_ms()));
                 // The rows as they are now: the answered one shows what became of it.

@@ -5,8 +5,6 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::checks::*;
 use super::fleet::Fleet;
 use super::wait_for;
@@ -246,11 +244,4 @@ pub fn answer_with_keys(
         .to_string();
     f.tmux.send(&pane, &["C-c"]);
     said
-}
-
-/// The row of `session` in `otop sessions --json`.
-pub fn row_of(f: &Fleet, session: &str) -> Option<Value> {
-    f.sessions(false)
-        .into_iter()
-        .find(|r| session_of(r).as_deref() == Some(session))
 }
