@@ -130,11 +130,11 @@ pub fn give(
 
 /// What the plugin is sent for an answer.
 fn message(request: &Request, answer: &Answer) -> serde_json::Value {
-    let mut m = json!({
-        "op": match request.ask { Ask::Permission { .. } => "permission", Ask::Question { .. } => "question" },
-        "session": request.session_id,
-        "request": request.id,
-    });
+    let op = match request.ask {
+        Ask::Permission { .. } => "permission",
+        Ask::Question { .. } => "question",
+    };
+    let mut m = json!({"op": op, "session": request.session_id, "request": request.id});
     match answer {
         Answer::Once | Answer::Always | Answer::Reject => m["reply"] = json!(answer.describe()),
         Answer::Option(n) => m["option"] = json!(n),

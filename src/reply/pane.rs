@@ -80,7 +80,7 @@ impl Ready {
         let loc = &self.loc;
         match answer {
             Answer::Once | Answer::Always | Answer::Reject => {
-                permission(loc, &self.dialog, answer)?
+                permission(loc, request, &self.dialog, answer)?
             }
             Answer::Option(n) => keys(loc, &[&n.to_string()])?,
             Answer::Text(text) => typed(loc, request, text)?,
@@ -182,10 +182,15 @@ fn until(loc: &TmuxLocation, what: &str, ok: impl Fn(&Dialog) -> bool) -> Result
     }
 }
 
-/// The dialog's selection moved to the wanted option (right, cycling), checked on screen
-/// before it is confirmed; `Allow always` then confirms its patterns, and a subagent's
-/// rejection its (empty) message.
-fn permission(loc: &TmuxLocation, seen: &Dialog, answer: &Answer) -> Result<(), Error> {
+/// The dialog's selection moved to the wanted option (right, cycling), and the dialog, still
+/// this request's with that option selected, checked on screen right before it is confirmed;
+/// `Allow always` then confirms its patterns, and a subagent's rejection its (empty) message.
+fn permission(
+    loc: &TmuxLocation,
+    request: &Request,
+    seen: &Dialog,
+    answer: &Answer,
+) -> Result<(), Error> {
     let want = match answer {
         Answer::Once => 0,
         Answer::Always => 1,
@@ -202,12 +207,11 @@ fn permission(loc: &TmuxLocation, seen: &Dialog, answer: &Answer) -> Result<(), 
     let rights = vec!["Right"; (want + 3 - at) % 3];
     if !rights.is_empty() {
         keys(loc, &rights)?;
-        until(
-            loc,
-            "the option selected",
-            |d| matches!(d, Dialog::Permission { selected: Some(s), .. } if *s == want),
-        )?;
     }
+    until(loc, "this request's dialog with the option selected", |d| {
+        let selected = matches!(d, Dialog::Permission { selected: Some(s), .. } if *s == want);
+        selected && shows(d, request)
+    })?;
     keys(loc, &["Enter"])?;
     match answer {
         Answer::Always => {
@@ -231,24 +235,25 @@ fn permission(loc: &TmuxLocation, seen: &Dialog, answer: &Answer) -> Result<(), 
 fn typed(loc: &TmuxLocation, request: &Request, text: &str) -> Result<(), Error> {
     let n = request.single_question().map_or(0, |q| q.options.len()) + 1;
     keys(loc, &[&n.to_string()])?;
-    until(loc, "the typed-answer box", |d| {
-        matches!(
+    until(loc, "the typed-answer box of this request's dialog", |d| {
+        let open = matches!(
             d,
             Dialog::Question {
                 typing: Some(_),
                 ..
             }
-        )
+        );
+        open && shows(d, request)
     })?;
     tmux::run_tmux(
         Some(&loc.socket),
         &["send-keys", "-t", &loc.pane_id, "-l", text],
     )?;
-    until(
-        loc,
-        "the typed answer",
-        |d| matches!(d, Dialog::Question { typing: Some(t), .. } if squeezed(t) == squeezed(text)),
-    )?;
+    until(loc, "the typed answer in this request's dialog", |d| {
+        let typed =
+            matches!(d, Dialog::Question { typing: Some(t), .. } if squeezed(t) == squeezed(text));
+        typed && shows(d, request)
+    })?;
     keys(loc, &["Enter"])
 }
 

@@ -230,7 +230,13 @@ fn question(lines: &[String], tabs: bool) -> Option<Dialog> {
         match option(l) {
             Some((n, label)) if n == options.len() + 1 && label == CUSTOM => {
                 custom = true;
-                typing = lines.get(i + 1).filter(|t| !t.is_empty()).cloned();
+                // The box under it, its text wrapped over as many lines as it takes.
+                let text: Vec<&str> = lines[i + 1..]
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                typing = (!text.is_empty()).then(|| text.join(" "));
                 break;
             }
             Some((n, label)) if n == options.len() + 1 => options.push(label),
