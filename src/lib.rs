@@ -14,6 +14,7 @@ pub mod model;
 pub mod monitor;
 pub mod paths;
 pub mod pick;
+pub mod reply;
 pub mod source;
 pub mod statusline;
 pub mod stdout;

@@ -110,11 +110,134 @@ fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
     assert_eq!(top.permission, None);
     assert_eq!(done.sessions["ses_child"].question, None);
 
-    // Disposed and exited: its own file is gone, and so is the dead process's.
+    // Disposed and exited: its own file and socket are gone, and so is the dead process's
+    // file; the answer channel's directory stays for the other processes.
     let left: Vec<_> = std::fs::read_dir(tmp.path().join("opencode/otop"))
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
+        .filter(|n| n != "reply")
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+    let sockets = std::fs::read_dir(tmp.path().join("opencode/otop/reply")).unwrap();
+    assert_eq!(sockets.count(), 0);
+}
+
+/// A plugin with a stand-in for opencode's client: a reply is taken (the server publishes the
+/// replied event after answering, as opencode does) unless its id is unknown (404).
+const CHANNEL_DRIVER: &str = r#"
+import { createInterface } from "node:readline"
+const { OtopCompanion } = await import(process.argv[2])
+const posts = []
+let hooks
+const client = { _client: { post: async ({ url, path, body }) => {
+  posts.push({ url, id: path.requestID, body })
+  if (path.requestID === "per_gone") return { error: { message: "Permission request not found" } }
+  const type = url.startsWith("/permission") ? "permission.replied" : "question.replied"
+  setTimeout(() => hooks.event({ event: { type, properties: { sessionID: "ses_1", requestID: path.requestID } } }), 20)
+  return { data: true }
+} } }
+hooks = await OtopCompanion({ client })
+const ev = (type, properties) => hooks.event({ event: { type, properties } })
+await ev("permission.asked", { id: "per_1", sessionID: "ses_1", permission: "bash", patterns: ["sleep 5"] })
+await ev("permission.asked", { id: "per_gone", sessionID: "ses_1", permission: "bash", patterns: ["ls"] })
+await ev("question.asked", { id: "que_1", sessionID: "ses_1", questions: [{ question: "Which colour?", header: "Colour", options: [{ label: "Red" }, { label: "Blue" }] }] })
+await new Promise((r) => setTimeout(r, 300))
+console.log("ready")
+for await (const _ of createInterface({ input: process.stdin })) {}
+console.log(JSON.stringify(posts))
+hooks.dispose()
+"#;
+
+#[test]
+fn the_plugin_answers_on_its_channel_only_what_is_pending_once() {
+    use otop::reply::channel;
+    use serde_json::json;
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Stdio;
+
+    if Command::new("node").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "node is required in CI");
+        eprintln!("skipping: node is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let driver = tmp.path().join("channel.mjs");
+    std::fs::write(&driver, CHANNEL_DRIVER).unwrap();
+    let plugin_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/companion/otop.js");
+    let mut child = Command::new("node")
+        .arg(&driver)
+        .arg(plugin_js)
+        .env("XDG_DATA_HOME", tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+
+    let dir = tmp.path().join("opencode/otop/reply");
+    let socket = dir.join(format!("{}.sock", child.id()));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "only this user may enter");
+    assert_eq!(mode(&socket), 0o600);
+    let file = plugin::parse(
+        &std::fs::read_to_string(
+            tmp.path()
+                .join(format!("opencode/otop/{}.json", child.id())),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(file.channel);
+    assert_eq!(
+        file.sessions["ses_1"].permission_id.as_deref(),
+        Some("per_1")
+    );
+    assert_eq!(file.sessions["ses_1"].questions[0].options, ["Red", "Blue"]);
+
+    let ask = |req: serde_json::Value| channel::outcome(&channel::ask(&socket, &req).unwrap());
+    let perm =
+        |id: &str| json!({"op": "permission", "session": "ses_1", "request": id, "reply": "once"});
+    assert_eq!(ask(json!({"op": "ping"})), Ok(()));
+    assert_eq!(ask(perm("per_1")), Ok(()));
+    assert_eq!(ask(perm("per_1")), Err("no longer pending".into()));
+    assert_eq!(ask(perm("per_never")), Err("no longer pending".into()));
+    let gone = ask(perm("per_gone")).unwrap_err();
+    assert!(gone.contains("opencode refused it"), "{gone}");
+    let q = |extra: serde_json::Value| {
+        let mut r = json!({"op": "question", "session": "ses_1", "request": "que_1"});
+        r.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        ask(r)
+    };
+    assert_eq!(q(json!({"option": 3})), Err("no option 3".into()));
+    assert_eq!(q(json!({"text": "Teal"})), Ok(()));
+    assert_eq!(q(json!({"option": 1})), Err("no longer pending".into()));
+    // Another session's request is not this one's.
+    assert_eq!(
+        ask(json!({"op": "question", "session": "ses_2", "request": "que_1", "option": 1})),
+        Err("no longer pending".into())
+    );
+
+    drop(child.stdin.take());
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    let posts: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(
+        posts,
+        json!([
+            {"url": "/permission/{requestID}/reply", "id": "per_1", "body": {"reply": "once"}},
+            {"url": "/permission/{requestID}/reply", "id": "per_gone", "body": {"reply": "once"}},
+            {"url": "/question/{requestID}/reply", "id": "que_1", "body": {"answers": [["Teal"]]}},
+        ]),
+        "exactly the answers that were pending reached opencode"
+    );
+    assert!(child.wait().unwrap().success());
+    assert!(!socket.exists(), "the socket is removed on dispose");
+    let _ = std::io::stdout().flush();
 }

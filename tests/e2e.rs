@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::fleet::{self, Fleet, TuiSpec};
 use support::model_server::TASK_CHILD_PROMPT;
+use support::replies::{self, Via};
 use support::{opencode, wait_for};
 
 use support::checks::*;
@@ -298,6 +299,7 @@ fn opencode_1_18_fleet() {
         plain.trim().to_string()
     });
     report.run("jump across tmux sessions", || jump_check(f));
+    answers(&mut report, f, &replies::PANE);
     report.run("time_updated covers every prompt", || {
         updated_covers_prompts(f)
     });
@@ -448,6 +450,7 @@ fn opencode_1_18_plugin() {
         });
         answer(f, "question", "Escape", &id, "question")
     });
+    answers(&mut report, f, &replies::PLUGIN);
     report.run("todos", || {
         let id = session("twin1");
         f.prompt("twin1", "TODO marker-todo");
@@ -501,6 +504,63 @@ fn opencode_1_18_plugin() {
     keep_on_failure(&report, &fleet);
     drop(fleet);
     report.finish();
+}
+
+/// Answers from outside opencode (`otop reply`, the monitor's keys, the picker's), the way
+/// `via` says (the companion plugin, or the pane), on the `perm` and `question` TUIs: in the
+/// main fleet they wait since their first prompt, in the plugin fleet they are idle again.
+fn answers(report: &mut Report, f: &Fleet, via: &Via) {
+    let plugin = via.0 == replies::PLUGIN.0;
+    let perm = f.wait_session_with("marker-perm", STATE);
+    let question = f.wait_session_with("marker-question", STATE);
+    let (p, q) = (perm.as_str(), question.as_str());
+    // (seconds the first command sleeps, the prompts that make them ask, if they do not yet)
+    let (secs, once, option) = if plugin {
+        (
+            9,
+            Some("BASH 9 marker-once"),
+            Some("QUESTION marker-q-option"),
+        )
+    } else {
+        (5, None, None)
+    };
+    report.run("reply once lets bash run", || {
+        replies::allow_once(f, "perm", p, (secs, once), via)
+    });
+    report.run("reply reject ends it in an error", || {
+        replies::reject(f, "perm", p, secs + 1, via)
+    });
+    report.run("reply always allows what follows", || {
+        replies::allow_always(f, "perm", p, secs + 2, via)
+    });
+    report.run("reply --option reaches the model", || {
+        replies::answer_question(f, "question", q, (option, &["--option", "2"]), "Blue", via)
+    });
+    report.run("reply --text reaches the model", || {
+        let args = ["--text", "Green, from otop"];
+        let prompt = Some("QUESTION marker-q-text");
+        replies::answer_question(f, "question", q, (prompt, &args), "Green, from otop", via)
+    });
+    // The monitor filters to the session and presses 1; the picker types its id and alt-1.
+    let (name, view, keys): (_, &[&str], Vec<Vec<&str>>) = if plugin {
+        (
+            "the picker's alt-1",
+            &["pick"],
+            vec![vec!["-l", q], vec!["M-1"]],
+        )
+    } else {
+        (
+            "the monitor's 1",
+            &[],
+            vec![vec!["/"], vec!["-l", q], vec!["Enter"], vec!["1"]],
+        )
+    };
+    report.run(&format!("{name} answers a question"), || {
+        let keys: Vec<&[&str]> = keys.iter().map(Vec::as_slice).collect();
+        let ready = if plugin { "otop pick" } else { "TITLE" };
+        let who = ("question", q, "QUESTION marker-q-keys");
+        replies::answer_with_keys(f, who, (view, ready), &keys, "Red")
+    });
 }
 
 /// Presses `key` in TUI `name` to answer (or dismiss) what the plugin reports as `field`

@@ -39,6 +39,18 @@ const EXCLUDED: &[(&str, &str)] = &[
         "needs the network; the tmux tests put this checkout there instead",
     ),
     ("cargo test", "the test suite itself"),
+    (
+        "otop reply ses_4f2a… once          # allow the asked command this once (or: always, reject)",
+        "answers a live opencode session: the end-to-end suite runs `otop reply`",
+    ),
+    (
+        "otop reply 12345 --option 2        # the question's second option",
+        "answers a live opencode session: the end-to-end suite runs `otop reply`",
+    ),
+    (
+        "otop reply %5 --text 'use the staging database'",
+        "answers a live opencode session: the end-to-end suite runs `otop reply`",
+    ),
 ];
 
 struct Block {

@@ -40,6 +40,9 @@ _otop() {
             otop,plugin)
                 cmd="otop__subcmd__plugin"
                 ;;
+            otop,reply)
+                cmd="otop__subcmd__reply"
+                ;;
             otop,sessions)
                 cmd="otop__subcmd__sessions"
                 ;;
@@ -72,6 +75,9 @@ _otop() {
                 ;;
             otop__subcmd__help,plugin)
                 cmd="otop__subcmd__help__subcmd__plugin"
+                ;;
+            otop__subcmd__help,reply)
+                cmd="otop__subcmd__help__subcmd__reply"
                 ;;
             otop__subcmd__help,sessions)
                 cmd="otop__subcmd__help__subcmd__sessions"
@@ -122,7 +128,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --interval --help --version sessions status watch pick jump plugin doctor config completions man help"
+            opts="-h -V --db --config --demo --interval --help --version sessions status watch pick jump reply plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,7 +220,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status watch pick jump plugin doctor config completions man help"
+            opts="sessions status watch pick jump reply plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -370,6 +376,20 @@ _otop() {
         otop__subcmd__help__subcmd__plugin__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__reply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -648,6 +668,40 @@ _otop() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__reply)
+            opts="-h --option --text --request --db --config --demo --help once always reject"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -97,6 +97,22 @@ _arguments "${_arguments_options[@]}" : \
 '::target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
 && ret=0
 ;;
+(reply)
+_arguments "${_arguments_options[@]}" : \
+'--option=[Choose the question'\''s option N (from 1)]:N:_default' \
+'--text=[Answer the question with this text (where it takes a typed answer)]:TEXT:_default' \
+'--request=[Answer only this request (its id, from \`otop sessions --json\`)\: refused once it is no longer pending]:ID:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+'::reply -- The answer to a permission:((once\:"Allow it this once"
+always\:"Allow it, and what matches it, until opencode restarts"
+reject\:"Reject it"))' \
+&& ret=0
+;;
 (plugin)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
@@ -248,6 +264,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(reply)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (plugin)
 _arguments "${_arguments_options[@]}" : \
 ":: :_otop__subcmd__help__subcmd__plugin_commands" \
@@ -313,6 +333,7 @@ _otop_commands() {
 'watch:Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
+'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
@@ -345,6 +366,7 @@ _otop__subcmd__help_commands() {
 'watch:Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
+'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
@@ -412,6 +434,11 @@ _otop__subcmd__help__subcmd__plugin__subcmd__status_commands() {
 _otop__subcmd__help__subcmd__plugin__subcmd__uninstall_commands() {
     local commands; commands=()
     _describe -t commands 'otop help plugin uninstall commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__reply_commands] )) ||
+_otop__subcmd__help__subcmd__reply_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help reply commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__sessions_commands] )) ||
 _otop__subcmd__help__subcmd__sessions_commands() {
@@ -497,6 +524,11 @@ _otop__subcmd__plugin__subcmd__status_commands() {
 _otop__subcmd__plugin__subcmd__uninstall_commands() {
     local commands; commands=()
     _describe -t commands 'otop plugin uninstall commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__reply_commands] )) ||
+_otop__subcmd__reply_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop reply commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__sessions_commands] )) ||
 _otop__subcmd__sessions_commands() {

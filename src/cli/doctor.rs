@@ -84,6 +84,12 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     });
     lines.extend(tmux::lines(&snap, &ctx.config.tmux.sockets));
     lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
+    let (ok, text) = super::reply::channels(&env, &snap.rows);
+    lines.push(Line {
+        ok,
+        topic: "answers",
+        text,
+    });
     lines.push(config_line(ctx));
     lines.push(terminal_line());
     if ctx.demo {

@@ -15,6 +15,7 @@ pub mod man;
 pub mod monitor;
 pub mod pick;
 pub mod plugin;
+pub mod reply;
 pub mod sessions;
 pub mod status;
 pub mod table;
@@ -78,6 +79,11 @@ pub enum Command {
         after_help = "Examples:\n  otop jump ses_4f2a...\n  otop jump 12345\n  otop jump --tty /dev/pts/3\n  bind-key W run-shell \"otop jump --next waiting --client '#{client_name}'\""
     )]
     Jump(jump::Args),
+    /// Answer a session's pending permission or question (exit 0 once opencode took it)
+    #[command(
+        after_help = "Examples:\n  otop reply ses_4f2a... once\n  otop reply %5 reject\n  otop reply 12345 --option 2\n  otop reply ses_4f2a... --text 'use the staging database'\n  otop reply ses_4f2a... always --request per_9c1e...\n\nWith the companion plugin the answer goes to opencode by request id; without it otop types\nit into the session's tmux pane, after reading the pane (opencode 1.18.33 only).\nEvery answer is logged to ${XDG_STATE_HOME:-~/.local/state}/otop/answers.log."
+    )]
+    Reply(reply::Args),
     /// The companion opencode plugin: exact session mapping and live waiting/retry state
     #[command(
         after_help = "Examples:\n  otop plugin install\n  otop plugin status\n  otop plugin uninstall"
@@ -215,6 +221,7 @@ pub fn main() -> ExitCode {
         Some(Command::Watch(args)) => watch::run(&args, &ctx),
         Some(Command::Pick(args)) => pick::run(&args, &ctx),
         Some(Command::Jump(args)) => jump::run(&args, &ctx),
+        Some(Command::Reply(args)) => reply::run(&args, &ctx),
         Some(Command::Plugin(args)) => plugin::run(&args, &ctx),
         Some(Command::Doctor(args)) => doctor::run(&args, &ctx),
         Some(Command::Config(args)) => config_command(&args, config_path),

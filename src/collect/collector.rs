@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::assemble::{Found, bare_row, tmux_panes};
-use super::{Detail, Focus, Snapshot, Source, local_midnight_ms};
+use super::{Detail, Focus, Snapshot, Source, local_midnight_ms, now_ms};
+use crate::error::Error;
 use crate::model::correlate::{self, Evidence};
 use crate::model::row::Row;
 use crate::paths::{self, Env};
+use crate::reply::{self, Order};
 use crate::source::db::types::{Candidate, Depth};
 use crate::source::db::{Db, DbError};
 use crate::source::log::LogIndex;
@@ -288,6 +290,15 @@ impl Source for Collector {
             .values_mut()
             .fold(0, |n, db| n.saturating_add(db.take_skipped()));
         snap
+    }
+
+    /// Reads the world again (all rows) before answering and, without the plugin, until
+    /// opencode took the answer.
+    fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
+        let env = self.env.clone();
+        reply::give(order, &env, now, &mut || {
+            self.collect(&Focus::default(), now_ms()).rows
+        })
     }
 }
 

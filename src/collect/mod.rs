@@ -8,7 +8,9 @@ pub mod demo;
 pub use crate::source::db::types::Depth;
 pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
 
+use crate::error::Error;
 use crate::model::row::{Row, TmuxLocation};
+use crate::reply::Order;
 use crate::source::db::DbError;
 use crate::source::db::types::{HistoryItem, TotalsPair};
 
@@ -63,6 +65,13 @@ pub trait Source: Send {
     /// there is nothing to sample (the demo), so nothing to wait for.
     fn prime_cpu(&mut self) -> bool {
         false
+    }
+
+    /// Answers a waiting session, through [`crate::reply::give`] for the real world; returns a line
+    /// saying what was answered.
+    fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
+        let _ = (order, now);
+        Err(Error::Refused("nothing can be answered here".into()))
     }
 }
 

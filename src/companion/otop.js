@@ -2,15 +2,24 @@
 // overwrites this file on upgrade and removes it on `otop plugin uninstall`.
 //
 // It tells otop what the database cannot: which session this opencode process shows, and the
-// live state opencode keeps in memory only (pending permissions and questions, retries). It
-// writes one small JSON file per process, `${XDG_DATA_HOME:-~/.local/share}/opencode/otop/<pid>.json`,
+// live state opencode keeps in memory only (pending permissions and questions with their request
+// ids, retries). It writes one small JSON file per process, `${XDG_DATA_HOME:-~/.local/share}/opencode/otop/<pid>.json`,
 // atomically (temporary file, then rename), at most a few times a second, and removes it when
 // opencode shuts down. It never blocks opencode: every write is deferred and every error ignored.
+//
+// Answers: it listens on a unix socket, `…/opencode/otop/reply/<pid>.sock`, in a directory only
+// this user can enter (0700, checked to be theirs), never on a TCP port. otop sends one JSON line
+// and reads one back: `{"op":"permission","session":"ses_…","request":"per_…","reply":"once"}`
+// or `{"op":"question","session":…,"request":"que_…","option":2}` (or `"text":"…"`), answered
+// `{"ok":true}` once opencode has published that the request was replied to, else
+// `{"ok":false,"error":"…"}`. Only a request still pending here is answered, once.
 //
 // opencode 1.18's TUI runs its server, and so its plugins, in a worker thread that is
 // terminated on exit: `process.on("exit")` never fires there, the `dispose` hook does.
 import {
   appendFileSync,
+  chmodSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -18,11 +27,17 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs"
+import { createServer } from "node:net"
 import { homedir } from "node:os"
 import { join } from "node:path"
 
 const FORMAT = 1
 const WRITE_EVERY_MS = 250
+// How long an answer waits for opencode to publish that the request was replied to.
+const CONFIRM_MS = 5000
+// A request line is a few hundred bytes; a sun_path holds about 100.
+const MAX_LINE = 64 * 1024
+const MAX_SOCKET_PATH = 100
 
 // The process's start time, Unix ms, as otop reads it: from the kernel on Linux (start ticks
 // after boot, at 100 ticks a second, plus the boot time), so it tells this process from a later
@@ -40,10 +55,10 @@ const startedAt = () => {
 
 // Files of processes that are gone (a crash, a kill): removed so they do not pile up. otop
 // ignores them anyway.
-const sweep = (dir) => {
+const sweep = (dir, ext) => {
   try {
     for (const name of readdirSync(dir)) {
-      const pid = /^(\d+)\.json$/.exec(name)?.[1]
+      const pid = new RegExp(`^(\\d+)\\.${ext}$`).exec(name)?.[1]
       if (!pid || Number(pid) === process.pid) continue
       try {
         process.kill(Number(pid), 0)
@@ -63,6 +78,30 @@ const version = async (client) => {
   return health?.data?.version ?? null
 }
 
+// A directory only this user can enter: created 0700, refused unless it is a real directory
+// of this user's (a symlink or someone else's directory is never used).
+const privateDir = (dir) => {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const st = lstatSync(dir)
+    if (!st.isDirectory() || st.uid !== process.getuid()) return false
+    if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700)
+    return (lstatSync(dir).mode & 0o077) === 0
+  } catch {
+    return false
+  }
+}
+
+// The server routes a V1 plugin's client has no method for (1.18: `/permission/{id}/reply`,
+// `/question/{id}/reply`), through its raw client.
+const post = (client, url, requestID, body) => {
+  const raw = client?._client ?? client?.client
+  if (!raw?.post) throw new Error("this opencode gives plugins no client to answer with")
+  return raw.post({ url, path: { requestID }, body, headers: { "Content-Type": "application/json" } })
+}
+
+const failure = (r) => r?.error?.message ?? r?.error?.data?.message ?? r?.error?._tag ?? JSON.stringify(r?.error)
+
 export const OtopCompanion = async ({ client }) => {
   const base = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share")
   const dir = join(base, "opencode", "otop")
@@ -74,6 +113,7 @@ export const OtopCompanion = async ({ client }) => {
     opencode_version: null,
     session_id: null,
     written_at: null,
+    channel: false,
     sessions: {},
   }
   // Child (subagent) sessions: their events must never make them the process's session.
@@ -81,8 +121,14 @@ export const OtopCompanion = async ({ client }) => {
   // Pending requests per session, by request id, so a reply clears the right one.
   const permissions = new Map()
   const questions = new Map()
+  // Requests being answered (no second answer), and who waits for opencode's confirmation.
+  const answering = new Set()
+  const confirm = new Map()
   let timer = null
   let closed = false
+  let server = null
+  const replyDir = join(dir, "reply")
+  const socket = join(replyDir, `${process.pid}.sock`)
   // Debugging and the end-to-end suite: `OTOP_PLUGIN_TRACE=<file>` appends the type of every
   // event received, one a line. Off unless set.
   const trace = process.env.OTOP_PLUGIN_TRACE
@@ -111,6 +157,10 @@ export const OtopCompanion = async ({ client }) => {
     try {
       unlinkSync(file)
     } catch {}
+    try {
+      server?.close()
+      unlinkSync(socket)
+    } catch {}
   }
   const session = (id) => {
     state.sessions[id] ??= { status: null }
@@ -129,13 +179,103 @@ export const OtopCompanion = async ({ client }) => {
     if (!map.has(sid)) map.set(sid, new Map())
     map.get(sid).set(rid, value)
   }
-  const forget = (map, sid, rid) => {
+  // `replied`: opencode took an answer (not a dismissal).
+  const forget = (map, sid, rid, replied) => {
     map.get(sid)?.delete(rid)
+    confirm.get(rid)?.(replied)
+  }
+
+  // One answer from otop: checked against what is pending here, sent by request id, and
+  // reported done once opencode published the reply.
+  const answer = async (req) => {
+    if (req?.op === "ping") return { ok: true, pid: process.pid, version: state.opencode_version }
+    const map = req?.op === "permission" ? permissions : req?.op === "question" ? questions : null
+    if (!map) return { ok: false, error: `unknown request ${JSON.stringify(req?.op)}` }
+    const asked = map.get(req.session)?.get(req.request)
+    if (!asked) return { ok: false, error: "no longer pending" }
+    if (answering.has(req.request)) return { ok: false, error: "already being answered" }
+    let url, body
+    if (map === permissions) {
+      if (!["once", "always", "reject"].includes(req.reply)) return { ok: false, error: "reply once, always or reject" }
+      url = "/permission/{requestID}/reply"
+      body = { reply: req.reply }
+    } else {
+      const qs = asked.questions ?? []
+      if (qs.length !== 1 || qs[0].multiple) return { ok: false, error: "not a single question" }
+      const q = qs[0]
+      let label
+      if (typeof req.text === "string") {
+        if (q.custom === false) return { ok: false, error: "this question takes one of its options only" }
+        label = req.text
+      } else {
+        label = q.options[req.option - 1]
+        if (label === undefined) return { ok: false, error: `no option ${req.option}` }
+      }
+      url = "/question/{requestID}/reply"
+      body = { answers: [[label]] }
+    }
+    answering.add(req.request)
+    try {
+      const replied = new Promise((resolve) => {
+        confirm.set(req.request, resolve)
+        setTimeout(() => resolve(false), CONFIRM_MS).unref?.()
+      })
+      const r = await post(client, url, req.request, body)
+      if (r?.error) return { ok: false, error: `opencode refused it: ${failure(r)}` }
+      if (!(await replied)) return { ok: false, error: `opencode did not confirm the answer within ${CONFIRM_MS / 1000} s (or it was dismissed meanwhile)` }
+      // Written now, so otop's next read no longer shows the request.
+      if (timer !== null) clearTimeout(timer)
+      write()
+      return { ok: true }
+    } catch (e) {
+      return { ok: false, error: String(e?.message ?? e) }
+    } finally {
+      answering.delete(req.request)
+      confirm.delete(req.request)
+    }
+  }
+
+  const listen = () => {
+    if (Buffer.byteLength(socket) > MAX_SOCKET_PATH || !privateDir(replyDir)) return
+    sweep(replyDir, "sock")
+    try {
+      if (lstatSync(socket).isSocket()) unlinkSync(socket)
+    } catch {}
+    server = createServer((conn) => {
+      let line = ""
+      conn.setTimeout(2 * CONFIRM_MS, () => conn.destroy())
+      conn.on("error", () => {})
+      conn.on("data", (chunk) => {
+        line += chunk
+        const end = line.indexOf("\n")
+        if (end < 0 && line.length < MAX_LINE) return
+        conn.removeAllListeners("data")
+        let req
+        try {
+          req = JSON.parse(end < 0 ? line : line.slice(0, end))
+        } catch {
+          req = null
+        }
+        answer(req).then((res) => conn.end(`${JSON.stringify(res)}\n`))
+      })
+    })
+    server.on("error", () => {
+      state.channel = false
+      schedule()
+    })
+    server.listen(socket, () => {
+      try {
+        chmodSync(socket, 0o600)
+      } catch {}
+      state.channel = !closed
+      schedule()
+    })
   }
 
   // Where the plugin runs in the main thread (older versions, `opencode run`), exit also ends it.
   process.on("exit", remove)
-  sweep(dir)
+  sweep(dir, "json")
+  listen()
   version(client)
     .then((v) => {
       state.opencode_version = v
@@ -191,26 +331,33 @@ export const OtopCompanion = async ({ client }) => {
         }
         case "permission.asked": {
           const patterns = Array.isArray(p.patterns) ? p.patterns.join(" ") : ""
-          remember(permissions, p.sessionID, p.id, { tool: p.permission ?? "", pattern: patterns })
+          remember(permissions, p.sessionID, p.id, { id: p.id, tool: p.permission ?? "", pattern: patterns })
           session(p.sessionID).permission = first(permissions, p.sessionID)
           break
         }
         case "permission.replied": {
-          forget(permissions, p.sessionID, p.requestID ?? p.permissionID)
+          forget(permissions, p.sessionID, p.requestID ?? p.permissionID, true)
           const s = session(p.sessionID)
           s.permission = first(permissions, p.sessionID)
           if (!s.permission) delete s.permission
           break
         }
         case "question.asked": {
-          const header = p.questions?.[0]?.header ?? p.questions?.[0]?.question ?? ""
-          remember(questions, p.sessionID, p.id, { header })
+          const asked = (Array.isArray(p.questions) ? p.questions : []).map((q) => ({
+            question: String(q?.question ?? ""),
+            header: q?.header ?? null,
+            options: (Array.isArray(q?.options) ? q.options : []).map((o) => String(o?.label ?? "")),
+            multiple: q?.multiple === true,
+            custom: q?.custom !== false,
+          }))
+          const header = asked[0]?.header ?? asked[0]?.question ?? ""
+          remember(questions, p.sessionID, p.id, { id: p.id, header, questions: asked })
           session(p.sessionID).question = first(questions, p.sessionID)
           break
         }
         case "question.replied":
         case "question.rejected": {
-          forget(questions, p.sessionID, p.requestID)
+          forget(questions, p.sessionID, p.requestID, event.type === "question.replied")
           const s = session(p.sessionID)
           s.question = first(questions, p.sessionID)
           if (!s.question) delete s.question

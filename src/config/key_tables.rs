@@ -17,6 +17,11 @@ key_table! {
         filter: ["/"],
         filter_clear: ["esc"],
         backspace: ["backspace"],
+        allow_once: ["alt-a"],
+        allow_always: ["alt-!"],
+        reject: ["alt-r"],
+        choose: ["alt-1", "alt-2", "alt-3", "alt-4", "alt-5", "alt-6", "alt-7", "alt-8", "alt-9"],
+        answer: ["alt-t"],
     }
 }
 
@@ -57,6 +62,11 @@ key_table! {
         copy_id: ["y"],
         refresh: ["r"],
         help: ["?", "f1"],
+        allow_once: ["A"],
+        allow_always: ["!"],
+        reject: ["R"],
+        choose: ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        answer: ["T"],
     }
 }
 
@@ -72,6 +82,11 @@ key_table! {
         mcp: ["m"],
         help: ["?"],
         quit: ["ctrl-c"],
+        allow_once: ["A"],
+        allow_always: ["!"],
+        reject: ["R"],
+        choose: ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        answer: ["T"],
     }
 }
 
@@ -98,6 +113,16 @@ key_table! {
     }
 }
 
+key_table! {
+    /// `[monitor.keys.answer]`: the prompt of a typed answer, where plain characters type.
+    AnswerKeys {
+        send: ["enter"],
+        cancel: ["esc"],
+        erase: ["backspace"],
+        quit: ["ctrl-c"],
+    }
+}
+
 /// `[monitor.keys]`: a table for each place a key acts in, and `move` for three of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -108,6 +133,7 @@ pub struct MonitorKeys {
     pub detail: DetailKeys,
     pub panel: PanelKeys,
     pub filter: FilterKeys,
+    pub answer: AnswerKeys,
 }
 
 /// An action as `[monitor.keys]` names it: its table and its name (`("list", "jump")`).
@@ -119,6 +145,7 @@ pub struct MonitorPlaces<'a> {
     pub detail: Vec<(KeyName, &'a Keys)>,
     pub panel: Vec<(KeyName, &'a Keys)>,
     pub filter: Vec<(KeyName, &'a Keys)>,
+    pub answer: Vec<(KeyName, &'a Keys)>,
 }
 
 impl MonitorKeys {
@@ -140,13 +167,14 @@ impl MonitorKeys {
             detail: with_move("detail", self.detail.actions()),
             panel: with_move("panel", self.panel.actions()),
             filter: named("filter", self.filter.actions()).collect(),
+            answer: named("answer", self.answer.actions()).collect(),
         }
     }
 
     /// A key bound to two actions that act in the same place.
     pub fn conflict(&self) -> Option<(KeySpec, KeyName, KeyName)> {
         let p = self.places();
-        [p.list, p.detail, p.panel, p.filter]
+        [p.list, p.detail, p.panel, p.filter, p.answer]
             .iter()
             .find_map(|actions| keys::conflict(actions))
     }

@@ -220,6 +220,20 @@ impl<A: Clone + PartialEq> Bindings<A> {
         )
     }
 
+    /// Numbers the keys of one action: the n-th key whose action `number` takes gets
+    /// `number(action, n)` (from 1), so one action of the file stands for a row of them
+    /// (`choose`: its n-th key picks option n).
+    pub fn numbered(mut self, number: impl Fn(&A, usize) -> Option<A>) -> Self {
+        let mut n = 0;
+        for (_, a) in &mut self.0 {
+            if let Some(b) = number(a, n + 1) {
+                *a = b;
+                n += 1;
+            }
+        }
+        self
+    }
+
     /// Keeps only the keys `keep` accepts.
     pub fn retain(mut self, keep: impl Fn(&KeySpec) -> bool) -> Self {
         self.0.retain(|(k, _)| keep(k));

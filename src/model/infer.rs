@@ -22,6 +22,7 @@
 //! 10. Working: `compacting`, `thinking`, `generating`, `waiting for the model (2m10s)` (an
 //!     assistant message without parts past [`MODEL_WAIT_MS`]).
 
+use super::request::Request;
 use super::state::{State, Status};
 use crate::source::db::types::{MessageFacts, Role, SessionFacts, ToolFacts, ToolStatus};
 use crate::source::plugin::LiveState;
@@ -103,14 +104,24 @@ fn from_plugin(
     live: &Liveness,
     now: i64,
 ) -> Option<Status> {
+    // A plugin from before answers names no request id: the database's part is the request.
+    let part = |question: bool| {
+        running_tools(session)
+            .find(|t| (t.tool == "question") == question)
+            .and_then(|t| Request::from_part(&session.id, t))
+    };
     if let Some(perm) = &p.permission {
-        return Some(Status::new(
-            State::Waiting,
-            with_suffix("permission", Some(perm)),
-        ));
+        let request = Request::from_plugin(&session.id, p, true).or_else(|| part(false));
+        return Some(
+            Status::new(State::Waiting, with_suffix("permission", Some(perm)))
+                .with_request(request),
+        );
     }
     if let Some(q) = &p.question {
-        return Some(Status::new(State::Waiting, with_suffix("asking", Some(q))));
+        let request = Request::from_plugin(&session.id, p, false).or_else(|| part(true));
+        return Some(
+            Status::new(State::Waiting, with_suffix("asking", Some(q))).with_request(request),
+        );
     }
     match p.status.as_deref() {
         Some("retry") => Some(Status::new(State::Error, retry_detail(p, now))),
@@ -325,10 +336,13 @@ fn waiting(session: &SessionFacts, kids: &[Child], now: i64, trust: Trust) -> Op
     if trust == Trust::Db
         && let Some(q) = running().find(|t| t.tool == "question")
     {
-        return Some(Status::new(
-            State::Waiting,
-            with_suffix("asking", q.input_summary.as_deref()),
-        ));
+        return Some(
+            Status::new(
+                State::Waiting,
+                with_suffix("asking", q.input_summary.as_deref()),
+            )
+            .with_request(Request::from_part(&session.id, q)),
+        );
     }
     // opencode keeps pending permissions in memory only; a running part that never got its
     // metadata is their trace. A busy plugin would have reported a permission.
@@ -343,15 +357,18 @@ fn waiting(session: &SessionFacts, kids: &[Child], now: i64, trust: Trust) -> Op
                 Some(i) => format!("{} {}", t.tool, i.trim()),
                 None => t.tool.clone(),
             };
-            return Some(Status::new(
-                State::Waiting,
-                with_suffix("permission", Some(&what)),
-            ));
+            return Some(
+                Status::new(State::Waiting, with_suffix("permission", Some(&what)))
+                    .with_request(Request::from_part(&session.id, t)),
+            );
         }
     }
     kids.iter()
         .find(|c| c.status.state == State::Waiting)
-        .map(|c| Status::new(State::Waiting, format!("subagent: {}", c.status.detail)))
+        .map(|c| Status {
+            detail: format!("subagent: {}", c.status.detail),
+            ..c.status.clone()
+        })
 }
 
 /// Rule 7: opencode's log says the provider failed in this round (`stream error`), and the

@@ -2,6 +2,7 @@
 
 pub mod correlate;
 pub mod infer;
+pub mod request;
 pub mod row;
 pub mod sanitize;
 pub mod select;

@@ -119,6 +119,7 @@ impl Row {
             "plugin": p.map(|p| p.plugin),
             "state": self.status.state,
             "status": self.status.detail,
+            "request": self.status.request,
             "match": self.matched,
             "tmux": self.tmux,
             "session": self.session.as_ref().map(session_json),

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::request::Request;
+
 /// Coarse state: exactly one per session. Ordered most urgent first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,6 +59,9 @@ pub struct Status {
     /// Fine status: `generating`, `thinking`, `tool:bash`, `asking`, `permission`,
     /// `retrying`, `compacting`, `aborted`, `error`, `idle`, `stalled`, …
     pub detail: String,
+    /// What a waiting session waits on, when otop can answer it.
+    #[serde(skip)]
+    pub request: Option<Box<Request>>,
 }
 
 impl Status {
@@ -64,7 +69,14 @@ impl Status {
         Status {
             state,
             detail: detail.into(),
+            request: None,
         }
+    }
+
+    /// The same status, waiting on `request`.
+    pub fn with_request(mut self, request: Option<Request>) -> Self {
+        self.request = request.map(Box::new);
+        self
     }
 
     /// Transitional states (thinking, queued, compacting, waiting for the model) are drawn

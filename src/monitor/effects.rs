@@ -1,5 +1,6 @@
 //! Effects the monitor's state asks for, performed outside drawing: quitting, a refresh, the
-//! clipboard, a jump, reading MCP configuration.
+//! clipboard, a jump, an answer (on the collector's thread, which owns the source), reading MCP
+//! configuration.
 
 use std::path::Path;
 use std::sync::mpsc::Sender;
@@ -32,6 +33,9 @@ pub(super) fn perform(
         Effect::Jump(row) => {
             let here = here(app);
             jump_to(app, &row, &here);
+        }
+        Effect::Answer(order) => {
+            let _ = req_tx.send(Request::Answer(order));
         }
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();

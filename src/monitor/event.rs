@@ -8,22 +8,28 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::collect::{Focus, Snapshot, Source, now_ms};
+use crate::reply::Order;
 
 pub enum Event {
     Input(crossterm::event::Event),
     Snapshot(Box<Snapshot>),
+    /// What became of an answer: the line to show, or why it was not taken.
+    Answered(Result<String, String>),
 }
 
 /// What the UI asks of the collector.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Collect now.
     Refresh,
     /// Look closely at something else from now on (collects at once).
     Focus(Focus),
+    /// Give this answer, then collect at once (the row shows what became of it).
+    Answer(Box<Order>),
 }
 
-/// Collects every `interval`, or at once on request; ends when either channel closes.
+/// Collects every `interval`, or at once on request; answers on request (the source reads the
+/// world again for it, in turn with the collections); ends when either channel closes.
 pub fn spawn_collector(
     mut source: Box<dyn Source>,
     interval: Duration,
@@ -38,16 +44,26 @@ pub fn spawn_collector(
             if events.send(Event::Snapshot(Box::new(snap))).is_err() {
                 return;
             }
-            // Wait out the interval unless asked; requests that piled up meanwhile count once.
+            // Wait out the interval unless asked; refreshes that piled up meanwhile count once.
             let left = (started + interval).saturating_duration_since(Instant::now());
-            match requests.recv_timeout(left) {
-                Ok(Request::Focus(f)) => focus = f,
-                Ok(Request::Refresh) | Err(RecvTimeoutError::Timeout) => {}
+            let first = match requests.recv_timeout(left) {
+                Ok(r) => Some(r),
+                Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return,
-            }
-            while let Ok(r) = requests.try_recv() {
-                if let Request::Focus(f) = r {
-                    focus = f;
+            };
+            for r in first
+                .into_iter()
+                .chain(std::iter::from_fn(|| requests.try_recv().ok()))
+            {
+                match r {
+                    Request::Focus(f) => focus = f,
+                    Request::Refresh => {}
+                    Request::Answer(order) => {
+                        let said = source.answer(&order, now_ms()).map_err(|e| e.to_string());
+                        if events.send(Event::Answered(said)).is_err() {
+                            return;
+                        }
+                    }
                 }
             }
         }

@@ -95,6 +95,13 @@ fn main_loop(
                     None
                 }
                 Event::Input(e) => action::from_event(&app, &e).and_then(|a| app.apply(a)),
+                Event::Answered(said) => {
+                    match said {
+                        Ok(line) => app.post(line, false),
+                        Err(why) => app.post(why, true),
+                    }
+                    None
+                }
             };
             if let Some(effect) = effect {
                 quit |= perform(effect, &mut app, &req_tx, &mut out, opts);

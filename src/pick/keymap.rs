@@ -23,19 +23,26 @@ impl Keymap {
             (&k.filter, Action::StartFilter),
             (&k.filter_clear, Action::Escape),
             (&k.backspace, Action::Backspace),
+            (&k.allow_once, Action::AllowOnce),
+            (&k.allow_always, Action::AllowAlways),
+            (&k.reject, Action::Reject),
+            (&k.choose, Action::Choose(0)),
+            (&k.answer, Action::AnswerStart),
         ];
         let letter = |s: &KeySpec| {
             s.is_plain_char()
                 && matches!(s.code, crossterm::event::KeyCode::Char(c) if c.is_alphabetic())
         };
-        let bindings = Bindings::new(actions).retain(|s| picker.vim_keys || !letter(s));
+        let bindings = Bindings::new(actions)
+            .retain(|s| picker.vim_keys || !letter(s))
+            .numbered(|a, n| matches!(a, Action::Choose(_)).then_some(Action::Choose(n)));
         Keymap { bindings }
     }
 
     /// The action bound to `key`. A plain character acts only while navigating: once a filter
     /// is being typed, it types.
     pub fn action(&self, key: KeySpec, mode: Mode) -> Option<Action> {
-        self.bindings.action(key, mode == Mode::Filter).cloned()
+        self.bindings.action(key, mode != Mode::Navigate).cloned()
     }
 
     /// The first key bound to `action`, as the file writes it (for the hints on screen).

@@ -1,4 +1,5 @@
-//! `otop pick`: a compact session picker for `tmux display-popup -E`; enter jumps to the pane.
+//! `otop pick`: a compact session picker for `tmux display-popup -E`; enter jumps to the pane,
+//! and the answer keys answer the selected session's permission or question.
 
 pub mod keymap;
 pub mod state;
@@ -13,6 +14,7 @@ use crossterm::event::{self, Event, KeyEventKind};
 use crate::collect::{Focus, Source, now_ms};
 use crate::jump::{self, Here, Went};
 use crate::model::select;
+use crate::reply::Order;
 use crate::tui::terminal::{self, Screen};
 use crate::tui::theme::Theme;
 use state::{Outcome, Picker};
@@ -58,6 +60,17 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
                 Err(Error::Refused(why)) => picker.message = Some(why),
                 Err(e) => picker.message = Some(format!("jump failed: {e}")),
             },
+            Outcome::Answer(i, answer) => {
+                // Answering reads the world again and may wait for opencode: say so meanwhile.
+                picker.message = Some(format!("answering {}…", answer.describe()));
+                let _ = terminal.draw(|f| view::draw(f, &picker, &opts.theme));
+                let said = Order::to_shown(&picker.rows()[i], answer)
+                    .map(|order| source.answer(&order, now_ms()));
+                // The rows as they are now: the answered one shows what became of it.
+                let snap = source.collect(&Focus::default(), now_ms());
+                picker.replace_rows(select::sessions(snap.rows, false));
+                picker.message = said.map(|r| r.unwrap_or_else(|e| e.to_string()));
+            }
         }
     };
     terminal::restore();

@@ -6,14 +6,17 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::keymap::Keymap;
 use crate::config::keys::KeySpec;
+use crate::model::request::Answer;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 
-/// Navigating (j/k move) or typing a filter (every printable key goes to the query).
+/// Navigating (j/k move), typing a filter (every printable key goes to the query), or typing
+/// an answer to the selected session's question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Navigate,
     Filter,
+    Answer,
 }
 
 /// What a key means to the picker (`[picker.keys]` names them in the configuration file).
@@ -29,6 +32,14 @@ pub enum Action {
     Escape,
     Accept,
     Cancel,
+    /// Answer the selected session's permission.
+    AllowOnce,
+    AllowAlways,
+    Reject,
+    /// Its question's n-th option (from 1; 0 before the keymap numbers them).
+    Choose(usize),
+    /// Start typing an answer to its question (enter sends it, esc drops it).
+    AnswerStart,
     Ignore,
 }
 
@@ -39,6 +50,8 @@ pub enum Outcome {
     Cancel,
     /// Jump to this row (index into the rows given to [`Picker::new`]).
     Pick(usize),
+    /// Answer this row's request.
+    Answer(usize, Answer),
 }
 
 pub struct Picker {
@@ -54,6 +67,8 @@ pub struct Picker {
     pub message: Option<String>,
     /// Which key does what (`[picker]` in the configuration file).
     pub keymap: Keymap,
+    /// The answer being typed ([`Mode::Answer`]).
+    pub answer: String,
     matcher: Matcher,
 }
 
@@ -70,6 +85,7 @@ impl Picker {
             selected: 0,
             message: None,
             keymap: Keymap::default(),
+            answer: String::new(),
             matcher: Matcher::new(Config::DEFAULT),
         };
         p.refilter();
@@ -101,15 +117,48 @@ impl Picker {
         }
     }
 
+    /// The row under the selection.
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    /// New rows from a refresh; the selection stays on the same session.
+    pub fn replace_rows(&mut self, rows: Vec<Row>) {
+        let keep = self
+            .selected_row()
+            .and_then(|r| r.session_id().map(str::to_string));
+        self.haystacks = rows.iter().map(haystack).collect();
+        self.rows = rows;
+        self.visible = (0..self.rows.len()).collect();
+        self.selected = 0;
+        self.refilter();
+        if let Some(at) = keep.and_then(|id| {
+            self.visible()
+                .position(|r| r.session_id() == Some(id.as_str()))
+        }) {
+            self.selected = at;
+        }
+    }
+
     pub fn apply(&mut self, action: Action) -> Outcome {
         self.message = None;
+        if self.mode == Mode::Answer {
+            return self.typing_answer(action);
+        }
+        let answer = match action {
+            Action::AllowOnce => Some(Answer::Once),
+            Action::AllowAlways => Some(Answer::Always),
+            Action::Reject => Some(Answer::Reject),
+            Action::Choose(n) => Some(Answer::Option(n)),
+            Action::AnswerStart => Some(Answer::Text(String::new())),
+            _ => None,
+        };
+        if let Some(answer) = answer {
+            return self.answer_with(answer);
+        }
         match action {
             Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => {
-                if self.selected + 1 < self.visible.len() {
-                    self.selected += 1;
-                }
-            }
+            Action::Down if self.selected + 1 < self.visible.len() => self.selected += 1,
             Action::StartFilter => self.mode = Mode::Filter,
             Action::Type(c) => {
                 self.mode = Mode::Filter;
@@ -138,7 +187,54 @@ impl Picker {
                 }
                 self.message = Some("no session matches".into());
             }
-            Action::Ignore => {}
+            _ => {}
+        }
+        Outcome::Continue
+    }
+
+    /// An answer key: refused with a message unless the selected row's request takes it; a
+    /// typed answer opens its prompt first.
+    fn answer_with(&mut self, answer: Answer) -> Outcome {
+        let Some(&i) = self.visible.get(self.selected) else {
+            return Outcome::Continue;
+        };
+        let Some(request) = self.rows[i].status.request.as_deref() else {
+            self.message = Some("this session waits for no answer".into());
+            return Outcome::Continue;
+        };
+        let check = match &answer {
+            Answer::Text(t) if t.is_empty() => request.check(&Answer::Text("x".into())),
+            a => request.check(a),
+        };
+        match check {
+            Err(why) => self.message = Some(why),
+            Ok(()) if answer == Answer::Text(String::new()) => {
+                self.mode = Mode::Answer;
+                self.answer.clear();
+            }
+            Ok(()) => return Outcome::Answer(i, answer),
+        }
+        Outcome::Continue
+    }
+
+    /// While an answer is typed: characters type, enter sends it, esc drops it.
+    fn typing_answer(&mut self, action: Action) -> Outcome {
+        match action {
+            Action::Type(c) => self.answer.push(c),
+            Action::Backspace => {
+                self.answer.pop();
+            }
+            Action::Accept => {
+                self.mode = Mode::Navigate;
+                let text = std::mem::take(&mut self.answer);
+                return self.answer_with(Answer::Text(text));
+            }
+            Action::Escape => {
+                self.mode = Mode::Navigate;
+                self.answer.clear();
+            }
+            Action::Cancel => return Outcome::Cancel,
+            _ => {}
         }
         Outcome::Continue
     }

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::state::{Action, Mode, Picker};
+use crate::model::request::Ask;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::tui::text::{STATUS_MAX, cut, fit, width as text_width};
@@ -69,6 +70,12 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     }
 
     let filter_text = match p.mode {
+        Mode::Answer => format!(
+            " answer: {}▏  {} sends · {} drops it",
+            p.answer,
+            key(Action::Accept),
+            key(Action::Escape)
+        ),
         Mode::Filter => format!(" / {}▏", p.query),
         Mode::Navigate if p.query.is_empty() => format!(
             " {} to filter, {}/{} to move",
@@ -103,7 +110,33 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
             Paragraph::new(cut(&format!(" {}", clean(m)), width)).style(theme.warning()),
             message,
         );
+    } else if let Some(hint) = answer_hint(p) {
+        f.render_widget(Paragraph::new(cut(&clean(&hint), width)), message);
     }
+}
+
+/// The keys answering the selected session, when it waits on a request.
+fn answer_hint(p: &Picker) -> Option<String> {
+    let request = p.selected_row()?.status.request.as_deref()?;
+    let key = |a: Action| p.keymap.key_for(&a);
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(q) = request.single_question() {
+        for (n, option) in q.options.iter().enumerate() {
+            parts.extend(key(Action::Choose(n + 1)).map(|k| format!("{k} {option}")));
+        }
+        if q.custom {
+            parts.extend(key(Action::AnswerStart).map(|k| format!("{k} type")));
+        }
+    } else if matches!(request.ask, Ask::Permission { .. }) {
+        for (a, what) in [
+            (Action::AllowOnce, "allow once"),
+            (Action::AllowAlways, "always"),
+            (Action::Reject, "reject"),
+        ] {
+            parts.extend(key(a).map(|k| format!("{k} {what}")));
+        }
+    }
+    (!parts.is_empty()).then(|| format!(" {}", parts.join(" · ")))
 }
 
 /// Line 1: symbol, status (`status_w` columns), title, tmux location on the right. Line 2:
@@ -132,9 +165,12 @@ fn item(r: &Row, width: usize, status_w: usize, theme: &Theme) -> ListItem<'stat
         Span::raw(" ".repeat(pad + 1)),
         Span::styled(place, Style::default().add_modifier(Modifier::DIM)),
     ]);
-    let last = session
-        .and_then(|s| s.last_output.as_deref())
-        .map(|t| cut(&clean(t), width.saturating_sub(4)).into_owned())
+    let last = match r.status.request.as_deref() {
+        Some(request) => Some(request.headline()),
+        None => session.and_then(|s| s.last_output.clone()),
+    };
+    let last = last
+        .map(|t| cut(&clean(&t), width.saturating_sub(4)).into_owned())
         .unwrap_or_default();
     let second = Line::from(Span::styled(
         format!("   {last}"),

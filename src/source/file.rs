@@ -60,6 +60,21 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<String, FileError> {
     })
 }
 
+/// This process's (effective) user: whom private files and directories must belong to.
+#[cfg(target_os = "linux")]
+pub fn uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self is owned by the process's (effective) user: no libc needed.
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// This process's user: whom private files and directories must belong to.
+#[cfg(target_os = "macos")]
+pub fn uid() -> Option<u32> {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    Some(unsafe { libc::getuid() })
+}
+
 fn kind(t: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {

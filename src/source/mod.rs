@@ -2,6 +2,7 @@
 //! plugin files). Each returns owned facts; parsing lives in pure functions tested on literals.
 
 pub mod db;
+pub mod dialog;
 pub mod file;
 pub mod log;
 pub mod opencode_config;

@@ -7,18 +7,23 @@
 //!  "sessions": {"ses_…": {
 //!     "status": "busy",                       // idle | busy | retry
 //!     "retry": {"attempt": 3, "message": "…", "next": 1795476440000},
-//!     "permission": {"tool": "bash", "pattern": "rm -rf build"},
-//!     "question": {"header": "Colour"},
-//!     "error": "…", "updated_at": 1795476437090}}}
+//!     "permission": {"id": "per_…", "tool": "bash", "pattern": "rm -rf build"},
+//!     "question": {"id": "que_…", "header": "Colour", "questions": [{"question": "Which colour?",
+//!                  "header": "Colour", "options": ["Red", "Blue"], "multiple": false, "custom": true}]},
+//!     "error": "…", "updated_at": 1795476437090}},
+//!  "channel": true}
 //! ```
 //! Every field but `format` and `pid` may be missing. `started_at` is the process start time
 //! as the plugin read it, so otop can tell a reused pid from the process that wrote the file.
+//! `channel`: the plugin listens for answers (`reply::channel`); the request ids (`id`) are
+//! what it answers by. Plugins before otop's answers wrote neither.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use super::db::types::QuestionFacts;
 use super::file::read_capped;
 
 /// Live state of one session as the plugin saw it.
@@ -34,6 +39,11 @@ pub struct LiveState {
     pub permission: Option<String>,
     /// A pending question's header.
     pub question: Option<String>,
+    /// The pending permission's request id (`per_…`), by which the plugin answers it.
+    pub permission_id: Option<String>,
+    /// The pending question's request id (`que_…`) and what it asks.
+    pub question_id: Option<String>,
+    pub questions: Vec<QuestionFacts>,
     pub error: Option<String>,
     pub updated_at: Option<i64>,
 }
@@ -49,6 +59,8 @@ pub struct PluginFile {
     pub session_id: Option<String>,
     pub sessions: HashMap<String, LiveState>,
     pub written_at: Option<i64>,
+    /// The plugin listens for answers on its channel.
+    pub channel: bool,
 }
 
 /// The only format version this otop reads.
@@ -82,6 +94,8 @@ struct RawFile {
     written_at: Option<i64>,
     #[serde(default)]
     sessions: HashMap<String, RawSession>,
+    #[serde(default)]
+    channel: bool,
 }
 
 #[derive(Deserialize)]
@@ -103,21 +117,47 @@ struct RawRetry {
 
 #[derive(Deserialize)]
 struct RawPermission {
+    id: Option<String>,
     tool: Option<String>,
     pattern: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct RawQuestion {
+    id: Option<String>,
     header: Option<String>,
+    #[serde(default)]
+    questions: Vec<RawAsked>,
+}
+
+#[derive(Deserialize)]
+struct RawAsked {
+    #[serde(default)]
+    question: String,
+    header: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    multiple: bool,
+    #[serde(default = "yes")]
+    custom: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl From<RawSession> for LiveState {
     fn from(s: RawSession) -> Self {
+        let permission_id = s.permission.as_ref().and_then(|p| p.id.clone());
         let permission = s.permission.and_then(|p| {
             let parts: Vec<String> = [p.tool, p.pattern].into_iter().flatten().collect();
             (!parts.is_empty()).then(|| parts.join(" "))
         });
+        let (question_id, questions) = match &s.question {
+            Some(q) => (q.id.clone(), q.questions.iter().map(asked).collect()),
+            None => (None, Vec::new()),
+        };
         let retry = s.retry;
         LiveState {
             status: s.status,
@@ -126,9 +166,22 @@ impl From<RawSession> for LiveState {
             retry_next: retry.as_ref().and_then(|r| r.next),
             permission,
             question: s.question.and_then(|q| q.header),
+            permission_id,
+            question_id,
+            questions,
             error: s.error,
             updated_at: s.updated_at,
         }
+    }
+}
+
+fn asked(q: &RawAsked) -> QuestionFacts {
+    QuestionFacts {
+        question: q.question.clone(),
+        header: q.header.clone(),
+        options: q.options.clone(),
+        multiple: q.multiple,
+        custom: q.custom,
     }
 }
 
@@ -149,6 +202,7 @@ pub fn parse(text: &str) -> Result<PluginFile, PluginError> {
             .map(|(id, s)| (id, s.into()))
             .collect(),
         written_at: raw.written_at,
+        channel: raw.channel,
     })
 }
 

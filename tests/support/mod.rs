@@ -5,6 +5,7 @@ pub mod checks;
 pub mod fleet;
 pub mod model_server;
 pub mod opencode;
+pub mod replies;
 pub mod world;
 
 use std::path::{Path, PathBuf};

@@ -2,10 +2,14 @@
 //! so the monitor can be tried (and snapshot-tested) without opencode or tmux.
 
 use crate::collect::{Detail, Focus, Snapshot, Source};
+use crate::error::Error;
+use crate::model::request::Request;
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{MatchRule, State, Status};
+use crate::reply::Order;
 use crate::source::db::types::{
-    HistoryItem, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus, Totals, TotalsPair,
+    HistoryItem, QuestionFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus, Totals,
+    TotalsPair,
 };
 use crate::source::process::types::{Kind, ProcessInfo};
 use fleet::{FLEET, HELPERS, Phase, Spec};
@@ -22,6 +26,22 @@ pub struct DemoSource;
 impl Source for DemoSource {
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
         snapshot(focus, now)
+    }
+
+    /// Says what the answer would do; the simulated sessions go on as scripted.
+    fn answer(&mut self, order: &Order, _now: i64) -> Result<String, Error> {
+        let request = order
+            .row
+            .status
+            .request
+            .as_deref()
+            .ok_or_else(|| Error::Refused("this demo session waits for no answer".into()))?;
+        request.check(&order.answer).map_err(Error::Refused)?;
+        Ok(format!(
+            "demo: would answer {} to {} (nothing is sent in the demo)",
+            order.answer.describe(),
+            request.summary()
+        ))
     }
 }
 
@@ -78,6 +98,16 @@ fn tool_for(detail: &str) -> Option<ToolFacts> {
         "tool:grep" => ("grep", Some("validate\\("), "validate\\(", true),
         _ => return None,
     };
+    let questions = (tool == "question")
+        .then(|| QuestionFacts {
+            question: summary.to_string(),
+            header: Some("Runner".into()),
+            options: vec!["ubuntu-24.04".into(), "ubuntu-22.04".into()],
+            multiple: false,
+            custom: true,
+        })
+        .into_iter()
+        .collect();
     Some(ToolFacts {
         tool: tool.to_string(),
         title: title.map(str::to_string),
@@ -86,6 +116,9 @@ fn tool_for(detail: &str) -> Option<ToolFacts> {
         has_metadata,
         child_session: None,
         input_summary: Some(summary.to_string()),
+        part_id: format!("prt_demo_{tool}"),
+        questions,
+        ..ToolFacts::default()
     })
 }
 
@@ -208,8 +241,13 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
     Row {
         matched: proc_row.as_ref().map(|_| MatchRule::Flag),
         process: proc_row,
+        status: Status::new(*state, *detail).with_request(
+            s.tools
+                .first()
+                .filter(|_| *state == State::Waiting)
+                .and_then(|t| Request::from_part(&s.id, t)),
+        ),
         session: Some(s),
-        status: Status::new(*state, *detail),
         tmux,
     }
 }

@@ -28,12 +28,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let start = app.scroll.min(lines.len().saturating_sub(1));
     Paragraph::new(lines.into_iter().skip(start).collect::<Vec<_>>()).render(body, buf);
     let t = &app.theme;
-    let line = match app.live_note() {
-        Some(n) => Line::styled(
+    let line = match (super::answer::prompt(app), app.live_note()) {
+        (Some(prompt), _) => prompt,
+        (None, Some(n)) => Line::styled(
             clean(&n.text).into_owned(),
             if n.error { t.error() } else { t.key() },
         ),
-        None => Line::from(super::hints(app, Place::Detail, DETAIL_HINTS, w, 0)),
+        (None, None) => {
+            let mut spans = super::answer::hints(app, Place::Detail);
+            let room = w.saturating_sub(super::spans_width(&spans));
+            spans.extend(super::hints(app, Place::Detail, DETAIL_HINTS, room, 0));
+            Line::from(spans)
+        }
     };
     text::cut_line(line, w).render(footer, buf);
 }

@@ -1,6 +1,7 @@
 //! Top-level drawing: the list screen (header, column header, rows, footer), the detail view,
 //! and any panel on top. Everything draws from `&App`.
 
+pub mod answer;
 pub mod detail;
 pub mod help;
 pub mod panels;
@@ -150,7 +151,9 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let line = if app.editing_filter {
+    let line = if let Some(prompt) = answer::prompt(app) {
+        prompt
+    } else if app.editing_filter {
         Line::from(vec![
             Span::styled("/", t.key()),
             Span::raw(clean(&app.filter).into_owned()),
@@ -169,7 +172,18 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         let style = if note.error { t.error() } else { t.key() };
         Line::styled(clean(&note.text).into_owned(), style)
     } else {
-        let mut spans = Vec::new();
+        // `? help` and `q quit` stay whatever else has to go, the answer keys included.
+        let kept = spans_width(&hints(app, Place::List, LIST_HINTS, 0, 2));
+        let answers = answer::hints(app, Place::List);
+        let room = usize::from(area.width).saturating_sub(kept);
+        let mut spans = match spans_width(&answers) > room {
+            true => {
+                let mut cut = text::cut_line(Line::from(answers), room.saturating_sub(2)).spans;
+                cut.push(Span::raw("  "));
+                cut
+            }
+            false => answers,
+        };
         if !app.filter.is_empty() {
             spans.push(Span::styled(
                 format!("filter “{}” ", clean(&app.filter)),
@@ -179,7 +193,6 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
             spans.push(Span::styled(format!("({clear} clears)  "), t.secondary()));
         }
         let room = usize::from(area.width).saturating_sub(spans_width(&spans));
-        // `? help` and `q quit` stay whatever else has to go.
         spans.extend(hints(app, Place::List, LIST_HINTS, room, 2));
         Line::from(spans)
     };

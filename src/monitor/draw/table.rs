@@ -193,6 +193,9 @@ fn last_line(row: &Row) -> String {
             .map(|c| clean(c).into_owned())
             .unwrap_or_default();
     };
+    if let Some(r) = row.status.request.as_deref() {
+        return clean(&r.headline()).into_owned();
+    }
     if let Some(tool) = s.tools.first() {
         let what = tool
             .title

@@ -47,6 +47,20 @@ pub enum Action {
     DetailTab,
     /// Switch the tmux client to the selected session's pane.
     Jump,
+    /// Answer the session's permission: once, always (until opencode restarts), reject.
+    AllowOnce,
+    AllowAlways,
+    Reject,
+    /// Answer its question with the n-th option (from 1; 0 before the keymap numbers them).
+    Choose(usize),
+    /// Start typing an answer to its question.
+    AnswerStart,
+    AnswerInput(char),
+    AnswerBackspace,
+    /// Send the typed answer.
+    AnswerDone,
+    /// Drop the typed answer.
+    AnswerCancel,
     /// Mouse click at a screen position.
     Click {
         column: u16,
@@ -91,6 +105,10 @@ pub fn from_key(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(c) if !spec.ctrl => Some(Action::FilterInput(c)),
             _ => None,
         },
+        None if place == Place::Answer => match key.code {
+            KeyCode::Char(c) if !spec.ctrl => Some(Action::AnswerInput(c)),
+            _ => None,
+        },
         action => action,
     }
 }
@@ -104,6 +122,14 @@ impl Action {
             Action::CloseDetail => "detail view: back to the list",
             Action::DetailTab => "detail view: switch pane / history",
             Action::Jump => "jump to the session's tmux pane",
+            Action::AllowOnce => "permission: allow once",
+            Action::AllowAlways => "permission: allow always (until opencode restarts)",
+            Action::Reject => "permission: reject",
+            Action::Choose(_) => "question: choose an option (the n-th key, option n)",
+            Action::AnswerStart => "question: type an answer",
+            Action::AnswerDone => "answer: send it",
+            Action::AnswerCancel => "answer: drop it",
+            Action::AnswerBackspace => "answer: delete the last character",
             Action::FilterStart => "filter: title, model, id, status, cwd, tty, tmux",
             Action::FilterClear => "clear the filter",
             Action::FilterDone => "filter: keep it, stop typing",
@@ -126,6 +152,7 @@ impl Action {
             Action::Top => "first row / top",
             Action::Bottom => "last row / bottom",
             Action::FilterInput(_)
+            | Action::AnswerInput(_)
             | Action::Click { .. }
             | Action::ScrollUp
             | Action::ScrollDown

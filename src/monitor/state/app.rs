@@ -7,10 +7,12 @@ use ratatui::layout::Rect;
 use crate::collect::Snapshot;
 use crate::model::row::Row;
 use crate::monitor::layout;
+use crate::monitor::state::Answering;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::{self, RowKey, Shown, SortKey, Visibility};
+use crate::reply::Order;
 use crate::source::opencode_config::McpPanel;
 use crate::tui::theme::Theme;
 
@@ -43,6 +45,8 @@ pub enum Effect {
     Jump(Box<Row>),
     /// Read MCP config: the global one and the project's at this directory.
     LoadMcp(Option<String>),
+    /// Give this answer (through the source, which reads the world again first).
+    Answer(Box<Order>),
 }
 
 /// A one-line note on the footer (copy result, jump failure, …).
@@ -94,6 +98,8 @@ pub struct App {
     pub mcp: Option<McpPanel>,
     /// Which key does what where (`[monitor.keys]` in the configuration file).
     pub keymap: Keymap,
+    /// A typed answer being written.
+    pub answering: Option<Answering>,
 }
 
 impl App {
@@ -124,6 +130,7 @@ impl App {
             note: None,
             mcp: None,
             keymap: Keymap::default(),
+            answering: None,
         }
     }
 
@@ -220,7 +227,8 @@ impl App {
         self.scroll = 0;
     }
 
-    fn the_row(&self) -> Option<&Row> {
+    /// The row the view is about: the detail view's, else the selected one.
+    pub fn the_row(&self) -> Option<&Row> {
         match self.view {
             View::Detail => self.detail_row(),
             View::List => self.selected_row(),
@@ -321,6 +329,15 @@ impl App {
                 Some(_) => self.post("this session is not in a tmux pane", true),
                 None => {}
             },
+            Action::AllowOnce
+            | Action::AllowAlways
+            | Action::Reject
+            | Action::Choose(_)
+            | Action::AnswerStart
+            | Action::AnswerInput(_)
+            | Action::AnswerBackspace
+            | Action::AnswerDone
+            | Action::AnswerCancel => return self.answer(action),
             Action::Click { column, row } => self.click(column, row),
             Action::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);

@@ -16,12 +16,16 @@ pub enum Place {
     Panel,
     /// The filter prompt, where plain characters type.
     Filter,
+    /// The prompt of a typed answer, where plain characters type.
+    Answer,
 }
 
 impl Place {
     /// The prompt comes before a panel, and a panel before the view under it.
     pub fn of(app: &App) -> Place {
-        if app.editing_filter {
+        if app.answering.is_some() {
+            Place::Answer
+        } else if app.editing_filter {
             Place::Filter
         } else if app.panel.is_some() {
             Place::Panel
@@ -39,6 +43,7 @@ pub struct Keymap {
     detail: Bindings<Action>,
     panel: Bindings<Action>,
     filter: Bindings<Action>,
+    answer: Bindings<Action>,
 }
 
 impl Keymap {
@@ -49,6 +54,7 @@ impl Keymap {
                     .into_iter()
                     .filter_map(|((_, name), keys)| Some((keys, named(name)?))),
             )
+            .numbered(|a, n| matches!(a, Action::Choose(_)).then_some(Action::Choose(n)))
         };
         let p = keys.places();
         Keymap {
@@ -56,6 +62,7 @@ impl Keymap {
             detail: bind(p.detail),
             panel: bind(p.panel),
             filter: bind(p.filter),
+            answer: bind(p.answer),
         }
     }
 
@@ -65,12 +72,14 @@ impl Keymap {
             Place::Detail => &self.detail,
             Place::Panel => &self.panel,
             Place::Filter => &self.filter,
+            Place::Answer => &self.answer,
         }
     }
 
     /// The action bound to `key` in `place`; in the filter prompt a plain character types.
     pub fn action(&self, place: Place, key: KeySpec) -> Option<Action> {
-        self.at(place).action(key, place == Place::Filter).cloned()
+        let typing = matches!(place, Place::Filter | Place::Answer);
+        self.at(place).action(key, typing).cloned()
     }
 
     /// The first key bound to `action` in `place`, as the file writes it (for hints on screen).
@@ -81,12 +90,30 @@ impl Keymap {
             .map(|k| k.to_string())
     }
 
+    /// The keys choosing options 1 to `n` in `place`, in order.
+    pub fn choose_keys(&self, place: Place, n: usize) -> Vec<String> {
+        (1..=n)
+            .map_while(|i| self.key_for(place, &Action::Choose(i)))
+            .collect()
+    }
+
     /// Every bound action once, with its keys in every place, in the file's order: what the
-    /// help lists.
+    /// help lists (the numbered `choose` keys as one).
     pub fn help(&self) -> Vec<(Action, Vec<KeySpec>)> {
         let mut out: Vec<(Action, Vec<KeySpec>)> = Vec::new();
-        let all = [&self.list, &self.detail, &self.panel, &self.filter];
+        let all = [
+            &self.list,
+            &self.detail,
+            &self.panel,
+            &self.filter,
+            &self.answer,
+        ];
+        let one = |a: &Action| match a {
+            Action::Choose(_) => Action::Choose(0),
+            a => a.clone(),
+        };
         for (key, action) in all.into_iter().flat_map(Bindings::iter) {
+            let action = &one(action);
             match out.iter_mut().find(|(a, _)| a == action) {
                 Some((_, keys)) if keys.contains(key) => {}
                 Some((_, keys)) => keys.push(*key),
@@ -132,6 +159,14 @@ fn named(name: &str) -> Option<Action> {
         "copy_id" => Action::CopyId,
         "refresh" => Action::Refresh,
         "help" => Action::ToggleHelp,
+        "allow_once" => Action::AllowOnce,
+        "allow_always" => Action::AllowAlways,
+        "reject" => Action::Reject,
+        "choose" => Action::Choose(0),
+        "answer" => Action::AnswerStart,
+        "send" => Action::AnswerDone,
+        "cancel" => Action::AnswerCancel,
+        "erase" => Action::AnswerBackspace,
         _ => return None,
     })
 }
@@ -148,7 +183,7 @@ mod tests {
     fn every_name_in_the_file_is_an_action_with_a_description() {
         let keys = MonitorKeys::default();
         let p = keys.places();
-        for ((table, name), _) in [p.list, p.detail, p.panel, p.filter].concat() {
+        for ((table, name), _) in [p.list, p.detail, p.panel, p.filter, p.answer].concat() {
             let action = named(name).unwrap_or_else(|| panic!("{table}.{name} is no action"));
             assert!(action.describe().is_some(), "{table}.{name} has no help");
         }

@@ -2,10 +2,12 @@
 //! keys become and the keymap that says which, the rows shown and their order, and the columns.
 
 pub mod action;
+mod answer;
 mod app;
 pub mod columns;
 mod detail;
 pub mod keymap;
 pub mod list;
 
+pub use answer::Answering;
 pub use app::{App, DetailTab, Effect, Note, Panel, View};

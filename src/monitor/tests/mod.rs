@@ -1,6 +1,7 @@
 //! Views rendered on a `TestBackend` from the demo fleet at a fixed time, snapshotted with
 //! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
 
+mod answer;
 mod columns;
 mod hostile;
 
@@ -196,7 +197,7 @@ fn help_line(screen: &str, what: &str) -> String {
 
 #[test]
 fn help_overlay() {
-    let mut app = app(100, 30);
+    let mut app = app(100, 44);
     press(&mut app, KeyCode::Char('?'));
     let s = screen(&app);
     // Every action a key is bound to by default, with all its keys.
@@ -219,7 +220,8 @@ fn the_files_keys_act_and_show_in_the_help_and_hints() {
         std::path::Path::new("c.toml"),
     )
     .unwrap();
-    let mut app = app(100, 30);
+    // Wide enough for the answer keys of a waiting row and the footer's hints.
+    let mut app = app(200, 30);
     app.keymap = crate::monitor::state::keymap::Keymap::new(&config.monitor.keys);
     press(&mut app, KeyCode::Char('n'));
     assert_eq!(app.selected, 1);

@@ -217,3 +217,74 @@ fn hints_name_the_configured_keys() {
     assert_eq!(no_vim.key_for(&Action::Down).as_deref(), Some("down"));
     assert_eq!(no_vim.key_for(&Action::StartFilter).as_deref(), Some("/"));
 }
+
+fn alt(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)
+}
+
+/// The fleet with a question on its waiting row.
+fn asking() -> Picker {
+    let mut a = row("ses_a", "Fix the parser", State::Waiting, "work:1");
+    let q = crate::model::request::question(&["Red", "Blue"], true);
+    a.status = a.status.with_request(Some(q));
+    Picker::new(vec![
+        a,
+        row("ses_b", "Write docs", State::Working, "docs:2"),
+    ])
+}
+
+#[test]
+fn alt_keys_answer_the_selected_session_even_while_filtering() {
+    let mut p = asking();
+    assert_eq!(
+        press(&mut p, alt('2')),
+        Outcome::Answer(0, Answer::Option(2))
+    );
+    // Typing a filter does not take the alt keys.
+    press(&mut p, key('p'));
+    assert_eq!(
+        press(&mut p, alt('1')),
+        Outcome::Answer(0, Answer::Option(1))
+    );
+    // An answer the question does not take: a message, nothing sent.
+    assert_eq!(press(&mut p, alt('a')), Outcome::Continue);
+    assert!(p.message.as_deref().is_some_and(|m| m.contains("--option")));
+    assert_eq!(press(&mut p, alt('3')), Outcome::Continue);
+}
+
+#[test]
+fn a_typed_answer_has_its_own_prompt() {
+    let mut p = asking();
+    press(&mut p, alt('t'));
+    assert_eq!(p.mode, Mode::Answer);
+    for c in "qj green".chars() {
+        assert_eq!(press(&mut p, key(c)), Outcome::Continue, "{c} types");
+    }
+    press(
+        &mut p,
+        KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
+    );
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(
+        press(&mut p, enter),
+        Outcome::Answer(0, Answer::Text("qj gree".into()))
+    );
+    assert_eq!(p.mode, Mode::Navigate);
+    // A session that waits for nothing.
+    press(&mut p, key('j'));
+    assert_eq!(press(&mut p, alt('a')), Outcome::Continue);
+    assert_eq!(
+        p.message.as_deref(),
+        Some("this session waits for no answer")
+    );
+}
+
+#[test]
+fn new_rows_keep_the_selection_on_its_session() {
+    let mut p = fleet();
+    press(&mut p, key('j'));
+    let mut rows = p.rows().to_vec();
+    rows.reverse();
+    p.replace_rows(rows);
+    assert_eq!(p.selected_row().and_then(Row::session_id), Some("ses_b"));
+}

@@ -246,8 +246,9 @@ impl Db {
                     f.last_output = parts
                         .iter()
                         .rev()
-                        .filter(|(_, p)| p.is_text() && p.synthetic != Some(true))
-                        .find_map(|(_, p)| p.text.as_deref().and_then(last_line));
+                        .map(|p| &p.data)
+                        .filter(|p| p.is_text() && p.synthetic != Some(true))
+                        .find_map(|p| p.text.as_deref().and_then(last_line));
                 }
                 if f.last_output.is_some() {
                     break;
@@ -258,20 +259,19 @@ impl Db {
     }
 
     /// Parts of one message in order, with their creation time.
-    fn parts_of(&self, msg_id: &str) -> rusqlite::Result<Vec<(Option<i64>, PartData)>> {
+    fn parts_of(&self, msg_id: &str) -> rusqlite::Result<Vec<Part>> {
         self.parts_with(&self.q.parts_of, msg_id)
     }
 
     /// Parts of one message read by `sql` (`parts_of` or a filtered variant of it).
-    fn parts_with(
-        &self,
-        sql: &str,
-        msg_id: &str,
-    ) -> rusqlite::Result<Vec<(Option<i64>, PartData)>> {
+    fn parts_with(&self, sql: &str, msg_id: &str) -> rusqlite::Result<Vec<Part>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map([msg_id], |r| {
-            let data = PartData::parse(cell::json(r, 3)?);
-            Ok((int(r, 1)?, data))
+            Ok(Part {
+                id: cell::key(r, 0)?,
+                created: int(r, 1)?,
+                data: PartData::parse(cell::json(r, 3)?),
+            })
         })?;
         self.keep(rows)
     }
@@ -297,13 +297,15 @@ impl Db {
                 };
                 let text: Vec<&str> = parts
                     .iter()
-                    .filter(|(_, p)| p.is_text() && p.synthetic != Some(true))
-                    .filter_map(|(_, p)| p.text.as_deref())
+                    .map(|p| &p.data)
+                    .filter(|p| p.is_text() && p.synthetic != Some(true))
+                    .filter_map(|p| p.text.as_deref())
                     .collect();
                 let tools = parts
                     .iter()
-                    .filter(|(_, p)| p.is_tool())
-                    .map(|(_, p)| {
+                    .map(|p| &p.data)
+                    .filter(|p| p.is_tool())
+                    .map(|p| {
                         let title = p
                             .state
                             .as_ref()
@@ -334,7 +336,15 @@ impl Db {
     }
 }
 
-fn unfinished_tool((created, p): &(Option<i64>, PartData)) -> Option<ToolFacts> {
+/// One row of `part`: its id, creation time and data.
+struct Part {
+    id: String,
+    created: Option<i64>,
+    data: PartData,
+}
+
+fn unfinished_tool(part: &Part) -> Option<ToolFacts> {
+    let p = &part.data;
     if !p.is_tool() {
         return None;
     }
@@ -351,10 +361,13 @@ fn unfinished_tool((created, p): &(Option<i64>, PartData)) -> Option<ToolFacts> 
             .filter(|t| !t.is_empty())
             .map(cut),
         status,
-        started_at: p.started_at().or(*created),
+        started_at: p.started_at().or(part.created),
         has_metadata: p.has_metadata(),
         child_session: p.child_session(),
         input_summary: p.input_summary(),
+        part_id: part.id.clone(),
+        command: p.command(),
+        questions: p.questions(),
     })
 }
 

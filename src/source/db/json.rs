@@ -5,10 +5,16 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::Value;
 
-use super::types::{Role, Tokens, ToolStatus};
+use super::types::{QuestionFacts, Role, Tokens, ToolStatus};
 
 /// Longest line kept from model output or a tool input: enough for a table cell.
 pub(crate) const MAX_LINE: usize = 300;
+
+/// Longest bash command kept (a permission dialog shows it whole).
+const MAX_COMMAND: usize = 4_096;
+
+/// Options of one question kept (opencode's dialog numbers nine).
+const MAX_OPTIONS: usize = 20;
 
 fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
     let v = Value::deserialize(d)?;
@@ -219,6 +225,19 @@ pub(crate) struct Question {
     pub header: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub question: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub options: Option<Vec<QuestionOption>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub multiple: Option<bool>,
+    /// Whether a typed answer is allowed (opencode's default: yes).
+    #[serde(default, deserialize_with = "lenient")]
+    pub custom: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct QuestionOption {
+    #[serde(default, deserialize_with = "lenient")]
+    pub label: Option<String>,
 }
 
 impl PartData {
@@ -267,6 +286,39 @@ impl PartData {
             .or(q.and_then(|q| q.header.as_deref().or(q.question.as_deref())))
             .or(input.description.as_deref())?;
         first_line(text)
+    }
+
+    /// bash's whole `command` (up to [`MAX_COMMAND`] characters): what its permission asks.
+    pub(crate) fn command(&self) -> Option<String> {
+        let c = self.state.as_ref()?.input.as_ref()?.command.as_deref()?;
+        Some(cut_chars(c, MAX_COMMAND))
+    }
+
+    /// The questions a `question` part asks, as its dialog shows them.
+    pub(crate) fn questions(&self) -> Vec<QuestionFacts> {
+        let Some(qs) = self
+            .state
+            .as_ref()
+            .and_then(|s| s.input.as_ref())
+            .and_then(|i| i.questions.as_ref())
+        else {
+            return Vec::new();
+        };
+        qs.iter()
+            .map(|q| QuestionFacts {
+                question: cut(q.question.as_deref().unwrap_or("")),
+                header: q.header.as_deref().map(cut),
+                options: q
+                    .options
+                    .iter()
+                    .flatten()
+                    .take(MAX_OPTIONS)
+                    .map(|o| cut(o.label.as_deref().unwrap_or("")))
+                    .collect(),
+                multiple: q.multiple == Some(true),
+                custom: q.custom != Some(false),
+            })
+            .collect()
     }
 
     pub(crate) fn started_at(&self) -> Option<i64> {

@@ -48,9 +48,10 @@ pub struct MessageFacts {
     pub updated_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ToolStatus {
+    #[default]
     Pending,
     Running,
     Completed,
@@ -58,7 +59,7 @@ pub enum ToolStatus {
 }
 
 /// A tool part of the latest assistant message that has not finished.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ToolFacts {
     /// Tool name: `bash`, `question`, `task`, `edit`, …
     pub tool: String,
@@ -73,6 +74,28 @@ pub struct ToolFacts {
     pub child_session: Option<String>,
     /// A one-line summary of the input: bash `command`, a file path, a question header.
     pub input_summary: Option<String>,
+    /// The part's id (`prt_…`): the request, while the tool waits for an answer.
+    #[serde(skip)]
+    pub part_id: String,
+    /// bash: the whole command.
+    #[serde(skip)]
+    pub command: Option<String>,
+    /// `question`: what it asks.
+    #[serde(skip)]
+    pub questions: Vec<QuestionFacts>,
+}
+
+/// One question of a `question` tool call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QuestionFacts {
+    pub question: String,
+    pub header: Option<String>,
+    /// The options' labels, in order.
+    pub options: Vec<String>,
+    /// Several options may be picked.
+    pub multiple: bool,
+    /// A typed answer is allowed.
+    pub custom: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -113,3 +113,24 @@ fn only_files_of_live_processes_count() {
     assert_eq!(pids, vec![10, 13]);
     assert_eq!(live[&10].session_id.as_deref(), Some("ses_10"));
 }
+
+#[test]
+fn request_ids_and_questions_are_read_for_answering() {
+    let f = parse(
+        r#"{"format":1,"pid":7,"channel":true,"sessions":{
+          "ses_p":{"permission":{"id":"per_1","tool":"bash","pattern":"sleep 5"}},
+          "ses_q":{"question":{"id":"que_1","header":"Colour","questions":[
+            {"question":"Which colour?","header":"Colour","options":["Red","Blue"]}]}}}}"#,
+    )
+    .expect("parses");
+    assert!(f.channel);
+    assert_eq!(f.sessions["ses_p"].permission_id.as_deref(), Some("per_1"));
+    let q = &f.sessions["ses_q"];
+    assert_eq!(q.question_id.as_deref(), Some("que_1"));
+    assert_eq!(q.questions[0].options, ["Red", "Blue"]);
+    // opencode allows a typed answer unless the question says otherwise.
+    assert!(q.questions[0].custom && !q.questions[0].multiple);
+    // Files of plugins from before answers have neither.
+    let old = parse(FULL).expect("parses");
+    assert!(!old.channel && old.sessions["ses_perm"].permission_id.is_none());
+}

@@ -17,6 +17,7 @@ mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
 pub mod types;
+pub mod version;
 
 pub use self::cpu::CpuSampler;
 pub use self::details::Scanner;

@@ -242,7 +242,11 @@ fn socket_dir() -> Option<String> {
         .ok()
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| "/tmp".to_string());
-    Some(format!("{}/tmux-{}", dir.trim_end_matches('/'), uid()?))
+    Some(format!(
+        "{}/tmux-{}",
+        dir.trim_end_matches('/'),
+        super::file::uid()?
+    ))
 }
 
 /// The default server's socket path for this user.
@@ -271,19 +275,6 @@ pub fn servers(mut sockets: Vec<String>, extra: &[String]) -> Vec<String> {
     sockets.sort();
     sockets.dedup();
     sockets
-}
-
-#[cfg(target_os = "linux")]
-fn uid() -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    // /proc/self is owned by the process's (effective) user: no libc needed.
-    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
-}
-
-#[cfg(target_os = "macos")]
-fn uid() -> Option<u32> {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    Some(unsafe { libc::getuid() })
 }
 
 /// The pane a process runs in: by `TMUX_PANE` (on the process's own server), else by TTY,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::request::Ask;
 
 const NOW: i64 = 1_000_000_000;
 
@@ -48,6 +49,7 @@ fn tool(name: &str, started_ago: i64, has_metadata: bool) -> ToolFacts {
         has_metadata,
         child_session: None,
         input_summary: None,
+        ..ToolFacts::default()
     }
 }
 
@@ -539,3 +541,49 @@ fn urgency_orders_waiting_first() {
 }
 
 mod subagents;
+
+// --- the request a waiting session can be answered on ---
+
+#[test]
+fn a_waiting_part_is_the_request_it_is_answered_by() {
+    let mut s = generating();
+    let mut bash = tool("bash", PERMISSION_GRACE_MS + 1, false);
+    bash.part_id = "prt_perm".into();
+    bash.command = Some("sleep 5 &&\n  echo done".into());
+    s.tools = vec![bash];
+    let r = infer(&s, &[], &alive(), NOW).request.expect("a request");
+    assert_eq!((r.id.as_str(), r.from_plugin), ("prt_perm", false));
+    assert_eq!(r.session_id, "ses_a");
+    assert_eq!(
+        r.ask,
+        Ask::Permission {
+            tool: "bash".into(),
+            what: "sleep 5 &&\n  echo done".into()
+        }
+    );
+    // Working and idle sessions wait on nothing.
+    s.tools[0].started_at = Some(NOW);
+    assert_eq!(infer(&s, &[], &alive(), NOW).request, None);
+    assert_eq!(infer(&done(), &[], &alive(), NOW).request, None);
+}
+
+#[test]
+fn the_plugin_names_the_request_by_its_opencode_id() {
+    let mut live = with_plugin("busy");
+    if let Some(p) = live.plugin.as_mut() {
+        p.question = Some("Colour".into());
+        p.question_id = Some("que_1".into());
+    }
+    let r = infer(&done(), &[], &live, NOW).request.expect("a request");
+    assert_eq!((r.id.as_str(), r.from_plugin), ("que_1", true));
+    // A plugin from before answers: the database's running part stands in.
+    let mut s = generating();
+    let mut q = tool("question", 100, true);
+    q.part_id = "prt_q".into();
+    s.tools = vec![q];
+    if let Some(p) = live.plugin.as_mut() {
+        p.question_id = None;
+    }
+    let r = infer(&s, &[], &live, NOW).request.expect("a request");
+    assert_eq!((r.id.as_str(), r.from_plugin), ("prt_q", false));
+}

@@ -91,3 +91,16 @@ fn finished_parent_ignores_children() {
     let r = infer(&done(), &[child()], &alive(), NOW);
     assert_eq!(r.state, State::Idle);
 }
+
+#[test]
+fn a_parent_waiting_on_its_subagent_carries_the_subagents_request() {
+    let mut c = child();
+    c.tools = vec![tool("bash", 10_000, false)];
+    c.tools[0].part_id = "prt_child".into();
+    let r = infer(&parent_with_task(), &[c], &alive(), NOW);
+    let req = r.request.expect("the child's request");
+    assert_eq!(
+        (req.id.as_str(), req.session_id.as_str()),
+        ("prt_child", "ses_child")
+    );
+}

@@ -1,0 +1,165 @@
+//! Answering a session that waits for a permission or a question: the one path every view
+//! and `otop reply` act through, as [`crate::jump::go`] is for moving a client. [`give`] reads
+//! the world again first, so a request that is no longer pending is refused, never answered
+//! (whatever dialog is open now); then it answers through the companion plugin's channel when
+//! the plugin reported the request (exact, by opencode's id), else by typing into the pane
+//! (after reading the pane: see [`pane`]). Every answer sent is logged with what became of
+//! it.
+
+pub mod channel;
+mod log;
+pub mod pane;
+
+use serde_json::json;
+
+use crate::error::Error;
+use crate::model::request::{Answer, Ask, Request};
+use crate::model::row::Row;
+use crate::model::sanitize::clean;
+use crate::paths::Env;
+
+/// An answer for the session of a row, as a view or the command line asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    /// The row as the asker saw it: which process, which session.
+    pub row: Row,
+    /// The request the asker saw (a view always names it; `otop reply` may leave it to
+    /// whatever is pending now).
+    pub request: Option<String>,
+    pub answer: Answer,
+}
+
+impl Order {
+    /// An answer to the request `row` shows now.
+    pub fn to_shown(row: &Row, answer: Answer) -> Option<Order> {
+        let request = row.status.request.as_ref()?.id.clone();
+        Some(Order {
+            row: row.clone(),
+            request: Some(request),
+            answer,
+        })
+    }
+}
+
+/// Gives `order`'s answer. `fresh` reads every row again (the sources as they are now).
+/// Returns a line saying what was answered and how.
+pub fn give(
+    order: &Order,
+    env: &Env,
+    now_ms: i64,
+    fresh: &mut dyn FnMut() -> Vec<Row>,
+) -> Result<String, Error> {
+    let same = |r: &Row| r.pid() == order.row.pid() && r.session_id() == order.row.session_id();
+    let name = describe(&order.row);
+    let row = fresh()
+        .into_iter()
+        .find(same)
+        .ok_or_else(|| Error::Refused(format!("{name} is no longer running")))?;
+    let Some(request) = row.status.request.as_deref().cloned() else {
+        return Err(Error::Refused(match &order.request {
+            Some(id) => format!("request {} of {name} is no longer pending", clean(id)),
+            None => format!(
+                "{name} waits for no answer now ({}: {})",
+                row.status.state.as_str(),
+                clean(&row.status.detail)
+            ),
+        }));
+    };
+    if let Some(id) = &order.request
+        && *id != request.id
+    {
+        return Err(Error::Refused(format!(
+            "request {} of {name} is no longer pending (it now asks {})",
+            clean(id),
+            clean(&request.summary())
+        )));
+    }
+    request
+        .check(&order.answer)
+        .map_err(|why| Error::Refused(format!("{name}: {why}")))?;
+    // The plugin answers what it reported, by id, when its channel is there; a plugin
+    // without one (older, or a socket path too long) leaves the pane.
+    let socket = row
+        .process
+        .as_ref()
+        .map(|p| channel::socket_of(&p.info, env))
+        .filter(|s| request.from_plugin && s.exists());
+    let (how, outcome) = match &socket {
+        Some(socket) => {
+            channel::check(socket)
+                .map_err(|why| Error::Refused(format!("the companion plugin's channel: {why}")))?;
+            let sent = channel::ask(socket, &message(&request, &order.answer))
+                .and_then(|a| channel::outcome(&a));
+            let outcome = sent
+                .map(|()| "through the companion plugin".to_string())
+                .map_err(|why| Error::Refused(format!("the companion plugin: {why}")));
+            ("plugin", outcome)
+        }
+        None => {
+            let ready = pane::prepare(&row, &request)?;
+            let outcome = ready.send(&request, &order.answer, &mut || {
+                fresh().into_iter().find(same)
+            });
+            ("pane", outcome)
+        }
+    };
+    if let Some(file) = env.otop_state_dir().map(|d| d.join("answers.log")) {
+        let said = match &outcome {
+            Ok(_) => "ok".to_string(),
+            Err(e) => format!("not taken: {e}"),
+        };
+        let _ = log::append(
+            &file,
+            &[
+                &log::timestamp(now_ms),
+                &request.session_id,
+                &request.id,
+                &order.answer.describe(),
+                how,
+                &said,
+            ],
+        );
+    }
+    let how = outcome?;
+    Ok(format!(
+        "{}: {} {how}",
+        answered(&order.answer),
+        clean(&request.summary())
+    ))
+}
+
+/// What the plugin is sent for an answer.
+fn message(request: &Request, answer: &Answer) -> serde_json::Value {
+    let op = match request.ask {
+        Ask::Permission { .. } => "permission",
+        Ask::Question { .. } => "question",
+    };
+    let mut m = json!({"op": op, "session": request.session_id, "request": request.id});
+    match answer {
+        Answer::Once | Answer::Always | Answer::Reject => m["reply"] = json!(answer.describe()),
+        Answer::Option(n) => m["option"] = json!(n),
+        Answer::Text(t) => m["text"] = json!(t),
+    }
+    m
+}
+
+fn answered(answer: &Answer) -> String {
+    match answer {
+        Answer::Once => "allowed once".into(),
+        Answer::Always => "allowed always".into(),
+        Answer::Reject => "rejected".into(),
+        Answer::Option(n) => format!("answered option {n}"),
+        Answer::Text(t) => format!("answered {:?}", clean(t)),
+    }
+}
+
+fn describe(row: &Row) -> String {
+    match (row.session_id(), row.pid()) {
+        (Some(s), _) => clean(s).into_owned(),
+        (None, Some(p)) => format!("pid {p}"),
+        (None, None) => "the session".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+use super::*;
+use crate::model::row::ProcessRow;
+use crate::model::state::{State, Status};
+use crate::source::db::types::SessionFacts;
+use crate::source::process::types::{Kind, ProcessInfo};
+
+fn row(request: Option<&str>) -> Row {
+    let status =
+        Status::new(State::Waiting, "permission: bash sleep 5").with_request(request.map(|id| {
+            Request {
+                id: id.into(),
+                session_id: "ses_1".into(),
+                from_plugin: false,
+                ask: Ask::Permission {
+                    tool: "bash".into(),
+                    what: "sleep 5".into(),
+                },
+            }
+        }));
+    Row {
+        process: Some(ProcessRow {
+            info: ProcessInfo {
+                pid: 42,
+                ..ProcessInfo::default()
+            },
+            kind: Kind::Tui,
+            cpu_percent: None,
+            owner: None,
+            plugin: false,
+        }),
+        session: Some(SessionFacts {
+            id: "ses_1".into(),
+            ..SessionFacts::default()
+        }),
+        status,
+        matched: None,
+        tmux: None,
+    }
+}
+
+fn give_to(order: &Order, now: Vec<Row>) -> Result<String, Error> {
+    let env = Env::default();
+    give(order, &env, 0, &mut || now.clone())
+}
+
+#[test]
+fn an_answer_to_a_request_no_longer_pending_is_refused_not_sent() {
+    let shown = row(Some("prt_1"));
+    let order = Order::to_shown(&shown, Answer::Once).expect("an order");
+    // Answered meanwhile: the session works.
+    let mut working = row(None);
+    working.status = Status::new(State::Working, "tool:bash");
+    let why = give_to(&order, vec![working])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        why.contains("request prt_1 of ses_1 is no longer pending"),
+        "{why}"
+    );
+    // Another request is open now: it is not the one the user answered.
+    let why = give_to(&order, vec![row(Some("prt_2"))])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        why.contains("no longer pending (it now asks bash sleep 5)"),
+        "{why}"
+    );
+    let why = give_to(&order, vec![]).expect_err("refused").to_string();
+    assert!(why.contains("no longer running"), "{why}");
+}
+
+#[test]
+fn an_answer_that_does_not_fit_is_refused() {
+    let order = Order {
+        row: row(Some("prt_1")),
+        request: None,
+        answer: Answer::Option(1),
+    };
+    let why = give_to(&order, vec![row(Some("prt_1"))])
+        .expect_err("refused")
+        .to_string();
+    assert!(why.contains("answer once, always or reject"), "{why}");
+}
+
+#[test]
+fn without_the_plugin_an_unproven_opencode_is_refused_naming_the_proven_versions() {
+    let order = Order::to_shown(&row(Some("prt_1")), Answer::Once).expect("an order");
+    let why = give_to(&order, vec![row(Some("prt_1"))])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        why.contains("cannot tell which opencode version pid 42 runs"),
+        "{why}"
+    );
+    assert!(why.contains("proven on opencode 1.18.33 only"), "{why}");
+}
+
+#[test]
+fn the_plugin_is_told_the_request_and_the_answer() {
+    let q = Request {
+        id: "que_1".into(),
+        session_id: "ses_1".into(),
+        from_plugin: true,
+        ask: Ask::Question { questions: vec![] },
+    };
+    assert_eq!(
+        message(&q, &Answer::Option(2)),
+        json!({"op": "question", "session": "ses_1", "request": "que_1", "option": 2})
+    );
+    let p = Request {
+        ask: Ask::Permission {
+            tool: "bash".into(),
+            what: "x".into(),
+        },
+        ..q
+    };
+    assert_eq!(message(&p, &Answer::Reject)["reply"], "reject");
+}
