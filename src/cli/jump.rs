@@ -51,6 +51,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let here = Here {
         current_socket: current,
         client: args.client.clone(),
+        marks: ctx.env.unseen_file(),
     };
     match jump::go(row, &here)? {
         Went::Jumped(said) | Went::Print(said) => crate::outln!("{said}")?,

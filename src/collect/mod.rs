@@ -47,12 +47,26 @@ pub struct Snapshot {
     /// Database rows this refresh skipped because a cell held a value of a type otop cannot
     /// read (`otop doctor` reports them).
     pub skipped_rows: u64,
+    /// The panes in front of someone: each the active pane of the current window of a session
+    /// an attached, focused tmux client shows.
+    pub in_front: Vec<TmuxLocation>,
+    /// The tmux clients attached to the servers read.
+    pub clients: Vec<crate::source::tmux::types::Client>,
+    /// The directories the companion plugin's files were read from (one per database).
+    pub plugin_dirs: Vec<std::path::PathBuf>,
 }
+
+/// Asks whoever runs a [`Source`] to collect again now.
+pub type Waker = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// A producer of snapshots: the real collector, or the demo fleet.
 pub trait Source: Send {
     /// One refresh at wall-clock `now` (Unix ms).
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot;
+
+    /// Gives the source a way to ask for a refresh when something it watches changes (the
+    /// notifier watches the companion plugin's files). Most sources ignore it.
+    fn wake_with(&mut self, _wake: Waker) {}
 }
 
 /// Local midnight of the day containing `now` (Unix ms), for "today" totals.

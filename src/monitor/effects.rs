@@ -29,7 +29,14 @@ pub(super) fn perform(
             let msg = clipboard::copy(&id, out, &opts.clipboard);
             app.post(msg, false);
         }
-        Effect::Jump(row) => jump_to(app, &row, &Here::from_env(None)),
+        Effect::Jump(row) => {
+            let here = Here {
+                current_socket: jump::current_socket(),
+                client: None,
+                marks: opts.marks.clone(),
+            };
+            jump_to(app, &row, &here)
+        }
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();
             app.set_mcp(mcp::load(global, dir.as_deref().map(Path::new)));
@@ -71,10 +78,12 @@ mod tests {
                 window: 1,
                 window_name: "w".into(),
             }),
+            unseen: false,
+            certain: false,
         };
         let here = Here {
             current_socket: Some("/nonexistent/this-server".into()),
-            client: None,
+            ..Here::default()
         };
         jump_to(&mut app, &row, &here);
         let note = app.note.expect("a note");

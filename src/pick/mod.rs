@@ -30,13 +30,13 @@ pub struct PickOptions {
 }
 
 pub fn run(opts: PickOptions) -> Result<ExitCode> {
+    let here = Here::from_env(opts.client.clone(), &opts.env);
     let snap = Collector::new(opts.collector, opts.env).collect(&Focus::default(), now_ms());
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
     if let Some(e) = snap.db_error {
         picker.message = Some(e);
     }
-    let here = Here::from_env(opts.client.clone());
 
     let mut terminal = terminal::setup(Screen::Picker)?;
     let result = loop {

@@ -71,9 +71,13 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
 
 /// Line 1: symbol, status, title, tmux location on the right. Line 2: last output, dimmed.
 fn item(r: &Row, width: usize, theme: &Theme) -> ListItem<'static> {
-    let sym = r.status.state.symbol();
     let style = theme.status(&r.status);
-    let status = format!("{sym} {}", fit(&clean(&r.status.detail), 12));
+    let status = if r.is_done() {
+        format!("{} {}", crate::model::unseen::SYMBOL, fit("done", 12))
+    } else {
+        let sym = r.status.state.symbol();
+        format!("{sym} {}", fit(&clean(&r.status.detail), 12))
+    };
     let place = r
         .tmux
         .as_ref()

@@ -206,6 +206,8 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
         session: Some(s),
         status: Status::new(*state, *detail),
         tmux,
+        unseen: false,
+        certain: false,
     }
 }
 
@@ -225,6 +227,8 @@ fn helper(j: usize, now: i64) -> Option<Row> {
         status: Status::new(State::Idle, "helper"),
         matched: None,
         tmux: None,
+        unseen: false,
+        certain: false,
     })
 }
 
@@ -349,7 +353,7 @@ pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
         totals: Some(totals(now)),
         detail,
         warnings: Vec::new(),
-        skipped_rows: 0,
+        ..Snapshot::default()
     }
 }
 

@@ -165,7 +165,10 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             )
         }
         Column::Status => {
-            let detail = if row.status.detail.is_empty() {
+            let done = format!("{} done", crate::model::unseen::SYMBOL);
+            let detail = if row.is_done() {
+                &done
+            } else if row.status.detail.is_empty() {
                 row.status.state.as_str()
             } else {
                 &row.status.detail

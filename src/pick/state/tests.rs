@@ -28,6 +28,8 @@ fn row(id: &str, title: &str, state: State, target: &str) -> Row {
                 .unwrap_or(0),
             window_name: "w".into(),
         }),
+        unseen: false,
+        certain: false,
     }
 }
 
