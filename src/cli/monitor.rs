@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::collect::{Collector, CollectorOptions, Source};
 use crate::error::Result;
 use crate::monitor::MonitorOptions;
+use crate::notify::{Notifier, NotifyOptions};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -15,6 +16,9 @@ pub struct Args {
     /// Seconds between refreshes [default: 2, or monitor.interval in the config file]
     #[arg(long, value_name = "SECS", env = "OTOP_INTERVAL", value_parser = crate::config::parse_interval)]
     pub interval: Option<Duration>,
+    /// Send no notifications (the [notify] channels), whatever the configuration file says
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 /// The full-screen monitor, on the real collector or the demo fleet.
@@ -26,12 +30,17 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             totals: true,
             ..ctx.collector()
         };
-        Box::new(Collector::new(opts, ctx.env.clone()))
+        let notify = NotifyOptions {
+            quiet: args.no_notify,
+            ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop monitor")
+        };
+        Box::new(Notifier::new(Collector::new(opts, ctx.env.clone()), notify))
     };
     let defaults = MonitorOptions::new(&ctx.config);
     let opts = MonitorOptions {
         interval: args.interval.unwrap_or(defaults.interval),
         opencode_config_dir: ctx.env.opencode_config_dir(),
+        marks: ctx.env.unseen_file(),
         ..defaults
     };
     crate::monitor::run_monitor(source, opts)?;
