@@ -16,6 +16,7 @@ pub mod plugin;
 pub mod sessions;
 pub mod status;
 pub mod table;
+pub mod wait;
 pub mod watch;
 
 const EXAMPLES: &str = "\
@@ -71,6 +72,11 @@ pub enum Command {
         after_help = "Examples:\n  otop jump ses_4f2a...\n  otop jump 12345\n  otop jump --tty /dev/pts/3\n  bind-key W run-shell \"otop jump --next waiting --client '#{client_name}'\""
     )]
     Jump(jump::Args),
+    /// Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)
+    #[command(
+        after_help = "Exit status: 0 when the state is reached, 124 when --timeout passes first, 1 when no session matches.\n`done`: idle after a turn that finished normally (not aborted, not in error) after `otop wait` started.\n\nExamples:\n  otop wait %5 --until idle && make deploy\n  otop wait ses_4f2a... --until done --timeout 600\n  otop wait 12345 --until waiting; tmux display-message 'opencode needs you'\n  otop wait %5 --until gone"
+    )]
+    Wait(wait::Args),
     /// The companion opencode plugin: exact session mapping and live waiting/retry state
     #[command(
         after_help = "Examples:\n  otop plugin install\n  otop plugin status\n  otop plugin uninstall"
@@ -175,6 +181,7 @@ pub fn main() -> ExitCode {
         Some(Command::Watch(args)) => watch::run(&args, &ctx),
         Some(Command::Pick(args)) => pick::run(&args, &ctx),
         Some(Command::Jump(args)) => jump::run(&args, &ctx),
+        Some(Command::Wait(args)) => wait::run(&args, &ctx),
         Some(Command::Plugin(args)) => plugin::run(&args, &ctx),
         Some(Command::Doctor(args)) => doctor::run(&args, &ctx),
         Some(Command::Config(args)) => config_command(&args, config_path),
