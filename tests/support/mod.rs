@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod checks;
+#[cfg(target_os = "linux")]
+pub mod dbus;
 pub mod fleet;
 pub mod model_server;
 pub mod opencode;
