@@ -28,9 +28,13 @@ struct Env {
 
 impl Env {
     fn new(world: &World, bus: Option<&Bus>) -> Env {
+        Env::with_config(world, bus, CONFIG)
+    }
+
+    fn with_config(world: &World, bus: Option<&Bus>, config: &str) -> Env {
         let root = world.tmp.path();
         std::fs::create_dir_all(root.join("config/otop")).unwrap();
-        std::fs::write(root.join("config/otop/config.toml"), CONFIG).unwrap();
+        std::fs::write(root.join("config/otop/config.toml"), config).unwrap();
         let vars = [
             ("XDG_DATA_HOME", world.data.clone()),
             ("XDG_STATE_HOME", root.join("state")),
@@ -63,13 +67,17 @@ impl Env {
     }
 
     fn watch(&self, srv: &TmuxServer) -> Killed {
+        self.watch_every(srv, "0.2")
+    }
+
+    fn watch_every(&self, srv: &TmuxServer, interval: &str) -> Killed {
         let child = self
             .command(&[
                 "watch",
                 "--tmux",
                 "--plain",
                 "--interval",
-                "0.2",
+                interval,
                 "--socket",
             ])
             .arg(&srv.socket)
@@ -148,6 +156,11 @@ fn a_waiting_session_is_told_once_on_the_desktop_and_in_tmux_by_one_process() {
     until("the watcher sees the session working", || {
         pane_state(&srv, &pane) == "working"
     });
+    let (_, doctor) = env.run(&["doctor"]);
+    let line = doctor.lines().find(|l| l.contains("notify")).unwrap_or("");
+    assert!(line.starts_with("ok "), "{doctor}");
+    assert!(line.contains("sent by otop watch (pid"), "{line}");
+    assert!(line.contains("desktop: otop-test-notifier 1.0"), "{line}");
 
     let asked = Instant::now();
     running(&mut fx, &sid, now_ms(), Running::Question);
@@ -170,6 +183,68 @@ fn a_waiting_session_is_told_once_on_the_desktop_and_in_tmux_by_one_process() {
     // Many refreshes later (and with two watchers), still one.
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(bus.calls().len(), 1, "{:?}", bus.calls());
+}
+
+/// Writes the companion plugin's file for the process `pid` (as the plugin does: a temporary
+/// file renamed over it), its session `sid` busy, with a pending permission if `asks`.
+fn plugin_file(env: &Env, world: &World, pid: u32, sid: &str, asks: bool) {
+    let (_, json) = env.run(&["sessions", "--json", "--all"]);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let started = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["pid"] == pid)
+        .map(|r| r["started_at"].clone())
+        .expect("the stand-in's row");
+    let mut live = serde_json::json!({"status": "busy"});
+    if asks {
+        live["permission"] = serde_json::json!({"tool": "bash", "pattern": "rm -rf build"});
+    }
+    let file = serde_json::json!({
+        "format": 1, "pid": pid, "started_at": started, "session_id": sid,
+        "written_at": now_ms(), "sessions": {sid: live},
+    });
+    let dir = world.data.join("opencode/otop");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = dir.join(format!("{pid}.json.tmp"));
+    std::fs::write(&tmp, file.to_string()).unwrap();
+    std::fs::rename(&tmp, dir.join(format!("{pid}.json"))).unwrap();
+}
+
+/// With the companion plugin, its report of a permission request is told at once: the file's
+/// change wakes the watcher (whose refresh is every 2 s), and a reported state needs no hold.
+#[test]
+fn a_permission_the_plugin_reports_is_told_within_a_second() {
+    if !have_tmux() || !have_dbus() {
+        return;
+    }
+    let world = World::new();
+    let proj = world.project("proj");
+    let (srv, pane) = servers(&world, &proj);
+    let bus = Bus::start();
+    let env = Env::with_config(&world, Some(&bus), "[notify]\ntmux = []\n");
+    let t = now_ms();
+    let mut fx = world.fixture();
+    let sid = session(&mut fx, "ses_plug", "Clean build", &proj, t);
+    running(&mut fx, &sid, t, Running::Bash);
+    let pid = srv.pane_pid(&pane);
+    plugin_file(&env, &world, pid, &sid, false);
+    let _w = env.watch_every(&srv, "2");
+    until("working, through the plugin", || {
+        pane_state(&srv, &pane) == "working"
+    });
+    // Past the start-up refresh and one more, so the wake is what sees the request.
+    std::thread::sleep(Duration::from_millis(2500));
+
+    let asked = Instant::now();
+    plugin_file(&env, &world, pid, &sid, true);
+    let calls = bus.wait_calls(1, Duration::from_secs(10));
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let latency = calls[0].at.duration_since(asked);
+    eprintln!("permission.asked → Notify with the plugin: {latency:?}");
+    assert!(latency < Duration::from_secs(1), "{latency:?}");
+    assert_eq!(calls[0].body, "permission: bash rm -rf build");
 }
 
 #[test]

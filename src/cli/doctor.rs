@@ -82,6 +82,12 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     lines.push(tmux_line(&snap));
     lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
     lines.push(config_line(ctx));
+    let (ok, text) = crate::notify::check(&ctx.config.notify, &env);
+    lines.push(Line {
+        ok,
+        topic: "notify",
+        text,
+    });
     lines.push(terminal_line());
 
     // Lines quote paths (`--db`, the config file), tmux's and SQLite's words: all inert.

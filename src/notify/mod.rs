@@ -24,6 +24,65 @@ use crate::source::unseen;
 use deliver::{Deliverer, Note};
 use lock::Owner;
 
+/// What `otop doctor` says of notifications: whether they can be delivered, and who sends
+/// them (true: nothing is wrong).
+pub fn check(conf: &Notify, env: &crate::paths::Env) -> (bool, String) {
+    if !conf.any() {
+        return (true, "off: [notify] turns no channel on".into());
+    }
+    let mut ok = true;
+    let mut parts = Vec::new();
+    parts.push(match env.notify_lock().map(|p| lock::holder(&p)) {
+        Some(lock::Holder::Held(who)) => match who.split_once(' ') {
+            Some((pid, what)) => format!("sent by {what} (pid {pid})"),
+            None => format!("sent by pid {who}"),
+        },
+        Some(lock::Holder::Nobody) => {
+            "nobody sends them now (`otop watch --tmux` and the monitor do)".into()
+        }
+        Some(lock::Holder::Unreadable(e)) => {
+            ok = false;
+            format!("the lock cannot be read: {e}")
+        }
+        None => {
+            ok = false;
+            "no HOME or XDG_RUNTIME_DIR: no process can send them".into()
+        }
+    });
+    if conf.desktop {
+        parts.push(match desktop::service() {
+            Ok(s) => format!("desktop: {s}"),
+            Err(e) => {
+                ok = false;
+                format!("desktop: no notification service answers ({e}): set desktop = false")
+            }
+        });
+    }
+    if !conf.tmux.is_empty() {
+        let names: Vec<&str> = conf
+            .tmux
+            .iter()
+            .map(|t| match t {
+                crate::config::notify::TmuxAlert::Message => "message",
+                crate::config::notify::TmuxAlert::Bell => "bell",
+            })
+            .collect();
+        parts.push(format!("tmux: {}", names.join(", ")));
+    }
+    if let Some(prog) = conf.command.first() {
+        match which::which(prog) {
+            Ok(_) => parts.push(format!("command: {prog}")),
+            Err(_) => {
+                ok = false;
+                parts.push(format!("command: {prog} is not found"));
+            }
+        }
+    }
+    let on: Vec<&str> = conf.on.iter().map(|k| k.as_str()).collect();
+    parts.push(format!("on {}", on.join(", ")));
+    (ok, parts.join("; "))
+}
+
 /// How a [`Notifier`] runs.
 #[derive(Debug, Clone)]
 pub struct NotifyOptions {

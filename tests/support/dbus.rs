@@ -16,6 +16,8 @@ pub struct Notified {
     pub summary: String,
     pub body: String,
     pub at: Instant,
+    /// The same moment, Unix ms (to compare with times other processes wrote).
+    pub at_ms: i64,
 }
 
 struct Service {
@@ -42,6 +44,7 @@ impl Service {
             summary,
             body,
             at: Instant::now(),
+            at_ms: otop::collect::now_ms(),
         });
         calls.len() as u32
     }
