@@ -386,3 +386,56 @@ fn wait_returns_when_the_state_is_reached_and_124_on_timeout() {
     let status = wait_for(Duration::from_secs(15), || gone.try_wait().unwrap());
     assert_eq!(status.and_then(|s| s.code()), Some(0));
 }
+
+/// The README's latency figures, at the default hold (3 s) and refresh interval (2 s): from
+/// the moment a session starts waiting to the `Notify` call, without the plugin (a question in
+/// the database) and with it (its file reports a permission). Not a test:
+/// `cargo test --test notify latency -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn latency_at_the_defaults() {
+    if !have_tmux() || !have_dbus() {
+        return;
+    }
+    for plugin in [false, true] {
+        let mut got = Vec::new();
+        for _ in 0..5 {
+            let world = World::new();
+            let proj = world.project("proj");
+            let (srv, pane) = servers(&world, &proj);
+            let bus = Bus::start();
+            let env = Env::with_config(&world, Some(&bus), "");
+            let t = now_ms();
+            let mut fx = world.fixture();
+            let sid = session(&mut fx, "ses_lat", "Latency", &proj, t);
+            running(&mut fx, &sid, t, Running::Bash);
+            let pid = srv.pane_pid(&pane);
+            if plugin {
+                plugin_file(&env, &world, pid, &sid, false);
+            }
+            let _w = env.watch_every(&srv, "2");
+            until("working", || pane_state(&srv, &pane) == "working");
+            // Land anywhere in the refresh cycle.
+            std::thread::sleep(Duration::from_millis(2_000 + (now_ms() % 2_000) as u64));
+            let asked = Instant::now();
+            if plugin {
+                plugin_file(&env, &world, pid, &sid, true);
+            } else {
+                running(&mut fx, &sid, now_ms(), Running::Question);
+            }
+            let calls = bus.wait_calls(1, Duration::from_secs(15));
+            got.push(calls[0].at.duration_since(asked).as_millis());
+        }
+        got.sort_unstable();
+        eprintln!(
+            "{}: median {} ms, {:?}",
+            if plugin {
+                "with the plugin"
+            } else {
+                "without it"
+            },
+            got[got.len() / 2],
+            got
+        );
+    }
+}

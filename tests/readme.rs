@@ -33,6 +33,10 @@ const EXCLUDED: &[(&str, &str)] = &[
         "writes into ~/.cargo/bin; the tests run the binary cargo built for them",
     ),
     ("cargo test", "the test suite itself"),
+    (
+        "otop wait %5 --until idle && make deploy",
+        "needs an opencode session in pane %5 (tests/notify.rs runs `otop wait`)",
+    ),
 ];
 
 struct Block {

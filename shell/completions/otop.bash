@@ -46,6 +46,9 @@ _otop() {
             otop,status)
                 cmd="otop__subcmd__status"
                 ;;
+            otop,wait)
+                cmd="otop__subcmd__wait"
+                ;;
             otop,watch)
                 cmd="otop__subcmd__watch"
                 ;;
@@ -78,6 +81,9 @@ _otop() {
                 ;;
             otop__subcmd__help,status)
                 cmd="otop__subcmd__help__subcmd__status"
+                ;;
+            otop__subcmd__help,wait)
+                cmd="otop__subcmd__help__subcmd__wait"
                 ;;
             otop__subcmd__help,watch)
                 cmd="otop__subcmd__help__subcmd__watch"
@@ -122,7 +128,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --interval --help --version sessions status watch pick jump plugin doctor config completions man help"
+            opts="-h -V --db --config --demo --interval --no-notify --help --version sessions status watch pick jump wait plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,7 +220,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status watch pick jump plugin doctor config completions man help"
+            opts="sessions status watch pick jump wait plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -396,6 +402,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -719,8 +739,38 @@ _otop() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otop__subcmd__wait)
+            opts="-h --until --timeout --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --until)
+                    COMPREPLY=($(compgen -W "idle waiting done error gone" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otop__subcmd__watch)
-            opts="-f -h --tmux --socket --format --plain --empty --interval --db --config --help"
+            opts="-f -h --tmux --socket --format --plain --empty --interval --no-notify --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -19,6 +19,7 @@ _otop() {
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--interval=[Seconds between refreshes \[default\: 2, or monitor.interval in the config file\]]:SECS:_default' \
 '--demo[Show a simulated fleet of sessions instead of the real ones]' \
+'--no-notify[Send no notifications (the \[notify\] channels), whatever the configuration file says]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -67,6 +68,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--tmux[Keep tmux user options up to date\: global @otop_status, per-pane @otop_state]' \
 '--plain[No tmux styles (#\[…\]) in @otop_status]' \
+'--no-notify[Send no notifications (the \[notify\] channels), whatever the configuration file says]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -90,6 +92,21 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
 '--help[Print help]' \
 '::target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+&& ret=0
+;;
+(wait)
+_arguments "${_arguments_options[@]}" : \
+'--until=[The state to wait for]:UNTIL:((idle\:"Idle, whatever the reason (finished, aborted, a new session)"
+waiting\:"Waiting for you\: a question or a permission request"
+done\:"Idle after a turn that finished normally after \`otop wait\` started"
+error\:"In error (a failed turn, a failing provider)"
+gone\:"No session matches any more (its opencode ended)"))' \
+'--timeout=[Give up after this many seconds, exiting 124]:SECS:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
 && ret=0
 ;;
 (plugin)
@@ -235,6 +252,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(wait)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (plugin)
 _arguments "${_arguments_options[@]}" : \
 ":: :_otop__subcmd__help__subcmd__plugin_commands" \
@@ -300,6 +321,7 @@ _otop_commands() {
 'watch:Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
+'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
@@ -332,6 +354,7 @@ _otop__subcmd__help_commands() {
 'watch:Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)' \
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
+'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
@@ -409,6 +432,11 @@ _otop__subcmd__help__subcmd__sessions_commands() {
 _otop__subcmd__help__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'otop help status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__wait_commands] )) ||
+_otop__subcmd__help__subcmd__wait_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help wait commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__watch_commands] )) ||
 _otop__subcmd__help__subcmd__watch_commands() {
@@ -494,6 +522,11 @@ _otop__subcmd__sessions_commands() {
 _otop__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'otop status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__wait_commands] )) ||
+_otop__subcmd__wait_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop wait commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__watch_commands] )) ||
 _otop__subcmd__watch_commands() {

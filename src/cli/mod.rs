@@ -74,7 +74,7 @@ pub enum Command {
     Jump(jump::Args),
     /// Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)
     #[command(
-        after_help = "Exit status: 0 when the state is reached, 124 when --timeout passes first, 1 when no session matches.\n`done`: idle after a turn that finished normally (not aborted, not in error) after `otop wait` started.\n\nExamples:\n  otop wait %5 --until idle && make deploy\n  otop wait ses_4f2a... --until done --timeout 600\n  otop wait 12345 --until waiting; tmux display-message 'opencode needs you'\n  otop wait %5 --until gone"
+        after_help = "Exit status: 0 when the state is reached, 124 when --timeout passes first, 1 when no session matches.\n`done`: idle after a turn that finished normally (not aborted, not in error) after `otop wait` started.\n\nExamples:\n  otop wait %5 --until idle && make deploy\n  otop wait ses_4f2a... --until done --timeout 600\n  otop wait 12345 --until waiting && tmux display-message 'opencode needs you'\n  otop wait %5 --until gone"
     )]
     Wait(wait::Args),
     /// The companion opencode plugin: exact session mapping and live waiting/retry state

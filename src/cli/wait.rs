@@ -26,7 +26,7 @@ pub enum Until {
     Done,
     /// In error (a failed turn, a failing provider)
     Error,
-    /// No session matches any more (its opencode ended, or the pane now runs another)
+    /// No session matches any more (its opencode ended)
     Gone,
 }
 
