@@ -273,7 +273,8 @@ impl Source for Collector {
             p.plugin = plugin_pids.contains(&p.info.pid);
         }
         if let Some(path) = self.env.unseen_file() {
-            crate::model::unseen::mark_rows(&mut snap.rows, &crate::source::unseen::read(&path));
+            snap.marks = crate::source::unseen::read(&path);
+            crate::model::unseen::mark_rows(&mut snap.rows, &snap.marks);
         }
 
         if self.opts.totals {

@@ -54,6 +54,8 @@ pub struct Snapshot {
     pub clients: Vec<crate::source::tmux::types::Client>,
     /// The directories the companion plugin's files were read from (one per database).
     pub plugin_dirs: Vec<std::path::PathBuf>,
+    /// The unseen marks as this refresh read them (the rows' `unseen` says where they apply).
+    pub marks: crate::source::unseen::Marks,
 }
 
 /// Asks whoever runs a [`Source`] to collect again now.

@@ -165,9 +165,8 @@ impl<S: Source> Notifier<S> {
             .collect();
         let out = self.tracker.observe(&seen, snap.taken_at);
         if let Some(path) = &self.opts.marks {
-            let now = unseen::read(path);
-            let changes = !out.mark.is_empty() || out.clear.iter().any(|c| now.contains_key(c));
-            if changes
+            let marked = |c: &String| snap.marks.contains_key(c);
+            if (!out.mark.is_empty() || out.clear.iter().any(marked))
                 && let Ok(marks) = unseen::update(path, |m| {
                     for c in &out.clear {
                         m.remove(c);
@@ -176,6 +175,7 @@ impl<S: Source> Notifier<S> {
                 })
             {
                 mark_rows(&mut snap.rows, &marks);
+                snap.marks = marks;
             }
         }
         let Some(d) = &self.deliverer else { return };
