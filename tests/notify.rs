@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use otop::collect::now_ms;
+use otop::testkit::fixture::Fixture;
 use support::dbus::{Bus, have_dbus};
 use support::world::{Running, World, finish, running, session};
 use support::{Client, TmuxServer, have_tmux, wait_for};
@@ -112,9 +113,7 @@ impl Drop for Killed {
 }
 
 fn pane_state(srv: &TmuxServer, pane: &str) -> String {
-    srv.ok(&["show-option", "-pqv", "-t", pane, "@otop_state"])
-        .trim()
-        .to_string()
+    srv.pane_option(pane, "@otop_state")
 }
 
 fn until(what: &str, f: impl Fn() -> bool) {
@@ -122,6 +121,16 @@ fn until(what: &str, f: impl Fn() -> bool) {
         wait_for(Duration::from_secs(15), || f().then_some(())).is_some(),
         "timed out: {what}"
     );
+}
+
+/// A database with session `id` titled `title` in `dir`, mid-turn running bash (working);
+/// returns it, the session id and the reply's message id.
+fn working(world: &World, dir: &Path, id: &str, title: &str) -> (Fixture, String, String) {
+    let t = now_ms();
+    let mut fx = world.fixture();
+    let sid = session(&mut fx, id, title, dir, t);
+    let m = running(&mut fx, &sid, t, Running::Bash);
+    (fx, sid, m)
 }
 
 /// A tmux server whose session `other` runs a shell and whose session `work` has opencode
@@ -146,10 +155,7 @@ fn a_waiting_session_is_told_once_on_the_desktop_and_in_tmux_by_one_process() {
     let bus = Bus::start();
     let env = Env::new(&world, Some(&bus));
 
-    let t = now_ms();
-    let mut fx = world.fixture();
-    let sid = session(&mut fx, "ses_asks", "Colour scheme", &proj, t);
-    running(&mut fx, &sid, t, Running::Bash);
+    let (mut fx, sid, _) = working(&world, &proj, "ses_asks", "Colour scheme");
     // One watcher per tmux server: both see the session, one sends.
     let _a = env.watch(&srv);
     let _b = env.watch(&second);
@@ -224,10 +230,7 @@ fn a_permission_the_plugin_reports_is_told_within_a_second() {
     let (srv, pane) = servers(&world, &proj);
     let bus = Bus::start();
     let env = Env::with_config(&world, Some(&bus), "[notify]\ntmux = []\n");
-    let t = now_ms();
-    let mut fx = world.fixture();
-    let sid = session(&mut fx, "ses_plug", "Clean build", &proj, t);
-    running(&mut fx, &sid, t, Running::Bash);
+    let (_fx, sid, _) = working(&world, &proj, "ses_plug", "Clean build");
     let pid = srv.pane_pid(&pane);
     plugin_file(&env, &world, pid, &sid, false);
     let _w = env.watch_every(&srv, "2");
@@ -261,10 +264,7 @@ fn nothing_is_told_while_the_pane_is_in_front_of_an_attached_client() {
     let bus = Bus::start();
     let env = Env::new(&world, Some(&bus));
 
-    let t = now_ms();
-    let mut fx = world.fixture();
-    let sid = session(&mut fx, "ses_seen", "Looked at", &proj, t);
-    running(&mut fx, &sid, t, Running::Bash);
+    let (mut fx, sid, _) = working(&world, &proj, "ses_seen", "Looked at");
     let _w = env.watch(&srv);
     until("working", || pane_state(&srv, &pane) == "working");
     let q = running(&mut fx, &sid, now_ms(), Running::Question);
@@ -297,10 +297,7 @@ fn a_finished_turn_is_marked_until_its_pane_is_selected_or_jumped_to() {
     let client = Client::attach(&srv, "other");
     let env = Env::new(&world, None);
 
-    let t = now_ms();
-    let mut fx = world.fixture();
-    let sid = session(&mut fx, "ses_done", "Release notes", &proj, t);
-    let m = running(&mut fx, &sid, t, Running::Bash);
+    let (mut fx, sid, m) = working(&world, &proj, "ses_done", "Release notes");
     let watcher = env.watch(&srv);
     until("working", || pane_state(&srv, &pane) == "working");
     finish(&mut fx, &m);
@@ -345,10 +342,7 @@ fn wait_returns_when_the_state_is_reached_and_124_on_timeout() {
     let proj = world.project("proj");
     let (srv, pane) = servers(&world, &proj);
     let env = Env::new(&world, None);
-    let t = now_ms();
-    let mut fx = world.fixture();
-    let sid = session(&mut fx, "ses_wait", "Deploy", &proj, t);
-    let m = running(&mut fx, &sid, t, Running::Bash);
+    let (mut fx, _, m) = working(&world, &proj, "ses_wait", "Deploy");
 
     let started = Instant::now();
     let (code, _) = env.run(&["wait", "ses_wait", "--until", "idle", "--timeout", "1"]);
@@ -405,10 +399,7 @@ fn latency_at_the_defaults() {
             let (srv, pane) = servers(&world, &proj);
             let bus = Bus::start();
             let env = Env::with_config(&world, Some(&bus), "");
-            let t = now_ms();
-            let mut fx = world.fixture();
-            let sid = session(&mut fx, "ses_lat", "Latency", &proj, t);
-            running(&mut fx, &sid, t, Running::Bash);
+            let (mut fx, sid, _) = working(&world, &proj, "ses_lat", "Latency");
             let pid = srv.pane_pid(&pane);
             if plugin {
                 plugin_file(&env, &world, pid, &sid, false);

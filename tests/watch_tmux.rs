@@ -64,9 +64,7 @@ fn global(srv: &TmuxServer, name: &str) -> String {
 }
 
 fn pane_state(srv: &TmuxServer, pane: &str) -> String {
-    srv.ok(&["show-option", "-pqv", "-t", pane, "@otop_state"])
-        .trim()
-        .to_string()
+    srv.pane_option(pane, "@otop_state")
 }
 
 fn until(srv: &TmuxServer, what: &str, f: impl Fn(&TmuxServer) -> bool) {

@@ -12,6 +12,15 @@ pub enum TmuxAlert {
     Bell,
 }
 
+impl TmuxAlert {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TmuxAlert::Message => "message",
+            TmuxAlert::Bell => "bell",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Notify {

@@ -59,14 +59,7 @@ pub fn check(conf: &Notify, env: &crate::paths::Env) -> (bool, String) {
         });
     }
     if !conf.tmux.is_empty() {
-        let names: Vec<&str> = conf
-            .tmux
-            .iter()
-            .map(|t| match t {
-                crate::config::notify::TmuxAlert::Message => "message",
-                crate::config::notify::TmuxAlert::Bell => "bell",
-            })
-            .collect();
+        let names: Vec<&str> = conf.tmux.iter().map(|t| t.as_str()).collect();
         parts.push(format!("tmux: {}", names.join(", ")));
     }
     if let Some(prog) = conf.command.first() {

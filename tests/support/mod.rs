@@ -167,6 +167,13 @@ impl TmuxServer {
             .to_string()
     }
 
+    /// The pane option `name` of `pane` (`@otop_state`), empty when unset.
+    pub fn pane_option(&self, pane: &str, name: &str) -> String {
+        self.ok(&["show-option", "-pqv", "-t", pane, name])
+            .trim()
+            .to_string()
+    }
+
     /// Polls `target`'s screen until `ok` holds; panics with the last screen after 15 s.
     pub fn wait_screen(&self, target: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
