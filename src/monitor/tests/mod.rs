@@ -2,6 +2,7 @@
 //! insta; keys driven through `key → Action → App::apply`, without a terminal or sleeping.
 
 mod hostile;
+mod unseen;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

@@ -219,3 +219,33 @@ fn hints_name_the_configured_keys() {
     assert_eq!(no_vim.key_for(&Action::Down).as_deref(), Some("down"));
     assert_eq!(no_vim.key_for(&Action::StartFilter).as_deref(), Some("/"));
 }
+
+/// A session done since you last looked reads `✓ done` and comes first among idle ones.
+#[test]
+fn a_done_unseen_session_is_marked_and_first_among_idle_ones() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut rows = vec![
+        row("ses_c", "Refactor jump", State::Idle, "work:3"),
+        row("ses_d", "Release notes", State::Idle, "work:4"),
+        row("ses_b", "Write docs", State::Working, "docs:2"),
+    ];
+    rows[1].unseen = true;
+    crate::model::select::sort_by_urgency(&mut rows);
+    let p = Picker::new(rows);
+    assert_eq!(titles(&p), ["Write docs", "Release notes", "Refactor jump"]);
+    let mut term = Terminal::new(TestBackend::new(60, 10)).unwrap();
+    term.draw(|f| crate::pick::view::draw(f, &p, &crate::tui::theme::Theme::default()))
+        .unwrap();
+    let screen = term.backend().to_string();
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Release notes"))
+        .unwrap();
+    assert!(line.contains("✓ done"), "{screen}");
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Refactor jump"))
+        .unwrap();
+    assert!(line.contains("○ idle"), "{screen}");
+}
