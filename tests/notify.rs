@@ -191,18 +191,22 @@ fn a_waiting_session_is_told_once_on_the_desktop_and_in_tmux_by_one_process() {
     assert_eq!(bus.calls().len(), 1, "{:?}", bus.calls());
 }
 
-/// Writes the companion plugin's file for the process `pid` (as the plugin does: a temporary
-/// file renamed over it), its session `sid` busy, with a pending permission if `asks`.
-fn plugin_file(env: &Env, world: &World, pid: u32, sid: &str, asks: bool) {
+/// The start time otop reads for process `pid`, as the companion plugin records it.
+fn started_at(env: &Env, pid: u32) -> serde_json::Value {
     let (_, json) = env.run(&["sessions", "--json", "--all"]);
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let started = rows
-        .as_array()
+    rows.as_array()
         .unwrap()
         .iter()
         .find(|r| r["pid"] == pid)
         .map(|r| r["started_at"].clone())
-        .expect("the stand-in's row");
+        .expect("the stand-in's row")
+}
+
+/// Writes the companion plugin's file for the process `pid` started at `started` (as the
+/// plugin does: a temporary file renamed over it), its session `sid` busy, with a pending
+/// permission if `asks`.
+fn plugin_file(world: &World, pid: u32, started: &serde_json::Value, sid: &str, asks: bool) {
     let mut live = serde_json::json!({"status": "busy"});
     if asks {
         live["permission"] = serde_json::json!({"tool": "bash", "pattern": "rm -rf build"});
@@ -232,7 +236,8 @@ fn a_permission_the_plugin_reports_is_told_within_a_second() {
     let env = Env::with_config(&world, Some(&bus), "[notify]\ntmux = []\n");
     let (_fx, sid, _) = working(&world, &proj, "ses_plug", "Clean build");
     let pid = srv.pane_pid(&pane);
-    plugin_file(&env, &world, pid, &sid, false);
+    let started = started_at(&env, pid);
+    plugin_file(&world, pid, &started, &sid, false);
     let _w = env.watch_every(&srv, "2");
     until("working, through the plugin", || {
         pane_state(&srv, &pane) == "working"
@@ -241,7 +246,7 @@ fn a_permission_the_plugin_reports_is_told_within_a_second() {
     std::thread::sleep(Duration::from_millis(2500));
 
     let asked = Instant::now();
-    plugin_file(&env, &world, pid, &sid, true);
+    plugin_file(&world, pid, &started, &sid, true);
     let calls = bus.wait_calls(1, Duration::from_secs(10));
     assert_eq!(calls.len(), 1, "{calls:?}");
     let latency = calls[0].at.duration_since(asked);
@@ -401,8 +406,9 @@ fn latency_at_the_defaults() {
             let env = Env::with_config(&world, Some(&bus), "");
             let (mut fx, sid, _) = working(&world, &proj, "ses_lat", "Latency");
             let pid = srv.pane_pid(&pane);
+            let started = started_at(&env, pid);
             if plugin {
-                plugin_file(&env, &world, pid, &sid, false);
+                plugin_file(&world, pid, &started, &sid, false);
             }
             let _w = env.watch_every(&srv, "2");
             until("working", || pane_state(&srv, &pane) == "working");
@@ -410,7 +416,7 @@ fn latency_at_the_defaults() {
             std::thread::sleep(Duration::from_millis(2_000 + (now_ms() % 2_000) as u64));
             let asked = Instant::now();
             if plugin {
-                plugin_file(&env, &world, pid, &sid, true);
+                plugin_file(&world, pid, &started, &sid, true);
             } else {
                 running(&mut fx, &sid, now_ms(), Running::Question);
             }
