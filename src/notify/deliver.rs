@@ -64,16 +64,16 @@ impl Note {
         }
     }
 
-    /// The event as the `command` channel gets it on its standard input (raw strings: JSON
-    /// carries them inertly; the program decides how to show them).
+    /// The event as the `command` channel gets it on its standard input. Titles and details are
+    /// sanitised as for any notification: the program may well show them on a terminal.
     pub fn json(&self) -> Value {
         let t = self.tmux.as_ref();
         json!({
             "event": self.kind.as_str(),
             "session": self.session,
-            "title": self.title,
+            "title": self.title.as_deref().map(clean),
             "state": self.status.state,
-            "detail": self.status.detail,
+            "detail": clean(&self.status.detail),
             "pane": t.map(|t| &t.pane_id),
             "target": t.map(|t| &t.target),
             "socket": t.map(|t| &t.socket),
@@ -157,7 +157,12 @@ fn run_command(prog: &str, args: &[String], event: &Value) -> std::io::Result<()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
-    let text = format!("{event}\n");
+    // The other values (ids, the socket path) reach it exact, with anything a terminal would
+    // act on written as `\uXXXX`, as `--json` output does.
+    let text = format!(
+        "{}\n",
+        crate::model::sanitize::inert_json(&event.to_string())
+    );
     std::thread::spawn(move || {
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(text.as_bytes());
@@ -227,6 +232,6 @@ mod tests {
         });
         let v: Value = serde_json::from_str(&got.unwrap()).unwrap();
         assert_eq!(v["session"], "ses_1");
-        assert_eq!(v["title"], "Fix \u{1b}[31m#(evil)");
+        assert_eq!(v["title"], "Fix #(evil)", "sanitised, but not for tmux");
     }
 }
