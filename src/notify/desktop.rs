@@ -1,4 +1,4 @@
-//! Desktop notifications. Linux (and other freedesktop systems): the notification service on
+//! Desktop notifications. Linux: the notification service on
 //! the session D-Bus (`org.freedesktop.Notifications.Notify`), through `notify-rust` on pure-Rust
 //! zbus. macOS: `osascript`'s `display notification`, the text handed over as arguments of the
 //! script (`on run argv`), never spliced into it, so no text can become AppleScript.
@@ -8,7 +8,7 @@
 //! the script's `run` handler; `--` ends its options, so an argument starting with `-` stays
 //! an argument. It uses only `std::process::Command`, like the rest of otop on macOS.
 
-#[cfg(not(target_os = "macos"))]
+#[cfg(target_os = "linux")]
 mod imp {
     /// The body with markup disarmed: servers that take body markup (`<b>`, `<a href>`) would
     /// otherwise read it in untrusted text.
@@ -80,7 +80,7 @@ pub fn service() -> Result<String, String> {
     imp::service()
 }
 
-#[cfg(all(test, not(target_os = "macos")))]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     #[test]
     fn markup_is_shown_as_text() {
