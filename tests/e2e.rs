@@ -329,18 +329,8 @@ fn opencode_1_18_plugin() {
     );
     let mut report = Report::default();
 
-    fleet.ask_before_bash("perm");
-    // `perm` first: with no database yet it starts alone; the twins then start back to back.
-    let specs = fleet::specs(&[
-        ("perm", "perm"),
-        ("twin1", "twins"),
-        ("twin2", "twins"),
-        ("question", "question"),
-        ("fail", "fail"),
-    ]);
-    fleet.start_tuis(&specs, READY);
     // Notifications: a watcher on the fleet's tmux server, a notification service on a bus of
-    // its own. Started before the prompts, so what follows is news to it.
+    // its own. Started before the TUIs, so what they do is news to it (not found at start-up).
     let bus = support::dbus::Bus::start();
     {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_otop"));
@@ -355,6 +345,16 @@ fn opencode_1_18_plugin() {
         }
         fleet.adopt(cmd.spawn().expect("start otop watch"));
     }
+    fleet.ask_before_bash("perm");
+    // `perm` first: with no database yet it starts alone; the twins then start back to back.
+    let specs = fleet::specs(&[
+        ("perm", "perm"),
+        ("twin1", "twins"),
+        ("twin2", "twins"),
+        ("question", "question"),
+        ("fail", "fail"),
+    ]);
+    fleet.start_tuis(&specs, READY);
     let markers = [
         ("perm", "BASH 5 marker-perm"),
         ("twin1", "hello marker-twin-one"),

@@ -8,8 +8,8 @@
 //!   itself (`certain`: the companion plugin's pending permission or question) counts at once.
 //! - A counted waiting or error is told; a counted idle after a turn (any refresh showing the
 //!   session working or waiting since it was last idle, and a turn that ended normally) is told
-//!   as done. Nothing is told for the states the first refresh finds (they held before otop
-//!   started), nor while the session's pane is in front of you.
+//!   as done. Nothing is told for the states sessions are found in at start-up (they held
+//!   before otop started), nor while the session's pane is in front of you.
 //! - A session is told the same kind of news at most once per [`Rules::flap_ms`], unless its
 //!   pane has been in front of you since: a session flapping between two states does not spam.
 //! - Done and error while you are not looking mark the session unseen; the mark clears when
@@ -119,11 +119,16 @@ struct Track {
 #[derive(Debug, Clone, Default)]
 pub struct Tracker {
     rules: Rules,
-    started: bool,
+    /// The first refresh's `now`.
+    started: Option<i64>,
     /// The latest refresh's `now`.
     now: i64,
     tracks: HashMap<String, Track>,
 }
+
+/// Sessions first seen this soon after the first refresh count as found at start-up: the
+/// first refreshes may not have tied every process to its session yet.
+const STARTUP_MS: i64 = 5_000;
 
 impl Tracker {
     pub fn new(rules: Rules) -> Tracker {
@@ -135,12 +140,13 @@ impl Tracker {
 
     /// Takes one refresh's sessions at `now`.
     pub fn observe(&mut self, seen: &[Seen], now: i64) -> Outcome {
-        let first = !self.started;
-        self.started = true;
+        let started = *self.started.get_or_insert(now);
+        let starting = now.saturating_sub(started) < STARTUP_MS;
         self.now = now;
         let mut out = Outcome::default();
         for s in seen {
             let state = s.status.state;
+            let new = !self.tracks.contains_key(s.session);
             let t = self.tracks.entry(s.session.to_string()).or_default();
             t.last_seen = now;
             if s.in_front {
@@ -150,7 +156,7 @@ impl Tracker {
             if t.state != Some(state) {
                 t.state = Some(state);
                 t.since = now;
-                t.counted = first;
+                t.counted = new && starting;
             }
             let busy = matches!(state, State::Working | State::Waiting);
             t.turn |= busy;
