@@ -210,14 +210,14 @@ impl Source for Collector {
         };
         let mut snap = Snapshot {
             taken_at: now,
-            in_front: servers
-                .iter()
-                .flat_map(|s| s.in_front().map(TmuxLocation::from))
-                .collect(),
             ..Snapshot::default()
         };
-        let panes: Vec<Pane> = servers.iter().flat_map(|s| s.panes.clone()).collect();
-        snap.clients = servers.into_iter().flat_map(|s| s.clients).collect();
+        let mut panes: Vec<Pane> = Vec::new();
+        for s in servers {
+            snap.in_front.extend(s.in_front().map(TmuxLocation::from));
+            panes.extend(s.panes);
+            snap.clients.extend(s.clients);
+        }
 
         // Group opencode processes by the database they use; always include the default one so
         // a missing database is reported even when no opencode runs.

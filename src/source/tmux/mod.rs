@@ -203,7 +203,12 @@ pub fn list(socket: &str) -> Result<Server, TmuxError> {
 pub fn parse_clients(out: &str, socket: &str) -> Vec<Client> {
     out.lines()
         .filter_map(|line| {
-            let line = line.replace("\\037", "\x1f");
+            // As in `parse_panes`: octal escapes only where tmux printed no separator.
+            let line = if line.contains(SEP) {
+                line.to_string()
+            } else {
+                line.replace("\\037", "\x1f")
+            };
             let f: Vec<&str> = line.splitn(4, SEP).collect();
             let ["client", name, flags, session] = f.as_slice() else {
                 return None;
