@@ -59,7 +59,8 @@ trap cleanup EXIT
 # Each holds 45 descriptors as opencode 1.18 does: its log at fd 19 and 23, the database at 24.
 mkdir -p "$tmp/bin" "$tmp/data/opencode/log"
 cp /bin/sleep "$tmp/bin/opencode"
-export OPENCODE_DB="$DB" XDG_DATA_HOME="$tmp/data"
+# Marks and the notification lock stay in the run's own directories.
+export OPENCODE_DB="$DB" XDG_DATA_HOME="$tmp/data" XDG_STATE_HOME="$tmp/state" XDG_RUNTIME_DIR="$tmp/run"
 unset TMUX TMUX_PANE
 log="$tmp/data/opencode/log/opencode.log"
 : >"$log"

@@ -1,10 +1,15 @@
-//! The jump: take a tmux client to the pane a session runs in, on the right server, across
-//! tmux sessions. The picker, `otop jump` and the monitor all act through [`go`], which first
-//! checks where the target lives ([`plan`]): a client can only be switched within its server.
+//! Acting on a session's pane. The jump takes a tmux client to the pane a session runs in, on
+//! the right server, across tmux sessions: the picker, `otop jump` and the monitor all act
+//! through [`go`], which first checks where the target lives ([`plan`]): a client can only be
+//! switched within its server. Notifications reach a pane through [`tell`], on the pane's own
+//! server, and ask [`in_front`] whether you are looking at it.
+
+use std::path::PathBuf;
 
 use crate::error::Error;
 use crate::model::row::{Row, TmuxLocation};
-use crate::model::sanitize::clean;
+use crate::model::sanitize::{clean, for_tmux};
+use crate::source::tmux::types::Client;
 use crate::source::tmux::{self, same_socket};
 
 /// What choosing a row leads to.
@@ -25,16 +30,19 @@ pub struct Here {
     pub client: Option<String>,
     /// The rows are the demo fleet's ([`crate::collect::Snapshot::demo`]): nothing is moved.
     pub demo: bool,
+    /// The unseen marks' file: a jump to a session clears its mark (you have opened it).
+    pub marks: Option<PathBuf>,
 }
 
 impl Here {
-    /// This process's tmux server (`$TMUX`) and the client the popup binding named, if any;
-    /// `demo`: whether the rows acted on are the demo's.
-    pub fn from_env(client: Option<String>, demo: bool) -> Here {
+    /// This process's tmux server (`$TMUX`), the client the popup binding named, if any, and
+    /// the unseen marks of `env`; `demo`: whether the rows acted on are the demo's.
+    pub fn from_env(client: Option<String>, demo: bool, env: &crate::paths::Env) -> Here {
         Here {
             current_socket: current_socket(),
             client,
             demo,
+            marks: env.unseen_file(),
         }
     }
 }
@@ -59,7 +67,14 @@ pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
     }
     let client = here.client.as_deref();
     match plan(row, here.current_socket.as_deref(), client) {
-        Plan::Jump(loc) => Ok(Went::Jumped(jump_to(&loc, client)?)),
+        Plan::Jump(loc) => {
+            let went = jump_to(&loc, client)?;
+            if let (Some(marks), Some(id)) = (&here.marks, row.session_id()) {
+                // The jump happened; a mark left behind is cleared when the pane is seen.
+                let _ = crate::source::unseen::clear(marks, id);
+            }
+            Ok(Went::Jumped(went))
+        }
         Plan::Explain(why) => Err(Error::Refused(why)),
         Plan::Print(text) => Ok(Went::Print(text)),
     }
@@ -124,6 +139,58 @@ fn demo_line(row: &Row) -> String {
         ),
         None => format!("demo: {} is in no tmux pane", name(row)),
     }
+}
+
+/// Whether `loc` is in front of someone: among `front`, the panes [`crate::collect::Snapshot`]
+/// found active in the current window of an attached, focused client.
+pub fn in_front(loc: &TmuxLocation, front: &[TmuxLocation]) -> bool {
+    front
+        .iter()
+        .any(|f| f.pane_id == loc.pane_id && same_socket(&f.socket, &loc.socket))
+}
+
+/// Tells the people at `loc`'s tmux server: `message` on the status line of each of its
+/// `clients` (those of other servers are skipped), and with `bell`, the bell in the pane's
+/// window (rung on the pane's terminal `tty`, so tmux's `monitor-bell` flags it). The message
+/// is untrusted text: sanitised, and `#` doubled so tmux expands no format in it.
+pub fn tell(
+    loc: &TmuxLocation,
+    clients: &[Client],
+    message: Option<&str>,
+    bell: Option<&str>,
+) -> Result<(), Error> {
+    if let Some(tty) = bell {
+        ring(tty).map_err(Error::file(tty))?;
+    }
+    let Some(message) = message else {
+        return Ok(());
+    };
+    let text = for_tmux(message);
+    let cmds: Vec<Vec<&str>> = clients
+        .iter()
+        .filter(|c| same_socket(&c.socket, &loc.socket))
+        .map(|c| vec!["display-message", "-c", &c.name, "-d", "5000", &text])
+        .collect();
+    if !cmds.is_empty() {
+        tmux::run_tmux_commands(Some(&loc.socket), &cmds)?;
+    }
+    Ok(())
+}
+
+/// Writes BEL to the terminal `tty` (a pane's): tmux reads it as the pane's output. Only a
+/// character device is written to, without waiting and without becoming its controlling
+/// process.
+fn ring(tty: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open(tty)?;
+    if !f.metadata()?.file_type().is_char_device() {
+        return Err(std::io::Error::other("not a terminal"));
+    }
+    f.write_all(b"\x07")
 }
 
 /// One line saying where a session is, for people outside tmux.
@@ -204,6 +271,8 @@ mod tests {
                 window: 2,
                 window_name: "w".into(),
             }),
+            unseen: false,
+            certain: false,
         }
     }
 

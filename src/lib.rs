@@ -2,7 +2,8 @@
 //!
 //! Data flows one way: [`source`] (database, processes, tmux, logs) → [`model`] (correlated
 //! rows with a status) → views ([`monitor`], [`pick`], [`statusline`], [`cli`]). The collector
-//! ([`collect`]) owns the sources and hands out owned snapshots.
+//! ([`collect`]) owns the sources and hands out owned snapshots; [`notify`] watches the
+//! long-lived views' snapshots for news to tell.
 
 pub mod cli;
 pub mod collect;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod jump;
 pub mod model;
 pub mod monitor;
+pub mod notify;
 pub mod paths;
 pub mod pick;
 pub mod reply;

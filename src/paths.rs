@@ -1,6 +1,7 @@
 //! Every file otop finds through `HOME` and the XDG variables: opencode's database and data
 //! directory, opencode's configuration (MCP servers, the companion plugin), otop's own
-//! configuration file and state directory. The variables are read once into [`Env`], so tests
+//! configuration file, its state directory (the unseen marks) and its runtime directory (the
+//! lock of the process that sends notifications). The variables are read once into [`Env`], so tests
 //! inject them instead of changing the process's environment.
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ pub struct Env {
     pub xdg_config_home: Option<String>,
     pub xdg_state_home: Option<String>,
     pub xdg_cache_home: Option<String>,
+    /// `XDG_RUNTIME_DIR`: per-user, per-boot files (locks of live processes).
+    pub xdg_runtime_dir: Option<String>,
     /// `OPENCODE_DB`: opencode's own override of its database path (from 1.15).
     pub opencode_db: Option<String>,
     /// `OTOP_CONFIG`: where otop's configuration file is.
@@ -28,6 +31,7 @@ impl Env {
             xdg_config_home: var("XDG_CONFIG_HOME"),
             xdg_state_home: var("XDG_STATE_HOME"),
             xdg_cache_home: var("XDG_CACHE_HOME"),
+            xdg_runtime_dir: var("XDG_RUNTIME_DIR"),
             opencode_db: var("OPENCODE_DB"),
             otop_config: var("OTOP_CONFIG"),
         }
@@ -85,6 +89,22 @@ impl Env {
             (None, None) => return None,
         };
         Some(base.join("otop"))
+    }
+
+    /// The unseen marks (sessions that finished since you last looked), kept across restarts.
+    pub fn unseen_file(&self) -> Option<PathBuf> {
+        self.otop_state_dir().map(|d| d.join("unseen.json"))
+    }
+
+    /// The lock held by the one otop process that sends notifications:
+    /// `$XDG_RUNTIME_DIR/otop/notify.lock`, else in the state directory (macOS has no
+    /// `XDG_RUNTIME_DIR`; a lock there works the same, only it outlives a reboot as a file).
+    pub fn notify_lock(&self) -> Option<PathBuf> {
+        let dir = match &self.xdg_runtime_dir {
+            Some(r) => Path::new(r).join("otop"),
+            None => self.otop_state_dir()?,
+        };
+        Some(dir.join("notify.lock"))
     }
 
     fn config_home(&self) -> Option<PathBuf> {
@@ -157,6 +177,21 @@ mod tests {
             e.otop_state_dir(),
             Some(PathBuf::from("/h/.local/state/otop"))
         );
+        assert_eq!(
+            e.notify_lock(),
+            Some(PathBuf::from("/h/.local/state/otop/notify.lock"))
+        );
+        let mut r = env(Some("/h"), None);
+        r.xdg_runtime_dir = Some("/run/user/1".into());
+        assert_eq!(
+            r.notify_lock(),
+            Some(PathBuf::from("/run/user/1/otop/notify.lock"))
+        );
+        assert_eq!(
+            r.unseen_file(),
+            Some(PathBuf::from("/h/.local/state/otop/unseen.json"))
+        );
+        assert_eq!(env(None, None).notify_lock(), None);
         assert_eq!(env(None, None).otop_config(None), None);
         assert_eq!(env(None, None).plugin_file(), None);
     }

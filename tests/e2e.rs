@@ -331,6 +331,22 @@ fn opencode_1_18_plugin() {
     );
     let mut report = Report::default();
 
+    // Notifications: a watcher on the fleet's tmux server, a notification service on a bus of
+    // its own. Started before the TUIs, so what they do is news to it (not found at start-up).
+    let bus = support::dbus::Bus::start();
+    {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_otop"));
+        cmd.args(["watch", "--tmux", "--interval", "2", "--socket"])
+            .arg(&fleet.tmux.socket)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env_remove("TMUX")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in fleet.env() {
+            cmd.env(k, v);
+        }
+        fleet.adopt(cmd.spawn().expect("start otop watch"));
+    }
     fleet.ask_before_bash("perm");
     // `perm` first: with no database yet it starts alone; the twins then start back to back.
     let specs = fleet::specs(&[
@@ -399,6 +415,32 @@ fn opencode_1_18_plugin() {
             state_is(r, "waiting", "permission: bash sleep 5")
         });
         status_of(&row)
+    });
+    report.run("the permission is told once, within a second", || {
+        let id = session("perm");
+        let pid = f.tui("perm").pid;
+        let asked = f
+            .plugin_state(pid)
+            .and_then(|s| s["sessions"][id.as_str()]["updated_at"].as_i64())
+            .unwrap_or_default();
+        let told = |c: &support::dbus::Notified| c.body == "permission: bash sleep 5";
+        wait_for(Duration::from_secs(10), || {
+            bus.calls().into_iter().find(told)
+        })
+        .expect("no Notify for the permission request");
+        std::thread::sleep(Duration::from_secs(5));
+        let calls: Vec<_> = bus.calls().into_iter().filter(told).collect();
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert!(calls[0].summary.ends_with(": waiting for you"), "{calls:?}");
+        let latency = calls[0].at_ms - asked;
+        assert!(
+            latency < 1_000,
+            "permission.asked → Notify took {latency} ms"
+        );
+        format!(
+            "{latency} ms after permission.asked: {:?}",
+            calls[0].summary
+        )
     });
     report.run("asking a question", || {
         let row = wait_tui_row(f, "question", &session("question"), STATE, |r| {

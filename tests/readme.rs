@@ -51,6 +51,10 @@ const EXCLUDED: &[(&str, &str)] = &[
         "otop reply %5 --text 'use the staging database'",
         "answers a live opencode session: the end-to-end suite runs `otop reply`",
     ),
+    (
+        "otop wait %5 --until idle && make deploy",
+        "needs an opencode session in pane %5 (tests/notify.rs runs `otop wait`)",
+    ),
 ];
 
 struct Block {

@@ -11,8 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use otop::collect::now_ms;
-use otop::testkit::fixture::AssistantSpec;
-use support::world::{Running, World, running, session};
+use support::world::{Running, World, finish, running, session};
 use support::{TmuxServer, have_tmux, wait_for};
 
 struct Watcher(Child);
@@ -37,6 +36,7 @@ fn watch_with(srv: &TmuxServer, data: &Path, extra: &[&str]) -> Watcher {
             "--plain",
             "--interval",
             "0.2",
+            "--no-notify",
             "--socket",
         ])
         .arg(&srv.socket)
@@ -46,6 +46,10 @@ fn watch_with(srv: &TmuxServer, data: &Path, extra: &[&str]) -> Watcher {
         .arg("--db")
         .arg(data.join("opencode/opencode.db"))
         .env("XDG_DATA_HOME", data)
+        // Marks, the notification lock and the (empty) configuration stay in the test's world.
+        .env("XDG_STATE_HOME", data.join("state"))
+        .env("XDG_RUNTIME_DIR", data.join("run"))
+        .env("XDG_CONFIG_HOME", data.join("config"))
         .env("OPENCODE_DB", "")
         .env_remove("TMUX")
         .stdout(Stdio::null())
@@ -60,9 +64,7 @@ fn global(srv: &TmuxServer, name: &str) -> String {
 }
 
 fn pane_state(srv: &TmuxServer, pane: &str) -> String {
-    srv.ok(&["show-option", "-pqv", "-t", pane, "@otop_state"])
-        .trim()
-        .to_string()
+    srv.pane_option(pane, "@otop_state")
 }
 
 fn until(srv: &TmuxServer, what: &str, f: impl Fn(&TmuxServer) -> bool) {
@@ -119,33 +121,20 @@ fn options_follow_the_sessions_and_the_watcher_ends_with_its_server() {
         "second watcher still running"
     );
 
-    // The bash call finishes and the reply completes: proj-b turns idle.
-    fx.update_assistant(
-        &mb,
-        AssistantSpec {
-            completed: Some(now_ms()),
-            finish: Some("stop".into()),
-            ..AssistantSpec::default()
-        },
-    )
-    .unwrap();
-    fx.conn()
-        .execute(
-            "UPDATE part SET data = json_set(data, '$.state.status', 'completed') WHERE message_id = ?1",
-            [&mb],
-        )
-        .unwrap();
+    // The bash call finishes and the reply completes: proj-b turns idle, and since nobody
+    // looked at its pane (no client is attached), done.
+    finish(&mut fx, &mb);
     until(&srv, "after the DB changed", |s| {
-        global(s, "@otop_status") == "◆1 ○1"
+        global(s, "@otop_status") == "◆1 ✓1"
     });
-    assert_eq!(pane_state(&srv, &pane_b), "idle");
+    assert_eq!(pane_state(&srv, &pane_b), "done");
     assert_eq!(pane_state(&srv, pane_a), "waiting");
 
     // The process in proj-a ends: its pane loses its state.
     let pid_a = srv.pane_pid(pane_a);
     let _ = Command::new("kill").arg(pid_a.to_string()).status();
     until(&srv, "after a process ended", |s| {
-        global(s, "@otop_status") == "○1"
+        global(s, "@otop_status") == "✓1"
     });
 
     srv.ok(&["kill-server"]);

@@ -49,6 +49,9 @@ _otop() {
             otop,status)
                 cmd="otop__subcmd__status"
                 ;;
+            otop,wait)
+                cmd="otop__subcmd__wait"
+                ;;
             otop,watch)
                 cmd="otop__subcmd__watch"
                 ;;
@@ -84,6 +87,9 @@ _otop() {
                 ;;
             otop__subcmd__help,status)
                 cmd="otop__subcmd__help__subcmd__status"
+                ;;
+            otop__subcmd__help,wait)
+                cmd="otop__subcmd__help__subcmd__wait"
                 ;;
             otop__subcmd__help,watch)
                 cmd="otop__subcmd__help__subcmd__watch"
@@ -128,7 +134,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --interval --help --version sessions status watch pick jump reply plugin doctor config completions man help"
+            opts="-h -V --db --config --demo --interval --no-notify --help --version sessions status watch pick jump reply wait plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,7 +226,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status watch pick jump reply plugin doctor config completions man help"
+            opts="sessions status watch pick jump reply wait plugin doctor config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +422,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -773,8 +793,38 @@ _otop() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otop__subcmd__wait)
+            opts="-h --until --timeout --db --config --demo --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --until)
+                    COMPREPLY=($(compgen -W "idle waiting done error gone" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otop__subcmd__watch)
-            opts="-f -h --tmux --socket --format --plain --empty --interval --db --config --demo --help"
+            opts="-f -h --tmux --socket --format --plain --empty --interval --no-notify --db --config --demo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_otop_global_optspecs
-    string join \n db= config= demo interval= h/help V/version
+    string join \n db= config= demo interval= no-notify h/help V/version
 end
 
 function __fish_otop_needs_command
@@ -28,6 +28,7 @@ complete -c otop -n "__fish_otop_needs_command" -l db -d 'opencode database to r
 complete -c otop -n "__fish_otop_needs_command" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_needs_command" -l interval -d 'Seconds between refreshes [default: 2, or monitor.interval in the config file]' -r
 complete -c otop -n "__fish_otop_needs_command" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
+complete -c otop -n "__fish_otop_needs_command" -l no-notify -d 'Send no notifications (the [notify] channels), whatever the configuration file says'
 complete -c otop -n "__fish_otop_needs_command" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_needs_command" -s V -l version -d 'Print version'
 complete -c otop -n "__fish_otop_needs_command" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
@@ -36,6 +37,7 @@ complete -c otop -n "__fish_otop_needs_command" -f -a "watch" -d 'Keep tmux opti
 complete -c otop -n "__fish_otop_needs_command" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
 complete -c otop -n "__fish_otop_needs_command" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "wait" -d 'Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
 complete -c otop -n "__fish_otop_needs_command" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
 complete -c otop -n "__fish_otop_needs_command" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
@@ -64,6 +66,7 @@ complete -c otop -n "__fish_otop_using_subcommand watch" -l db -d 'opencode data
 complete -c otop -n "__fish_otop_using_subcommand watch" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand watch" -l tmux -d 'Keep tmux user options up to date: global @otop_status, per-pane @otop_state'
 complete -c otop -n "__fish_otop_using_subcommand watch" -l plain -d 'No tmux styles (#[…]) in @otop_status'
+complete -c otop -n "__fish_otop_using_subcommand watch" -l no-notify -d 'Send no notifications (the [notify] channels), whatever the configuration file says'
 complete -c otop -n "__fish_otop_using_subcommand watch" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand pick" -l client -d 'tmux client to move (the popup binding passes #{client_name})' -r
@@ -89,6 +92,16 @@ complete -c otop -n "__fish_otop_using_subcommand reply" -l db -d 'opencode data
 complete -c otop -n "__fish_otop_using_subcommand reply" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand reply" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand reply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c otop -n "__fish_otop_using_subcommand wait" -l until -d 'The state to wait for' -r -f -a "idle\t'Idle, whatever the reason (finished, aborted, a new session)'
+waiting\t'Waiting for you: a question or a permission request'
+done\t'Idle after a turn that finished normally after `otop wait` started'
+error\t'In error (a failed turn, a failing provider)'
+gone\t'No session matches any more (its opencode ended)'"
+complete -c otop -n "__fish_otop_using_subcommand wait" -l timeout -d 'Give up after this many seconds, exiting 124' -r
+complete -c otop -n "__fish_otop_using_subcommand wait" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand wait" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand wait" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
+complete -c otop -n "__fish_otop_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand plugin; and not __fish_seen_subcommand_from install uninstall status help" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
@@ -131,18 +144,19 @@ complete -c otop -n "__fish_otop_using_subcommand man" -l db -d 'opencode databa
 complete -c otop -n "__fish_otop_using_subcommand man" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand man" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply plugin doctor config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "wait" -d 'Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'

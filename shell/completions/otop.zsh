@@ -19,6 +19,7 @@ _otop() {
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--interval=[Seconds between refreshes \[default\: 2, or monitor.interval in the config file\]]:SECS:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--no-notify[Send no notifications (the \[notify\] channels), whatever the configuration file says]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -69,6 +70,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--tmux[Keep tmux user options up to date\: global @otop_status, per-pane @otop_state]' \
 '--plain[No tmux styles (#\[…\]) in @otop_status]' \
+'--no-notify[Send no notifications (the \[notify\] channels), whatever the configuration file says]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -111,6 +113,22 @@ _arguments "${_arguments_options[@]}" : \
 '::reply -- The answer to a permission:((once\:"Allow it this once"
 always\:"Allow it, and what matches it, until opencode restarts"
 reject\:"Reject it"))' \
+&& ret=0
+;;
+(wait)
+_arguments "${_arguments_options[@]}" : \
+'--until=[The state to wait for]:UNTIL:((idle\:"Idle, whatever the reason (finished, aborted, a new session)"
+waiting\:"Waiting for you\: a question or a permission request"
+done\:"Idle after a turn that finished normally after \`otop wait\` started"
+error\:"In error (a failed turn, a failing provider)"
+gone\:"No session matches any more (its opencode ended)"))' \
+'--timeout=[Give up after this many seconds, exiting 124]:SECS:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
 && ret=0
 ;;
 (plugin)
@@ -268,6 +286,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(wait)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (plugin)
 _arguments "${_arguments_options[@]}" : \
 ":: :_otop__subcmd__help__subcmd__plugin_commands" \
@@ -334,6 +356,7 @@ _otop_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
+'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
@@ -367,6 +390,7 @@ _otop__subcmd__help_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
+'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
@@ -449,6 +473,11 @@ _otop__subcmd__help__subcmd__sessions_commands() {
 _otop__subcmd__help__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'otop help status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__wait_commands] )) ||
+_otop__subcmd__help__subcmd__wait_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help wait commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__watch_commands] )) ||
 _otop__subcmd__help__subcmd__watch_commands() {
@@ -539,6 +568,11 @@ _otop__subcmd__sessions_commands() {
 _otop__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'otop status commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__wait_commands] )) ||
+_otop__subcmd__wait_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop wait commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__watch_commands] )) ||
 _otop__subcmd__watch_commands() {

@@ -91,6 +91,12 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         text,
     });
     lines.push(config_line(ctx));
+    let (ok, text) = crate::notify::check(&ctx.config.notify, &env);
+    lines.push(Line {
+        ok,
+        topic: "notify",
+        text,
+    });
     lines.push(terminal_line());
     if ctx.demo {
         lines.push(Line {

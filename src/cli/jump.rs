@@ -50,6 +50,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         current_socket: current,
         client: args.client.clone(),
         demo: snap.demo,
+        marks: ctx.env.unseen_file(),
     };
     match jump::go(row, &here)? {
         Went::Jumped(said) | Went::Print(said) | Went::Demo(said) => crate::outln!("{said}")?,

@@ -19,6 +19,7 @@ pub mod reply;
 pub mod sessions;
 pub mod status;
 pub mod table;
+pub mod wait;
 pub mod watch;
 
 const EXAMPLES: &str = "\
@@ -84,6 +85,11 @@ pub enum Command {
         after_help = "Examples:\n  otop reply ses_4f2a... once\n  otop reply %5 reject\n  otop reply 12345 --option 2\n  otop reply ses_4f2a... --text 'use the staging database'\n  otop reply ses_4f2a... always --request per_9c1e...\n\nWith the companion plugin the answer goes to opencode by request id; without it otop types\nit into the session's tmux pane, after reading the pane (opencode 1.18.33 only).\nEvery answer is logged to ${XDG_STATE_HOME:-~/.local/state}/otop/answers.log."
     )]
     Reply(reply::Args),
+    /// Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)
+    #[command(
+        after_help = "Exit status: 0 when the state is reached, 124 when --timeout passes first, 1 when no session matches.\n`done`: idle after a turn that finished normally (not aborted, not in error) after `otop wait` started.\n\nExamples:\n  otop wait %5 --until idle && make deploy\n  otop wait ses_4f2a... --until done --timeout 600\n  otop wait 12345 --until waiting && tmux display-message 'opencode needs you'\n  otop wait %5 --until gone"
+    )]
+    Wait(wait::Args),
     /// The companion opencode plugin: exact session mapping and live waiting/retry state
     #[command(
         after_help = "Examples:\n  otop plugin install\n  otop plugin status\n  otop plugin uninstall"
@@ -222,6 +228,7 @@ pub fn main() -> ExitCode {
         Some(Command::Pick(args)) => pick::run(&args, &ctx),
         Some(Command::Jump(args)) => jump::run(&args, &ctx),
         Some(Command::Reply(args)) => reply::run(&args, &ctx),
+        Some(Command::Wait(args)) => wait::run(&args, &ctx),
         Some(Command::Plugin(args)) => plugin::run(&args, &ctx),
         Some(Command::Doctor(args)) => doctor::run(&args, &ctx),
         Some(Command::Config(args)) => config_command(&args, config_path),

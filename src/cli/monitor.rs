@@ -4,26 +4,42 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::collect::CollectorOptions;
+use crate::collect::Source;
 use crate::error::Result;
 use crate::monitor::MonitorOptions;
+use crate::notify::{Notifier, NotifyOptions};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Seconds between refreshes [default: 2, or monitor.interval in the config file]
     #[arg(long, value_name = "SECS", env = "OTOP_INTERVAL", value_parser = crate::config::parse_interval)]
     pub interval: Option<Duration>,
+    /// Send no notifications (the [notify] channels), whatever the configuration file says
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 /// The full-screen monitor, on the real collector or the demo fleet.
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let source = ctx.source(CollectorOptions {
+    let opts = CollectorOptions {
         totals: true,
         ..ctx.collector()
-    });
+    };
+    // The demo notifies nobody: nothing in it acts on the real world.
+    let source: Box<dyn Source> = if ctx.demo {
+        ctx.source(opts)
+    } else {
+        let notify = NotifyOptions {
+            quiet: args.no_notify,
+            ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop monitor")
+        };
+        Box::new(Notifier::new(ctx.source(opts), notify))
+    };
     let defaults = MonitorOptions::new(&ctx.config);
     let opts = MonitorOptions {
         interval: args.interval.unwrap_or(defaults.interval),
         opencode_config_dir: ctx.env.opencode_config_dir(),
+        marks: ctx.env.unseen_file(),
         ..defaults
     };
     crate::monitor::run_monitor(source, opts)?;

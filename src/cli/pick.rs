@@ -19,6 +19,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         keymap: Keymap::new(&ctx.config.picker),
         theme: Theme::from_config(&ctx.config.monitor),
         client: args.client.clone(),
+        marks: ctx.env.unseen_file(),
     };
     pick::run(opts, ctx.source(ctx.collector()))
 }

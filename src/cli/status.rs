@@ -74,6 +74,7 @@ fn to_json(c: &Counts, rows: &[Row]) -> serde_json::Value {
         "working": c.working,
         "idle": c.idle,
         "stalled": c.stalled,
+        "done": c.done,
         "total": c.total(),
         "sessions": rows.iter().map(|r| json!({
             "state": r.status.state,
@@ -81,6 +82,7 @@ fn to_json(c: &Counts, rows: &[Row]) -> serde_json::Value {
             "pid": r.pid(),
             "id": r.session_id(),
             "title": r.session.as_ref().and_then(|s| s.title.clone()),
+            "unseen": r.unseen,
         })).collect::<Vec<_>>(),
     })
 }

@@ -2,14 +2,16 @@
 //! bar reads `#{@otop_status}` instead of spawning `otop status` for every client every few
 //! seconds. Sets the global `@otop_status` (the `otop status` segment, same template and flags)
 //! and a per-pane `@otop_state` on each pane running a session; writes only what changed, in
-//! one tmux call; exits when its tmux server is gone.
+//! one tmux call; exits when its tmux server is gone. It also sends notifications and keeps
+//! the unseen marks (`notify`), refreshing at once when the companion plugin reports a request.
 
 use std::process::ExitCode;
 
 use crate::error::{Error, Result};
 use std::time::{Duration, Instant};
 
-use crate::collect::{Focus, now_ms};
+use crate::collect::{Focus, Source, now_ms};
+use crate::notify::{Notifier, NotifyOptions};
 use crate::source::tmux;
 use crate::statusline::format;
 use crate::statusline::tmux_options::{Options, changes, options_for};
@@ -34,6 +36,9 @@ pub struct Args {
     /// Seconds between refreshes
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = crate::config::parse_interval)]
     pub interval: Duration,
+    /// Send no notifications (the [notify] channels), whatever the configuration file says
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 /// Whether a tmux server still listens at `socket`. Connecting costs no process spawn.
@@ -61,8 +66,21 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let interval = args.interval;
-    let mut source = ctx.source(ctx.collector());
-    source.prime_cpu();
+    let mut inner = ctx.source(ctx.collector());
+    inner.prime_cpu();
+    // The demo notifies nobody: nothing in it acts on the real world.
+    let quiet = args.no_notify || ctx.demo;
+    let mut source = Notifier::new(
+        inner,
+        NotifyOptions {
+            quiet,
+            ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop watch")
+        },
+    );
+    let (wake_tx, wake_rx) = std::sync::mpsc::channel();
+    source.wake_with(std::sync::Arc::new(move || {
+        let _ = wake_tx.send(());
+    }));
     let mut last: Option<Options> = None;
     loop {
         let started = Instant::now();
@@ -77,7 +95,15 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
                 Err(_) => {}
             }
         }
-        std::thread::sleep(interval.saturating_sub(started.elapsed()));
+        // The next refresh: after the interval, when a pending state will have held long
+        // enough to be told, or when the plugin reports a request.
+        let mut wait = interval.saturating_sub(started.elapsed());
+        if let Some(at) = source.next_deadline() {
+            let ms = u64::try_from(at.saturating_sub(now_ms())).unwrap_or(0);
+            wait = wait.min(Duration::from_millis(ms));
+        }
+        let _ = wake_rx.recv_timeout(wait);
+        while wake_rx.try_recv().is_ok() {}
         if !server_alive(&socket) {
             return Ok(ExitCode::SUCCESS);
         }

@@ -12,10 +12,11 @@ use crate::source::plugin::PluginFile;
 use crate::source::process::types::{Kind, OpencodeProcess};
 use crate::source::process::{self};
 use crate::source::tmux;
-use crate::source::tmux::types::Pane;
+use crate::source::tmux::types::{Pane, Server};
 
-/// Panes of every tmux server an opencode process lives in, plus the default server.
-pub(super) fn tmux_panes(procs: &[OpencodeProcess], extra: &[String]) -> Vec<Pane> {
+/// Panes and clients of every tmux server an opencode process lives in, plus the default
+/// server.
+pub(super) fn tmux_servers(procs: &[OpencodeProcess], extra: &[String]) -> Vec<Server> {
     if procs.is_empty() {
         return Vec::new();
     }
@@ -25,8 +26,7 @@ pub(super) fn tmux_panes(procs: &[OpencodeProcess], extra: &[String]) -> Vec<Pan
         .collect();
     tmux::servers(under, extra)
         .iter()
-        .filter_map(|s| tmux::list_panes(s).ok())
-        .flatten()
+        .filter_map(|s| tmux::list(s).ok())
         .collect()
 }
 
@@ -74,6 +74,8 @@ pub(super) fn bare_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pa
         } else {
             pane_of(p, panes)
         },
+        unseen: false,
+        certain: false,
     }
 }
 
@@ -159,14 +161,22 @@ impl Found<'_> {
     pub fn rows(&self, p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pane]) -> Vec<Row> {
         let tmux = pane_of(p, panes);
         let matched = self.matches.get(&p.info.pid).map(|m| m.rule);
+        let reported = |id: &str| {
+            self.plugins
+                .get(&p.info.pid)
+                .and_then(|f| f.sessions.get(id))
+                .is_some_and(infer::reported_wait)
+        };
         self.statuses(p, cpu.get(&p.info.pid).copied())
             .into_iter()
             .map(|(s, status)| Row {
                 process: Some(process_row(p, cpu)),
+                certain: status.state == State::Waiting && reported(&s.id),
                 session: Some(s.clone()),
                 status,
                 matched,
                 tmux: tmux.clone(),
+                unseen: false,
             })
             .collect()
     }

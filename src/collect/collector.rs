@@ -4,11 +4,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::assemble::{Found, bare_row, tmux_panes};
+use super::assemble::{Found, bare_row, tmux_servers};
 use super::{Detail, Focus, Snapshot, Source, local_midnight_ms, now_ms};
 use crate::error::Error;
 use crate::model::correlate::{self, Evidence};
-use crate::model::row::Row;
+use crate::model::row::{Row, TmuxLocation};
 use crate::paths::{self, Env};
 use crate::reply::{self, Order};
 use crate::source::db::types::{Candidate, Depth};
@@ -220,16 +220,21 @@ impl Source for Collector {
         }
         let infos: Vec<&ProcessInfo> = procs.iter().map(|p| &p.info).collect();
         let cpu = self.cpu.sample(&infos, Instant::now());
-        let panes = if self.opts.tmux {
-            tmux_panes(&procs, &self.opts.extra_sockets)
+        let servers = if self.opts.tmux {
+            tmux_servers(&procs, &self.opts.extra_sockets)
         } else {
             Vec::new()
         };
-
         let mut snap = Snapshot {
             taken_at: now,
             ..Snapshot::default()
         };
+        let mut panes: Vec<Pane> = Vec::new();
+        for s in servers {
+            snap.in_front.extend(s.in_front().map(TmuxLocation::from));
+            panes.extend(s.panes);
+            snap.clients.extend(s.clients);
+        }
 
         // Group opencode processes by the database they use; always include the default one so
         // a missing database is reported even when no opencode runs.
@@ -246,7 +251,16 @@ impl Source for Collector {
         let mut matched_pids = HashSet::new();
         let mut plugin_pids = HashSet::new();
         for (path, group) in &groups {
-            match self.collect_db(path, group, &cpu, &panes, now, &mut plugin_pids) {
+            let found = self.collect_db(
+                path,
+                group,
+                &cpu,
+                &panes,
+                now,
+                &mut plugin_pids,
+                &mut snap.plugin_dirs,
+            );
+            match found {
                 Ok(rows) => {
                     for r in rows {
                         if let Some(pid) = r.pid() {
@@ -280,6 +294,10 @@ impl Source for Collector {
         for p in snap.rows.iter_mut().filter_map(|r| r.process.as_mut()) {
             p.plugin = plugin_pids.contains(&p.info.pid);
         }
+        if let Some(path) = self.env.unseen_file() {
+            snap.marks = crate::source::unseen::read(&path);
+            crate::model::unseen::mark_rows(&mut snap.rows, &snap.marks);
+        }
 
         if self.opts.totals {
             snap.totals = self.totals.read(&default_db, local_midnight_ms(now));
@@ -304,7 +322,9 @@ impl Source for Collector {
 
 impl Collector {
     /// Correlates and describes the processes that use the database at `path`; adds the
-    /// processes with a live companion-plugin file to `plugin_pids`.
+    /// processes with a live companion-plugin file to `plugin_pids`, and the directory of
+    /// those files to `plugin_dirs`.
+    #[allow(clippy::too_many_arguments)]
     fn collect_db(
         &mut self,
         path: &Path,
@@ -313,6 +333,7 @@ impl Collector {
         panes: &[Pane],
         now: i64,
         plugin_pids: &mut HashSet<u32>,
+        plugin_dirs: &mut Vec<PathBuf>,
     ) -> Result<Vec<Row>, DbError> {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
@@ -336,7 +357,9 @@ impl Collector {
         } else {
             HashMap::new()
         };
-        let plugin_files = plugin::read_dir(&data_dir.join("otop"));
+        let plugin_dir = data_dir.join(plugin::DIR);
+        let plugin_files = plugin::read_dir(&plugin_dir);
+        plugin_dirs.push(plugin_dir);
         let plugins = plugin::live(
             &plugin_files,
             group.iter().map(|p| (p.info.pid, p.info.started_at)),

@@ -54,7 +54,19 @@ pub struct Snapshot {
     /// Database rows this refresh skipped because a cell held a value of a type otop cannot
     /// read (`otop doctor` reports them).
     pub skipped_rows: u64,
+    /// The panes in front of someone: each the active pane of the current window of a session
+    /// an attached, focused tmux client shows.
+    pub in_front: Vec<TmuxLocation>,
+    /// The tmux clients attached to the servers read.
+    pub clients: Vec<crate::source::tmux::types::Client>,
+    /// The directories the companion plugin's files were read from (one per database).
+    pub plugin_dirs: Vec<std::path::PathBuf>,
+    /// The unseen marks as this refresh read them (the rows' `unseen` says where they apply).
+    pub marks: crate::source::unseen::Marks,
 }
+
+/// Asks whoever runs a [`Source`] to collect again now.
+pub type Waker = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// A producer of snapshots: the real collector, or the demo fleet.
 pub trait Source: Send {
@@ -72,6 +84,27 @@ pub trait Source: Send {
     fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
         let _ = (order, now);
         Err(Error::Refused("nothing can be answered here".into()))
+    }
+
+    /// Gives the source a way to ask for a refresh when something it watches changes (the
+    /// notifier watches the companion plugin's files). Most sources ignore it.
+    fn wake_with(&mut self, _wake: Waker) {}
+}
+
+/// A boxed source is a source: the demo or the collector, chosen once (`cli::Ctx::source`),
+/// can be wrapped (the notifier) like either.
+impl<S: Source + ?Sized> Source for Box<S> {
+    fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+        (**self).collect(focus, now)
+    }
+    fn prime_cpu(&mut self) -> bool {
+        (**self).prime_cpu()
+    }
+    fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
+        (**self).answer(order, now)
+    }
+    fn wake_with(&mut self, wake: Waker) {
+        (**self).wake_with(wake)
     }
 }
 

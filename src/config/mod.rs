@@ -12,9 +12,11 @@ pub mod colour;
 pub mod key_tables;
 pub mod keys;
 mod locate;
+pub mod notify;
 
 use self::colour::MonitorColours;
 pub use self::key_tables::{MonitorKeys, PickerKeys};
+pub use self::notify::Notify;
 use crate::error::{Error, Result};
 use crate::model::state::State;
 use crate::source::file::{FileError, read_capped};
@@ -31,6 +33,7 @@ pub struct Config {
     pub picker: Picker,
     pub clipboard: Clipboard,
     pub tmux: Tmux,
+    pub notify: Notify,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -99,6 +102,7 @@ struct PartialPerState {
     working: Option<String>,
     idle: Option<String>,
     stalled: Option<String>,
+    done: Option<String>,
 }
 
 impl PartialPerState {
@@ -109,11 +113,12 @@ impl PartialPerState {
             working: self.working.unwrap_or(d.working),
             idle: self.idle.unwrap_or(d.idle),
             stalled: self.stalled.unwrap_or(d.stalled),
+            done: self.done.unwrap_or(d.done),
         }
     }
 }
 
-/// One string per state.
+/// One string per state, and one for `done` (idle sessions that finished since you looked).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PerState {
     pub waiting: String,
@@ -121,6 +126,7 @@ pub struct PerState {
     pub working: String,
     pub idle: String,
     pub stalled: String,
+    pub done: String,
 }
 
 impl PerState {
@@ -193,14 +199,17 @@ impl Default for Status {
             format: String::new(),
             empty: String::new(),
             plain: false,
-            symbols: PerState::strings(State::ALL.map(State::symbol)),
-            colours: PerState::strings(["magenta,bold", "red", "green", "default", "colour244"]),
+            symbols: PerState::strings(State::ALL.map(State::symbol), crate::model::unseen::SYMBOL),
+            colours: PerState::strings(
+                ["magenta,bold", "red", "green", "default", "colour244"],
+                "green",
+            ),
         }
     }
 }
 
 impl PerState {
-    fn strings(v: [&str; 5]) -> Self {
+    fn strings(v: [&str; 5], done: &str) -> Self {
         let [waiting, error, working, idle, stalled] = v.map(str::to_string);
         PerState {
             waiting,
@@ -208,6 +217,7 @@ impl PerState {
             working,
             idle,
             stalled,
+            done: done.to_string(),
         }
     }
 }
@@ -312,6 +322,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             path.display()
         )));
     }
+    if let Err(e) = config.notify.check() {
+        return Err(Error::Config(format!("{}: {e}", path.display())));
+    }
     if let Some((key, a, b)) = config.picker.keys.conflict() {
         return Err(Error::Config(format!(
             "{}: picker.keys: \"{key}\" is bound to both `{a}` and `{b}`",
@@ -377,6 +390,10 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("picker.keys", names(PickerKeys::default().actions())),
         ("clipboard", vec!["method", "command"]),
         ("tmux", vec!["sockets"]),
+        (
+            "notify",
+            vec!["on", "hold_secs", "desktop", "tmux", "command"],
+        ),
     ])
 }
 

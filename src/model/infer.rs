@@ -96,6 +96,12 @@ enum Trust {
     PluginBusy,
 }
 
+/// Whether rule 1 reads the plugin's state as waiting: opencode itself reports a pending
+/// permission or question, so the state is certain, not a guess.
+pub fn reported_wait(p: &LiveState) -> bool {
+    p.permission.is_some() || p.question.is_some()
+}
+
 /// Rule 1. None when the plugin has nothing to say (unknown status), so the DB rules apply.
 fn from_plugin(
     p: &LiveState,

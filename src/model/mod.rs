@@ -7,6 +7,8 @@ pub mod row;
 pub mod sanitize;
 pub mod select;
 pub mod state;
+pub mod transition;
+pub mod unseen;
 
 /// The facts rows carry, as the sources read them. Views name them through here, so nothing
 /// past the model depends on which source a fact came from.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::state::{MatchRule, Status};
+use super::state::{MatchRule, State, Status};
 use crate::source::db::types::SessionFacts;
 use crate::source::process::types::{Kind, ProcessInfo};
 use crate::source::tmux::types::Pane;
@@ -62,9 +62,26 @@ pub struct Row {
     /// How the process was tied to its session; None when unmatched or a session without process.
     pub matched: Option<MatchRule>,
     pub tmux: Option<TmuxLocation>,
+    /// Finished a turn or errored since its pane was last in front of you (the unseen marks,
+    /// `model::unseen`); only ever set on idle and error rows.
+    pub unseen: bool,
+    /// The state is opencode's own report through the companion plugin (a pending permission
+    /// or question), not an inference: it is told at once, without a hold.
+    pub certain: bool,
 }
 
 impl Row {
+    /// How urgent the row is, most urgent least: its state, and among idle (or errored)
+    /// sessions the ones you have not seen finish first.
+    pub fn urgency(&self) -> (State, bool) {
+        (self.status.state, !self.unseen)
+    }
+
+    /// Idle, and finished since you last looked: `done` in the status line and `@otop_state`.
+    pub fn is_done(&self) -> bool {
+        self.unseen && self.status.state == State::Idle
+    }
+
     /// Rows a person normally watches: interactive sessions (TUI processes and their sessions).
     /// Subagents, `opencode run`, servers' sessions without a TUI and helpers are shown with `--all`.
     /// A session `opencode run` created stays marked as such (`session.permission`) when a TUI
@@ -121,6 +138,7 @@ impl Row {
             "status": self.status.detail,
             "request": self.status.request,
             "match": self.matched,
+            "unseen": self.unseen,
             "tmux": self.tmux,
             "session": self.session.as_ref().map(session_json),
         })
@@ -157,7 +175,6 @@ fn session_json(s: &SessionFacts) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::state::State;
 
     fn row(kind: Kind, parent: Option<&str>, has_permission: bool) -> Row {
         Row {
@@ -177,6 +194,8 @@ mod tests {
             status: Status::new(State::Idle, "idle"),
             matched: None,
             tmux: None,
+            unseen: false,
+            certain: false,
         }
     }
 

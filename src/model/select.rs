@@ -5,13 +5,12 @@ use crate::model::row::Row;
 use crate::model::state::State;
 use crate::source::tmux::same_socket;
 
-/// Most urgent first (waiting, error, working, idle, stalled), then by tmux location and pid,
-/// so the order is stable between runs.
+/// Most urgent first (waiting, error, working, idle, stalled; unseen before seen within each,
+/// see [`Row::urgency`]), then by tmux location and pid, so the order is stable between runs.
 pub fn sort_by_urgency(rows: &mut [Row]) {
     rows.sort_by(|a, b| {
-        a.status
-            .state
-            .cmp(&b.status.state)
+        a.urgency()
+            .cmp(&b.urgency())
             .then_with(|| {
                 let t = |r: &Row| r.tmux.as_ref().map(|t| (t.session.clone(), t.window));
                 t(a).cmp(&t(b))

@@ -79,6 +79,11 @@ impl Status {
         self
     }
 
+    /// Idle after a turn that ended as turns should (not aborted, not a new session).
+    pub fn is_finished_turn(&self) -> bool {
+        self.state == State::Idle && self.detail == "idle"
+    }
+
     /// Transitional states (thinking, queued, compacting, waiting for the model) are drawn
     /// apart from steady work.
     pub fn is_transitional(&self) -> bool {

@@ -31,7 +31,10 @@ pub(super) fn perform(
             app.post(msg, false);
         }
         Effect::Jump(row) => {
-            let here = here(app);
+            let here = Here {
+                marks: opts.marks.clone(),
+                ..here(app)
+            };
             jump_to(app, &row, &here);
         }
         Effect::Answer(order) => {
@@ -47,7 +50,12 @@ pub(super) fn perform(
 
 /// Where a jump is asked from: this process's tmux server, and whether the rows are the demo's.
 fn here(app: &App) -> Here {
-    Here::from_env(None, app.snapshot.demo)
+    Here {
+        current_socket: jump::current_socket(),
+        client: None,
+        demo: app.snapshot.demo,
+        marks: None,
+    }
 }
 
 /// Through the one jump that checks which server the pane is on; the outcome on the footer.
@@ -83,11 +91,12 @@ mod tests {
                 window: 1,
                 window_name: "w".into(),
             }),
+            unseen: false,
+            certain: false,
         };
         let here = Here {
             current_socket: Some("/nonexistent/this-server".into()),
-            client: None,
-            demo: false,
+            ..Here::default()
         };
         jump_to(&mut app, &row, &here);
         let note = app.note.expect("a note");

@@ -46,13 +46,18 @@ fn local_offset_secs() -> i32 {
 
 fn main_loop(
     term: &mut terminal::Term,
-    source: Box<dyn Source>,
+    mut source: Box<dyn Source>,
     opts: &MonitorOptions,
     terminated: &AtomicBool,
 ) -> std::io::Result<()> {
     let (ev_tx, ev_rx) = mpsc::channel();
     let (req_tx, req_rx) = mpsc::channel();
     let stop_input = Arc::new(AtomicBool::new(false));
+    // What the source watches (the plugin's files) asks for a refresh as a key would.
+    let wake = req_tx.clone();
+    source.wake_with(Arc::new(move || {
+        let _ = wake.send(Request::Refresh);
+    }));
     let _collector = event::spawn_collector(source, opts.interval, req_rx, ev_tx.clone());
     let input = event::spawn_input(ev_tx, stop_input.clone());
 

@@ -24,6 +24,8 @@ pub struct MonitorOptions {
     pub opencode_config_dir: Option<std::path::PathBuf>,
     /// `[monitor.keys]`.
     pub keymap: Keymap,
+    /// The unseen marks' file, which a jump clears a mark in.
+    pub marks: Option<std::path::PathBuf>,
 }
 
 impl Default for MonitorOptions {
@@ -46,6 +48,7 @@ impl MonitorOptions {
             clipboard: config.clipboard.clone(),
             opencode_config_dir: None,
             keymap: Keymap::new(&m.keys),
+            marks: None,
         }
     }
 }

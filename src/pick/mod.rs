@@ -26,6 +26,8 @@ pub struct PickOptions {
     pub theme: Theme,
     /// The tmux client to move (the popup binding passes `#{client_name}`).
     pub client: Option<String>,
+    /// The unseen marks' file: picking a session clears its mark.
+    pub marks: Option<std::path::PathBuf>,
 }
 
 /// Collects once from `source`, then runs the picker until a pick or a cancel.
@@ -36,7 +38,12 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     if let Some(e) = snap.db_error {
         picker.message = Some(e.to_string());
     }
-    let here = Here::from_env(opts.client.clone(), snap.demo);
+    let here = Here {
+        current_socket: jump::current_socket(),
+        client: opts.client.clone(),
+        demo: snap.demo,
+        marks: opts.marks.clone(),
+    };
 
     let mut terminal = terminal::setup(Screen::Picker)?;
     let result = loop {

@@ -142,9 +142,13 @@ fn answer_hint(p: &Picker) -> Option<String> {
 /// Line 1: symbol, status (`status_w` columns), title, tmux location on the right. Line 2:
 /// last output, dimmed.
 fn item(r: &Row, width: usize, status_w: usize, theme: &Theme) -> ListItem<'static> {
-    let sym = r.status.state.symbol();
     let style = theme.status(&r.status);
-    let status = format!("{sym} {}", fit(&clean(r.status_text()), status_w));
+    let status = if r.is_done() {
+        format!("{} {}", crate::model::unseen::SYMBOL, fit("done", status_w))
+    } else {
+        let sym = r.status.state.symbol();
+        format!("{sym} {}", fit(&clean(r.status_text()), status_w))
+    };
     let place = r
         .tmux
         .as_ref()
@@ -199,6 +203,8 @@ mod tests {
             status: Status::new(State::Waiting, detail),
             matched: None,
             tmux: None,
+            unseen: false,
+            certain: false,
         }
     }
 

@@ -35,6 +35,8 @@ fn row(request: Option<&str>) -> Row {
         status,
         matched: None,
         tmux: None,
+        unseen: false,
+        certain: false,
     }
 }
 

@@ -9,3 +9,4 @@ pub mod opencode_config;
 pub mod plugin;
 pub mod process;
 pub mod tmux;
+pub mod unseen;

@@ -63,6 +63,9 @@ pub struct PluginFile {
     pub channel: bool,
 }
 
+/// The directory of the plugin's files, in opencode's data directory.
+pub const DIR: &str = "otop";
+
 /// The only format version this otop reads.
 pub const FORMAT: u32 = 1;
 /// How much earlier than the scanned start the plugin's recorded start may be (clock

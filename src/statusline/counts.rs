@@ -3,7 +3,8 @@
 use crate::model::row::Row;
 use crate::model::state::State;
 
-/// Counts per state, plus the title of the most urgent session.
+/// Counts per state, plus the title of the most urgent session. An idle session that finished
+/// since you last looked is counted as `done`, not `idle`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Counts {
     pub waiting: usize,
@@ -11,13 +12,14 @@ pub struct Counts {
     pub working: usize,
     pub idle: usize,
     pub stalled: usize,
+    pub done: usize,
     /// Title of the most urgent session, raw (sanitised when rendered).
     pub top_title: Option<String>,
 }
 
 impl Counts {
     pub fn total(&self) -> usize {
-        self.waiting + self.error + self.working + self.idle + self.stalled
+        self.waiting + self.error + self.working + self.idle + self.stalled + self.done
     }
 
     pub fn get(&self, s: State) -> usize {
@@ -51,7 +53,11 @@ pub fn count(rows: &[Row]) -> Counts {
         ..Counts::default()
     };
     for r in rows {
-        c.add(r.status.state);
+        if r.is_done() {
+            c.done += 1;
+        } else {
+            c.add(r.status.state);
+        }
     }
     c
 }

@@ -1,7 +1,9 @@
 //! The status-line template language of `otop status --format`.
 //!
 //! Placeholders:
-//! - `{waiting}` `{error}` `{working}` `{idle}` `{stalled}` `{total}`: counts;
+//! - `{waiting}` `{error}` `{working}` `{idle}` `{stalled}` `{total}`: counts; `{done}`: idle
+//!   sessions that finished since you last looked (counted there, not in `{idle}`); `done`
+//!   also works wherever a state name does below;
 //! - `{sym:STATE}`: the state's symbol; `{fg:STATE}`: its tmux colour (`#[fg=…]`), `{reset}`:
 //!   `#[default]` (both empty with `--plain`);
 //! - `{title}`: the title of the most urgent session (sanitised, `#` escaped for tmux);
@@ -21,6 +23,8 @@ pub struct Style {
     /// Indexed like `State::ALL`: waiting, error, working, idle, stalled.
     pub symbols: [String; 5],
     pub colours: [String; 5],
+    /// `done`'s symbol and colour.
+    pub done: (String, String),
 }
 
 impl Default for Style {
@@ -36,6 +40,7 @@ impl Style {
             plain: plain || c.plain,
             symbols: c.symbols.as_array().map(str::to_string),
             colours: c.colours.as_array().map(str::to_string),
+            done: (c.symbols.done.clone(), c.colours.done.clone()),
         }
     }
 }
@@ -43,7 +48,8 @@ impl Style {
 /// Most urgent first; each segment vanishes when its count is zero.
 pub const DEFAULT_FORMAT: &str = "{?waiting:{fg:waiting}{sym:waiting}{waiting} }\
 {?error:{fg:error}{sym:error}{error} }{?working:{fg:working}{sym:working}{working} }\
-{?idle:{fg:idle}{sym:idle}{idle} }{?stalled:{fg:stalled}{sym:stalled}{stalled} }{reset}";
+{?done:{fg:done}{sym:done}{done} }{?idle:{fg:idle}{sym:idle}{idle} }\
+{?stalled:{fg:stalled}{sym:stalled}{stalled} }{reset}";
 
 /// The template and style to use: flags (`--format`, `--plain`) over the config file's
 /// `[status]`, over the built-in defaults.
@@ -172,17 +178,44 @@ fn conditional<'a>(
     let n = match name {
         "any" => counts.total(),
         "none" => usize::from(counts.total() == 0),
-        _ => counts.get(state_named(name).ok_or_else(unknown)?),
+        _ => count(counts, named(name).ok_or_else(unknown)?),
     };
     Ok(Some((name, n > 0)))
 }
 
-fn state_named(name: &str) -> Option<State> {
-    State::ALL.into_iter().find(|s| s.as_str() == name)
+/// What a name in a placeholder counts: a state, or `done`.
+#[derive(Debug, Clone, Copy)]
+enum Name {
+    State(State),
+    Done,
 }
 
-fn index_of(s: State) -> usize {
-    State::ALL.iter().position(|x| *x == s).unwrap_or(0)
+fn named(name: &str) -> Option<Name> {
+    if name == "done" {
+        return Some(Name::Done);
+    }
+    State::ALL
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .map(Name::State)
+}
+
+fn count(counts: &Counts, name: Name) -> usize {
+    match name {
+        Name::State(s) => counts.get(s),
+        Name::Done => counts.done,
+    }
+}
+
+/// `name`'s symbol and tmux colour.
+fn looks(style: &Style, name: Name) -> (&str, &str) {
+    match name {
+        Name::State(s) => {
+            let i = State::ALL.iter().position(|x| *x == s).unwrap_or(0);
+            (&style.symbols[i], &style.colours[i])
+        }
+        Name::Done => (&style.done.0, &style.done.1),
+    }
 }
 
 fn placeholder(
@@ -193,14 +226,14 @@ fn placeholder(
 ) -> Result<(), FormatError> {
     let unknown = || FormatError::Unknown(inner.to_string());
     if let Some(name) = inner.strip_prefix("sym:") {
-        let s = state_named(name).ok_or_else(unknown)?;
-        out.push_str(&style.symbols[index_of(s)]);
+        let n = named(name).ok_or_else(unknown)?;
+        out.push_str(looks(style, n).0);
         return Ok(());
     }
     if let Some(name) = inner.strip_prefix("fg:") {
-        let s = state_named(name).ok_or_else(unknown)?;
+        let n = named(name).ok_or_else(unknown)?;
         if !style.plain {
-            out.push_str(&format!("#[fg={}]", style.colours[index_of(s)]));
+            out.push_str(&format!("#[fg={}]", looks(style, n).1));
         }
         return Ok(());
     }
@@ -216,11 +249,7 @@ fn placeholder(
                 out.push_str(&for_tmux(t));
             }
         }
-        name => out.push_str(
-            &counts
-                .get(state_named(name).ok_or_else(unknown)?)
-                .to_string(),
-        ),
+        name => out.push_str(&count(counts, named(name).ok_or_else(unknown)?).to_string()),
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! What `otop watch --tmux` keeps in tmux: the global `@otop_status` segment and each pane's
-//! `@otop_state`, and the fewest `set-option` commands that bring tmux from one refresh's values
+//! `@otop_state` (its state, or `done` for an idle session that finished since you looked), and the fewest `set-option` commands that bring tmux from one refresh's values
 //! to the next.
 
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ use crate::statusline::format::{self, Style};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     pub status: String,
-    /// pane id → state, for panes of this server that run a session.
+    /// pane id → state (or `done`), for panes of this server that run a session.
     pub panes: BTreeMap<String, String>,
 }
 
@@ -37,9 +37,14 @@ pub fn options_for(
     for r in &rows {
         if let Some(t) = r.tmux.as_ref().filter(|t| same_socket(&t.socket, socket)) {
             // Most urgent first: the first row of a pane decides its state.
+            let state = if r.is_done() {
+                "done"
+            } else {
+                r.status.state.as_str()
+            };
             panes
                 .entry(t.pane_id.clone())
-                .or_insert_with(|| r.status.state.as_str().to_string());
+                .or_insert_with(|| state.to_string());
         }
     }
     Options { status, panes }

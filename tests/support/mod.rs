@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod checks;
+#[cfg(target_os = "linux")]
+pub mod dbus;
 pub mod fleet;
 pub mod model_server;
 pub mod opencode;
@@ -162,6 +164,13 @@ impl TmuxServer {
     /// A tmux format expanded for `target` (`#{pane_pid}`, `#W`).
     pub fn display(&self, target: &str, format: &str) -> String {
         self.ok(&["display", "-p", "-t", target, format])
+            .trim()
+            .to_string()
+    }
+
+    /// The pane option `name` of `pane` (`@otop_state`), empty when unset.
+    pub fn pane_option(&self, pane: &str, name: &str) -> String {
+        self.ok(&["show-option", "-pqv", "-t", pane, name])
             .trim()
             .to_string()
     }

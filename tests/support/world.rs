@@ -108,3 +108,22 @@ pub fn running(fx: &mut Fixture, sid: &str, t: i64, tool: Running) -> String {
     fx.tool_part(&m, t + 2, spec).expect("tool part");
     m
 }
+
+/// The reply `msg` finishes its turn now: its tool parts complete and it ends with `stop`.
+pub fn finish(fx: &mut Fixture, msg: &str) {
+    fx.conn()
+        .execute(
+            "UPDATE part SET data = json_set(data, '$.state.status', 'completed') WHERE message_id = ?1",
+            [msg],
+        )
+        .expect("complete the parts");
+    fx.update_assistant(
+        msg,
+        AssistantSpec {
+            completed: Some(otop::collect::now_ms()),
+            finish: Some("stop".into()),
+            ..AssistantSpec::default()
+        },
+    )
+    .expect("finish the reply");
+}

@@ -249,6 +249,8 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
         ),
         session: Some(s),
         tmux,
+        unseen: false,
+        certain: false,
     }
 }
 
@@ -268,6 +270,8 @@ fn helper(j: usize, now: i64) -> Option<Row> {
         status: Status::new(State::Idle, "helper"),
         matched: None,
         tmux: None,
+        unseen: false,
+        certain: false,
     })
 }
 
@@ -396,7 +400,7 @@ pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
         detail,
         warnings: Vec::new(),
         demo: true,
-        skipped_rows: 0,
+        ..Snapshot::default()
     }
 }
 

@@ -231,8 +231,14 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             )
         }
         Column::Status => {
+            let done = format!("{} done", crate::model::unseen::SYMBOL);
+            let detail = if row.is_done() {
+                done.as_str()
+            } else {
+                row.status_text()
+            };
             let msgs = s.map_or(String::new(), |s| format!("{} msgs", s.message_count));
-            (clean(row.status_text()).into_owned(), msgs)
+            (clean(detail).into_owned(), msgs)
         }
         Column::Session => (
             s.map_or_else(dash, |s| clean(&s.id).into_owned()),

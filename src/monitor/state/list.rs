@@ -151,7 +151,7 @@ fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
     let pb = b.process.as_ref();
     match key {
         SortKey::Title => title(a).to_lowercase().cmp(&title(b).to_lowercase()),
-        SortKey::Status => a.status.state.cmp(&b.status.state),
+        SortKey::Status => a.urgency().cmp(&b.urgency()),
         SortKey::Session => sa.map(|s| &s.id).cmp(&sb.map(|s| &s.id)),
         // Older process = longer uptime = "larger".
         SortKey::Uptime => pb

@@ -136,6 +136,8 @@ fn hostile_db(dir: &std::path::Path) -> (Row, Vec<crate::source::db::types::Hist
             window: 1,
             window_name: h.clone(),
         }),
+        unseen: false,
+        certain: false,
     };
     (row, history)
 }

@@ -4,6 +4,7 @@
 mod answer;
 mod columns;
 mod hostile;
+mod unseen;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

@@ -28,6 +28,8 @@ fn row(id: &str, title: &str, state: State, target: &str) -> Row {
                 .unwrap_or(0),
             window_name: "w".into(),
         }),
+        unseen: false,
+        certain: false,
     }
 }
 
@@ -287,4 +289,34 @@ fn new_rows_keep_the_selection_on_its_session() {
     rows.reverse();
     p.replace_rows(rows);
     assert_eq!(p.selected_row().and_then(Row::session_id), Some("ses_b"));
+}
+
+/// A session done since you last looked reads `✓ done` and comes first among idle ones.
+#[test]
+fn a_done_unseen_session_is_marked_and_first_among_idle_ones() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut rows = vec![
+        row("ses_c", "Refactor jump", State::Idle, "work:3"),
+        row("ses_d", "Release notes", State::Idle, "work:4"),
+        row("ses_b", "Write docs", State::Working, "docs:2"),
+    ];
+    rows[1].unseen = true;
+    crate::model::select::sort_by_urgency(&mut rows);
+    let p = Picker::new(rows);
+    assert_eq!(titles(&p), ["Write docs", "Release notes", "Refactor jump"]);
+    let mut term = Terminal::new(TestBackend::new(60, 10)).unwrap();
+    term.draw(|f| crate::pick::view::draw(f, &p, &crate::tui::theme::Theme::default()))
+        .unwrap();
+    let screen = term.backend().to_string();
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Release notes"))
+        .unwrap();
+    assert!(line.contains("✓ done"), "{screen}");
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Refactor jump"))
+        .unwrap();
+    assert!(line.contains("○ idle"), "{screen}");
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::process::types::ProcessInfo;
 pub mod types;
 
-use self::types::Pane;
+use self::types::{Client, Pane, Server};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TmuxError {
@@ -178,10 +178,50 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<Vec<u8>> {
     rx
 }
 
+/// Marks `list-clients` lines apart from pane lines (which start with a pane id, `%N`).
+const CLIENT_FORMAT: &str = "client\x1f#{client_name}\x1f#{client_flags}\x1f#{client_session}";
+
 /// All panes of the server at `socket`.
 pub fn list_panes(socket: &str) -> Result<Vec<Pane>, TmuxError> {
-    let out = run_tmux(Some(socket), &["list-panes", "-a", "-F", PANE_FORMAT])?;
-    Ok(parse_panes(&out, socket))
+    list(socket).map(|s| s.panes)
+}
+
+/// The panes and attached clients of the server at `socket`, in one tmux call.
+pub fn list(socket: &str) -> Result<Server, TmuxError> {
+    let cmds = [
+        vec!["list-panes", "-a", "-F", PANE_FORMAT],
+        vec!["list-clients", "-F", CLIENT_FORMAT],
+    ];
+    let out = run_tmux_commands(Some(socket), &cmds)?;
+    Ok(Server {
+        panes: parse_panes(&out, socket),
+        clients: parse_clients(&out, socket),
+    })
+}
+
+/// The client lines of [`list`]'s output (`client`, name, flags, session); others are skipped.
+pub fn parse_clients(out: &str, socket: &str) -> Vec<Client> {
+    out.lines()
+        .filter_map(|line| {
+            // As in `parse_panes`: octal escapes only where tmux printed no separator.
+            let line = if line.contains(SEP) {
+                line.to_string()
+            } else {
+                line.replace("\\037", "\x1f")
+            };
+            let f: Vec<&str> = line.splitn(4, SEP).collect();
+            let ["client", name, flags, session] = f.as_slice() else {
+                return None;
+            };
+            let flags: Vec<&str> = flags.split(',').collect();
+            flags.contains(&"attached").then(|| Client {
+                socket: socket.to_string(),
+                name: name.to_string(),
+                session: session.to_string(),
+                focused: flags.contains(&"focused"),
+            })
+        })
+        .collect()
 }
 
 /// Parses `list-panes -a -F PANE_FORMAT` output; malformed lines are skipped.

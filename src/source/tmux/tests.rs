@@ -92,6 +92,31 @@ fn default_socket_is_per_user_under_the_tmux_tmpdir() {
     assert!(s.contains("/tmux-") && s.ends_with("/default"), "{s}");
 }
 
+#[test]
+fn clients_are_read_beside_panes_and_say_what_is_in_front() {
+    let out = [
+        line(&["%0", "/dev/pts/0", "1", "0", "0", "1", "1", "a", "w"]),
+        line(&["%1", "/dev/pts/1", "2", "1", "0", "1", "0", "a", "w"]),
+        line(&["%2", "/dev/pts/2", "3", "0", "0", "1", "1", "b", "w"]),
+        line(&["%3", "/dev/pts/3", "4", "0", "0", "1", "1", "c", "w"]),
+        line(&["client", "/dev/pts/9", "attached,focused,UTF-8", "a"]),
+        // Its terminal lost focus (focus-events on): nobody looks at b.
+        line(&["client", "/dev/pts/8", "attached,UTF-8", "b"]),
+        // Still attaching: not yet showing anything.
+        line(&["client", "/dev/pts/7", "focused", "c"]),
+    ]
+    .join("\n");
+    let server = types::Server {
+        panes: parse_panes(&out, SOCK),
+        clients: parse_clients(&out, SOCK),
+    };
+    assert_eq!(server.panes.len(), 4, "client lines are not panes");
+    assert_eq!(server.clients.len(), 2);
+    assert!(server.clients[0].focused && !server.clients[1].focused);
+    let front: Vec<&str> = server.in_front().map(|p| p.pane_id.as_str()).collect();
+    assert_eq!(front, ["%0"]);
+}
+
 fn pane(socket: &str, id: &str, tty: &str, pid: u32) -> Pane {
     Pane {
         socket: socket.into(),
@@ -266,11 +291,12 @@ fn finds_the_pane_of_a_standin_by_tmux_pane_tty_and_ancestors() {
         status: crate::model::state::Status::new(crate::model::state::State::Idle, ""),
         matched: None,
         tmux: Some(crate::model::row::TmuxLocation::from(&target)),
+        unseen: false,
+        certain: false,
     };
     let here = crate::jump::Here {
         current_socket: Some(srv.sock.clone()),
-        client: None,
-        demo: false,
+        ..crate::jump::Here::default()
     };
     let r = crate::jump::go(&row, &here);
     assert!(r.is_err(), "{r:?}");

@@ -7,8 +7,22 @@ fn counts(w: usize, e: usize, k: usize, i: usize, s: usize) -> Counts {
         working: k,
         idle: i,
         stalled: s,
+        done: 0,
         top_title: None,
     }
+}
+
+#[test]
+fn done_sessions_have_a_segment_of_their_own_before_idle() {
+    let c = Counts {
+        done: 2,
+        ..counts(0, 0, 1, 1, 0)
+    };
+    assert_eq!(render(DEFAULT_FORMAT, &c, &plain()).unwrap(), "●1 ✓2 ○1");
+    assert_eq!(
+        render("{?done:{fg:done}{sym:done}{done}}{total}", &c, &tmux()).unwrap(),
+        "#[fg=green]✓24"
+    );
 }
 
 fn tmux() -> Style {

@@ -1,0 +1,237 @@
+//! Delivering a notification through the channels `[notify]` turns on: the desktop, tmux, and
+//! a command of the user's. Deliveries run on a thread of their own, one after another, so a
+//! slow notification service (D-Bus waits up to 25 s for a service to start) never holds up a
+//! refresh.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Sender};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::desktop;
+use crate::config::Notify;
+use crate::config::notify::TmuxAlert;
+use crate::model::row::{Row, TmuxLocation};
+use crate::model::sanitize::clean;
+use crate::model::state::Status;
+use crate::model::transition::{Kind, Told};
+use crate::source::tmux::types::Client;
+
+/// One notification, with what each channel needs to reach the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub kind: Kind,
+    pub session: String,
+    /// The session's title, raw (sanitised where shown).
+    pub title: Option<String>,
+    pub status: Status,
+    /// The model's last output, raw (for `done`).
+    pub last_output: Option<String>,
+    pub at: i64,
+    pub tmux: Option<TmuxLocation>,
+    /// The terminal of the session's pane (where the bell rings).
+    pub tty: Option<String>,
+    /// The clients attached to the session's tmux server.
+    pub clients: Vec<Client>,
+}
+
+impl Note {
+    /// The note for `told`, about `row`; `clients` are every client the snapshot saw.
+    pub fn new(told: &Told, row: Option<&Row>, clients: &[Client]) -> Note {
+        let session = row.and_then(|r| r.session.as_ref());
+        let tmux = row.and_then(|r| r.tmux.clone());
+        Note {
+            kind: told.kind,
+            session: told.session.clone(),
+            title: session.and_then(|s| s.title.clone()),
+            status: told.status.clone(),
+            last_output: session.and_then(|s| s.last_output.clone()),
+            at: told.at,
+            tty: row
+                .and_then(|r| r.process.as_ref())
+                .and_then(|p| p.info.tty.clone()),
+            clients: match &tmux {
+                Some(t) => clients
+                    .iter()
+                    .filter(|c| crate::source::tmux::same_socket(&c.socket, &t.socket))
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            },
+            tmux,
+        }
+    }
+
+    /// The event as the `command` channel gets it on its standard input. Titles and details are
+    /// sanitised as for any notification: the program may well show them on a terminal.
+    pub fn json(&self) -> Value {
+        let t = self.tmux.as_ref();
+        json!({
+            "event": self.kind.as_str(),
+            "session": self.session,
+            "title": self.title.as_deref().map(clean),
+            "state": self.status.state,
+            "detail": clean(&self.status.detail),
+            "pane": t.map(|t| &t.pane_id),
+            "target": t.map(|t| &t.target),
+            "socket": t.map(|t| &t.socket),
+            "host": null,
+            "at": self.at,
+        })
+    }
+
+    /// A headline and a body, sanitised: `Fix the CI: waiting for you` / `permission: bash …`.
+    pub fn text(&self) -> (String, String) {
+        let name = clean(self.title.as_deref().unwrap_or(&self.session)).into_owned();
+        let name = crate::tui::text::cut(&name, 80).into_owned();
+        let what = match self.kind {
+            Kind::Waiting => "waiting for you",
+            Kind::Error => "error",
+            Kind::Done => "done",
+        };
+        let body = match self.kind {
+            Kind::Done => self.last_output.as_deref().unwrap_or("finished its turn"),
+            _ => &self.status.detail,
+        };
+        let body = crate::tui::text::cut(&clean(body), 300).into_owned();
+        (format!("{name}: {what}"), body)
+    }
+}
+
+/// Sends notes to the delivery thread.
+#[derive(Debug)]
+pub struct Deliverer {
+    tx: Sender<Note>,
+}
+
+impl Deliverer {
+    /// Starts the delivery thread for the channels of `conf`.
+    pub fn start(conf: Notify) -> Deliverer {
+        let (tx, rx) = mpsc::channel::<Note>();
+        std::thread::spawn(move || {
+            for note in rx {
+                deliver(&conf, &note);
+            }
+        });
+        Deliverer { tx }
+    }
+
+    pub fn send(&self, note: Note) {
+        let _ = self.tx.send(note);
+    }
+}
+
+/// Every channel `conf` turns on; a channel that fails does not stop the others (nobody is
+/// there to read an error: `otop doctor` checks that the channels can work).
+pub fn deliver(conf: &Notify, note: &Note) {
+    let (summary, body) = note.text();
+    if conf.desktop {
+        let _ = desktop::show(&summary, &body);
+    }
+    if let Some(loc) = &note.tmux {
+        let message = conf
+            .tmux
+            .contains(&TmuxAlert::Message)
+            .then(|| format!("otop: {summary} · {body}"));
+        let bell = note
+            .tty
+            .as_deref()
+            .filter(|_| conf.tmux.contains(&TmuxAlert::Bell));
+        let _ = crate::jump::tell(loc, &note.clients, message.as_deref(), bell);
+    }
+    if let Some((prog, args)) = conf.command.split_first() {
+        let _ = run_command(prog, args, &note.json());
+    }
+}
+
+/// How long a notification command may run before it is killed.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `prog args…` without a shell, `event` on its standard input; reaped on a thread.
+fn run_command(prog: &str, args: &[String], event: &Value) -> std::io::Result<()> {
+    let mut child = Command::new(prog)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    // The other values (ids, the socket path) reach it exact, with anything a terminal would
+    // act on written as `\uXXXX`, as `--json` output does.
+    let text = format!(
+        "{}\n",
+        crate::model::sanitize::inert_json(&event.to_string())
+    );
+    std::thread::spawn(move || {
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        while Instant::now() < deadline {
+            if !matches!(child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::State;
+
+    fn note(kind: Kind) -> Note {
+        Note {
+            kind,
+            session: "ses_1".into(),
+            title: Some("Fix \u{1b}[31m#(evil)".into()),
+            status: Status::new(State::Waiting, "permission: bash rm -rf build"),
+            last_output: Some("All tests pass.".into()),
+            at: 42,
+            tmux: None,
+            tty: None,
+            clients: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn text_is_sanitised_and_says_what_happened() {
+        let (head, body) = note(Kind::Waiting).text();
+        assert_eq!(head, "Fix #(evil): waiting for you");
+        assert_eq!(body, "permission: bash rm -rf build");
+        assert_eq!(note(Kind::Done).text().1, "All tests pass.");
+        let j = note(Kind::Done).json();
+        assert_eq!(j["event"], "done");
+        assert_eq!(j["state"], "waiting");
+        assert_eq!(j["host"], Value::Null);
+        assert_eq!(j["at"], 42);
+    }
+
+    #[test]
+    fn a_command_gets_the_event_on_stdin_without_a_shell() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("got");
+        // The program and its arguments as configured; the event reaches it on stdin only.
+        let args = vec![
+            "-c".to_string(),
+            "cat > \"$1\"".to_string(),
+            "sh".to_string(),
+            out.display().to_string(),
+        ];
+        run_command("sh", &args, &note(Kind::Waiting).json()).unwrap();
+        let got = (0..100).find_map(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            std::fs::read_to_string(&out)
+                .ok()
+                .filter(|s| s.ends_with('\n'))
+        });
+        let v: Value = serde_json::from_str(&got.unwrap()).unwrap();
+        assert_eq!(v["session"], "ses_1");
+        assert_eq!(v["title"], "Fix #(evil)", "sanitised, but not for tmux");
+    }
+}

@@ -1,0 +1,122 @@
+//! One sender per user: the otop process holding an exclusive lock on
+//! `$XDG_RUNTIME_DIR/otop/notify.lock` sends every notification and keeps the unseen marks; the
+//! others track the same sessions and take over when the holder ends (the kernel releases the
+//! lock of a process that dies, however it dies). The holder writes `<pid> <what>` into the
+//! file, for `otop doctor`.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// The lock, held or wanted.
+#[derive(Debug)]
+pub struct Owner {
+    path: Option<PathBuf>,
+    what: &'static str,
+    file: Option<File>,
+    owned: bool,
+}
+
+impl Owner {
+    /// `what` names this process in the file (`otop watch`, `otop monitor`). No `path` (no
+    /// directory to put it in): this process owns nothing, and sends nothing.
+    pub fn new(path: Option<PathBuf>, what: &'static str) -> Owner {
+        Owner {
+            path,
+            what,
+            file: None,
+            owned: false,
+        }
+    }
+
+    /// Whether this process holds the lock, trying to take it if it does not (each refresh:
+    /// one system call while another process holds it).
+    pub fn try_own(&mut self) -> bool {
+        if self.owned {
+            return true;
+        }
+        let Some(path) = &self.path else {
+            return false;
+        };
+        if self.file.is_none() {
+            self.file = open(path).ok();
+        }
+        let Some(file) = &mut self.file else {
+            return false;
+        };
+        if file.try_lock().is_err() {
+            return false;
+        }
+        // The file is ours now: say who holds it.
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = writeln!(file, "{} {}", std::process::id(), self.what);
+        self.owned = true;
+        true
+    }
+}
+
+fn open(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // Not truncated: the holder's line must survive another process opening the file.
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+}
+
+/// Who holds the lock at `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// Nobody: no otop process sends notifications.
+    Nobody,
+    /// A live process (the kernel says the lock is held): its line, `<pid> <what>`.
+    Held(String),
+    Unreadable(String),
+}
+
+/// Who holds the lock at `path` now. Taking it for a moment is how to tell: a process that
+/// tries at that moment tries again at its next refresh.
+pub fn holder(path: &Path) -> Holder {
+    let mut file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Holder::Nobody,
+        Err(e) => return Holder::Unreadable(e.to_string()),
+    };
+    match file.try_lock() {
+        Ok(()) => Holder::Nobody,
+        Err(TryLockError::WouldBlock) => {
+            let mut line = String::new();
+            let _ = (&mut file).take(256).read_to_string(&mut line);
+            Holder::Held(line.trim().to_string())
+        }
+        Err(TryLockError::Error(e)) => Holder::Unreadable(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_owner_at_a_time_and_the_next_takes_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run/otop/notify.lock");
+        assert_eq!(holder(&path), Holder::Nobody);
+        let mut a = Owner::new(Some(path.clone()), "otop watch");
+        let mut b = Owner::new(Some(path.clone()), "otop monitor");
+        assert!(a.try_own());
+        assert!(!b.try_own(), "a holds it");
+        assert_eq!(
+            holder(&path),
+            Holder::Held(format!("{} otop watch", std::process::id()))
+        );
+        drop(a);
+        assert!(b.try_own(), "a's lock went with it");
+        assert!(!Owner::new(None, "x").try_own());
+    }
+}
