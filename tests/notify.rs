@@ -71,6 +71,22 @@ impl Env {
         self.watch_every(srv, "0.2")
     }
 
+    /// The monitor, in a new window of `srv` (it needs a terminal); its pane id.
+    fn monitor(&self, srv: &TmuxServer, session: &str) -> String {
+        let mut line = String::from("exec env OPENCODE_DB= TMUX= TMUX_PANE=");
+        let bus = self.bus.as_deref().unwrap_or("unix:path=/nonexistent");
+        line.push_str(&format!(" DBUS_SESSION_BUS_ADDRESS='{bus}'"));
+        for (k, v) in &self.vars {
+            line.push_str(&format!(" {k}='{}'", v.display()));
+        }
+        line.push_str(&format!(
+            " '{}' --db '{}' --interval 0.2",
+            env!("CARGO_BIN_EXE_otop"),
+            self.db.display()
+        ));
+        srv.window(session, Path::new("/"), &line)
+    }
+
     fn watch_every(&self, srv: &TmuxServer, interval: &str) -> Killed {
         let child = self
             .command(&[
@@ -253,6 +269,38 @@ fn a_permission_the_plugin_reports_is_told_within_a_second() {
     eprintln!("permission.asked → Notify with the plugin: {latency:?}");
     assert!(latency < Duration::from_secs(1), "{latency:?}");
     assert_eq!(calls[0].body, "permission: bash rm -rf build");
+}
+
+/// The monitor tells as the watcher does; with both running, once.
+#[test]
+fn with_a_monitor_and_a_watcher_running_a_request_is_told_once() {
+    if !have_tmux() || !have_dbus() {
+        return;
+    }
+    let world = World::new();
+    let proj = world.project("proj");
+    let (srv, pane) = servers(&world, &proj);
+    let bus = Bus::start();
+    let env = Env::new(&world, Some(&bus));
+    let (mut fx, sid, _) = working(&world, &proj, "ses_both", "Both");
+    let monitor = env.monitor(&srv, "other");
+    srv.wait_text(&monitor, "Both");
+    let _w = env.watch(&srv);
+    until("working", || pane_state(&srv, &pane) == "working");
+    let (_, doctor) = env.run(&["doctor"]);
+    assert!(doctor.contains("sent by otop monitor"), "{doctor}");
+
+    running(&mut fx, &sid, now_ms(), Running::Question);
+    let calls = bus.wait_calls(1, Duration::from_secs(15));
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(bus.calls().len(), 1, "{:?}", bus.calls());
+    // The monitor shows the session waiting; quitting it leaves sending to the watcher.
+    srv.wait_text(&monitor, "asking");
+    srv.send(&monitor, &["q"]);
+    until("the watcher holds the lock", || {
+        env.run(&["doctor"]).1.contains("sent by otop watch")
+    });
 }
 
 #[test]

@@ -314,3 +314,25 @@ fn intervals_that_are_not_finite_or_sane_are_refused() {
         assert!(err.contains("interval"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn notify_takes_its_channels_and_refuses_what_cannot_work() {
+    use crate::config::notify::TmuxAlert;
+    use crate::model::transition::Kind;
+    let c = parse(
+        "[notify]\non = [\"waiting\"]\nhold_secs = 0.5\ndesktop = false\ntmux = [\"bell\"]\ncommand = [\"notify-me\", \"--urgent\"]\n",
+        p(),
+    )
+    .unwrap();
+    assert_eq!(c.notify.on, [Kind::Waiting]);
+    assert_eq!(c.notify.tmux, [TmuxAlert::Bell]);
+    assert!(c.notify.any());
+    assert!(!parse("[notify]\non = []\n", p()).unwrap().notify.any());
+    refused(
+        "[notify]\non = [\"idle\"]\n",
+        "2: `notify.on`",
+        &["unknown variant"],
+    );
+    refused("[notify]\nhold_secs = -1\n", "", &["notify.hold_secs"]);
+    refused("[notify]\ncommand = [\"\"]\n", "", &["notify.command"]);
+}
