@@ -199,16 +199,20 @@ pub fn list(socket: &str) -> Result<Server, TmuxError> {
     })
 }
 
+/// `line` with its field separators: some tmux builds print non-printables as octal escapes.
+fn with_separators(line: &str) -> String {
+    if line.contains(SEP) {
+        line.to_string()
+    } else {
+        line.replace("\\037", "\x1f")
+    }
+}
+
 /// The client lines of [`list`]'s output (`client`, name, flags, session); others are skipped.
 pub fn parse_clients(out: &str, socket: &str) -> Vec<Client> {
     out.lines()
         .filter_map(|line| {
-            // As in `parse_panes`: octal escapes only where tmux printed no separator.
-            let line = if line.contains(SEP) {
-                line.to_string()
-            } else {
-                line.replace("\\037", "\x1f")
-            };
+            let line = with_separators(line);
             let f: Vec<&str> = line.splitn(4, SEP).collect();
             let ["client", name, flags, session] = f.as_slice() else {
                 return None;
@@ -228,12 +232,7 @@ pub fn parse_clients(out: &str, socket: &str) -> Vec<Client> {
 pub fn parse_panes(out: &str, socket: &str) -> Vec<Pane> {
     out.lines()
         .filter_map(|line| {
-            // Some tmux builds print non-printables as octal escapes; accept both.
-            let line = if line.contains(SEP) {
-                line.to_string()
-            } else {
-                line.replace("\\037", "\x1f")
-            };
+            let line = with_separators(line);
             let f: Vec<&str> = line.splitn(9, SEP).collect();
             let [
                 id,
