@@ -35,14 +35,14 @@ pub struct Here {
 }
 
 impl Here {
-    /// This process's tmux server (`$TMUX`), the client the popup binding named, if any, and
-    /// the unseen marks of `env`; `demo`: whether the rows acted on are the demo's.
-    pub fn from_env(client: Option<String>, demo: bool, env: &crate::paths::Env) -> Here {
+    /// Asked from this process's tmux server (`$TMUX`), to move `client` (None: tmux's
+    /// current one); `demo`: the rows acted on are the demo's; `marks`: the unseen marks' file.
+    pub fn new(client: Option<String>, demo: bool, marks: Option<PathBuf>) -> Here {
         Here {
             current_socket: current_socket(),
             client,
             demo,
-            marks: env.unseen_file(),
+            marks,
         }
     }
 }

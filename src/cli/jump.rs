@@ -46,12 +46,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             .unwrap_or_default();
         Error::NoSession(clean(&what).into_owned())
     })?;
-    let here = Here {
-        current_socket: current,
-        client: args.client.clone(),
-        demo: snap.demo,
-        marks: ctx.env.unseen_file(),
-    };
+    let here = Here::new(args.client.clone(), snap.demo, ctx.env.unseen_file());
     match jump::go(row, &here)? {
         Went::Jumped(said) | Went::Print(said) | Went::Demo(said) => crate::outln!("{said}")?,
     }

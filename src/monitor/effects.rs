@@ -31,10 +31,7 @@ pub(super) fn perform(
             app.post(msg, false);
         }
         Effect::Jump(row) => {
-            let here = Here {
-                marks: opts.marks.clone(),
-                ..here(app)
-            };
+            let here = Here::new(None, app.snapshot.demo, opts.marks.clone());
             jump_to(app, &row, &here);
         }
         Effect::Answer(order) => {
@@ -46,16 +43,6 @@ pub(super) fn perform(
         }
     }
     false
-}
-
-/// Where a jump is asked from: this process's tmux server, and whether the rows are the demo's.
-fn here(app: &App) -> Here {
-    Here {
-        current_socket: jump::current_socket(),
-        client: None,
-        demo: app.snapshot.demo,
-        marks: None,
-    }
 }
 
 /// Through the one jump that checks which server the pane is on; the outcome on the footer.
@@ -124,7 +111,7 @@ mod tests {
             .find(|r| r.tmux.is_some())
             .cloned()
             .expect("a demo row in a pane");
-        let here = here(&app);
+        let here = Here::new(None, app.snapshot.demo, None);
         assert!(here.demo);
         jump_to(&mut app, &row, &here);
         let note = app.note.expect("a note");

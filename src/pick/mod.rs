@@ -38,12 +38,7 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     if let Some(e) = snap.db_error {
         picker.message = Some(e.to_string());
     }
-    let here = Here {
-        current_socket: jump::current_socket(),
-        client: opts.client.clone(),
-        demo: snap.demo,
-        marks: opts.marks.clone(),
-    };
+    let here = Here::new(opts.client.clone(), snap.demo, opts.marks.clone());
 
     let mut terminal = terminal::setup(Screen::Picker)?;
     let result = loop {
