@@ -57,7 +57,16 @@ fn one_shot_commands_read_the_demo_fleet() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(DEMO_TITLE), "{out}");
 
-    let (code, out, err) = run(&["--demo", "jump", "--next", "waiting"], &env, None);
+    // By id: which demo session is waiting depends on the demo's phase at the wall clock.
+    let id = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["session"]["title"] == DEMO_TITLE)
+        .and_then(|r| r["session"]["id"].as_str())
+        .expect("the demo session's id")
+        .to_string();
+    let (code, out, err) = run(&["--demo", "jump", &id], &env, None);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("demo: would jump to "), "{out}");
 }
