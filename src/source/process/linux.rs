@@ -216,6 +216,12 @@ fn open_files(pid: u32, want: OpenFiles) -> Vec<String> {
     found
 }
 
+/// The user a process runs as (`/proc/<pid>` belongs to its effective uid); None once gone.
+pub fn owner(pid: u32) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(format!("/proc/{pid}")).ok().map(|m| m.uid())
+}
+
 /// The parent pid, if the process still exists.
 pub fn parent_of(pid: u32) -> Option<u32> {
     let stat = Process::new(pid as i32).ok()?.stat().ok()?;

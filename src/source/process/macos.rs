@@ -40,6 +40,13 @@ pub fn read_details(info: &mut ProcessInfo, _files: Option<super::OpenFiles>) {
     }
 }
 
+/// The user a process runs as (`pbi_uid`, its real uid); None when it cannot be read (another
+/// user's process, unless otop runs as root) or is gone.
+pub fn owner(pid: u32) -> Option<u32> {
+    let all = pidinfo::<TaskAllInfo>(pid as i32, 0).ok()?;
+    Some(all.pbsd.pbi_uid)
+}
+
 pub fn parent_of(pid: u32) -> Option<u32> {
     let all = pidinfo::<TaskAllInfo>(pid as i32, 0).ok()?;
     Some(all.pbsd.pbi_ppid)

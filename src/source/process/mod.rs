@@ -63,9 +63,13 @@ impl Scanner {
             os::read_argv(p);
         }
         let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
+        // Only this user's opencode: another user's sessions can be neither read, jumped to
+        // nor answered (their tmux sockets and databases are theirs), even by root.
+        let me = crate::source::file::uid();
         let hinted: HashSet<u32> = all
             .iter()
             .filter(|p| might_be_opencode(&p.name, &p.argv))
+            .filter(|p| me.is_none() || os::owner(p.pid).is_none_or(|uid| Some(uid) == me))
             .map(|p| p.pid)
             .collect();
         // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their
