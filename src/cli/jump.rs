@@ -23,6 +23,10 @@ pub struct Args {
     /// tmux client to move (default: the current one)
     #[arg(long, value_name = "NAME")]
     pub client: Option<String>,
+    /// Outside tmux, move the client tmux picks (the one active last) instead of printing
+    /// where the session is (what a jump from another machine asks for)
+    #[arg(long, conflicts_with = "client")]
+    pub any_client: bool,
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
@@ -30,7 +34,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let here = std::env::var("TMUX_PANE").ok();
     let current = jump::current_socket();
     let row = match (&args.target, &args.tty, args.next) {
-        (Some(t), _, _) => select::find(&snap.rows, &Target::parse(t)),
+        (Some(t), _, _) => select::named(&snap.rows, t),
         (_, Some(tty), _) => select::find(&snap.rows, &Target::Tty(tty.clone())),
         (_, _, Some(state)) => {
             select::next_in_state(&snap.rows, state, here.as_deref(), current.as_deref())
@@ -46,7 +50,11 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             .unwrap_or_default();
         Error::NoSession(clean(&what).into_owned())
     })?;
-    let here = Here::new(args.client.clone(), snap.demo, ctx.env.unseen_file());
+    let here = Here {
+        any_client: args.any_client,
+        ..Here::new(args.client.clone(), snap.demo, ctx.env.unseen_file())
+            .with_hosts(&ctx.reach.hosts)
+    };
     match jump::go(row, &here)? {
         Went::Jumped(said) | Went::Print(said) | Went::Demo(said) => crate::outln!("{said}")?,
     }

@@ -16,6 +16,7 @@ pub mod monitor;
 pub mod pick;
 pub mod plugin;
 pub mod reply;
+pub mod serve;
 pub mod sessions;
 pub mod status;
 pub mod table;
@@ -45,6 +46,14 @@ pub struct Cli {
     /// (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off
     #[arg(long, global = true, env = "OTOP_DEMO", value_parser = switch)]
     pub demo: bool,
+
+    /// Only this [[hosts]] entry's sessions (repeatable); with --local, this machine's too
+    #[arg(long = "host", global = true, value_name = "NAME")]
+    pub hosts: Vec<String>,
+
+    /// Only this machine's sessions (with --host, this machine's and those hosts')
+    #[arg(long, global = true)]
+    pub local: bool,
 
     #[command(flatten)]
     pub monitor: monitor::Args,
@@ -108,6 +117,11 @@ pub enum Command {
         after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
     )]
     Completions(generate::CompletionArgs),
+    /// Print this machine's snapshots as JSON lines, for another otop reading it over ssh
+    #[command(
+        after_help = "Another otop runs this through ssh for each [[hosts]] entry; one JSON object per line,\nwith an \"otop_format\" version, rows in `otop sessions --json`'s shape.\n\nExamples:\n  otop serve --once\n  ssh box otop serve --once | jq '.rows | length'"
+    )]
+    Serve(serve::Args),
     /// Print the man page (roff)
     #[command(after_help = "Example:\n  otop man > ~/.local/share/man/man1/otop.1")]
     Man,
@@ -163,6 +177,8 @@ pub struct Ctx {
     pub config_error: Option<String>,
     /// The environment every path is found through, read once.
     pub env: crate::paths::Env,
+    /// Which machines the views read (`--host`, `--local`, `[[hosts]]`).
+    pub reach: crate::config::hosts::Reach,
 }
 
 impl Ctx {
@@ -174,13 +190,59 @@ impl Ctx {
         }
     }
 
-    /// What every command reads: the demo fleet under `--demo`, else the real collector with
-    /// `opts`. The one place the choice is made.
+    /// What every one-shot command reads: the demo fleet under `--demo`, else the real
+    /// collector with `opts` and every host asked once. The one place the choice is made.
     pub fn source(&self, opts: crate::collect::CollectorOptions) -> Box<dyn Source> {
+        self.choose(opts, None)
+    }
+
+    /// [`Ctx::source`] for a view that refreshes every `interval`: one connection per host is
+    /// kept open.
+    pub fn live_source(
+        &self,
+        opts: crate::collect::CollectorOptions,
+        interval: std::time::Duration,
+    ) -> Box<dyn Source> {
+        self.choose(opts, Some(interval))
+    }
+
+    fn choose(
+        &self,
+        opts: crate::collect::CollectorOptions,
+        live: Option<std::time::Duration>,
+    ) -> Box<dyn Source> {
+        use crate::collect::hosts::WithHosts;
         if self.demo {
-            Box::new(crate::collect::demo::DemoSource)
+            return Box::new(crate::collect::demo::DemoSource);
+        }
+        // The remote side collects as little as this side does: the status line's counts need
+        // no tmux, log or history there either.
+        let args = if opts.depth == crate::collect::Depth::State {
+            vec!["--light".to_string()]
         } else {
-            Box::new(crate::collect::Collector::new(opts, self.env.clone()))
+            Vec::new()
+        };
+        let local: Option<Box<dyn Source>> = self
+            .reach
+            .local
+            .then(|| Box::new(crate::collect::Collector::new(opts, self.env.clone())) as _);
+        let hosts = self.reach.hosts.clone();
+        match (local, live) {
+            (Some(local), _) if hosts.is_empty() => local,
+            (local, None) => Box::new(WithHosts::once(local, hosts, args)),
+            (local, Some(every)) => Box::new(WithHosts::live(local, hosts, args, every)),
+        }
+    }
+
+    /// Collector options for the status line: one scan, the state of each session, no tmux,
+    /// log or totals.
+    pub fn light_collector(&self) -> crate::collect::CollectorOptions {
+        crate::collect::CollectorOptions {
+            totals: false,
+            logs: false,
+            tmux: false,
+            depth: crate::collect::Depth::State,
+            ..self.collector()
         }
     }
 
@@ -213,7 +275,15 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let reach = match crate::config::hosts::Reach::choose(&config.hosts, &cli.hosts, cli.local) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("otop: {}", crate::model::sanitize::clean(&e));
+            return ExitCode::from(2);
+        }
+    };
     let ctx = Ctx {
+        reach,
         db: cli.db,
         demo: cli.demo,
         config,
@@ -235,6 +305,7 @@ pub fn main() -> ExitCode {
         Some(Command::Completions(args)) => {
             generate::write_stdout(&generate::completions(args.shell))
         }
+        Some(Command::Serve(args)) => serve::run(&args, &ctx),
         Some(Command::Man) => generate::write_stdout(man::page().as_bytes()),
         None => monitor::run(&cli.monitor, &ctx),
     };

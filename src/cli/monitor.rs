@@ -25,6 +25,8 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         totals: true,
         ..ctx.collector()
     };
+    let defaults = MonitorOptions::new(&ctx.config);
+    let interval = args.interval.unwrap_or(defaults.interval);
     // The demo notifies nobody: nothing in it acts on the real world.
     let source: Box<dyn Source> = if ctx.demo {
         ctx.source(opts)
@@ -33,11 +35,10 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             quiet: args.no_notify,
             ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop monitor")
         };
-        Box::new(Notifier::new(ctx.source(opts), notify))
+        Box::new(Notifier::new(ctx.live_source(opts, interval), notify))
     };
-    let defaults = MonitorOptions::new(&ctx.config);
     let opts = MonitorOptions {
-        interval: args.interval.unwrap_or(defaults.interval),
+        interval,
         opencode_config_dir: ctx.env.opencode_config_dir(),
         marks: ctx.env.unseen_file(),
         ..defaults

@@ -20,6 +20,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         theme: Theme::from_config(&ctx.config.monitor),
         client: args.client.clone(),
         marks: ctx.env.unseen_file(),
+        hosts: ctx.reach.hosts.clone(),
     };
     pick::run(opts, ctx.source(ctx.collector()))
 }

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use crate::collect::{Collector, Focus, Source, now_ms};
+use crate::collect::{Focus, now_ms};
 use crate::error::{Error, Result};
 use crate::model::request::Answer;
 use crate::model::sanitize::clean;
-use crate::model::select::{self, Target};
+use crate::model::select;
 use crate::reply::Order;
 
 /// The answers to a permission.
@@ -53,16 +53,16 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             ));
         }
     };
-    let mut collector = Collector::new(ctx.collector(), ctx.env.clone());
-    let snap = collector.collect(&Focus::default(), now_ms());
-    let row = select::find(&snap.rows, &Target::parse(&args.target))
+    let mut source = ctx.source(ctx.collector());
+    let snap = source.collect(&Focus::default(), now_ms());
+    let row = select::named(&snap.rows, &args.target)
         .ok_or_else(|| Error::NoSession(clean(&args.target).into_owned()))?;
     let order = Order {
         row: row.clone(),
         request: args.request.clone(),
         answer,
     };
-    let said = collector.answer(&order, now_ms())?;
+    let said = source.answer(&order, now_ms())?;
     crate::outln!("{said}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -9,8 +9,6 @@ use crate::error::Result;
 
 use serde_json::json;
 
-use crate::collect::CollectorOptions;
-use crate::collect::Depth;
 use crate::model::row::Row;
 use crate::model::select;
 use crate::statusline::counts::count;
@@ -40,13 +38,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     // A bad template is the user's mistake, worth saying; everything after that stays quiet.
     format::render(template, &Counts::default(), &style)?;
 
-    let opts = CollectorOptions {
-        totals: false,
-        logs: false,
-        tmux: false,
-        depth: Depth::State,
-        ..ctx.collector()
-    };
+    let opts = ctx.light_collector();
     let snap = ctx.snapshot(opts, false);
     let rows = select::sessions(snap.rows, false);
     let counts = count(&rows);

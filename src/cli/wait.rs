@@ -78,6 +78,12 @@ pub fn reached(row: Option<&Row>, until: Until, since: i64) -> bool {
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    // `box:…` waits on host `box`: its own otop waits, through ssh.
+    if let Some((name, rest)) = args.target.split_once(':')
+        && let Some(host) = ctx.reach.host(name)
+    {
+        return wait_there(host, rest, args);
+    }
     let target = Target::parse(&args.target);
     let opts = CollectorOptions {
         // Only a pane needs tmux to be found.
@@ -124,6 +130,32 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
 /// The exit code of a wait that timed out, as `timeout(1)`'s.
 pub const TIMED_OUT: u8 = 124;
 
+/// `otop wait` run on `host` for `target`, its output and exit status passed through.
+fn wait_there(host: &crate::config::hosts::Host, target: &str, args: &Args) -> Result<ExitCode> {
+    use clap::ValueEnum;
+    let until = args
+        .until
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let secs = args.timeout.map(|t| t.as_secs_f64().to_string());
+    let mut remote = vec!["wait", "--until", until.as_str()];
+    if let Some(s) = &secs {
+        remote.extend(["--timeout", s.as_str()]);
+    }
+    remote.extend(["--", target]);
+    let status = crate::source::remote::ssh(host, &remote)
+        .stdout(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::inherit())
+        .status()
+        .map_err(|e| Error::Refused(format!("{}: cannot run ssh: {e}", host.name)))?;
+    match status.code() {
+        // 255: ssh's own failure, said on stderr already.
+        Some(255) | None => Err(Error::Refused(format!("{}: ssh failed", host.name))),
+        Some(c) => Ok(ExitCode::from(u8::try_from(c).unwrap_or(1))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +185,7 @@ mod tests {
             tmux: None,
             unseen: false,
             certain: false,
+            host: None,
         }
     }
 

@@ -66,7 +66,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let interval = args.interval;
-    let mut inner = ctx.source(ctx.collector());
+    let mut inner = ctx.live_source(ctx.collector(), interval);
     inner.prime_cpu();
     // The demo notifies nobody: nothing in it acts on the real world.
     let quiet = args.no_notify || ctx.demo;

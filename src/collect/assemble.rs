@@ -76,6 +76,7 @@ pub(super) fn bare_row(p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pa
         },
         unseen: false,
         certain: false,
+        host: None,
     }
 }
 
@@ -177,6 +178,7 @@ impl Found<'_> {
                 matched,
                 tmux: tmux.clone(),
                 unseen: false,
+                host: None,
             })
             .collect()
     }

@@ -4,6 +4,7 @@
 mod assemble;
 mod collector;
 pub mod demo;
+pub mod hosts;
 
 pub use crate::source::db::types::Depth;
 pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
@@ -63,6 +64,8 @@ pub struct Snapshot {
     pub plugin_dirs: Vec<std::path::PathBuf>,
     /// The unseen marks as this refresh read them (the rows' `unseen` says where they apply).
     pub marks: crate::source::unseen::Marks,
+    /// Each configured host read ([`hosts`]): whether it answered.
+    pub hosts: Vec<hosts::HostState>,
 }
 
 /// Asks whoever runs a [`Source`] to collect again now.

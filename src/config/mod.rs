@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod colour;
+pub mod hosts;
 pub mod key_tables;
 pub mod keys;
 mod locate;
@@ -34,6 +35,7 @@ pub struct Config {
     pub clipboard: Clipboard,
     pub tmux: Tmux,
     pub notify: Notify,
+    pub hosts: Vec<hosts::Host>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -322,6 +324,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             path.display()
         )));
     }
+    if let Err(e) = hosts::check(&config.hosts) {
+        return Err(Error::Config(format!("{}: {e}", path.display())));
+    }
     if let Err(e) = config.notify.check() {
         return Err(Error::Config(format!("{}: {e}", path.display())));
     }
@@ -393,6 +398,10 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
         (
             "notify",
             vec!["on", "hold_secs", "desktop", "tmux", "command"],
+        ),
+        (
+            "[hosts]",
+            vec!["name", "ssh", "ssh_args", "otop", "timeout"],
         ),
     ])
 }

@@ -2,13 +2,13 @@
 //! it is answered by. [`infer`](super::infer) finds it with the waiting state, so the status a
 //! row shows and the request an answer goes to are one decision.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::source::db::types::{QuestionFacts, ToolFacts};
 use crate::source::plugin::LiveState;
 
 /// What a session waits for, as far as answering it goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
     /// opencode's request id (`per_…`, `que_…`) when the companion plugin reported it; else the
     /// waiting tool part's id (`prt_…`), read from the database.
@@ -21,7 +21,7 @@ pub struct Request {
     pub ask: Ask,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Ask {
     /// `tool` (`bash`, `edit`, …) asks to run; `what` is the command or path.

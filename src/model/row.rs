@@ -1,7 +1,7 @@
 //! The correlated row: one opencode process with the session it runs (or a session or
 //! process on its own), its status and where it lives in tmux. Views read only these.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::state::{MatchRule, State, Status};
@@ -23,7 +23,7 @@ pub struct ProcessRow {
 }
 
 /// Where a row lives in tmux.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TmuxLocation {
     pub socket: String,
     pub pane_id: String,
@@ -32,6 +32,10 @@ pub struct TmuxLocation {
     pub session: String,
     pub window: u32,
     pub window_name: String,
+    /// The machine the pane is on (a `[[hosts]]` name); None for this one. The row's `host`
+    /// says it in JSON.
+    #[serde(skip)]
+    pub host: Option<String>,
 }
 
 impl From<&Pane> for TmuxLocation {
@@ -43,6 +47,7 @@ impl From<&Pane> for TmuxLocation {
             session: p.session.clone(),
             window: p.window_index,
             window_name: p.window_name.clone(),
+            host: None,
         }
     }
 }
@@ -68,6 +73,8 @@ pub struct Row {
     /// The state is opencode's own report through the companion plugin (a pending permission
     /// or question), not an inference: it is told at once, without a hold.
     pub certain: bool,
+    /// The machine the row is on (a `[[hosts]]` name); None for this one.
+    pub host: Option<String>,
 }
 
 impl Row {
@@ -99,6 +106,15 @@ impl Row {
         self.process
             .as_ref()
             .is_some_and(|p| p.kind == Kind::Helper)
+    }
+
+    /// The row as seen from another machine: it and its pane are on `host`.
+    pub fn on_host(mut self, host: &str) -> Row {
+        self.host = Some(host.to_string());
+        if let Some(t) = &mut self.tmux {
+            t.host = Some(host.to_string());
+        }
+        self
     }
 
     pub fn pid(&self) -> Option<u32> {
@@ -139,6 +155,8 @@ impl Row {
             "request": self.status.request,
             "match": self.matched,
             "unseen": self.unseen,
+            "certain": self.certain,
+            "host": self.host,
             "tmux": self.tmux,
             "session": self.session.as_ref().map(session_json),
         })
@@ -196,6 +214,7 @@ mod tests {
             tmux: None,
             unseen: false,
             certain: false,
+            host: None,
         }
     }
 

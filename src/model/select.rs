@@ -70,24 +70,47 @@ impl std::fmt::Display for Target {
     }
 }
 
-/// The row `target` names. A session id may name any row (a subagent too); a pid, pane or tty
-/// names the interactive session there, not a subagent sharing its process.
+/// The row `target` names, on this machine or any host. A session id may name any row (a
+/// subagent too), on whichever machine holds it; a pid, pane or tty names the interactive
+/// session there, on this machine (pids and panes are per machine: `box:%5` names one on
+/// host `box`, see [`named`]).
 pub fn find<'a>(rows: &'a [Row], target: &Target) -> Option<&'a Row> {
+    find_on(rows, None, target)
+}
+
+/// What a user typed: `box:ses_…`, `box:%5`, `box:1234` name a row on host `box`; anything
+/// else as [`Target::parse`] reads it, on this machine for a pid, pane or tty.
+pub fn named<'a>(rows: &'a [Row], typed: &str) -> Option<&'a Row> {
+    match typed.split_once(':') {
+        Some((host, rest)) if !host.is_empty() && !host.contains('/') => {
+            find_on(rows, Some(host), &Target::parse(rest))
+        }
+        _ => find(rows, &Target::parse(typed)),
+    }
+}
+
+fn find_on<'a>(rows: &'a [Row], host: Option<&str>, target: &Target) -> Option<&'a Row> {
     let not_subagent = |r: &&Row| r.session.as_ref().is_none_or(|s| !s.is_subagent());
+    let there = |r: &&Row| r.host.as_deref() == host;
     match target {
-        Target::Session(id) => rows.iter().find(|r| r.session_id() == Some(id.as_str())),
+        Target::Session(id) => rows
+            .iter()
+            .filter(|r| host.is_none() || there(r))
+            .find(|r| r.session_id() == Some(id.as_str())),
         Target::Pid(pid) => rows
             .iter()
+            .filter(there)
             .filter(not_subagent)
             .find(|r| r.pid() == Some(*pid)),
         Target::Pane(pane) => rows
             .iter()
+            .filter(there)
             .filter(not_subagent)
             .find(|r| r.tmux.as_ref().is_some_and(|t| t.pane_id == *pane)),
         Target::Tty(tty) => {
             let bare = |t: &str| t.strip_prefix("/dev/").unwrap_or(t).to_string();
             let want = bare(tty);
-            rows.iter().filter(not_subagent).find(|r| {
+            rows.iter().filter(there).filter(not_subagent).find(|r| {
                 r.process
                     .as_ref()
                     .and_then(|p| p.info.tty.as_deref())
@@ -113,7 +136,11 @@ pub fn next_in_state<'a>(
         .filter(|r| is_session(r) && r.status.state == state)
         .collect();
     if let Some(cur) = current_socket {
-        let local = |r: &&Row| r.tmux.as_ref().is_some_and(|t| same_socket(&t.socket, cur));
+        let local = |r: &&Row| {
+            r.tmux
+                .as_ref()
+                .is_some_and(|t| t.host.is_none() && same_socket(&t.socket, cur))
+        };
         if candidates.iter().any(local) {
             candidates.retain(local);
         }

@@ -1,11 +1,11 @@
 //! The status otop shows for a session: a coarse state and a fine reason.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::Request;
 
 /// Coarse state: exactly one per session. Ordered most urgent first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     /// The session needs the user: a question or a permission request.
@@ -53,7 +53,7 @@ impl State {
 }
 
 /// A state with its reason, e.g. (`working`, `tool:bash`) or (`waiting`, `permission`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     pub state: State,
     /// Fine status: `generating`, `thinking`, `tool:bash`, `asking`, `permission`,
@@ -96,7 +96,7 @@ impl Status {
 }
 
 /// Which correlation rule tied a process to its session, most certain first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchRule {
     /// An explicit `-s/--session <id>` in argv.

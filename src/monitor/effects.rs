@@ -31,7 +31,8 @@ pub(super) fn perform(
             app.post(msg, false);
         }
         Effect::Jump(row) => {
-            let here = Here::new(None, app.snapshot.demo, opts.marks.clone());
+            let here =
+                Here::new(None, app.snapshot.demo, opts.marks.clone()).with_hosts(&opts.hosts);
             jump_to(app, &row, &here);
         }
         Effect::Answer(order) => {
@@ -77,9 +78,11 @@ mod tests {
                 session: "s".into(),
                 window: 1,
                 window_name: "w".into(),
+                host: None,
             }),
             unseen: false,
             certain: false,
+            host: None,
         };
         let here = Here {
             current_socket: Some("/nonexistent/this-server".into()),

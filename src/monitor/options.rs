@@ -26,6 +26,8 @@ pub struct MonitorOptions {
     pub keymap: Keymap,
     /// The unseen marks' file, which a jump clears a mark in.
     pub marks: Option<std::path::PathBuf>,
+    /// `[[hosts]]`: a jump to a row of one goes through ssh.
+    pub hosts: Vec<crate::config::hosts::Host>,
 }
 
 impl Default for MonitorOptions {
@@ -49,6 +51,7 @@ impl MonitorOptions {
             opencode_config_dir: None,
             keymap: Keymap::new(&m.keys),
             marks: None,
+            hosts: config.hosts.clone(),
         }
     }
 }

@@ -197,6 +197,7 @@ impl<S: Source> Source for Notifier<S> {
     }
 
     fn wake_with(&mut self, wake: Waker) {
+        self.inner.wake_with(wake.clone());
         self.watch = Some(watch::PluginWatch::new(wake));
     }
 

@@ -28,6 +28,8 @@ pub struct PickOptions {
     pub client: Option<String>,
     /// The unseen marks' file: picking a session clears its mark.
     pub marks: Option<std::path::PathBuf>,
+    /// `[[hosts]]`: picking a row of one jumps through ssh.
+    pub hosts: Vec<crate::config::hosts::Host>,
 }
 
 /// Collects once from `source`, then runs the picker until a pick or a cancel.
@@ -38,7 +40,8 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     if let Some(e) = snap.db_error {
         picker.message = Some(e.to_string());
     }
-    let here = Here::new(opts.client.clone(), snap.demo, opts.marks.clone());
+    let here =
+        Here::new(opts.client.clone(), snap.demo, opts.marks.clone()).with_hosts(&opts.hosts);
 
     let mut terminal = terminal::setup(Screen::Picker)?;
     let result = loop {

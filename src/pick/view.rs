@@ -205,6 +205,7 @@ mod tests {
             tmux: None,
             unseen: false,
             certain: false,
+            host: None,
         }
     }
 

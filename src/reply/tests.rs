@@ -37,6 +37,7 @@ fn row(request: Option<&str>) -> Row {
         tmux: None,
         unseen: false,
         certain: false,
+        host: None,
     }
 }
 

@@ -8,5 +8,6 @@ pub mod log;
 pub mod opencode_config;
 pub mod plugin;
 pub mod process;
+pub mod remote;
 pub mod tmux;
 pub mod unseen;

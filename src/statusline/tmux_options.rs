@@ -35,7 +35,12 @@ pub fn options_for(
     };
     let mut panes = BTreeMap::new();
     for r in &rows {
-        if let Some(t) = r.tmux.as_ref().filter(|t| same_socket(&t.socket, socket)) {
+        // Another machine's pane is never this server's, whatever its socket's path.
+        if let Some(t) = r
+            .tmux
+            .as_ref()
+            .filter(|t| t.host.is_none() && same_socket(&t.socket, socket))
+        {
             // Most urgent first: the first row of a pane decides its state.
             let state = if r.is_done() {
                 "done"

@@ -237,6 +237,7 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
         session: session.to_string(),
         window,
         window_name: name.to_string(),
+        host: None,
     });
     Row {
         matched: proc_row.as_ref().map(|_| MatchRule::Flag),
@@ -251,6 +252,7 @@ fn row(spec: &Spec, i: usize, now: i64) -> Row {
         tmux,
         unseen: false,
         certain: false,
+        host: None,
     }
 }
 
@@ -272,6 +274,7 @@ fn helper(j: usize, now: i64) -> Option<Row> {
         tmux: None,
         unseen: false,
         certain: false,
+        host: None,
     })
 }
 

@@ -135,9 +135,11 @@ fn hostile_db(dir: &std::path::Path) -> (Row, Vec<crate::source::db::types::Hist
             session: h.clone(),
             window: 1,
             window_name: h.clone(),
+            host: None,
         }),
         unseen: false,
         certain: false,
+        host: None,
     };
     (row, history)
 }

@@ -27,9 +27,11 @@ fn row(id: &str, title: &str, state: State, target: &str) -> Row {
                 .and_then(|w| w.parse().ok())
                 .unwrap_or(0),
             window_name: "w".into(),
+            host: None,
         }),
         unseen: false,
         certain: false,
+        host: None,
     }
 }
 

@@ -1,10 +1,10 @@
 //! Facts read from opencode's database: plain owned data, no SQL here.
 //! All times are Unix milliseconds, as opencode stores them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Token counts as opencode records them (summed over a session's assistant messages).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tokens {
     pub input: u64,
     pub output: u64,
@@ -48,7 +48,7 @@ pub struct MessageFacts {
     pub updated_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ToolStatus {
     #[default]
@@ -59,7 +59,7 @@ pub enum ToolStatus {
 }
 
 /// A tool part of the latest assistant message that has not finished.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ToolFacts {
     /// Tool name: `bash`, `question`, `task`, `edit`, …
     pub tool: String,
@@ -86,7 +86,7 @@ pub struct ToolFacts {
 }
 
 /// One question of a `question` tool call.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuestionFacts {
     pub question: String,
     pub header: Option<String>,
@@ -98,7 +98,7 @@ pub struct QuestionFacts {
     pub custom: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Todo {
     pub content: String,
     /// `pending`, `in_progress`, `completed`, `cancelled`.

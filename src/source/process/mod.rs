@@ -131,6 +131,16 @@ fn may_run_opencode(name: &str) -> bool {
     name.contains("opencode") || is_runtime_name(name)
 }
 
+/// The processes whose short name `keep` accepts, with their argv and terminal: the ssh
+/// clients a jump to another machine looks for.
+pub fn named(keep: fn(&str) -> bool) -> Vec<ProcessInfo> {
+    let mut all = os::read_all(Some(keep));
+    for p in &mut all {
+        os::read_argv(p);
+    }
+    all
+}
+
 /// Pids of `pid`'s ancestors, nearest first (for mapping a process to a tmux pane).
 pub fn ancestors(pid: u32) -> Vec<u32> {
     ancestors_by(pid, os::parent_of)

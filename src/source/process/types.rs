@@ -1,9 +1,9 @@
 //! Facts about processes: plain owned data, no OS calls here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What an opencode process is, from its argv.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// The interactive TUI (`opencode`, `opencode <dir>`, `-c`, `-s`).

@@ -293,6 +293,7 @@ fn finds_the_pane_of_a_standin_by_tmux_pane_tty_and_ancestors() {
         tmux: Some(crate::model::row::TmuxLocation::from(&target)),
         unseen: false,
         certain: false,
+        host: None,
     };
     let here = crate::jump::Here {
         current_socket: Some(srv.sock.clone()),

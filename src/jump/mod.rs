@@ -12,6 +12,8 @@ use crate::model::sanitize::{clean, for_tmux};
 use crate::source::tmux::types::Client;
 use crate::source::tmux::{self, same_socket};
 
+mod remote;
+
 /// What choosing a row leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
@@ -24,7 +26,7 @@ pub enum Plan {
 }
 
 /// Where an action is asked from: the tmux server otop runs under and the client to move.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Here {
     pub current_socket: Option<String>,
     pub client: Option<String>,
@@ -32,6 +34,11 @@ pub struct Here {
     pub demo: bool,
     /// The unseen marks' file: a jump to a session clears its mark (you have opened it).
     pub marks: Option<PathBuf>,
+    /// Outside tmux, move the client tmux picks (the one active last) instead of printing
+    /// where the session is: how another machine's otop moves this machine's client.
+    pub any_client: bool,
+    /// The `[[hosts]]` a row may be on: a jump there goes through ssh ([`remote`]).
+    pub hosts: Vec<crate::config::hosts::Host>,
 }
 
 impl Here {
@@ -43,6 +50,16 @@ impl Here {
             client,
             demo,
             marks,
+            any_client: false,
+            hosts: Vec::new(),
+        }
+    }
+
+    /// The same, able to reach `hosts`' sessions.
+    pub fn with_hosts(self, hosts: &[crate::config::hosts::Host]) -> Here {
+        Here {
+            hosts: hosts.to_vec(),
+            ..self
         }
     }
 }
@@ -65,8 +82,17 @@ pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
     if here.demo {
         return Ok(Went::Demo(demo_line(row)));
     }
+    if let Some(name) = &row.host {
+        return remote::go(row, name, here);
+    }
     let client = here.client.as_deref();
-    match plan(row, here.current_socket.as_deref(), client) {
+    let planned = match (&row.tmux, here.any_client) {
+        (Some(loc), true) if here.current_socket.is_none() && client.is_none() => {
+            Plan::Jump(loc.clone())
+        }
+        _ => plan(row, here.current_socket.as_deref(), client),
+    };
+    match planned {
         Plan::Jump(loc) => {
             let went = jump_to(&loc, client)?;
             if let (Some(marks), Some(id)) = (&here.marks, row.session_id()) {
@@ -111,7 +137,7 @@ pub fn plan(row: &Row, current_socket: Option<&str>, client: Option<&str>) -> Pl
 
 /// Moves `client` (or tmux's current client) to the pane: its session, window and pane, in one
 /// tmux call. Returns a line saying where it went.
-fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, tmux::TmuxError> {
+pub(crate) fn jump_to(loc: &TmuxLocation, client: Option<&str>) -> Result<String, tmux::TmuxError> {
     let pane = loc.pane_id.as_str();
     let mut switch = vec!["switch-client"];
     if let Some(c) = client {
@@ -144,9 +170,9 @@ fn demo_line(row: &Row) -> String {
 /// Whether `loc` is in front of someone: among `front`, the panes [`crate::collect::Snapshot`]
 /// found active in the current window of an attached, focused client.
 pub fn in_front(loc: &TmuxLocation, front: &[TmuxLocation]) -> bool {
-    front
-        .iter()
-        .any(|f| f.pane_id == loc.pane_id && same_socket(&f.socket, &loc.socket))
+    front.iter().any(|f| {
+        f.host == loc.host && f.pane_id == loc.pane_id && same_socket(&f.socket, &loc.socket)
+    })
 }
 
 /// Tells the people at `loc`'s tmux server: `message` on the status line of each of its
@@ -159,6 +185,10 @@ pub fn tell(
     message: Option<&str>,
     bell: Option<&str>,
 ) -> Result<(), Error> {
+    // Another machine's pane: its socket path means nothing on this one's servers.
+    if loc.host.is_some() {
+        return Ok(());
+    }
     if let Some(tty) = bell {
         ring(tty).map_err(Error::file(tty))?;
     }
@@ -207,7 +237,7 @@ pub fn describe(row: &Row) -> String {
     s
 }
 
-fn name(row: &Row) -> String {
+pub(crate) fn name(row: &Row) -> String {
     match &row.session {
         Some(s) => match &s.title {
             Some(t) => format!("\"{}\" ({})", clean(t), clean(&s.id)),
@@ -270,9 +300,11 @@ mod tests {
                 session: "b".into(),
                 window: 2,
                 window_name: "w".into(),
+                host: None,
             }),
             unseen: false,
             certain: false,
+            host: None,
         }
     }
 

@@ -1,0 +1,236 @@
+//! This machine's rows and every configured host's, in one snapshot. A host that is slow, dead
+//! or mis-configured costs its own line (`box: unreachable since 14:02 (…)`), never the local
+//! rows' freshness: one-shot commands ask every host at once under its timeout while the local
+//! collection runs; the long-lived views read each host's latest snapshot from its [`Link`].
+
+use std::time::Duration;
+
+use super::{Focus, Snapshot, Source, Waker};
+use crate::config::hosts::Host;
+use crate::error::Error;
+use crate::reply::Order;
+use crate::source::remote::link::{HostView, Link};
+use crate::source::remote::{once, wire};
+
+/// How a host is read.
+enum Reach {
+    /// Asked anew at each collection (one-shot commands).
+    Once(Vec<Host>),
+    /// One `otop serve --interval` per host, kept running.
+    Live(Vec<Link>),
+}
+
+/// What became of one host in a snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostState {
+    pub name: String,
+    /// Down since (Unix ms) and why; None when its rows are in.
+    pub down: Option<(i64, String)>,
+    /// The remote otop's version, once it answered.
+    pub version: Option<String>,
+}
+
+impl HostState {
+    /// `box: unreachable since 14:02 (ssh: connect timed out)`.
+    pub fn line(&self) -> Option<String> {
+        let (since, why) = self.down.as_ref()?;
+        Some(format!(
+            "{}: unreachable since {} ({why})",
+            self.name,
+            local_hhmm(*since)
+        ))
+    }
+}
+
+fn local_hhmm(ms: i64) -> String {
+    use chrono::{Local, TimeZone};
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map_or_else(|| "?".into(), |t| t.format("%H:%M").to_string())
+}
+
+/// The local source (None under `--host` without `--local`) and the hosts.
+pub struct WithHosts {
+    local: Option<Box<dyn Source>>,
+    reach: Reach,
+    /// `serve`'s arguments saying what to collect (`--light` for the status line).
+    args: Vec<String>,
+}
+
+impl WithHosts {
+    /// For a one-shot command.
+    pub fn once(local: Option<Box<dyn Source>>, hosts: Vec<Host>, args: Vec<String>) -> Self {
+        WithHosts {
+            local,
+            reach: Reach::Once(hosts),
+            args,
+        }
+    }
+
+    /// For a view that refreshes every `interval`: each host's connection opens now.
+    pub fn live(
+        local: Option<Box<dyn Source>>,
+        hosts: Vec<Host>,
+        args: Vec<String>,
+        interval: Duration,
+    ) -> Self {
+        let links = hosts
+            .into_iter()
+            .map(|h| Link::open(h, interval, args.clone()))
+            .collect();
+        WithHosts {
+            local,
+            reach: Reach::Live(links),
+            args,
+        }
+    }
+
+    fn host(&self, name: &str) -> Option<&Host> {
+        match &self.reach {
+            Reach::Once(hosts) => hosts.iter().find(|h| h.name == name),
+            Reach::Live(links) => links.iter().map(Link::host).find(|h| h.name == name),
+        }
+    }
+}
+
+impl Source for WithHosts {
+    fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+        // Every host is asked before the local collection starts, so they overlap.
+        let calls: Vec<(String, once::Call)> = match &self.reach {
+            Reach::Once(hosts) => {
+                let mut args = vec!["serve", "--once"];
+                args.extend(self.args.iter().map(String::as_str));
+                hosts
+                    .iter()
+                    .map(|h| (h.name.clone(), once::start(h, &args, h.timeout())))
+                    .collect()
+            }
+            Reach::Live(_) => Vec::new(),
+        };
+        let mut snap = match &mut self.local {
+            Some(local) => local.collect(focus, now),
+            None => Snapshot {
+                taken_at: now,
+                ..Snapshot::default()
+            },
+        };
+        let views: Vec<(String, HostView)> = match &self.reach {
+            Reach::Once(_) => calls
+                .into_iter()
+                .map(|(name, call)| {
+                    let view = match call.wait().and_then(|out| {
+                        let line = out.lines().next().unwrap_or_default();
+                        wire::decode(line, &name).map_err(|e| e.to_string())
+                    }) {
+                        Ok(remote) => HostView::Live(remote, now),
+                        Err(why) => HostView::Down(now, why),
+                    };
+                    (name, view)
+                })
+                .collect(),
+            Reach::Live(links) => links
+                .iter()
+                .map(|l| (l.host().name.clone(), l.latest(now)))
+                .collect(),
+        };
+        merge(&mut snap, views);
+        snap
+    }
+
+    fn prime_cpu(&mut self) -> bool {
+        self.local.as_mut().is_some_and(|l| l.prime_cpu())
+    }
+
+    fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
+        let Some(name) = order.row.host.clone() else {
+            return match &mut self.local {
+                Some(local) => local.answer(order, now),
+                None => Err(Error::Refused(
+                    "this machine's sessions are not read (--host)".into(),
+                )),
+            };
+        };
+        let host = self
+            .host(&name)
+            .ok_or_else(|| Error::Refused(format!("{name}: not a host of this view")))?;
+        remote_reply(host, order)
+    }
+
+    fn wake_with(&mut self, wake: Waker) {
+        if let Some(l) = &mut self.local {
+            l.wake_with(wake.clone());
+        }
+        if let Reach::Live(links) = &mut self.reach {
+            for l in links.iter_mut() {
+                l.wake_with(wake.clone());
+            }
+        }
+    }
+}
+
+/// Adds each host's rows, panes in front and warnings to `snap`, and a line for each host
+/// that did not answer.
+fn merge(snap: &mut Snapshot, views: Vec<(String, HostView)>) {
+    for (name, view) in views {
+        let state = match view {
+            HostView::Live(remote, _) => {
+                snap.rows.extend(remote.rows);
+                snap.in_front.extend(remote.in_front);
+                snap.warnings.extend(remote.warnings);
+                HostState {
+                    name,
+                    down: None,
+                    version: Some(remote.version),
+                }
+            }
+            HostView::Asking(_) => HostState {
+                name,
+                down: None,
+                version: None,
+            },
+            HostView::Down(since, why) => HostState {
+                name,
+                down: Some((since, why)),
+                version: None,
+            },
+        };
+        snap.warnings.extend(state.line());
+        snap.hosts.push(state);
+    }
+}
+
+/// `otop reply` on the session's host, with the request the view showed; its line back.
+fn remote_reply(host: &Host, order: &Order) -> Result<String, Error> {
+    use crate::model::request::Answer;
+    let target = match (order.row.session_id(), order.row.pid()) {
+        (Some(id), _) => id.to_string(),
+        (None, Some(pid)) => pid.to_string(),
+        (None, None) => return Err(Error::Refused("nothing to answer there".into())),
+    };
+    let n;
+    let mut args: Vec<&str> = vec!["reply"];
+    match &order.answer {
+        Answer::Once => args.push("once"),
+        Answer::Always => args.push("always"),
+        Answer::Reject => args.push("reject"),
+        Answer::Option(k) => {
+            n = k.to_string();
+            args.extend(["--option", &n]);
+        }
+        Answer::Text(t) => args.extend(["--text", t]),
+    }
+    if let Some(r) = &order.request {
+        args.extend(["--request", r]);
+    }
+    // After `--`, a remote id that starts with '-' is still a target, never an option.
+    args.extend(["--", &target]);
+    let out = once::start(host, &args, host.timeout() + Duration::from_secs(15))
+        .wait()
+        .map_err(|why| Error::Refused(format!("{}: {why}", host.name)))?;
+    Ok(format!(
+        "{}: {}",
+        host.name,
+        crate::model::sanitize::clean(out.trim())
+    ))
+}

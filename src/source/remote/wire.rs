@@ -1,0 +1,229 @@
+//! What `otop serve` prints and another otop reads: one JSON object per line, each a whole
+//! snapshot of that machine, its rows in `otop sessions --json`'s shape. Decoding is pure and
+//! lenient per row (a row it cannot read is skipped, never the host), strict on the format
+//! version: a newer major version is refused with a message saying what to upgrade.
+
+use serde_json::{Value, json};
+
+use crate::collect::Snapshot;
+use crate::model::row::{ProcessRow, Row, TmuxLocation};
+use crate::model::state::{State, Status};
+use crate::source::db::types::SessionFacts;
+use crate::source::process::types::{Kind, ProcessInfo};
+
+/// The format this otop writes, `MAJOR.MINOR`: a reader takes any minor of its own major
+/// (fields are only ever added within one major).
+pub const FORMAT: (u64, u64) = (1, 0);
+
+/// The most rows one snapshot may bring; the rest are dropped (a host is a person's fleet,
+/// not a database dump).
+pub const MAX_ROWS: usize = 2000;
+
+/// One remote snapshot, its rows marked with the host they come from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RemoteSnapshot {
+    /// The remote otop's version.
+    pub version: String,
+    pub taken_at: i64,
+    pub rows: Vec<Row>,
+    pub in_front: Vec<TmuxLocation>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WireError {
+    #[error("not otop's snapshot format: {0}")]
+    NotWire(String),
+    #[error(
+        "its otop ({version}) writes format {major}.{minor}, this otop reads {}.x: upgrade otop here",
+        FORMAT.0
+    )]
+    Newer {
+        version: String,
+        major: u64,
+        minor: u64,
+    },
+    #[error(
+        "its otop ({version}) writes format {major}.{minor}, this otop reads {}.x: upgrade otop there",
+        FORMAT.0
+    )]
+    Older {
+        version: String,
+        major: u64,
+        minor: u64,
+    },
+}
+
+/// The line `otop serve` prints for `snap` (all rows; the reader selects, as it does locally).
+pub fn encode(snap: &Snapshot) -> String {
+    json!({
+        "otop_format": format!("{}.{}", FORMAT.0, FORMAT.1),
+        "otop": env!("CARGO_PKG_VERSION"),
+        "taken_at": snap.taken_at,
+        "rows": snap.rows.iter().map(Row::to_json).collect::<Vec<_>>(),
+        "in_front": snap.in_front,
+        "warnings": snap.warnings,
+    })
+    .to_string()
+}
+
+/// Reads one line of `otop serve` from host `host`.
+pub fn decode(line: &str, host: &str) -> Result<RemoteSnapshot, WireError> {
+    let v: Value = serde_json::from_str(line.trim()).map_err(|_| {
+        WireError::NotWire(
+            crate::tui::text::cut(&crate::model::sanitize::clean(line), 60).into_owned(),
+        )
+    })?;
+    let version = v["otop"].as_str().unwrap_or("unknown").to_string();
+    let (major, minor) = v["otop_format"]
+        .as_str()
+        .and_then(|f| f.split_once('.'))
+        .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)))
+        .ok_or_else(|| WireError::NotWire("no otop_format".into()))?;
+    if major > FORMAT.0 {
+        return Err(WireError::Newer {
+            version,
+            major,
+            minor,
+        });
+    }
+    if major < FORMAT.0 {
+        return Err(WireError::Older {
+            version,
+            major,
+            minor,
+        });
+    }
+    let rows = v["rows"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let in_front = v["in_front"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    Ok(RemoteSnapshot {
+        version,
+        taken_at: v["taken_at"].as_i64().unwrap_or(0),
+        rows: rows
+            .iter()
+            .take(MAX_ROWS)
+            .filter_map(row_from_json)
+            .map(|r| r.on_host(host))
+            .collect(),
+        in_front: in_front
+            .iter()
+            .take(MAX_ROWS)
+            .filter_map(|l| serde_json::from_value::<TmuxLocation>(l.clone()).ok())
+            .map(|l| TmuxLocation {
+                host: Some(host.to_string()),
+                ..l
+            })
+            .collect(),
+        warnings: v["warnings"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .take(20)
+            .filter_map(|w| Some(format!("{host}: {}", w.as_str()?)))
+            .collect(),
+    })
+}
+
+/// The inverse of [`Row::to_json`] (a test holds the two together); None for a row of another
+/// machine (no chains of hosts) or without a state.
+fn row_from_json(v: &Value) -> Option<Row> {
+    if !v["host"].is_null() {
+        return None;
+    }
+    let state: State = serde_json::from_value(v["state"].clone()).ok()?;
+    let detail = v["status"].as_str().unwrap_or_default();
+    let status =
+        Status::new(state, detail).with_request(serde_json::from_value(v["request"].clone()).ok());
+    let process = v["pid"].as_u64().and_then(|pid| {
+        let argv: Vec<String> = serde_json::from_value(v["argv"].clone()).unwrap_or_default();
+        Some(ProcessRow {
+            info: ProcessInfo {
+                pid: u32::try_from(pid).ok()?,
+                ppid: num(&v["ppid"]),
+                name: argv
+                    .first()
+                    .map(|a| basename(a).to_string())
+                    .unwrap_or_default(),
+                argv,
+                cwd: text(&v["cwd"]),
+                tty: text(&v["tty"]),
+                started_at: v["started_at"].as_i64().unwrap_or(0),
+                rss_bytes: v["rss_bytes"].as_u64().unwrap_or(0),
+                ..ProcessInfo::default()
+            },
+            kind: serde_json::from_value(v["kind"].clone()).unwrap_or(Kind::Tui),
+            cpu_percent: v["cpu_percent"].as_f64().map(|c| c as f32),
+            owner: v["owner_pid"].as_u64().and_then(|p| u32::try_from(p).ok()),
+            plugin: v["plugin"].as_bool().unwrap_or(false),
+        })
+    });
+    Some(Row {
+        process,
+        session: session_from_json(&v["session"]),
+        status,
+        matched: serde_json::from_value(v["match"].clone()).ok(),
+        tmux: serde_json::from_value(v["tmux"].clone()).ok(),
+        unseen: v["unseen"].as_bool().unwrap_or(false),
+        certain: v["certain"].as_bool().unwrap_or(false),
+        host: None,
+    })
+}
+
+fn session_from_json(s: &Value) -> Option<SessionFacts> {
+    let id = s["id"].as_str()?.to_string();
+    let t = &s["tokens"];
+    let list = |k: &str| s[k].as_array().cloned().unwrap_or_default();
+    Some(SessionFacts {
+        id,
+        title: text(&s["title"]),
+        directory: text(&s["directory"]),
+        parent_id: text(&s["parent_id"]),
+        model: text(&s["model"]),
+        agent: text(&s["agent"]),
+        message_count: s["message_count"].as_u64().unwrap_or(0),
+        tokens: crate::source::db::types::Tokens {
+            input: t["input"].as_u64().unwrap_or(0),
+            output: t["output"].as_u64().unwrap_or(0),
+            reasoning: t["reasoning"].as_u64().unwrap_or(0),
+            cache_read: t["cache_read"].as_u64().unwrap_or(0),
+            cache_write: t["cache_write"].as_u64().unwrap_or(0),
+        },
+        context_tokens: t["context"].as_u64(),
+        cost: s["cost"].as_f64(),
+        last_output: text(&s["last_output"]),
+        last_activity_at: s["last_activity_at"].as_i64(),
+        round_started_at: s["round_started_at"].as_i64(),
+        created_at: s["created_at"].as_i64(),
+        // Lenient per item: one odd tool or todo does not cost the session.
+        tools: list("tools")
+            .into_iter()
+            .take(MAX_ROWS)
+            .filter_map(|t| serde_json::from_value(t).ok())
+            .collect(),
+        todos: list("todos")
+            .into_iter()
+            .take(MAX_ROWS)
+            .filter_map(|t| serde_json::from_value(t).ok())
+            .collect(),
+        ..SessionFacts::default()
+    })
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn num(v: &Value) -> u32 {
+    v.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+#[cfg(test)]
+mod tests;
