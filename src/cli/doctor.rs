@@ -1,6 +1,7 @@
 //! `otop doctor`: checks the setup and says in plain words what is wrong; exits 1 when a
 //! check fails (a `!!` line).
 
+mod hosts;
 mod tmux;
 
 use std::collections::BTreeMap;
@@ -91,6 +92,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         text,
     });
     lines.push(config_line(ctx));
+    lines.extend(hosts::lines(&ctx.reach.hosts));
     let (ok, text) = crate::notify::check(&ctx.config.notify, &env);
     lines.push(Line {
         ok,

@@ -27,6 +27,10 @@ pub struct Args {
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     // CPU% over a short wait: a lifetime average is useless.
     let snap = ctx.snapshot(ctx.collector(), true);
+    // A host that did not answer is said, never fatal: the other rows are whole.
+    for line in snap.hosts.iter().filter_map(|h| h.line()) {
+        eprintln!("otop: {}", clean(&line));
+    }
     let rows = select::sessions(snap.rows, args.all);
     if args.json {
         let json: Vec<_> = rows.iter().map(Row::to_json).collect();
@@ -44,7 +48,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             Some(_) => {}
         }
     } else {
-        crate::out!("{}", super::table::render(&rows, snap.taken_at))?;
+        crate::out!("{}", super::table::render(&rows, !snap.hosts.is_empty()))?;
     }
     match snap.db_error {
         None | Some(DbError::Missing(_)) => Ok(ExitCode::SUCCESS),

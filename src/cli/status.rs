@@ -41,14 +41,17 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let opts = ctx.light_collector();
     let snap = ctx.snapshot(opts, false);
     let rows = select::sessions(snap.rows, false);
-    let counts = count(&rows);
+    let counts = crate::statusline::format::Counts {
+        unreachable: snap.hosts.iter().filter(|h| h.down.is_some()).count(),
+        ..count(&rows)
+    };
 
     if args.json {
-        let text = to_json(&counts, &rows).to_string();
+        let text = to_json(&counts, &rows, &snap.hosts).to_string();
         crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if counts.total() == 0 {
+    if counts.total() == 0 && counts.unreachable == 0 {
         crate::outln!("{empty}")?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -59,7 +62,11 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn to_json(c: &Counts, rows: &[Row]) -> serde_json::Value {
+fn to_json(
+    c: &Counts,
+    rows: &[Row],
+    hosts: &[crate::collect::hosts::HostState],
+) -> serde_json::Value {
     json!({
         "waiting": c.waiting,
         "error": c.error,
@@ -68,6 +75,20 @@ fn to_json(c: &Counts, rows: &[Row]) -> serde_json::Value {
         "stalled": c.stalled,
         "done": c.done,
         "total": c.total(),
+        // Per machine, when any host is read: the same counts under each name (`local` too).
+        "hosts": c.per_host.iter().map(|(name, h)| (name.clone(), json!({
+            "waiting": h.waiting,
+            "error": h.error,
+            "working": h.working,
+            "idle": h.idle,
+            "stalled": h.stalled,
+            "done": h.done,
+            "total": h.total(),
+        }))).collect::<serde_json::Map<_, _>>(),
+        "unreachable": hosts.iter().filter_map(|h| {
+            let (since, why) = h.down.as_ref()?;
+            Some(json!({"host": h.name, "since": since, "why": why}))
+        }).collect::<Vec<_>>(),
         "sessions": rows.iter().map(|r| json!({
             "state": r.status.state,
             "status": r.status.detail,
@@ -75,6 +96,7 @@ fn to_json(c: &Counts, rows: &[Row]) -> serde_json::Value {
             "id": r.session_id(),
             "title": r.session.as_ref().and_then(|s| s.title.clone()),
             "unseen": r.unseen,
+            "host": r.host,
         })).collect::<Vec<_>>(),
     })
 }

@@ -7,15 +7,18 @@ use crate::tui::text::{cut, width};
 /// Widest title shown; longer ones are cut by display width.
 const TITLE_WIDTH: usize = 50;
 
-/// One line per row, aligned; every untrusted string sanitised.
-pub fn render(rows: &[Row], _now: i64) -> String {
+/// One line per row, aligned; every untrusted string sanitised. With `hosts` (any host is
+/// read), a HOST column first.
+pub fn render(rows: &[Row], hosts: bool) -> String {
     let header = [
-        "PID", "STATE", "STATUS", "TMUX", "MATCH", "SESSION", "TITLE",
+        "HOST", "PID", "STATE", "STATUS", "TMUX", "MATCH", "SESSION", "TITLE",
     ];
-    let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    let skip = usize::from(!hosts);
+    let mut table: Vec<Vec<String>> = vec![header[skip..].iter().map(|s| s.to_string()).collect()];
     for r in rows {
         let s = r.session.as_ref();
-        table.push(vec![
+        let mut line = vec![
+            r.host.clone().unwrap_or_else(|| "local".into()),
             r.pid().map_or("-".into(), |p| p.to_string()),
             r.status.state.as_str().to_string(),
             cut(&clean(&r.status.detail), 30).into_owned(),
@@ -27,9 +30,11 @@ pub fn render(rows: &[Row], _now: i64) -> String {
             s.map_or("-".into(), |s| clean(&s.id).into_owned()),
             s.and_then(|s| s.title.as_deref())
                 .map_or("-".into(), |t| cut(&clean(t), TITLE_WIDTH).into_owned()),
-        ]);
+        ];
+        line.drain(..skip);
+        table.push(line);
     }
-    let mut widths = vec![0; header.len()];
+    let mut widths = vec![0; header.len() - skip];
     for line in &table {
         for (w, cell) in widths.iter_mut().zip(line) {
             *w = (*w).max(width(cell));

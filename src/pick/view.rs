@@ -149,11 +149,16 @@ fn item(r: &Row, width: usize, status_w: usize, theme: &Theme) -> ListItem<'stat
         let sym = r.status.state.symbol();
         format!("{sym} {}", fit(&clean(r.status_text()), status_w))
     };
+    // Another machine's rows say which (`[[hosts]]` names are plain), this one's do not.
     let place = r
         .tmux
         .as_ref()
         .map(|t| clean(&t.short()).into_owned())
         .unwrap_or_default();
+    let place = match &r.host {
+        Some(h) => format!("{h} {place}").trim_end().to_string(),
+        None => place,
+    };
     let session = r.session.as_ref();
     let title = session
         .and_then(|s| s.title.as_deref())

@@ -15,7 +15,25 @@ pub struct Counts {
     pub done: usize,
     /// Title of the most urgent session, raw (sanitised when rendered).
     pub top_title: Option<String>,
+    /// The same counts for each machine (`local`, then the `[[hosts]]` names) when any host
+    /// is read: `{waiting@box}` in a template.
+    pub per_host: std::collections::BTreeMap<String, Counts>,
+    /// Hosts that did not answer.
+    pub unreachable: usize,
 }
+
+/// Counts of nothing, for a host a template names that has no rows.
+pub static NONE: Counts = Counts {
+    waiting: 0,
+    error: 0,
+    working: 0,
+    idle: 0,
+    stalled: 0,
+    done: 0,
+    top_title: None,
+    per_host: std::collections::BTreeMap::new(),
+    unreachable: 0,
+};
 
 impl Counts {
     pub fn total(&self) -> usize {
@@ -52,11 +70,19 @@ pub fn count(rows: &[Row]) -> Counts {
             .and_then(|s| s.title.clone()),
         ..Counts::default()
     };
+    let hosts = rows.iter().any(|r| r.host.is_some());
     for r in rows {
-        if r.is_done() {
-            c.done += 1;
-        } else {
-            c.add(r.status.state);
+        let one = |c: &mut Counts| {
+            if r.is_done() {
+                c.done += 1;
+            } else {
+                c.add(r.status.state);
+            }
+        };
+        one(&mut c);
+        if hosts {
+            let name = r.host.as_deref().unwrap_or("local");
+            one(c.per_host.entry(name.to_string()).or_default());
         }
     }
     c

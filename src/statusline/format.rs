@@ -9,6 +9,8 @@
 //! - `{title}`: the title of the most urgent session (sanitised, `#` escaped for tmux);
 //! - `{?STATE:TEXT}`: TEXT only when that count is non-zero (`{?any:TEXT}` when any session
 //!   runs); TEXT may hold placeholders;
+//! - `{STATE@HOST}`, `{total@HOST}`, `{?STATE@HOST:TEXT}`: the same for one machine (a
+//!   `[[hosts]]` name, or `local`); `{unreachable}`: hosts that did not answer;
 //! - `{{` and `}}`: literal braces.
 
 use crate::model::sanitize::{clean, for_tmux};
@@ -45,11 +47,12 @@ impl Style {
     }
 }
 
-/// Most urgent first; each segment vanishes when its count is zero.
+/// Most urgent first; each segment vanishes when its count is zero. `↯N`: N hosts did not
+/// answer, so the counts miss their sessions.
 pub const DEFAULT_FORMAT: &str = "{?waiting:{fg:waiting}{sym:waiting}{waiting} }\
 {?error:{fg:error}{sym:error}{error} }{?working:{fg:working}{sym:working}{working} }\
 {?done:{fg:done}{sym:done}{done} }{?idle:{fg:idle}{sym:idle}{idle} }\
-{?stalled:{fg:stalled}{sym:stalled}{stalled} }{reset}";
+{?stalled:{fg:stalled}{sym:stalled}{stalled} }{?unreachable:{fg:error}↯{unreachable} }{reset}";
 
 /// The template and style to use: flags (`--format`, `--plain`) over the config file's
 /// `[status]`, over the built-in defaults.
@@ -174,13 +177,29 @@ fn conditional<'a>(
         return Ok(None);
     };
     let unknown = || FormatError::Unknown(inner.to_string());
-    let (name, _) = cond.split_once(':').ok_or_else(unknown)?;
+    let (full, _) = cond.split_once(':').ok_or_else(unknown)?;
+    let (counts, name) = scoped(counts, full);
     let n = match name {
         "any" => counts.total(),
         "none" => usize::from(counts.total() == 0),
+        "unreachable" => counts.unreachable,
         _ => count(counts, named(name).ok_or_else(unknown)?),
     };
-    Ok(Some((name, n > 0)))
+    Ok(Some((full, n > 0)))
+}
+
+/// `waiting@box`: host `box`'s counts and `waiting`; a name without `@`, all of them.
+fn scoped<'a>(counts: &'a Counts, name: &'a str) -> (&'a Counts, &'a str) {
+    match name.split_once('@') {
+        Some((name, host)) => (
+            counts
+                .per_host
+                .get(host)
+                .unwrap_or(&crate::statusline::counts::NONE),
+            name,
+        ),
+        None => (counts, name),
+    }
 }
 
 /// What a name in a placeholder counts: a state, or `done`.
@@ -237,8 +256,10 @@ fn placeholder(
         }
         return Ok(());
     }
+    let (counts, inner) = scoped(counts, inner);
     match inner {
         "total" => out.push_str(&counts.total().to_string()),
+        "unreachable" => out.push_str(&counts.unreachable.to_string()),
         "reset" if !style.plain => out.push_str("#[default]"),
         "reset" => {}
         "title" => {

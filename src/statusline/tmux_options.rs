@@ -21,14 +21,18 @@ pub struct Options {
 /// What `rows` mean for the server at `socket`: the segment and each pane's most urgent state.
 pub fn options_for(
     rows: &[Row],
+    unreachable: usize,
     socket: &str,
     template: &str,
     style: &Style,
     empty: &str,
 ) -> Options {
     let rows = select::sessions(rows.to_vec(), false);
-    let counts = counts::count(&rows);
-    let status = if counts.total() == 0 {
+    let counts = counts::Counts {
+        unreachable,
+        ..counts::count(&rows)
+    };
+    let status = if counts.total() == 0 && unreachable == 0 {
         empty.to_string()
     } else {
         format::render(template, &counts, style).unwrap_or_default()

@@ -27,6 +27,7 @@ impl Column {
             Column::Cost => ("COST", ""),
             Column::Model => ("MODEL", "TTY"),
             Column::Tmux => ("TMUX", "WINDOW"),
+            Column::Host => ("HOST", ""),
         }
     }
 
@@ -50,6 +51,7 @@ impl Column {
             Column::Cost => 7,
             Column::Model => 18,
             Column::Tmux => 12,
+            Column::Host => fit.host,
         }
     }
 
@@ -64,7 +66,9 @@ impl Column {
             Column::Tokens => 4,
             Column::Cpu => 5,
             Column::Time => 6,
-            Column::Status => 7,
+            // Which machine a waiting session is on matters nearly as much as that it waits.
+            Column::Host => 7,
+            Column::Status => 8,
             Column::Title => u8::MAX,
         }
     }
@@ -80,6 +84,8 @@ pub struct Fit {
     pub sid: usize,
     pub status: usize,
     pub cost: bool,
+    /// The HOST column's width; 0 (no column) when no host is read.
+    pub host: usize,
 }
 
 impl Fit {
@@ -100,6 +106,15 @@ impl Fit {
                 .max()
                 .unwrap_or(0),
             cost: rows().any(|r| r.session.as_ref().and_then(|s| s.cost) > Some(0.0)),
+            host: if app.snapshot.hosts.is_empty() {
+                0
+            } else {
+                rows()
+                    .map(|r| text::width(host_name(r)))
+                    .chain([4])
+                    .max()
+                    .unwrap_or(4)
+            },
         }
     }
 }
@@ -108,8 +123,14 @@ impl Fit {
 /// `total` columns, with their widths. Too wide, STATUS first gives back what it took beyond its
 /// minimum, then the least important column goes ([`Column::drop_order`]).
 pub fn layout(total: usize, fit: &Fit, after: &[Column]) -> Vec<(Column, usize)> {
+    let host = (fit.host > 0).then_some(&Column::Host);
     let mut cols: Vec<(Column, usize)> = std::iter::once(&Column::Title)
-        .chain(after.iter().filter(|c| **c != Column::Title))
+        .chain(host)
+        .chain(
+            after
+                .iter()
+                .filter(|c| **c != Column::Title && **c != Column::Host),
+        )
         .filter(|c| **c != Column::Cost || fit.cost)
         .map(|c| (*c, c.width(fit)))
         .collect();
@@ -153,7 +174,8 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         let mut x = area.x;
         for (col, w) in &cols {
             let (top, bottom) = col.labels();
-            let active = col.sort_key() == app.sort && line == 0;
+            // HOST sorts with TMUX; the arrow shows on TMUX only.
+            let active = col.sort_key() == app.sort && line == 0 && *col != Column::Host;
             let label = if active {
                 format!("{top}{arrow}")
             } else {
@@ -173,6 +195,11 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             x = x.saturating_add(*w as u16 + 1);
         }
     }
+}
+
+/// The HOST cell: a `[[hosts]]` name (checked to be plain when configured), or `local`.
+fn host_name(row: &Row) -> &str {
+    row.host.as_deref().unwrap_or("local")
 }
 
 /// `anthropic/claude-sonnet-4-5` → `claude-sonnet-4-5`: the provider rarely matters at a glance.
@@ -271,6 +298,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             p.and_then(|p| p.info.tty.as_deref())
                 .map_or_else(dash, |t| clean(t.trim_start_matches("/dev/")).into_owned()),
         ),
+        Column::Host => (host_name(row).to_string(), String::new()),
         Column::Tmux => match &row.tmux {
             Some(t) => (
                 clean(&t.short()).into_owned(),
@@ -346,6 +374,7 @@ mod tests {
             sid: 30,
             status: 10,
             cost: false,
+            host: 0,
         };
         let wide = layout(160, &short, &all);
         assert_eq!(wide.len(), 8);
@@ -374,6 +403,7 @@ mod tests {
             sid: 30,
             status: 29,
             cost: false,
+            host: 0,
         };
         let cols = layout(80, &long, &all);
         assert_eq!(names(&cols), [Title, Status, Time, Cpu, Tokens]);
@@ -384,6 +414,7 @@ mod tests {
                 sid: 30,
                 status: 90,
                 cost: false,
+                host: 0,
             },
             &all,
         );
@@ -403,6 +434,7 @@ mod tests {
             sid: 30,
             status: 10,
             cost: false,
+            host: 0,
         };
         assert!(!names(&layout(300, &free, &all)).contains(&Cost));
         let paid = Fit { cost: true, ..free };

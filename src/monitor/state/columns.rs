@@ -14,6 +14,8 @@ pub enum Column {
     Cost,
     Model,
     Tmux,
+    /// The machine: shown right after TITLE whenever hosts are read, never configured.
+    Host,
 }
 
 impl Column {
@@ -40,7 +42,8 @@ impl Column {
             Column::Tokens => SortKey::Context,
             Column::Cost => SortKey::Cost,
             Column::Model => SortKey::Model,
-            Column::Tmux => SortKey::Tmux,
+            // Sorting by location sorts by machine first.
+            Column::Tmux | Column::Host => SortKey::Tmux,
         }
     }
 

@@ -68,13 +68,14 @@ impl SortKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RowKey {
     Session(String),
-    Pid(u32),
+    /// A pid is one machine's: the host says which.
+    Pid(Option<String>, u32),
 }
 
 pub fn row_key(row: &Row) -> Option<RowKey> {
     match (row.session_id(), row.pid()) {
         (Some(id), _) => Some(RowKey::Session(id.to_string())),
-        (None, Some(pid)) => Some(RowKey::Pid(pid)),
+        (None, Some(pid)) => Some(RowKey::Pid(row.host.clone(), pid)),
         (None, None) => None,
     }
 }
@@ -173,9 +174,10 @@ fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
         SortKey::Model => sa
             .and_then(|s| s.model.as_ref())
             .cmp(&sb.and_then(|s| s.model.as_ref())),
+        // By machine first (this one before the hosts), then tmux session and window.
         SortKey::Tmux => {
-            let ta = a.tmux.as_ref().map(|t| (&t.session, t.window));
-            let tb = b.tmux.as_ref().map(|t| (&t.session, t.window));
+            let ta = a.tmux.as_ref().map(|t| (&a.host, &t.session, t.window));
+            let tb = b.tmux.as_ref().map(|t| (&b.host, &t.session, t.window));
             ta.cmp(&tb)
         }
     }

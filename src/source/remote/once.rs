@@ -65,10 +65,14 @@ impl Call {
         let out = self.out.recv_timeout(left);
         let mut status = None;
         if let Some(child) = self.child.as_mut() {
-            // stdout closed: the exit is a moment away.
-            while Instant::now() < self.deadline + Duration::from_millis(100) {
+            // stdout closed: the exit is a moment away. Looked at once at least, even past
+            // the deadline (another host's wait may have used the time).
+            loop {
                 if let Ok(Some(s)) = child.try_wait() {
                     status = Some(s);
+                    break;
+                }
+                if Instant::now() >= self.deadline + Duration::from_millis(100) {
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(5));

@@ -8,7 +8,7 @@ fn counts(w: usize, e: usize, k: usize, i: usize, s: usize) -> Counts {
         idle: i,
         stalled: s,
         done: 0,
-        top_title: None,
+        ..Counts::default()
     }
 }
 
@@ -145,4 +145,15 @@ fn nested_conditionals_show_only_their_true_branches() {
     let c = counts(1, 0, 3, 0, 0);
     let f = "{?waiting:w{waiting}{?error:E}{?working:[{working}{?any:!}]}}.{?idle:no}";
     assert_eq!(render(f, &c, &plain()).unwrap(), "w1[3!].");
+}
+
+#[test]
+fn a_host_is_counted_on_its_own() {
+    let mut c = counts(1, 0, 2, 0, 0);
+    c.per_host.insert("box".into(), counts(1, 0, 0, 0, 0));
+    c.per_host.insert("local".into(), counts(0, 0, 2, 0, 0));
+    c.unreachable = 1;
+    let t = "{?waiting@box:box {waiting@box}◆ }{total@local} here{?waiting@nowhere:!}{?unreachable: {unreachable} down}";
+    assert_eq!(render(t, &c, &plain()).unwrap(), "box 1◆ 2 here 1 down");
+    assert!(render("{nonsense@box}", &c, &plain()).is_err());
 }

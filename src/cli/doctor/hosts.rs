@@ -1,0 +1,55 @@
+//! `otop doctor`'s check of each `[[hosts]]` entry: ssh reaches it, otop runs there, and its
+//! snapshot format is one this otop reads. All hosts are asked at once.
+
+use std::time::Instant;
+
+use super::Line;
+use crate::config::hosts::Host;
+use crate::source::remote::{once, wire};
+
+pub(super) fn lines(hosts: &[Host]) -> Vec<Line> {
+    let started = Instant::now();
+    let calls: Vec<_> = hosts
+        .iter()
+        .map(|h| {
+            (
+                h,
+                once::start(h, &["serve", "--once", "--light"], h.timeout()),
+            )
+        })
+        .collect();
+    calls
+        .into_iter()
+        .map(|(h, call)| {
+            let answer = call.wait().and_then(|out| {
+                wire::decode(out.lines().next().unwrap_or_default(), &h.name)
+                    .map_err(|e| e.to_string())
+            });
+            let ms = started.elapsed().as_millis();
+            match answer {
+                Ok(snap) => Line {
+                    ok: true,
+                    topic: "hosts",
+                    text: format!(
+                        "{}: otop {} over `ssh {}` answered in {ms} ms; {} opencode row{}",
+                        h.name,
+                        crate::model::sanitize::clean(&snap.version),
+                        crate::model::sanitize::clean(&h.ssh),
+                        snap.rows.len(),
+                        if snap.rows.len() == 1 { "" } else { "s" },
+                    ),
+                },
+                Err(why) => Line {
+                    ok: false,
+                    topic: "hosts",
+                    text: format!(
+                        "{}: {why} (try: ssh {} {} --version)",
+                        h.name,
+                        crate::model::sanitize::clean(&h.ssh),
+                        crate::model::sanitize::clean(&h.otop)
+                    ),
+                },
+            }
+        })
+        .collect()
+}
