@@ -43,6 +43,9 @@ _otop() {
             otop,reply)
                 cmd="otop__subcmd__reply"
                 ;;
+            otop,serve)
+                cmd="otop__subcmd__serve"
+                ;;
             otop,sessions)
                 cmd="otop__subcmd__sessions"
                 ;;
@@ -81,6 +84,9 @@ _otop() {
                 ;;
             otop__subcmd__help,reply)
                 cmd="otop__subcmd__help__subcmd__reply"
+                ;;
+            otop__subcmd__help,serve)
+                cmd="otop__subcmd__help__subcmd__serve"
                 ;;
             otop__subcmd__help,sessions)
                 cmd="otop__subcmd__help__subcmd__sessions"
@@ -134,7 +140,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --interval --no-notify --help --version sessions status watch pick jump reply wait plugin doctor config completions man help"
+            opts="-h -V --db --config --demo --host --local --interval --no-notify --help --version sessions status watch pick jump reply wait plugin doctor config completions serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,6 +151,10 @@ _otop() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -160,7 +170,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__completions)
-            opts="-h --db --config --demo --help bash elvish fish powershell zsh"
+            opts="-h --db --config --demo --host --local --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,6 +181,10 @@ _otop() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -182,7 +196,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__config)
-            opts="-h --print-default --path --db --config --demo --help"
+            opts="-h --print-default --path --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +207,10 @@ _otop() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -204,7 +222,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__doctor)
-            opts="-h --db --config --demo --help"
+            opts="-h --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -218,6 +236,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -226,7 +248,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status watch pick jump reply wait plugin doctor config completions man help"
+            opts="sessions status watch pick jump reply wait plugin doctor config completions serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,6 +429,20 @@ _otop() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otop__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otop__subcmd__help__subcmd__sessions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -464,7 +500,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__jump)
-            opts="-h --tty --next --client --db --config --demo --help"
+            opts="-h --tty --next --client --any-client --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,6 +526,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -498,7 +538,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__man)
-            opts="-h --db --config --demo --help"
+            opts="-h --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +552,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -520,7 +564,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__pick)
-            opts="-h --client --db --config --demo --help"
+            opts="-h --client --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,6 +582,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -546,7 +594,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin)
-            opts="-h --db --config --demo --help install uninstall status help"
+            opts="-h --db --config --demo --host --local --help install uninstall status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,6 +605,10 @@ _otop() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -638,7 +690,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__install)
-            opts="-h --db --config --demo --help"
+            opts="-h --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,6 +701,10 @@ _otop() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -660,7 +716,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__status)
-            opts="-h --db --config --demo --help"
+            opts="-h --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,6 +727,10 @@ _otop() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -682,7 +742,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__plugin__subcmd__uninstall)
-            opts="-h --db --config --demo --help"
+            opts="-h --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +756,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -704,7 +768,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__reply)
-            opts="-h --option --text --request --db --config --demo --help once always reject"
+            opts="-h --option --text --request --db --config --demo --host --local --help once always reject"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -730,6 +794,40 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__serve)
+            opts="-h --once --interval --light --db --config --demo --host --local --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -738,7 +836,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__sessions)
-            opts="-a -h --json --all --db --config --demo --help"
+            opts="-a -h --json --all --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,6 +850,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -760,7 +862,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__status)
-            opts="-f -h --format --plain --json --empty --db --config --demo --help"
+            opts="-f -h --format --plain --json --empty --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +888,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -794,7 +900,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__wait)
-            opts="-h --until --timeout --db --config --demo --help"
+            opts="-h --until --timeout --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -816,6 +922,10 @@ _otop() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -824,7 +934,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__watch)
-            opts="-f -h --tmux --socket --format --plain --empty --interval --no-notify --db --config --demo --help"
+            opts="-f -h --tmux --socket --format --plain --empty --interval --no-notify --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,6 +965,10 @@ _otop() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -17,8 +17,10 @@ _otop() {
     _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--interval=[Seconds between refreshes \[default\: 2, or monitor.interval in the config file\]]:SECS:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '--no-notify[Send no notifications (the \[notify\] channels), whatever the configuration file says]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -37,10 +39,12 @@ _otop() {
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--json[Print JSON (an array of objects; field names are stable)]' \
 '-a[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
 '--all[Also show unmatched processes, \`opencode run\`, subagents and helper processes]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -52,9 +56,11 @@ _arguments "${_arguments_options[@]}" : \
 '--empty=[What to print when no session runs (default\: nothing, or status.empty in the config)]:TEXT:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--plain[No tmux styles (#\[…\])\: for other status bars]' \
 '(-f --format --plain)--json[Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -68,10 +74,12 @@ _arguments "${_arguments_options[@]}" : \
 '--interval=[Seconds between refreshes]:SECONDS:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--tmux[Keep tmux user options up to date\: global @otop_status, per-pane @otop_state]' \
 '--plain[No tmux styles (#\[…\]) in @otop_status]' \
 '--no-notify[Send no notifications (the \[notify\] channels), whatever the configuration file says]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -81,7 +89,9 @@ _arguments "${_arguments_options[@]}" : \
 '--client=[tmux client to move (the popup binding passes #{client_name})]:NAME:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -93,7 +103,10 @@ _arguments "${_arguments_options[@]}" : \
 '--client=[tmux client to move (default\: the current one)]:NAME:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'(--client)--any-client[Outside tmux, move the client tmux picks (the one active last) instead of printing where the session is (what a jump from another machine asks for)]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '::target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
@@ -106,7 +119,9 @@ _arguments "${_arguments_options[@]}" : \
 '--request=[Answer only this request (its id, from \`otop sessions --json\`)\: refused once it is no longer pending]:ID:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
@@ -125,7 +140,9 @@ gone\:"No session matches any more (its opencode ended)"))' \
 '--timeout=[Give up after this many seconds, exiting 124]:SECS:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
@@ -135,7 +152,9 @@ gone\:"No session matches any more (its opencode ended)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ":: :_otop__subcmd__plugin_commands" \
@@ -152,7 +171,9 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -161,7 +182,9 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -170,7 +193,9 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -215,7 +240,9 @@ esac
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -224,9 +251,11 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '(--path)--print-default[Print a commented configuration file holding every default]' \
 '--path[Print where otop looks for its configuration file]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -235,17 +264,35 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- bash, zsh, fish, elvish or powershell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+'--interval=[Seconds between snapshots, until the reader goes away]:SECS:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'(--interval)--once[One snapshot, then exit]' \
+'--light[Only what the status line needs (no tmux, log, history or CPU%)]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
 && ret=0
 ;;
 (man)
 _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -330,6 +377,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (man)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -361,6 +412,7 @@ _otop_commands() {
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
+'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -395,6 +447,7 @@ _otop__subcmd__help_commands() {
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
+'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -463,6 +516,11 @@ _otop__subcmd__help__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__help__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop help reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__serve_commands] )) ||
+_otop__subcmd__help__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help serve commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__sessions_commands] )) ||
 _otop__subcmd__help__subcmd__sessions_commands() {
@@ -558,6 +616,11 @@ _otop__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__serve_commands] )) ||
+_otop__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop serve commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__sessions_commands] )) ||
 _otop__subcmd__sessions_commands() {
