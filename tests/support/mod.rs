@@ -8,6 +8,7 @@ pub mod fleet;
 pub mod model_server;
 pub mod opencode;
 pub mod replies;
+pub mod sshd;
 pub mod world;
 
 use std::path::{Path, PathBuf};
