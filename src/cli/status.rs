@@ -76,7 +76,7 @@ fn to_json(
         "done": c.done,
         "total": c.total(),
         // Per machine, when any host is read: the same counts under each name (`local` too).
-        "hosts": c.per_host.iter().map(|(name, h)| (name.clone(), json!({
+        "hosts": c.per_host.iter().filter(|_| !hosts.is_empty()).map(|(name, h)| (name.clone(), json!({
             "waiting": h.waiting,
             "error": h.error,
             "working": h.working,

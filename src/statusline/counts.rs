@@ -15,8 +15,8 @@ pub struct Counts {
     pub done: usize,
     /// Title of the most urgent session, raw (sanitised when rendered).
     pub top_title: Option<String>,
-    /// The same counts for each machine (`local`, then the `[[hosts]]` names) when any host
-    /// is read: `{waiting@box}` in a template.
+    /// The same counts for each machine with sessions (`local`, the `[[hosts]]` names):
+    /// `{waiting@box}` in a template.
     pub per_host: std::collections::BTreeMap<String, Counts>,
     /// Hosts that did not answer.
     pub unreachable: usize,
@@ -70,7 +70,6 @@ pub fn count(rows: &[Row]) -> Counts {
             .and_then(|s| s.title.clone()),
         ..Counts::default()
     };
-    let hosts = rows.iter().any(|r| r.host.is_some());
     for r in rows {
         let one = |c: &mut Counts| {
             if r.is_done() {
@@ -80,10 +79,8 @@ pub fn count(rows: &[Row]) -> Counts {
             }
         };
         one(&mut c);
-        if hosts {
-            let name = r.host.as_deref().unwrap_or("local");
-            one(c.per_host.entry(name.to_string()).or_default());
-        }
+        let name = r.host.as_deref().unwrap_or("local");
+        one(c.per_host.entry(name.to_string()).or_default());
     }
     c
 }

@@ -257,6 +257,10 @@ impl Clock {
 fn read_basic(pid: u32, clock: &Clock, buf: &mut Vec<u8>) -> Option<ProcessInfo> {
     read_into(pid, "stat", buf).ok()?;
     let stat = Stat::from_read(&buf[..]).ok()?;
+    // An exited process its parent has not reaped yet runs nothing.
+    if matches!(stat.state, 'Z' | 'X') {
+        return None;
+    }
     Some(ProcessInfo {
         pid: u32::try_from(stat.pid).ok()?,
         ppid: u32::try_from(stat.ppid).unwrap_or(0),

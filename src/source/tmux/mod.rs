@@ -116,6 +116,9 @@ fn run_with_timeout(
 ) -> Result<String, TmuxError> {
     let bin = which::which("tmux").map_err(|_| TmuxError::NotInstalled)?;
     let mut cmd = Command::new(bin);
+    // Without a UTF-8 locale (an ssh session without PAM, a bare `#()` environment) tmux
+    // prints the \x1f separators of otop's formats as `_`; -u keeps them.
+    cmd.arg("-u");
     if let Some(s) = socket {
         cmd.arg("-S").arg(s);
     }

@@ -1,0 +1,377 @@
+//! Sessions on another machine, over a real sshd on 127.0.0.1 (tests/support/sshd.rs: a second
+//! user plays the remote machine, with its own tmux server and stand-in opencode processes):
+//! rows arrive with their host, a dead or slow host costs one line and never the local rows,
+//! killing sshd under a live view shows the host unreachable while local rows keep refreshing,
+//! a jump moves a real client of the remote tmux server, and a remote otop of a newer format
+//! is refused with a message.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use otop::collect::now_ms;
+use serde_json::Value;
+use support::sshd::{Remote, RemoteWorld};
+use support::world::{Running, World, running, session};
+use support::{Client, TmuxServer, wait_for};
+
+/// This machine's side: a configuration naming the remote as host `box` (plus any `extra`
+/// `[[hosts]]` text), and private state, cache and runtime directories.
+struct Here {
+    dir: tempfile::TempDir,
+}
+
+impl Here {
+    fn new(remote: &Remote, world: &RemoteWorld, extra: &str) -> Here {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let args: Vec<String> = remote.ssh_args().iter().map(|a| format!("{a:?}")).collect();
+        let config = format!(
+            "[[hosts]]\nname = \"box\"\nssh = {:?}\nssh_args = [{}]\notop = {:?}\n{extra}",
+            remote.dest(),
+            args.join(", "),
+            world.command()
+        );
+        std::fs::write(dir.path().join("config.toml"), config).expect("write config");
+        Here { dir }
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        let p = |s: &str| self.dir.path().join(s).display().to_string();
+        vec![
+            ("OTOP_CONFIG".into(), p("config.toml")),
+            ("XDG_STATE_HOME".into(), p("state")),
+            ("XDG_CACHE_HOME".into(), p("cache")),
+            ("XDG_RUNTIME_DIR".into(), p("run")),
+            ("OPENCODE_DB".into(), String::new()),
+        ]
+    }
+
+    /// `otop ARGS` here, reading only the database `db` for this machine's rows.
+    fn otop(&self, db: &Path, args: &[&str]) -> (i32, String, String) {
+        let mut all = vec!["--db", db.to_str().expect("utf-8 path")];
+        all.extend(args);
+        let env = self.env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        support::otop(&all, &env)
+    }
+}
+
+/// A database of no session: this machine's rows stay out of the way.
+fn empty_db(dir: &Path) -> PathBuf {
+    let db = dir.join("empty.db");
+    otop::testkit::fixture::Fixture::create(&db, otop::testkit::fixture::Schema::Current)
+        .expect("fixture");
+    db
+}
+
+fn rows(json: &str) -> Vec<Value> {
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("bad JSON {e}: {json}"))
+}
+
+/// A TCP port nothing listens on, and a listener that accepts and never says a word.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port")
+}
+
+#[test]
+fn rows_arrive_with_their_host_and_a_dead_or_slow_host_costs_one_line() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let world = remote.world(&[("ses_far_a", "Far A"), ("ses_far_b", "Far B")]);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let silent_port = silent.local_addr().expect("addr").port();
+    let extra = format!(
+        "[[hosts]]\nname = \"dead\"\nssh = \"127.0.0.1\"\nssh_args = [\"-F\", \"/dev/null\", \"-p\", \"{}\"]\n\
+         [[hosts]]\nname = \"slow\"\nssh = \"127.0.0.1\"\nssh_args = [\"-F\", \"/dev/null\", \"-p\", \"{silent_port}\"]\ntimeout = 1.0\n",
+        closed_port()
+    );
+    let here = Here::new(&remote, &world, &extra);
+    let db = empty_db(here.dir.path());
+
+    let wanted = |rows: &[Value]| {
+        world.sessions.iter().all(|s| {
+            rows.iter()
+                .any(|r| r["session"]["id"] == s.id.as_str() && r["host"] == "box")
+        })
+    };
+    // The remote stand-ins need a moment to be found; the answer never waits past box's
+    // timeout (3 s) for anyone.
+    let mut last = (0, String::new(), String::new());
+    let found = wait_for(Duration::from_secs(15), || {
+        let t = Instant::now();
+        last = here.otop(&db, &["sessions", "--json"]);
+        let took = t.elapsed();
+        assert!(
+            took < Duration::from_millis(2500),
+            "took {took:?}: {last:?}"
+        );
+        (last.0 == 0 && wanted(&rows(&last.1))).then_some(())
+    });
+    assert!(found.is_some(), "{last:#?}");
+    let (_, out, err) = &last;
+    for r in rows(out) {
+        let s = world
+            .sessions
+            .iter()
+            .find(|s| r["session"]["id"] == s.id.as_str());
+        if let Some(s) = s {
+            assert_eq!(r["pid"], s.pid, "{r:#}");
+            assert_eq!(r["tmux"]["pane_id"], s.pane.as_str(), "{r:#}");
+            assert_eq!(r["session"]["title"], s.title.as_str(), "{r:#}");
+        }
+    }
+    assert!(
+        err.contains("dead: unreachable since") && err.contains("Connection refused"),
+        "{err}"
+    );
+    assert!(
+        err.contains("slow: unreachable since")
+            && (err.contains("no answer within 1 s") || err.contains("timed out")),
+        "{err}"
+    );
+
+    // The table shows HOST; the status line counts the host apart, and the hosts down.
+    let (_, table, _) = here.otop(&db, &["sessions"]);
+    assert!(table.starts_with("HOST "), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("box ") && l.contains("ses_far_a")),
+        "{table}"
+    );
+    let (code, line, _) = here.otop(
+        &db,
+        &[
+            "status",
+            "--plain",
+            "--format",
+            "{total@box} {total@local} {unreachable}",
+        ],
+    );
+    assert_eq!(code, 0);
+    let n: Vec<usize> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    // The remote user's machine may hold another test's stand-ins too: at least these two.
+    assert!(
+        n.len() == 3 && n[0] >= 2 && n[1] == 0 && n[2] == 2,
+        "{line}"
+    );
+
+    // --local and --host narrow every view.
+    let (_, local, _) = here.otop(&db, &["--local", "sessions", "--json"]);
+    assert_eq!(rows(&local), Vec::<Value>::new());
+    let (code, only, err) = here.otop(&db, &["--host", "box", "sessions", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(wanted(&rows(&only)) && err.is_empty(), "{err}");
+    let (code, _, err) = here.otop(&db, &["--host", "nowhere", "sessions"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--host nowhere: not a configured host (box, dead, slow)"),
+        "{err}"
+    );
+
+    // An answer goes through the same channel; the remote otop refuses it (nothing is
+    // pending) and says so under the host's name.
+    let (code, _, err) = here.otop(&db, &["--host", "box", "reply", "box:ses_far_a", "once"]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("otop: box: "), "{err}");
+
+    // doctor checks each host.
+    let (code, out, _) = here.otop(&db, &["doctor"]);
+    assert_eq!(code, 1, "a dead host is a failed check");
+    assert!(out.contains("box: otop "), "{out}");
+    assert!(out.contains("dead: ssh: connect to host"), "{out}");
+    drop(silent);
+}
+
+/// `otop watch --tmux` for `srv`, with `format`, every 0.3 s.
+fn watch(here: &Here, db: &Path, srv: &TmuxServer, format: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_otop"))
+        .args(["--db"])
+        .arg(db)
+        .args([
+            "watch",
+            "--tmux",
+            "--plain",
+            "--no-notify",
+            "--interval",
+            "0.3",
+        ])
+        .args(["--format", format, "--socket"])
+        .arg(&srv.socket)
+        .envs(here.env())
+        .env_remove("TMUX")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn watch")
+}
+
+#[test]
+fn killing_sshd_shows_the_host_unreachable_while_local_rows_keep_refreshing() {
+    let Some(mut remote) = Remote::start() else {
+        return;
+    };
+    let far = remote.world(&[("ses_far_live", "Far live")]);
+    let here = Here::new(&remote, &far, "");
+    // This machine: one stand-in in a pane, idle at first.
+    let near = World::new();
+    let proj = near.project("near");
+    let mut fx = near.fixture();
+    let t = now_ms();
+    let id = session(&mut fx, "ses_near", "Near", &proj, t);
+    let srv = TmuxServer::start("near", &proj, &near.opencode_resumed(&id));
+    let mut w = watch(
+        &here,
+        &near.db(),
+        &srv,
+        "{waiting@local}w {total@local}l {total@box}b {unreachable}u",
+    );
+    let status = || {
+        srv.ok(&["show-option", "-gqv", "@otop_status"])
+            .trim()
+            .to_string()
+    };
+    let until = |what: &str, f: &dyn Fn(&str) -> bool, secs: u64| {
+        let got = wait_for(Duration::from_secs(secs), || f(&status()).then_some(()));
+        assert!(got.is_some(), "{what}: @otop_status = {:?}", status());
+    };
+    let remote_count = |s: &str| -> usize {
+        s.split_whitespace()
+            .find_map(|w| w.strip_suffix('b')?.parse().ok())
+            .unwrap_or(0)
+    };
+    until(
+        "both machines",
+        &|s| s.starts_with("0w 1l ") && remote_count(s) >= 1 && s.ends_with(" 0u"),
+        20,
+    );
+
+    let killed = Instant::now();
+    remote.kill_sshd();
+    until("the host down", &|s| s == "0w 1l 0b 1u", 5);
+    // Within the host's timeout (3 s) and one refresh.
+    assert!(
+        killed.elapsed() < Duration::from_millis(3300),
+        "{:?}",
+        killed.elapsed()
+    );
+
+    // Local rows go on refreshing at their own pace while the host is away.
+    running(&mut fx, &id, now_ms(), Running::Question);
+    until("the local question seen", &|s| s == "1w 1l 0b 1u", 5);
+
+    // Back on the network: the link connects again by itself.
+    remote.restart_sshd();
+    until(
+        "the host back",
+        &|s| s.starts_with("1w 1l ") && remote_count(s) >= 1 && s.ends_with(" 0u"),
+        25,
+    );
+    let _ = w.kill();
+    let _ = w.wait();
+}
+
+#[test]
+fn a_jump_moves_the_remote_client_and_brings_the_local_ssh_pane_in_front() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let far = remote.world(&[("ses_far_jump", "Far jump"), ("ses_far_other", "Other")]);
+    let here = Here::new(&remote, &far, "");
+    let db = empty_db(here.dir.path());
+    let remote_client = far.attach("home");
+    assert!(far.showing(&remote_client).starts_with("home "));
+
+    // This machine: a tmux server whose window 1 runs an interactive ssh to the host, and a
+    // client looking at window 0.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let srv = TmuxServer::start("here", tmp.path(), "exec sleep 3600");
+    let mut ssh_line = vec!["ssh".to_string()];
+    ssh_line.extend(remote.ssh_args());
+    ssh_line.push(remote.dest());
+    srv.window("here", tmp.path(), &ssh_line.join(" "));
+    let local_client = Client::attach(&srv, "here");
+    srv.ok(&["select-window", "-t", "here:0"]);
+    assert!(local_client.showing(&srv).starts_with("here 0 "));
+
+    let target = far.session("ses_far_jump").clone();
+    let tmux_env = format!("{},1,0", srv.socket.display());
+    let mut last = (0, String::new(), String::new());
+    let jumped = wait_for(Duration::from_secs(15), || {
+        let mut env = here.env();
+        env.push(("TMUX".into(), tmux_env.clone()));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_otop"));
+        cmd.arg("--db").arg(&db);
+        cmd.args(["jump", "box:ses_far_jump", "--client", &local_client.name]);
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().expect("run otop");
+        last = (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        (last.0 == 0).then_some(())
+    });
+    assert!(jumped.is_some(), "{last:#?}");
+    assert_eq!(
+        far.showing(&remote_client),
+        format!("{} 0 {}", target.tmux_session, target.pane),
+        "the remote client did not move: {last:#?}"
+    );
+    assert!(
+        local_client.showing(&srv).starts_with("here 1 "),
+        "the local ssh pane is not in front: {} ({last:#?})",
+        local_client.showing(&srv)
+    );
+    assert!(
+        last.1.starts_with("box: jumped to ") && last.1.contains("here: here:1.0"),
+        "{last:#?}"
+    );
+}
+
+#[test]
+fn a_remote_otop_of_a_newer_format_is_refused_with_a_message() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let far = remote.world(&[]);
+    // The remote command prints a snapshot of a format this otop does not read.
+    let newer = r#"printf '%s\n' '{"otop_format":"2.0","otop":"9.0.0","rows":[]}'"#;
+    let args: Vec<String> = remote.ssh_args().iter().map(|a| format!("{a:?}")).collect();
+    let here = Here::new(
+        &remote,
+        &far,
+        &format!(
+            "[[hosts]]\nname = \"future\"\nssh = {:?}\nssh_args = [{}]\notop = {newer:?}\n",
+            remote.dest(),
+            args.join(", ")
+        ),
+    );
+    let db = empty_db(here.dir.path());
+    let (code, out, err) = here.otop(&db, &["--host", "future", "sessions", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "[]");
+    assert!(
+        err.contains("future: unreachable since")
+            && err.contains(
+                "its otop (9.0.0) writes format 2.0, this otop reads 1.x: upgrade otop here"
+            ),
+        "{err}"
+    );
+    let (code, out, _) = here.otop(&db, &["--host", "future", "doctor"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("!!") && out.contains("upgrade otop here"),
+        "{out}"
+    );
+}
