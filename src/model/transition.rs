@@ -71,6 +71,9 @@ pub struct Seen<'a> {
     pub certain: bool,
     /// Its pane is in front of you now.
     pub in_front: bool,
+    /// Seen for the first time because its machine just answered (a host connected or came
+    /// back): a session new to the tracker then held its state before, as at start-up.
+    pub first_look: bool,
 }
 
 /// One thing to tell.
@@ -156,7 +159,7 @@ impl Tracker {
             if t.state != Some(state) {
                 t.state = Some(state);
                 t.since = now;
-                t.counted = new && starting;
+                t.counted = new && (starting || s.first_look);
             }
             let busy = matches!(state, State::Working | State::Waiting);
             t.turn |= busy;

@@ -35,6 +35,8 @@ pub struct Note {
     pub tty: Option<String>,
     /// The clients attached to the session's tmux server.
     pub clients: Vec<Client>,
+    /// The `[[hosts]]` machine the session is on; None for this one.
+    pub host: Option<String>,
 }
 
 impl Note {
@@ -43,6 +45,7 @@ impl Note {
         let session = row.and_then(|r| r.session.as_ref());
         let tmux = row.and_then(|r| r.tmux.clone());
         Note {
+            host: row.and_then(|r| r.host.clone()),
             kind: told.kind,
             session: told.session.clone(),
             title: session.and_then(|s| s.title.clone()),
@@ -77,7 +80,7 @@ impl Note {
             "pane": t.map(|t| &t.pane_id),
             "target": t.map(|t| &t.target),
             "socket": t.map(|t| &t.socket),
-            "host": null,
+            "host": self.host,
             "at": self.at,
         })
     }
@@ -96,7 +99,10 @@ impl Note {
             _ => &self.status.detail,
         };
         let body = crate::tui::text::cut(&clean(body), 300).into_owned();
-        (format!("{name}: {what}"), body)
+        match &self.host {
+            Some(h) => (format!("{h}: {name}: {what}"), body),
+            None => (format!("{name}: {what}"), body),
+        }
     }
 }
 
@@ -196,7 +202,18 @@ mod tests {
             tmux: None,
             tty: None,
             clients: Vec::new(),
+            host: None,
         }
+    }
+
+    #[test]
+    fn a_remote_session_is_told_with_its_host() {
+        let n = Note {
+            host: Some("box".into()),
+            ..note(Kind::Waiting)
+        };
+        assert_eq!(n.text().0, "box: Fix #(evil): waiting for you");
+        assert_eq!(n.json()["host"], "box");
     }
 
     #[test]

@@ -111,6 +111,8 @@ pub struct Notifier<S: Source> {
     deliverer: Option<Deliverer>,
     opts: NotifyOptions,
     watch: Option<watch::PluginWatch>,
+    /// The hosts that answered the last refresh.
+    answering: std::collections::HashSet<String>,
 }
 
 impl<S: Source> Notifier<S> {
@@ -127,6 +129,7 @@ impl<S: Source> Notifier<S> {
             deliverer: deliver.then(|| Deliverer::start(opts.conf.clone())),
             opts,
             watch: None,
+            answering: Default::default(),
         }
     }
 
@@ -144,6 +147,16 @@ impl<S: Source> Notifier<S> {
         }
         let rows: Vec<&crate::model::row::Row> =
             snap.rows.iter().filter(|r| select::is_session(r)).collect();
+        // A host that just answered brings sessions in the states they held while it was away.
+        let answering: std::collections::HashSet<String> = snap
+            .hosts
+            .iter()
+            .filter(|h| h.down.is_none() && h.version.is_some())
+            .map(|h| h.name.clone())
+            .collect();
+        let first_look = |r: &crate::model::row::Row| {
+            r.host.as_ref().is_some_and(|h| !self.answering.contains(h))
+        };
         let seen: Vec<Seen> = rows
             .iter()
             .filter_map(|r| {
@@ -152,10 +165,12 @@ impl<S: Source> Notifier<S> {
                     status: &r.status,
                     certain: r.certain,
                     in_front: r.tmux.as_ref().is_some_and(|t| in_front(t, &snap.in_front)),
+                    first_look: first_look(r),
                 })
             })
             .collect();
         let out = self.tracker.observe(&seen, snap.taken_at);
+        self.answering = answering;
         if let Some(path) = &self.opts.marks {
             let marked = |c: &String| snap.marks.contains_key(c);
             if (!out.mark.is_empty() || out.clear.iter().any(marked))

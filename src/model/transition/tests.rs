@@ -35,6 +35,7 @@ impl T {
             status: &status,
             certain,
             in_front,
+            first_look: false,
         };
         self.tracker.observe(&[seen], now)
     }
@@ -198,4 +199,31 @@ fn a_session_that_vanishes_briefly_is_no_news_when_it_comes_back() {
     assert_eq!(t.tracker.next_deadline(), None, "nothing to wake for");
     t.at(4 * S, State::Working);
     assert!(t.at(8 * S, State::Working).tell.is_empty());
+}
+
+/// A host that comes back brings its sessions as they were: a waiting one is not news, but
+/// what changes after is.
+#[test]
+fn sessions_of_a_host_that_just_answered_are_found_not_told() {
+    let mut tracker = Tracker::new(Rules::default());
+    let other = st(State::Idle);
+    let seen = |session, status, first_look| Seen {
+        session,
+        status,
+        certain: false,
+        in_front: false,
+        first_look,
+    };
+    tracker.observe(&[seen("ses_here", &other, false)], 0);
+    let waiting = st(State::Waiting);
+    let late = 60 * S;
+    for t in [late, late + 10 * S] {
+        let first = t == late;
+        let out = tracker.observe(&[seen("ses_far", &waiting, first)], t);
+        assert!(out.tell.is_empty(), "{out:?}");
+    }
+    // The same, seen for the first time without the host just answering: told after the hold.
+    tracker.observe(&[seen("ses_new", &waiting, false)], late);
+    let out = tracker.observe(&[seen("ses_new", &waiting, false)], late + 10 * S);
+    assert_eq!(out.tell.len(), 1, "{out:?}");
 }
