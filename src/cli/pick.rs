@@ -22,5 +22,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         marks: ctx.env.unseen_file(),
         hosts: ctx.reach.hosts.clone(),
     };
-    pick::run(opts, ctx.source(ctx.collector()))
+    // Live: this machine's rows show at once, each host's as it answers.
+    let every = std::time::Duration::from_secs(2);
+    pick::run(opts, ctx.live_source(ctx.collector(), every))
 }

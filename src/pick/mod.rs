@@ -32,14 +32,41 @@ pub struct PickOptions {
     pub hosts: Vec<crate::config::hosts::Host>,
 }
 
+/// Whether a host has neither answered nor failed yet.
+fn asking(hosts: &[crate::collect::hosts::HostState]) -> bool {
+    hosts
+        .iter()
+        .any(|h| h.down.is_none() && h.version.is_none())
+}
+
+/// `asking box, vm…` while some host has not answered yet.
+fn waiting_for(hosts: &[crate::collect::hosts::HostState]) -> Option<String> {
+    let names: Vec<&str> = hosts
+        .iter()
+        .filter(|h| h.down.is_none() && h.version.is_none())
+        .map(|h| h.name.as_str())
+        .collect();
+    (!names.is_empty()).then(|| format!("asking {}…", names.join(", ")))
+}
+
+/// The hosts that did not answer, in one line.
+fn down_line(snap: &crate::collect::Snapshot) -> Option<String> {
+    let lines: Vec<String> = snap.hosts.iter().filter_map(|h| h.line()).collect();
+    (!lines.is_empty()).then(|| lines.join(" · "))
+}
+
 /// Collects once from `source`, then runs the picker until a pick or a cancel.
 pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     let snap = source.collect(&Focus::default(), now_ms());
+    let mut hosts_seen = snap.hosts.clone();
+    let down = down_line(&snap);
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
-    if let Some(e) = snap.db_error {
-        picker.message = Some(e.to_string());
-    }
+    picker.message = snap
+        .db_error
+        .map(|e| e.to_string())
+        .or(down)
+        .or_else(|| waiting_for(&hosts_seen));
     let here =
         Here::new(opts.client.clone(), snap.demo, opts.marks.clone()).with_hosts(&opts.hosts);
 
@@ -47,6 +74,29 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     let result = loop {
         if let Err(e) = terminal.draw(|f| view::draw(f, &picker, &opts.theme)) {
             break Err(Error::Terminal(e));
+        }
+        // Until every host has answered (or failed), its rows are looked for every 200 ms:
+        // this machine's rows are on screen at once, a slow host's join when they come.
+        if asking(&hosts_seen) {
+            match event::poll(std::time::Duration::from_millis(200)) {
+                Ok(false) => {
+                    let snap = source.collect(&Focus::default(), now_ms());
+                    let settled = |h: &[crate::collect::hosts::HostState]| {
+                        h.iter()
+                            .filter(|h| h.down.is_some() || h.version.is_some())
+                            .count()
+                    };
+                    if settled(&snap.hosts) != settled(&hosts_seen) {
+                        hosts_seen = snap.hosts.clone();
+                        let down = down_line(&snap);
+                        picker.replace_rows(select::sessions(snap.rows, false));
+                        picker.message = down.or_else(|| waiting_for(&hosts_seen));
+                    }
+                    continue;
+                }
+                Ok(true) => {}
+                Err(e) => break Err(Error::Terminal(e)),
+            }
         }
         let key = match event::read() {
             Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => k,
