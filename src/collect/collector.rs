@@ -494,7 +494,8 @@ impl Collector {
                 detail.history = db.history(id, HISTORY_LIMIT).unwrap_or_default();
             }
         }
-        if let Some(pane) = &focus.pane {
+        // Another machine's pane is not on this machine's servers, whatever its socket's path.
+        if let Some(pane) = focus.pane.as_ref().filter(|p| p.host.is_none()) {
             detail.pane_text = tmux::capture_pane(&pane.socket, &pane.pane_id).ok();
         }
         Some(detail)
