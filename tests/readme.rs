@@ -209,8 +209,11 @@ impl Home {
     }
 }
 
-/// Runs `script` with bash; returns (success, what it printed) or fails after `limit`.
+/// Runs `script` with bash; returns (success, what it printed) or fails after `limit`. Its
+/// output is read as it comes: a script printing more than a pipe holds (the JSON of a busy
+/// machine's sessions) must not block on a full pipe.
 fn run_script(home: &Home, script: &str, limit: Duration) -> (bool, String) {
+    use std::io::Read;
     let mut child = home
         .command("bash")
         .args(["-e", "-o", "pipefail", "-x", "-c", script])
@@ -219,21 +222,45 @@ fn run_script(home: &Home, script: &str, limit: Duration) -> (bool, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let deadline = Instant::now() + limit;
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
         if Instant::now() > deadline {
             let _ = child.kill();
-            break;
+            let _ = child.wait();
+            break None;
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    };
     let text = format!(
         "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out.join().unwrap_or_default()),
+        String::from_utf8_lossy(&err.join().unwrap_or_default())
     );
-    (out.status.success(), text)
+    (status.is_some_and(|s| s.success()), text)
 }
 
 #[test]
