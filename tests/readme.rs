@@ -436,11 +436,11 @@ fn tmux_blocks_work_as_written() {
     }
 }
 
-/// The mistake the README warns of: the plugin line first, the options after it. The bar then
-/// shows nothing where `#{otop_status}` is and watch mode is off; doctor says so, fails, and
-/// says how to fix it.
+/// The README's watch block with its plugin line moved first works as well (the plugin picks up
+/// what is set after it); without its plugin line, doctor says the bar and the watcher miss it,
+/// fails, and says how to fix it.
 #[test]
-fn the_plugin_line_first_is_caught_by_doctor() {
+fn the_plugin_line_first_works_and_no_plugin_line_is_caught_by_doctor() {
     if !have_tmux() {
         return;
     }
@@ -449,17 +449,30 @@ fn the_plugin_line_first_is_caught_by_doctor() {
     let watch = readme_blocks(|b| kind(b).0 == "tmux" && b.body.contains("@otop-mode watch"));
     let body = &watch.first().expect("the watch block").body;
     let (plugin, rest): (Vec<&str>, Vec<&str>) = body.lines().partition(|l| l.starts_with("run"));
-    let wrong = format!("{}\n{}\n", plugin.join("\n"), rest.join("\n"));
-    let srv = home.tmux_with(&wrong);
-    assert!(
-        srv.ok(&["show", "-gv", "status-right"])
-            .contains("#{otop_status}")
-    );
-    let (code, out) = home.otop_in(&srv, &["doctor"]);
+    assert_eq!(plugin.len(), 1, "{body}");
+
+    let first = home.tmux_with(&format!("{}\n{}\n", plugin.join("\n"), rest.join("\n")));
+    let right = first.ok(&["show", "-gv", "status-right"]);
+    assert!(right.contains("#{@otop_status}"), "{right}");
+    let watcher = support::wait_for(Duration::from_secs(10), || {
+        let pid = first.ok(&["show", "-gqv", "@otop-watch-pid"]);
+        (!pid.trim().is_empty()).then_some(())
+    });
+    assert!(watcher.is_some(), "no watcher started");
+    let (_, out) = home.otop_in(&first, &["doctor"]);
+    assert!(doctor_line(&out, &first).starts_with("ok"), "{out}");
+
+    let none = home.tmux_with(&format!("{}\n", rest.join("\n")));
+    let (code, out) = home.otop_in(&none, &["doctor"]);
     assert_eq!(code, 1, "{out}");
-    let line = doctor_line(&out, &srv);
+    let line = doctor_line(&out, &none);
     assert!(line.starts_with("!!"), "{out}");
-    for says in ["still holds #{otop_status}", "after it", "no watcher runs"] {
+    for says in [
+        "still holds #{otop_status}",
+        "has not run",
+        "~/.tmux.conf",
+        "no watcher runs",
+    ] {
         assert!(line.contains(says), "doctor does not say {says:?}:\n{out}");
     }
 }
