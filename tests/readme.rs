@@ -211,12 +211,16 @@ impl Home {
 
 /// Runs `script` with bash; returns (success, what it printed) or fails after `limit`.
 fn run_script(home: &Home, script: &str, limit: Duration) -> (bool, String) {
+    // Into files, not pipes: a pipe nobody reads until the end fills at 64 KiB (the JSON of
+    // a machine running many opencode processes) and the script then never ends.
+    let out = tempfile::tempfile().unwrap();
+    let err = tempfile::tempfile().unwrap();
     let mut child = home
         .command("bash")
         .args(["-e", "-o", "pipefail", "-x", "-c", script])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(out.try_clone().unwrap())
+        .stderr(err.try_clone().unwrap())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + limit;
@@ -227,13 +231,15 @@ fn run_script(home: &Home, script: &str, limit: Duration) -> (bool, String) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let out = child.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    let status = child.wait().unwrap();
+    let read = |mut f: std::fs::File| {
+        use std::io::{Read, Seek};
+        let mut bytes = Vec::new();
+        f.rewind().unwrap();
+        f.read_to_end(&mut bytes).unwrap();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    (status.success(), format!("{}{}", read(out), read(err)))
 }
 
 #[test]

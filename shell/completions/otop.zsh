@@ -53,7 +53,7 @@ _arguments "${_arguments_options[@]}" : \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '--plain[No tmux styles (#\[…\])\: for other status bars]' \
-'(-f --format --plain)--json[Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
+'(-f --format --plain)--json[Counts, sessions and spend as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '-h[Print help]' \
 '--help[Print help]' \
