@@ -11,8 +11,8 @@
 #   @otop-demo            `on`: the status bar and the picker show otop's simulated fleet
 # Options set after its line count too: it runs again when an option is set while a
 # #{otop_status} is left or one of the options above differs from what it applied (hook
-# after-set-option), and once more when the server's first session is created (hook
-# session-created: tmux runs no after-hook while it loads its configuration at start).
+# after-set-option) or a session is created (hook session-created: at tmux's start, the first
+# one, as tmux runs no after-hook while it loads its configuration, before any session exists).
 # It touches only its own key binding (giving the key it took before back when @otop-key
 # changes), the #{otop_status} placeholder (or the segment it put there), its two hooks (at
 # index HOOK, leaving a user's own hooks alone) and its @otop-plugin-* options; running it
