@@ -209,58 +209,37 @@ impl Home {
     }
 }
 
-/// Runs `script` with bash; returns (success, what it printed) or fails after `limit`. Its
-/// output is read as it comes: a script printing more than a pipe holds (the JSON of a busy
-/// machine's sessions) must not block on a full pipe.
+/// Runs `script` with bash; returns (success, what it printed) or fails after `limit`.
 fn run_script(home: &Home, script: &str, limit: Duration) -> (bool, String) {
-    use std::io::Read;
+    // Into files, not pipes: a pipe nobody reads until the end fills at 64 KiB (the JSON of
+    // a machine running many opencode processes) and the script then never ends.
+    let out = tempfile::tempfile().unwrap();
+    let err = tempfile::tempfile().unwrap();
     let mut child = home
         .command("bash")
         .args(["-e", "-o", "pipefail", "-x", "-c", script])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(out.try_clone().unwrap())
+        .stderr(err.try_clone().unwrap())
         .spawn()
         .unwrap();
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
     let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
+    while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
             let _ = child.kill();
-            let _ = child.wait();
-            break None;
+            break;
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = child.wait().unwrap();
+    let read = |mut f: std::fs::File| {
+        use std::io::{Read, Seek};
+        let mut bytes = Vec::new();
+        f.rewind().unwrap();
+        f.read_to_end(&mut bytes).unwrap();
+        String::from_utf8_lossy(&bytes).into_owned()
     };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.join().unwrap_or_default()),
-        String::from_utf8_lossy(&err.join().unwrap_or_default())
-    );
-    (status.is_some_and(|s| s.success()), text)
+    (status.success(), format!("{}{}", read(out), read(err)))
 }
 
 #[test]
@@ -463,11 +442,11 @@ fn tmux_blocks_work_as_written() {
     }
 }
 
-/// The mistake the README warns of: the plugin line first, the options after it. The bar then
-/// shows nothing where `#{otop_status}` is and watch mode is off; doctor says so, fails, and
-/// says how to fix it.
+/// The README's watch block with its plugin line moved first works as well (the plugin picks up
+/// what is set after it); without its plugin line, doctor says the bar and the watcher miss it,
+/// fails, and says how to fix it.
 #[test]
-fn the_plugin_line_first_is_caught_by_doctor() {
+fn the_plugin_line_first_works_and_no_plugin_line_is_caught_by_doctor() {
     if !have_tmux() {
         return;
     }
@@ -476,17 +455,30 @@ fn the_plugin_line_first_is_caught_by_doctor() {
     let watch = readme_blocks(|b| kind(b).0 == "tmux" && b.body.contains("@otop-mode watch"));
     let body = &watch.first().expect("the watch block").body;
     let (plugin, rest): (Vec<&str>, Vec<&str>) = body.lines().partition(|l| l.starts_with("run"));
-    let wrong = format!("{}\n{}\n", plugin.join("\n"), rest.join("\n"));
-    let srv = home.tmux_with(&wrong);
-    assert!(
-        srv.ok(&["show", "-gv", "status-right"])
-            .contains("#{otop_status}")
-    );
-    let (code, out) = home.otop_in(&srv, &["doctor"]);
+    assert_eq!(plugin.len(), 1, "{body}");
+
+    let first = home.tmux_with(&format!("{}\n{}\n", plugin.join("\n"), rest.join("\n")));
+    let right = first.ok(&["show", "-gv", "status-right"]);
+    assert!(right.contains("#{@otop_status}"), "{right}");
+    let watcher = support::wait_for(Duration::from_secs(10), || {
+        let pid = first.ok(&["show", "-gqv", "@otop-watch-pid"]);
+        (!pid.trim().is_empty()).then_some(())
+    });
+    assert!(watcher.is_some(), "no watcher started");
+    let (_, out) = home.otop_in(&first, &["doctor"]);
+    assert!(doctor_line(&out, &first).starts_with("ok"), "{out}");
+
+    let none = home.tmux_with(&format!("{}\n", rest.join("\n")));
+    let (code, out) = home.otop_in(&none, &["doctor"]);
     assert_eq!(code, 1, "{out}");
-    let line = doctor_line(&out, &srv);
+    let line = doctor_line(&out, &none);
     assert!(line.starts_with("!!"), "{out}");
-    for says in ["still holds #{otop_status}", "after it", "no watcher runs"] {
+    for says in [
+        "still holds #{otop_status}",
+        "has not run",
+        "~/.tmux.conf",
+        "no watcher runs",
+    ] {
         assert!(line.contains(says), "doctor does not say {says:?}:\n{out}");
     }
 }

@@ -9,12 +9,23 @@
 #                         `watch`: one `otop watch --tmux` per server keeps @otop_status (and a
 #                         per-pane @otop_state) current and #{otop_status} reads it, spawning nothing
 #   @otop-demo            `on`: the status bar and the picker show otop's simulated fleet
-# It reads these options and fills in #{otop_status} once, when it runs: its line goes after
-# them in ~/.tmux.conf (last, as TPM's run line is); `otop doctor` says when it was not.
-# It touches only its own key binding and the #{otop_status} placeholder; sourcing it twice is
-# harmless.
+# Options set after its line count too: it runs again when an option is set while a
+# #{otop_status} is left or one of the options above differs from what it applied (hook
+# after-set-option) or a session is created (hook session-created: at tmux's start, the first
+# one, as tmux runs no after-hook while it loads its configuration, before any session exists).
+# It touches only its own key binding (giving the key it took before back when @otop-key
+# changes), the #{otop_status} placeholder (or the segment it put there), its two hooks (at
+# index HOOK, leaving a user's own hooks alone) and its @otop-plugin-* options; running it
+# again is harmless.
 set -u
 CURRENT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+HOOK=7427
+# Everything the plugin reads, as one tmux format.
+READS='#{@otop-bin}|#{@otop-demo}|#{@otop-key}|#{@otop-popup-width}|#{@otop-popup-height}|#{@otop-status-args}|#{@otop-mode}'
+# What makes the hooks run the plugin again, evaluated inside tmux (no process for the
+# watcher's own writes): a placeholder left, or an option other than when it last ran.
+PENDING="#{||:#{m:*##{otop_status#}*,#{status-left}#{status-right}},#{!=:$READS,#{@otop-plugin-applied}}}"
 
 option() {
   local value
@@ -25,6 +36,14 @@ option() {
 # Single-quotes a word for the shell tmux runs commands with.
 quote() {
   printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# A value as one tmux argument: tmux takes an argument ending in `;` for a command separator.
+arg() {
+  case "$1" in
+    *\;) printf '%s\\;' "${1%;}" ;;
+    *) printf '%s' "$1" ;;
+  esac
 }
 
 find_otop() {
@@ -41,8 +60,21 @@ find_otop() {
   fi
 }
 
+ours() {
+  case "$1" in *" pick --client "*) return 0 ;; esac
+  return 1
+}
+
+alive() {
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null
+}
+
 main() {
-  local bin key width height status_args segment opt value new mode pid socket
+  local bin key width height status_args segment old_segment opt value new mode socket
+  local watch="" old_key was pid n
+  # Every option the plugin writes, written at the end in one tmux call with its hook off: a
+  # write of its own never runs it again.
+  local sets=()
   bin="$(quote "$(find_otop)")"
   case "$(option @otop-demo off)" in
     on | 1 | yes | true) bin="$bin --demo" ;;
@@ -51,31 +83,75 @@ main() {
   width="$(option @otop-popup-width 80%)"
   height="$(option @otop-popup-height 60%)"
   status_args="$(option @otop-status-args "")"
+  mode="$(option @otop-mode status)"
 
+  # A key it bound before (another @otop-key) gets back the binding it had.
+  old_key="$(option @otop-plugin-key "")"
+  if [ -n "$old_key" ] && [ "$old_key" != "$key" ] &&
+    ours "$(tmux list-keys -T prefix "$old_key" 2>/dev/null)"; then
+    was="$(option @otop-plugin-key-was "")"
+    tmux unbind-key -T prefix "$old_key"
+    [ -n "$was" ] && printf '%s\n' "$was" | tmux source-file -
+  fi
+  was="$(tmux list-keys -T prefix "$key" 2>/dev/null)"
+  if [ "$old_key" != "$key" ] && ! ours "$was"; then
+    sets+=(set-option -gq @otop-plugin-key-was "$(arg "$was")" \;)
+  fi
+  sets+=(set-option -gq @otop-plugin-key "$(arg "$key")" \;)
   # The popup has no $TMUX_PANE to guess the client from: pass the one that pressed the key.
   tmux bind-key "$key" display-popup -E -w "$width" -h "$height" \
     "$bin pick --client '#{client_name}'"
 
-  mode="$(option @otop-mode status)"
   if [ "$mode" = watch ]; then
-    # One watcher per server: it records its pid in @otop-watch-pid (and steps aside if another
-    # live watcher did), so sourcing this file again starts nothing.
-    pid="$(tmux show-option -gqv @otop-watch-pid)"
-    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
-      socket="$(tmux display-message -p '#{socket_path}')"
-      tmux run-shell -b "exec $bin watch --tmux --socket $(quote "$socket")${status_args:+ $status_args} >/dev/null 2>&1"
-    fi
+    socket="$(tmux display-message -p '#{socket_path}')"
+    watch="exec $bin watch --tmux --socket $(quote "$socket")${status_args:+ $status_args} >/dev/null 2>&1"
     segment='#{@otop_status}'
   else
     segment="#($bin status${status_args:+ $status_args})"
   fi
+  # The placeholder, and the segment an earlier run put there when an option has changed since.
+  old_segment="$(option @otop-plugin-segment "")"
   for opt in status-left status-right; do
     value="$(tmux show-option -gqv "$opt")"
-    new="${value//\#\{otop_status\}/$segment}"
+    new="${value//\#\{otop_status\}/"$segment"}"
+    if [ -n "$old_segment" ] && [ "$old_segment" != "$segment" ]; then
+      new="${new//"$old_segment"/"$segment"}"
+    fi
     if [ "$new" != "$value" ]; then
-      tmux set-option -gq "$opt" "$new"
+      sets+=(set-option -gq "$opt" "$(arg "$new")" \;)
     fi
   done
+
+  # One watcher per server: it records its pid in @otop-watch-pid (and steps aside if another
+  # live watcher did). One this plugin started with other options is replaced.
+  pid="$(option @otop-watch-pid "")"
+  if [ -n "$watch" ] && alive "$pid" && [ "$(option @otop-plugin-watch "")" != "$watch" ]; then
+    if [ -n "$(option @otop-plugin-watch "")" ]; then
+      kill "$pid" 2>/dev/null
+      for n in 1 2 3 4 5 6 7 8 9 10; do alive "$pid" && sleep 0.1; done
+    fi
+  fi
+  if [ -n "$watch" ] && ! alive "$pid"; then
+    sets+=(set-option -gq @otop-plugin-watch "$(arg "$watch")" \;)
+  else
+    watch=""
+  fi
+
+  tmux set-hook -gu "after-set-option[$HOOK]" \; "${sets[@]}" \
+    set-option -gq @otop-plugin-segment "$(arg "$segment")" \; \
+    set-option -gqF @otop-plugin-applied "$READS" \; \
+    set-option -gq @otop-plugin-run "$(quote "$CURRENT_DIR/otop.tmux") >/dev/null 2>&1 || true" \; \
+    set-hook -g "after-set-option[$HOOK]" "if-shell -F '$PENDING' { run-shell '#{@otop-plugin-run}' }" \; \
+    set-hook -g "session-created[$HOOK]" "if-shell -F '$PENDING' { run-shell '#{@otop-plugin-run}' }"
+
+  if [ -n "$watch" ]; then
+    tmux run-shell -b "$watch"
+    # Until it has claimed the server, so that the plugin, run again soon after, sees it.
+    for n in $(seq 20); do
+      alive "$(option @otop-watch-pid "")" && break
+      sleep 0.1
+    done
+  fi
 }
 
 main

@@ -61,7 +61,7 @@ complete -c otop -n "__fish_otop_using_subcommand status" -l db -d 'opencode dat
 complete -c otop -n "__fish_otop_using_subcommand status" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand status" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r
 complete -c otop -n "__fish_otop_using_subcommand status" -l plain -d 'No tmux styles (#[…]): for other status bars'
-complete -c otop -n "__fish_otop_using_subcommand status" -l json -d 'Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)'
+complete -c otop -n "__fish_otop_using_subcommand status" -l json -d 'Counts, sessions and spend as JSON (for sketchybar, waybar, SwiftBar scripts)'
 complete -c otop -n "__fish_otop_using_subcommand status" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand status" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
 complete -c otop -n "__fish_otop_using_subcommand status" -s h -l help -d 'Print help'

@@ -58,7 +58,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '--plain[No tmux styles (#\[…\])\: for other status bars]' \
-'(-f --format --plain)--json[Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
+'(-f --format --plain)--json[Counts, sessions and spend as JSON (for sketchybar, waybar, SwiftBar scripts)]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \

@@ -1,7 +1,8 @@
 //! `otop status`: the tmux status-line segment. Runs as a new process every few seconds for every
 //! client, so it is one-shot and cheap: one scan, one database read, no tmux calls, no log, no
 //! waiting for a second CPU sample. It never fails loudly: whatever goes wrong, it prints the
-//! empty segment and exits 0.
+//! empty segment and exits 0. Only `--json` also reads the spend (the header's totals: the whole
+//! message table the first time in a day, then what was added since), beside the scan.
 
 use std::process::ExitCode;
 
@@ -9,8 +10,11 @@ use crate::error::Result;
 
 use serde_json::json;
 
+use crate::collect::{local_midnight_ms, now_ms};
+use crate::model::facts::TotalsPair;
 use crate::model::row::Row;
 use crate::model::select;
+use crate::source::db::Db;
 use crate::statusline::counts::count;
 use crate::statusline::format::{self, Counts};
 
@@ -23,7 +27,7 @@ pub struct Args {
     /// No tmux styles (#[…]): for other status bars
     #[arg(long)]
     pub plain: bool,
-    /// Counts and sessions as JSON (for sketchybar, waybar, SwiftBar scripts)
+    /// Counts, sessions and spend as JSON (for sketchybar, waybar, SwiftBar scripts)
     #[arg(long, conflicts_with_all = ["format", "plain"])]
     pub json: bool,
     /// What to print when no session runs (default: nothing, or status.empty in the config)
@@ -39,18 +43,32 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     format::render(template, &Counts::default(), &style)?;
 
     let opts = ctx.light_collector();
+    if args.json {
+        // The totals on a thread of their own while the processes are scanned.
+        let (snap, totals) = std::thread::scope(|s| {
+            let totals = (!ctx.demo).then(|| s.spawn(|| read_totals(ctx)));
+            let snap = ctx.snapshot(opts, false);
+            let totals = match totals {
+                Some(t) => t.join().ok().flatten(),
+                None => snap.totals,
+            };
+            (snap, totals)
+        });
+        let rows = select::sessions(snap.rows, false);
+        let counts = crate::statusline::format::Counts {
+            unreachable: snap.hosts.iter().filter(|h| h.down.is_some()).count(),
+            ..count(&rows)
+        };
+        let text = to_json(&counts, &rows, &snap.hosts, totals.as_ref()).to_string();
+        crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let snap = ctx.snapshot(opts, false);
     let rows = select::sessions(snap.rows, false);
     let counts = crate::statusline::format::Counts {
         unreachable: snap.hosts.iter().filter(|h| h.down.is_some()).count(),
         ..count(&rows)
     };
-
-    if args.json {
-        let text = to_json(&counts, &rows, &snap.hosts).to_string();
-        crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
-        return Ok(ExitCode::SUCCESS);
-    }
     if counts.total() == 0 && counts.unreachable == 0 {
         crate::outln!("{empty}")?;
         return Ok(ExitCode::SUCCESS);
@@ -62,10 +80,35 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The header's totals, from the database the monitor reads them from, picking up where the
+/// last run left off (kept in otop's cache directory); None when it cannot be read.
+fn read_totals(ctx: &super::Ctx) -> Option<TotalsPair> {
+    let mut db = Db::open(&ctx.env.opencode_db(ctx.db.as_deref())).ok()?;
+    let midnight = local_midnight_ms(now_ms());
+    match ctx.env.otop_cache_dir() {
+        Some(dir) => db.totals_kept_in(&dir, midnight).ok(),
+        None => db.totals(midnight).ok(),
+    }
+}
+
+/// Today's and all-time spend in dollars, as opencode records costs; null where the header
+/// shows none (no cost recorded, or no totals).
+fn spend(totals: Option<&TotalsPair>) -> serde_json::Value {
+    match totals {
+        Some(t) if t.spent() => json!({
+            "today": t.today.cost_micros as f64 / 1e6,
+            "all_time": t.all_time.cost_micros as f64 / 1e6,
+            "currency": "USD",
+        }),
+        _ => serde_json::Value::Null,
+    }
+}
+
 fn to_json(
     c: &Counts,
     rows: &[Row],
     hosts: &[crate::collect::hosts::HostState],
+    totals: Option<&TotalsPair>,
 ) -> serde_json::Value {
     json!({
         "waiting": c.waiting,
@@ -98,5 +141,6 @@ fn to_json(
             "unseen": r.unseen,
             "host": r.host,
         })).collect::<Vec<_>>(),
+        "spend": spend(totals),
     })
 }

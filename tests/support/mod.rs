@@ -67,6 +67,40 @@ impl TmuxServer {
         server
     }
 
+    /// Starts a server as a user's `tmux` does: `config` loaded before its first session (`t`,
+    /// a plain `sh`, 120×40) exists, `env` in the environment it starts with.
+    pub fn start_with_config(config: &Path, env: &[(&str, String)]) -> TmuxServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("tmux.sock");
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .arg("-f")
+            .arg(config)
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "sh",
+            ])
+            .env_remove("TMUX")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux -f {}: {}",
+            config.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        TmuxServer { socket, _dir: dir }
+    }
+
     /// The server's own temporary directory (removed with it).
     pub fn dir(&self) -> &Path {
         self._dir.path()

@@ -57,16 +57,17 @@ fn assess(f: &PluginFacts) -> (bool, String) {
     let mut problems = Vec::new();
     if !f.unfilled.is_empty() {
         problems.push(format!(
-            "{} still holds {PLACEHOLDER}, which the tmux plugin fills in when it runs: it ran \
-             before that line, or not at all. Put the plugin's line (run-shell …/otop.tmux, or \
-             TPM's run line) after it, then tmux source ~/.tmux.conf",
+            "{} still holds {PLACEHOLDER}, which the tmux plugin fills in (also when it is set \
+             after the plugin's line): the plugin has not run on this server. Add its line \
+             (run-shell …/otop.tmux, or TPM's run line) to ~/.tmux.conf, then tmux source \
+             ~/.tmux.conf",
             f.unfilled.join(" and ")
         ));
     }
     if f.watch_mode && f.watcher.is_none() {
         problems.push(
-            "@otop-mode is watch, but no watcher runs: the plugin ran before @otop-mode was set \
-             (its line goes last), or the watcher ended (otop watch --tmux in a pane says why)"
+            "@otop-mode is watch, but no watcher runs: the tmux plugin has not run on this \
+             server, or the watcher ended (otop watch --tmux in a pane says why)"
                 .to_string(),
         );
     }
@@ -193,7 +194,7 @@ mod tests {
         );
     }
 
-    /// The plugin line came before status-right: the placeholder is left as written.
+    /// The plugin never ran: the placeholder is left as written.
     #[test]
     fn an_unfilled_placeholder_fails_and_says_how_to_fix_it() {
         let f = facts("[#S]\x1f#{otop_status} %H:%M\x1f\x1f", KEYS);
@@ -202,7 +203,8 @@ mod tests {
         let (ok, text) = assess(&f);
         assert!(!ok);
         assert!(
-            text.contains("status-right still holds #{otop_status}") && text.contains("after it"),
+            text.contains("status-right still holds #{otop_status}")
+                && text.contains("has not run"),
             "{text}"
         );
     }
