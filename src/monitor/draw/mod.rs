@@ -105,7 +105,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     lines.push(match &app.snapshot.totals {
         Some(tp) => {
             // Spend only where opencode recorded any (most local and subscription providers: 0).
-            let spent = tp.all_time.cost_micros > 0;
+            let spent = tp.spent();
             let part = |name: &str, x: &crate::model::facts::Totals| {
                 let mut s = format!(
                     "{name} {} sessions {} msgs ctx {} out {}",
