@@ -62,6 +62,7 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     let down = down_line(&snap);
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
+    picker.hosts = !opts.hosts.is_empty();
     picker.message = snap
         .db_error
         .map(|e| e.to_string())

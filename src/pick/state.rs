@@ -69,6 +69,8 @@ pub struct Picker {
     pub keymap: Keymap,
     /// The answer being typed ([`Mode::Answer`]).
     pub answer: String,
+    /// Hosts are configured: every row names its machine (`local` for this one).
+    pub hosts: bool,
     matcher: Matcher,
 }
 
@@ -86,6 +88,7 @@ impl Picker {
             message: None,
             keymap: Keymap::default(),
             answer: String::new(),
+            hosts: false,
             matcher: Matcher::new(Config::DEFAULT),
         };
         p.refilter();
@@ -275,6 +278,8 @@ fn haystack(r: &Row) -> String {
         Some(r.status.detail.clone()),
         r.tmux.as_ref().map(|t| t.short()),
         s.map(|s| s.id.clone()),
+        // Typing a host's name finds its sessions.
+        r.host.clone(),
         s.and_then(|s| s.directory.as_deref())
             .and_then(|d| d.rsplit('/').find(|c| !c.is_empty()))
             .map(str::to_string),

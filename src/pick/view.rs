@@ -34,7 +34,7 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
         .clamp(10, STATUS_MAX.min(width.saturating_sub(40)).max(10));
     let items: Vec<ListItem> = p
         .visible()
-        .map(|r| item(r, width, status_w, theme))
+        .map(|r| item(r, p.hosts, width, status_w, theme))
         .collect();
     let empty = items.is_empty();
     let mut state = ListState::default().with_selected((!empty).then_some(p.selected));
@@ -141,7 +141,7 @@ fn answer_hint(p: &Picker) -> Option<String> {
 
 /// Line 1: symbol, status (`status_w` columns), title, tmux location on the right. Line 2:
 /// last output, dimmed.
-fn item(r: &Row, width: usize, status_w: usize, theme: &Theme) -> ListItem<'static> {
+fn item(r: &Row, hosts: bool, width: usize, status_w: usize, theme: &Theme) -> ListItem<'static> {
     let style = theme.status(&r.status);
     let status = if r.is_done() {
         format!("{} {}", crate::model::unseen::SYMBOL, fit("done", status_w))
@@ -149,15 +149,16 @@ fn item(r: &Row, width: usize, status_w: usize, theme: &Theme) -> ListItem<'stat
         let sym = r.status.state.symbol();
         format!("{sym} {}", fit(&clean(r.status_text()), status_w))
     };
-    // Another machine's rows say which (`[[hosts]]` names are plain), this one's do not.
+    // With hosts, each row says its machine (`[[hosts]]` names are plain).
     let place = r
         .tmux
         .as_ref()
         .map(|t| clean(&t.short()).into_owned())
         .unwrap_or_default();
-    let place = match &r.host {
-        Some(h) => format!("{h} {place}").trim_end().to_string(),
-        None => place,
+    let place = match (&r.host, hosts) {
+        (Some(h), _) => format!("{h} {place}").trim_end().to_string(),
+        (None, true) => format!("local {place}").trim_end().to_string(),
+        (None, false) => place,
     };
     let session = r.session.as_ref();
     let title = session
@@ -243,5 +244,26 @@ mod tests {
             11,
         );
         assert!(s.contains("otop pick · 3 sessions ·"), "{s}");
+    }
+
+    /// With hosts, each row names its machine, and typing a host's name finds its rows.
+    #[test]
+    fn rows_name_their_machine_when_hosts_are_read() {
+        let far = Row {
+            host: Some("box".into()),
+            ..row(1, "asking")
+        };
+        let mut p = Picker::new(vec![row(0, "asking"), far]);
+        let s = screen(&p, 80, 8);
+        assert!(!s.contains("local"), "{s}");
+        assert!(s.contains(" box"), "{s}");
+        p.hosts = true;
+        let s = screen(&p, 80, 8);
+        assert!(s.contains(" local"), "{s}");
+        p.apply(Action::StartFilter);
+        for c in "box".chars() {
+            p.apply(Action::Type(c));
+        }
+        assert_eq!(p.visible_len(), 1);
     }
 }
