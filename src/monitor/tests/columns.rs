@@ -58,3 +58,46 @@ fn cost_shows_where_opencode_recorded_one() {
     a.ingest(snap);
     insta::assert_snapshot!(screen(&a));
 }
+
+/// With hosts read, HOST follows TITLE: each row's machine, `local` for this one; an
+/// unreachable host is the line above the list. Without hosts, no HOST column.
+#[test]
+fn host_follows_title_when_hosts_are_read() {
+    assert!(!screen(&app(160, 14)).contains("HOST"));
+    let mut a = app(160, 14);
+    let mut snap = demo::snapshot(&Focus::default(), T);
+    for (i, r) in snap.rows.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            *r = r.clone().on_host("box");
+        }
+    }
+    snap.hosts = vec![
+        crate::collect::hosts::HostState {
+            name: "box".into(),
+            down: None,
+            version: Some("0.1.0".into()),
+        },
+        crate::collect::hosts::HostState {
+            name: "vm".into(),
+            down: Some((
+                T,
+                "ssh: connect to host vm port 22: Connection refused".into(),
+            )),
+            version: None,
+        },
+    ];
+    snap.warnings
+        .extend(snap.hosts.iter().filter_map(|h| h.line()));
+    a.ingest(snap);
+    let s = screen(&a);
+    let header = s
+        .lines()
+        .map(|l| l.trim_start_matches('"'))
+        .find(|l| l.starts_with("TITLE"))
+        .expect("header");
+    let title_end = header.find("HOST").expect("HOST in the header");
+    assert!(header[..title_end].trim_end() == "TITLE", "{header}");
+    assert!(s.lines().any(|l| l.contains(" box ")), "{s}");
+    assert!(s.lines().any(|l| l.contains(" local ")), "{s}");
+    assert!(s.contains("vm: unreachable since"), "{s}");
+}
