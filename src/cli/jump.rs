@@ -30,18 +30,32 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let snap = ctx.snapshot(ctx.collector(), false);
     let here = std::env::var("TMUX_PANE").ok();
     let current = jump::current_socket();
-    let row = match (&args.target, &args.tty, args.next) {
-        (Some(t), _, _) => select::named(&snap.rows, t),
-        (_, Some(tty), _) => select::find(&snap.rows, &Target::Tty(tty.clone())),
-        (_, _, Some(state)) => {
-            select::next_in_state(&snap.rows, state, here.as_deref(), current.as_deref())
-        }
-        _ => None,
+    // A named session is looked for where it can be, nearest first; `--next` needs them all.
+    let reaches = match (&args.target, &args.tty) {
+        (Some(t), _) => ctx.reaches_for(t),
+        (_, Some(tty)) => ctx.reaches_for(tty),
+        _ => vec![ctx.clone()],
     };
-    let row = row.ok_or_else(|| {
+    let mut found = None;
+    for reach in &reaches {
+        let snap = reach.snapshot(reach.collector(), false);
+        let row = match (&args.target, &args.tty, args.next) {
+            (Some(t), _, _) => select::named(&snap.rows, t),
+            (_, Some(tty), _) => select::find(&snap.rows, &Target::Tty(tty.clone())),
+            (_, _, Some(state)) => {
+                select::next_in_state(&snap.rows, state, here.as_deref(), current.as_deref())
+            }
+            _ => None,
+        }
+        .cloned();
+        if let Some(row) = row {
+            found = Some((row, snap.demo));
+            break;
+        }
+    }
+    let (row, demo) = found.ok_or_else(|| {
         let what = args
             .target
             .clone()
@@ -52,10 +66,9 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     })?;
     let here = Here {
         any_client: args.any_client,
-        ..Here::new(args.client.clone(), snap.demo, ctx.env.unseen_file())
-            .with_hosts(&ctx.reach.hosts)
+        ..Here::new(args.client.clone(), demo, ctx.env.unseen_file()).with_hosts(&ctx.reach.hosts)
     };
-    match jump::go(row, &here)? {
+    match jump::go(&row, &here)? {
         Went::Jumped(said) | Went::Print(said) | Went::Demo(said) => crate::outln!("{said}")?,
     }
     Ok(ExitCode::SUCCESS)

@@ -234,6 +234,37 @@ impl Ctx {
         }
     }
 
+    /// The machines to read for a typed target, nearest first: `box:…` box alone; a pid, pane
+    /// or tty this machine alone; a session id this machine, then the hosts. A command that
+    /// names one session then never waits on a host it does not need.
+    pub fn reaches_for(&self, typed: &str) -> Vec<Ctx> {
+        use crate::config::hosts::Reach;
+        use crate::model::select::{Whereabouts, whereabouts};
+        let with = |local: bool, hosts: Vec<crate::config::hosts::Host>| Ctx {
+            reach: Reach {
+                local,
+                hosts,
+                configured: self.reach.configured,
+            },
+            ..self.clone()
+        };
+        match whereabouts(typed) {
+            Whereabouts::Host(name) => match self.reach.host(&name) {
+                Some(h) => vec![with(false, vec![h.clone()])],
+                // Not a host: read as written (`named` finds nothing on another machine).
+                None => vec![self.clone()],
+            },
+            Whereabouts::Here => vec![with(self.reach.local, Vec::new())],
+            Whereabouts::Anywhere if self.reach.hosts.is_empty() || !self.reach.local => {
+                vec![self.clone()]
+            }
+            Whereabouts::Anywhere => vec![
+                with(true, Vec::new()),
+                with(false, self.reach.hosts.clone()),
+            ],
+        }
+    }
+
     /// Collector options for the status line: one scan, the state of each session, no tmux,
     /// log or totals.
     pub fn light_collector(&self) -> crate::collect::CollectorOptions {

@@ -53,18 +53,23 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             ));
         }
     };
-    let mut source = ctx.source(ctx.collector());
-    let snap = source.collect(&Focus::default(), now_ms());
-    let row = select::named(&snap.rows, &args.target)
-        .ok_or_else(|| Error::NoSession(clean(&args.target).into_owned()))?;
-    let order = Order {
-        row: row.clone(),
-        request: args.request.clone(),
-        answer,
-    };
-    let said = source.answer(&order, now_ms())?;
-    crate::outln!("{said}")?;
-    Ok(ExitCode::SUCCESS)
+    // Where the session can be, nearest first; the source that found it answers it.
+    for reach in ctx.reaches_for(&args.target) {
+        let mut source = reach.source(reach.collector());
+        let snap = source.collect(&Focus::default(), now_ms());
+        let Some(row) = select::named(&snap.rows, &args.target) else {
+            continue;
+        };
+        let order = Order {
+            row: row.clone(),
+            request: args.request.clone(),
+            answer,
+        };
+        let said = source.answer(&order, now_ms())?;
+        crate::outln!("{said}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(Error::NoSession(clean(&args.target).into_owned()))
 }
 
 /// `otop doctor`'s line on answers: whether each process the companion plugin reports for
