@@ -219,7 +219,9 @@ fn open_files(pid: u32, want: OpenFiles) -> Vec<String> {
 /// The user a process runs as (`/proc/<pid>` belongs to its effective uid); None once gone.
 pub fn owner(pid: u32) -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(format!("/proc/{pid}")).ok().map(|m| m.uid())
+    std::fs::metadata(format!("/proc/{pid}"))
+        .ok()
+        .map(|m| m.uid())
 }
 
 /// The parent pid, if the process still exists.
