@@ -380,7 +380,10 @@ impl Collector {
 
         // Subagents run inside their top-level ancestor's process: read them with it, a few
         // levels deep (subagents may start subagents).
-        let top_ids: Vec<String> = matches.values().map(|m| m.session_id.clone()).collect();
+        // Sorted: the reads below key what they keep on the ids in order (`unchanged.rs`), and a
+        // map's order differs from one refresh to the next.
+        let mut top_ids: Vec<String> = matches.values().map(|m| m.session_id.clone()).collect();
+        top_ids.sort_unstable();
         let mut parents: HashMap<String, String> = HashMap::new();
         let mut frontier = top_ids.clone();
         for _ in 0..SUBAGENT_LEVELS {
@@ -399,7 +402,9 @@ impl Collector {
         }
         let owners = correlate::attach_children(&matches, &parents);
         let mut ids = top_ids;
-        ids.extend(parents.keys().cloned());
+        let mut kids: Vec<String> = parents.keys().cloned().collect();
+        kids.sort_unstable();
+        ids.extend(kids);
         let facts = db.session_facts_to(&ids, depth)?;
         let found = Found {
             matches: &matches,
