@@ -26,6 +26,11 @@ pub(super) const MAX_TAIL: usize = 2_000;
 /// Messages created before `since`, one after the other, that end the tail: processes writing
 /// at once may insert their messages slightly out of order.
 const OLDER_IN_A_ROW: usize = 16;
+/// Sessions of one project looked at for its directories' newest: a directory with few
+/// sessions in a large project would otherwise cost the whole project. What the newest give
+/// beyond the active sessions is the directory rule's, and the collector reads a directory in
+/// full for that.
+const MAX_WALK: usize = 500;
 
 impl Db {
     /// The rows [`Db::candidates_in`] gives that correlating processes started at or after
@@ -120,7 +125,8 @@ impl Db {
     }
 
     /// The rowids of the newest `limit` sessions of each directory in `dirs` through the
-    /// projects that hold it, and of the sessions of `dirs` met on the way.
+    /// projects that hold it (among each project's newest [`MAX_WALK`]), and of the sessions of
+    /// `dirs` met on the way.
     fn newest_in_projects(
         &mut self,
         q: &RecentQueries,
@@ -164,11 +170,11 @@ impl Db {
                 let mut rows = stmt.query([project])?;
                 let mut count: HashMap<&str, usize> = HashMap::new();
                 let mut found = Vec::new();
+                let mut walked = 0;
                 while let Some(r) = rows.next()? {
-                    if held
-                        .iter()
-                        .all(|d| count.get(d).is_some_and(|n| *n >= limit))
-                    {
+                    walked += 1;
+                    let full = |d: &&str| count.get(d).is_some_and(|n| *n >= limit);
+                    if walked > MAX_WALK || held.iter().all(full) {
                         break;
                     }
                     let (ValueRef::Integer(rowid), ValueRef::Text(dir)) =

@@ -98,3 +98,32 @@ fn too_much_activity_since_the_start_asks_for_the_full_read() {
         .unwrap();
     assert_eq!(got.map(|c| c["/scratch"].len()), Some(1));
 }
+
+#[test]
+fn a_directory_with_few_sessions_in_a_large_project_costs_a_bounded_walk() {
+    let (_d, path, mut fx) = new_db(crate::testkit::fixture::Schema::Current);
+    fx.conn()
+        .execute(PROJECT, ["aaaa", "/r/big", "[]"])
+        .unwrap();
+    let sub = sessions(&mut fx, "/r/big/sub", Some("aaaa"), T0, 2);
+    sessions(&mut fx, "/r/big", Some("aaaa"), T0 + 10_000, 600);
+    let mut db = Db::open(&path).unwrap();
+    let since = T0 + 3_600_000;
+    let cheap = db
+        .recent_candidates_in(&["/r/big/sub"], 20, since, &[])
+        .unwrap();
+    assert_eq!(cheap.map(|c| c.len()), Some(0));
+    // Active since, it is found whatever its age; the full read has every one.
+    fx.user_message(&sub[0], since + 1).unwrap();
+    let cheap = db
+        .recent_candidates_in(&["/r/big/sub"], 20, since, &[])
+        .unwrap();
+    assert_eq!(
+        cheap.map(|c| ids(&c)),
+        Some(vec![("/r/big/sub".into(), vec![sub[0].clone()])])
+    );
+    assert_eq!(
+        db.candidates_in(&["/r/big/sub"], 20).unwrap()["/r/big/sub"].len(),
+        2
+    );
+}
