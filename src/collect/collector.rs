@@ -4,14 +4,16 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod evidence;
+
 use super::assemble::{Found, bare_row, tmux_servers};
 use super::{Detail, Focus, Snapshot, Source, local_midnight_ms, now_ms};
 use crate::error::Error;
-use crate::model::correlate::{self, Evidence};
+use crate::model::correlate;
 use crate::model::row::{Row, TmuxLocation};
 use crate::paths::{self, Env};
 use crate::reply::{self, Order};
-use crate::source::db::types::{Candidate, Depth};
+use crate::source::db::types::Depth;
 use crate::source::db::{Db, DbError};
 use crate::source::log::LogIndex;
 use crate::source::log::types::LogRun;
@@ -374,59 +376,14 @@ impl Collector {
             .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Attach))
             .collect();
 
-        let dirs: Vec<&str> = {
-            let mut d: Vec<&str> = correlated
-                .iter()
-                .filter_map(|p| p.info.cwd.as_deref())
-                .collect();
-            d.sort_unstable();
-            d.dedup();
-            d
-        };
-        let by_dir = db.candidates_in(&dirs, CANDIDATES_PER_DIR)?;
-
-        let mut evidence = Vec::with_capacity(correlated.len());
-        for p in &correlated {
-            let info = &p.info;
-            let plugin = plugins.get(&info.pid);
-            let mut ev = Evidence {
-                pid: info.pid,
-                started_at: info.started_at,
-                cwd: info.cwd.clone(),
-                flag_session: correlate::session_flag(&info.argv),
-                plugin_session: plugin.and_then(|f| f.session_id.clone()),
-                log_session: log_sessions
-                    .get(&info.pid)
-                    .and_then(|r| r.latest_session().map(str::to_string)),
-                continues: correlate::continue_flag(&info.argv),
-                candidates: Vec::new(),
-            };
-            // An id from argv or the log must exist in this database to count. A log-named
-            // session must also belong to the process's directory: opencode 1.2's per-process log
-            // files are named by the second they were opened, so two processes can write one
-            // file, and it then names another process's sessions (seen in the end-to-end suite).
-            for (id, same_dir) in [(&mut ev.flag_session, false), (&mut ev.log_session, true)] {
-                let Some(s) = id.as_deref() else { continue };
-                let found = db.candidate(s, info.started_at)?;
-                let elsewhere = |c: &Candidate| match (&c.directory, &info.cwd) {
-                    (Some(d), Some(cwd)) => d != cwd,
-                    _ => false,
-                };
-                if found.is_none_or(|c| same_dir && elsewhere(&c)) {
-                    *id = None;
-                }
-            }
-            if let Some(cwd) = &info.cwd {
-                ev.candidates = by_dir.get(cwd).cloned().unwrap_or_default();
-                db.activity(&mut ev.candidates, info.started_at)?;
-            }
-            evidence.push(ev);
-        }
-        let matches = correlate::correlate(&evidence);
+        let matches = evidence::matches(db, &correlated, &log_sessions, &plugins)?;
 
         // Subagents run inside their top-level ancestor's process: read them with it, a few
         // levels deep (subagents may start subagents).
-        let top_ids: Vec<String> = matches.values().map(|m| m.session_id.clone()).collect();
+        // Sorted: the reads below key what they keep on the ids in order (`unchanged.rs`), and a
+        // map's order differs from one refresh to the next.
+        let mut top_ids: Vec<String> = matches.values().map(|m| m.session_id.clone()).collect();
+        top_ids.sort_unstable();
         let mut parents: HashMap<String, String> = HashMap::new();
         let mut frontier = top_ids.clone();
         for _ in 0..SUBAGENT_LEVELS {
@@ -445,7 +402,9 @@ impl Collector {
         }
         let owners = correlate::attach_children(&matches, &parents);
         let mut ids = top_ids;
-        ids.extend(parents.keys().cloned());
+        let mut kids: Vec<String> = parents.keys().cloned().collect();
+        kids.sort_unstable();
+        ids.extend(kids);
         let facts = db.session_facts_to(&ids, depth)?;
         let found = Found {
             matches: &matches,
@@ -504,8 +463,6 @@ impl Collector {
 
 /// The shortest interval a CPU% is measured over (as `otop sessions` waits between samples).
 pub const CPU_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
-/// Sessions of one directory considered when guessing which one a process runs.
-const CANDIDATES_PER_DIR: usize = 20;
 /// How many levels of subagents below a top-level session are read.
 const SUBAGENT_LEVELS: usize = 4;
 /// Messages shown in the detail view's history.

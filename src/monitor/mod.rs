@@ -69,20 +69,33 @@ fn main_loop(
     app.utc_offset_secs = local_offset_secs();
     let mut focus = app.focus();
     let mut out = std::io::stdout();
+    // The second last drawn: what the screen shows changes by the second (the clock, ages)
+    // unless an event changes it, so an idle monitor draws once a second, not once a wake-up.
+    let mut drawn: Option<i64> = None;
     let result = loop {
         let size = term.size()?;
         let area = Rect::new(0, 0, size.width, size.height);
         if app.size != area {
             app.apply(action::Action::Resize(size.width, size.height));
+            drawn = None;
         }
         app.now = now_ms();
-        term.draw(|f| draw::draw(f, &app))?;
+        let second = app.now.div_euclid(1000);
+        if drawn != Some(second) {
+            term.draw(|f| draw::draw(f, &app))?;
+            drawn = Some(second);
+        }
 
-        let first = match ev_rx.recv_timeout(Duration::from_millis(250)) {
+        let to_next_second = 1000 - app.now.rem_euclid(1000);
+        let wait = Duration::from_millis(u64::try_from(to_next_second).unwrap_or(1000));
+        let first = match ev_rx.recv_timeout(wait) {
             Ok(ev) => Some(ev),
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => break Ok(()),
         };
+        if first.is_some() {
+            drawn = None;
+        }
         if terminated.load(Ordering::Relaxed) {
             break Ok(());
         }

@@ -39,6 +39,14 @@ impl GlobalIndex {
             .collect()
     }
 
+    /// The `limit` highest rowids (the newest sessions) of `dir`'s `global` sessions.
+    pub(crate) fn newest(&self, dir: &str, limit: usize) -> Vec<i64> {
+        let mut v = self.dirs.get(dir).cloned().unwrap_or_default();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v.truncate(limit);
+        v
+    }
+
     /// Where reading new rows starts, and the id the row there must still have.
     pub(crate) fn scanned_to(&self) -> Option<(i64, &str)> {
         self.scanned_to.as_ref().map(|(r, id)| (*r, id.as_str()))
@@ -154,8 +162,16 @@ impl super::Db {
     /// The rowids of the `global` sessions in `dirs`, after reading the rows added since the
     /// index last looked (all of them the first time, or when the rows were replaced).
     pub(super) fn global_rowids(&mut self, dirs: &[&str]) -> Result<Vec<i64>, DbError> {
+        Ok(self
+            .global_index()?
+            .map(|ix| ix.rowids(dirs))
+            .unwrap_or_default())
+    }
+
+    /// The index of `global` sessions, brought up to date; None where the schema has none.
+    pub(super) fn global_index(&mut self) -> Result<Option<&GlobalIndex>, DbError> {
         let Some(q) = self.q.global.clone() else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         let name = self.path.display().to_string();
         let mut ix = match self.global.take() {
@@ -202,9 +218,7 @@ impl super::Db {
         if let Some(f) = &self.global_file {
             ix.store(f, &name);
         }
-        let rowids = ix.rowids(dirs);
-        self.global = Some(ix);
-        Ok(rowids)
+        Ok(Some(self.global.insert(ix)))
     }
 }
 

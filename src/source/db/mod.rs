@@ -16,6 +16,7 @@ mod history;
 pub mod info;
 mod json;
 mod open;
+mod recent;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -29,7 +30,7 @@ use self::open::{connect, needs_side_files, open_unwritable_dir, side_file};
 use self::schema::{Columns, Queries};
 use self::totals::TotalsState;
 use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
-use self::unchanged::{Kept, Unchanged};
+use self::unchanged::Unchanged;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
@@ -164,39 +165,65 @@ impl Db {
             || self.immutable && side_file(&self.path, "-wal").exists()
     }
 
-    /// Top-level and child sessions whose `directory` is one of `directories`, in one pass
-    /// over `session`, keyed by directory, most recently updated first, at most `limit` each. `messages_since` is left 0 and `last_message_at` None:
-    /// they depend on each process's start, see [`Db::activity`].
+    /// Top-level and child sessions whose `directory` is one of `directories`, read through
+    /// their projects, keyed by directory, most recently updated first, at most `limit` each.
+    /// `messages_since` is left 0 and `last_message_at` None: they depend on each process's
+    /// start, see [`Db::activity`]. Every session of those projects is read: see
+    /// [`Db::recent_candidates_in`] for the cheaper read.
     pub fn candidates_in(
         &mut self,
         directories: &[&str],
         limit: usize,
     ) -> Result<HashMap<String, Vec<Candidate>>, DbError> {
-        let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
         if directories.is_empty() {
-            return Ok(out);
+            return Ok(HashMap::new());
         }
         let key = format!("{limit}\u{0}{}", directories.join("\u{0}"));
-        let version = self.data_version();
-        if let Some((out, skipped)) = Kept::reuse(&self.unchanged.candidates, version, &key) {
-            self.skipped.set(self.skipped.get().saturating_add(skipped));
-            return Ok(out);
-        }
-        let skipped_before = self.skipped.get();
-        let dirs = serde_json::to_string(directories).unwrap_or_else(|_| "[]".into());
-        let within = serde_json::to_string(&ancestors(directories)).unwrap_or_else(|_| "[]".into());
-        let global = match self.q.global.is_some() {
-            true => self.global_rowids(directories)?,
-            false => Vec::new(),
-        };
-        let global = serde_json::to_string(&global).unwrap_or_else(|_| "[]".into());
+        self.unless_unchanged(
+            |u| &mut u.candidates,
+            key,
+            |db| {
+                let global = match db.q.global.is_some() {
+                    true => db.global_rowids(directories)?,
+                    false => Vec::new(),
+                };
+                let sql = db.q.candidates_in.clone();
+                db.candidates_by_dir(&sql, directories, &global, None, limit)
+            },
+        )
+    }
+
+    /// The rows of `sql` (`candidates_in` or a narrower form of it) for `directories`, with
+    /// the `global` sessions' rowids `global` and, for a narrower form, the rowids `among`,
+    /// keyed by directory, at most `limit` each.
+    pub(super) fn candidates_by_dir(
+        &mut self,
+        sql: &str,
+        directories: &[&str],
+        global: &[i64],
+        among: Option<&[i64]>,
+        limit: usize,
+    ) -> Result<HashMap<String, Vec<Candidate>>, DbError> {
+        let dirs = to_json(&directories);
+        let within = to_json(&ancestors(directories));
+        let global = to_json(&global);
+        let among = among.map(|a| to_json(&a));
         let rows = self.read(|db| {
-            let mut stmt = db.conn.prepare_cached(&db.q.candidates_in)?;
+            let mut stmt = db.conn.prepare_cached(sql)?;
             // ?1 (messages since) is never after any message: counted per process instead.
-            let params = rusqlite::params![i64::MAX, dirs, within, global];
-            let rows = stmt.query_map(params, candidate_row)?;
+            let rows = match &among {
+                None => stmt.query_map(
+                    rusqlite::params![i64::MAX, dirs, within, global],
+                    candidate_row,
+                )?,
+                Some(among) => stmt.query_map(
+                    rusqlite::params![i64::MAX, dirs, within, global, among],
+                    candidate_row,
+                )?,
+            };
             db.keep(rows)
         })?;
+        let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
         for c in rows {
             let v = out
                 .entry(c.directory.clone().unwrap_or_default())
@@ -204,14 +231,6 @@ impl Db {
             if v.len() < limit {
                 v.push(c);
             }
-        }
-        if let Some(version) = version {
-            self.unchanged.candidates = Some(Kept {
-                version,
-                key,
-                value: out.clone(),
-                skipped: self.skipped.get().saturating_sub(skipped_before),
-            });
         }
         Ok(out)
     }
@@ -281,22 +300,11 @@ impl Db {
         depth: Depth,
     ) -> Result<Vec<SessionFacts>, DbError> {
         let key = format!("{depth:?}\u{0}{}", ids.join("\u{0}"));
-        let version = self.data_version();
-        if let Some((facts, skipped)) = Kept::reuse(&self.unchanged.facts, version, &key) {
-            self.skipped.set(self.skipped.get().saturating_add(skipped));
-            return Ok(facts);
-        }
-        let before = self.skipped.get();
-        let facts = self.read(|db| db.read_facts(ids, depth))?;
-        if let Some(version) = version {
-            self.unchanged.facts = Some(Kept {
-                version,
-                key,
-                value: facts.clone(),
-                skipped: self.skipped.get().saturating_sub(before),
-            });
-        }
-        Ok(facts)
+        self.unless_unchanged(
+            |u| &mut u.facts,
+            key,
+            |db| db.read(|db| db.read_facts(ids, depth)),
+        )
     }
 
     /// The latest `limit` messages of a session, oldest first (detail view).
@@ -372,6 +380,11 @@ impl Db {
 }
 
 pub(crate) use self::cell::lossy;
+
+/// A JSON array parameter: one cached statement serves any number of values.
+pub(super) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
 
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;

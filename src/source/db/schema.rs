@@ -129,10 +129,31 @@ pub(crate) struct GlobalQueries {
     pub added: String,
 }
 
+/// The reads that find a directory's candidates without reading every session of its
+/// projects (see `recent.rs`).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct RecentQueries {
+    /// `(kind, project id, path)`: a project whose worktree (kind 0), sandboxes (kind 1, the
+    /// JSON array) or listed directory (kind 2) is one of the paths in `?1`.
+    pub project_paths: String,
+    /// The rowid and directory of project `?1`'s sessions, newest row first (the index on
+    /// `project_id` holds the rowid: no sort).
+    pub newest_of_project: String,
+    /// Session id and creation time of every message, newest row first: read only as far as
+    /// the messages of the live processes' time.
+    pub message_tail: String,
+    /// The rowids of the sessions whose ids are in `?1`.
+    pub rowids_of: String,
+    /// `candidates_in`, narrowed to the rowids in `?5`.
+    pub candidates_among: String,
+}
+
 /// SQL text for every read, built once per schema discovery (`prepare_cached` keys on it).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Queries {
     pub candidates_in: String,
+    /// Where the schema allows reading only the newest candidates and the active ones.
+    pub recent: Option<RecentQueries>,
     /// Keeping [`super::global_index::GlobalIndex`]: where the project tables can narrow.
     pub global: Option<GlobalQueries>,
     pub activity_since: String,
@@ -299,19 +320,22 @@ impl Queries {
                     AND project_id = 'global' ORDER BY rowid"
                 .into(),
         });
+        let candidates_in = format!(
+            "SELECT {} FROM session s WHERE {dirs_filter} {dir_order}",
+            cand_cols
+                .replace(&since, "(0 * ?1)")
+                .replace(&last_at, "NULL")
+        );
+        let recent = recent_queries(c, &candidates_in, &dir_order);
         Queries {
             global,
+            recent,
             // `session.directory` has no index in opencode's schema, `session.project_id` has:
             // the sessions of the directories' projects (see `projects_of_directories`), for
             // every directory at once, instead of a scan of every session. Nothing
             // per row from `message` (`0 * ?1` keeps the parameter): a seek per row would make
             // the cost follow the directories' history; see [`Db::activity`].
-            candidates_in: format!(
-                "SELECT {} FROM session s WHERE {dirs_filter} {dir_order}",
-                cand_cols
-                    .replace(&since, "(0 * ?1)")
-                    .replace(&last_at, "NULL")
-            ),
+            candidates_in,
             activity_since: if c.messages_ok() {
                 "SELECT count(*), max(m.time_created) FROM message m \
                  WHERE m.session_id = ?1 AND m.time_created >= ?2 \
@@ -333,4 +357,44 @@ impl Queries {
             todos,
         }
     }
+}
+
+/// [`RecentQueries`] where the schema has what they need: the project tables, the session's
+/// directory and the message table.
+fn recent_queries(c: &Columns, candidates_in: &str, dir_order: &str) -> Option<RecentQueries> {
+    c.projects_of_directories()?;
+    if !c.has("session", "directory") || !c.messages_ok() {
+        return None;
+    }
+    let within = "IN (SELECT value FROM json_each(?1))";
+    let mut project_paths = format!(
+        "SELECT 0, pr.id, pr.worktree FROM project pr WHERE pr.id <> 'global' AND pr.worktree {within}"
+    );
+    if c.has("project", "sandboxes") {
+        project_paths.push_str(&format!(
+            " UNION ALL SELECT 1, pr.id, pr.sandboxes FROM project pr WHERE pr.id <> 'global' \
+             AND pr.sandboxes <> '[]' AND json_valid(pr.sandboxes) \
+             AND EXISTS (SELECT 1 FROM json_each(pr.sandboxes) sb WHERE sb.value {within})"
+        ));
+    }
+    if c.has_all("project_directory", &["project_id", "directory"]) {
+        project_paths.push_str(&format!(
+            " UNION ALL SELECT 2, pd.project_id, pd.directory FROM project_directory pd \
+             WHERE pd.directory {within}"
+        ));
+    }
+    let head = candidates_in.strip_suffix(dir_order)?;
+    Some(RecentQueries {
+        project_paths,
+        newest_of_project: "SELECT s.rowid, s.directory FROM session s WHERE s.project_id = ?1 \
+                            ORDER BY s.rowid DESC"
+            .into(),
+        message_tail: "SELECT m.session_id, m.time_created FROM message m ORDER BY m.rowid DESC"
+            .into(),
+        rowids_of: "SELECT s.rowid FROM session s WHERE s.id IN (SELECT value FROM json_each(?1))"
+            .into(),
+        candidates_among: format!(
+            "{head}AND s.rowid IN (SELECT value FROM json_each(?5)) {dir_order}"
+        ),
+    })
 }

@@ -3,15 +3,20 @@
 
 use std::collections::HashMap;
 
-use super::Db;
 use super::types::{Candidate, SessionFacts};
+use super::{Db, DbError};
+
+/// Candidates keyed by directory.
+type ByDir = HashMap<String, Vec<Candidate>>;
 
 /// What the last candidates and facts reads returned, with the file's `PRAGMA data_version`
 /// then: it moves on every commit of another connection, so while it stands a refresh of an
 /// idle fleet reads nothing again. `skipped` is what the read skipped, counted again on reuse.
 #[derive(Default)]
 pub(super) struct Unchanged {
-    pub(super) candidates: Option<Kept<HashMap<String, Vec<Candidate>>>>,
+    pub(super) candidates: Option<Kept<ByDir>>,
+    /// The cheap read's (`recent.rs`): None where it could not tell.
+    pub(super) recent: Option<Kept<Option<ByDir>>>,
     pub(super) facts: Option<Kept<Vec<SessionFacts>>>,
 }
 
@@ -23,24 +28,41 @@ pub(super) struct Kept<T> {
     pub(super) skipped: u64,
 }
 
-impl<T: Clone> Kept<T> {
-    /// The answer again, if the question and the file are the same.
-    pub(super) fn reuse(
-        kept: &Option<Kept<T>>,
-        version: Option<i64>,
-        key: &str,
-    ) -> Option<(T, u64)> {
-        kept.as_ref()
-            .filter(|k| Some(k.version) == version && k.key == key)
-            .map(|k| (k.value.clone(), k.skipped))
-    }
-}
-
 impl Db {
     /// `PRAGMA data_version`: None if it cannot be read (then nothing is reused).
     pub(super) fn data_version(&self) -> Option<i64> {
         self.conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .ok()
+    }
+
+    /// `read`'s answer to the question `key`, or the one kept in `slot` if nothing was
+    /// committed since it was read; the rows it skipped count again either way.
+    pub(super) fn unless_unchanged<T: Clone>(
+        &mut self,
+        slot: fn(&mut Unchanged) -> &mut Option<Kept<T>>,
+        key: String,
+        read: impl FnOnce(&mut Db) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let version = self.data_version();
+        if let Some(k) = slot(&mut self.unchanged)
+            .as_ref()
+            .filter(|k| Some(k.version) == version && k.key == key)
+        {
+            let (value, skipped) = (k.value.clone(), k.skipped);
+            self.skipped.set(self.skipped.get().saturating_add(skipped));
+            return Ok(value);
+        }
+        let before = self.skipped.get();
+        let value = read(self)?;
+        if let Some(version) = version {
+            *slot(&mut self.unchanged) = Some(Kept {
+                version,
+                key,
+                value: value.clone(),
+                skipped: self.skipped.get().saturating_sub(before),
+            });
+        }
+        Ok(value)
     }
 }

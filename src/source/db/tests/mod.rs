@@ -16,6 +16,7 @@ mod history;
 mod io;
 mod plan;
 mod projects;
+mod recent;
 
 pub(super) const T0: i64 = 1_780_000_000_000;
 

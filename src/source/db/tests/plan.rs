@@ -56,7 +56,28 @@ fn per_refresh_queries_use_indexes_not_history_scans() {
             ("parts_of", &q.parts_of),
             ("todos", &q.todos),
         ];
-        for (name, sql) in queries {
+        // The cheap candidates read; its walk back from the message table's end (`message_tail`)
+        // is a scan that stops at the live processes' time (`recent.rs`).
+        let r = q.recent.clone().unwrap_or_default();
+        assert!(q.recent.is_some(), "{schema:?}");
+        // Neither reads every session: the newest rows come straight off the index on
+        // `project_id`, the narrowed read looks rows up by rowid.
+        for (sql, sorts) in [(&r.newest_of_project, false), (&r.candidates_among, true)] {
+            let lines = plan(&db, sql);
+            let scans = |l: &String| l == "SCAN s" || l.starts_with("SCAN s ");
+            let sort = |l: &String| l.contains("TEMP B-TREE FOR ORDER BY");
+            assert!(
+                !lines.iter().any(|l| scans(l) || !sorts && sort(l)),
+                "{schema:?}: {lines:?}\n{sql}"
+            );
+        }
+        let recent = [
+            ("project_paths", &r.project_paths),
+            ("newest_of_project", &r.newest_of_project),
+            ("rowids_of", &r.rowids_of),
+            ("candidates_among", &r.candidates_among),
+        ];
+        for (name, sql) in queries.into_iter().chain(recent) {
             let lines = plan(&db, sql);
             assert!(
                 !lines.iter().any(|l| scans_history(l)),
