@@ -22,6 +22,8 @@ pub enum Body<'a> {
     NoSession,
     Reading,
     History(&'a [HistoryItem]),
+    /// The row is on another machine (a `[[hosts]]` name): its pane and history stay there.
+    Elsewhere(&'a str),
 }
 
 /// The body's lines at `width`; the clock in the history is at `utc_offset_secs`.
@@ -36,6 +38,9 @@ pub fn lines(body: Body, t: &Theme, utc_offset_secs: i32, width: u16) -> Vec<Lin
         Body::Reading => note("reading the history…"),
         Body::History([]) => note("no messages"),
         Body::History(items) => history_lines(items, t, utc_offset_secs, usize::from(width)),
+        Body::Elsewhere(host) => note(&format!(
+            "on {host}: its pane and message history are read there, not from here (o jumps to it)"
+        )),
     }
 }
 

@@ -78,7 +78,11 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
         line1.push(Span::styled("  subagent", t.secondary()));
     }
 
-    let mut line2 = vec![label("session"), val(opt(s.map(|s| s.id.as_str())))];
+    let mut line2 = Vec::new();
+    if let Some(h) = &row.host {
+        line2.extend([label("host"), val(clean(h).into_owned())]);
+    }
+    line2.extend([label("session"), val(opt(s.map(|s| s.id.as_str())))]);
     line2.extend([
         label("pid"),
         val(p.map_or("-".into(), |p| p.info.pid.to_string())),

@@ -27,6 +27,9 @@ impl App {
         };
         let detail = self.snapshot.detail.as_ref();
         let detail = detail.filter(|d| d.session_id.as_deref() == row.session_id());
+        if let Some(host) = &row.host {
+            return Body::Elsewhere(host);
+        }
         match self.tab {
             DetailTab::Pane if row.tmux.is_none() => Body::NotInTmux,
             DetailTab::Pane => match detail.and_then(|d| d.pane_text.as_deref()) {
@@ -63,6 +66,10 @@ impl App {
     /// What the collector should look at closely: the detail view's session and pane.
     pub fn focus(&self) -> Focus {
         if self.view != View::Detail {
+            return Focus::default();
+        }
+        // Another machine's session has nothing to read here.
+        if self.detail_row().is_some_and(|r| r.host.is_some()) {
             return Focus::default();
         }
         let session_id = match &self.detail_key {

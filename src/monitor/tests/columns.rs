@@ -101,3 +101,27 @@ fn host_follows_title_when_hosts_are_read() {
     assert!(s.lines().any(|l| l.contains(" local ")), "{s}");
     assert!(s.contains("vm: unreachable since"), "{s}");
 }
+
+/// The detail view of another machine's session says where it is, and asks nothing of this
+/// machine for it (no pane capture, no history read).
+#[test]
+fn a_remote_session_detail_says_where_it_lives() {
+    use crossterm::event::KeyCode;
+    let mut a = app(140, 16);
+    let mut snap = demo::snapshot(&Focus::default(), T);
+    snap.rows = snap.rows.into_iter().map(|r| r.on_host("box")).collect();
+    snap.hosts = vec![crate::collect::hosts::HostState {
+        name: "box".into(),
+        down: None,
+        version: Some("0.1.0".into()),
+    }];
+    a.ingest(snap);
+    super::press(&mut a, KeyCode::Enter);
+    assert_eq!(a.focus(), Focus::default());
+    let s = screen(&a);
+    assert!(s.contains("host box "), "{s}");
+    assert!(
+        s.contains("on box: its pane and message history are read there"),
+        "{s}"
+    );
+}
