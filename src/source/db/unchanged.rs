@@ -29,6 +29,12 @@ pub(super) struct Kept<T> {
 }
 
 impl Db {
+    /// Forgets every kept answer, so the next reads read (benchmarks measuring the reads).
+    #[cfg(any(test, feature = "testkit"))]
+    pub fn forget_kept(&mut self) {
+        self.unchanged = Unchanged::default();
+    }
+
     /// `PRAGMA data_version`: None if it cannot be read (then nothing is reused).
     pub(super) fn data_version(&self) -> Option<i64> {
         self.conn
