@@ -203,11 +203,10 @@ fn merge(snap: &mut Snapshot, views: Vec<(String, HostView)>) {
 /// `otop reply` on the session's host, with the request the view showed; its line back.
 fn remote_reply(host: &Host, order: &Order) -> Result<String, Error> {
     use crate::model::request::Answer;
-    let target = match (order.row.session_id(), order.row.pid()) {
-        (Some(id), _) => id.to_string(),
-        (None, Some(pid)) => pid.to_string(),
-        (None, None) => return Err(Error::Refused("nothing to answer there".into())),
-    };
+    let target = order
+        .row
+        .target_there()
+        .ok_or_else(|| Error::Refused("nothing to answer there".into()))?;
     let n;
     let mut args: Vec<&str> = vec!["reply"];
     match &order.answer {

@@ -16,11 +16,9 @@ pub(super) fn go(row: &Row, name: &str, here: &Here) -> Result<Went, Error> {
         .iter()
         .find(|h| h.name == name)
         .ok_or_else(|| Error::Refused(format!("{name}: not a configured host")))?;
-    let target = match (row.session_id(), row.pid()) {
-        (Some(id), _) => id.to_string(),
-        (None, Some(pid)) => pid.to_string(),
-        (None, None) => return Err(Error::Refused(format!("{name}: nothing to jump to"))),
-    };
+    let target = row
+        .target_there()
+        .ok_or_else(|| Error::Refused(format!("{name}: nothing to jump to")))?;
     let attach = attach_line(host, row);
     let Some(_) = &row.tmux else {
         return Err(Error::Refused(format!(

@@ -117,6 +117,14 @@ impl Row {
         self
     }
 
+    /// How the machine the row is on names it to its own otop (`otop jump ID` there): the
+    /// session id, else the pid.
+    pub fn target_there(&self) -> Option<String> {
+        self.session_id()
+            .map(str::to_string)
+            .or_else(|| self.pid().map(|p| p.to_string()))
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.process.as_ref().map(|p| p.info.pid)
     }
