@@ -249,7 +249,7 @@ impl Ctx {
             ..self.clone()
         };
         match whereabouts(typed) {
-            Whereabouts::Host(name) => match self.reach.host(&name) {
+            Whereabouts::Host(name, _) => match self.reach.host(&name) {
                 Some(h) => vec![with(false, vec![h.clone()])],
                 // Not a host: read as written (`named` finds nothing on another machine).
                 None => vec![self.clone()],

@@ -54,21 +54,13 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             };
             (snap, totals)
         });
-        let rows = select::sessions(snap.rows, false);
-        let counts = crate::statusline::format::Counts {
-            unreachable: snap.hosts.iter().filter(|h| h.down.is_some()).count(),
-            ..count(&rows)
-        };
+        let (rows, counts) = counted(&snap);
         let text = to_json(&counts, &rows, &snap.hosts, totals.as_ref()).to_string();
         crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
         return Ok(ExitCode::SUCCESS);
     }
     let snap = ctx.snapshot(opts, false);
-    let rows = select::sessions(snap.rows, false);
-    let counts = crate::statusline::format::Counts {
-        unreachable: snap.hosts.iter().filter(|h| h.down.is_some()).count(),
-        ..count(&rows)
-    };
+    let (_, counts) = counted(&snap);
     if counts.total() == 0 && counts.unreachable == 0 {
         crate::outln!("{empty}")?;
         return Ok(ExitCode::SUCCESS);
@@ -78,6 +70,17 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         format::render(template, &counts, &style).unwrap_or_default()
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sessions the segment counts, most urgent first, and the counts (the hosts that did not
+/// answer among them).
+fn counted(snap: &crate::collect::Snapshot) -> (Vec<Row>, Counts) {
+    let rows = select::sessions(snap.rows.clone(), false);
+    let counts = Counts {
+        unreachable: snap.hosts_down(),
+        ..count(&rows)
+    };
+    (rows, counts)
 }
 
 /// The header's totals, from the database the monitor reads them from, picking up where the
@@ -128,9 +131,11 @@ fn to_json(
             "done": h.done,
             "total": h.total(),
         }))).collect::<serde_json::Map<_, _>>(),
-        "unreachable": hosts.iter().filter_map(|h| {
-            let (since, why) = h.down.as_ref()?;
-            Some(json!({"host": h.name, "since": since, "why": why}))
+        "unreachable": hosts.iter().filter_map(|h| match &h.seen {
+            crate::collect::hosts::Seen::Down(since, why) => {
+                Some(json!({"host": h.name, "since": since, "why": why}))
+            }
+            _ => None,
         }).collect::<Vec<_>>(),
         "sessions": rows.iter().map(|r| json!({
             "state": r.status.state,

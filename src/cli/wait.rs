@@ -79,10 +79,10 @@ pub fn reached(row: Option<&Row>, until: Until, since: i64) -> bool {
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     // `box:…` waits on host `box`: its own otop waits, through ssh.
-    if let Some((name, rest)) = args.target.split_once(':')
-        && let Some(host) = ctx.reach.host(name)
+    if let select::Whereabouts::Host(name, rest) = select::whereabouts(&args.target)
+        && let Some(host) = ctx.reach.host(&name)
     {
-        return wait_there(host, rest, args);
+        return wait_there(host, &rest, args);
     }
     let target = Target::parse(&args.target);
     let opts = CollectorOptions {

@@ -85,8 +85,14 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     loop {
         let started = Instant::now();
         let snap = source.collect(&Focus::default(), now_ms());
-        let down = snap.hosts.iter().filter(|h| h.down.is_some()).count();
-        let now = options_for(&snap.rows, down, &socket, template, &style, &args.empty);
+        let now = options_for(
+            &snap.rows,
+            snap.hosts_down(),
+            &socket,
+            template,
+            &style,
+            &args.empty,
+        );
         let cmds = changes(last.as_ref(), &now);
         if !cmds.is_empty() {
             match tmux::run_tmux_commands(Some(&socket), &cmds) {

@@ -10,10 +10,10 @@ use crate::config::hosts::Host;
 use crate::error::Error;
 use crate::reply::Order;
 use crate::source::remote::link::{HostView, Link};
-use crate::source::remote::{once, wire};
+use crate::source::remote::once;
 
 /// How a host is read.
-enum Reach {
+enum Ask {
     /// Asked anew at each collection (one-shot commands).
     Once(Vec<Host>),
     /// One `otop serve --interval` per host, kept running.
@@ -24,21 +24,43 @@ enum Reach {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostState {
     pub name: String,
-    /// Down since (Unix ms) and why; None when its rows are in.
-    pub down: Option<(i64, String)>,
-    /// The remote otop's version, once it answered.
-    pub version: Option<String>,
+    pub seen: Seen,
+}
+
+/// Whether a host's rows are in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
+    /// Asked, no answer yet (a live view's first moments).
+    Asking,
+    /// Its rows are in; the remote otop's version.
+    Answered(String),
+    /// Not reachable since (Unix ms), and why.
+    Down(i64, String),
 }
 
 impl HostState {
     /// `box: unreachable since 14:02 (ssh: connect timed out)`.
     pub fn line(&self) -> Option<String> {
-        let (since, why) = self.down.as_ref()?;
+        let Seen::Down(since, why) = &self.seen else {
+            return None;
+        };
         Some(format!(
             "{}: unreachable since {} ({why})",
             self.name,
             local_hhmm(*since)
         ))
+    }
+
+    pub fn is_down(&self) -> bool {
+        matches!(self.seen, Seen::Down(..))
+    }
+
+    pub fn is_asking(&self) -> bool {
+        self.seen == Seen::Asking
+    }
+
+    pub fn answered(&self) -> bool {
+        matches!(self.seen, Seen::Answered(_))
     }
 }
 
@@ -53,7 +75,7 @@ fn local_hhmm(ms: i64) -> String {
 /// The local source (None under `--host` without `--local`) and the hosts.
 pub struct WithHosts {
     local: Option<Box<dyn Source>>,
-    reach: Reach,
+    ask: Ask,
     /// `serve`'s arguments saying what to collect (`--light` for the status line).
     args: Vec<String>,
 }
@@ -63,7 +85,7 @@ impl WithHosts {
     pub fn once(local: Option<Box<dyn Source>>, hosts: Vec<Host>, args: Vec<String>) -> Self {
         WithHosts {
             local,
-            reach: Reach::Once(hosts),
+            ask: Ask::Once(hosts),
             args,
         }
     }
@@ -81,15 +103,15 @@ impl WithHosts {
             .collect();
         WithHosts {
             local,
-            reach: Reach::Live(links),
+            ask: Ask::Live(links),
             args,
         }
     }
 
     fn host(&self, name: &str) -> Option<&Host> {
-        match &self.reach {
-            Reach::Once(hosts) => hosts.iter().find(|h| h.name == name),
-            Reach::Live(links) => links.iter().map(Link::host).find(|h| h.name == name),
+        match &self.ask {
+            Ask::Once(hosts) => hosts.iter().find(|h| h.name == name),
+            Ask::Live(links) => links.iter().map(Link::host).find(|h| h.name == name),
         }
     }
 }
@@ -97,16 +119,15 @@ impl WithHosts {
 impl Source for WithHosts {
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
         // Every host is asked before the local collection starts, so they overlap.
-        let calls: Vec<(String, once::Call)> = match &self.reach {
-            Reach::Once(hosts) => {
-                let mut args = vec!["serve", "--once"];
-                args.extend(self.args.iter().map(String::as_str));
+        let calls: Vec<(String, once::Call)> = match &self.ask {
+            Ask::Once(hosts) => {
+                let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
                 hosts
                     .iter()
-                    .map(|h| (h.name.clone(), once::start(h, &args, h.timeout())))
+                    .map(|h| (h.name.clone(), once::snapshot(h, &args)))
                     .collect()
             }
-            Reach::Live(_) => Vec::new(),
+            Ask::Live(_) => Vec::new(),
         };
         let mut snap = match &mut self.local {
             Some(local) => local.collect(focus, now),
@@ -115,21 +136,18 @@ impl Source for WithHosts {
                 ..Snapshot::default()
             },
         };
-        let views: Vec<(String, HostView)> = match &self.reach {
-            Reach::Once(_) => calls
+        let views: Vec<(String, HostView)> = match &self.ask {
+            Ask::Once(_) => calls
                 .into_iter()
                 .map(|(name, call)| {
-                    let view = match call.wait().and_then(|out| {
-                        let line = out.lines().next().unwrap_or_default();
-                        wire::decode(line, &name).map_err(|e| e.to_string())
-                    }) {
+                    let view = match call.snapshot() {
                         Ok(remote) => HostView::Live(remote, now),
                         Err(why) => HostView::Down(now, why),
                     };
                     (name, view)
                 })
                 .collect(),
-            Reach::Live(links) => links
+            Ask::Live(links) => links
                 .iter()
                 .map(|l| (l.host().name.clone(), l.latest(now)))
                 .collect(),
@@ -161,7 +179,7 @@ impl Source for WithHosts {
         if let Some(l) = &mut self.local {
             l.wake_with(wake.clone());
         }
-        if let Reach::Live(links) = &mut self.reach {
+        if let Ask::Live(links) = &mut self.ask {
             for l in links.iter_mut() {
                 l.wake_with(wake.clone());
             }
@@ -180,19 +198,16 @@ fn merge(snap: &mut Snapshot, views: Vec<(String, HostView)>) {
                 snap.warnings.extend(remote.warnings);
                 HostState {
                     name,
-                    down: None,
-                    version: Some(remote.version),
+                    seen: Seen::Answered(remote.version),
                 }
             }
             HostView::Asking(_) => HostState {
                 name,
-                down: None,
-                version: None,
+                seen: Seen::Asking,
             },
             HostView::Down(since, why) => HostState {
                 name,
-                down: Some((since, why)),
-                version: None,
+                seen: Seen::Down(since, why),
             },
         };
         snap.warnings.extend(state.line());

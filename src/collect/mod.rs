@@ -68,6 +68,13 @@ pub struct Snapshot {
     pub hosts: Vec<hosts::HostState>,
 }
 
+impl Snapshot {
+    /// How many hosts did not answer this refresh.
+    pub fn hosts_down(&self) -> usize {
+        self.hosts.iter().filter(|h| h.is_down()).count()
+    }
+}
+
 /// Asks whoever runs a [`Source`] to collect again now.
 pub type Waker = std::sync::Arc<dyn Fn() + Send + Sync>;
 

@@ -20,12 +20,12 @@ pub(super) fn go(row: &Row, name: &str, here: &Here) -> Result<Went, Error> {
         .target_there()
         .ok_or_else(|| Error::Refused(format!("{name}: nothing to jump to")))?;
     let attach = attach_line(host, row);
-    let Some(_) = &row.tmux else {
+    if row.tmux.is_none() {
         return Err(Error::Refused(format!(
             "{} on {name} is not in a tmux pane",
             super::name(row)
         )));
-    };
+    }
     let args = ["jump", "--any-client", "--", target.as_str()];
     let there = once::start(
         host,

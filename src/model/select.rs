@@ -81,10 +81,8 @@ pub fn find<'a>(rows: &'a [Row], target: &Target) -> Option<&'a Row> {
 /// What a user typed: `box:ses_…`, `box:%5`, `box:1234` name a row on host `box`; anything
 /// else as [`Target::parse`] reads it, on this machine for a pid, pane or tty.
 pub fn named<'a>(rows: &'a [Row], typed: &str) -> Option<&'a Row> {
-    match (whereabouts(typed), typed.split_once(':')) {
-        (Whereabouts::Host(host), Some((_, rest))) => {
-            find_on(rows, Some(&host), &Target::parse(rest))
-        }
+    match whereabouts(typed) {
+        Whereabouts::Host(host, rest) => find_on(rows, Some(&host), &Target::parse(&rest)),
         _ => find(rows, &Target::parse(typed)),
     }
 }
@@ -93,15 +91,16 @@ pub fn named<'a>(rows: &'a [Row], typed: &str) -> Option<&'a Row> {
 /// tty: they are per machine), or anywhere (a session id). [`named`] reads it the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Whereabouts {
-    Host(String),
+    /// `box:%5`: host `box`, and the target there.
+    Host(String, String),
     Here,
     Anywhere,
 }
 
 pub fn whereabouts(typed: &str) -> Whereabouts {
     match typed.split_once(':') {
-        Some((host, _)) if !host.is_empty() && !host.contains('/') => {
-            Whereabouts::Host(host.to_string())
+        Some((host, rest)) if !host.is_empty() && !host.contains('/') => {
+            Whereabouts::Host(host.to_string(), rest.to_string())
         }
         _ => match Target::parse(typed) {
             Target::Session(_) => Whereabouts::Anywhere,
@@ -196,7 +195,10 @@ mod tests {
         );
         assert_eq!(Target::parse("pts/3"), Target::Tty("pts/3".into()));
         assert_eq!(Target::parse("ses_abc"), Target::Session("ses_abc".into()));
-        assert_eq!(whereabouts("box:%5"), Whereabouts::Host("box".into()));
+        assert_eq!(
+            whereabouts("box:%5"),
+            Whereabouts::Host("box".into(), "%5".into())
+        );
         assert_eq!(whereabouts("%5"), Whereabouts::Here);
         assert_eq!(whereabouts("/dev/pts/3"), Whereabouts::Here);
         assert_eq!(whereabouts("4242"), Whereabouts::Here);

@@ -151,7 +151,7 @@ impl<S: Source> Notifier<S> {
         let answering: std::collections::HashSet<String> = snap
             .hosts
             .iter()
-            .filter(|h| h.down.is_none() && h.version.is_some())
+            .filter(|h| h.answered())
             .map(|h| h.name.clone())
             .collect();
         let first_look = |r: &crate::model::row::Row| {

@@ -6,6 +6,8 @@ pub mod state;
 pub mod view;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -32,18 +34,11 @@ pub struct PickOptions {
     pub hosts: Vec<crate::config::hosts::Host>,
 }
 
-/// Whether a host has neither answered nor failed yet.
-fn asking(hosts: &[crate::collect::hosts::HostState]) -> bool {
-    hosts
-        .iter()
-        .any(|h| h.down.is_none() && h.version.is_none())
-}
-
 /// `asking box, vm…` while some host has not answered yet.
 fn waiting_for(hosts: &[crate::collect::hosts::HostState]) -> Option<String> {
     let names: Vec<&str> = hosts
         .iter()
-        .filter(|h| h.down.is_none() && h.version.is_none())
+        .filter(|h| h.is_asking())
         .map(|h| h.name.as_str())
         .collect();
     (!names.is_empty()).then(|| format!("asking {}…", names.join(", ")))
@@ -57,6 +52,9 @@ fn down_line(snap: &crate::collect::Snapshot) -> Option<String> {
 
 /// Collects once from `source`, then runs the picker until a pick or a cancel.
 pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
+    let woken = Arc::new(AtomicBool::new(false));
+    let flag = woken.clone();
+    source.wake_with(Arc::new(move || flag.store(true, Ordering::Relaxed)));
     let snap = source.collect(&Focus::default(), now_ms());
     let mut hosts_seen = snap.hosts.clone();
     let down = down_line(&snap);
@@ -76,18 +74,14 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
         if let Err(e) = terminal.draw(|f| view::draw(f, &picker, &opts.theme)) {
             break Err(Error::Terminal(e));
         }
-        // Until every host has answered (or failed), its rows are looked for every 200 ms:
-        // this machine's rows are on screen at once, a slow host's join when they come.
-        if asking(&hosts_seen) {
-            match event::poll(std::time::Duration::from_millis(200)) {
+        // Until every host has answered (or failed), a host's link wakes the picker when it
+        // comes or goes: this machine's rows are on screen at once, a host's join when they
+        // come, and nothing is collected again meanwhile.
+        if hosts_seen.iter().any(|h| h.is_asking()) {
+            match event::poll(std::time::Duration::from_millis(100)) {
                 Ok(false) => {
-                    let snap = source.collect(&Focus::default(), now_ms());
-                    let settled = |h: &[crate::collect::hosts::HostState]| {
-                        h.iter()
-                            .filter(|h| h.down.is_some() || h.version.is_some())
-                            .count()
-                    };
-                    if settled(&snap.hosts) != settled(&hosts_seen) {
+                    if woken.swap(false, Ordering::Relaxed) {
+                        let snap = source.collect(&Focus::default(), now_ms());
                         hosts_seen = snap.hosts.clone();
                         let down = down_line(&snap);
                         picker.replace_rows(select::sessions(snap.rows, false));

@@ -5,26 +5,18 @@ use std::time::Instant;
 
 use super::Line;
 use crate::config::hosts::Host;
-use crate::source::remote::{once, wire};
+use crate::source::remote::once;
 
 pub(super) fn lines(hosts: &[Host]) -> Vec<Line> {
     let started = Instant::now();
     let calls: Vec<_> = hosts
         .iter()
-        .map(|h| {
-            (
-                h,
-                once::start(h, &["serve", "--once", "--light"], h.timeout()),
-            )
-        })
+        .map(|h| (h, once::snapshot(h, &["--light"])))
         .collect();
     calls
         .into_iter()
         .map(|(h, call)| {
-            let answer = call.wait().and_then(|out| {
-                wire::decode(out.lines().next().unwrap_or_default(), &h.name)
-                    .map_err(|e| e.to_string())
-            });
+            let answer = call.snapshot();
             let ms = started.elapsed().as_millis();
             match answer {
                 Ok(snap) => Line {

@@ -74,16 +74,14 @@ fn host_follows_title_when_hosts_are_read() {
     snap.hosts = vec![
         crate::collect::hosts::HostState {
             name: "box".into(),
-            down: None,
-            version: Some("0.1.0".into()),
+            seen: crate::collect::hosts::Seen::Answered("0.1.0".into()),
         },
         crate::collect::hosts::HostState {
             name: "vm".into(),
-            down: Some((
+            seen: crate::collect::hosts::Seen::Down(
                 T,
                 "ssh: connect to host vm port 22: Connection refused".into(),
-            )),
-            version: None,
+            ),
         },
     ];
     snap.warnings
@@ -112,8 +110,7 @@ fn a_remote_session_detail_says_where_it_lives() {
     snap.rows = snap.rows.into_iter().map(|r| r.on_host("box")).collect();
     snap.hosts = vec![crate::collect::hosts::HostState {
         name: "box".into(),
-        down: None,
-        version: Some("0.1.0".into()),
+        seen: crate::collect::hosts::Seen::Answered("0.1.0".into()),
     }];
     a.ingest(snap);
     super::press(&mut a, KeyCode::Enter);

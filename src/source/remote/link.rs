@@ -224,7 +224,14 @@ fn run(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        if !refused {
+        // Killed by a signal while already down: `latest` found it silent and killed it, and
+        // its "no answer for N s" says more than "ssh was killed".
+        let silenced = code.is_none()
+            && matches!(
+                *seen.lock().unwrap_or_else(PoisonError::into_inner),
+                HostView::Down(..)
+            );
+        if !refused && !silenced {
             // A moment for the stderr reader to see ssh's last words.
             std::thread::sleep(Duration::from_millis(20));
             let err = stderr

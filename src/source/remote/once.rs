@@ -92,6 +92,24 @@ impl Call {
     }
 }
 
+/// Asks `host` for one snapshot (`otop serve --once` and `extra`), under its timeout.
+pub fn snapshot(host: &Host, extra: &[&str]) -> Call {
+    let mut args = vec!["serve", "--once"];
+    args.extend(extra);
+    start(host, &args, host.timeout())
+}
+
+impl Call {
+    /// [`Call::wait`] for a [`snapshot`] call: the snapshot, its rows on the call's host.
+    pub fn snapshot(self) -> Result<super::wire::RemoteSnapshot, String> {
+        let name = self.host.name.clone();
+        self.wait().and_then(|out| {
+            let line = out.lines().next().unwrap_or_default();
+            super::wire::decode(line, &name).map_err(|e| e.to_string())
+        })
+    }
+}
+
 impl Drop for Call {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
