@@ -25,6 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["reply"],
     &["notify", "companion"],
     &["tui"],
+    &["interact"],
     &["statusline", "monitor", "pick"],
     &["cli"],
 ];

@@ -133,6 +133,27 @@ impl Row {
         self.session.as_ref().map(|s| s.id.as_str())
     }
 
+    /// The row's title, sanitised: the session title, else what the process runs.
+    pub fn title(&self) -> String {
+        if let Some(t) = self.session.as_ref().and_then(|s| s.title.as_deref()) {
+            return super::sanitize::clean(t).into_owned();
+        }
+        let text = match &self.process {
+            Some(p) if !p.info.argv.is_empty() => p.info.argv.join(" "),
+            Some(p) => p.info.name.clone(),
+            None => return "(untitled)".to_string(),
+        };
+        super::sanitize::clean(&text).into_owned()
+    }
+
+    /// The row's working directory: the process's, else the session's.
+    pub fn cwd(&self) -> Option<&str> {
+        self.process
+            .as_ref()
+            .and_then(|p| p.info.cwd.as_deref())
+            .or_else(|| self.session.as_ref().and_then(|s| s.directory.as_deref()))
+    }
+
     /// The stable JSON shape of `otop sessions --json`. Field names are a public interface.
     /// What a STATUS column says: the detail (`asking: Colour`), else the state's name.
     pub fn status_text(&self) -> &str {

@@ -11,7 +11,6 @@ use crate::model::sanitize::clean;
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::keymap::Place;
-use crate::monitor::state::list;
 use crate::monitor::state::{App, DetailTab};
 use crate::tui::text;
 
@@ -70,7 +69,7 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
         row.status.state.as_str()
     );
     let mut line1 = vec![
-        Span::styled(list::title(row), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(row.title(), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw("  "),
         Span::styled(status, t.status(&row.status)),
     ];
@@ -102,7 +101,7 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
         ]);
     }
 
-    let line3 = vec![label("cwd"), val(opt(list::cwd(row)))];
+    let line3 = vec![label("cwd"), val(opt(row.cwd()))];
 
     let mut line4 = vec![label("model"), val(opt(s.and_then(|s| s.model.as_deref())))];
     if let Some(s) = s {

@@ -12,7 +12,7 @@ use crate::model::sanitize::clean;
 use crate::model::state::State;
 use crate::monitor::state::App;
 use crate::monitor::state::columns::Column;
-use crate::monitor::state::list::{self, Shown};
+use crate::monitor::state::list::Shown;
 use crate::tui::text::{self, STATUS_MAX, fit, fit_right};
 
 impl Column {
@@ -211,14 +211,10 @@ fn short_model(m: &str) -> &str {
 /// tool, else the model's last output.
 fn last_line(row: &Row) -> String {
     if row.is_helper() {
-        return list::cwd(row)
-            .map(|c| clean(c).into_owned())
-            .unwrap_or_default();
+        return row.cwd().map(|c| clean(c).into_owned()).unwrap_or_default();
     }
     let Some(s) = &row.session else {
-        return list::cwd(row)
-            .map(|c| clean(c).into_owned())
-            .unwrap_or_default();
+        return row.cwd().map(|c| clean(c).into_owned()).unwrap_or_default();
     };
     if let Some(r) = row.status.request.as_deref() {
         return clean(&r.headline()).into_owned();
@@ -253,7 +249,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             let indent = "  ".repeat(usize::from(depth.saturating_sub(1)));
             let (mark, cont) = if depth > 0 { ("└ ", "  ") } else { ("", "") };
             (
-                format!("{indent}{mark}{}", list::title(row)),
+                format!("{indent}{mark}{}", row.title()),
                 format!("{indent}{cont}{}", last_line(row)),
             )
         }

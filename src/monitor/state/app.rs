@@ -5,9 +5,9 @@
 use ratatui::layout::Rect;
 
 use crate::collect::Snapshot;
+use crate::interact::answer::Typing;
 use crate::model::row::Row;
 use crate::monitor::layout;
-use crate::monitor::state::Answering;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
@@ -99,7 +99,7 @@ pub struct App {
     /// Which key does what where (`[monitor.keys]` in the configuration file).
     pub keymap: Keymap,
     /// A typed answer being written.
-    pub answering: Option<Answering>,
+    pub answering: Option<Typing>,
 }
 
 impl App {
@@ -288,7 +288,7 @@ impl App {
             Action::ToggleMcp => {
                 self.toggle_panel(Panel::Mcp);
                 if self.panel == Some(Panel::Mcp) {
-                    let dir = self.the_row().and_then(list::cwd).map(str::to_string);
+                    let dir = self.the_row().and_then(|r| r.cwd()).map(str::to_string);
                     return Some(Effect::LoadMcp(dir));
                 }
             }
@@ -329,11 +329,7 @@ impl App {
                 Some(_) => self.post("this session is not in a tmux pane", true),
                 None => {}
             },
-            Action::AllowOnce
-            | Action::AllowAlways
-            | Action::Reject
-            | Action::Choose(_)
-            | Action::AnswerStart
+            Action::Answer(_)
             | Action::AnswerInput(_)
             | Action::AnswerBackspace
             | Action::AnswerDone

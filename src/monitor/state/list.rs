@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use crate::interact::filter::Filter;
 use crate::model::row::Row;
-use crate::model::sanitize::clean;
 
 /// A sortable column of the list (each sorts by its top field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,26 +80,6 @@ pub fn row_key(row: &Row) -> Option<RowKey> {
     }
 }
 
-/// The row's title, sanitised: the session title, else what the process runs.
-pub fn title(row: &Row) -> String {
-    if let Some(t) = row.session.as_ref().and_then(|s| s.title.as_deref()) {
-        return clean(t).into_owned();
-    }
-    match &row.process {
-        Some(p) if !p.info.argv.is_empty() => clean(&p.info.argv.join(" ")).into_owned(),
-        Some(p) => clean(&p.info.name).into_owned(),
-        None => "(untitled)".to_string(),
-    }
-}
-
-/// The row's working directory: the process's, else the session's.
-pub fn cwd(row: &Row) -> Option<&str> {
-    row.process
-        .as_ref()
-        .and_then(|p| p.info.cwd.as_deref())
-        .or_else(|| row.session.as_ref().and_then(|s| s.directory.as_deref()))
-}
-
 /// What the list shows besides interactive sessions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Visibility {
@@ -119,39 +99,13 @@ impl Visibility {
     }
 }
 
-/// Case-insensitive match of `needle` (already lower-case) against everything a person might
-/// type to find a row.
-pub fn matches(row: &Row, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    let p = row.process.as_ref();
-    let s = row.session.as_ref();
-    let fields = [
-        Some(title(row)),
-        s.and_then(|s| s.model.clone()),
-        s.map(|s| s.id.clone()),
-        Some(row.status.state.as_str().to_string()),
-        Some(row.status.detail.clone()),
-        cwd(row).map(str::to_string),
-        p.and_then(|p| p.info.tty.clone()),
-        p.map(|p| p.info.pid.to_string()),
-        row.tmux.as_ref().map(|t| t.target.clone()),
-        row.tmux.as_ref().map(|t| t.window_name.clone()),
-    ];
-    fields
-        .iter()
-        .flatten()
-        .any(|f| f.to_lowercase().contains(needle))
-}
-
 fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
     let sa = a.session.as_ref();
     let sb = b.session.as_ref();
     let pa = a.process.as_ref();
     let pb = b.process.as_ref();
     match key {
-        SortKey::Title => title(a).to_lowercase().cmp(&title(b).to_lowercase()),
+        SortKey::Title => a.title().to_lowercase().cmp(&b.title().to_lowercase()),
         SortKey::Status => a.urgency().cmp(&b.urgency()),
         SortKey::Session => sa.map(|s| &s.id).cmp(&sb.map(|s| &s.id)),
         // Older process = longer uptime = "larger".
@@ -215,9 +169,9 @@ pub fn arrange(
     key: SortKey,
     descending: bool,
 ) -> Vec<Shown> {
-    let needle = filter.to_lowercase();
+    let mut filter = Filter::new(filter);
     let mut kept: Vec<usize> = (0..rows.len())
-        .filter(|&i| vis.shows(&rows[i]) && matches(&rows[i], &needle))
+        .filter(|&i| vis.shows(&rows[i]) && filter.matches(&rows[i]))
         .collect();
     kept.sort_by(|&a, &b| ordered(&rows[a], &rows[b], key, descending));
 
