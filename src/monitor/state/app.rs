@@ -11,7 +11,7 @@ use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
-use crate::monitor::state::list::{self, RowKey, Shown, SortKey, Visibility};
+use crate::monitor::state::list::{self, RowKey, Shown, Visibility};
 use crate::reply::Order;
 use crate::source::opencode_config::McpPanel;
 use crate::tui::theme::Theme;
@@ -74,7 +74,7 @@ pub struct App {
     pub view: View,
     pub panel: Option<Panel>,
     pub tab: DetailTab,
-    pub sort: SortKey,
+    pub sort: Column,
     pub descending: bool,
     /// The list's columns after TITLE (`monitor.columns`).
     pub columns: Vec<Column>,
@@ -113,7 +113,7 @@ impl App {
             view: View::List,
             panel: None,
             tab: DetailTab::Pane,
-            sort: SortKey::Status,
+            sort: Column::Status,
             descending: false,
             columns: Column::default_after_title(),
             vis: Visibility::default(),

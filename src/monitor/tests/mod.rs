@@ -15,7 +15,8 @@ use crate::collect::Focus;
 use crate::collect::demo;
 use crate::monitor::draw as view;
 use crate::monitor::state::action::{self, Action};
-use crate::monitor::state::list::{self, SortKey};
+use crate::monitor::state::columns::Column;
+use crate::monitor::state::list;
 use crate::monitor::state::{App, DetailTab, Effect, Panel, View};
 use crate::source::opencode_config::{McpFile, McpPanel, McpServer};
 use crate::tui::theme::Theme;
@@ -284,12 +285,12 @@ fn moving_and_paging() {
 #[test]
 fn sort_cycles_and_flips() {
     let mut app = app(120, 30);
-    assert_eq!((app.sort, app.descending), (SortKey::Status, false));
+    assert_eq!((app.sort, app.descending), (Column::Status, false));
     press(&mut app, KeyCode::Char('>'));
-    assert_eq!(app.sort, SortKey::Session);
+    assert_eq!(app.sort, Column::Session);
     press(&mut app, KeyCode::Char('<'));
     press(&mut app, KeyCode::Char('<'));
-    assert_eq!(app.sort, SortKey::Title);
+    assert_eq!(app.sort, Column::Title);
     let first = selected_title(&app);
     press(&mut app, KeyCode::Char('g'));
     let top_asc = selected_title(&app);
@@ -299,10 +300,10 @@ fn sort_cycles_and_flips() {
     press(&mut app, KeyCode::Char('g'));
     assert_ne!(selected_title(&app), top_asc);
     assert!(!first.is_empty());
-    for _ in 0..SortKey::ALL.len() {
+    for _ in 0..Column::ALL.len() {
         press(&mut app, KeyCode::Char('>'));
     }
-    assert_eq!(app.sort, SortKey::Title);
+    assert_eq!(app.sort, Column::Title);
 }
 
 #[test]
