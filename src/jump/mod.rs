@@ -75,6 +75,15 @@ pub enum Went {
     Demo(String),
 }
 
+impl Went {
+    /// The line a view shows for it.
+    pub fn text(self) -> String {
+        match self {
+            Went::Jumped(s) | Went::Print(s) | Went::Demo(s) => s,
+        }
+    }
+}
+
 /// Takes the client to `row`'s pane, if it lives where a jump can reach; otherwise says why
 /// ([`Error::Refused`]) or, outside tmux, where the session is. On the demo it only says
 /// where it would go: demo panes are nobody's.
