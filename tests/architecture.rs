@@ -63,10 +63,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("collect::collector", "reply"),
     ("model::infer", "source::plugin"),
     ("model::request", "source::plugin"),
-    ("model::select", "source::tmux"),
     ("model::unseen", "source::unseen"),
     ("monitor::clipboard", "source::tmux"),
-    ("monitor::detail_body", "source::db::types"),
     ("monitor::effects", "source::opencode_config"),
     ("monitor::state::app", "source::opencode_config"),
     ("source::remote", "config::hosts"),
@@ -80,7 +78,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("source::remote::wire", "model::sanitize"),
     ("source::remote::wire", "model::state"),
     ("source::remote::wire", "tui::text"),
-    ("statusline::tmux_options", "source::tmux"),
     ("tui::terminal", "source::tmux"),
 ];
 

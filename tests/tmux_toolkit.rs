@@ -121,7 +121,12 @@ fn jump_and_pick_move_the_client_across_tmux_sessions() {
         let s = bed.srv.ok(&["capture-pane", "-p", "-t", &picker_pane]);
         s.contains("Run the tests jump").then_some(s)
     })
-    .expect("picker shows the sessions");
+    .unwrap_or_else(|| {
+        panic!(
+            "picker shows the sessions: {}",
+            bed.srv.ok(&["capture-pane", "-p", "-t", &picker_pane])
+        )
+    });
     // Most urgent first: the waiting session is listed above the working one.
     let (w, k) = (
         screen.find("Choose").unwrap(),

@@ -88,7 +88,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         let now = options_for(
             &snap.rows,
             snap.hosts_down(),
-            &socket,
+            |s| tmux::same_socket(s, &socket),
             template,
             &style,
             &args.empty,
