@@ -259,3 +259,76 @@ fn other_users_proc_entries_that_cannot_be_read() {
     let row = row.expect("root's stand-in listed for an unprivileged user");
     assert!(row["cwd"].is_null(), "cwd is unreadable: {row}");
 }
+
+/// The plugin writes its files under the process's `$XDG_DATA_HOME/opencode/otop`, wherever
+/// its database is: with `OPENCODE_DB` elsewhere, otop reads them there (it used to look
+/// beside the database, found nothing and silently ignored the plugin).
+#[test]
+fn the_plugin_is_found_where_it_writes_whatever_the_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let proj = tmp.path().join("proj");
+    let plugin_dir = data.join("opencode/otop");
+    std::fs::create_dir_all(&plugin_dir).unwrap();
+    std::fs::create_dir_all(&proj).unwrap();
+    let db = tmp.path().join("elsewhere/dev.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let t = now_ms();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    for (id, dir) in [
+        ("ses_here", proj.display().to_string()),
+        ("ses_plugin", "/elsewhere".to_string()),
+    ] {
+        let sid = fx
+            .session(SessionSpec {
+                id: id.into(),
+                title: id.into(),
+                directory: dir,
+                created: t,
+                ..SessionSpec::default()
+            })
+            .unwrap();
+        fx.user_message(&sid, t + 1).unwrap();
+    }
+    let standins = StandIns::new();
+    let (data_s, db_s) = (data.display().to_string(), db.display().to_string());
+    let oc = standins.spawn_session(
+        "ses_nothing",
+        &proj,
+        &[
+            ("XDG_DATA_HOME", data_s.as_str()),
+            ("OPENCODE_DB", db_s.as_str()),
+        ],
+    );
+    let started_at = wait_for(Duration::from_secs(5), || {
+        otop::source::process::scan()
+            .into_iter()
+            .find(|p| p.info.pid == oc.pid)
+            .map(|p| p.info.started_at)
+    })
+    .expect("stand-in scanned");
+    let body = serde_json::json!({"format": 1, "pid": oc.pid, "started_at": started_at,
+        "session_id": "ses_plugin", "sessions": {"ses_plugin": {"status": "busy"}}});
+    std::fs::write(
+        plugin_dir.join(format!("{}.json", oc.pid)),
+        body.to_string(),
+    )
+    .unwrap();
+    let mut c = collector(None);
+    let snap = c.collect(&Focus::default(), now_ms());
+    let row = snap
+        .rows
+        .iter()
+        .find(|r| r.pid() == Some(oc.pid) && r.session.is_some())
+        .expect("a row for the stand-in");
+    assert_eq!(
+        (row.session_id(), row.matched),
+        (Some("ses_plugin"), Some(MatchRule::Plugin))
+    );
+    assert!(row.process.as_ref().is_some_and(|p| p.plugin));
+    assert!(
+        snap.plugin_dirs.contains(&plugin_dir),
+        "{:?}",
+        snap.plugin_dirs
+    );
+}

@@ -318,7 +318,10 @@ mod tests {
         }
         let hard = run.join("unseen.lock");
         std::fs::hard_link(&victim, &hard).unwrap();
-        assert!(matches!(open_own(&hard, Own::Lock), Err(FileError::NotOwn(_))));
+        assert!(matches!(
+            open_own(&hard, Own::Lock),
+            Err(FileError::NotOwn(_))
+        ));
         let fifo = run.join("answers.log");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         assert!(made.unwrap().success());
