@@ -268,5 +268,8 @@ fn the_plugin_writes_only_into_a_private_directory_of_its_own() {
         .unwrap();
     assert!(!out.status.success(), "the driver saw a write");
     let written: Vec<_> = std::fs::read_dir(&elsewhere).unwrap().flatten().collect();
-    assert!(written.is_empty(), "written through the symlink: {written:?}");
+    assert!(
+        written.is_empty(),
+        "written through the symlink: {written:?}"
+    );
 }
