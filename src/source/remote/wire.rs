@@ -226,8 +226,8 @@ fn row_from_json(v: &Value) -> Option<Row> {
     }
     let state: State = serde_json::from_value(v["state"].clone()).ok()?;
     let detail = v["status"].as_str().unwrap_or_default();
-    let status =
-        Status::new(state, &bounded(detail)).with_request(serde_json::from_value(v["request"].clone()).ok());
+    let status = Status::new(state, bounded(detail))
+        .with_request(serde_json::from_value(v["request"].clone()).ok());
     let process = v["pid"].as_u64().and_then(|pid| {
         let argv: Vec<String> = v["argv"]
             .as_array()
@@ -263,9 +263,7 @@ fn row_from_json(v: &Value) -> Option<Row> {
         session: session_from_json(&v["session"]),
         status,
         matched: serde_json::from_value(v["match"].clone()).ok(),
-        tmux: serde_json::from_value(v["tmux"].clone())
-            .ok()
-            .map(location),
+        tmux: serde_json::from_value(v["tmux"].clone()).ok().map(location),
         unseen: v["unseen"].as_bool().unwrap_or(false),
         certain: v["certain"].as_bool().unwrap_or(false),
         host: None,
