@@ -14,7 +14,6 @@ use std::time::Duration;
 use otop::collect::{Collector, CollectorOptions, Focus, Source, now_ms};
 use otop::paths::Env;
 use otop::testkit::fixture::{Fixture, Schema, SessionSpec};
-use otop::testkit::standin::Standin;
 use support::{StandIns, wait_for};
 
 /// Whether this test can start a process as another user.
@@ -49,22 +48,8 @@ fn another_users_opencode_with_your_session_id_is_not_listed_nor_correlated() {
         .unwrap();
     fx.user_message(&sid, t + 1).unwrap();
     let standins = StandIns::new();
-    // The other user must be able to run the stand-in's binary.
-    Command::new("chmod")
-        .args(["-R", "a+rX"])
-        .arg(standins.dir.path())
-        .status()
-        .unwrap();
-    let bash = standins.dir.path().join("bash/opencode");
     let mine = standins.spawn_session("ses_mine", &proj, &[]);
-    let theirs = Standin::spawn(
-        &format!(
-            "setpriv --reuid=65534 --regid=65534 --clear-groups {} -c 'sleep 3600; :' opencode -s ses_mine",
-            bash.display()
-        ),
-        Path::new("/"),
-        &[],
-    );
+    let theirs = standins.spawn_session_as(65534, "ses_mine", Path::new("/"));
     // The other user's process is there, under its uid (setpriv execs in place).
     let theirs_up = wait_for(Duration::from_secs(5), || {
         let status = std::fs::read_to_string(format!("/proc/{}/status", theirs.pid)).ok()?;
