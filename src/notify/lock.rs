@@ -12,6 +12,23 @@ use std::path::{Path, PathBuf};
 
 use crate::source::file::{FileError, Own, open_own, private_dir};
 
+/// Where the lock is: [`Env::notify_lock`](crate::paths::Env::notify_lock), unless its
+/// directory is taken by something that is not a directory of the user's (another user made
+/// `/tmp/otop` first, where `XDG_RUNTIME_DIR=/tmp`): then in otop's state directory, so nobody
+/// can turn notifications off by planting a directory. Every process of the user's decides
+/// alike, so they still share one lock.
+pub fn place(env: &crate::paths::Env) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let path = env.notify_lock()?;
+    let dir = path.parent()?;
+    let taken = std::fs::symlink_metadata(dir)
+        .is_ok_and(|m| !m.is_dir() || Some(m.uid()) != crate::source::file::uid());
+    match env.otop_state_dir() {
+        Some(state) if taken && state != dir => Some(state.join("notify.lock")),
+        _ => Some(path),
+    }
+}
+
 /// The lock, held or wanted.
 #[derive(Debug)]
 pub struct Owner {
@@ -139,5 +156,26 @@ mod tests {
         assert!(made.unwrap().success());
         assert!(!a.try_own());
         assert!(matches!(holder(&path), Holder::Unreadable(_)));
+    }
+
+    /// Another user's `otop` directory in a shared runtime directory does not turn
+    /// notifications off: the lock moves to the state directory, for every process alike.
+    #[test]
+    fn a_runtime_directory_taken_by_another_user_moves_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = crate::paths::Env {
+            xdg_runtime_dir: Some(dir.path().join("tmp").display().to_string()),
+            xdg_state_home: Some(dir.path().join("state").display().to_string()),
+            ..crate::paths::Env::default()
+        };
+        let run = dir.path().join("tmp/otop/notify.lock");
+        assert_eq!(place(&env), Some(run.clone()));
+        std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("tmp/otop")).unwrap();
+        let moved = dir.path().join("state/otop/notify.lock");
+        assert_eq!(place(&env), Some(moved.clone()));
+        let mut a = Owner::new(place(&env), "otop watch");
+        assert!(a.try_own());
+        assert!(matches!(holder(&moved), Holder::Held(_)));
     }
 }

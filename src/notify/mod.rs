@@ -33,7 +33,7 @@ pub fn check(conf: &Notify, env: &crate::paths::Env) -> (bool, String) {
     }
     let mut ok = true;
     let mut parts = Vec::new();
-    parts.push(match env.notify_lock().map(|p| lock::holder(&p)) {
+    parts.push(match lock::place(env).map(|p| lock::holder(&p)) {
         Some(lock::Holder::Held(who)) => match who.split_once(' ') {
             Some((pid, what)) => format!("sent by {what} (pid {pid})"),
             None => format!("sent by pid {who}"),
@@ -98,7 +98,7 @@ impl NotifyOptions {
             conf: conf.clone(),
             quiet: false,
             marks: env.unseen_file(),
-            lock: env.notify_lock(),
+            lock: lock::place(env),
             what,
         }
     }
