@@ -96,6 +96,12 @@ pub(super) fn tail_into(mut pipe: impl Read, kept: &Mutex<Vec<u8>>) {
             Err(_) => break,
         }
     }
+    if read >= MAX_STDERR_READ {
+        // Cut off mid-flood: the last whole line is the last thing said.
+        let mut k = kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let whole = k.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        k.truncate(whole);
+    }
 }
 
 impl Call {
@@ -131,7 +137,13 @@ impl Call {
             .unwrap_or_default();
         match (out, status) {
             (Ok(Err(why)), _) => Err(why),
-            (Ok(Ok(out)), Some(s)) if s.success() => Ok(String::from_utf8_lossy(&out).into_owned()),
+            // 141 (128 + SIGPIPE): the host kept printing after its first line and died of the
+            // pipe closed on it; that line is its answer, for the caller to judge.
+            (Ok(Ok(out)), Some(s))
+                if s.success() || (s.code() == Some(141) && out.ends_with(b"\n")) =>
+            {
+                Ok(String::from_utf8_lossy(&out).into_owned())
+            }
             (_, Some(s)) => Err(super::failure(&self.host, s.code(), &err)),
             (_, None) => Err(format!("no answer within {} s", self.host.timeout)),
         }
