@@ -83,6 +83,17 @@ fn a_thousand_short_lived_standins_leave_no_stale_rows() {
     assert_eq!(ours(&snap.rows), 0, "stale rows after the processes exited");
 }
 
+/// When the process `pid` started, as a scan reads it, once a scan finds it.
+fn scanned_start(pid: u32) -> i64 {
+    wait_for(Duration::from_secs(5), || {
+        otop::source::process::scan()
+            .into_iter()
+            .find(|p| p.info.pid == pid)
+            .map(|p| p.info.started_at)
+    })
+    .expect("stand-in scanned")
+}
+
 /// A database at `db` of two sessions: `ses_here` in `proj` (what the directory evidence
 /// picks) and `other` elsewhere (what only the plugin can tell).
 fn two_sessions(db: &Path, proj: &Path, other: &str) {
@@ -118,13 +129,7 @@ fn a_plugin_file_from_a_reused_pid_is_ignored() {
     let standins = StandIns::new();
     let data_s = data.display().to_string();
     let oc = standins.spawn_session("ses_nothing", &proj, &[("XDG_DATA_HOME", data_s.as_str())]);
-    let started_at = wait_for(Duration::from_secs(5), || {
-        otop::source::process::scan()
-            .into_iter()
-            .find(|p| p.info.pid == oc.pid)
-            .map(|p| p.info.started_at)
-    })
-    .expect("stand-in scanned");
+    let started_at = scanned_start(oc.pid);
     two_sessions(&oc_dir.join("opencode.db"), &proj, "ses_elsewhere");
     let plugin = |started: i64| {
         let body = serde_json::json!({"format": 1, "pid": oc.pid, "started_at": started,
@@ -292,13 +297,7 @@ fn the_plugin_is_found_where_it_writes_whatever_the_database() {
             ("OPENCODE_DB", db_s.as_str()),
         ],
     );
-    let started_at = wait_for(Duration::from_secs(5), || {
-        otop::source::process::scan()
-            .into_iter()
-            .find(|p| p.info.pid == oc.pid)
-            .map(|p| p.info.started_at)
-    })
-    .expect("stand-in scanned");
+    let started_at = scanned_start(oc.pid);
     let body = serde_json::json!({"format": 1, "pid": oc.pid, "started_at": started_at,
         "session_id": "ses_plugin", "sessions": {"ses_plugin": {"status": "busy"}}});
     std::fs::write(
