@@ -84,7 +84,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         },
     });
     lines.extend(tmux::lines(&snap, &ctx.config.tmux.sockets));
-    lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
+    lines.push(plugin_line(&env, &snap.rows, now_ms()));
     let (ok, text) = super::reply::channels(&env, &snap.rows);
     lines.push(Line {
         ok,
@@ -244,8 +244,14 @@ fn database(
     }
 }
 
-/// `reporting`: (processes whose plugin reports, opencode processes).
-fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
+/// How long a process may run before its plugin has surely written its file (it writes at once).
+const PLUGIN_GRACE_MS: i64 = 10_000;
+
+/// Whether the companion plugin is installed, and which processes report through it: one that
+/// started after the plugin was installed and does not report is named, with where its files
+/// were looked for.
+fn plugin_line(env: &Env, rows: &[crate::model::row::Row], now: i64) -> Line {
+    let (using, total) = super::plugin::reporting(rows);
     let Some(path) = env.plugin_file() else {
         return Line {
             ok: true,
@@ -258,13 +264,21 @@ fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
             true,
             "companion plugin not installed (optional: otop plugin install)".to_string(),
         ),
-        Installed::Current => (
-            true,
-            format!(
+        Installed::Current => {
+            let silent = silent_plugins(env, rows, &path, now);
+            let mut text = format!(
                 "companion plugin installed; {using} of {total} opencode processes report \
                  through it (processes started before it was installed do not)"
-            ),
-        ),
+            );
+            for (pid, dir) in &silent {
+                text.push_str(&format!(
+                    "; pid {pid} started after it was installed and does not report (no \
+                     file in {})",
+                    clean(&dir.display().to_string())
+                ));
+            }
+            (silent.is_empty(), text)
+        }
         Installed::Other => (
             false,
             "companion plugin from another otop version: run otop plugin install".into(),
@@ -276,6 +290,36 @@ fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
         topic: "plugin",
         text,
     }
+}
+
+/// The opencode processes (servers of sessions: TUIs, `run`, `serve`) that started after the
+/// plugin file at `plugin` was written, long enough ago to have reported, and did not; with the
+/// directory their files were looked for in.
+fn silent_plugins(
+    env: &Env,
+    rows: &[crate::model::row::Row],
+    plugin: &std::path::Path,
+    now: i64,
+) -> Vec<(u32, std::path::PathBuf)> {
+    let Some(installed) = std::fs::metadata(plugin)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u32, std::path::PathBuf)> = rows
+        .iter()
+        .filter(|r| r.host.is_none())
+        .filter_map(|r| r.process.as_ref())
+        .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Serve) && !p.plugin)
+        .filter(|p| p.info.started_at > installed && now - p.info.started_at > PLUGIN_GRACE_MS)
+        .map(|p| (p.info.pid, crate::source::plugin::dir_of(&p.info, env)))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn config_line(ctx: &super::Ctx) -> Line {
@@ -324,5 +368,61 @@ fn terminal_line() -> Line {
         ok: true,
         topic: "terminal",
         text: format!("{colour}; {osc52}"),
+    }
+}
+
+#[cfg(test)]
+mod plugin_tests {
+    use super::*;
+    use crate::model::row::{ProcessRow, Row};
+    use crate::model::state::{State, Status};
+    use crate::source::process::types::ProcessInfo;
+
+    fn row(pid: u32, started_at: i64, plugin: bool) -> Row {
+        Row {
+            process: Some(ProcessRow {
+                info: ProcessInfo {
+                    pid,
+                    started_at,
+                    ..ProcessInfo::default()
+                },
+                kind: Kind::Tui,
+                cpu_percent: None,
+                owner: None,
+                plugin,
+            }),
+            session: None,
+            status: Status::new(State::Idle, ""),
+            matched: None,
+            tmux: None,
+            unseen: false,
+            certain: false,
+            host: None,
+        }
+    }
+
+    /// A process started after the plugin was installed that does not report is named, with
+    /// the directory its files were looked for in; one started before, or reporting, is not.
+    #[test]
+    fn a_process_that_should_report_and_does_not_is_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let plugin = tmp.path().join("otop.js");
+        std::fs::write(&plugin, "x").unwrap();
+        let installed = now_ms();
+        let env = Env {
+            xdg_data_home: Some("/data".into()),
+            ..Env::default()
+        };
+        let now = installed + 60_000;
+        let rows = [
+            row(1, installed - 60_000, false),
+            row(2, installed + 1_000, false),
+            row(3, installed + 1_000, true),
+            row(4, now - 1_000, false),
+        ];
+        assert_eq!(
+            silent_plugins(&env, &rows, &plugin, now),
+            [(2, std::path::PathBuf::from("/data/opencode/otop"))]
+        );
     }
 }

@@ -359,9 +359,23 @@ impl Collector {
         } else {
             HashMap::new()
         };
-        let plugin_dir = data_dir.join(plugin::DIR);
-        let plugin_files = plugin::read_dir(&plugin_dir);
-        plugin_dirs.push(plugin_dir);
+        // The plugin writes where its process's environment says, not beside the database.
+        let mut dirs: Vec<PathBuf> = group
+            .iter()
+            .map(|p| plugin::dir_of(&p.info, &self.env))
+            .collect();
+        if dirs.is_empty() {
+            dirs.push(plugin::dir_of(&ProcessInfo::default(), &self.env));
+        }
+        dirs.sort();
+        dirs.dedup();
+        let mut plugin_files = HashMap::new();
+        for dir in dirs {
+            plugin_files.extend(plugin::read_dir(&dir));
+            if !plugin_dirs.contains(&dir) {
+                plugin_dirs.push(dir);
+            }
+        }
         let plugins = plugin::live(
             &plugin_files,
             group.iter().map(|p| (p.info.pid, p.info.started_at)),

@@ -2,11 +2,32 @@
 //! `$XDG_RUNTIME_DIR/otop/notify.lock` sends every notification and keeps the unseen marks; the
 //! others track the same sessions and take over when the holder ends (the kernel releases the
 //! lock of a process that dies, however it dies). The holder writes `<pid> <what>` into the
-//! file, for `otop doctor`.
+//! file, for `otop doctor`. The directory may be a shared one (`XDG_RUNTIME_DIR=/tmp`): the
+//! file is opened as every file of otop's own is ([`crate::source::file::open_own`]), so what
+//! another user planted there is refused, never truncated.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+
+use crate::source::file::{FileError, Own, open_own, private_dir};
+
+/// Where the lock is: [`Env::notify_lock`](crate::paths::Env::notify_lock), unless its
+/// directory is taken by something that is not a directory of the user's (another user made
+/// `/tmp/otop` first, where `XDG_RUNTIME_DIR=/tmp`): then in otop's state directory, so nobody
+/// can turn notifications off by planting a directory. Every process of the user's decides
+/// alike, so they still share one lock.
+pub fn place(env: &crate::paths::Env) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let path = env.notify_lock()?;
+    let dir = path.parent()?;
+    let taken = std::fs::symlink_metadata(dir)
+        .is_ok_and(|m| !m.is_dir() || Some(m.uid()) != crate::source::file::uid());
+    match env.otop_state_dir() {
+        Some(state) if taken && state != dir => Some(state.join("notify.lock")),
+        _ => Some(path),
+    }
+}
 
 /// The lock, held or wanted.
 #[derive(Debug)]
@@ -56,17 +77,12 @@ impl Owner {
     }
 }
 
-fn open(path: &Path) -> std::io::Result<File> {
+fn open(path: &Path) -> Result<File, FileError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        private_dir(dir)?;
     }
     // Not truncated: the holder's line must survive another process opening the file.
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
+    open_own(path, Own::Lock)
 }
 
 /// Who holds the lock at `path`.
@@ -82,9 +98,9 @@ pub enum Holder {
 /// Who holds the lock at `path` now. Taking it for a moment is how to tell: a process that
 /// tries at that moment tries again at its next refresh.
 pub fn holder(path: &Path) -> Holder {
-    let mut file = match OpenOptions::new().read(true).write(true).open(path) {
+    let mut file = match open_own(path, Own::Existing) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Holder::Nobody,
+        Err(FileError::Missing) => return Holder::Nobody,
         Err(e) => return Holder::Unreadable(e.to_string()),
     };
     match file.try_lock() {
@@ -118,5 +134,48 @@ mod tests {
         drop(a);
         assert!(b.try_own(), "a's lock went with it");
         assert!(!Owner::new(None, "x").try_own());
+    }
+
+    /// `XDG_RUNTIME_DIR=/tmp`: another user's symlink at `otop/notify.lock` pointing at a file
+    /// of the user's is refused (the file keeps its text), and so is a FIFO, at once.
+    #[test]
+    fn a_planted_lock_is_refused_not_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("thesis.tex");
+        std::fs::write(&victim, "precious").unwrap();
+        let run = dir.path().join("otop");
+        std::fs::create_dir(&run).unwrap();
+        let path = run.join("notify.lock");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let mut a = Owner::new(Some(path.clone()), "otop watch");
+        assert!(!a.try_own());
+        assert!(matches!(holder(&path), Holder::Unreadable(e) if e.contains("symlink")));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        std::fs::remove_file(&path).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        assert!(made.unwrap().success());
+        assert!(!a.try_own());
+        assert!(matches!(holder(&path), Holder::Unreadable(_)));
+    }
+
+    /// Another user's `otop` directory in a shared runtime directory does not turn
+    /// notifications off: the lock moves to the state directory, for every process alike.
+    #[test]
+    fn a_runtime_directory_taken_by_another_user_moves_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = crate::paths::Env {
+            xdg_runtime_dir: Some(dir.path().join("tmp").display().to_string()),
+            xdg_state_home: Some(dir.path().join("state").display().to_string()),
+            ..crate::paths::Env::default()
+        };
+        let run = dir.path().join("tmp/otop/notify.lock");
+        assert_eq!(place(&env), Some(run.clone()));
+        std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("tmp/otop")).unwrap();
+        let moved = dir.path().join("state/otop/notify.lock");
+        assert_eq!(place(&env), Some(moved.clone()));
+        let mut a = Owner::new(place(&env), "otop watch");
+        assert!(a.try_own());
+        assert!(matches!(holder(&moved), Holder::Held(_)));
     }
 }

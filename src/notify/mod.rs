@@ -9,6 +9,7 @@
 
 pub mod deliver;
 pub mod desktop;
+pub mod limit;
 pub mod lock;
 pub mod watch;
 
@@ -32,7 +33,7 @@ pub fn check(conf: &Notify, env: &crate::paths::Env) -> (bool, String) {
     }
     let mut ok = true;
     let mut parts = Vec::new();
-    parts.push(match env.notify_lock().map(|p| lock::holder(&p)) {
+    parts.push(match lock::place(env).map(|p| lock::holder(&p)) {
         Some(lock::Holder::Held(who)) => match who.split_once(' ') {
             Some((pid, what)) => format!("sent by {what} (pid {pid})"),
             None => format!("sent by pid {who}"),
@@ -97,7 +98,7 @@ impl NotifyOptions {
             conf: conf.clone(),
             quiet: false,
             marks: env.unseen_file(),
-            lock: env.notify_lock(),
+            lock: lock::place(env),
             what,
         }
     }
@@ -113,6 +114,8 @@ pub struct Notifier<S: Source> {
     watch: Option<watch::PluginWatch>,
     /// The hosts that answered the last refresh.
     answering: std::collections::HashSet<String>,
+    /// How many notes each host may still cause.
+    limit: limit::PerHost,
 }
 
 impl<S: Source> Notifier<S> {
@@ -130,6 +133,7 @@ impl<S: Source> Notifier<S> {
             opts,
             watch: None,
             answering: Default::default(),
+            limit: limit::PerHost::default(),
         }
     }
 
@@ -199,7 +203,18 @@ impl<S: Source> Notifier<S> {
                 .rows
                 .iter()
                 .find(|r| select::is_session(r) && r.session_id() == Some(told.session.as_str()));
+            // Another machine's notes are limited per host; this machine's are not.
+            let host = row.and_then(|r| r.host.as_deref());
+            if host.is_some_and(|h| !self.limit.allow(h, snap.taken_at)) {
+                continue;
+            }
             d.send(Note::new(told, row, &snap.clients));
+        }
+        for (host, n) in self.limit.dropping() {
+            snap.warnings.push(format!(
+                "{host}: too many notifications ({n} dropped; at most {} a minute)",
+                60_000 / limit::REFILL_MS
+            ));
         }
     }
 }
@@ -226,5 +241,107 @@ impl<S: Source> Source for Notifier<S> {
         now: i64,
     ) -> Result<String, crate::error::Error> {
         self.inner.answer(order, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::hosts::{HostState, Seen as HostSeen};
+    use crate::model::row::Row;
+    use crate::model::state::{State, Status};
+    use crate::source::db::types::SessionFacts;
+
+    /// A host reporting 50 new sessions waiting (certain: told at once) every refresh.
+    struct Flood(u32);
+
+    impl Source for Flood {
+        fn collect(&mut self, _focus: &Focus, now: i64) -> Snapshot {
+            let rows = (0..50)
+                .map(|_| {
+                    self.0 += 1;
+                    Row {
+                        process: Some(crate::model::row::ProcessRow {
+                            info: crate::source::process::types::ProcessInfo {
+                                pid: self.0,
+                                ..Default::default()
+                            },
+                            kind: crate::source::process::types::Kind::Tui,
+                            cpu_percent: None,
+                            owner: None,
+                            plugin: true,
+                        }),
+                        session: Some(SessionFacts {
+                            id: format!("ses_{}", self.0),
+                            ..SessionFacts::default()
+                        }),
+                        status: Status::new(State::Waiting, "permission: bash x"),
+                        matched: None,
+                        tmux: None,
+                        unseen: false,
+                        certain: true,
+                        host: Some("box".into()),
+                    }
+                })
+                .collect();
+            Snapshot {
+                taken_at: now,
+                rows,
+                hosts: vec![HostState {
+                    name: "box".into(),
+                    seen: HostSeen::Answered("9".into()),
+                }],
+                ..Snapshot::default()
+            }
+        }
+    }
+
+    /// 50 new "certain" sessions every 0.5 s for 30 s start the host's burst and then one
+    /// command every 6 s, not 100 a second; the drop is said in one warning line.
+    #[test]
+    fn a_flooding_host_starts_a_bounded_number_of_commands() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("told");
+        let conf = Notify {
+            desktop: false,
+            tmux: Vec::new(),
+            command: vec![
+                "sh".into(),
+                "-c".into(),
+                "echo x >> \"$1\"".into(),
+                "sh".into(),
+                out.display().to_string(),
+            ],
+            ..Notify::default()
+        };
+        let opts = NotifyOptions {
+            conf,
+            quiet: false,
+            marks: None,
+            lock: Some(dir.path().join("run/notify.lock")),
+            what: "test",
+        };
+        let mut n = Notifier::new(Flood(0), opts);
+        let t0 = 1_800_000_000_000;
+        let mut warned = Vec::new();
+        for tick in 0..60 {
+            let snap = n.collect(&Focus::default(), t0 + tick * 500);
+            warned = snap.warnings;
+            // Commands finish as they would, one at a time.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let told = std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        // Start-up (5 s) counts silently; then the burst, then one every 6 s.
+        let most = limit::BURST as usize + (30_000 / limit::REFILL_MS) as usize;
+        assert!(told >= 1 && told <= most, "{told} commands, at most {most}");
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].starts_with("box: too many notifications"),
+            "{warned:?}"
+        );
     }
 }

@@ -285,6 +285,19 @@ impl StandIns {
         Standin::spawn(&self.session_argv(id), cwd, env)
     }
 
+    /// `opencode -s <id>` as the user and group `uid` (through `setpriv`: needs root), detached
+    /// in `cwd`; killed on drop.
+    pub fn spawn_session_as(&self, uid: u32, id: &str, cwd: &Path) -> Standin {
+        // The other user must be able to run the stand-in's binary.
+        Command::new("chmod")
+            .args(["-R", "a+rX"])
+            .arg(self.dir.path())
+            .status()
+            .expect("chmod");
+        let as_them = format!("setpriv --reuid={uid} --regid={uid} --clear-groups");
+        Standin::spawn(&format!("{as_them} {}", self.session_argv(id)), cwd, &[])
+    }
+
     fn session_argv(&self, id: &str) -> String {
         format!(
             "{} -c 'sleep 3600; :' opencode -s {id}",
