@@ -59,7 +59,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("collect", "reply"),
     ("collect::demo", "reply"),
     ("collect::hosts", "reply"),
-    ("notify::deliver", "tui::text"),
     ("collect::collector", "reply"),
     ("model::infer", "source::plugin"),
     ("model::request", "source::plugin"),
@@ -69,7 +68,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("monitor::state::app", "source::opencode_config"),
     ("source::remote", "config::hosts"),
     ("source::remote", "model::sanitize"),
-    ("source::remote", "tui::text"),
     ("source::remote::link", "collect"),
     ("source::remote::link", "config::hosts"),
     ("source::remote::once", "config::hosts"),
@@ -77,7 +75,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("source::remote::wire", "model::row"),
     ("source::remote::wire", "model::sanitize"),
     ("source::remote::wire", "model::state"),
-    ("source::remote::wire", "tui::text"),
     ("tui::terminal", "source::tmux"),
 ];
 

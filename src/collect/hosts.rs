@@ -245,6 +245,6 @@ fn remote_reply(host: &Host, order: &Order) -> Result<String, Error> {
     Ok(format!(
         "{}: {}",
         host.name,
-        crate::tui::text::cut(&crate::model::sanitize::clean(out.trim()), 500)
+        crate::model::text::cut(&crate::model::sanitize::clean(out.trim()), 500)
     ))
 }

@@ -90,7 +90,7 @@ impl Note {
     /// A headline and a body, sanitised: `Fix the CI: waiting for you` / `permission: bash …`.
     pub fn text(&self) -> (String, String) {
         let name = clean(self.title.as_deref().unwrap_or(&self.session)).into_owned();
-        let name = crate::tui::text::cut(&name, 80).into_owned();
+        let name = crate::model::text::cut(&name, 80).into_owned();
         let what = match self.kind {
             Kind::Waiting => "waiting for you",
             Kind::Error => "error",
@@ -100,7 +100,7 @@ impl Note {
             Kind::Done => self.last_output.as_deref().unwrap_or("finished its turn"),
             _ => &self.status.detail,
         };
-        let body = crate::tui::text::cut(&clean(body), 300).into_owned();
+        let body = crate::model::text::cut(&clean(body), 300).into_owned();
         match &self.host {
             Some(h) => (format!("{h}: {name}: {what}"), body),
             None => (format!("{name}: {what}"), body),

@@ -346,7 +346,7 @@ pub(crate) fn cut(s: &str) -> String {
 }
 
 /// At most `n` characters, marked with `…` when cut: a bound on what is kept in memory, not a
-/// display width (views cut to width with `tui::text::cut`).
+/// display width (views cut to width with `model::text::cut`).
 pub(crate) fn cut_chars(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &s[..i]),

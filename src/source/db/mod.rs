@@ -15,6 +15,7 @@ mod global_index;
 mod history;
 pub mod info;
 mod json;
+pub(crate) use json::cut_chars;
 mod open;
 mod recent;
 mod schema;

@@ -102,9 +102,10 @@ struct Top<'a> {
 /// Reads one line of `otop serve` from host `host`.
 pub fn decode(line: &str, host: &str) -> Result<RemoteSnapshot, WireError> {
     let not_wire = || {
-        WireError::NotWire(
-            crate::tui::text::cut(&crate::model::sanitize::clean(line), 60).into_owned(),
-        )
+        WireError::NotWire(crate::source::db::cut_chars(
+            &crate::model::sanitize::clean(line),
+            60,
+        ))
     };
     if line.len() > MAX_LINE {
         return Err(WireError::NotWire(format!(
