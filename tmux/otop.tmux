@@ -46,6 +46,16 @@ arg() {
   esac
 }
 
+# A literal value inside a double-quoted argument of run-shell -C's line: `#` doubled (the line
+# is expanded as a format first), then `\`, `"` and `$` escaped for tmux's parser.
+tmux_lit() {
+  local s="${1//\#/##}"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  s="${s//\$/\\\$}"
+  printf '%s' "$s"
+}
+
 find_otop() {
   local bin
   bin="$(option @otop-bin "")"
@@ -71,7 +81,7 @@ alive() {
 
 main() {
   local bin key width height status_args segment old_segment opt value new mode socket
-  local watch="" old_key was pid n
+  local watch="" old_key was pid n popup
   # Every option the plugin writes, written at the end in one tmux call with its hook off: a
   # write of its own never runs it again.
   local sets=()
@@ -99,8 +109,10 @@ main() {
   fi
   sets+=(set-option -gq @otop-plugin-key "$(arg "$key")" \;)
   # The popup has no $TMUX_PANE to guess the client from: pass the one that pressed the key.
-  tmux bind-key "$key" display-popup -E -w "$width" -h "$height" \
-    "$bin pick --client '#{client_name}'"
+  # tmux before 3.4 does not expand formats in display-popup's command, so run-shell -C (3.2,
+  # as old as popups) expands #{client_name} and then runs the display-popup it produced.
+  popup="display-popup -E -w \"$(tmux_lit "$width")\" -h \"$(tmux_lit "$height")\""
+  tmux bind-key "$key" run-shell -C "$popup \"$(tmux_lit "$bin") pick --client '#{client_name}'\""
 
   if [ "$mode" = watch ]; then
     socket="$(tmux display-message -p '#{socket_path}')"
