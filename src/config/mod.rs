@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod colour;
+pub mod follow;
 pub mod hosts;
 pub mod key_tables;
 pub mod keys;

@@ -2,7 +2,7 @@
 //! configured ones, those opencode runs under, and the live ones in this user's socket
 //! directory), and on each what otop's tmux plugin did there.
 
-use super::Line;
+use super::{Line, Mark};
 use crate::collect::Snapshot;
 use crate::source::tmux::{self, TmuxError, same_socket};
 
@@ -185,7 +185,7 @@ pub(super) fn lines(snap: &Snapshot, extra: &[String]) -> Vec<Line> {
             }
             Err(TmuxError::NotInstalled) => {
                 return vec![Line {
-                    ok: false,
+                    mark: Mark::Fail,
                     topic: "tmux",
                     text: "tmux is not installed: no panes, no jumping".into(),
                 }];
@@ -196,7 +196,7 @@ pub(super) fn lines(snap: &Snapshot, extra: &[String]) -> Vec<Line> {
             Err(TmuxError::Failed(_)) => (true, format!("{s}{mark}: no server running")),
         };
         lines.push(Line {
-            ok,
+            mark: ok.into(),
             topic: "tmux",
             text,
         });
