@@ -547,3 +547,29 @@ fn an_edited_configuration_file_reaches_the_running_watcher() {
         "{line}"
     );
 }
+
+/// Issue 28: the default desktop channel with no notification service shows nothing: doctor
+/// does not call that `ok` (`--` while tmux still tells; `!!` when it is the only channel).
+#[test]
+fn doctor_does_not_call_a_desktop_that_shows_nothing_ok() {
+    let world = World::new();
+    let line = |config: &str| {
+        let (code, doctor) = Env::with_config(&world, None, config).run(&["doctor"]);
+        let l = doctor
+            .lines()
+            .find(|l| l.contains(" notify "))
+            .unwrap_or("")
+            .to_string();
+        (code, l)
+    };
+    let (_, l) = line("");
+    assert!(l.starts_with("-- "), "{l}");
+    assert!(
+        l.contains("desktop: nothing is shown, no notification service answers"),
+        "{l}"
+    );
+    let (code, l) = line("[notify]\ntmux = []\n");
+    assert!(l.starts_with("!! "), "{l}");
+    assert!(l.contains("the only channel, delivers nothing"), "{l}");
+    assert_eq!(code, 1);
+}
