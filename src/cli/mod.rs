@@ -224,7 +224,7 @@ impl Ctx {
     ) -> Box<dyn Source> {
         use crate::collect::hosts::WithHosts;
         if self.demo {
-            return Box::new(crate::collect::demo::DemoSource);
+            return Box::new(crate::collect::demo::DemoSource::default());
         }
         // The remote side collects as little as this side does: the status line's counts need
         // no tmux, log or history there either.
