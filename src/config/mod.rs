@@ -205,7 +205,7 @@ impl Default for Status {
             symbols: PerState::strings(State::ALL.map(State::symbol), crate::model::unseen::SYMBOL),
             colours: PerState::strings(
                 ["magenta,bold", "red", "green", "default", "colour244"],
-                "green",
+                "blue",
             ),
         }
     }

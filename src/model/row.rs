@@ -135,6 +135,16 @@ impl Row {
 
     /// The stable JSON shape of `otop sessions --json`. Field names are a public interface.
     /// What a STATUS column says: the detail (`asking: Colour`), else the state's name.
+    /// The state's one word in every view: `done` for an idle session that finished since you
+    /// last looked, else the state's name.
+    pub fn state_word(&self) -> &str {
+        if self.is_done() {
+            "done"
+        } else {
+            self.status.state.as_str()
+        }
+    }
+
     pub fn status_text(&self) -> &str {
         if self.status.detail.is_empty() {
             self.status.state.as_str()

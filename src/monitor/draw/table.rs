@@ -336,7 +336,7 @@ pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
                 (fit(&a, *w), fit(&b, *w))
             };
             let top_style = match col {
-                Column::Status => t.status(&row.status),
+                Column::Status => t.row_status(row),
                 _ if row.is_helper() || row.status.state == State::Stalled => t.secondary(),
                 _ => Style::new(),
             };
