@@ -268,6 +268,16 @@ fn prefix_o_then_enter_moves_the_client_that_pressed_it() {
     ]);
     let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("otop.tmux");
     srv.ok(&["run-shell", &plugin.display().to_string()]);
+    // Outside tmux, `otop jump %N` says where the pane is and how to get there.
+    let (code, out, err) = bed.otop(&["jump", &bed.pane_beta]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!(
+            "no client was moved: tmux -S {} attach -t beta:1.1",
+            srv.socket_str()
+        )),
+        "{out}"
+    );
     let other = Client::attach(srv, "alpha");
     let mut client = Client::attach(srv, "alpha");
 
