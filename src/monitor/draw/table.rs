@@ -273,8 +273,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
         ),
         Column::Time => (
             p.map_or_else(dash, |p| text::duration(app.now - p.info.started_at)),
-            s.and_then(|s| s.round_started_at)
-                .map_or_else(dash, |r| text::duration(app.now - r)),
+            row.round_ms(app.now).map_or_else(dash, text::duration),
         ),
         Column::Cpu => (
             p.and_then(|p| p.cpu_percent)
