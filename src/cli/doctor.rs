@@ -99,6 +99,13 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             )
         },
     });
+    if let Some(note) = &snap.opencode2 {
+        lines.push(Line {
+            mark: Mark::Fail,
+            topic: "opencode",
+            text: note.clone(),
+        });
+    }
     lines.extend(tmux::lines(&snap, &ctx.config.tmux.sockets));
     lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
     let (ok, text) = super::reply::channels(&env, &snap.rows);

@@ -9,9 +9,9 @@ use super::{Config, load};
 
 /// What tells a changed file: its inode (an editor that writes a new file and renames it),
 /// length and modification time to the nanosecond.
-type Stamp = Option<(u64, u64, i64, i64)>;
+pub(crate) type Stamp = Option<(u64, u64, i64, i64)>;
 
-fn stamp(path: Option<&std::path::Path>) -> Stamp {
+pub(crate) fn stamp(path: Option<&std::path::Path>) -> Stamp {
     let m = std::fs::metadata(path?).ok()?;
     Some((m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
 }
