@@ -118,8 +118,10 @@ mod tests {
         assert_eq!(m, Mark::Ok);
         assert_eq!(text, "sent by otop watch (pid 42) with the file's settings");
 
-        let mut edited = Notify::default();
-        edited.command = vec!["notify-me".into()];
+        let edited = Notify {
+            command: vec!["notify-me".into()],
+            ..Notify::default()
+        };
         let (m, text) = sender("42 otop watch", &file.describe(), &edited, false);
         assert_eq!(m, Mark::Fail);
         assert!(
