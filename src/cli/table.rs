@@ -63,14 +63,8 @@ mod tests {
     #[test]
     fn a_done_session_reads_done() {
         let done = Row {
-            process: None,
-            session: None,
-            status: Status::new(State::Idle, "idle"),
-            matched: None,
-            tmux: None,
             unseen: true,
-            certain: false,
-            host: None,
+            ..Row::bare(Status::new(State::Idle, "idle"))
         };
         let idle = Row {
             unseen: false,

@@ -78,6 +78,21 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row with `status` and nothing else known (tests build on it).
+    #[cfg(test)]
+    pub(crate) fn bare(status: Status) -> Row {
+        Row {
+            process: None,
+            session: None,
+            status,
+            matched: None,
+            tmux: None,
+            unseen: false,
+            certain: false,
+            host: None,
+        }
+    }
+
     /// How urgent the row is, most urgent least: its state, and among idle (or errored)
     /// sessions the ones you have not seen finish first.
     pub fn urgency(&self) -> (State, bool) {
@@ -294,12 +309,7 @@ mod round_tests {
                 }),
                 ..SessionFacts::default()
             }),
-            status: Status::new(State::Idle, "idle"),
-            matched: None,
-            tmux: None,
-            unseen: false,
-            certain: false,
-            host: None,
+            ..Row::bare(Status::new(State::Idle, "idle"))
         };
         assert_eq!(r.round_ms(761_000), Some(20_000));
         r.status = Status::new(State::Working, "generating");

@@ -262,14 +262,8 @@ mod tests {
         .map(|s| t.status(s))
         .collect();
         let done = crate::model::row::Row {
-            process: None,
-            session: None,
-            status: Status::new(State::Idle, "idle"),
-            matched: None,
-            tmux: None,
             unseen: true,
-            certain: false,
-            host: None,
+            ..crate::model::row::Row::bare(Status::new(State::Idle, "idle"))
         };
         assert!(done.is_done());
         styles.push(t.row_status(&done));
