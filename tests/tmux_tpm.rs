@@ -76,6 +76,10 @@ fn local_clone(into: &Path) -> std::path::PathBuf {
 #[test]
 fn readme_tpm_block_installs_with_prefix_i_and_prefix_o_jumps() {
     if !have_tmux() || !Path::new(TPM).exists() {
+        assert!(
+            !support::opencode::in_ci(),
+            "CI must run this: .ci/run installs tmux-plugin-manager"
+        );
         eprintln!("skipped: needs tmux and Debian's tmux-plugin-manager (.ci/run installs it)");
         return;
     }
