@@ -20,7 +20,7 @@ pub fn render(rows: &[Row], hosts: bool) -> String {
         let mut line = vec![
             r.host.clone().unwrap_or_else(|| "local".into()),
             r.pid().map_or("-".into(), |p| p.to_string()),
-            r.status.state.as_str().to_string(),
+            r.state_word().to_string(),
             cut(&clean(&r.status.detail), 30).into_owned(),
             r.tmux
                 .as_ref()
@@ -52,4 +52,30 @@ pub fn render(rows: &[Row], hosts: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::{State, Status};
+
+    /// `done` is one word in every view: the table's STATE too, not `idle` (issue 28).
+    #[test]
+    fn a_done_session_reads_done() {
+        let done = Row {
+            unseen: true,
+            ..Row::bare(Status::new(State::Idle, "idle"))
+        };
+        let idle = Row {
+            unseen: false,
+            ..done.clone()
+        };
+        let table = render(&[done, idle], false);
+        let states: Vec<&str> = table
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .collect();
+        assert_eq!(states, ["done", "idle"], "{table}");
+    }
 }

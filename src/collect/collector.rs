@@ -64,6 +64,7 @@ pub struct Collector {
     cpu: CpuSampler,
     scanner: process::Scanner,
     totals: TotalsReader,
+    opencode2: crate::source::opencode2::Service,
 }
 
 /// The header totals on a connection of their own. The first read covers the whole message
@@ -110,12 +111,13 @@ impl Collector {
     pub fn new(opts: CollectorOptions, env: Env) -> Collector {
         Collector {
             opts,
-            env,
             dbs: HashMap::new(),
             logs: HashMap::new(),
             cpu: CpuSampler::default(),
             scanner: process::Scanner::default(),
             totals: TotalsReader::default(),
+            opencode2: crate::source::opencode2::Service::new(env.opencode_service_file()),
+            env,
         }
     }
 
@@ -231,6 +233,10 @@ impl Source for Collector {
             taken_at: now,
             ..Snapshot::default()
         };
+        if let Some(note) = self.opencode2.check() {
+            snap.warnings.push(note.clone());
+            snap.opencode2 = Some(note);
+        }
         let mut panes: Vec<Pane> = Vec::new();
         for s in servers {
             snap.in_front.extend(s.in_front().map(TmuxLocation::from));

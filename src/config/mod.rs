@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod colour;
+pub mod follow;
 pub mod hosts;
 pub mod key_tables;
 pub mod keys;
@@ -208,7 +209,7 @@ impl Default for Status {
             symbols: PerState::strings(State::ALL.map(State::symbol), crate::model::unseen::SYMBOL),
             colours: PerState::strings(
                 ["magenta,bold", "red", "green", "default", "colour244"],
-                "green",
+                "blue",
             ),
         }
     }

@@ -131,7 +131,14 @@ pub fn plan(row: &Row, current_socket: Option<&str>, client: Option<&str>) -> Pl
         };
     };
     if !inside {
-        return Plan::Print(describe(row));
+        // No client to move from here: say how to get there.
+        return Plan::Print(format!(
+            "{}\nnot run inside tmux, so no client was moved: tmux -S {} attach -t {} shows it, \
+             or otop jump --any-client moves the client tmux used last",
+            describe(row),
+            clean(&loc.socket),
+            clean(&loc.target)
+        ));
     }
     match current_socket {
         Some(cur) if !same_socket(cur, &loc.socket) => Plan::Explain(format!(
@@ -344,6 +351,12 @@ mod tests {
     #[test]
     fn outside_tmux_it_prints_where_the_session_is() {
         let p = plan(&row(Some("/tmp/s")), None, None);
-        assert!(matches!(p, Plan::Print(m) if m.contains("pid 42") && m.contains("%3 (b:2.1)")));
+        assert!(matches!(&p, Plan::Print(m) if m.contains("pid 42") && m.contains("%3 (b:2.1)")));
+        // And how to get there (issue 28).
+        assert!(
+            matches!(&p, Plan::Print(m) if m.contains("tmux -S /tmp/s attach -t b:2.1")
+                && m.contains("--any-client")),
+            "{p:?}"
+        );
     }
 }

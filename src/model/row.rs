@@ -78,6 +78,21 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row with `status` and nothing else known (tests build on it).
+    #[cfg(test)]
+    pub(crate) fn bare(status: Status) -> Row {
+        Row {
+            process: None,
+            session: None,
+            status,
+            matched: None,
+            tmux: None,
+            unseen: false,
+            certain: false,
+            host: None,
+        }
+    }
+
     /// How urgent the row is, most urgent least: its state, and among idle (or errored)
     /// sessions the ones you have not seen finish first.
     pub fn urgency(&self) -> (State, bool) {
@@ -156,6 +171,29 @@ impl Row {
 
     /// The stable JSON shape of `otop sessions --json`. Field names are a public interface.
     /// What a STATUS column says: the detail (`asking: Colour`), else the state's name.
+    /// The state's one word in every view: `done` for an idle session that finished since you
+    /// last looked, else the state's name.
+    pub fn state_word(&self) -> &str {
+        if self.is_done() {
+            "done"
+        } else {
+            self.status.state.as_str()
+        }
+    }
+
+    /// ROUND: how long the current turn has run (from the prompt that started it); once the
+    /// session is idle or errored, how long its last turn took, so it does not grow while
+    /// nothing happens.
+    pub fn round_ms(&self, now: i64) -> Option<i64> {
+        let s = self.session.as_ref()?;
+        let start = s.round_started_at?;
+        let ended = matches!(self.status.state, State::Idle | State::Error)
+            .then(|| s.last_message.as_ref().and_then(|m| m.completed_at))
+            .flatten()
+            .filter(|&end| end >= start);
+        Some(ended.unwrap_or(now) - start)
+    }
+
     pub fn status_text(&self) -> &str {
         if self.status.detail.is_empty() {
             self.status.state.as_str()
@@ -263,5 +301,48 @@ mod tests {
             }
             assert_eq!(r.to_json()["cpu_percent"].to_string(), printed);
         }
+    }
+}
+
+#[cfg(test)]
+mod round_tests {
+    use super::*;
+    use crate::source::db::types::{MessageFacts, Role};
+
+    /// Issue 28: ROUND is the running turn's age while it runs, and the last turn's length once
+    /// idle, not the time since its prompt growing for ever.
+    #[test]
+    fn round_stops_growing_once_idle() {
+        let mut r = Row {
+            process: None,
+            session: Some(SessionFacts {
+                round_started_at: Some(1_000),
+                last_message: Some(MessageFacts {
+                    id: "msg_a".into(),
+                    role: Role::Assistant,
+                    created_at: Some(2_000),
+                    completed_at: Some(21_000),
+                    finish: Some("stop".into()),
+                    error: None,
+                    error_message: None,
+                    part_count: 3,
+                    updated_at: None,
+                }),
+                ..SessionFacts::default()
+            }),
+            ..Row::bare(Status::new(State::Idle, "idle"))
+        };
+        assert_eq!(r.round_ms(761_000), Some(20_000));
+        r.status = Status::new(State::Working, "generating");
+        assert_eq!(r.round_ms(761_000), Some(760_000));
+        r.status = Status::new(State::Idle, "idle");
+        if let Some(s) = r.session.as_mut() {
+            s.last_message = None;
+        }
+        assert_eq!(
+            r.round_ms(61_000),
+            Some(60_000),
+            "no end known: since the prompt"
+        );
     }
 }

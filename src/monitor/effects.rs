@@ -43,7 +43,11 @@ pub(super) fn perform(
         }
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();
-            app.set_mcp(mcp::load(global, dir.as_deref().map(Path::new)));
+            app.set_mcp(if app.snapshot.demo {
+                crate::collect::demo::mcp(dir.as_deref())
+            } else {
+                mcp::load(global, dir.as_deref().map(Path::new))
+            });
         }
     }
     false

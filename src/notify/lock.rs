@@ -2,9 +2,10 @@
 //! `$XDG_RUNTIME_DIR/otop/notify.lock` sends every notification and keeps the unseen marks; the
 //! others track the same sessions and take over when the holder ends (the kernel releases the
 //! lock of a process that dies, however it dies). The holder writes `<pid> <what>` into the
-//! file, for `otop doctor`. The directory may be a shared one (`XDG_RUNTIME_DIR=/tmp`): the
-//! file is opened as every file of otop's own is ([`crate::source::file::open_own`]), so what
-//! another user planted there is refused, never truncated.
+//! file, then the `[notify]` settings it sends with, for `otop doctor`. The directory may be a
+//! shared one (`XDG_RUNTIME_DIR=/tmp`): the file is opened as every file of otop's own is
+//! ([`crate::source::file::open_own`]), so what another user planted there is refused, never
+//! truncated.
 
 use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
@@ -34,6 +35,8 @@ pub fn place(env: &crate::paths::Env) -> Option<PathBuf> {
 pub struct Owner {
     path: Option<PathBuf>,
     what: &'static str,
+    /// The settings it sends with ([`crate::config::Notify::describe`]).
+    uses: String,
     file: Option<File>,
     owned: bool,
 }
@@ -41,10 +44,11 @@ pub struct Owner {
 impl Owner {
     /// `what` names this process in the file (`otop watch`, `otop monitor`). No `path` (no
     /// directory to put it in): this process owns nothing, and sends nothing.
-    pub fn new(path: Option<PathBuf>, what: &'static str) -> Owner {
+    pub fn new(path: Option<PathBuf>, what: &'static str, uses: String) -> Owner {
         Owner {
             path,
             what,
+            uses,
             file: None,
             owned: false,
         }
@@ -68,12 +72,31 @@ impl Owner {
         if file.try_lock().is_err() {
             return false;
         }
-        // The file is ours now: say who holds it.
+        self.owned = true;
+        self.record();
+        true
+    }
+
+    /// Settings changed while running: the file says so if this process holds it.
+    pub fn set_uses(&mut self, uses: String) {
+        self.uses = uses;
+        if self.owned {
+            self.record();
+        }
+    }
+
+    /// The file is ours: says who holds it and with what.
+    fn record(&mut self) {
+        let Some(file) = &mut self.file else { return };
         let _ = file.set_len(0);
         let _ = file.rewind();
-        let _ = writeln!(file, "{} {}", std::process::id(), self.what);
-        self.owned = true;
-        true
+        let _ = write!(
+            file,
+            "{} {}\nuses {}\n",
+            std::process::id(),
+            self.what,
+            self.uses
+        );
     }
 }
 
@@ -90,8 +113,9 @@ fn open(path: &Path) -> Result<File, FileError> {
 pub enum Holder {
     /// Nobody: no otop process sends notifications.
     Nobody,
-    /// A live process (the kernel says the lock is held): its line, `<pid> <what>`.
-    Held(String),
+    /// A live process (the kernel says the lock is held): its line, `<pid> <what>`, and the
+    /// settings it sends with (empty from an otop that did not record them).
+    Held(String, String),
     Unreadable(String),
 }
 
@@ -106,9 +130,16 @@ pub fn holder(path: &Path) -> Holder {
     match file.try_lock() {
         Ok(()) => Holder::Nobody,
         Err(TryLockError::WouldBlock) => {
-            let mut line = String::new();
-            let _ = (&mut file).take(256).read_to_string(&mut line);
-            Holder::Held(line.trim().to_string())
+            let mut text = String::new();
+            let _ = (&mut file).take(4096).read_to_string(&mut text);
+            let mut lines = text.lines();
+            let who = lines.next().unwrap_or("").trim().to_string();
+            let uses = lines
+                .find_map(|l| l.strip_prefix("uses "))
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            Holder::Held(who, uses)
         }
         Err(TryLockError::Error(e)) => Holder::Unreadable(e.to_string()),
     }
@@ -123,17 +154,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("run/otop/notify.lock");
         assert_eq!(holder(&path), Holder::Nobody);
-        let mut a = Owner::new(Some(path.clone()), "otop watch");
-        let mut b = Owner::new(Some(path.clone()), "otop monitor");
+        let mut a = Owner::new(Some(path.clone()), "otop watch", "desktop".into());
+        let mut b = Owner::new(Some(path.clone()), "otop monitor", "desktop".into());
         assert!(a.try_own());
         assert!(!b.try_own(), "a holds it");
         assert_eq!(
             holder(&path),
-            Holder::Held(format!("{} otop watch", std::process::id()))
+            Holder::Held(
+                format!("{} otop watch", std::process::id()),
+                "desktop".into()
+            )
+        );
+        a.set_uses("tmux message".into());
+        assert_eq!(
+            holder(&path),
+            Holder::Held(
+                format!("{} otop watch", std::process::id()),
+                "tmux message".into()
+            )
         );
         drop(a);
         assert!(b.try_own(), "a's lock went with it");
-        assert!(!Owner::new(None, "x").try_own());
+        assert!(!Owner::new(None, "x", String::new()).try_own());
     }
 
     /// `XDG_RUNTIME_DIR=/tmp`: another user's symlink at `otop/notify.lock` pointing at a file
@@ -147,7 +189,7 @@ mod tests {
         std::fs::create_dir(&run).unwrap();
         let path = run.join("notify.lock");
         std::os::unix::fs::symlink(&victim, &path).unwrap();
-        let mut a = Owner::new(Some(path.clone()), "otop watch");
+        let mut a = Owner::new(Some(path.clone()), "otop watch", String::new());
         assert!(!a.try_own());
         assert!(matches!(holder(&path), Holder::Unreadable(e) if e.contains("symlink")));
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
@@ -174,8 +216,8 @@ mod tests {
         std::os::unix::fs::symlink(dir.path(), dir.path().join("tmp/otop")).unwrap();
         let moved = dir.path().join("state/otop/notify.lock");
         assert_eq!(place(&env), Some(moved.clone()));
-        let mut a = Owner::new(place(&env), "otop watch");
+        let mut a = Owner::new(place(&env), "otop watch", String::new());
         assert!(a.try_own());
-        assert!(matches!(holder(&moved), Holder::Held(_)));
+        assert!(matches!(holder(&moved), Holder::Held(..)));
     }
 }

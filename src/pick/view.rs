@@ -129,7 +129,7 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
 /// Line 1: symbol, status (`status_w` columns), title, tmux location on the right. Line 2:
 /// last output, dimmed.
 fn item(r: &Row, hosts: bool, width: usize, status_w: usize, theme: &Theme) -> ListItem<'static> {
-    let style = theme.status(&r.status);
+    let style = theme.row_status(r);
     let status = if r.is_done() {
         format!("{} {}", crate::model::unseen::SYMBOL, fit("done", status_w))
     } else {

@@ -255,6 +255,16 @@ fn kind(t: &std::fs::FileType) -> &'static str {
     }
 }
 
+/// What tells a changed file, from one `stat`: its inode (an editor that writes a new file and
+/// renames it), length and modification time to the nanosecond; None when it is not there.
+pub(crate) type Stamp = Option<(u64, u64, i64, i64)>;
+
+pub(crate) fn stamp(path: Option<&Path>) -> Stamp {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path?).ok()?;
+    Some((m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -384,17 +384,30 @@ impl Client {
         }
     }
 
-    /// `session_name pane_id` of what the client shows now.
+    /// `session_name window_index pane_id` of what the client shows now. Read from
+    /// list-clients: `display -c` takes its pane from tmux's current client, not this one, when
+    /// several are attached.
     pub fn showing(&self, srv: &TmuxServer) -> String {
         srv.ok(&[
-            "display",
-            "-p",
-            "-c",
-            &self.name,
-            "#{session_name} #{window_index} #{pane_id}",
+            "list-clients",
+            "-F",
+            "#{client_name}\t#{session_name} #{window_index} #{pane_id}",
         ])
-        .trim()
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{}\t", self.name)))
+        .unwrap_or("")
         .to_string()
+    }
+
+    /// Types `bytes` on the client's terminal, as a person at its keyboard would (`\x02o` is
+    /// `prefix + o` with tmux's default prefix).
+    pub fn press(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("client's terminal");
+        stdin
+            .write_all(bytes)
+            .expect("type on the client's terminal");
+        stdin.flush().expect("flush the client's terminal");
     }
 
     /// What the client's terminal received so far, escape sequences removed.

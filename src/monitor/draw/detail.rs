@@ -63,15 +63,11 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
     let val = |v: String| Span::raw(format!("{v}  "));
     let opt = |v: Option<&str>| clean(v.unwrap_or("-")).into_owned();
 
-    let status = format!(
-        "{} ({})",
-        clean(&row.status.detail),
-        row.status.state.as_str()
-    );
+    let status = format!("{} ({})", clean(&row.status.detail), row.state_word());
     let mut line1 = vec![
         Span::styled(row.title(), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw("  "),
-        Span::styled(status, t.status(&row.status)),
+        Span::styled(status, t.row_status(row)),
     ];
     if s.is_some_and(|s| s.parent_id.is_some()) {
         line1.push(Span::styled("  subagent", t.secondary()));

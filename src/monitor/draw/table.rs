@@ -254,8 +254,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
         ),
         Column::Uptime => (
             p.map_or_else(dash, |p| text::duration(app.now - p.info.started_at)),
-            s.and_then(|s| s.round_started_at)
-                .map_or_else(dash, |r| text::duration(app.now - r)),
+            row.round_ms(app.now).map_or_else(dash, text::duration),
         ),
         Column::Cpu => (
             p.and_then(|p| p.cpu_percent)
@@ -317,7 +316,7 @@ pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
                 (fit(&a, *w), fit(&b, *w))
             };
             let top_style = match col {
-                Column::Status => t.status(&row.status),
+                Column::Status => t.row_status(row),
                 _ if row.is_helper() || row.status.state == State::Stalled => t.secondary(),
                 _ => Style::new(),
             };
