@@ -340,12 +340,14 @@ impl Collector {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
 
+        let mut stream_errors = HashMap::new();
         let log_sessions: HashMap<u32, LogRun> = if self.opts.logs {
             let log = self
                 .logs
                 .entry(data_dir.clone())
                 .or_insert_with(|| LogIndex::new(data_dir.join("log")));
             log.refresh(&infos);
+            stream_errors = log.stream_errors();
             let mut runs: HashMap<u32, LogRun> = log
                 .runs_for(&infos)
                 .into_iter()
@@ -410,7 +412,7 @@ impl Collector {
             matches: &matches,
             facts: &facts,
             owners: &owners,
-            log_sessions: &log_sessions,
+            stream_errors: &stream_errors,
             plugins: &plugins,
             now,
         };

@@ -71,7 +71,7 @@ pub struct Row {
     /// `model::unseen`); only ever set on idle and error rows.
     pub unseen: bool,
     /// The state is opencode's own report through the companion plugin (a pending permission
-    /// or question), not an inference: it is told at once, without a hold.
+    /// or question, a retry), not an inference: it is told at once, without a hold.
     pub certain: bool,
     /// The machine the row is on (a `[[hosts]]` name); None for this one.
     pub host: Option<String>,

@@ -15,7 +15,7 @@ pub mod parse;
 pub mod types;
 
 use self::parse::{parse_file_line, parse_shared_line};
-use self::types::{LogRun, RunKey};
+use self::types::{LogRun, RunKey, StreamErrors};
 use super::process::types::ProcessInfo;
 
 /// How much of a huge shared log the first refresh reads (its tail).
@@ -224,6 +224,27 @@ impl LogIndex {
             .into_iter()
             .map(|(pid, id)| (pid, id.to_string()))
             .collect()
+    }
+
+    /// Every session's `stream error` lines, whichever run wrote them: a line names its
+    /// session exactly, so it is evidence about that session whether or not its run could be
+    /// tied to a process (a run paired with no process, a per-process file two processes
+    /// wrote, a subagent's session).
+    pub fn stream_errors(&self) -> HashMap<String, StreamErrors> {
+        let mut out: HashMap<String, StreamErrors> = HashMap::new();
+        let runs = self
+            .runs
+            .values()
+            .chain(self.files.values().map(|f| &f.run));
+        for (id, errors) in runs.flat_map(|r| &r.stream_errors) {
+            match out.get_mut(id) {
+                Some(e) => e.merge(errors),
+                None => {
+                    out.insert(id.clone(), errors.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Pairs each process with its log run (one run per process at most).

@@ -244,3 +244,37 @@ fn runs_of_gone_processes_are_forgotten_after_a_day() {
     assert_eq!(idx.runs.len(), 1, "only the live TUI's run is kept");
     assert!(idx.runs_for(&[&tui]).contains_key(&200));
 }
+
+#[test]
+fn stream_errors_are_found_by_session_whichever_run_wrote_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    // The process started 40 s before its run's first line (a loaded machine): no pairing.
+    let p = proc(10, "2026-11-23T23:26:30Z", "/w");
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    append(
+        &log,
+        &start_line("aaaa0001", "2026-11-23T23:27:16.000Z", "/w"),
+    );
+    let error = |t: &str, what: &str| {
+        format!(
+            "timestamp={t} level=ERROR run=aaaa0001 message=\"stream error\" providerID=mock \
+             session.id=ses_one small=false error.error=\"AI_APICallError: {what}\"\n"
+        )
+    };
+    append(&log, &error("2026-11-23T23:27:20.000Z", "first"));
+    append(
+        &log,
+        &error("2026-11-23T23:27:22.000Z", "mock upstream failure"),
+    );
+    idx.refresh_at(&[&p], NOW);
+    assert!(
+        idx.runs_for(&[&p]).is_empty(),
+        "the run is paired with no process"
+    );
+    let errors = idx.stream_errors();
+    let one = errors.get("ses_one").expect("ses_one's errors");
+    assert_eq!(one.times.len(), 2);
+    assert_eq!(one.latest(), parse_time("2026-11-23T23:27:22.000Z"));
+    assert_eq!(one.message.as_deref(), Some("mock upstream failure"));
+}
