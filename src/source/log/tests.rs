@@ -101,7 +101,7 @@ fn truncated_log_is_read_again_from_the_start() {
     );
     idx.refresh_at(&[&p], NOW);
     // A process started just before the new run now shows the new run's session.
-    let q = proc(11, "2026-11-23T23:27:16.800Z", "/w");
+    let q = proc(11, "2026-11-23T23:27:17.500Z", "/w");
     let runs = idx.runs_for(&[&q]);
     assert_eq!(
         runs.get(&11).and_then(|r| r.latest_session()),
@@ -155,8 +155,9 @@ fn per_process_file_belongs_to_the_process_holding_it() {
 }
 
 #[test]
-fn two_processes_two_seconds_apart_get_their_own_runs() {
-    // Observed under load: `creating instance` ~2.8 s after the process started.
+fn twins_started_two_seconds_apart_are_not_paired_by_start() {
+    // Observed under load: `creating instance` ~2.8 s after the process started; which twin
+    // logs first is up to the scheduler, so start order is no evidence.
     let a = proc(1, "2026-11-23T23:28:00Z", "/w/proj");
     let b = proc(2, "2026-11-23T23:28:02Z", "/w/proj/");
     let runs = [
@@ -171,9 +172,62 @@ fn two_processes_two_seconds_apart_get_their_own_runs() {
             directory: "/w/proj",
         },
     ];
-    let paired = pair(&runs, &[&b, &a]);
+    assert!(pair(&runs, &[&b, &a]).is_empty());
+    // Further apart than a run can lag its process, each start is evidence again.
+    let c = proc(3, "2026-11-23T23:28:30Z", "/w/proj");
+    let runs = [
+        runs[1],
+        RunStart {
+            id: "run_c",
+            started_at: c.started_at + 2_800,
+            directory: "/w/proj",
+        },
+    ];
+    let paired = pair(&runs, &[&c, &a]);
     assert_eq!(paired.get(&1), Some(&"run_a"));
-    assert_eq!(paired.get(&2), Some(&"run_b"));
+    assert_eq!(paired.get(&3), Some(&"run_c"));
+}
+
+/// Twins told apart by where each wrote: a real second process appends its run's line to the
+/// shared log through a descriptor it keeps open (as opencode does), the test writes the other
+/// run's lines after it. The second run starts too late for any start-time pairing.
+#[test]
+fn a_process_owns_the_run_of_the_line_its_latest_write_ended() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    let cwd = "/w/proj";
+    append(
+        &log,
+        &start_line("aaaa0001", "2026-11-23T23:27:16.000Z", cwd),
+    );
+    let theirs = start_line("bbbb0002", "2026-11-23T23:27:59.000Z", cwd);
+    let mut child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "exec 3>>\"$1\"; printf '%s' \"$2\" >&3; exec sleep 30",
+            "sh",
+        ])
+        .arg(&log)
+        .arg(&theirs)
+        .spawn()
+        .expect("sh");
+    let written = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::read_to_string(&log).is_ok_and(|t| t.ends_with(&theirs))
+    });
+    append(
+        &log,
+        &loop_line("aaaa0001", "2026-11-23T23:28:01.000Z", "ses_a"),
+    );
+    let mut p = proc(child.id(), "2026-11-23T23:27:15Z", cwd);
+    p.open_files = vec![log.display().to_string()];
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    idx.refresh_at(&[&p], NOW);
+    let run = idx.runs_for(&[&p]).get(&p.pid).map(|r| r.key.clone());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(written, "the child never wrote");
+    assert_eq!(run, Some(RunKey::Run("bbbb0002".into())));
 }
 
 #[test]

@@ -71,3 +71,10 @@ pub struct OpencodeProcess {
     /// The npm node wrapper merged into this native process (opencode 1.2.x), if any.
     pub wrapper_pid: Option<u32>,
 }
+
+/// One descriptor's place in a file a process holds open (see `process::write_offsets`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOffset {
+    pub inode: u64,
+    pub offset: u64,
+}
