@@ -375,7 +375,7 @@ impl Collector {
         let correlated: Vec<&OpencodeProcess> = group
             .iter()
             .copied()
-            .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Attach))
+            .filter(|p| p.kind.runs_sessions())
             .collect();
 
         let matches = evidence::matches(db, &correlated, &log_sessions, &plugins)?;

@@ -20,6 +20,13 @@ pub enum Kind {
     Helper,
 }
 
+impl Kind {
+    /// Processes correlation ties to sessions (the collector's `correlated`).
+    pub fn runs_sessions(self) -> bool {
+        matches!(self, Kind::Tui | Kind::Run | Kind::Attach)
+    }
+}
+
 /// Environment variables otop cares about (Linux only; empty on macOS).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcEnv {
