@@ -340,7 +340,7 @@ impl Collector {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
 
-        let mut stream_errors = HashMap::new();
+        let stream_errors;
         let log_sessions: HashMap<u32, LogRun> = if self.opts.logs {
             let log = self
                 .logs
@@ -359,6 +359,7 @@ impl Collector {
             }
             runs
         } else {
+            stream_errors = crate::source::log::recent_stream_errors(&data_dir.join("log"));
             HashMap::new()
         };
         let plugin_dir = data_dir.join(plugin::DIR);

@@ -76,6 +76,7 @@ pub fn retry_and_queue(
     let limit = Instant::now() + Duration::from_secs(180);
     let mut looks: Vec<Look> = Vec::new();
     let mut first_error = None;
+    let mut bar: Option<String> = None;
     loop {
         let at = now_ms();
         let rows = f.sessions(false);
@@ -85,6 +86,11 @@ pub fn retry_and_queue(
             status_in(&rows, f, "queue", queue),
         ];
         let gave_up = statuses[0].starts_with("error/error");
+        if bar.is_none() && statuses[0].starts_with("error/retrying") {
+            // The one-shot status line (no log index) counts it as an error too.
+            let db = f.db_path().display().to_string();
+            bar = Some(f.otop(&["--db", &db, "status", "--json"]));
+        }
         looks.push(Look { at, statuses });
         if (gave_up || Instant::now() > limit) && at > queue_until {
             break;
@@ -130,6 +136,12 @@ pub fn retry_and_queue(
             );
         }
     }
+    let bar = bar.unwrap_or_default();
+    let counts: Value = serde_json::from_str(&bar).unwrap_or(Value::Null);
+    assert_eq!(
+        counts["error"], 1,
+        "otop status --json while retrying: {bar}"
+    );
     let waiting: Vec<&Look> = looks
         .iter()
         .filter(|l| (queued_at + MODEL_WAIT..queue_until).contains(&l.at))
@@ -152,13 +164,29 @@ pub fn retry_and_queue(
         .iter()
         .find(|l| l.statuses[1].starts_with("working/waiting for the model"))
         .map_or(0, |l| l.at - queued_at);
+    let before = looks
+        .iter()
+        .rev()
+        .find(|l| l.at < first_retrying.at)
+        .map_or("-".to_string(), |l| {
+            format!("{} at {:+} ms", l.statuses[0], l.at - first_error)
+        });
+    let last_retry = looks[..gave_up]
+        .last()
+        .map_or("-", |l| l.statuses[0].as_str());
+    let end = looks
+        .get(gave_up)
+        .map_or("(still retrying)".to_string(), |l| {
+            format!("{} at {:+} s", l.statuses[0], (l.at - first_error) / 1_000)
+        });
     format!(
-        "first stream error at {first_error}; retrying first read {late:+} ms after it ({}), \
-         {} looks over {} s; queue read `waiting for the model` from {first_waiting} ms after \
-         its prompt, at all {} looks over {} s",
+        "first stream error at {first_error}; before: {before}; retrying first read {late:+} ms \
+         after it ({}), at all {} looks up to {last_retry}; then {end}; status line while \
+         retrying: {}; queue read `waiting for the model` from {first_waiting} ms after its \
+         prompt, at all {} looks over {} s",
         first_retrying.statuses[0],
         gave_up,
-        (looks.last().map_or(0, |l| l.at) - looks[0].at) / 1_000,
+        bar.trim(),
         waiting.len(),
         span / 1_000,
     )

@@ -313,6 +313,30 @@ impl LogIndex {
     }
 }
 
+/// How much of the shared log's end the one-shot status line reads for [`recent_stream_errors`].
+pub const RECENT_MAX: u64 = 512 << 10;
+
+/// The `stream error` lines among the last [`RECENT_MAX`] bytes of the shared log in `dir`
+/// (1.17+), by session: what a reader that keeps no log index (the one-shot status line) needs
+/// to tell a failing provider from a slow one. A busy log may hold a retry's first attempts
+/// further back: its latest line is what tells `retrying`.
+pub fn recent_stream_errors(dir: &Path) -> HashMap<String, StreamErrors> {
+    let mut out: HashMap<String, StreamErrors> = HashMap::new();
+    Cursor::default().read(&dir.join(SHARED), RECENT_MAX, |text| {
+        if !text.contains("stream error") {
+            return;
+        }
+        if let Some(line) = parse_shared_line(text)
+            && let parse::LogEvent::StreamError { session, message } = line.event
+        {
+            out.entry(session)
+                .or_default()
+                .add(line.time, message.as_deref());
+        }
+    });
+    out
+}
+
 /// Longest line [`own_run`] reads back to find the run that wrote it.
 const OWN_LINE_MAX: u64 = 64 << 10;
 

@@ -332,3 +332,24 @@ fn stream_errors_are_found_by_session_whichever_run_wrote_them() {
     assert_eq!(one.latest(), parse_time("2026-11-23T23:27:22.000Z"));
     assert_eq!(one.message.as_deref(), Some("mock upstream failure"));
 }
+
+#[test]
+fn the_status_line_reads_stream_errors_from_the_log_s_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    let filler = loop_line("aaaa0001", "2026-11-23T23:27:18.000Z", "ses_busy");
+    let old = "timestamp=2026-11-23T23:27:19.000Z level=ERROR run=aaaa0001 message=\"stream error\" session.id=ses_old small=false error.error=\"AI_APICallError: long ago\"\n";
+    let new = "timestamp=2026-11-23T23:28:19.000Z level=ERROR run=aaaa0001 message=\"stream error\" session.id=ses_new small=false error.error=\"AI_APICallError: mock upstream failure\"\n";
+    append(&log, old);
+    append(
+        &log,
+        &filler.repeat((RECENT_MAX as usize) / filler.len() + 1),
+    );
+    append(&log, new);
+    let errors = recent_stream_errors(dir.path());
+    assert_eq!(errors.keys().collect::<Vec<_>>(), ["ses_new"]);
+    assert_eq!(
+        errors["ses_new"].message.as_deref(),
+        Some("mock upstream failure")
+    );
+}
