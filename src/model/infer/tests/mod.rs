@@ -625,3 +625,22 @@ fn retrying_counts_the_attempts_of_this_round_and_says_the_latest_error() {
         )
     );
 }
+
+/// What the plugin reported is opencode's own word (`"certain": true`): its retry and its
+/// pending requests, not the DB rules a busy plugin leaves to otop.
+#[test]
+fn the_plugin_s_retry_and_requests_are_reported_its_busy_is_not() {
+    let mut s = generating();
+    last_mut(&mut s).part_count = 0;
+    let retry = with_plugin("retry");
+    let status = infer(&s, &[], &retry, NOW);
+    let plugin = retry.plugin.as_ref().expect("plugin state");
+    assert!(status.is_retrying(), "{status:?}");
+    assert!(reported(plugin, &status));
+    let busy = with_plugin("busy");
+    let status = infer(&s, &[], &busy, NOW);
+    assert!(
+        !reported(busy.plugin.as_ref().expect("plugin state"), &status),
+        "{status:?}"
+    );
+}
