@@ -544,9 +544,18 @@ fn opencode_1_18_plugin() {
         status_of(&row)
     });
     report.run("failing provider", || {
-        let row = wait_tui_row(f, "fail", &session("fail"), STATE, |r| {
+        let id = session("fail");
+        let row = wait_tui_row(f, "fail", &id, STATE, |r| {
             state_is(r, "error", "retrying (attempt ")
         });
+        // opencode's own report: certain, and its reason survives the table's cut.
+        assert_eq!(row["certain"], true, "{row}");
+        let table = f.otop(&["sessions"]);
+        let line = table
+            .lines()
+            .find(|l| l.contains(id.as_str()))
+            .unwrap_or_default();
+        assert!(line.contains("scripted failure"), "{table}");
         status_of(&row)
     });
     report.run("interrupting the retries", || {
