@@ -6,6 +6,9 @@ use crate::tui::text::{cut, width};
 
 /// Widest title shown; longer ones are cut by display width.
 const TITLE_WIDTH: usize = 50;
+/// Widest status shown: room for a retry's attempt, countdown and the start of the provider's
+/// error (`retrying (attempt 2, next in 4 s): mock upstream failure`).
+const STATUS_WIDTH: usize = 64;
 
 /// One line per row, aligned; every untrusted string sanitised. With `hosts` (any host is
 /// read), a HOST column first.
@@ -21,7 +24,7 @@ pub fn render(rows: &[Row], hosts: bool) -> String {
             r.host.clone().unwrap_or_else(|| "local".into()),
             r.pid().map_or("-".into(), |p| p.to_string()),
             r.state_word().to_string(),
-            cut(&clean(&r.status.detail), 30).into_owned(),
+            cut(&clean(&r.status.detail), STATUS_WIDTH).into_owned(),
             r.tmux
                 .as_ref()
                 .map_or("-".into(), |t| clean(&t.target).into_owned()),

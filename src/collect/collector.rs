@@ -346,12 +346,14 @@ impl Collector {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
 
+        let stream_errors;
         let log_sessions: HashMap<u32, LogRun> = if self.opts.logs {
             let log = self
                 .logs
                 .entry(data_dir.clone())
                 .or_insert_with(|| LogIndex::new(data_dir.join("log")));
             log.refresh(&infos);
+            stream_errors = log.stream_errors();
             let mut runs: HashMap<u32, LogRun> = log
                 .runs_for(&infos)
                 .into_iter()
@@ -363,6 +365,7 @@ impl Collector {
             }
             runs
         } else {
+            stream_errors = crate::source::log::recent_stream_errors(&data_dir.join("log"));
             HashMap::new()
         };
         // The plugin writes where its process's environment says, not beside the database.
@@ -393,7 +396,7 @@ impl Collector {
         let correlated: Vec<&OpencodeProcess> = group
             .iter()
             .copied()
-            .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Attach))
+            .filter(|p| p.kind.runs_sessions())
             .collect();
 
         let matches = evidence::matches(db, &correlated, &log_sessions, &plugins)?;
@@ -430,7 +433,7 @@ impl Collector {
             matches: &matches,
             facts: &facts,
             owners: &owners,
-            log_sessions: &log_sessions,
+            stream_errors: &stream_errors,
             plugins: &plugins,
             now,
         };

@@ -103,6 +103,9 @@ pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
     };
     match planned {
         Plan::Jump(loc) => {
+            if let Some(why) = twin_doubt(row) {
+                return Err(Error::Refused(format!("{}: {why}", name(row))));
+            }
             let went = jump_to(&loc, client)?;
             if let (Some(marks), Some(id)) = (&here.marks, row.session_id()) {
                 // The jump happened; a mark left behind is cleared when the pane is seen.
@@ -113,6 +116,20 @@ pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
         Plan::Explain(why) => Err(Error::Refused(why)),
         Plan::Print(text) => Ok(Went::Print(text)),
     }
+}
+
+/// [`Row::twin_doubt`] against the processes running now, read only for a row tied to its
+/// process by a guess.
+fn twin_doubt(row: &Row) -> Option<String> {
+    row.matched.filter(|m| !m.is_certain())?;
+    let procs =
+        crate::source::process::scan_with(crate::source::process::OpenFiles::Database, false);
+    row.twin_doubt(
+        procs
+            .iter()
+            .filter(|p| p.kind.runs_sessions())
+            .filter_map(|p| Some((p.info.pid, p.info.cwd.as_deref()?))),
+    )
 }
 
 /// Decides what choosing `row` does. `current_socket` is the server otop runs under (from

@@ -71,7 +71,7 @@ pub struct Row {
     /// `model::unseen`); only ever set on idle and error rows.
     pub unseen: bool,
     /// The state is opencode's own report through the companion plugin (a pending permission
-    /// or question), not an inference: it is told at once, without a hold.
+    /// or question, a retry), not an inference: it is told at once, without a hold.
     pub certain: bool,
     /// The machine the row is on (a `[[hosts]]` name); None for this one.
     pub host: Option<String>,
@@ -138,6 +138,50 @@ impl Row {
         self.session_id()
             .map(str::to_string)
             .or_else(|| self.pid().map(|p| p.to_string()))
+    }
+
+    /// Why acting on this row could reach the wrong TUI: its process was tied to its session
+    /// by a guess (activity, directory) while another opencode process runs in the same
+    /// directory (`running`: pid and cwd of each), so either could be running the session.
+    /// None when the tie is evidence (plugin, `-s`, the process's own log run) or it has no twin.
+    pub fn twin_doubt<'a>(
+        &self,
+        running: impl IntoIterator<Item = (u32, &'a str)>,
+    ) -> Option<String> {
+        let rule = self.matched.filter(|m| !m.is_certain())?;
+        let p = self.process.as_ref()?;
+        let cwd = p.info.cwd.as_deref()?;
+        let twins = running
+            .into_iter()
+            .filter(|(pid, c)| *pid != p.info.pid && *c == cwd)
+            .count();
+        (twins > 0).then(|| {
+            format!(
+                "pid {} runs this session by a guess ({}) and {twins} other opencode \
+                 process{} run{} in {}: either may be the one, so otop does not act on it \
+                 (the companion plugin, `otop plugin install`, makes the match exact)",
+                p.info.pid,
+                format!("{rule:?}").to_lowercase(),
+                if twins == 1 { "" } else { "es" },
+                if twins == 1 { "s" } else { "" },
+                crate::model::sanitize::clean(cwd),
+            )
+        })
+    }
+
+    /// The opencode processes among `rows` that may run a session (TUIs, `opencode run`,
+    /// attached clients): pid and cwd, for [`Row::twin_doubt`].
+    pub fn running(rows: &[Row]) -> Vec<(u32, &str)> {
+        let mut out: Vec<(u32, &str)> = rows
+            .iter()
+            .filter(|r| r.host.is_none())
+            .filter_map(|r| r.process.as_ref())
+            .filter(|p| p.kind.runs_sessions())
+            .filter_map(|p| Some((p.info.pid, p.info.cwd.as_deref()?)))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     pub fn pid(&self) -> Option<u32> {

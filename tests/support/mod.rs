@@ -9,6 +9,7 @@ pub mod model_server;
 pub mod opencode;
 pub mod replies;
 pub mod sshd;
+pub mod timeline;
 pub mod world;
 
 use std::path::{Path, PathBuf};
@@ -421,5 +422,33 @@ impl Drop for Client {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Busy loops on every core (a loaded machine), each ended by `timeout` after `limit` at the
+/// latest, and on drop.
+pub struct Load(Vec<std::process::Child>);
+
+impl Load {
+    pub fn start(limit: Duration) -> Load {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let spin = |_| {
+            Command::new("timeout")
+                .arg(limit.as_secs().max(1).to_string())
+                .args(["sh", "-c", "while :; do :; done"])
+                .spawn()
+                .expect("start a busy loop")
+        };
+        Load((0..cores).map(spin).collect())
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        // TERM to `timeout` ends its loop too (KILL would leave the loop running).
+        for c in &mut self.0 {
+            let _ = Command::new("kill").arg(c.id().to_string()).status();
+            let _ = c.wait();
+        }
     }
 }

@@ -192,8 +192,9 @@ fn short_model(m: &str) -> &str {
     m.rsplit_once('/').map_or(m, |(_, model)| model)
 }
 
-/// What the row is doing now, for the LAST line: a pending question or permission, the running
-/// tool, else the model's last output.
+/// What the row is doing now, for the LAST line: a pending question or permission, a retry
+/// with its attempt and the provider's error (which STATUS cuts), the running tool, else the
+/// model's last output.
 fn last_line(row: &Row) -> String {
     if row.is_helper() {
         return row.cwd().map(|c| clean(c).into_owned()).unwrap_or_default();
@@ -203,6 +204,9 @@ fn last_line(row: &Row) -> String {
     };
     if let Some(r) = row.status.request.as_deref() {
         return clean(&r.headline()).into_owned();
+    }
+    if row.status.is_retrying() {
+        return clean(&row.status.detail).into_owned();
     }
     if let Some(tool) = s.tools.first() {
         let what = tool

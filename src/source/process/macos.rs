@@ -40,6 +40,12 @@ pub fn read_details(info: &mut ProcessInfo, _files: Option<super::OpenFiles>) {
     }
 }
 
+/// Not read on macOS yet (libproc's `PROC_PIDFDVNODEPATHINFO` has the offset): shared-log
+/// runs are paired by their start there.
+pub fn write_offsets(_pid: u32, _path: &str) -> Vec<super::types::WriteOffset> {
+    Vec::new()
+}
+
 /// The user a process runs as (`pbi_uid`, its real uid); None when it cannot be read (another
 /// user's process, unless otop runs as root) or is gone.
 ///

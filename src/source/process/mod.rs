@@ -149,6 +149,15 @@ pub fn named(keep: fn(&str) -> bool) -> Vec<ProcessInfo> {
     all
 }
 
+/// Where `pid` has written the file at `path` up to, for each descriptor it holds on it: the
+/// file's inode and the descriptor's offset. A file opened for appending (opencode's shared
+/// log) is written at its end, so the offset is the end of the process's own latest write,
+/// whatever other processes appended since: which lines are whose, at any machine load.
+/// Empty where the OS does not say (macOS) or the process is gone or another user's.
+pub fn write_offsets(pid: u32, path: &str) -> Vec<types::WriteOffset> {
+    os::write_offsets(pid, path)
+}
+
 /// Pids of `pid`'s ancestors, nearest first (for mapping a process to a tmux pane).
 pub fn ancestors(pid: u32) -> Vec<u32> {
     ancestors_by(pid, os::parent_of)
