@@ -95,12 +95,6 @@ pub struct Outcome {
     pub clear: Vec<String>,
 }
 
-impl Outcome {
-    pub fn changes_marks(&self) -> bool {
-        !self.mark.is_empty() || !self.clear.is_empty()
-    }
-}
-
 /// How long a session that vanished from the refreshes is remembered (a process restarting,
 /// a refresh that missed it): within this, coming back in the same state is no news.
 const FORGET_MS: i64 = 10 * 60 * 1_000;

@@ -148,11 +148,6 @@ impl SessionFacts {
     pub fn is_subagent(&self) -> bool {
         self.parent_id.is_some()
     }
-
-    /// An `opencode run` session: permission rules set and no parent.
-    pub fn is_noninteractive(&self) -> bool {
-        self.parent_id.is_none() && self.has_permission == Some(true)
-    }
 }
 
 /// A session that a process might be running: enough to correlate, cheap to read.

@@ -14,14 +14,11 @@ use super::{OpenFiles, basename, is_interesting_file, proc_env};
 /// just the processes whose short name it accepts ([`short_name_passes`]: cheaper than `stat`,
 /// which the kernel assembles from many fields).
 pub fn read_all(only: Option<fn(&str) -> bool>) -> Vec<ProcessInfo> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
+    // The pid list through libproc, as on macOS (on Linux it reads `/proc`'s numeric entries).
+    let Ok(pids) = libproc::processes::pids_by_type(libproc::processes::ProcFilter::All) else {
         return Vec::new();
     };
     let clock = Clock::now();
-    let pids: Vec<u32> = dir
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .collect();
     let read = |pids: &[u32]| -> Vec<ProcessInfo> {
         let mut buf = Vec::with_capacity(1024);
         let mut out = Vec::new();

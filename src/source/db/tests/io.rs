@@ -137,7 +137,7 @@ fn rows_written_by_real_opencode_read_back() {
         assert_eq!(f.context_tokens, Some(150));
         assert_eq!(f.last_output.as_deref(), Some("All good"));
         assert!(
-            f.is_noninteractive(),
+            f.parent_id.is_none() && f.has_permission == Some(true),
             "opencode run stores permission rules"
         );
         let h = db.history(&f.id, 10).unwrap();

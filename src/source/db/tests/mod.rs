@@ -224,7 +224,7 @@ fn running_tools_question_and_subagent() {
         assert_eq!(kids[0].id, "ses_child");
         assert_eq!(kids[0].has_permission, Some(true));
         let cf = &db.session_facts(&["ses_child".into()]).unwrap()[0];
-        assert!(cf.is_subagent() && !cf.is_noninteractive());
+        assert!(cf.is_subagent());
     }
 }
 
