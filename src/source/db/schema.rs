@@ -144,7 +144,8 @@ pub(crate) struct RecentQueries {
     pub message_tail: String,
     /// The rowids of the sessions whose ids are in `?1`.
     pub rowids_of: String,
-    /// `candidates_in`, narrowed to the rowids in `?5`.
+    /// `candidates_in`'s rows among the rowids in `?3`, whatever project holds them: the
+    /// rowids were found by the sessions' own rows, so nothing else is needed to narrow.
     pub candidates_among: String,
 }
 
@@ -320,13 +321,16 @@ impl Queries {
                     AND project_id = 'global' ORDER BY rowid"
                 .into(),
         });
-        let candidates_in = format!(
-            "SELECT {} FROM session s WHERE {dirs_filter} {dir_order}",
-            cand_cols
-                .replace(&since, "(0 * ?1)")
-                .replace(&last_at, "NULL")
+        let dir_cols = cand_cols
+            .replace(&since, "(0 * ?1)")
+            .replace(&last_at, "NULL");
+        let candidates_in =
+            format!("SELECT {dir_cols} FROM session s WHERE {dirs_filter} {dir_order}");
+        let among = format!(
+            "SELECT {dir_cols} FROM session s WHERE s.directory IN (SELECT value FROM json_each(?2)) \
+             AND s.rowid IN (SELECT value FROM json_each(?3)) {dir_order}"
         );
-        let recent = recent_queries(c, &candidates_in, &dir_order);
+        let recent = recent_queries(c, among);
         Queries {
             global,
             recent,
@@ -361,7 +365,7 @@ impl Queries {
 
 /// [`RecentQueries`] where the schema has what they need: the project tables, the session's
 /// directory and the message table.
-fn recent_queries(c: &Columns, candidates_in: &str, dir_order: &str) -> Option<RecentQueries> {
+fn recent_queries(c: &Columns, candidates_among: String) -> Option<RecentQueries> {
     c.projects_of_directories()?;
     if !c.has("session", "directory") || !c.messages_ok() {
         return None;
@@ -383,7 +387,6 @@ fn recent_queries(c: &Columns, candidates_in: &str, dir_order: &str) -> Option<R
              WHERE pd.directory {within}"
         ));
     }
-    let head = candidates_in.strip_suffix(dir_order)?;
     Some(RecentQueries {
         project_paths,
         newest_of_project: "SELECT s.rowid, s.directory FROM session s WHERE s.project_id = ?1 \
@@ -393,8 +396,6 @@ fn recent_queries(c: &Columns, candidates_in: &str, dir_order: &str) -> Option<R
             .into(),
         rowids_of: "SELECT s.rowid FROM session s WHERE s.id IN (SELECT value FROM json_each(?1))"
             .into(),
-        candidates_among: format!(
-            "{head}AND s.rowid IN (SELECT value FROM json_each(?5)) {dir_order}"
-        ),
+        candidates_among,
     })
 }
