@@ -14,7 +14,8 @@
 # directory in N outside git, 10 by default; 1: all of them) and LIVE change the load
 # (benches/scale.sh uses them); ONLY=status stops after the `otop status` figures.
 #
-# Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs)
+# Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs;
+#        OTOP=path/to/otop to measure another build against the same load)
 # Needs: hyperfine (Debian package `hyperfine`), /usr/bin/time (package `time`), tmux, python3.
 # The machine is shared: the load average is printed with every figure; repeat when it is high.
 set -euo pipefail
@@ -38,10 +39,14 @@ fi
 PLUGIN="${PLUGIN:-}"
 [ -n "$PLUGIN" ] && DB="$(dirname "$DB")/plugin/opencode/opencode.db"
 ROOT="$FIX/projects"
-OTOP="$PWD/target/release/otop"
+OTOP="${OTOP:-$PWD/target/release/otop}"
 GEN="$PWD/target/release/examples/gen_fixture"
 
-for tool in hyperfine /usr/bin/time tmux python3; do
+tools="hyperfine /usr/bin/time tmux python3"
+# With the plugin (or NO_STATUS=1) the one-shot `otop status` figures are not taken: no hyperfine.
+NO_STATUS="${NO_STATUS:-$PLUGIN}"
+[ -n "$NO_STATUS" ] && tools="/usr/bin/time tmux python3"
+for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "measure.sh: $tool is required" >&2; exit 1; }
 done
 
@@ -117,6 +122,7 @@ echo "otop status sees $total sessions ($LIVE expected): $("$OTOP" status --plai
 echo
 
 # --- otop status -----------------------------------------------------------------------------
+if [ -z "$NO_STATUS" ]; then
 l="$(load)"
 hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$tmp/status.json" "$OTOP status" >/dev/null 2>&1
 status_ms="$(python3 -c 'import json,sys,statistics as s; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (s.median(r["times"])*1000))' "$tmp/status.json")"
@@ -126,6 +132,7 @@ l="$(load)"
 for _ in $(seq 20); do /usr/bin/time -f %M "$OTOP" status 2>&1 >/dev/null | tail -1; done >"$tmp/rss"
 status_rss="$(median <"$tmp/rss")"
 row "otop status: peak RSS (median of 20)" "$((status_rss / 1024)).$(((status_rss % 1024) * 10 / 1024)) MB" "<= 10 MB" "$l"
+fi
 
 [ "${ONLY:-}" = status ] && exit 0
 
@@ -179,7 +186,12 @@ if [ -n "$PLUGIN" ]; then
   sid="$(head -1 "$DB.live" | cut -f1)"
   l="$(load)"
   for _ in 1 2 3; do
-    /usr/bin/time -f '%U %S' "$OTOP" wait "$sid" --until gone --timeout 5 2>&1 >/dev/null | tail -1
+    { /usr/bin/time -f '%U %S' "$OTOP" wait "$sid" --until gone --timeout 5 2>&1 >/dev/null || true; } | tail -1
   done | awk '{printf "%.2f\n", $1 + $2}' >"$tmp/wait"
   row "wait --timeout 5: CPU (median of 3)" "$(median <"$tmp/wait") s" "<= 0.1 s" "$l"
+fi
+
+# STRACE=1: what the watcher's system calls are over 10 s (for finding what costs).
+if [ -n "${STRACE:-}" ] && [ -n "$watch_pid" ]; then
+  timeout -s INT 10 strace -c -f -p "$watch_pid" 2>&1 | head -25 || true
 fi

@@ -605,7 +605,9 @@ fn a_wrong_index_of_sessions_outside_git_hides_nothing() {
         .session(spec("an old one", now_ms() - 3_600_000))
         .unwrap();
     fx.user_message(&old, now_ms() - 3_600_000).unwrap();
-    let oc = Standin::spawn(&standins.plain(), &work, &[]);
+    // `setsid` runs a program, not the shell's `exec`.
+    let plain = standins.plain();
+    let oc = Standin::spawn(plain.trim_start_matches("exec "), &work, &[]);
     std::thread::sleep(Duration::from_millis(200));
     // Written to since the process started: its session by activity.
     let live = fx.session(spec("the live one", now_ms())).unwrap();
