@@ -166,7 +166,7 @@ impl Collector {
             self.dbs.remove(path);
         }
         if !self.dbs.contains_key(path) {
-            let db = open_db(path, self.opts.depth)?;
+            let db = open_db(path, self.opts.depth, self.env.otop_cache_dir())?;
             self.dbs.insert(path.to_path_buf(), db);
         }
         self.dbs.get_mut(path).ok_or_else(|| DbError::Unreadable {
@@ -176,11 +176,15 @@ impl Collector {
     }
 }
 
-/// A connection for reads to `depth` (the one-shot status line's reads a small page cache).
-fn open_db(path: &Path, depth: Depth) -> Result<Db, DbError> {
+/// A connection for reads to `depth` (the one-shot status line's reads a small page cache),
+/// keeping its index of `global` sessions in `cache` between runs.
+fn open_db(path: &Path, depth: Depth, cache: Option<PathBuf>) -> Result<Db, DbError> {
     let mut db = Db::open(path)?;
     if depth == Depth::State {
         db.read_once();
+    }
+    if let Some(dir) = cache {
+        db.keep_index_in(&dir);
     }
     Ok(db)
 }
@@ -200,7 +204,8 @@ impl Source for Collector {
         let opening = (!self.dbs.contains_key(&default_db)).then(|| {
             let path = default_db.clone();
             let depth = self.opts.depth;
-            std::thread::spawn(move || open_db(&path, depth))
+            let cache = self.env.otop_cache_dir();
+            std::thread::spawn(move || open_db(&path, depth, cache))
         });
         // Log files only for the log tier: otherwise the scan stops at each database.
         let procs = self.scanner.scan(

@@ -2,15 +2,19 @@
 //! `session.project_id`, but `global` holds every session outside a git repository with a
 //! commit, and `session.directory` has no index: reading the live directories' `global`
 //! sessions would cost every such session ever stored. A session's directory never changes and
-//! a new row takes a higher rowid, so a long-lived connection keeps this map, reads only the
-//! rows added since, and reads everything again when the rows were replaced under it.
+//! a new row takes a higher rowid, so otop keeps this map itself, reads only the rows added
+//! since, and keeps it between runs in a small file of its own (`otop status` runs afresh every
+//! few seconds).
 //!
-//! It lives only as long as the connection, built from the database itself: a copy kept in a
-//! file (as otop once did) could be well-formed and wrong, and hide every live session outside
-//! git. Only the full read of a directory needs it (`Db::candidates_in`, for the directory
-//! rule); the cheap read finds the sessions a process names or writes to by their own rows.
+//! Only the full read of a directory (`Db::candidates_in`, for the directory rule) trusts it to
+//! leave sessions out; the cheap read finds the sessions a process names or writes to by their
+//! own rows. A cache may make otop slower, never wrong: an index read from the file is checked
+//! against the database before that (as many `global` rows up to where it read as it holds,
+//! counted off the `project_id` index), and read again from the database when it differs (a
+//! well-formed but wrong file once hid every live session outside git).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use super::cell;
 use super::{DbError, lossy};
@@ -23,7 +27,14 @@ pub(crate) struct GlobalIndex {
     scanned_to: Option<(i64, String)>,
     /// Directory → rowids of its `global` sessions.
     dirs: HashMap<String, Vec<i64>>,
+    /// Changed since loaded: worth writing back.
+    dirty: bool,
 }
+
+/// The first line of the file: another format is read as nothing.
+const HEADER: &str = "otop global-index 1";
+/// A file larger than this is not one otop wrote (a million sessions fit in about 8 MB).
+const MAX_FILE_BYTES: u64 = 64 << 20;
 
 impl GlobalIndex {
     /// The rowids of the `global` sessions in `dirs`.
@@ -35,6 +46,11 @@ impl GlobalIndex {
             .collect()
     }
 
+    /// How many rowids it holds.
+    fn len(&self) -> usize {
+        self.dirs.values().map(Vec::len).sum()
+    }
+
     /// Where reading new rows starts, and the id the row there must still have.
     pub(crate) fn scanned_to(&self) -> Option<(i64, &str)> {
         self.scanned_to.as_ref().map(|(r, id)| (*r, id.as_str()))
@@ -42,7 +58,10 @@ impl GlobalIndex {
 
     /// Forgets everything: the rows were replaced.
     pub(crate) fn reset(&mut self) {
-        *self = GlobalIndex::default();
+        *self = GlobalIndex {
+            dirty: true,
+            ..GlobalIndex::default()
+        };
     }
 
     /// Adds `global` rows read past [`Self::scanned_to`] and moves it to `last`.
@@ -53,12 +72,97 @@ impl GlobalIndex {
     ) {
         for (rowid, dir) in rows {
             self.dirs.entry(dir).or_default().push(rowid);
+            self.dirty = true;
         }
-        self.scanned_to = last;
+        if last != self.scanned_to {
+            self.scanned_to = last;
+            self.dirty = true;
+        }
+    }
+
+    /// The file's text: the header, the database it describes, how far it read, then one line
+    /// per directory (`"dir"` as JSON, a tab, rowids). JSON keeps any byte of a path on its line.
+    pub(crate) fn to_text(&self, db: &str) -> String {
+        let mut out = format!("{HEADER}\n{}\n", json(db));
+        if let Some((rowid, id)) = &self.scanned_to {
+            out.push_str(&format!("{rowid}\t{}\n", json(id)));
+        } else {
+            out.push_str("-\n");
+        }
+        let mut dirs: Vec<_> = self.dirs.iter().collect();
+        dirs.sort();
+        for (dir, rowids) in dirs {
+            let ids: Vec<String> = rowids.iter().map(i64::to_string).collect();
+            out.push_str(&format!("{}\t{}\n", json(dir), ids.join(" ")));
+        }
+        out
+    }
+
+    /// Reads [`Self::to_text`]'s output for database `db`; anything else is None.
+    pub(crate) fn from_text(text: &str, db: &str) -> Option<GlobalIndex> {
+        let mut lines = text.lines();
+        if lines.next()? != HEADER || lines.next()? != json(db) {
+            return None;
+        }
+        let scanned_to = match lines.next()? {
+            "-" => None,
+            l => {
+                let (rowid, id) = l.split_once('\t')?;
+                Some((rowid.parse().ok()?, serde_json::from_str(id).ok()?))
+            }
+        };
+        let mut dirs = HashMap::new();
+        for l in lines {
+            let (dir, ids) = l.split_once('\t')?;
+            let ids = ids
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::parse)
+                .collect::<Result<Vec<i64>, _>>()
+                .ok()?;
+            dirs.insert(serde_json::from_str(dir).ok()?, ids);
+        }
+        Some(GlobalIndex {
+            scanned_to,
+            dirs,
+            dirty: false,
+        })
+    }
+
+    /// The index kept at `file` for database `db`, or an empty one.
+    pub(crate) fn load(file: &Path, db: &str) -> GlobalIndex {
+        crate::source::file::read_capped(file, MAX_FILE_BYTES)
+            .ok()
+            .and_then(|t| GlobalIndex::from_text(&t, db))
+            .unwrap_or_default()
+    }
+
+    /// Writes the index to `file` if it changed: a new file renamed over the old, so a reader
+    /// never sees half of one. Failing to write costs only speed.
+    pub(crate) fn store(&mut self, file: &Path, db: &str) {
+        if !self.dirty {
+            return;
+        }
+        let Some(dir) = file.parent() else { return };
+        if private_dir(dir).is_err() {
+            return;
+        }
+        let tmp = dir.join(format!(".{}.{}", file_name(file), std::process::id()));
+        if std::fs::write(&tmp, self.to_text(db)).is_ok() && std::fs::rename(&tmp, file).is_ok() {
+            self.dirty = false;
+        } else {
+            let _ = std::fs::remove_file(&tmp);
+        }
     }
 }
 
 impl super::Db {
+    /// Keeps the index of `global` sessions in a file in `cache_dir` between runs; without it,
+    /// the index lives only as long as this connection.
+    pub fn keep_index_in(&mut self, cache_dir: &Path) {
+        self.global_file = Some(file_for(cache_dir, &self.path.display().to_string()));
+    }
+
     /// The rowids of the `global` sessions in `dirs`, after reading the rows added since the
     /// index last looked (all of them the first time, or when the rows were replaced).
     pub(super) fn global_rowids(&mut self, dirs: &[&str]) -> Result<Vec<i64>, DbError> {
@@ -73,7 +177,29 @@ impl super::Db {
         let Some(q) = self.q.global.clone() else {
             return Ok(None);
         };
-        let mut ix = self.global.take().unwrap_or_default();
+        let name = self.path.display().to_string();
+        let mut ix = match self.global.take() {
+            Some(ix) => ix,
+            None => {
+                let mut ix = self
+                    .global_file
+                    .as_deref()
+                    .map(|f| GlobalIndex::load(f, &name))
+                    .unwrap_or_default();
+                // Read from a file: as many rows as the database has, or read anew. (A deleted
+                // session leaves its rowid in the index: that costs one reading too.)
+                if let Some((rowid, _)) = ix.scanned_to() {
+                    let rows: i64 = self.read(|db| {
+                        let mut stmt = db.conn.prepare_cached(&q.count_to)?;
+                        Ok(stmt.query_row([rowid], |r| r.get(0))?)
+                    })?;
+                    if usize::try_from(rows).ok() != Some(ix.len()) {
+                        ix.reset();
+                    }
+                }
+                ix
+            }
+        };
         let last: Option<(i64, String)> = self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&q.last_row)?;
             // An id that cannot be read is checked as empty: the row's rowid still counts.
@@ -107,8 +233,40 @@ impl super::Db {
         } else {
             ix.extend([], last);
         }
+        if let Some(f) = &self.global_file {
+            ix.store(f, &name);
+        }
         Ok(Some(self.global.insert(ix)))
     }
+}
+
+/// The file for database `db` in `cache_dir`: named by a hash of the path, which the file
+/// repeats inside (two paths sharing a hash only cost each other the reading).
+pub(crate) fn file_for(cache_dir: &Path, db: &str) -> PathBuf {
+    // FNV-1a: stable across runs and builds, unlike std's hasher.
+    let h = db.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    cache_dir.join(format!("global-{h:016x}.idx"))
+}
+
+fn json(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Creates `dir` readable by this user only (what sessions exist is nobody else's business).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
 }
 
 #[cfg(test)]
@@ -116,20 +274,72 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rows_are_added_by_directory_and_forgotten_on_reset() {
+    fn the_file_round_trips_and_refuses_what_it_did_not_write() {
         let mut ix = GlobalIndex::default();
         ix.extend(
             [
                 (3, "/a".to_string()),
-                (7, "/b".to_string()),
+                (7, "/tmp/x\ty\n\"z\"".to_string()),
                 (9, "/a".to_string()),
             ],
             Some((9, "ses_9".into())),
         );
-        assert_eq!(ix.rowids(&["/a"]), [3, 9]);
-        assert_eq!(ix.rowids(&["/b", "/c"]), [7]);
-        assert_eq!(ix.scanned_to(), Some((9, "ses_9")));
-        ix.reset();
-        assert_eq!(ix, GlobalIndex::default());
+        let text = ix.to_text("/db");
+        let back = GlobalIndex::from_text(&text, "/db").unwrap();
+        assert_eq!(back.rowids(&["/a"]), [3, 9]);
+        assert_eq!(back.rowids(&["/tmp/x\ty\n\"z\""]), [7]);
+        assert_eq!(back.scanned_to(), Some((9, "ses_9")));
+        assert!(GlobalIndex::from_text(&text, "/other.db").is_none());
+        assert!(GlobalIndex::from_text("otop global-index 2\n\"/db\"\n-\n", "/db").is_none());
+        assert!(GlobalIndex::from_text(&text.replace(" 9", " x"), "/db").is_none());
+    }
+
+    #[test]
+    fn a_wrong_file_is_read_anew() {
+        let (dir, path, mut fx) =
+            crate::source::db::tests::new_db(crate::testkit::fixture::Schema::Current);
+        let spec = |d: &str| crate::testkit::fixture::SessionSpec {
+            directory: d.into(),
+            ..Default::default()
+        };
+        fx.session(spec("/scratch")).unwrap();
+        let last = fx.session(spec("/other")).unwrap();
+        let cache = dir.path().join("cache");
+        let name = path.display().to_string();
+        let file = file_for(&cache, &name);
+        // Read up to the last row, and not a word of /scratch.
+        let mut wrong = GlobalIndex::default();
+        wrong.extend([(2, "/other".to_string())], Some((2, last)));
+        wrong.store(&file, &name);
+        let mut db = crate::source::db::Db::open(&path).unwrap();
+        db.keep_index_in(&cache);
+        let found = db.candidates_in(&["/scratch"], 10).unwrap();
+        assert_eq!(found.get("/scratch").map(Vec::len), Some(1));
+        // Written back right: the next run trusts it.
+        assert_eq!(GlobalIndex::load(&file, &name).rowids(&["/scratch"]), [1]);
+    }
+
+    #[test]
+    fn stored_only_when_changed_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_for(&dir.path().join("cache"), "/db");
+        let mut ix = GlobalIndex::default();
+        ix.extend([(1, "/a".to_string())], Some((1, "ses_1".into())));
+        ix.store(&file, "/db");
+        assert!(!ix.dirty);
+        assert_eq!(GlobalIndex::load(&file, "/db").rowids(&["/a"]), [1]);
+        assert_eq!(
+            GlobalIndex::load(&file, "/elsewhere"),
+            GlobalIndex::default()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(file.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
     }
 }

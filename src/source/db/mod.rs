@@ -67,8 +67,9 @@ pub struct Db {
     pub(crate) totals_state: Option<TotalsState>,
     /// Rows skipped since the last [`Db::take_skipped`] for a value of the wrong type.
     skipped: std::cell::Cell<u64>,
-    /// Where the `global` sessions are (read on first use, see `global_index.rs`).
+    /// Where the `global` sessions are (loaded on first use), and the file it is kept in.
     global: Option<GlobalIndex>,
+    global_file: Option<PathBuf>,
     /// The last answers of the per-refresh reads, kept while nothing was committed since.
     unchanged: Unchanged,
 }
@@ -149,6 +150,7 @@ impl Db {
             totals_state: None,
             skipped: std::cell::Cell::new(0),
             global: None,
+            global_file: None,
             unchanged: Unchanged::default(),
         }
     }

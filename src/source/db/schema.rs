@@ -127,6 +127,8 @@ pub(crate) struct GlobalQueries {
     pub id_at: String,
     /// `global` sessions with a rowid in (`?1`, `?2`], with their directory.
     pub added: String,
+    /// How many `global` sessions have a rowid up to `?1` (off the `project_id` index).
+    pub count_to: String,
 }
 
 /// The reads that find a directory's candidates without reading every session of its
@@ -319,6 +321,8 @@ impl Queries {
             id_at: "SELECT id FROM session WHERE rowid = ?1".into(),
             added: "SELECT rowid, directory FROM session WHERE rowid > ?1 AND rowid <= ?2 \
                     AND project_id = 'global' ORDER BY rowid"
+                .into(),
+            count_to: "SELECT count(*) FROM session WHERE project_id = 'global' AND rowid <= ?1"
                 .into(),
         });
         let dir_cols = cand_cols
