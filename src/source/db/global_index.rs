@@ -191,7 +191,7 @@ impl super::Db {
                 if let Some((rowid, _)) = ix.scanned_to() {
                     let rows: i64 = self.read(|db| {
                         let mut stmt = db.conn.prepare_cached(&q.count_to)?;
-                        Ok(stmt.query_row([rowid], |r| r.get(0))?)
+                        stmt.query_row([rowid], |r| r.get(0))
                     })?;
                     if usize::try_from(rows).ok() != Some(ix.len()) {
                         ix.reset();
