@@ -8,10 +8,14 @@
 #   - `otop watch --tmux` (if built with it): CPU over the same minute and RSS.
 # Load: a generated database (250,000 messages, 1,000,000 parts, 2,000 sessions) and 10 live
 # stand-in `opencode` processes (copies of /bin/sleep) running in the live sessions' directories.
-# MESSAGES, PARTS, SESSIONS, DIRS (directories the history spreads over) and LIVE change the load
+# PLUGIN=1: every stand-in reports through a companion-plugin file, rewritten 250 ms apart
+# (benches/plugin_writer.py), and `otop wait --timeout 5`'s CPU is measured too.
+# MESSAGES, PARTS, SESSIONS, DIRS (directories the history spreads over), GLOBAL_EVERY (one
+# directory in N outside git, 10 by default; 1: all of them) and LIVE change the load
 # (benches/scale.sh uses them); ONLY=status stops after the `otop status` figures.
 #
-# Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs)
+# Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs;
+#        OTOP=path/to/otop to measure another build against the same load)
 # Needs: hyperfine (Debian package `hyperfine`), /usr/bin/time (package `time`), tmux, python3.
 # The machine is shared: the load average is printed with every figure; repeat when it is high.
 set -euo pipefail
@@ -20,19 +24,29 @@ cd "$(dirname "$0")/.."
 SECONDS_CPU="${SECONDS_CPU:-60}"
 RUNS="${RUNS:-200}"
 MESSAGES="${MESSAGES:-250000}" PARTS="${PARTS:-1000000}" SESSIONS="${SESSIONS:-2000}"
-LIVE="${LIVE:-10}" DIRS="${DIRS:-}"
+LIVE="${LIVE:-10}" DIRS="${DIRS:-}" GLOBAL_EVERY="${GLOBAL_EVERY:-10}"
 FIX="$PWD/target/bench-fixtures"
 # Named as opencode names it: otop recognises a process's database among its open files by name.
-if [ "$MESSAGES.$PARTS.$SESSIONS.$LIVE.$DIRS" = "250000.1000000.2000.10." ]; then
+if [ "$MESSAGES.$PARTS.$SESSIONS.$LIVE.$DIRS.$GLOBAL_EVERY" = "250000.1000000.2000.10..10" ]; then
   DB="$FIX/status-250k/opencode.db"
-else
+elif [ "$GLOBAL_EVERY" = 10 ]; then
   DB="$FIX/m$MESSAGES-p$PARTS-s$SESSIONS-l$LIVE-d${DIRS:-auto}/opencode.db"
+else
+  DB="$FIX/m$MESSAGES-p$PARTS-s$SESSIONS-l$LIVE-d${DIRS:-auto}-g$GLOBAL_EVERY/opencode.db"
 fi
+# The plugin writes its files under XDG_DATA_HOME, otop looks beside the database: with the
+# database in `<data>/opencode/`, both are the same directory.
+PLUGIN="${PLUGIN:-}"
+[ -n "$PLUGIN" ] && DB="$(dirname "$DB")/plugin/opencode/opencode.db"
 ROOT="$FIX/projects"
-OTOP="$PWD/target/release/otop"
+OTOP="${OTOP:-$PWD/target/release/otop}"
 GEN="$PWD/target/release/examples/gen_fixture"
 
-for tool in hyperfine /usr/bin/time tmux python3; do
+tools="hyperfine /usr/bin/time tmux python3"
+# With the plugin (or NO_STATUS=1) the one-shot `otop status` figures are not taken: no hyperfine.
+NO_STATUS="${NO_STATUS:-$PLUGIN}"
+[ -n "$NO_STATUS" ] && tools="/usr/bin/time tmux python3"
+for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "measure.sh: $tool is required" >&2; exit 1; }
 done
 
@@ -40,13 +54,14 @@ cargo build --release --quiet --bin otop --example gen_fixture
 mkdir -p "$(dirname "$DB")"
 if [ ! -f "$DB" ] || [ ! -f "$DB.live" ]; then
   "$GEN" --messages "$MESSAGES" --parts "$PARTS" --sessions "$SESSIONS" --live "$LIVE" \
-    ${DIRS:+--dirs "$DIRS"} --schema current --root "$ROOT" "$DB"
+    ${DIRS:+--dirs "$DIRS"} --global-every "$GLOBAL_EVERY" --schema current --root "$ROOT" "$DB"
 fi
 
 tmp="$(mktemp -d)"
 pids=()
-mon_pid="" watch_pid="" holder=""
+mon_pid="" watch_pid="" holder="" writer=""
 cleanup() {
+  [ -n "$writer" ] && kill "$writer" 2>/dev/null || true
   for p in $mon_pid $watch_pid; do kill "$p" 2>/dev/null || true; done
   tmux -S "$tmp/sock" kill-server 2>/dev/null || true
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -60,7 +75,9 @@ trap cleanup EXIT
 mkdir -p "$tmp/bin" "$tmp/data/opencode/log"
 cp /bin/sleep "$tmp/bin/opencode"
 # Marks and the notification lock stay in the run's own directories.
-export OPENCODE_DB="$DB" XDG_DATA_HOME="$tmp/data" XDG_STATE_HOME="$tmp/state" XDG_RUNTIME_DIR="$tmp/run"
+datadir="$tmp/data"
+[ -n "$PLUGIN" ] && datadir="$(dirname "$(dirname "$DB")")"
+export OPENCODE_DB="$DB" XDG_DATA_HOME="$datadir" XDG_STATE_HOME="$tmp/state" XDG_RUNTIME_DIR="$tmp/run"
 unset TMUX TMUX_PANE
 log="$tmp/data/opencode/log/opencode.log"
 : >"$log"
@@ -84,6 +101,17 @@ holder=$!
 sleep 0.5
 # The sessions show activity after their processes started, as real TUIs' would.
 "$GEN" --touch "$DB"
+if [ -n "$PLUGIN" ]; then
+  rm -rf "$datadir/opencode/otop"
+  i=0
+  while IFS=$'\t' read -r id _dir; do
+    printf '%s\t%s\n' "${pids[$i]}" "$id"
+    i=$((i + 1))
+  done <"$DB.live" >"$tmp/pairs"
+  python3 "$PWD/benches/plugin_writer.py" "$datadir/opencode/otop" "$tmp/pairs" &
+  writer=$!
+  sleep 1
+fi
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -94,15 +122,23 @@ echo "otop status sees $total sessions ($LIVE expected): $("$OTOP" status --plai
 echo
 
 # --- otop status -----------------------------------------------------------------------------
+if [ -z "$NO_STATUS" ]; then
 l="$(load)"
 hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$tmp/status.json" "$OTOP status" >/dev/null 2>&1
 status_ms="$(python3 -c 'import json,sys,statistics as s; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (s.median(r["times"])*1000))' "$tmp/status.json")"
 row "otop status: median wall time" "${status_ms} ms" "<= 5 ms" "$l"
+# CPU time as well where perf can count it: on a loaded machine it varies less than wall time.
+if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
+  l="$(load)"
+  cpu_ms="$(perf stat -x, -r "$((RUNS / 5 + 1))" -e task-clock "$OTOP" status 2>&1 >/dev/null | awk -F, '/task-clock/ {printf "%.2f", $1}')"
+  row "otop status: CPU time (perf stat task-clock)" "${cpu_ms} ms" "(none)" "$l"
+fi
 
 l="$(load)"
 for _ in $(seq 20); do /usr/bin/time -f %M "$OTOP" status 2>&1 >/dev/null | tail -1; done >"$tmp/rss"
 status_rss="$(median <"$tmp/rss")"
 row "otop status: peak RSS (median of 20)" "$((status_rss / 1024)).$(((status_rss % 1024) * 10 / 1024)) MB" "<= 10 MB" "$l"
+fi
 
 [ "${ONLY:-}" = status ] && exit 0
 
@@ -111,7 +147,7 @@ tm() { tmux -S "$tmp/sock" "$@"; }
 tm -f /dev/null new-session -d -x 200 -y 50 -s m "sleep 3600"
 now_ms() { date +%s%3N; }
 start="$(now_ms)"
-tm respawn-pane -k -t m "exec env OPENCODE_DB='$DB' XDG_DATA_HOME='$tmp/data' '$OTOP'"
+tm respawn-pane -k -t m "exec env OPENCODE_DB='$DB' XDG_DATA_HOME='$datadir' '$OTOP'"
 first="" data=""
 for _ in $(seq 2000); do
   screen="$(tm capture-pane -p -t m 2>/dev/null || true)"
@@ -124,7 +160,7 @@ row "monitor: first frame with sessions" "${data:-?} ms" "(none)" "$(load)"
 
 mon_pid="$(tm display -p -t m '#{pane_pid}')"
 if "$OTOP" watch --help >/dev/null 2>&1; then
-  tm new-window -d -t m "exec env OPENCODE_DB='$DB' XDG_DATA_HOME='$tmp/data' TMUX='$tmp/sock,0,0' '$OTOP' watch --tmux"
+  tm new-window -d -t m "exec env OPENCODE_DB='$DB' XDG_DATA_HOME='$datadir' TMUX='$tmp/sock,0,0' '$OTOP' watch --tmux"
   sleep 1
   watch_pid="$(pgrep -f "$OTOP watch --tmux" | head -1 || true)"
 fi
@@ -149,4 +185,19 @@ row "monitor: RSS (peak)" "$(rss "$mon_pid") ($(hwm "$mon_pid"))" "<= 25 MB" "$l
 if [ -n "$watch_pid" ]; then
   row "watch --tmux: CPU over ${SECONDS_CPU}s" "$(cpu "$w0" "$w1") %" "(none)" "$l"
   row "watch --tmux: RSS (peak)" "$(rss "$watch_pid") ($(hwm "$watch_pid"))" "(none)" "$l"
+fi
+
+# --- otop wait (PLUGIN=1) --------------------------------------------------------------------
+if [ -n "$PLUGIN" ]; then
+  sid="$(head -1 "$DB.live" | cut -f1)"
+  l="$(load)"
+  for _ in 1 2 3; do
+    { /usr/bin/time -f '%U %S' "$OTOP" wait "$sid" --until gone --timeout 5 2>&1 >/dev/null || true; } | tail -1
+  done | awk '{printf "%.2f\n", $1 + $2}' >"$tmp/wait"
+  row "wait --timeout 5: CPU (median of 3)" "$(median <"$tmp/wait") s" "<= 0.1 s" "$l"
+fi
+
+# STRACE=1: what the watcher's system calls are over 10 s (for finding what costs).
+if [ -n "${STRACE:-}" ] && [ -n "$watch_pid" ]; then
+  timeout -s INT 10 strace -c -f -p "$watch_pid" 2>&1 | head -25 || true
 fi

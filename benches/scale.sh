@@ -5,6 +5,8 @@
 #      each, 500 directories), measured in alternation, ROUNDS times, so a change in the
 #      machine's load hits both alike; the ratio of the medians is the figure.
 #   2. 50 live sessions in 50 directories: `otop status`, the monitor and `otop watch --tmux`.
+# GLOBAL_EVERY=1 makes every directory outside git (opencode's `global` project); OTOP= another
+# build.
 # Usage: benches/scale.sh   (ROUNDS=2, RUNS=100 hyperfine runs per round; SECONDS_CPU=60)
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -33,6 +33,9 @@ struct Args {
     /// Directories the history spreads over [default: one per twenty sessions]
     #[arg(long)]
     dirs: Option<usize>,
+    /// One directory in N is outside git (opencode's `global` project); 1: all of them
+    #[arg(long, default_value_t = 10)]
+    global_every: usize,
     /// Parent of the project directories (proj-NNN)
     #[arg(long, default_value = "/tmp/otop-bench-projects")]
     root: PathBuf,
@@ -72,6 +75,7 @@ fn run(a: &Args) -> Result<(), String> {
     let spec = BulkSpec {
         live: a.live,
         directories: a.dirs,
+        global_every: a.global_every,
         schema,
         ..BulkSpec::new(a.messages, a.parts, a.sessions, &a.root, now)
     };

@@ -592,3 +592,71 @@ fn a_database_in_a_read_only_directory_is_read_or_explained() {
     }
     drop(oc);
 }
+
+/// A cache makes otop slower, never wrong (issue 29): an index of the sessions outside git
+/// (opencode's `global` project) that is well-formed but leaves out the live one's directory,
+/// where otop once kept its own, hides nothing.
+#[test]
+fn a_wrong_index_of_sessions_outside_git_hides_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("opencode.db");
+    let cache = tmp.path().join("cache");
+    let work = tmp.path().join("scratch");
+    std::fs::create_dir_all(&work).unwrap();
+    let standins = StandIns::new();
+    let mut fx = Fixture::create(&db, Schema::Current).unwrap();
+    let spec = |title: &str, t: i64| SessionSpec {
+        title: title.into(),
+        directory: work.display().to_string(),
+        created: t,
+        ..SessionSpec::default()
+    };
+    let old = fx
+        .session(spec("an old one", now_ms() - 3_600_000))
+        .unwrap();
+    fx.user_message(&old, now_ms() - 3_600_000).unwrap();
+    // `setsid` runs a program, not the shell's `exec`.
+    let plain = standins.plain();
+    let oc = Standin::spawn(plain.trim_start_matches("exec "), &work, &[]);
+    std::thread::sleep(Duration::from_millis(200));
+    // Written to since the process started: its session by activity.
+    let live = fx.session(spec("the live one", now_ms())).unwrap();
+    fx.user_message(&live, now_ms()).unwrap();
+    let (rowid, last): (i64, String) = fx
+        .conn()
+        .query_row(
+            "SELECT rowid, id FROM session ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // The index as otop kept it until now: read up to the last row, and no directory in it.
+    let fnv = |s: &str| {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    std::fs::create_dir_all(cache.join("otop")).unwrap();
+    for name in [db.clone(), db.canonicalize().unwrap()] {
+        let name = name.display().to_string();
+        let q = |s: &str| serde_json::to_string(s).unwrap();
+        std::fs::write(
+            cache.join(format!("otop/global-{:016x}.idx", fnv(&name))),
+            format!("otop global-index 1\n{}\n{rowid}\t{}\n", q(&name), q(&last)),
+        )
+        .unwrap();
+    }
+    let path = db.display().to_string();
+    let cache = cache.display().to_string();
+    let title = wait_for(Duration::from_secs(10), || {
+        let (code, out, err) = otop(
+            &["--db", &path, "sessions", "--json"],
+            &[("XDG_CACHE_HOME", &cache)],
+        );
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+        let row = rows.into_iter().find(|r| r["pid"] == oc.pid)?;
+        row["session"]["title"].as_str().map(str::to_string)
+    });
+    assert_eq!(title.as_deref(), Some("the live one"));
+}

@@ -234,20 +234,23 @@ fn pid_of(name: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// Reads every plugin file in `dir`, keyed by pid. Unreadable or malformed files are skipped,
-/// as is a file whose content names another pid than its file name (a half-copied file).
+/// Reads every plugin file in `dir`, keyed by pid (see [`read_file`]).
 pub fn read_dir(dir: &Path) -> HashMap<u32, PluginFile> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return HashMap::new();
     };
     entries
         .flatten()
-        .filter_map(|e| {
-            let pid = pid_of(e.file_name().to_str()?)?;
-            let file = parse(&read_capped(&e.path(), MAX_FILE_BYTES).ok()?).ok()?;
-            (file.pid == pid).then_some((pid, file))
-        })
+        .filter_map(|e| read_file(&e.path()).map(|f| (f.pid, f)))
         .collect()
+}
+
+/// The plugin file at `path`: None for another name than `<pid>.json`, an unreadable or
+/// malformed file, or one whose content names another pid than its name (a half-copied file).
+pub fn read_file(path: &Path) -> Option<PluginFile> {
+    let pid = pid_of(path.file_name()?.to_str()?)?;
+    let file = parse(&read_capped(path, MAX_FILE_BYTES).ok()?).ok()?;
+    (file.pid == pid).then_some(file)
 }
 
 /// Whether `file` belongs to the live process started at `started_at` (not a reused pid).

@@ -5,6 +5,13 @@
 //! a new row takes a higher rowid, so otop keeps this map itself, reads only the rows added
 //! since, and keeps it between runs in a small file of its own (`otop status` runs afresh every
 //! few seconds).
+//!
+//! Only the full read of a directory (`Db::candidates_in`, for the directory rule) trusts it to
+//! leave sessions out; the cheap read finds the sessions a process names or writes to by their
+//! own rows. A cache may make otop slower, never wrong: an index read from the file is checked
+//! against the database before that (as many `global` rows up to where it read as it holds,
+//! counted off the `project_id` index), and read again from the database when it differs (a
+//! well-formed but wrong file once hid every live session outside git).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,12 +46,9 @@ impl GlobalIndex {
             .collect()
     }
 
-    /// The `limit` highest rowids (the newest sessions) of `dir`'s `global` sessions.
-    pub(crate) fn newest(&self, dir: &str, limit: usize) -> Vec<i64> {
-        let mut v = self.dirs.get(dir).cloned().unwrap_or_default();
-        v.sort_unstable_by(|a, b| b.cmp(a));
-        v.truncate(limit);
-        v
+    /// How many rowids it holds.
+    fn len(&self) -> usize {
+        self.dirs.values().map(Vec::len).sum()
     }
 
     /// Where reading new rows starts, and the id the row there must still have.
@@ -172,11 +176,25 @@ impl super::Db {
         let name = self.path.display().to_string();
         let mut ix = match self.global.take() {
             Some(ix) => ix,
-            None => self
-                .global_file
-                .as_deref()
-                .map(|f| GlobalIndex::load(f, &name))
-                .unwrap_or_default(),
+            None => {
+                let mut ix = self
+                    .global_file
+                    .as_deref()
+                    .map(|f| GlobalIndex::load(f, &name))
+                    .unwrap_or_default();
+                // Read from a file: as many rows as the database has, or read anew. (A deleted
+                // session leaves its rowid in the index: that costs one reading too.)
+                if let Some((rowid, _)) = ix.scanned_to() {
+                    let rows: i64 = self.read(|db| {
+                        let mut stmt = db.conn.prepare_cached(&q.count_to)?;
+                        stmt.query_row([rowid], |r| r.get(0))
+                    })?;
+                    if usize::try_from(rows).ok() != Some(ix.len()) {
+                        ix.reset();
+                    }
+                }
+                ix
+            }
         };
         let last: Option<(i64, String)> = self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&q.last_row)?;
@@ -255,6 +273,31 @@ mod tests {
         assert!(GlobalIndex::from_text(&text, "/other.db").is_none());
         assert!(GlobalIndex::from_text("otop global-index 2\n\"/db\"\n-\n", "/db").is_none());
         assert!(GlobalIndex::from_text(&text.replace(" 9", " x"), "/db").is_none());
+    }
+
+    #[test]
+    fn a_wrong_file_is_read_anew() {
+        let (dir, path, mut fx) =
+            crate::source::db::tests::new_db(crate::testkit::fixture::Schema::Current);
+        let spec = |d: &str| crate::testkit::fixture::SessionSpec {
+            directory: d.into(),
+            ..Default::default()
+        };
+        fx.session(spec("/scratch")).unwrap();
+        let last = fx.session(spec("/other")).unwrap();
+        let cache = dir.path().join("cache");
+        let name = path.display().to_string();
+        let file = file_for(&cache, &name);
+        // Read up to the last row, and not a word of /scratch.
+        let mut wrong = GlobalIndex::default();
+        wrong.extend([(2, "/other".to_string())], Some((2, last)));
+        wrong.store(&file, &name);
+        let mut db = crate::source::db::Db::open(&path).unwrap();
+        db.keep_index_in(&cache);
+        let found = db.candidates_in(&["/scratch"], 10).unwrap();
+        assert_eq!(found.get("/scratch").map(Vec::len), Some(1));
+        // Written back right: the next run trusts it.
+        assert_eq!(GlobalIndex::load(&file, &name).rowids(&["/scratch"]), [1]);
     }
 
     #[test]

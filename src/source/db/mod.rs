@@ -41,6 +41,15 @@ pub enum DbError {
     Unreadable { path: PathBuf, reason: String },
 }
 
+/// Which sessions of the directories a candidates read looks at.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Within<'a> {
+    /// Those filed under the directories' projects, and the `global` ones at these rowids.
+    Projects { global: &'a [i64] },
+    /// Those at these rowids, whatever their project.
+    Rows(&'a [i64]),
+}
+
 /// One long-lived read-only connection; every read is its own short transaction.
 pub struct Db {
     path: PathBuf,
@@ -189,36 +198,42 @@ impl Db {
                     false => Vec::new(),
                 };
                 let sql = db.q.candidates_in.clone();
-                db.candidates_by_dir(&sql, directories, &global, None, limit)
+                db.candidates_by_dir(
+                    &sql,
+                    directories,
+                    Within::Projects { global: &global },
+                    limit,
+                )
             },
         )
     }
 
-    /// The rows of `sql` (`candidates_in` or a narrower form of it) for `directories`, with
-    /// the `global` sessions' rowids `global` and, for a narrower form, the rowids `among`,
-    /// keyed by directory, at most `limit` each.
+    /// The rows of `sql` for `directories`, keyed by directory, at most `limit` each: with
+    /// `Within::Projects`, `candidates_in` (the `global` sessions' rowids given); with
+    /// `Within::Rows`, `candidates_among` (only the rowids given).
     pub(super) fn candidates_by_dir(
         &mut self,
         sql: &str,
         directories: &[&str],
-        global: &[i64],
-        among: Option<&[i64]>,
+        within: Within,
         limit: usize,
     ) -> Result<HashMap<String, Vec<Candidate>>, DbError> {
         let dirs = to_json(&directories);
-        let within = to_json(&ancestors(directories));
-        let global = to_json(&global);
-        let among = among.map(|a| to_json(&a));
         let rows = self.read(|db| {
             let mut stmt = db.conn.prepare_cached(sql)?;
             // ?1 (messages since) is never after any message: counted per process instead.
-            let rows = match &among {
-                None => stmt.query_map(
-                    rusqlite::params![i64::MAX, dirs, within, global],
+            let rows = match within {
+                Within::Projects { global } => stmt.query_map(
+                    rusqlite::params![
+                        i64::MAX,
+                        dirs,
+                        to_json(&ancestors(directories)),
+                        to_json(&global)
+                    ],
                     candidate_row,
                 )?,
-                Some(among) => stmt.query_map(
-                    rusqlite::params![i64::MAX, dirs, within, global, among],
+                Within::Rows(among) => stmt.query_map(
+                    rusqlite::params![i64::MAX, dirs, to_json(&among)],
                     candidate_row,
                 )?,
             };

@@ -18,7 +18,7 @@ use rusqlite::types::ValueRef;
 
 use super::schema::RecentQueries;
 use super::types::Candidate;
-use super::{Db, DbError, ancestors, to_json};
+use super::{Db, DbError, Within, ancestors, to_json};
 
 /// Messages read from the end of the table at most; past that the caller reads every
 /// candidate (a fleet that has written this much since its oldest process started).
@@ -63,14 +63,9 @@ impl Db {
                 let Some(active) = db.active_since(&q, since)? else {
                     return Ok(None);
                 };
+                // `global` has no newest of a directory to walk to (`global_index.rs`): its
+                // directories give the sessions named and active, and the full read the rest.
                 let mut rowids = db.newest_in_projects(&q, directories, limit)?;
-                let mut global = Vec::new();
-                if let Some(ix) = db.global_index()? {
-                    global = ix.rowids(directories);
-                    for d in directories {
-                        rowids.extend(ix.newest(d, limit));
-                    }
-                }
                 let mut ids: Vec<&str> = active.iter().map(String::as_str).collect();
                 ids.extend(named.iter().map(String::as_str));
                 ids.sort_unstable();
@@ -79,7 +74,7 @@ impl Db {
                 rowids.sort_unstable();
                 rowids.dedup();
                 let sql = q.candidates_among.clone();
-                db.candidates_by_dir(&sql, directories, &global, Some(&rowids), limit)
+                db.candidates_by_dir(&sql, directories, Within::Rows(&rowids), limit)
                     .map(Some)
             },
         )

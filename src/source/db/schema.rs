@@ -127,6 +127,8 @@ pub(crate) struct GlobalQueries {
     pub id_at: String,
     /// `global` sessions with a rowid in (`?1`, `?2`], with their directory.
     pub added: String,
+    /// How many `global` sessions have a rowid up to `?1` (off the `project_id` index).
+    pub count_to: String,
 }
 
 /// The reads that find a directory's candidates without reading every session of its
@@ -144,7 +146,8 @@ pub(crate) struct RecentQueries {
     pub message_tail: String,
     /// The rowids of the sessions whose ids are in `?1`.
     pub rowids_of: String,
-    /// `candidates_in`, narrowed to the rowids in `?5`.
+    /// `candidates_in`'s rows among the rowids in `?3`, whatever project holds them: the
+    /// rowids were found by the sessions' own rows, so nothing else is needed to narrow.
     pub candidates_among: String,
 }
 
@@ -319,14 +322,19 @@ impl Queries {
             added: "SELECT rowid, directory FROM session WHERE rowid > ?1 AND rowid <= ?2 \
                     AND project_id = 'global' ORDER BY rowid"
                 .into(),
+            count_to: "SELECT count(*) FROM session WHERE project_id = 'global' AND rowid <= ?1"
+                .into(),
         });
-        let candidates_in = format!(
-            "SELECT {} FROM session s WHERE {dirs_filter} {dir_order}",
-            cand_cols
-                .replace(&since, "(0 * ?1)")
-                .replace(&last_at, "NULL")
+        let dir_cols = cand_cols
+            .replace(&since, "(0 * ?1)")
+            .replace(&last_at, "NULL");
+        let candidates_in =
+            format!("SELECT {dir_cols} FROM session s WHERE {dirs_filter} {dir_order}");
+        let among = format!(
+            "SELECT {dir_cols} FROM session s WHERE s.directory IN (SELECT value FROM json_each(?2)) \
+             AND s.rowid IN (SELECT value FROM json_each(?3)) {dir_order}"
         );
-        let recent = recent_queries(c, &candidates_in, &dir_order);
+        let recent = recent_queries(c, among);
         Queries {
             global,
             recent,
@@ -361,7 +369,7 @@ impl Queries {
 
 /// [`RecentQueries`] where the schema has what they need: the project tables, the session's
 /// directory and the message table.
-fn recent_queries(c: &Columns, candidates_in: &str, dir_order: &str) -> Option<RecentQueries> {
+fn recent_queries(c: &Columns, candidates_among: String) -> Option<RecentQueries> {
     c.projects_of_directories()?;
     if !c.has("session", "directory") || !c.messages_ok() {
         return None;
@@ -383,7 +391,6 @@ fn recent_queries(c: &Columns, candidates_in: &str, dir_order: &str) -> Option<R
              WHERE pd.directory {within}"
         ));
     }
-    let head = candidates_in.strip_suffix(dir_order)?;
     Some(RecentQueries {
         project_paths,
         newest_of_project: "SELECT s.rowid, s.directory FROM session s WHERE s.project_id = ?1 \
@@ -393,8 +400,6 @@ fn recent_queries(c: &Columns, candidates_in: &str, dir_order: &str) -> Option<R
             .into(),
         rowids_of: "SELECT s.rowid FROM session s WHERE s.id IN (SELECT value FROM json_each(?1))"
             .into(),
-        candidates_among: format!(
-            "{head}AND s.rowid IN (SELECT value FROM json_each(?5)) {dir_order}"
-        ),
+        candidates_among,
     })
 }

@@ -78,14 +78,13 @@ fn project_narrowed_candidates_are_the_directories_sessions() {
     }
 }
 
-/// `global` sessions come from otop's own index of them: rows added since it looked are read,
-/// rows replaced under it (a deleted last row whose rowid a new one took) make it read again,
-/// and a new connection picks it up from its file.
+/// `global` sessions come from the connection's own index of them: rows added since it looked
+/// are read, rows replaced under it (a deleted last row whose rowid a new one took) make it
+/// read again, and a new connection builds its own from the database.
 #[test]
 fn global_sessions_are_found_as_they_come_and_go() {
     for schema in BOTH {
-        let (dir, path, mut fx) = new_db(schema);
-        let cache = dir.path().join("cache");
+        let (_dir, path, mut fx) = new_db(schema);
         let add = |fx: &mut crate::testkit::fixture::Fixture, d: &str, t: i64| {
             fx.session(SessionSpec {
                 directory: d.into(),
@@ -97,7 +96,6 @@ fn global_sessions_are_found_as_they_come_and_go() {
         let a = add(&mut fx, "/scratch", T0);
         add(&mut fx, "/other", T0 + 1);
         let mut db = Db::open(&path).unwrap();
-        db.keep_index_in(&cache);
         let ids = |db: &mut Db| -> Vec<String> {
             let mut v: Vec<String> = db
                 .candidates_in(&["/scratch"], 100)
@@ -115,10 +113,9 @@ fn global_sessions_are_found_as_they_come_and_go() {
         let mut both = vec![a.clone(), b.clone()];
         both.sort();
         assert_eq!(ids(&mut db), both, "{schema:?}: a session added since");
-        // A fresh connection (the next `otop status`) reads the index from its file.
+        // A fresh connection (the next `otop status`) reads the database.
         let mut again = Db::open(&path).unwrap();
-        again.keep_index_in(&cache);
-        assert_eq!(ids(&mut again), both, "{schema:?}: from the file");
+        assert_eq!(ids(&mut again), both, "{schema:?}: a new connection");
         // The last row deleted and its rowid taken by a session elsewhere: read again.
         fx.conn()
             .execute("DELETE FROM session WHERE id = ?1", [&b])

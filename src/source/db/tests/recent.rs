@@ -54,7 +54,21 @@ fn the_newest_and_the_active_sessions_are_the_full_reads_rows() {
         let mut db = Db::open(&path).unwrap();
         let full = db.candidates_in(&dirs, 20).unwrap();
         let cheap = db.recent_candidates_in(&dirs, 20, since, &[]).unwrap();
-        assert_eq!(cheap.as_ref().map(ids), Some(ids(&full)), "{schema:?}");
+        // A directory outside git (`global`) gives only its sessions named or active: none.
+        let in_git = |by_dir: &HashMap<String, Vec<Candidate>>| {
+            let mut v = ids(by_dir);
+            v.retain(|(d, _)| d != "/scratch");
+            v
+        };
+        assert_eq!(
+            cheap.as_ref().map(in_git),
+            Some(in_git(&full)),
+            "{schema:?}"
+        );
+        assert!(
+            cheap.is_some_and(|c| !c.contains_key("/scratch")),
+            "{schema:?}"
+        );
 
         // Old sessions resumed since: a message each, and opencode moves `time_updated`.
         for (sid, t) in [(&old[0], since + 10), (&scratch[1], since + 20)] {
@@ -70,7 +84,13 @@ fn the_newest_and_the_active_sessions_are_the_full_reads_rows() {
         let cheap = db.recent_candidates_in(&dirs, 20, since, &[]).unwrap();
         assert_eq!(full["/r/app"][0].id, old[0], "{schema:?}");
         assert_eq!(full["/scratch"][0].id, scratch[1], "{schema:?}");
-        assert_eq!(cheap.as_ref().map(ids), Some(ids(&full)), "{schema:?}");
+        assert_eq!(
+            cheap.as_ref().map(in_git),
+            Some(in_git(&full)),
+            "{schema:?}"
+        );
+        let active = cheap.map(|c| c["/scratch"].iter().map(|c| c.id.clone()).collect());
+        assert_eq!(active, Some(vec![scratch[1].clone()]), "{schema:?}");
 
         // A session named by certain evidence is among the rows even when it is neither.
         let named = [old[1].clone()];
@@ -92,9 +112,15 @@ fn too_much_activity_since_the_start_asks_for_the_full_read() {
     let mut db = Db::open(&path).unwrap();
     let got = db.recent_candidates_in(&["/scratch"], 20, T0, &[]).unwrap();
     assert!(got.is_none());
-    // The same messages all before the start: the tail ends at once.
+    // The same messages all before the start: the tail ends at once (the session, outside
+    // git, is among the rows because it is named).
     let got = db
-        .recent_candidates_in(&["/scratch"], 20, T0 + 3_600_000, &[])
+        .recent_candidates_in(
+            &["/scratch"],
+            20,
+            T0 + 3_600_000,
+            std::slice::from_ref(&sid),
+        )
         .unwrap();
     assert_eq!(got.map(|c| c["/scratch"].len()), Some(1));
 }
