@@ -45,10 +45,10 @@ struct Cell {
 }
 
 /// The cells of one captured line, backgrounds tracked through SGR sequences (other escape
-/// sequences are skipped).
-fn cells(line: &str) -> Vec<Cell> {
+/// sequences are skipped) from `bg`, where the line before left it: `capture-pane -e` writes
+/// only what changes from one cell to the next, across the ends of lines too.
+fn cells(line: &str, bg: &mut Option<String>) -> Vec<Cell> {
     let mut out = Vec::new();
-    let mut bg: Option<String> = None;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\u{1b}' {
@@ -75,7 +75,7 @@ fn cells(line: &str) -> Vec<Cell> {
             params.push(c);
         }
         if end == Some('m') {
-            apply_sgr(&params, &mut bg);
+            apply_sgr(&params, bg);
         }
     }
     out
@@ -155,7 +155,8 @@ fn selected(line: &[Cell], labels: &[&str]) -> Option<usize> {
 /// nothing but blank lines under it, is read. The transcript above is drawn in bordered blocks
 /// too (messages, tool calls, a model's text), and any of it may look like a dialog.
 pub fn parse(capture: &str) -> Option<Dialog> {
-    let lines: Vec<Vec<Cell>> = capture.lines().map(cells).collect();
+    let mut bg = None;
+    let lines: Vec<Vec<Cell>> = capture.lines().map(|l| cells(l, &mut bg)).collect();
     let last = lines.iter().rposition(|l| !blank(l))?;
     let mut block: Vec<&[Cell]> = Vec::new();
     for line in lines[..=last].iter().rev() {

@@ -36,6 +36,11 @@ fn a_permission_dialog_shows_its_command_and_the_selected_option() {
     let (body, selected) = permission(capture!("perm-narrow"));
     assert_eq!(body, ["# Shell command", "$ sleep 9"]);
     assert_eq!(selected, Some(0));
+    // The same screen printed into a wider pane and captured again: the capture writes a
+    // background once, and the next lines go on with it.
+    let (body, selected) = permission(capture!("perm-recaptured"));
+    assert_eq!(body, ["# Shell command", "$ sleep 7"]);
+    assert_eq!(selected, Some(0));
 }
 
 #[test]
