@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, ffi};
 
 mod cell;
-mod facts;
+pub(crate) mod facts;
 mod global_index;
 mod history;
 pub mod info;
-mod json;
+pub(crate) mod json;
 mod open;
-mod recent;
+pub(crate) mod recent;
 mod schema;
 #[cfg(test)]
 mod tests;
