@@ -582,7 +582,14 @@ fn answers(report: &mut Report, f: &Fleet, via: &Via) {
     report.run("reply --text reaches the model", || {
         let args = ["--text", "-v Green, from otop"];
         let prompt = Some("QUESTION marker-q-text");
-        replies::answer_question(f, "question", q, (prompt, &args), "-v Green, from otop", via)
+        replies::answer_question(
+            f,
+            "question",
+            q,
+            (prompt, &args),
+            "-v Green, from otop",
+            via,
+        )
     });
     // The monitor filters to the session and presses 1; the picker types its id and alt-1.
     let (name, view, keys): (_, &[&str], Vec<Vec<&str>>) = if plugin {

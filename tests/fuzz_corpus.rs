@@ -17,7 +17,12 @@ fn every_fuzz_target_runs_its_corpus() {
     let bins = std::fs::read_dir(root.with_file_name("fuzz_targets")).expect("fuzz_targets");
     let mut bins: Vec<String> = bins
         .flatten()
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rs").map(String::from))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".rs")
+                .map(String::from)
+        })
         .collect();
     bins.sort();
     let names: Vec<&str> = TARGETS.iter().map(|(n, _)| *n).collect();

@@ -8,8 +8,11 @@ use std::path::Path;
 
 use crate::model::sanitize::{clean, for_tmux};
 
+/// A target's body: the fuzzer's bytes in, a panic when something does not hold.
+pub type Body = fn(&[u8]);
+
 /// Each target's name (its corpus directory and fuzz binary) and body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("clean", sanitizer),
     ("config", config),
     ("db_json", db_json),
