@@ -10,6 +10,7 @@ pub mod collect;
 pub mod companion;
 pub mod config;
 pub mod error;
+pub mod interact;
 pub mod jump;
 pub mod model;
 pub mod monitor;

@@ -71,14 +71,24 @@ impl Env {
             .map(|c| c.join("otop").join("config.toml"))
     }
 
+    /// `${XDG_STATE_HOME:-~/.local/state}`.
+    fn state_home(&self) -> Option<PathBuf> {
+        match (&self.xdg_state_home, &self.home) {
+            (Some(x), _) => Some(PathBuf::from(x)),
+            (None, Some(h)) => Some(Path::new(h).join(".local").join("state")),
+            (None, None) => None,
+        }
+    }
+
     /// otop's state directory, `${XDG_STATE_HOME:-~/.local/state}/otop`.
     pub fn otop_state_dir(&self) -> Option<PathBuf> {
-        let base = match (&self.xdg_state_home, &self.home) {
-            (Some(x), _) => PathBuf::from(x),
-            (None, Some(h)) => Path::new(h).join(".local").join("state"),
-            (None, None) => return None,
-        };
-        Some(base.join("otop"))
+        Some(self.state_home()?.join("otop"))
+    }
+
+    /// Where opencode 2's shared server registers: `service.json` in opencode's state
+    /// directory.
+    pub fn opencode_service_file(&self) -> Option<PathBuf> {
+        Some(self.state_home()?.join("opencode").join("service.json"))
     }
 
     /// otop's cache, `${XDG_CACHE_HOME:-~/.cache}/otop`: what otop can rebuild, kept to be fast.

@@ -478,13 +478,17 @@ fn one_bad_row_hides_only_its_own_session() {
     drop((good, bad));
 }
 
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid() == 0
+    })
+}
+
 /// `cmd` as the unprivileged user nobody, when this runs as root and `setpriv` exists (root
 /// may write any directory, so a read-only one needs another user); None otherwise.
 fn as_nobody(args: &[&str], home: &Path) -> Option<(i32, String, String)> {
-    let root = std::fs::metadata("/proc/self").is_ok_and(|m| {
-        use std::os::unix::fs::MetadataExt;
-        m.uid() == 0
-    });
+    let root = is_root();
     let setpriv = std::process::Command::new("setpriv")
         .arg("--version")
         .output();
@@ -518,7 +522,13 @@ fn a_database_in_a_read_only_directory_is_read_or_explained() {
     let root = tmp.path();
     std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
     let standins = StandIns::new();
-    let oc = standin(&standins, "ses_ro");
+    // The stand-in runs as the user otop runs as below (another user's processes are never
+    // listed): nobody, where this runs as root.
+    let oc = if is_root() {
+        standins.spawn_session_as(65534, "ses_ro", standins.dir.path())
+    } else {
+        standin(&standins, "ses_ro")
+    };
     let (clean, left) = (root.join("clean"), root.join("left"));
     for d in [&clean, &left] {
         std::fs::create_dir(d).unwrap();

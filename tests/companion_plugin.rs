@@ -51,11 +51,32 @@ await new Promise((r) => setTimeout(r, 400))
 console.log(JSON.stringify({ after_dispose: existsSync(file) }))
 "#;
 
+/// Runs [`DRIVER`] on the plugin with `XDG_DATA_HOME=data`.
+fn run_driver(data: &Path) -> std::process::Output {
+    let driver = data.join("driver.mjs");
+    std::fs::write(&driver, DRIVER).unwrap();
+    let plugin_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/companion/otop.js");
+    Command::new("node")
+        .arg(&driver)
+        .arg(plugin_js)
+        .env("XDG_DATA_HOME", data)
+        .output()
+        .unwrap()
+}
+
+/// Whether node runs here (it must in CI).
+fn have_node() -> bool {
+    if Command::new("node").arg("--version").output().is_ok() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "node is required in CI");
+    eprintln!("skipping: node is not installed");
+    false
+}
+
 #[test]
 fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
-    if Command::new("node").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "node is required in CI");
-        eprintln!("skipping: node is not installed");
+    if !have_node() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -67,15 +88,7 @@ fn the_plugin_reports_mapping_and_live_state_and_cleans_up() {
         r#"{"format":1,"pid":999999999}"#,
     )
     .unwrap();
-    let driver = tmp.path().join("driver.mjs");
-    std::fs::write(&driver, DRIVER).unwrap();
-    let plugin_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/companion/otop.js");
-    let out = Command::new("node")
-        .arg(&driver)
-        .arg(plugin_js)
-        .env("XDG_DATA_HOME", tmp.path())
-        .output()
-        .unwrap();
+    let out = run_driver(tmp.path());
     assert!(
         out.status.success(),
         "{}",
@@ -157,9 +170,7 @@ fn the_plugin_answers_on_its_channel_only_what_is_pending_once() {
     use std::os::unix::fs::PermissionsExt;
     use std::process::Stdio;
 
-    if Command::new("node").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "node is required in CI");
-        eprintln!("skipping: node is not installed");
+    if !have_node() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -240,4 +251,26 @@ fn the_plugin_answers_on_its_channel_only_what_is_pending_once() {
     assert!(child.wait().unwrap().success());
     assert!(!socket.exists(), "the socket is removed on dispose");
     let _ = std::io::stdout().flush();
+}
+
+/// The plugin's directory is used only if it is a real directory of the user's: a symlink
+/// planted in its place (to a directory another user reads, say) gets nothing written
+/// through it, and the plugin's own files are 0600.
+#[test]
+fn the_plugin_writes_only_into_a_private_directory_of_its_own() {
+    if !have_node() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::create_dir_all(tmp.path().join("opencode")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, tmp.path().join("opencode/otop")).unwrap();
+    let out = run_driver(tmp.path());
+    assert!(!out.status.success(), "the driver saw a write");
+    let written: Vec<_> = std::fs::read_dir(&elsewhere).unwrap().flatten().collect();
+    assert!(
+        written.is_empty(),
+        "written through the symlink: {written:?}"
+    );
 }

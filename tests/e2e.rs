@@ -20,6 +20,7 @@ use support::replies::{self, Via};
 use support::{opencode, wait_for};
 
 use support::checks::*;
+use support::timeline;
 
 /// Scenarios of one fleet: each runs even when an earlier one failed; failures are listed at
 /// the end.
@@ -256,10 +257,19 @@ fn opencode_1_18_fleet() {
         )
     });
     report.run("failing provider", || {
+        // Retrying, or given up by now: an error either way (the timeline is checked in
+        // `opencode_1_18_retries_and_twins`).
         let id = f.wait_session_with("marker-fail", STATE);
         let row = wait_tui_row(f, "fail", &id, Duration::from_secs(90), |r| {
-            state_is(r, "error", "") || state_is(r, "stalled", "")
+            state_is(r, "error", "")
         });
+        assert!(
+            row["status"]
+                .as_str()
+                .is_some_and(|s| s.contains("scripted failure")),
+            "{}",
+            brief(&row)
+        );
         status_of(&row)
     });
     report.run("idle after a reply", || {
@@ -303,6 +313,91 @@ fn opencode_1_18_fleet() {
     report.run("time_updated covers every prompt", || {
         updated_covers_prompts(f)
     });
+
+    keep_on_failure(&report, &fleet);
+    drop(fleet);
+    report.finish();
+}
+
+/// Without the plugin, what only the log and the database tell: a failing provider reads
+/// `retrying` from opencode's first `stream error` line until it gives up, a queueing one
+/// `waiting for the model` all along (neither reads as the other); then twins (two TUIs in one
+/// directory, started together, one idle and one working), in a git repository and in a plain
+/// directory, started and looked at 20 times while busy loops take every core: never swapped,
+/// and matched by each process's own log run (on Linux, where a process's writes to the shared
+/// log show which lines are its own).
+#[test]
+fn opencode_1_18_retries_and_twins() {
+    let Some((_one, mut fleet)) = main_fleet() else {
+        return;
+    };
+    let mut report = Report::default();
+    fleet.start_tuis(
+        &fleet::specs(&[("fail", "fail"), ("queue", "queue")]),
+        READY,
+    );
+    const QUEUE_SECS: u64 = 80;
+    fleet.prompt("fail", "FAIL marker-fail");
+    fleet.prompt("queue", &format!("QUEUE {QUEUE_SECS} marker-queue"));
+    let queued_at = timeline::now_ms();
+    let f = &fleet;
+    report.run(
+        "retrying from the first stream error; a queue keeps waiting",
+        || {
+            let fail = f.wait_session_with("marker-fail", STATE);
+            let queue = f.wait_session_with("marker-queue", STATE);
+            timeline::retry_and_queue(f, (&fail, &queue), queued_at, QUEUE_SECS)
+        },
+    );
+
+    let load = support::Load::start(Duration::from_secs(420));
+    let twins = fleet::specs(&[
+        ("twin1", "twins"),
+        ("twin2", "twins"),
+        ("plain1", "plain"),
+        ("plain2", "plain"),
+    ]);
+    let started = Instant::now();
+    fleet.start_tuis(&twins, READY);
+    let ready = started.elapsed();
+    for (tui, prompt) in [
+        ("twin1", "hello marker-twin-one"),
+        ("twin2", "SLOW 200 marker-twin-two"),
+        ("plain1", "hello marker-plain-one"),
+        ("plain2", "SLOW 200 marker-plain-two"),
+    ] {
+        fleet.prompt(tui, prompt);
+    }
+    let f = &fleet;
+    report.run("twins on a loaded machine, 20 looks", || {
+        let look: Vec<(&str, String, bool)> = [
+            ("twin1", "marker-twin-one", true),
+            ("twin2", "marker-twin-two", false),
+            ("plain1", "marker-plain-one", true),
+            ("plain2", "marker-plain-two", false),
+        ]
+        .into_iter()
+        .map(|(tui, marker, idle)| (tui, f.wait_session_with(marker, STATE), idle))
+        .collect();
+        for (tui, session, idle) in &look {
+            let state = if *idle { "idle" } else { "working" };
+            wait_tui_row(f, tui, session, STATE, |r| state_is(r, state, ""));
+        }
+        let matches = timeline::twins(f, &look, 20);
+        if cfg!(target_os = "linux") {
+            for m in &matches {
+                assert!(
+                    m.ends_with(": log"),
+                    "not matched by their own log runs: {matches:?}"
+                );
+            }
+        }
+        format!(
+            "started under load, ready in {ready:.0?}; {}",
+            matches.join("; ")
+        )
+    });
+    drop(load);
 
     keep_on_failure(&report, &fleet);
     drop(fleet);
@@ -449,9 +544,18 @@ fn opencode_1_18_plugin() {
         status_of(&row)
     });
     report.run("failing provider", || {
-        let row = wait_tui_row(f, "fail", &session("fail"), STATE, |r| {
+        let id = session("fail");
+        let row = wait_tui_row(f, "fail", &id, STATE, |r| {
             state_is(r, "error", "retrying (attempt ")
         });
+        // opencode's own report: certain, and its reason survives the table's cut.
+        assert_eq!(row["certain"], true, "{row}");
+        let table = f.otop(&["sessions"]);
+        let line = table
+            .lines()
+            .find(|l| l.contains(id.as_str()))
+            .unwrap_or_default();
+        assert!(line.contains("scripted failure"), "{table}");
         status_of(&row)
     });
     report.run("interrupting the retries", || {

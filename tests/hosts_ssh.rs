@@ -375,3 +375,55 @@ fn a_remote_otop_of_a_newer_format_is_refused_with_a_message() {
         "{out}"
     );
 }
+
+/// A broken or hostile otop on the host, over a real sshd: an endless line on stdout costs the
+/// host one line ("sent a line longer than 8 MiB"), within its
+/// timeout, never the run; a host that prints garbage is one line too.
+#[test]
+fn a_hostile_remote_otop_costs_one_line() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let far = remote.world(&[]);
+    let endless = "sh -c 'exec tr \"\\0\" x < /dev/zero'";
+    let garbage = "sh -c 'yes garbage'";
+    let args: Vec<String> = remote.ssh_args().iter().map(|a| format!("{a:?}")).collect();
+    let host = |name: &str, otop: &str| {
+        format!(
+            "[[hosts]]\nname = \"{name}\"\nssh = {:?}\nssh_args = [{}]\notop = {otop:?}\ntimeout = 20\n",
+            remote.dest(),
+            args.join(", ")
+        )
+    };
+    let here = Here::new(
+        &remote,
+        &far,
+        &format!("{}{}", host("endless", endless), host("garbage", garbage)),
+    );
+    let db = empty_db(here.dir.path());
+    let started = Instant::now();
+    let (code, out, err) = here.otop(
+        &db,
+        &["--host", "endless", "--host", "garbage", "status", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let why = |host: &str| {
+        v["unreachable"]
+            .as_array()
+            .and_then(|a| a.iter().find(|u| u["host"] == host))
+            .and_then(|u| u["why"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(why("endless"), "sent a line longer than 8 MiB", "{out}");
+    assert!(
+        why("garbage").starts_with("not otop's snapshot format: garbage"),
+        "{out}"
+    );
+}

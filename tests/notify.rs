@@ -484,3 +484,92 @@ fn latency_at_the_defaults() {
         );
     }
 }
+
+/// Issue 28: a `[notify] command` added to the file while the watcher runs is used from its
+/// next refresh; doctor shows the settings the sending process uses, and says so when it keeps
+/// older ones (a broken edit).
+#[test]
+fn an_edited_configuration_file_reaches_the_running_watcher() {
+    if !have_tmux() {
+        return;
+    }
+    let world = World::new();
+    let proj = world.project("edited");
+    let (srv, pane) = servers(&world, &proj);
+    let quiet = "[notify]\nhold_secs = 0.5\ndesktop = false\ntmux = []\n";
+    let env = Env::with_config(&world, None, quiet);
+    let (mut fx, sid, _) = working(&world, &proj, "ses_edited", "Edited later");
+    let _w = env.watch(&srv);
+    until("the watcher sees the session working", || {
+        pane_state(&srv, &pane) == "working"
+    });
+    let notify_line = || {
+        let (_, doctor) = env.run(&["doctor"]);
+        doctor
+            .lines()
+            .find(|l| l.contains(" notify "))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(notify_line().contains("off: [notify] turns no channel on"));
+
+    let told = world.tmp.path().join("told.json");
+    let config = world.tmp.path().join("config/otop/config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{quiet}command = [\"sh\", \"-c\", \"cat >> '{}'\"]\n",
+            told.display()
+        ),
+    )
+    .unwrap();
+    until("doctor: the watcher sends with the file's settings", || {
+        let l = notify_line();
+        l.starts_with("ok")
+            && l.contains("sent by otop watch (pid")
+            && l.contains("with the file's settings")
+    });
+    running(&mut fx, &sid, now_ms(), Running::Question);
+    until("the added command is run", || {
+        std::fs::read_to_string(&told).is_ok_and(|t| t.contains("\"waiting\""))
+    });
+
+    // A broken edit: the watcher keeps what it read last, and doctor says so.
+    std::fs::write(&config, "[notify]\ncommand = 3\n").unwrap();
+    let line = wait_for(Duration::from_secs(15), || {
+        let l = notify_line();
+        l.contains("last read well").then_some(l)
+    })
+    .expect("doctor says the watcher runs with older settings");
+    assert!(line.starts_with("!!"), "{line}");
+    assert!(
+        line.contains("with older settings (no channel") || line.contains("command sh -c"),
+        "{line}"
+    );
+}
+
+/// Issue 28: the default desktop channel with no notification service shows nothing: doctor
+/// does not call that `ok` (`--` while tmux still tells; `!!` when it is the only channel).
+#[test]
+fn doctor_does_not_call_a_desktop_that_shows_nothing_ok() {
+    let world = World::new();
+    let line = |config: &str| {
+        let (code, doctor) = Env::with_config(&world, None, config).run(&["doctor"]);
+        let l = doctor
+            .lines()
+            .find(|l| l.contains(" notify "))
+            .unwrap_or("")
+            .to_string();
+        (code, l)
+    };
+    let (_, l) = line("");
+    assert!(l.starts_with("-- "), "{l}");
+    assert!(
+        l.contains("desktop: nothing is shown, no notification service answers"),
+        "{l}"
+    );
+    let (code, l) = line("[notify]\ntmux = []\n");
+    assert!(l.starts_with("!! "), "{l}");
+    assert!(l.contains("the only channel, delivers nothing"), "{l}");
+    assert_eq!(code, 1);
+}

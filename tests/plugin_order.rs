@@ -273,3 +273,49 @@ fn options_after_the_plugin_line_take_effect_when_the_file_is_sourced_again() {
     srv.ok(&["set", "-g", "@otop-popup-width", "90%"]);
     assert_eq!(std::fs::read_to_string(&mark).unwrap(), "ran\n");
 }
+
+/// Issue 28: `set -g @otop-demo off` in the file, sourced, ends the demo (tmux keeps an option
+/// whose line was only removed, so the README says to write `off`): the watcher started for
+/// the demo is replaced by one on the real sessions, and the picker's key no longer shows the
+/// demo.
+#[test]
+fn demo_off_in_the_file_ends_the_demo_and_replaces_the_watcher() {
+    if !have_tmux() {
+        return;
+    }
+    let world = World::new();
+    let srv = TmuxServer::start("t", world.tmp.path(), "sh");
+    for (k, v) in world.env() {
+        srv.ok(&["set-environment", "-g", k, &v]);
+    }
+    let lines = |demo: &str| {
+        world.config(&[
+            "set -g status-right '[#{otop_status}]'",
+            "set -g @otop-mode watch",
+            &bin_line(),
+            &format!("set -g @otop-demo {demo}"),
+        ])
+    };
+    srv.ok(&["source-file", &lines("on").display().to_string()]);
+    let (demo_pid, cmd) = watcher(&srv);
+    assert!(cmd.contains(" --demo watch --tmux"), "{cmd}");
+    assert!(binding(&srv, "o").contains("--demo pick --client"));
+
+    srv.ok(&["source-file", &lines("off").display().to_string()]);
+    let replaced = wait_for(Duration::from_secs(10), || {
+        let (pid, cmd) = watcher(&srv);
+        (pid != demo_pid).then_some(cmd)
+    })
+    .expect("the demo's watcher is replaced");
+    assert!(!replaced.contains("--demo"), "{replaced}");
+    assert!(
+        !binding(&srv, "o").contains("--demo"),
+        "{}",
+        binding(&srv, "o")
+    );
+    assert!(binding(&srv, "o").contains(" pick --client"));
+    let only_one = wait_for(Duration::from_secs(5), || {
+        (watchers(&srv).len() == 1).then_some(())
+    });
+    assert!(only_one.is_some(), "{:?}", watchers(&srv));
+}

@@ -703,7 +703,7 @@ fn the_key_tables_list_only_bound_keys() {
     for k in &picker {
         let spec = KeySpec::parse(k).unwrap_or_else(|e| panic!("README picker key: {e}"));
         assert!(
-            keymap.action(spec, Mode::Navigate).is_some(),
+            keymap.action(Mode::Navigate, spec).is_some(),
             "the README lists picker key `{k}`, which is not bound by default"
         );
     }

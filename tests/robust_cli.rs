@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use otop::testkit::fixture::{Fixture, Schema};
+use support::otop;
 
 fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_otop"));
@@ -150,4 +151,55 @@ fn config_directories_that_are_files_mean_the_defaults() {
         assert_eq!(out.status.code(), Some(0), "{base}: {stderr}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("\"total\""));
     }
+}
+
+/// Issue 28: a planted opencode 2 `service.json` (its shared server's registration, in
+/// opencode's state directory): `otop sessions` and doctor say that opencode 2 is not read yet
+/// and which version was found; a 1.x one says nothing.
+#[test]
+fn signs_of_opencode_2_are_said_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(state.join("opencode")).unwrap();
+    let service = state.join("opencode/service.json");
+    let env = [
+        ("XDG_STATE_HOME", state.display().to_string()),
+        (
+            "XDG_DATA_HOME",
+            dir.path().join("data").display().to_string(),
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            dir.path().join("config").display().to_string(),
+        ),
+        (
+            "XDG_RUNTIME_DIR",
+            dir.path().join("run").display().to_string(),
+        ),
+        ("OPENCODE_DB", String::new()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    std::fs::write(
+        &service,
+        r#"{"id":"srv_1","version":"2.0.4","url":"http://127.0.0.1:4096","pid":1}"#,
+    )
+    .unwrap();
+    let (code, _, err) = otop(&["sessions"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("opencode 2.0.4 runs here") && err.contains("not shown yet"),
+        "{err}"
+    );
+    assert!(err.contains("no opencode 1 session is running"), "{err}");
+    let (code, out, _) = otop(&["doctor"], &env);
+    assert_eq!(code, 1);
+    let line = out
+        .lines()
+        .find(|l| l.contains("opencode 2.0.4"))
+        .unwrap_or("");
+    assert!(line.starts_with("!!  opencode"), "{out}");
+
+    std::fs::write(&service, r#"{"version":"1.18.33"}"#).unwrap();
+    let (_, _, err) = otop(&["sessions"], &env);
+    assert!(!err.contains("runs here"), "{err}");
 }

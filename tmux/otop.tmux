@@ -46,22 +46,52 @@ arg() {
   esac
 }
 
+# A literal value inside a double-quoted argument of run-shell -C's line: `#` doubled (the line
+# is expanded as a format first), then `\`, `"` and `$` escaped for tmux's parser.
+tmux_lit() {
+  local s="${1//\#/##}"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  s="${s//\$/\\\$}"
+  printf '%s' "$s"
+}
+
+# Where otop is: @otop-bin, tmux's PATH, then where `cargo install` and the README put it (a
+# tmux started before PATH had ~/.cargo/bin does not see it there), then a build in this clone.
+# Nothing when there is none.
 find_otop() {
-  local bin
+  local bin dir
   bin="$(option @otop-bin "")"
   if [ -n "$bin" ]; then
     printf '%s' "$bin"
-  elif command -v otop >/dev/null 2>&1; then
-    command -v otop
-  elif [ -x "$CURRENT_DIR/../target/release/otop" ]; then
-    printf '%s' "$CURRENT_DIR/../target/release/otop"
-  else
-    printf 'otop'
+    return
   fi
+  if command -v otop >/dev/null 2>&1; then
+    command -v otop
+    return
+  fi
+  for dir in "${CARGO_HOME:-$HOME/.cargo}/bin" "$HOME/.local/bin" "$CURRENT_DIR/../target/release"; do
+    if [ -x "$dir/otop" ]; then
+      printf '%s' "$dir/otop"
+      return
+    fi
+  done
+}
+
+# What prefix + KEY shows when there is no otop: where the plugin looked and how to install it.
+missing() {
+  local root
+  root="$(cd "$CURRENT_DIR/.." && pwd)"
+  printf '%s\n' "otop is not installed where tmux looks:" \
+    "  PATH=$PATH, ~/.cargo/bin, ~/.local/bin" \
+    "Install it from this plugin's clone (Rust 1.89 or newer):" \
+    "  cargo install --path $root" \
+    "or set -g @otop-bin /path/to/otop; then: tmux source ~/.tmux.conf" \
+    "" "(enter closes this)"
 }
 
 ours() {
-  case "$1" in *" pick --client "*) return 0 ;; esac
+  case "$1" in *" pick --client "* | *"otop is not installed"*) return 0 ;; esac
   return 1
 }
 
@@ -71,11 +101,12 @@ alive() {
 
 main() {
   local bin key width height status_args segment old_segment opt value new mode socket
-  local watch="" old_key was pid n
+  local watch="" old_key was pid n popup found
   # Every option the plugin writes, written at the end in one tmux call with its hook off: a
   # write of its own never runs it again.
   local sets=()
-  bin="$(quote "$(find_otop)")"
+  found="$(find_otop)"
+  bin="$(quote "$found")"
   case "$(option @otop-demo off)" in
     on | 1 | yes | true) bin="$bin --demo" ;;
   esac
@@ -99,15 +130,23 @@ main() {
   fi
   sets+=(set-option -gq @otop-plugin-key "$(arg "$key")" \;)
   # The popup has no $TMUX_PANE to guess the client from: pass the one that pressed the key.
-  tmux bind-key "$key" display-popup -E -w "$width" -h "$height" \
-    "$bin pick --client '#{client_name}'"
+  # tmux before 3.4 does not expand formats in display-popup's command, so run-shell -C (3.2,
+  # as old as popups) expands #{client_name} and then runs the display-popup it produced.
+  popup="display-popup -E -w \"$(tmux_lit "$width")\" -h \"$(tmux_lit "$height")\""
 
-  if [ "$mode" = watch ]; then
+  if [ -z "$found" ]; then
+    # No otop: the key and the bar say so instead of running nothing.
+    tmux bind-key "$key" display-popup -w 90% -h 12 -E "printf '%s\\n' $(quote "$(missing)"); read -r _"
+    segment="#[fg=red]otop not installed: prefix + ${key//\#/##}#[default]"
+  elif [ "$mode" = watch ]; then
     socket="$(tmux display-message -p '#{socket_path}')"
     watch="exec $bin watch --tmux --socket $(quote "$socket")${status_args:+ $status_args} >/dev/null 2>&1"
     segment='#{@otop_status}'
   else
     segment="#($bin status${status_args:+ $status_args})"
+  fi
+  if [ -n "$found" ]; then
+    tmux bind-key "$key" run-shell -C "$popup \"$(tmux_lit "$bin") pick --client '#{client_name}'\""
   fi
   # The placeholder, and the segment an earlier run put there when an option has changed since.
   old_segment="$(option @otop-plugin-segment "")"

@@ -2,6 +2,7 @@
 //! check fails (a `!!` line).
 
 mod hosts;
+mod notify;
 mod tmux;
 
 use std::collections::BTreeMap;
@@ -22,9 +23,24 @@ use crate::tui::theme::Theme;
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-/// One finding: ok or not, and what to say.
+/// How a finding is marked: `ok`, `--` (works, but not as one would expect: said, and the
+/// exit status stays 0), `!!` (a failure: exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Ok,
+    Note,
+    Fail,
+}
+
+impl From<bool> for Mark {
+    fn from(ok: bool) -> Mark {
+        if ok { Mark::Ok } else { Mark::Fail }
+    }
+}
+
+/// One finding: how it is marked, and what to say.
 struct Line {
-    ok: bool,
+    mark: Mark,
     topic: &'static str,
     text: String,
 }
@@ -64,7 +80,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             .join(", ")
     };
     lines.push(Line {
-        ok: true,
+        mark: Mark::Ok,
         topic: "opencode",
         text: if total == 0 {
             "no opencode process is running".into()
@@ -83,26 +99,33 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             )
         },
     });
+    if let Some(note) = &snap.opencode2 {
+        lines.push(Line {
+            mark: Mark::Fail,
+            topic: "opencode",
+            text: note.clone(),
+        });
+    }
     lines.extend(tmux::lines(&snap, &ctx.config.tmux.sockets));
-    lines.push(plugin_line(&env, super::plugin::reporting(&snap.rows)));
+    lines.push(plugin_line(&env, &snap.rows, now_ms()));
     let (ok, text) = super::reply::channels(&env, &snap.rows);
     lines.push(Line {
-        ok,
+        mark: ok.into(),
         topic: "answers",
         text,
     });
     lines.push(config_line(ctx));
     lines.extend(hosts::lines(&ctx.reach.hosts));
-    let (ok, text) = crate::notify::check(&ctx.config.notify, &env);
+    let (mark, text) = notify::check(&ctx.config.notify, ctx.config_error.is_some(), &env);
     lines.push(Line {
-        ok,
+        mark,
         topic: "notify",
         text,
     });
     lines.push(terminal_line());
     if ctx.demo {
         lines.push(Line {
-            ok: true,
+            mark: Mark::Ok,
             topic: "demo",
             text: "--demo or OTOP_DEMO is on: every other command shows the simulated fleet \
                    (this check reads the real setup)"
@@ -111,7 +134,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     }
     // `monitor.theme = "none"` and NO_COLOR, as for the monitor.
     print(&lines, Theme::from_config(&ctx.config.monitor).color)?;
-    Ok(if lines.iter().all(|l| l.ok) {
+    Ok(if lines.iter().all(|l| l.mark != Mark::Fail) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -132,11 +155,13 @@ fn print(lines: &[Line], colour: bool) -> Result<()> {
     };
     let colour = tty && colour;
     for l in lines {
-        let mark = match (l.ok, colour) {
-            (true, true) => "\x1b[32mok\x1b[0m ",
-            (false, true) => "\x1b[1;31m!!\x1b[0m ",
-            (true, false) => "ok ",
-            (false, false) => "!! ",
+        let mark = match (l.mark, colour) {
+            (Mark::Ok, true) => "\x1b[32mok\x1b[0m ",
+            (Mark::Note, true) => "\x1b[33m--\x1b[0m ",
+            (Mark::Fail, true) => "\x1b[1;31m!!\x1b[0m ",
+            (Mark::Ok, false) => "ok ",
+            (Mark::Note, false) => "-- ",
+            (Mark::Fail, false) => "!! ",
         };
         // Lines quote paths (`--db`, the config file), tmux's and SQLite's words: all inert.
         let text = clean(&l.text);
@@ -160,7 +185,7 @@ fn databases(collector: &mut Collector, default: &std::path::Path, skipped: u64)
     let mut lines = Vec::new();
     match collector.database_info(default) {
         Err(DbError::Missing(_)) if !others.is_empty() => lines.push(Line {
-            ok: true,
+            mark: Mark::Ok,
             topic: "database",
             text: format!(
                 "no database at {} (the default); the running opencode processes hold their own:",
@@ -230,7 +255,7 @@ fn database(
                 ));
             }
             return Line {
-                ok: info.missing_tables.is_empty() && skipped == 0,
+                mark: (info.missing_tables.is_empty() && skipped == 0).into(),
                 topic: "database",
                 text: s,
             };
@@ -238,17 +263,23 @@ fn database(
         Err(e) => e.to_string(),
     };
     Line {
-        ok: false,
+        mark: Mark::Fail,
         topic: "database",
         text,
     }
 }
 
-/// `reporting`: (processes whose plugin reports, opencode processes).
-fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
+/// How long a process may run before its plugin has surely written its file (it writes at once).
+const PLUGIN_GRACE_MS: i64 = 10_000;
+
+/// Whether the companion plugin is installed, and which processes report through it: one that
+/// started after the plugin was installed and does not report is named, with where its files
+/// were looked for.
+fn plugin_line(env: &Env, rows: &[crate::model::row::Row], now: i64) -> Line {
+    let (using, total) = super::plugin::reporting(rows);
     let Some(path) = env.plugin_file() else {
         return Line {
-            ok: true,
+            mark: Mark::Ok,
             topic: "plugin",
             text: "no HOME or XDG_CONFIG_HOME: no companion plugin".into(),
         };
@@ -258,13 +289,21 @@ fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
             true,
             "companion plugin not installed (optional: otop plugin install)".to_string(),
         ),
-        Installed::Current => (
-            true,
-            format!(
+        Installed::Current => {
+            let silent = silent_plugins(env, rows, &path, now);
+            let mut text = format!(
                 "companion plugin installed; {using} of {total} opencode processes report \
                  through it (processes started before it was installed do not)"
-            ),
-        ),
+            );
+            for (pid, dir) in &silent {
+                text.push_str(&format!(
+                    "; pid {pid} started after it was installed and does not report (no \
+                     file in {})",
+                    clean(&dir.display().to_string())
+                ));
+            }
+            (silent.is_empty(), text)
+        }
         Installed::Other => (
             false,
             "companion plugin from another otop version: run otop plugin install".into(),
@@ -272,10 +311,40 @@ fn plugin_line(env: &Env, (using, total): (usize, usize)) -> Line {
         Installed::Foreign => (false, format!("{} is not otop's plugin", path.display())),
     };
     Line {
-        ok,
+        mark: ok.into(),
         topic: "plugin",
         text,
     }
+}
+
+/// The opencode processes (servers of sessions: TUIs, `run`, `serve`) that started after the
+/// plugin file at `plugin` was written, long enough ago to have reported, and did not; with the
+/// directory their files were looked for in.
+fn silent_plugins(
+    env: &Env,
+    rows: &[crate::model::row::Row],
+    plugin: &std::path::Path,
+    now: i64,
+) -> Vec<(u32, std::path::PathBuf)> {
+    let Some(installed) = std::fs::metadata(plugin)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u32, std::path::PathBuf)> = rows
+        .iter()
+        .filter(|r| r.host.is_none())
+        .filter_map(|r| r.process.as_ref())
+        .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Serve) && !p.plugin)
+        .filter(|p| p.info.started_at > installed && now - p.info.started_at > PLUGIN_GRACE_MS)
+        .map(|p| (p.info.pid, crate::source::plugin::dir_of(&p.info, env)))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn config_line(ctx: &super::Ctx) -> Line {
@@ -295,7 +364,7 @@ fn config_line(ctx: &super::Ctx) -> Line {
         (None, None) => (true, "no HOME: the defaults apply".into()),
     };
     Line {
-        ok,
+        mark: ok.into(),
         topic: "config",
         text,
     }
@@ -321,8 +390,64 @@ fn terminal_line() -> Line {
         "OSC 52 depends on the terminal (most modern ones support it)".to_string()
     };
     Line {
-        ok: true,
+        mark: Mark::Ok,
         topic: "terminal",
         text: format!("{colour}; {osc52}"),
+    }
+}
+
+#[cfg(test)]
+mod plugin_tests {
+    use super::*;
+    use crate::model::row::{ProcessRow, Row};
+    use crate::model::state::{State, Status};
+    use crate::source::process::types::ProcessInfo;
+
+    fn row(pid: u32, started_at: i64, plugin: bool) -> Row {
+        Row {
+            process: Some(ProcessRow {
+                info: ProcessInfo {
+                    pid,
+                    started_at,
+                    ..ProcessInfo::default()
+                },
+                kind: Kind::Tui,
+                cpu_percent: None,
+                owner: None,
+                plugin,
+            }),
+            session: None,
+            status: Status::new(State::Idle, ""),
+            matched: None,
+            tmux: None,
+            unseen: false,
+            certain: false,
+            host: None,
+        }
+    }
+
+    /// A process started after the plugin was installed that does not report is named, with
+    /// the directory its files were looked for in; one started before, or reporting, is not.
+    #[test]
+    fn a_process_that_should_report_and_does_not_is_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let plugin = tmp.path().join("otop.js");
+        std::fs::write(&plugin, "x").unwrap();
+        let installed = now_ms();
+        let env = Env {
+            xdg_data_home: Some("/data".into()),
+            ..Env::default()
+        };
+        let now = installed + 60_000;
+        let rows = [
+            row(1, installed - 60_000, false),
+            row(2, installed + 1_000, false),
+            row(3, installed + 1_000, true),
+            row(4, now - 1_000, false),
+        ];
+        assert_eq!(
+            silent_plugins(&env, &rows, &plugin, now),
+            [(2, std::path::PathBuf::from("/data/opencode/otop"))]
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::jump::{self, Here, Went};
 use crate::model::sanitize::clean;
 use crate::model::select::{self, Target};
 use crate::model::state::State;
+use crate::source::tmux::same_socket;
 
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["target", "tty", "next"]))]
@@ -45,7 +46,11 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             (Some(t), _, _) => select::named(&snap.rows, t),
             (_, Some(tty), _) => select::find(&snap.rows, &Target::Tty(tty.clone())),
             (_, _, Some(state)) => {
-                select::next_in_state(&snap.rows, state, here.as_deref(), current.as_deref())
+                let on_current = current
+                    .as_deref()
+                    .map(|cur| move |s: &str| same_socket(s, cur));
+                let on_current = on_current.as_ref().map(|f| f as &dyn Fn(&str) -> bool);
+                select::next_in_state(&snap.rows, state, here.as_deref(), on_current)
             }
             _ => None,
         }

@@ -175,6 +175,8 @@ pub struct Ctx {
     pub config_path: Option<PathBuf>,
     /// Why the file could not be used, where a command carries on with the defaults.
     pub config_error: Option<String>,
+    /// The file was named (`--config`, `OTOP_CONFIG`): its absence is an error.
+    pub config_explicit: bool,
     /// The environment every path is found through, read once.
     pub env: crate::paths::Env,
     /// Which machines the views read (`--host`, `--local`, `[[hosts]]`).
@@ -182,6 +184,15 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The configuration file, followed by a long-lived process from the state it was read in.
+    pub fn follow_config(&self) -> crate::config::follow::Follow {
+        crate::config::follow::Follow::new(
+            self.config_path.clone(),
+            self.config_explicit,
+            self.config.clone(),
+        )
+    }
+
     /// Collector options for a full refresh (processes, tmux, log, database).
     pub fn collector(&self) -> crate::collect::CollectorOptions {
         crate::collect::CollectorOptions {
@@ -213,7 +224,7 @@ impl Ctx {
     ) -> Box<dyn Source> {
         use crate::collect::hosts::WithHosts;
         if self.demo {
-            return Box::new(crate::collect::demo::DemoSource);
+            return Box::new(crate::collect::demo::DemoSource::default());
         }
         // The remote side collects as little as this side does: the status line's counts need
         // no tmux, log or history there either.
@@ -320,6 +331,7 @@ pub fn main() -> ExitCode {
         config,
         config_path: config_path.clone(),
         config_error,
+        config_explicit: cli.config.is_some(),
         env,
     };
     let result = match cli.command {

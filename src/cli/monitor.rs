@@ -33,6 +33,8 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else {
         let notify = NotifyOptions {
             quiet: args.no_notify,
+            follow: Some(ctx.follow_config()),
+            restart_for: Some("restart otop for the monitor's other settings"),
             ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop monitor")
         };
         Box::new(Notifier::new(ctx.live_source(opts, interval), notify))

@@ -28,7 +28,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         ctx.collector()
     };
     let mut source: Box<dyn Source> = if ctx.demo {
-        Box::new(crate::collect::demo::DemoSource)
+        Box::new(crate::collect::demo::DemoSource::default())
     } else {
         Box::new(Collector::new(opts, ctx.env.clone()))
     };

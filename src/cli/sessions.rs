@@ -31,6 +31,9 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     for line in snap.hosts.iter().filter_map(|h| h.line()) {
         eprintln!("otop: {}", clean(&line));
     }
+    if let Some(note) = &snap.opencode2 {
+        eprintln!("otop: {}", clean(note));
+    }
     let rows = select::sessions(snap.rows, args.all);
     if args.json {
         let json: Vec<_> = rows.iter().map(Row::to_json).collect();
@@ -39,10 +42,11 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else if rows.is_empty() {
         // For a person, a header over nothing says less than a sentence (stdout stays empty);
         // a database that cannot be read is said below.
+        let which = if snap.opencode2.is_some() { " 1" } else { "" };
         match &snap.db_error {
-            None => eprintln!("otop: no opencode session is running"),
+            None => eprintln!("otop: no opencode{which} session is running"),
             Some(e @ DbError::Missing(_)) => eprintln!(
-                "otop: no opencode session is running ({})",
+                "otop: no opencode{which} session is running ({})",
                 clean(&e.to_string())
             ),
             Some(_) => {}

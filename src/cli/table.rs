@@ -6,6 +6,9 @@ use crate::tui::text::{cut, width};
 
 /// Widest title shown; longer ones are cut by display width.
 const TITLE_WIDTH: usize = 50;
+/// Widest status shown: room for a retry's attempt, countdown and the start of the provider's
+/// error (`retrying (attempt 2, next in 4 s): mock upstream failure`).
+const STATUS_WIDTH: usize = 64;
 
 /// One line per row, aligned; every untrusted string sanitised. With `hosts` (any host is
 /// read), a HOST column first.
@@ -20,8 +23,8 @@ pub fn render(rows: &[Row], hosts: bool) -> String {
         let mut line = vec![
             r.host.clone().unwrap_or_else(|| "local".into()),
             r.pid().map_or("-".into(), |p| p.to_string()),
-            r.status.state.as_str().to_string(),
-            cut(&clean(&r.status.detail), 30).into_owned(),
+            r.state_word().to_string(),
+            cut(&clean(&r.status.detail), STATUS_WIDTH).into_owned(),
             r.tmux
                 .as_ref()
                 .map_or("-".into(), |t| clean(&t.target).into_owned()),
@@ -52,4 +55,30 @@ pub fn render(rows: &[Row], hosts: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::{State, Status};
+
+    /// `done` is one word in every view: the table's STATE too, not `idle` (issue 28).
+    #[test]
+    fn a_done_session_reads_done() {
+        let done = Row {
+            unseen: true,
+            ..Row::bare(Status::new(State::Idle, "idle"))
+        };
+        let idle = Row {
+            unseen: false,
+            ..done.clone()
+        };
+        let table = render(&[done, idle], false);
+        let states: Vec<&str> = table
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .collect();
+        assert_eq!(states, ["done", "idle"], "{table}");
+    }
 }

@@ -47,8 +47,8 @@ fn server_alive(socket: &str) -> bool {
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let conf = &ctx.config.status;
-    let (template, style) = format::settings(args.format.as_deref(), args.plain, conf);
+    let (template, style) =
+        format::settings(args.format.as_deref(), args.plain, &ctx.config.status);
     format::render(template, &format::Counts::default(), &style)?;
     let socket = match &args.socket {
         Some(s) => s.clone(),
@@ -74,6 +74,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         inner,
         NotifyOptions {
             quiet,
+            follow: Some(ctx.follow_config()),
             ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop watch")
         },
     );
@@ -85,10 +86,18 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     loop {
         let started = Instant::now();
         let snap = source.collect(&Focus::default(), now_ms());
+        // `[status]` as the file says now, when it was edited and still renders.
+        let status = source.config().map_or(&ctx.config.status, |c| &c.status);
+        let (template, style) = match format::settings(args.format.as_deref(), args.plain, status) {
+            edited if format::render(edited.0, &format::Counts::default(), &edited.1).is_ok() => {
+                edited
+            }
+            _ => (template, style.clone()),
+        };
         let now = options_for(
             &snap.rows,
             snap.hosts_down(),
-            &socket,
+            |s| tmux::same_socket(s, &socket),
             template,
             &style,
             &args.empty,

@@ -7,7 +7,7 @@ use crate::model::infer::{self, Liveness};
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{State, Status};
 use crate::source::db::types::SessionFacts;
-use crate::source::log::types::LogRun;
+use crate::source::log::types::StreamErrors;
 use crate::source::plugin::PluginFile;
 use crate::source::process::types::{Kind, OpencodeProcess};
 use crate::source::process::{self};
@@ -87,7 +87,9 @@ pub(super) struct Found<'a> {
     pub facts: &'a [SessionFacts],
     /// Subagent session id → the process that runs it.
     pub owners: &'a HashMap<String, u32>,
-    pub log_sessions: &'a HashMap<u32, LogRun>,
+    /// Each session's `stream error` lines, by the session id they name (whichever run wrote
+    /// them).
+    pub stream_errors: &'a HashMap<String, StreamErrors>,
     pub plugins: &'a HashMap<u32, &'a PluginFile>,
     pub now: i64,
 }
@@ -118,10 +120,7 @@ impl Found<'_> {
         let live = Liveness {
             has_process: true,
             cpu_percent: cpu,
-            stream_error_at: self
-                .log_sessions
-                .get(&pid)
-                .and_then(|r| r.stream_errors.get(&session.id).copied()),
+            stream_errors: self.stream_errors.get(&session.id).cloned(),
             plugin: plugin(&session.id),
         };
         let mut out = vec![(
@@ -138,7 +137,7 @@ impl Found<'_> {
         }) {
             let kid_live = Liveness {
                 plugin: plugin(&kid.id),
-                stream_error_at: None,
+                stream_errors: self.stream_errors.get(&kid.id).cloned(),
                 ..live.clone()
             };
             out.push((kid, infer::infer(kid, &descendants, &kid_live, self.now)));
@@ -162,17 +161,17 @@ impl Found<'_> {
     pub fn rows(&self, p: &OpencodeProcess, cpu: &HashMap<u32, f32>, panes: &[Pane]) -> Vec<Row> {
         let tmux = pane_of(p, panes);
         let matched = self.matches.get(&p.info.pid).map(|m| m.rule);
-        let reported = |id: &str| {
+        let reported = |id: &str, status: &Status| {
             self.plugins
                 .get(&p.info.pid)
                 .and_then(|f| f.sessions.get(id))
-                .is_some_and(infer::reported_wait)
+                .is_some_and(|live| infer::reported(live, status))
         };
         self.statuses(p, cpu.get(&p.info.pid).copied())
             .into_iter()
             .map(|(s, status)| Row {
                 process: Some(process_row(p, cpu)),
-                certain: status.state == State::Waiting && reported(&s.id),
+                certain: reported(&s.id, &status),
                 session: Some(s.clone()),
                 status,
                 matched,

@@ -64,6 +64,7 @@ pub struct Collector {
     cpu: CpuSampler,
     scanner: process::Scanner,
     totals: TotalsReader,
+    opencode2: crate::source::opencode2::Service,
 }
 
 /// The header totals on a connection of their own. The first read covers the whole message
@@ -110,12 +111,13 @@ impl Collector {
     pub fn new(opts: CollectorOptions, env: Env) -> Collector {
         Collector {
             opts,
-            env,
             dbs: HashMap::new(),
             logs: HashMap::new(),
             cpu: CpuSampler::default(),
             scanner: process::Scanner::default(),
             totals: TotalsReader::default(),
+            opencode2: crate::source::opencode2::Service::new(env.opencode_service_file()),
+            env,
         }
     }
 
@@ -231,6 +233,10 @@ impl Source for Collector {
             taken_at: now,
             ..Snapshot::default()
         };
+        if let Some(note) = self.opencode2.check() {
+            snap.warnings.push(note.clone());
+            snap.opencode2 = Some(note);
+        }
         let mut panes: Vec<Pane> = Vec::new();
         for s in servers {
             snap.in_front.extend(s.in_front().map(TmuxLocation::from));
@@ -340,12 +346,14 @@ impl Collector {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
 
+        let stream_errors;
         let log_sessions: HashMap<u32, LogRun> = if self.opts.logs {
             let log = self
                 .logs
                 .entry(data_dir.clone())
                 .or_insert_with(|| LogIndex::new(data_dir.join("log")));
             log.refresh(&infos);
+            stream_errors = log.stream_errors();
             let mut runs: HashMap<u32, LogRun> = log
                 .runs_for(&infos)
                 .into_iter()
@@ -357,11 +365,26 @@ impl Collector {
             }
             runs
         } else {
+            stream_errors = crate::source::log::recent_stream_errors(&data_dir.join("log"));
             HashMap::new()
         };
-        let plugin_dir = data_dir.join(plugin::DIR);
-        let plugin_files = plugin::read_dir(&plugin_dir);
-        plugin_dirs.push(plugin_dir);
+        // The plugin writes where its process's environment says, not beside the database.
+        let mut dirs: Vec<PathBuf> = group
+            .iter()
+            .map(|p| plugin::dir_of(&p.info, &self.env))
+            .collect();
+        if dirs.is_empty() {
+            dirs.push(plugin::dir_of(&ProcessInfo::default(), &self.env));
+        }
+        dirs.sort();
+        dirs.dedup();
+        let mut plugin_files = HashMap::new();
+        for dir in dirs {
+            plugin_files.extend(plugin::read_dir(&dir));
+            if !plugin_dirs.contains(&dir) {
+                plugin_dirs.push(dir);
+            }
+        }
         let plugins = plugin::live(
             &plugin_files,
             group.iter().map(|p| (p.info.pid, p.info.started_at)),
@@ -373,7 +396,7 @@ impl Collector {
         let correlated: Vec<&OpencodeProcess> = group
             .iter()
             .copied()
-            .filter(|p| matches!(p.kind, Kind::Tui | Kind::Run | Kind::Attach))
+            .filter(|p| p.kind.runs_sessions())
             .collect();
 
         let matches = evidence::matches(db, &correlated, &log_sessions, &plugins)?;
@@ -410,7 +433,7 @@ impl Collector {
             matches: &matches,
             facts: &facts,
             owners: &owners,
-            log_sessions: &log_sessions,
+            stream_errors: &stream_errors,
             plugins: &plugins,
             now,
         };

@@ -249,7 +249,7 @@ fn remote_reply(host: &Host, order: &Order) -> Result<String, Error> {
     Ok(format!(
         "{}: {}",
         host.name,
-        crate::model::sanitize::clean(out.trim())
+        crate::model::text::cut(&crate::model::sanitize::clean(out.trim()), 500)
     ))
 }
 

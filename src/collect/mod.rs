@@ -66,6 +66,8 @@ pub struct Snapshot {
     pub marks: crate::source::unseen::Marks,
     /// Each configured host read ([`hosts`]): whether it answered.
     pub hosts: Vec<hosts::HostState>,
+    /// Signs of opencode 2, which otop does not read yet: what to say (also in `warnings`).
+    pub opencode2: Option<String>,
 }
 
 impl Snapshot {

@@ -55,9 +55,8 @@ pub fn install(path: &Path) -> Result<String> {
         .parent()
         .ok_or_else(|| Error::Invalid(format!("{}: no parent directory", path.display())))?;
     std::fs::create_dir_all(dir).map_err(Error::file(dir))?;
-    let tmp = dir.join(".otop.js.otop-tmp");
-    std::fs::write(&tmp, PLUGIN_JS).map_err(Error::file(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(Error::file(path))?;
+    crate::source::file::write_atomic(path, PLUGIN_JS.as_bytes())
+        .map_err(|e| Error::file(path)(e.into()))?;
     Ok(format!(
         "installed the otop plugin at {}; opencode sessions started from now on load it \
          (restart running ones to use it)",

@@ -27,6 +27,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs"
+import { randomBytes } from "node:crypto"
 import { createServer } from "node:net"
 import { homedir } from "node:os"
 import { join } from "node:path"
@@ -138,9 +139,11 @@ export const OtopCompanion = async ({ client }) => {
     if (closed) return
     try {
       state.written_at = Date.now()
-      mkdirSync(dir, { recursive: true })
-      const tmp = `${file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify(state))
+      // otop's own files, as otop writes its own: in a directory only this user enters, through
+      // a new file of an unguessable name (never an existing file or a symlink), renamed over.
+      if (!privateDir(dir)) return
+      const tmp = join(dir, `.${process.pid}.${randomBytes(8).toString("hex")}.tmp`)
+      writeFileSync(tmp, JSON.stringify(state), { flag: "wx", mode: 0o600 })
       renameSync(tmp, file)
     } catch {
       // otop is optional: never disturb opencode.
@@ -236,7 +239,7 @@ export const OtopCompanion = async ({ client }) => {
   }
 
   const listen = () => {
-    if (Buffer.byteLength(socket) > MAX_SOCKET_PATH || !privateDir(replyDir)) return
+    if (Buffer.byteLength(socket) > MAX_SOCKET_PATH || !privateDir(dir) || !privateDir(replyDir)) return
     sweep(replyDir, "sock")
     try {
       if (lstatSync(socket).isSocket()) unlinkSync(socket)

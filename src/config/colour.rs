@@ -70,6 +70,8 @@ pub struct MonitorColours {
     pub thinking: Option<Colour>,
     pub idle: Option<Colour>,
     pub stalled: Option<Colour>,
+    /// Idle and done (finished since you last looked).
+    pub done: Option<Colour>,
     pub title: Option<Colour>,
     pub header: Option<Colour>,
     pub selection: Option<Colour>,
@@ -77,7 +79,7 @@ pub struct MonitorColours {
 
 impl MonitorColours {
     /// Every key with its name in the file, in the file's order.
-    pub fn roles(&self) -> [(&'static str, Option<Colour>); 9] {
+    pub fn roles(&self) -> [(&'static str, Option<Colour>); 10] {
         [
             ("waiting", self.waiting),
             ("error", self.error),
@@ -85,6 +87,7 @@ impl MonitorColours {
             ("thinking", self.thinking),
             ("idle", self.idle),
             ("stalled", self.stalled),
+            ("done", self.done),
             ("title", self.title),
             ("header", self.header),
             ("selection", self.selection),

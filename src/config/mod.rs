@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod colour;
+pub mod follow;
 pub mod hosts;
 pub mod key_tables;
 pub mod keys;
@@ -42,18 +43,19 @@ pub struct Config {
 #[serde(deny_unknown_fields, default)]
 pub struct Monitor {
     pub interval: f64,
-    pub sort: ColumnName,
+    pub sort: Column,
     pub descending: bool,
-    pub columns: Vec<ColumnName>,
+    pub columns: Vec<Column>,
     pub theme: ThemeName,
     pub colours: MonitorColours,
     pub keys: MonitorKeys,
 }
 
-/// A monitor column, as `monitor.sort` and `monitor.columns` name it.
+/// A monitor column, as `monitor.sort` and `monitor.columns` name it; what each shows, its
+/// labels, width and sort are the monitor's (`monitor/state/columns.rs`, `monitor/draw/table.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ColumnName {
+pub enum Column {
     Title,
     Status,
     Session,
@@ -63,6 +65,9 @@ pub enum ColumnName {
     Cost,
     Model,
     Tmux,
+    /// The machine: shown right after TITLE whenever hosts are read, never configured.
+    #[serde(skip)]
+    Host,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -176,17 +181,17 @@ impl Default for Monitor {
     fn default() -> Self {
         Monitor {
             interval: 2.0,
-            sort: ColumnName::Status,
+            sort: Column::Status,
             descending: false,
             columns: vec![
-                ColumnName::Status,
-                ColumnName::Session,
-                ColumnName::Uptime,
-                ColumnName::Cpu,
-                ColumnName::Context,
-                ColumnName::Cost,
-                ColumnName::Model,
-                ColumnName::Tmux,
+                Column::Status,
+                Column::Session,
+                Column::Uptime,
+                Column::Cpu,
+                Column::Context,
+                Column::Cost,
+                Column::Model,
+                Column::Tmux,
             ],
             theme: ThemeName::Dark,
             colours: MonitorColours::default(),
@@ -204,7 +209,7 @@ impl Default for Status {
             symbols: PerState::strings(State::ALL.map(State::symbol), crate::model::unseen::SYMBOL),
             colours: PerState::strings(
                 ["magenta,bold", "red", "green", "default", "colour244"],
-                "green",
+                "blue",
             ),
         }
     }
@@ -308,7 +313,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         )));
     }
     let columns = &config.monitor.columns;
-    if columns.contains(&ColumnName::Title) {
+    if columns.contains(&Column::Title) {
         return Err(Error::Config(format!(
             "{}: monitor.columns: title is always the first column; list the ones after it",
             path.display()

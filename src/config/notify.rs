@@ -51,6 +51,33 @@ impl Notify {
         !self.on.is_empty() && (self.desktop || !self.tmux.is_empty() || !self.command.is_empty())
     }
 
+    /// The settings in one line, as the sending process records them for `otop doctor`.
+    pub fn describe(&self) -> String {
+        let mut channels = Vec::new();
+        if self.desktop {
+            channels.push("desktop".to_string());
+        }
+        channels.extend(self.tmux.iter().map(|t| format!("tmux {}", t.as_str())));
+        if !self.command.is_empty() {
+            channels.push(format!("command {}", self.command.join(" ")));
+        }
+        let on: Vec<&str> = self.on.iter().map(|k| k.as_str()).collect();
+        format!(
+            "{}; on {}; hold {}s",
+            if channels.is_empty() {
+                "no channel".into()
+            } else {
+                channels.join(", ")
+            },
+            if on.is_empty() {
+                "nothing".into()
+            } else {
+                on.join(", ")
+            },
+            self.hold_secs
+        )
+    }
+
     /// Why the values cannot be used, if they cannot.
     pub fn check(&self) -> Result<(), String> {
         if !(0.0..=HOLD_MAX_SECS).contains(&self.hold_secs) {

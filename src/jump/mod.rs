@@ -75,6 +75,15 @@ pub enum Went {
     Demo(String),
 }
 
+impl Went {
+    /// The line a view shows for it.
+    pub fn text(self) -> String {
+        match self {
+            Went::Jumped(s) | Went::Print(s) | Went::Demo(s) => s,
+        }
+    }
+}
+
 /// Takes the client to `row`'s pane, if it lives where a jump can reach; otherwise says why
 /// ([`Error::Refused`]) or, outside tmux, where the session is. On the demo it only says
 /// where it would go: demo panes are nobody's.
@@ -94,6 +103,9 @@ pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
     };
     match planned {
         Plan::Jump(loc) => {
+            if let Some(why) = twin_doubt(row) {
+                return Err(Error::Refused(format!("{}: {why}", name(row))));
+            }
             let went = jump_to(&loc, client)?;
             if let (Some(marks), Some(id)) = (&here.marks, row.session_id()) {
                 // The jump happened; a mark left behind is cleared when the pane is seen.
@@ -104,6 +116,20 @@ pub fn go(row: &Row, here: &Here) -> Result<Went, Error> {
         Plan::Explain(why) => Err(Error::Refused(why)),
         Plan::Print(text) => Ok(Went::Print(text)),
     }
+}
+
+/// [`Row::twin_doubt`] against the processes running now, read only for a row tied to its
+/// process by a guess.
+fn twin_doubt(row: &Row) -> Option<String> {
+    row.matched.filter(|m| !m.is_certain())?;
+    let procs =
+        crate::source::process::scan_with(crate::source::process::OpenFiles::Database, false);
+    row.twin_doubt(
+        procs
+            .iter()
+            .filter(|p| p.kind.runs_sessions())
+            .filter_map(|p| Some((p.info.pid, p.info.cwd.as_deref()?))),
+    )
 }
 
 /// Decides what choosing `row` does. `current_socket` is the server otop runs under (from
@@ -122,7 +148,14 @@ pub fn plan(row: &Row, current_socket: Option<&str>, client: Option<&str>) -> Pl
         };
     };
     if !inside {
-        return Plan::Print(describe(row));
+        // No client to move from here: say how to get there.
+        return Plan::Print(format!(
+            "{}\nnot run inside tmux, so no client was moved: tmux -S {} attach -t {} shows it, \
+             or otop jump --any-client moves the client tmux used last",
+            describe(row),
+            clean(&loc.socket),
+            clean(&loc.target)
+        ));
     }
     match current_socket {
         Some(cur) if !same_socket(cur, &loc.socket) => Plan::Explain(format!(
@@ -335,6 +368,12 @@ mod tests {
     #[test]
     fn outside_tmux_it_prints_where_the_session_is() {
         let p = plan(&row(Some("/tmp/s")), None, None);
-        assert!(matches!(p, Plan::Print(m) if m.contains("pid 42") && m.contains("%3 (b:2.1)")));
+        assert!(matches!(&p, Plan::Print(m) if m.contains("pid 42") && m.contains("%3 (b:2.1)")));
+        // And how to get there (issue 28).
+        assert!(
+            matches!(&p, Plan::Print(m) if m.contains("tmux -S /tmp/s attach -t b:2.1")
+                && m.contains("--any-client")),
+            "{p:?}"
+        );
     }
 }

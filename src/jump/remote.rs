@@ -37,7 +37,7 @@ pub(super) fn go(row: &Row, name: &str, here: &Here) -> Result<Went, Error> {
     if let (Some(marks), Some(id)) = (&here.marks, row.session_id()) {
         let _ = crate::source::unseen::clear(marks, id);
     }
-    let there = clean(there.trim()).into_owned();
+    let there = crate::model::text::cut(&clean(there.trim()), 500).into_owned();
     match ssh_pane(host, here) {
         Some(pane) => {
             jump_to(&pane, here.client.as_deref())?;

@@ -25,6 +25,7 @@
 use super::request::Request;
 use super::state::{State, Status};
 use crate::source::db::types::{MessageFacts, Role, SessionFacts, ToolFacts, ToolStatus};
+use crate::source::log::types::StreamErrors;
 use crate::source::plugin::LiveState;
 
 /// A running tool part without `state.metadata` this long is taken as a permission request.
@@ -62,8 +63,8 @@ pub struct Liveness {
     pub has_process: bool,
     /// CPU% over the last sample interval; None when only one sample exists (one-shot mode).
     pub cpu_percent: Option<f32>,
-    /// Latest `stream error` the log recorded for this session, Unix ms.
-    pub stream_error_at: Option<i64>,
+    /// The `stream error` lines the log recorded for this session.
+    pub stream_errors: Option<StreamErrors>,
     /// Live state from the companion plugin, when a fresh plugin file exists.
     pub plugin: Option<LiveState>,
 }
@@ -100,6 +101,16 @@ enum Trust {
 /// permission or question, so the state is certain, not a guess.
 pub fn reported_wait(p: &LiveState) -> bool {
     p.permission.is_some() || p.question.is_some()
+}
+
+/// Whether `status` is what opencode itself reported through the plugin (rule 1's waiting or
+/// retry), not an inference.
+pub fn reported(p: &LiveState, status: &Status) -> bool {
+    match status.state {
+        State::Waiting => reported_wait(p),
+        State::Error => p.status.as_deref() == Some("retry") && status.is_retrying(),
+        _ => false,
+    }
 }
 
 /// Rule 1. None when the plugin has nothing to say (unknown status), so the DB rules apply.
@@ -316,7 +327,7 @@ fn active_children(
     let child_live = Liveness {
         has_process: live.has_process,
         cpu_percent: live.cpu_percent,
-        stream_error_at: None,
+        stream_errors: None,
         plugin: None,
     };
     children
@@ -378,13 +389,18 @@ fn waiting(session: &SessionFacts, kids: &[Child], now: i64, trust: Trust) -> Op
 }
 
 /// Rule 7: opencode's log says the provider failed in this round (`stream error`), and the
-/// session has written nothing since: opencode is retrying.
+/// session has written nothing since: opencode is retrying. `retrying (attempt 2): <error>`,
+/// as the plugin's retry reads: one line per failed attempt, the latest one's error.
 fn retrying(session: &SessionFacts, live: &Liveness) -> Option<Status> {
-    let (err, round) = (live.stream_error_at?, session.round_started_at?);
+    let errors = live.stream_errors.as_ref()?;
+    let (err, round) = (errors.latest()?, session.round_started_at?);
     let written_since = session
         .last_activity_at
         .is_some_and(|a| a > err.saturating_add(STREAM_ERROR_SLACK_MS));
-    (err > round && !written_since).then(|| Status::new(State::Error, "retrying"))
+    (err > round && !written_since).then(|| {
+        let head = format!("retrying (attempt {})", errors.since(round));
+        Status::new(State::Error, with_suffix(&head, errors.message.as_deref()))
+    })
 }
 
 /// Rule 8: a tool or a subagent is doing the work.

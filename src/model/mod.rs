@@ -7,6 +7,7 @@ pub mod row;
 pub mod sanitize;
 pub mod select;
 pub mod state;
+pub mod text;
 pub mod transition;
 pub mod unseen;
 

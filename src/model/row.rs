@@ -71,13 +71,28 @@ pub struct Row {
     /// `model::unseen`); only ever set on idle and error rows.
     pub unseen: bool,
     /// The state is opencode's own report through the companion plugin (a pending permission
-    /// or question), not an inference: it is told at once, without a hold.
+    /// or question, a retry), not an inference: it is told at once, without a hold.
     pub certain: bool,
     /// The machine the row is on (a `[[hosts]]` name); None for this one.
     pub host: Option<String>,
 }
 
 impl Row {
+    /// A row with `status` and nothing else known (tests build on it).
+    #[cfg(test)]
+    pub(crate) fn bare(status: Status) -> Row {
+        Row {
+            process: None,
+            session: None,
+            status,
+            matched: None,
+            tmux: None,
+            unseen: false,
+            certain: false,
+            host: None,
+        }
+    }
+
     /// How urgent the row is, most urgent least: its state, and among idle (or errored)
     /// sessions the ones you have not seen finish first.
     pub fn urgency(&self) -> (State, bool) {
@@ -125,6 +140,50 @@ impl Row {
             .or_else(|| self.pid().map(|p| p.to_string()))
     }
 
+    /// Why acting on this row could reach the wrong TUI: its process was tied to its session
+    /// by a guess (activity, directory) while another opencode process runs in the same
+    /// directory (`running`: pid and cwd of each), so either could be running the session.
+    /// None when the tie is evidence (plugin, `-s`, the process's own log run) or it has no twin.
+    pub fn twin_doubt<'a>(
+        &self,
+        running: impl IntoIterator<Item = (u32, &'a str)>,
+    ) -> Option<String> {
+        let rule = self.matched.filter(|m| !m.is_certain())?;
+        let p = self.process.as_ref()?;
+        let cwd = p.info.cwd.as_deref()?;
+        let twins = running
+            .into_iter()
+            .filter(|(pid, c)| *pid != p.info.pid && *c == cwd)
+            .count();
+        (twins > 0).then(|| {
+            format!(
+                "pid {} runs this session by a guess ({}) and {twins} other opencode \
+                 process{} run{} in {}: either may be the one, so otop does not act on it \
+                 (the companion plugin, `otop plugin install`, makes the match exact)",
+                p.info.pid,
+                format!("{rule:?}").to_lowercase(),
+                if twins == 1 { "" } else { "es" },
+                if twins == 1 { "s" } else { "" },
+                crate::model::sanitize::clean(cwd),
+            )
+        })
+    }
+
+    /// The opencode processes among `rows` that may run a session (TUIs, `opencode run`,
+    /// attached clients): pid and cwd, for [`Row::twin_doubt`].
+    pub fn running(rows: &[Row]) -> Vec<(u32, &str)> {
+        let mut out: Vec<(u32, &str)> = rows
+            .iter()
+            .filter(|r| r.host.is_none())
+            .filter_map(|r| r.process.as_ref())
+            .filter(|p| p.kind.runs_sessions())
+            .filter_map(|p| Some((p.info.pid, p.info.cwd.as_deref()?)))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.process.as_ref().map(|p| p.info.pid)
     }
@@ -133,8 +192,52 @@ impl Row {
         self.session.as_ref().map(|s| s.id.as_str())
     }
 
+    /// The row's title, sanitised: the session title, else what the process runs.
+    pub fn title(&self) -> String {
+        if let Some(t) = self.session.as_ref().and_then(|s| s.title.as_deref()) {
+            return super::sanitize::clean(t).into_owned();
+        }
+        let text = match &self.process {
+            Some(p) if !p.info.argv.is_empty() => p.info.argv.join(" "),
+            Some(p) => p.info.name.clone(),
+            None => return "(untitled)".to_string(),
+        };
+        super::sanitize::clean(&text).into_owned()
+    }
+
+    /// The row's working directory: the process's, else the session's.
+    pub fn cwd(&self) -> Option<&str> {
+        self.process
+            .as_ref()
+            .and_then(|p| p.info.cwd.as_deref())
+            .or_else(|| self.session.as_ref().and_then(|s| s.directory.as_deref()))
+    }
+
     /// The stable JSON shape of `otop sessions --json`. Field names are a public interface.
     /// What a STATUS column says: the detail (`asking: Colour`), else the state's name.
+    /// The state's one word in every view: `done` for an idle session that finished since you
+    /// last looked, else the state's name.
+    pub fn state_word(&self) -> &str {
+        if self.is_done() {
+            "done"
+        } else {
+            self.status.state.as_str()
+        }
+    }
+
+    /// ROUND: how long the current turn has run (from the prompt that started it); once the
+    /// session is idle or errored, how long its last turn took, so it does not grow while
+    /// nothing happens.
+    pub fn round_ms(&self, now: i64) -> Option<i64> {
+        let s = self.session.as_ref()?;
+        let start = s.round_started_at?;
+        let ended = matches!(self.status.state, State::Idle | State::Error)
+            .then(|| s.last_message.as_ref().and_then(|m| m.completed_at))
+            .flatten()
+            .filter(|&end| end >= start);
+        Some(ended.unwrap_or(now) - start)
+    }
+
     pub fn status_text(&self) -> &str {
         if self.status.detail.is_empty() {
             self.status.state.as_str()
@@ -242,5 +345,48 @@ mod tests {
             }
             assert_eq!(r.to_json()["cpu_percent"].to_string(), printed);
         }
+    }
+}
+
+#[cfg(test)]
+mod round_tests {
+    use super::*;
+    use crate::source::db::types::{MessageFacts, Role};
+
+    /// Issue 28: ROUND is the running turn's age while it runs, and the last turn's length once
+    /// idle, not the time since its prompt growing for ever.
+    #[test]
+    fn round_stops_growing_once_idle() {
+        let mut r = Row {
+            process: None,
+            session: Some(SessionFacts {
+                round_started_at: Some(1_000),
+                last_message: Some(MessageFacts {
+                    id: "msg_a".into(),
+                    role: Role::Assistant,
+                    created_at: Some(2_000),
+                    completed_at: Some(21_000),
+                    finish: Some("stop".into()),
+                    error: None,
+                    error_message: None,
+                    part_count: 3,
+                    updated_at: None,
+                }),
+                ..SessionFacts::default()
+            }),
+            ..Row::bare(Status::new(State::Idle, "idle"))
+        };
+        assert_eq!(r.round_ms(761_000), Some(20_000));
+        r.status = Status::new(State::Working, "generating");
+        assert_eq!(r.round_ms(761_000), Some(760_000));
+        r.status = Status::new(State::Idle, "idle");
+        if let Some(s) = r.session.as_mut() {
+            s.last_message = None;
+        }
+        assert_eq!(
+            r.round_ms(61_000),
+            Some(60_000),
+            "no end known: since the prompt"
+        );
     }
 }

@@ -3,7 +3,6 @@
 
 use crate::model::row::Row;
 use crate::model::state::State;
-use crate::source::tmux::same_socket;
 
 /// Most urgent first (waiting, error, working, idle, stalled; unseen before seen within each,
 /// see [`Row::urgency`]), then by tmux location and pid, so the order is stable between runs.
@@ -143,23 +142,24 @@ fn find_on<'a>(rows: &'a [Row], host: Option<&str>, target: &Target) -> Option<&
 }
 
 /// The next session in `state` after the pane `here` (cycling), in tmux order. Sessions on the
-/// server otop runs under (`current_socket`) come first: a client can only be switched within
+/// server otop runs under come first (`on_current` says whether a socket path is that server's:
+/// a question for the filesystem, asked by the caller): a client can only be switched within
 /// its own server.
 pub fn next_in_state<'a>(
     rows: &'a [Row],
     state: State,
     here: Option<&str>,
-    current_socket: Option<&str>,
+    on_current: Option<&dyn Fn(&str) -> bool>,
 ) -> Option<&'a Row> {
     let mut candidates: Vec<&Row> = rows
         .iter()
         .filter(|r| is_session(r) && r.status.state == state)
         .collect();
-    if let Some(cur) = current_socket {
+    if let Some(current) = on_current {
         let local = |r: &&Row| {
             r.tmux
                 .as_ref()
-                .is_some_and(|t| t.host.is_none() && same_socket(&t.socket, cur))
+                .is_some_and(|t| t.host.is_none() && current(&t.socket))
         };
         if candidates.iter().any(local) {
             candidates.retain(local);

@@ -84,6 +84,12 @@ impl Status {
         self.state == State::Idle && self.detail == "idle"
     }
 
+    /// opencode is retrying a failing provider (the plugin's `retry`, or `stream error` lines
+    /// with nothing written since): the detail carries the attempt and the provider's error.
+    pub fn is_retrying(&self) -> bool {
+        self.state == State::Error && self.detail.starts_with("retrying")
+    }
+
     /// Transitional states (thinking, queued, compacting, waiting for the model) are drawn
     /// apart from steady work.
     pub fn is_transitional(&self) -> bool {

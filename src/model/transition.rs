@@ -141,6 +141,11 @@ impl Tracker {
         }
     }
 
+    /// How long a state must hold from now on (a configuration file edited while running).
+    pub fn set_hold_ms(&mut self, hold_ms: i64) {
+        self.rules.hold_ms = hold_ms;
+    }
+
     /// Takes one refresh's sessions at `now`.
     pub fn observe(&mut self, seen: &[Seen], now: i64) -> Outcome {
         let started = *self.started.get_or_insert(now);

@@ -5,8 +5,8 @@
 use ansi_to_tui::IntoText;
 use ratatui::text::{Line, Span};
 
+use crate::model::facts::{HistoryItem, Role, ToolStatus};
 use crate::model::sanitize::clean;
-use crate::source::db::types::{HistoryItem, Role, ToolStatus};
 use crate::tui::text::{self, cut};
 use crate::tui::theme::Theme;
 

@@ -1,6 +1,6 @@
 //! Effects the monitor's state asks for, performed outside drawing: quitting, a refresh, the
-//! clipboard, a jump, an answer (on the collector's thread, which owns the source), reading MCP
-//! configuration.
+//! clipboard, reading MCP configuration; a jump and an answer on the collector's thread (an
+//! answer needs the source; either may wait on ssh), their outcome on the footer.
 
 use std::path::Path;
 use std::sync::mpsc::Sender;
@@ -9,8 +9,8 @@ use super::clipboard;
 use super::event::Request;
 use super::options::MonitorOptions;
 use super::state::{App, Effect};
-use crate::jump::{self, Here, Went};
-use crate::model::row::Row;
+use crate::error::Error;
+use crate::jump::Here;
 use crate::source::opencode_config as mcp;
 
 /// Performs one effect; true means quit.
@@ -33,23 +33,30 @@ pub(super) fn perform(
         Effect::Jump(row) => {
             let here =
                 Here::new(None, app.snapshot.demo, opts.marks.clone()).with_hosts(&opts.hosts);
-            jump_to(app, &row, &here);
+            if let Some(host) = &row.host {
+                app.post(format!("jumping to {host}…"), false);
+            }
+            let _ = req_tx.send(Request::Jump(row, Box::new(here)));
         }
         Effect::Answer(order) => {
             let _ = req_tx.send(Request::Answer(order));
         }
         Effect::LoadMcp(dir) => {
             let global = opts.opencode_config_dir.as_deref();
-            app.set_mcp(mcp::load(global, dir.as_deref().map(Path::new)));
+            app.set_mcp(if app.snapshot.demo {
+                crate::collect::demo::mcp(dir.as_deref())
+            } else {
+                mcp::load(global, dir.as_deref().map(Path::new))
+            });
         }
     }
     false
 }
 
-/// Through the one jump that checks which server the pane is on; the outcome on the footer.
-fn jump_to(app: &mut App, row: &Row, here: &Here) {
-    match jump::go(row, here) {
-        Ok(Went::Jumped(msg) | Went::Print(msg) | Went::Demo(msg)) => app.post(msg, false),
+/// What became of a jump or an answer, on the footer.
+pub(super) fn acted(app: &mut App, said: Result<String, Error>) {
+    match said {
+        Ok(line) => app.post(line, false),
         Err(e) => app.post(e.to_string(), true),
     }
 }
@@ -57,6 +64,8 @@ fn jump_to(app: &mut App, row: &Row, here: &Here) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jump::{self, Went};
+    use crate::model::row::Row;
     use crate::model::row::TmuxLocation;
     use crate::model::state::{State, Status};
     use crate::tui::theme::Theme;
@@ -88,7 +97,7 @@ mod tests {
             current_socket: Some("/nonexistent/this-server".into()),
             ..Here::default()
         };
-        jump_to(&mut app, &row, &here);
+        acted(&mut app, jump::go(&row, &here).map(Went::text));
         let note = app.note.expect("a note");
         assert!(note.error);
         assert!(note.text.contains("another tmux server"), "{}", note.text);
@@ -116,7 +125,7 @@ mod tests {
             .expect("a demo row in a pane");
         let here = Here::new(None, app.snapshot.demo, None);
         assert!(here.demo);
-        jump_to(&mut app, &row, &here);
+        acted(&mut app, jump::go(&row, &here).map(Went::text));
         let note = app.note.expect("a note");
         assert!(!note.error);
         assert!(

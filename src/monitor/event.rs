@@ -8,13 +8,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::collect::{Focus, Snapshot, Source, now_ms};
+use crate::error::Error;
+use crate::jump::{self, Here};
+use crate::model::row::Row;
 use crate::reply::Order;
 
 pub enum Event {
     Input(crossterm::event::Event),
     Snapshot(Box<Snapshot>),
-    /// What became of an answer: the line to show, or why it was not taken.
-    Answered(Result<String, String>),
+    /// What became of an act (an answer, a jump): the line to show, or why it failed.
+    Acted(Result<String, Error>),
 }
 
 /// What the UI asks of the collector.
@@ -26,6 +29,9 @@ pub enum Request {
     Focus(Focus),
     /// Give this answer, then collect at once (the row shows what became of it).
     Answer(Box<Order>),
+    /// Take a client to this row's pane: through ssh for another machine's row, which can take
+    /// the host's timeout, so never on the UI thread.
+    Jump(Box<Row>, Box<Here>),
 }
 
 /// Collects every `interval`, or at once on request; answers on request (the source reads the
@@ -59,8 +65,14 @@ pub fn spawn_collector(
                     Request::Focus(f) => focus = f,
                     Request::Refresh => {}
                     Request::Answer(order) => {
-                        let said = source.answer(&order, now_ms()).map_err(|e| e.to_string());
-                        if events.send(Event::Answered(said)).is_err() {
+                        let said = source.answer(&order, now_ms());
+                        if events.send(Event::Acted(said)).is_err() {
+                            return;
+                        }
+                    }
+                    Request::Jump(row, here) => {
+                        let went = jump::go(&row, &here).map(jump::Went::text);
+                        if events.send(Event::Acted(went)).is_err() {
                             return;
                         }
                     }
@@ -130,6 +142,33 @@ mod tests {
         req_tx.send(Request::Focus(focus)).unwrap();
         assert_eq!(next().and_then(|s| s.db_path), Some("ses_x".into()));
         assert_eq!(count.load(Ordering::SeqCst), 3);
+        drop(req_tx);
+        handle.join().unwrap();
+    }
+
+    /// A jump is an act like an answer: the collector thread runs it and says what became of
+    /// it, so a host's ssh never holds the UI thread.
+    #[test]
+    fn a_jump_runs_on_the_collector_thread() {
+        let (req_tx, req_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let source = Box::new(Counting(Arc::default()));
+        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let snap = crate::collect::demo::snapshot(&Focus::default(), 0);
+        let row = snap.rows.into_iter().find(|r| r.tmux.is_some()).unwrap();
+        let here = Here::new(None, true, None);
+        req_tx
+            .send(Request::Jump(Box::new(row), Box::new(here)))
+            .unwrap();
+        let said =
+            std::iter::from_fn(|| ev_rx.recv_timeout(Duration::from_secs(5)).ok()).find_map(|e| {
+                match e {
+                    Event::Acted(said) => Some(said),
+                    _ => None,
+                }
+            });
+        let said = said.expect("an outcome").unwrap();
+        assert!(said.starts_with("demo: would jump to "), "{said}");
         drop(req_tx);
         handle.join().unwrap();
     }

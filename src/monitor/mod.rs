@@ -113,11 +113,8 @@ fn main_loop(
                     None
                 }
                 Event::Input(e) => action::from_event(&app, &e).and_then(|a| app.apply(a)),
-                Event::Answered(said) => {
-                    match said {
-                        Ok(line) => app.post(line, false),
-                        Err(why) => app.post(why, true),
-                    }
+                Event::Acted(said) => {
+                    effects::acted(&mut app, said);
                     None
                 }
             };

@@ -6,14 +6,13 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
-use crate::monitor::state::list::SortKey;
 use crate::tui::theme::Theme;
 
 /// How the monitor runs, whatever the source.
 #[derive(Debug, Clone)]
 pub struct MonitorOptions {
     pub interval: Duration,
-    pub sort: SortKey,
+    pub sort: Column,
     pub descending: bool,
     /// The columns after TITLE, left to right.
     pub columns: Vec<Column>,
@@ -43,9 +42,9 @@ impl MonitorOptions {
         MonitorOptions {
             // parse() checked it; the default stands in for a hand-built Config.
             interval: crate::config::interval(m.interval).unwrap_or(Duration::from_secs(2)),
-            sort: Column::from(m.sort).sort_key(),
+            sort: m.sort,
             descending: m.descending,
-            columns: m.columns.iter().map(|c| Column::from(*c)).collect(),
+            columns: m.columns.clone(),
             theme: Theme::from_config(m),
             clipboard: config.clipboard.clone(),
             opencode_config_dir: None,
@@ -69,7 +68,7 @@ mod tests {
         .unwrap();
         let o = MonitorOptions::new(&c);
         assert_eq!(o.interval, Duration::from_secs(9));
-        assert_eq!(o.sort, SortKey::Cpu);
+        assert_eq!(o.sort, Column::Cpu);
         assert_eq!(o.columns, [Column::Model]);
         assert!(o.theme.light);
         assert_eq!(

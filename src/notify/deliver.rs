@@ -5,7 +5,9 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::mpsc::{self, Sender};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, SyncSender};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -88,7 +90,7 @@ impl Note {
     /// A headline and a body, sanitised: `Fix the CI: waiting for you` / `permission: bash …`.
     pub fn text(&self) -> (String, String) {
         let name = clean(self.title.as_deref().unwrap_or(&self.session)).into_owned();
-        let name = crate::tui::text::cut(&name, 80).into_owned();
+        let name = crate::model::text::cut(&name, 80).into_owned();
         let what = match self.kind {
             Kind::Waiting => "waiting for you",
             Kind::Error => "error",
@@ -98,7 +100,7 @@ impl Note {
             Kind::Done => self.last_output.as_deref().unwrap_or("finished its turn"),
             _ => &self.status.detail,
         };
-        let body = crate::tui::text::cut(&clean(body), 300).into_owned();
+        let body = crate::model::text::cut(&clean(body), 300).into_owned();
         match &self.host {
             Some(h) => (format!("{h}: {name}: {what}"), body),
             None => (format!("{name}: {what}"), body),
@@ -106,32 +108,41 @@ impl Note {
     }
 }
 
+/// Notes waiting for the delivery thread at most; more are dropped (a slow notification service
+/// must not make otop hold notes without end).
+const QUEUE: usize = 64;
+/// Notification commands running at once at most; a note finding them all busy skips the
+/// command channel (the others still tell it).
+pub const MAX_COMMANDS: usize = 4;
+
 /// Sends notes to the delivery thread.
 #[derive(Debug)]
 pub struct Deliverer {
-    tx: Sender<Note>,
+    tx: SyncSender<Note>,
 }
 
 impl Deliverer {
     /// Starts the delivery thread for the channels of `conf`.
     pub fn start(conf: Notify) -> Deliverer {
-        let (tx, rx) = mpsc::channel::<Note>();
+        let (tx, rx) = mpsc::sync_channel::<Note>(QUEUE);
         std::thread::spawn(move || {
+            let running = Arc::new(AtomicUsize::new(0));
             for note in rx {
-                deliver(&conf, &note);
+                deliver(&conf, &note, &running);
             }
         });
         Deliverer { tx }
     }
 
     pub fn send(&self, note: Note) {
-        let _ = self.tx.send(note);
+        let _ = self.tx.try_send(note);
     }
 }
 
 /// Every channel `conf` turns on; a channel that fails does not stop the others (nobody is
-/// there to read an error: `otop doctor` checks that the channels can work).
-pub fn deliver(conf: &Notify, note: &Note) {
+/// there to read an error: `otop doctor` checks that the channels can work). `running` counts
+/// the notification commands still running.
+pub fn deliver(conf: &Notify, note: &Note, running: &Arc<AtomicUsize>) {
     let (summary, body) = note.text();
     if conf.desktop {
         let _ = desktop::show(&summary, &body);
@@ -148,15 +159,37 @@ pub fn deliver(conf: &Notify, note: &Note) {
         let _ = crate::jump::tell(loc, &note.clients, message.as_deref(), bell);
     }
     if let Some((prog, args)) = conf.command.split_first() {
-        let _ = run_command(prog, args, &note.json());
+        let _ = run_command(prog, args, &note.json(), running);
     }
 }
 
 /// How long a notification command may run before it is killed.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Runs `prog args…` without a shell, `event` on its standard input; reaped on a thread.
-fn run_command(prog: &str, args: &[String], event: &Value) -> std::io::Result<()> {
+/// Runs `prog args…` without a shell, `event` on its standard input; reaped on a thread. Not
+/// while [`MAX_COMMANDS`] of them run (counted in `running`).
+fn run_command(
+    prog: &str,
+    args: &[String],
+    event: &Value,
+    running: &Arc<AtomicUsize>,
+) -> std::io::Result<()> {
+    let taken = running.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+        (n < MAX_COMMANDS).then_some(n + 1)
+    });
+    if taken.is_err() {
+        return Err(std::io::Error::other(
+            "too many notification commands running",
+        ));
+    }
+    /// Gives the command's place back however its thread ends.
+    struct Slot(Arc<AtomicUsize>);
+    impl Drop for Slot {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let slot = Slot(running.clone());
     let mut child = Command::new(prog)
         .args(args)
         .stdin(Stdio::piped())
@@ -170,6 +203,7 @@ fn run_command(prog: &str, args: &[String], event: &Value) -> std::io::Result<()
         crate::model::sanitize::inert_json(&event.to_string())
     );
     std::thread::spawn(move || {
+        let _slot = slot;
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(text.as_bytes());
         }
@@ -240,7 +274,8 @@ mod tests {
             "sh".to_string(),
             out.display().to_string(),
         ];
-        run_command("sh", &args, &note(Kind::Waiting).json()).unwrap();
+        let running = Arc::new(AtomicUsize::new(0));
+        run_command("sh", &args, &note(Kind::Waiting).json(), &running).unwrap();
         let got = (0..100).find_map(|_| {
             std::thread::sleep(Duration::from_millis(50));
             std::fs::read_to_string(&out)
@@ -250,5 +285,23 @@ mod tests {
         let v: Value = serde_json::from_str(&got.unwrap()).unwrap();
         assert_eq!(v["session"], "ses_1");
         assert_eq!(v["title"], "Fix #(evil)", "sanitised, but not for tmux");
+    }
+
+    /// However many notes come at once, at most [`MAX_COMMANDS`] commands run; each gives its
+    /// place back when it ends.
+    #[test]
+    fn notification_commands_run_a_few_at_a_time() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let args = vec!["0.3".to_string()];
+        let started = (0..MAX_COMMANDS + 5)
+            .filter(|_| run_command("sleep", &args, &Value::Null, &running).is_ok())
+            .count();
+        assert_eq!(started, MAX_COMMANDS);
+        let freed = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            running.load(Ordering::SeqCst) == 0
+        });
+        assert!(freed, "the places came back");
+        assert!(run_command("sleep", &["0".to_string()], &Value::Null, &running).is_ok());
     }
 }

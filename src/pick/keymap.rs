@@ -1,14 +1,20 @@
-//! The picker's keys: `[picker.keys]` of the configuration file, turned into a lookup from a
-//! key to an [`Action`].
+//! The picker's keys: `[picker.keys]` of the configuration file, bound through the one keymap
+//! mechanism ([`crate::interact::keymap`]) in each of the picker's modes.
 
 use super::state::{Action, Mode};
 use crate::config;
 use crate::config::keys::{Bindings, KeySpec};
+use crate::interact::answer::AnswerKey;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keymap {
-    bindings: Bindings<Action>,
+impl crate::interact::keymap::Place for Mode {
+    /// Once a filter or an answer is being typed, a plain character types.
+    fn typing(self) -> bool {
+        self != Mode::Navigate
+    }
 }
+
+/// The picker's keys: the same table in each [`Mode`].
+pub type Keymap = crate::interact::keymap::Keymap<Mode, Action>;
 
 impl Keymap {
     /// The bindings of `[picker]`; without `vim_keys`, single letters are left out, so every
@@ -23,11 +29,11 @@ impl Keymap {
             (&k.filter, Action::StartFilter),
             (&k.filter_clear, Action::Escape),
             (&k.backspace, Action::Backspace),
-            (&k.allow_once, Action::AllowOnce),
-            (&k.allow_always, Action::AllowAlways),
-            (&k.reject, Action::Reject),
-            (&k.choose, Action::Choose(0)),
-            (&k.answer, Action::AnswerStart),
+            (&k.allow_once, Action::Answer(AnswerKey::AllowOnce)),
+            (&k.allow_always, Action::Answer(AnswerKey::AllowAlways)),
+            (&k.reject, Action::Answer(AnswerKey::Reject)),
+            (&k.choose, Action::Answer(AnswerKey::Choose(0))),
+            (&k.answer, Action::Answer(AnswerKey::Type)),
         ];
         let letter = |s: &KeySpec| {
             s.is_plain_char()
@@ -35,19 +41,15 @@ impl Keymap {
         };
         let bindings = Bindings::new(actions)
             .retain(|s| picker.vim_keys || !letter(s))
-            .numbered(|a, n| matches!(a, Action::Choose(_)).then_some(Action::Choose(n)));
-        Keymap { bindings }
-    }
-
-    /// The action bound to `key`. A plain character acts only while navigating: once a filter
-    /// is being typed, it types.
-    pub fn action(&self, key: KeySpec, mode: Mode) -> Option<Action> {
-        self.bindings.action(key, mode != Mode::Navigate).cloned()
-    }
-
-    /// The first key bound to `action`, as the file writes it (for the hints on screen).
-    pub fn key_for(&self, action: &Action) -> Option<String> {
-        self.bindings.keys_for(action).next().map(|s| s.to_string())
+            .numbered(|a, n| {
+                matches!(a, Action::Answer(AnswerKey::Choose(_)))
+                    .then_some(Action::Answer(AnswerKey::Choose(n)))
+            });
+        Keymap::of(
+            [Mode::Navigate, Mode::Filter, Mode::Answer]
+                .map(|m| (m, bindings.clone()))
+                .into(),
+        )
     }
 }
 

@@ -14,9 +14,9 @@ use crate::error::{Error, Result};
 use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::collect::{Focus, Source, now_ms};
+use crate::interact::answer;
 use crate::jump::{self, Here, Went};
 use crate::model::select;
-use crate::reply::Order;
 use crate::tui::terminal::{self, Screen};
 use crate::tui::theme::Theme;
 use state::{Outcome, Picker};
@@ -110,16 +110,15 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
                 Err(Error::Refused(why)) => picker.message = Some(why),
                 Err(e) => picker.message = Some(format!("jump failed: {e}")),
             },
-            Outcome::Answer(i, answer) => {
+            Outcome::Answer(order) => {
                 // Answering reads the world again and may wait for opencode: say so meanwhile.
-                picker.message = Some(format!("answering {}…", answer.describe()));
+                picker.message = Some(answer::sending(&order));
                 let _ = terminal.draw(|f| view::draw(f, &picker, &opts.theme));
-                let said = Order::to_shown(&picker.rows()[i], answer)
-                    .map(|order| source.answer(&order, now_ms()));
+                let said = source.answer(&order, now_ms());
                 // The rows as they are now: the answered one shows what became of it.
                 let snap = source.collect(&Focus::default(), now_ms());
                 picker.replace_rows(select::sessions(snap.rows, false));
-                picker.message = said.map(|r| r.unwrap_or_else(|e| e.to_string()));
+                picker.message = Some(said.unwrap_or_else(|e| e.to_string()));
             }
         }
     };

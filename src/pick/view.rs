@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::state::{Action, Mode, Picker};
-use crate::model::request::Ask;
+use crate::interact::hint;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::tui::text::{STATUS_MAX, cut, fit, width as text_width};
@@ -24,7 +24,11 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     .areas(f.area());
 
     let width = usize::from(list.width);
-    let key = |a: Action| p.keymap.key_for(&a).unwrap_or_else(|| "-".into());
+    let key = |a: Action| {
+        p.keymap
+            .key_for(Mode::Navigate, &a)
+            .unwrap_or_else(|| "-".into())
+    };
     // Room for the widest status shown, leaving the title and the tmux location 40 columns.
     let status_w = p
         .visible()
@@ -70,12 +74,7 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     }
 
     let filter_text = match p.mode {
-        Mode::Answer => format!(
-            " answer: {}▏  {} sends · {} drops it",
-            p.answer,
-            key(Action::Accept),
-            key(Action::Escape)
-        ),
+        Mode::Answer => String::new(),
         Mode::Filter => format!(" / {}▏", p.query),
         Mode::Navigate if p.query.is_empty() => format!(
             " {} to filter, {}/{} to move",
@@ -97,52 +96,40 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     )
     .into_owned();
     let pad = width.saturating_sub(text_width(&filter_text) + text_width(&more));
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
+    let typing = p.answering.as_ref().filter(|_| p.mode == Mode::Answer);
+    let line = match typing {
+        Some(a) => {
+            let mut prompt =
+                hint::prompt(&a.text, &key(Action::Accept), &key(Action::Escape), theme);
+            prompt.spans.insert(0, Span::raw(" "));
+            prompt
+        }
+        None => Line::from(vec![
             Span::raw(filter_text),
             Span::raw(" ".repeat(pad)),
             Span::styled(more, Style::default().add_modifier(Modifier::DIM)),
-        ])),
-        filter,
-    );
+        ]),
+    };
+    f.render_widget(Paragraph::new(line), filter);
     if let Some(m) = &p.message {
         f.render_widget(
             Paragraph::new(cut(&format!(" {}", clean(m)), width)).style(theme.warning()),
             message,
         );
-    } else if let Some(hint) = answer_hint(p) {
-        f.render_widget(Paragraph::new(cut(&clean(&hint), width)), message);
+    } else if let Some(request) = p.selected_row().and_then(|r| r.status.request.as_deref()) {
+        let hint = hint::hint(request, |k| {
+            p.keymap.key_for(Mode::Navigate, &Action::Answer(k))
+        });
+        let mut spans = vec![Span::raw(" ")];
+        spans.extend(hint.spans(theme));
+        f.render_widget(Paragraph::new(Line::from(spans)), message);
     }
-}
-
-/// The keys answering the selected session, when it waits on a request.
-fn answer_hint(p: &Picker) -> Option<String> {
-    let request = p.selected_row()?.status.request.as_deref()?;
-    let key = |a: Action| p.keymap.key_for(&a);
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(q) = request.single_question() {
-        for (n, option) in q.options.iter().enumerate() {
-            parts.extend(key(Action::Choose(n + 1)).map(|k| format!("{k} {option}")));
-        }
-        if q.custom {
-            parts.extend(key(Action::AnswerStart).map(|k| format!("{k} type")));
-        }
-    } else if matches!(request.ask, Ask::Permission { .. }) {
-        for (a, what) in [
-            (Action::AllowOnce, "allow once"),
-            (Action::AllowAlways, "always"),
-            (Action::Reject, "reject"),
-        ] {
-            parts.extend(key(a).map(|k| format!("{k} {what}")));
-        }
-    }
-    (!parts.is_empty()).then(|| format!(" {}", parts.join(" · ")))
 }
 
 /// Line 1: symbol, status (`status_w` columns), title, tmux location on the right. Line 2:
 /// last output, dimmed.
 fn item(r: &Row, hosts: bool, width: usize, status_w: usize, theme: &Theme) -> ListItem<'static> {
-    let style = theme.status(&r.status);
+    let style = theme.row_status(r);
     let status = if r.is_done() {
         format!("{} {}", crate::model::unseen::SYMBOL, fit("done", status_w))
     } else {
@@ -161,9 +148,7 @@ fn item(r: &Row, hosts: bool, width: usize, status_w: usize, theme: &Theme) -> L
         (None, false) => place,
     };
     let session = r.session.as_ref();
-    let title = session
-        .and_then(|s| s.title.as_deref())
-        .map_or_else(|| "(untitled)".to_string(), |t| clean(t).into_owned());
+    let title = r.title();
     let room = width.saturating_sub(text_width(&status) + text_width(&place) + 3);
     let title = cut(&title, room).into_owned();
     let pad = room.saturating_sub(text_width(&title));
@@ -195,6 +180,7 @@ mod tests {
     use ratatui::backend::TestBackend;
 
     use super::*;
+    use crate::interact::answer::AnswerKey;
     use crate::model::state::{State, Status};
     use crate::source::db::types::SessionFacts;
 
@@ -244,6 +230,26 @@ mod tests {
             11,
         );
         assert!(s.contains("otop pick · 3 sessions ·"), "{s}");
+    }
+
+    /// The hint under the list says what is asked, then the keys, as the monitor's footer does;
+    /// a typed answer has the monitor's prompt.
+    #[test]
+    fn the_hint_names_what_is_asked() {
+        let mut asking = row(0, "asking");
+        let q = crate::model::request::question(&["Red", "Blue"], true);
+        asking.status = asking.status.with_request(Some(q));
+        let mut p = Picker::new(vec![asking]);
+        let s = screen(&p, 80, 8);
+        let hint = s.lines().nth(7).unwrap_or_default();
+        assert!(
+            hint.contains("Which colour?  alt-1 Red  alt-2 Blue  alt-t type"),
+            "{s}"
+        );
+        p.apply(Action::Answer(AnswerKey::Type));
+        p.apply(Action::Type('g'));
+        let s = screen(&p, 80, 8);
+        assert!(s.contains("answer: g█  enter sends · esc drops it"), "{s}");
     }
 
     /// With hosts, each row names its machine, and typing a host's name finds its rows.

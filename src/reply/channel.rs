@@ -25,12 +25,7 @@ const MAX_REPLY: u64 = 64 << 10;
 /// (`$XDG_DATA_HOME`, else `$HOME/.local/share`, in the process's environment; otop's own
 /// where the process's cannot be read).
 pub fn socket_of(process: &ProcessInfo, own: &paths::Env) -> PathBuf {
-    let (xdg, home) = match (&process.env.xdg_data_home, &process.env.home) {
-        (None, None) => (own.xdg_data_home.as_deref(), own.home.as_deref()),
-        (x, h) => (x.as_deref(), h.as_deref()),
-    };
-    paths::opencode_data_dir(xdg, home)
-        .join("otop")
+    crate::source::plugin::dir_of(process, own)
         .join("reply")
         .join(format!("{}.sock", process.pid))
 }

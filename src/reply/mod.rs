@@ -51,10 +51,16 @@ pub fn give(
 ) -> Result<String, Error> {
     let same = |r: &Row| r.pid() == order.row.pid() && r.session_id() == order.row.session_id();
     let name = describe(&order.row);
-    let row = fresh()
-        .into_iter()
-        .find(same)
+    let rows = fresh();
+    let row = rows
+        .iter()
+        .find(|r| same(r))
+        .cloned()
         .ok_or_else(|| Error::Refused(format!("{name} is no longer running")))?;
+    // Keys typed into a twin guessed for this session would answer another session.
+    if let Some(why) = row.twin_doubt(Row::running(&rows)) {
+        return Err(Error::Refused(format!("{name}: {why}")));
+    }
     let Some(request) = row.status.request.as_deref().cloned() else {
         return Err(Error::Refused(match &order.request {
             Some(id) => format!("request {} of {name} is no longer pending", clean(id)),

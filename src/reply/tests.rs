@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::row::ProcessRow;
-use crate::model::state::{State, Status};
+use crate::model::state::{MatchRule, State, Status};
 use crate::source::db::types::SessionFacts;
 use crate::source::process::types::{Kind, ProcessInfo};
 
@@ -118,4 +118,40 @@ fn the_plugin_is_told_the_request_and_the_answer() {
         ..q
     };
     assert_eq!(message(&p, &Answer::Reject)["reply"], "reject");
+}
+
+/// Twins in one directory, the waiting one tied to its session by a guess: typing into it
+/// could answer the other's session, so nothing is typed; evidence (here the log) lifts that.
+#[test]
+fn an_answer_to_a_twin_matched_by_a_guess_is_refused() {
+    let at = |pid: u32, rule: MatchRule| {
+        let mut r = row(Some("prt_1"));
+        if let Some(p) = r.process.as_mut() {
+            p.info.pid = pid;
+            p.info.cwd = Some("/w/proj".into());
+        }
+        r.matched = Some(rule);
+        r
+    };
+    let mut twin = at(43, MatchRule::Activity);
+    twin.session = None;
+    twin.status = Status::new(State::Idle, "no session");
+    let guessed = at(42, MatchRule::Directory);
+    let order = Order::to_shown(&guessed, Answer::Once).expect("an order");
+    let why = give_to(&order, vec![guessed.clone(), twin.clone()])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        why.contains("pid 42 runs this session by a guess (directory) and 1 other opencode process runs in /w/proj"),
+        "{why}"
+    );
+    let known = at(42, MatchRule::Log);
+    let why = give_to(&order, vec![known, twin])
+        .expect_err("refused further on")
+        .to_string();
+    assert!(!why.contains("by a guess"), "{why}");
+    let why = give_to(&order, vec![guessed])
+        .expect_err("refused further on")
+        .to_string();
+    assert!(!why.contains("by a guess"), "no twin: {why}");
 }

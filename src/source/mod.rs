@@ -5,6 +5,7 @@ pub mod db;
 pub mod dialog;
 pub mod file;
 pub mod log;
+pub mod opencode2;
 pub mod opencode_config;
 pub mod plugin;
 pub mod process;

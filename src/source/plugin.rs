@@ -66,6 +66,22 @@ pub struct PluginFile {
 /// The directory of the plugin's files, in opencode's data directory.
 pub const DIR: &str = "otop";
 
+/// Where the plugin in `process` writes its files and listens: `<data>/opencode/otop`, `<data>`
+/// being `$XDG_DATA_HOME`, else `$HOME/.local/share`, in the process's environment (otop's own
+/// where the process's cannot be read, as on macOS). The one rule, the plugin's
+/// (`src/companion/otop.js`): the database does not move it (`OPENCODE_DB` moves the database
+/// only).
+pub fn dir_of(
+    process: &crate::source::process::types::ProcessInfo,
+    own: &crate::paths::Env,
+) -> std::path::PathBuf {
+    let (xdg, home) = match (&process.env.xdg_data_home, &process.env.home) {
+        (None, None) => (own.xdg_data_home.as_deref(), own.home.as_deref()),
+        (x, h) => (x.as_deref(), h.as_deref()),
+    };
+    crate::paths::opencode_data_dir(xdg, home).join(DIR)
+}
+
 /// The only format version this otop reads.
 pub const FORMAT: u32 = 1;
 /// How much earlier than the scanned start the plugin's recorded start may be (clock

@@ -6,15 +6,15 @@
 //! session id → when it finished (Unix ms). Read by every view (a missing, oversized or
 //! malformed file is no marks); written whole, atomically (a temporary file renamed over it),
 //! under a lock beside it so a jump's clear and the notifier's marks never overwrite each
-//! other; at most [`MAX_MARKS`] marks, the newest kept.
+//! other; at most [`MAX_MARKS`] marks, the newest kept. Both files are otop's own
+//! ([`super::file`]): 0600 in a 0700 directory, never a symlink or a FIFO.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::file::read_capped;
+use super::file::{Own, open_own, private_dir, read_capped, write_atomic};
 
 /// Session id → when it finished, Unix ms.
 pub type Marks = BTreeMap<String, i64>;
@@ -77,22 +77,14 @@ pub fn read(path: &Path) -> Marks {
 /// Returns the marks as they are now.
 pub fn update(path: &Path, change: impl FnOnce(&mut Marks)) -> std::io::Result<Marks> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path.with_extension("lock"))?;
+    private_dir(dir)?;
+    let lock = open_own(&path.with_extension("lock"), Own::Lock)?;
     lock.lock()?;
     let before = read(path);
     let mut marks = before.clone();
     change(&mut marks);
     if marks != before {
-        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(render(&marks).as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
+        write_atomic(path, render(&marks).as_bytes())?;
     }
     // Unlocked when `lock` closes.
     Ok(parse(&render(&marks)))
@@ -144,5 +136,34 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
+    }
+
+    /// A FIFO at `unseen.lock` (or the marks' file) is refused at once, never waited on; the
+    /// marks are 0600 in a 0700 directory.
+    #[test]
+    fn fifos_are_refused_and_the_marks_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/otop/unseen.json");
+        update(&path, |m| {
+            m.insert("ses_a".into(), 1);
+        })
+        .unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let lock = path.with_extension("lock");
+        std::fs::remove_file(&lock).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(&lock).status();
+        assert!(made.unwrap().success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(update(&p, |m| {
+                m.insert("ses_b".into(), 2);
+            }));
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(5));
+        assert!(matches!(got, Ok(Err(_))), "refused, not hung: {got:?}");
     }
 }

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use crate::model::row::Row;
 use crate::model::select;
-use crate::source::tmux::same_socket;
 use crate::statusline::counts;
 use crate::statusline::format::{self, Style};
 
@@ -18,11 +17,13 @@ pub struct Options {
     pub panes: BTreeMap<String, String>,
 }
 
-/// What `rows` mean for the server at `socket`: the segment and each pane's most urgent state.
+/// What `rows` mean for one tmux server (`on_server` says whether a socket path is that
+/// server's: a filesystem question, asked by the caller): the segment and each pane's most
+/// urgent state.
 pub fn options_for(
     rows: &[Row],
     unreachable: usize,
-    socket: &str,
+    on_server: impl Fn(&str) -> bool,
     template: &str,
     style: &Style,
     empty: &str,
@@ -43,7 +44,7 @@ pub fn options_for(
         if let Some(t) = r
             .tmux
             .as_ref()
-            .filter(|t| t.host.is_none() && same_socket(&t.socket, socket))
+            .filter(|t| t.host.is_none() && on_server(&t.socket))
         {
             // Most urgent first: the first row of a pane decides its state.
             let state = if r.is_done() {

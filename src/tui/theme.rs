@@ -91,6 +91,15 @@ impl Theme {
         }
     }
 
+    /// A row's status cell: [`Theme::status`], or done's own colour (not working's green).
+    pub fn row_status(&self, row: &crate::model::row::Row) -> Style {
+        if row.is_done() {
+            self.fg_or(self.colours.done, Some(Color::Blue))
+        } else {
+            self.status(&row.status)
+        }
+    }
+
     pub fn title_bar(&self) -> Style {
         self.fg_or(self.colours.title, Some(Color::Cyan))
             .add_modifier(Modifier::BOLD)
@@ -239,8 +248,9 @@ mod tests {
         }
     }
 
+    /// Done included: its own colour, not working's green (issue 28).
     fn states_differ(t: Theme) {
-        let styles: Vec<Style> = [
+        let mut styles: Vec<Style> = [
             Status::new(State::Waiting, "permission"),
             Status::new(State::Error, "retrying"),
             Status::new(State::Working, "thinking"),
@@ -251,6 +261,12 @@ mod tests {
         .iter()
         .map(|s| t.status(s))
         .collect();
+        let done = crate::model::row::Row {
+            unseen: true,
+            ..crate::model::row::Row::bare(Status::new(State::Idle, "idle"))
+        };
+        assert!(done.is_done());
+        styles.push(t.row_status(&done));
         for (i, a) in styles.iter().enumerate() {
             for b in &styles[i + 1..] {
                 assert_ne!(a, b);

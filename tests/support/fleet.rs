@@ -175,10 +175,13 @@ impl Fleet {
         serde_json::from_str(&text).ok()
     }
 
-    /// A project directory (a git repository with one commit, so it is its own opencode project).
+    /// A project directory: a git repository with one commit, so it is its own opencode
+    /// project; a name starting with `plain` is a plain directory (opencode's `global` project).
     pub fn project(&self, name: &str) -> PathBuf {
         let dir = self.root.join("projects").join(name);
-        if !dir.exists() {
+        if !dir.exists() && name.starts_with("plain") {
+            std::fs::create_dir_all(&dir).expect("mkdir project");
+        } else if !dir.exists() {
             std::fs::create_dir_all(&dir).expect("mkdir project");
             let git = |args: &[&str]| {
                 let _ = Command::new("git")
@@ -405,6 +408,11 @@ impl Fleet {
     }
 
     /// opencode's database, as opencode itself resolves it in the fleet's environment.
+    /// opencode's shared log (1.17+).
+    pub fn log_path(&self) -> PathBuf {
+        self.root.join("env/data/opencode/log/opencode.log")
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.root.join("env/data/opencode/opencode.db")
     }

@@ -9,6 +9,7 @@ pub mod model_server;
 pub mod opencode;
 pub mod replies;
 pub mod sshd;
+pub mod timeline;
 pub mod world;
 
 use std::path::{Path, PathBuf};
@@ -285,6 +286,19 @@ impl StandIns {
         Standin::spawn(&self.session_argv(id), cwd, env)
     }
 
+    /// `opencode -s <id>` as the user and group `uid` (through `setpriv`: needs root), detached
+    /// in `cwd`; killed on drop.
+    pub fn spawn_session_as(&self, uid: u32, id: &str, cwd: &Path) -> Standin {
+        // The other user must be able to run the stand-in's binary.
+        Command::new("chmod")
+            .args(["-R", "a+rX"])
+            .arg(self.dir.path())
+            .status()
+            .expect("chmod");
+        let as_them = format!("setpriv --reuid={uid} --regid={uid} --clear-groups");
+        Standin::spawn(&format!("{as_them} {}", self.session_argv(id)), cwd, &[])
+    }
+
     fn session_argv(&self, id: &str) -> String {
         format!(
             "{} -c 'sleep 3600; :' opencode -s {id}",
@@ -371,17 +385,30 @@ impl Client {
         }
     }
 
-    /// `session_name pane_id` of what the client shows now.
+    /// `session_name window_index pane_id` of what the client shows now. Read from
+    /// list-clients: `display -c` takes its pane from tmux's current client, not this one, when
+    /// several are attached.
     pub fn showing(&self, srv: &TmuxServer) -> String {
         srv.ok(&[
-            "display",
-            "-p",
-            "-c",
-            &self.name,
-            "#{session_name} #{window_index} #{pane_id}",
+            "list-clients",
+            "-F",
+            "#{client_name}\t#{session_name} #{window_index} #{pane_id}",
         ])
-        .trim()
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{}\t", self.name)))
+        .unwrap_or("")
         .to_string()
+    }
+
+    /// Types `bytes` on the client's terminal, as a person at its keyboard would (`\x02o` is
+    /// `prefix + o` with tmux's default prefix).
+    pub fn press(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("client's terminal");
+        stdin
+            .write_all(bytes)
+            .expect("type on the client's terminal");
+        stdin.flush().expect("flush the client's terminal");
     }
 
     /// What the client's terminal received so far, escape sequences removed.
@@ -395,5 +422,33 @@ impl Drop for Client {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Busy loops on every core (a loaded machine), each ended by `timeout` after `limit` at the
+/// latest, and on drop.
+pub struct Load(Vec<std::process::Child>);
+
+impl Load {
+    pub fn start(limit: Duration) -> Load {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let spin = |_| {
+            Command::new("timeout")
+                .arg(limit.as_secs().max(1).to_string())
+                .args(["sh", "-c", "while :; do :; done"])
+                .spawn()
+                .expect("start a busy loop")
+        };
+        Load((0..cores).map(spin).collect())
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        // TERM to `timeout` ends its loop too (KILL would leave the loop running).
+        for c in &mut self.0 {
+            let _ = Command::new("kill").arg(c.id().to_string()).status();
+            let _ = c.wait();
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! `SLOW <n>` streams text over n seconds; `BASH <n>` calls `bash` with `sleep <n>`; `QUESTION`
 //! calls `question`; `TODO` calls `todowrite`; `TASK` calls `task` (the subagent is told
 //! `SLOW 120`); `FAIL` answers HTTP 500 (retried); `REFUSE` answers HTTP 400 (not retried);
-//! anything else gets a short reply at once. After a tool
+//! `QUEUE <n>` holds the request n seconds without a byte (a busy server queueing it), then
+//! replies shortly; anything else gets a short reply at once. After a tool
 //! result the reply is a short final text. Title requests get a short title. Every request
 //! body is appended to `requests.log` next to the server.
 #![allow(dead_code)]
@@ -184,7 +185,16 @@ fn handle(
         return respond_json(&mut conn, 404, &json!({"error":{"message":"not found"}}));
     }
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let reply = decide(&body);
+    let mut reply = decide(&body);
+    if let Reply::Queue { secs } = reply {
+        for _ in 0..secs * 10 {
+            if stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        reply = Reply::Text("Served after the queue.".to_string());
+    }
     match reply {
         Reply::Fail => respond_json(
             &mut conn,
@@ -217,6 +227,7 @@ fn handle(
 pub enum Reply {
     Text(String),
     Slow { secs: u64 },
+    Queue { secs: u64 },
     Tool { name: String, args: Value },
     Fail,
     Refuse,
@@ -291,6 +302,9 @@ pub fn decide(body: &Value) -> Reply {
     if user.contains("REFUSE") {
         return Reply::Refuse;
     }
+    if let Some(n) = number_after(&user, "QUEUE") {
+        return Reply::Queue { secs: n };
+    }
     if let Some(n) = number_after(&user, "SLOW") {
         return Reply::Slow { secs: n };
     }
@@ -356,7 +370,7 @@ fn full_reply(reply: &Reply) -> Value {
             }]}),
             "tool_calls",
         ),
-        Reply::Fail | Reply::Refuse => (json!({}), "stop"),
+        Reply::Fail | Reply::Refuse | Reply::Queue { .. } => (json!({}), "stop"),
     };
     json!({
         "id": "chatcmpl-scripted",
@@ -434,7 +448,7 @@ fn stream_reply(conn: &mut TcpStream, reply: &Reply, stop: &AtomicBool) -> std::
             )?;
             "tool_calls"
         }
-        Reply::Fail | Reply::Refuse => "stop",
+        Reply::Fail | Reply::Refuse | Reply::Queue { .. } => "stop",
     };
     send(conn, &chunk(json!({}), Some(finish)))?;
     let mut usage = chunk(json!({}), None);

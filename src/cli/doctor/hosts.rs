@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::Line;
+use super::{Line, Mark};
 use crate::config::hosts::Host;
 use crate::source::remote::once;
 
@@ -20,7 +20,7 @@ pub(super) fn lines(hosts: &[Host]) -> Vec<Line> {
             let ms = started.elapsed().as_millis();
             match answer {
                 Ok(snap) => Line {
-                    ok: true,
+                    mark: Mark::Ok,
                     topic: "hosts",
                     text: format!(
                         "{}: otop {} over `ssh {}` answered in {ms} ms; {} opencode row{}",
@@ -32,7 +32,7 @@ pub(super) fn lines(hosts: &[Host]) -> Vec<Line> {
                     ),
                 },
                 Err(why) => Line {
-                    ok: false,
+                    mark: Mark::Fail,
                     topic: "hosts",
                     text: format!(
                         "{}: {why} (try: ssh {} {} --version)",

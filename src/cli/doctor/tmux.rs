@@ -2,7 +2,7 @@
 //! configured ones, those opencode runs under, and the live ones in this user's socket
 //! directory), and on each what otop's tmux plugin did there.
 
-use super::Line;
+use super::{Line, Mark};
 use crate::collect::Snapshot;
 use crate::source::tmux::{self, TmuxError, same_socket};
 
@@ -19,11 +19,28 @@ struct PluginFacts {
     watcher: Option<String>,
     /// status-left or status-right shows otop (`#(… status)`, `#{@otop_status}`).
     in_status: bool,
+    /// The server's `#{version}` (`3.3a`, `next-3.6`, `openbsd-7.5`).
+    version: String,
+}
+
+/// The oldest tmux the plugin supports: the first with display-popup and run-shell -C, which
+/// its `prefix + o` binding uses.
+pub(crate) const MIN_TMUX: (u32, u32) = (3, 2);
+
+/// `3.3a` → (3, 3); `next-3.6` → (3, 6); a name with no number where tmux's are (OpenBSD's base
+/// tmux says `openbsd-7.5`, its system's release) → None.
+fn tmux_version(v: &str) -> Option<(u32, u32)> {
+    let v = v.trim();
+    let v = v.strip_prefix("next-").unwrap_or(v);
+    let (major, rest) = v.split_once('.')?;
+    let minor: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
 /// Separates the options in one `display-message` (values hold no such byte in practice).
 const SEP: char = '\x1f';
-const OPTIONS: &str = "#{status-left}\x1f#{status-right}\x1f#{@otop-mode}\x1f#{@otop-watch-pid}";
+const OPTIONS: &str =
+    "#{status-left}\x1f#{status-right}\x1f#{@otop-mode}\x1f#{@otop-watch-pid}\x1f#{version}";
 const PLACEHOLDER: &str = "#{otop_status}";
 
 /// Reads `display-message -p OPTIONS` and `list-keys -T prefix` output; `alive` says whether
@@ -31,7 +48,7 @@ const PLACEHOLDER: &str = "#{otop_status}";
 fn parse(options: &str, keys: &str, alive: impl Fn(&str) -> bool) -> PluginFacts {
     let mut f = options.trim_end_matches('\n').split(SEP);
     let mut next = || f.next().unwrap_or("").to_string();
-    let (left, right, mode, pid) = (next(), next(), next(), next());
+    let (left, right, mode, pid, version) = (next(), next(), next(), next(), next());
     let key = keys
         .lines()
         .find(|l| l.contains("otop") && l.contains(" pick"))
@@ -49,6 +66,7 @@ fn parse(options: &str, keys: &str, alive: impl Fn(&str) -> bool) -> PluginFacts
         in_status: [&left, &right]
             .iter()
             .any(|v| v.replace(PLACEHOLDER, "").contains("otop")),
+        version: version.trim().to_string(),
     }
 }
 
@@ -71,6 +89,18 @@ fn assess(f: &PluginFacts) -> (bool, String) {
                 .to_string(),
         );
     }
+    let old = tmux_version(&f.version).is_some_and(|v| v < MIN_TMUX);
+    if old && f.key.is_some() {
+        problems.push(format!(
+            "tmux {} is older than {}.{}, which the plugin needs: prefix + {} opens no popup \
+             (display-popup and run-shell -C came in 3.2); upgrade tmux, or use otop jump and \
+             the monitor",
+            f.version,
+            MIN_TMUX.0,
+            MIN_TMUX.1,
+            f.key.as_deref().unwrap_or("o")
+        ));
+    }
     let mut facts = Vec::new();
     if let Some(k) = &f.key {
         facts.push(format!("prefix + {k} opens the picker"));
@@ -80,16 +110,20 @@ fn assess(f: &PluginFacts) -> (bool, String) {
         None if f.in_status => facts.push("the status bar shows otop".to_string()),
         None => {}
     }
+    let version = match f.version.as_str() {
+        "" => String::new(),
+        v => format!("tmux {v}; "),
+    };
     if !problems.is_empty() {
-        return (false, problems.join("; "));
+        return (false, format!("{version}{}", problems.join("; ")));
     }
     if facts.is_empty() {
         return (
             true,
-            "tmux plugin not loaded (optional: see the README's tmux setup)".into(),
+            format!("{version}tmux plugin not loaded (optional: see the README's tmux setup)"),
         );
     }
-    (true, format!("tmux plugin: {}", facts.join(", ")))
+    (true, format!("{version}tmux plugin: {}", facts.join(", ")))
 }
 
 fn plugin_on(socket: &str) -> Result<(bool, String), TmuxError> {
@@ -151,7 +185,7 @@ pub(super) fn lines(snap: &Snapshot, extra: &[String]) -> Vec<Line> {
             }
             Err(TmuxError::NotInstalled) => {
                 return vec![Line {
-                    ok: false,
+                    mark: Mark::Fail,
                     topic: "tmux",
                     text: "tmux is not installed: no panes, no jumping".into(),
                 }];
@@ -162,7 +196,7 @@ pub(super) fn lines(snap: &Snapshot, extra: &[String]) -> Vec<Line> {
             Err(TmuxError::Failed(_)) => (true, format!("{s}{mark}: no server running")),
         };
         lines.push(Line {
-            ok,
+            mark: ok.into(),
             topic: "tmux",
             text,
         });
@@ -175,7 +209,7 @@ mod tests {
     use super::*;
 
     const KEYS: &str = "bind-key    -T prefix C-b     send-prefix\n\
-        bind-key    -T prefix o       display-popup -E -h 60% -w 80% \"'/b/otop' pick --client '#{client_name}'\"\n";
+        bind-key    -T prefix o       run-shell -C \"display-popup -E -w \\\"80%\\\" -h \\\"60%\\\" \\\"'/b/otop' pick --client '#{client_name}'\\\"\"\n";
 
     fn facts(options: &str, keys: &str) -> PluginFacts {
         parse(options, keys, |p| p == "42")
@@ -219,6 +253,40 @@ mod tests {
         let (ok, text) = assess(&live);
         assert!(ok, "{text}");
         assert!(text.contains("otop watch (pid 42)"), "{text}");
+    }
+
+    #[test]
+    fn versions_are_read_as_tmux_numbers() {
+        assert_eq!(tmux_version("3.3a"), Some((3, 3)));
+        assert_eq!(tmux_version("3.2"), Some((3, 2)));
+        assert_eq!(tmux_version("next-3.6"), Some((3, 6)));
+        assert_eq!(tmux_version("3.10"), Some((3, 10)));
+        assert_eq!(tmux_version("openbsd-7.5"), None);
+        assert_eq!(tmux_version(""), None);
+    }
+
+    /// The plugin's popup binding needs 3.2: an older server with the key bound fails, and
+    /// the version is said on every server's line.
+    #[test]
+    fn a_tmux_older_than_the_plugin_needs_fails() {
+        let (ok, text) = assess(&facts("\x1f#('/b/otop' status)\x1f\x1f\x1f3.1c\n", KEYS));
+        assert!(!ok);
+        assert!(
+            text.starts_with("tmux 3.1c; tmux 3.1c is older than 3.2"),
+            "{text}"
+        );
+        let (ok, text) = assess(&facts("\x1f#('/b/otop' status)\x1f\x1f\x1f3.2\n", KEYS));
+        assert!(ok, "{text}");
+        assert!(
+            text.starts_with("tmux 3.2; tmux plugin: prefix + o"),
+            "{text}"
+        );
+        // Without the plugin an old tmux still jumps: no failure.
+        let (ok, text) = assess(&facts("\x1f\x1f\x1f\x1f2.9\n", ""));
+        assert!(
+            ok && text.starts_with("tmux 2.9; tmux plugin not loaded"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -19,29 +19,46 @@ mod fleet;
 /// Where the demo's panes say they are: no tmux server listens there.
 pub const DEMO_SOCKET: &str = "/nonexistent/otop-demo/default";
 
-/// The built-in simulated fleet.
+/// The built-in simulated fleet. A session waiting for an answer waits until it is answered
+/// here (in the monitor or the picker, which keep one source): then it goes on through its
+/// script, and in time asks again.
 #[derive(Debug, Default, Clone)]
-pub struct DemoSource;
+pub struct DemoSource {
+    /// When each waiting session (by its index in the fleet) was last answered, Unix ms.
+    answered: Answered,
+}
+
+/// Fleet index → when its request was answered.
+pub type Answered = std::collections::HashMap<usize, i64>;
 
 impl Source for DemoSource {
     fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
-        snapshot(focus, now)
+        snapshot_answered(focus, now, &self.answered)
     }
 
-    /// Says what the answer would do; the simulated sessions go on as scripted.
-    fn answer(&mut self, order: &Order, _now: i64) -> Result<String, Error> {
-        let request = order
-            .row
-            .status
-            .request
-            .as_deref()
+    /// Takes the answer as opencode would (the session goes on) and says it is the demo's.
+    fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
+        let i = FLEET
+            .iter()
+            .enumerate()
+            .position(|(i, _)| order.row.session_id() == Some(id("ses", i as u64 + 1).as_str()));
+        // As it is now, not as the caller last saw it.
+        let current = i.map(|i| row(&FLEET[i], i, now, self.answered.get(&i).copied()));
+        let request = current
+            .as_ref()
+            .and_then(|r| r.status.request.as_deref())
             .ok_or_else(|| Error::Refused("this demo session waits for no answer".into()))?;
         request.check(&order.answer).map_err(Error::Refused)?;
-        Ok(format!(
-            "demo: would answer {} to {} (nothing is sent in the demo)",
+        let said = format!(
+            "demo: answered {} to {}; the simulated session goes on (nothing is sent in the \
+             demo)",
             order.answer.describe(),
             request.summary()
-        ))
+        );
+        if let Some(i) = i {
+            self.answered.insert(i, now);
+        }
+        Ok(said)
     }
 }
 
@@ -66,8 +83,30 @@ fn pid(i: usize) -> u32 {
     41_200 + 37 * i as u32
 }
 
-/// The phase a spec is in at `now`, and how long it has been in it (ms).
-fn phase_at(spec: &Spec, i: usize, now: i64) -> (&'static Phase, i64) {
+/// How long an unanswered request has been waiting at `now` (ms): it counts up to the length
+/// of its phase, then from 0 again (as if asked anew; what the demo showed before answers).
+fn waiting_for(first: &Phase, i: usize, now: i64) -> i64 {
+    (now / 1000 + 7 * i as i64).rem_euclid(first.2.max(1)) * 1000 + now.rem_euclid(1000)
+}
+
+/// The phase a spec is in at `now`, and how long it has been in it (ms). A spec that starts by
+/// waiting for an answer stays there until `answered` (when it was last answered), then plays
+/// its other phases once and waits again.
+fn phase_at(spec: &Spec, i: usize, now: i64, answered: Option<i64>) -> (&'static Phase, i64) {
+    let first = &spec.phases[0];
+    if first.1 == State::Waiting {
+        let Some(at) = answered else {
+            return (first, waiting_for(first, i, now));
+        };
+        let mut t = now.saturating_sub(at);
+        for p in &spec.phases[1..] {
+            if t < p.2 * 1000 {
+                return (p, t);
+            }
+            t -= p.2 * 1000;
+        }
+        return (first, t);
+    }
     let total: i64 = spec.phases.iter().map(|p| p.2).sum::<i64>().max(1);
     let mut t = (now / 1000 + 7 * i as i64).rem_euclid(total);
     for p in spec.phases {
@@ -76,7 +115,7 @@ fn phase_at(spec: &Spec, i: usize, now: i64) -> (&'static Phase, i64) {
         }
         t -= p.2;
     }
-    (&spec.phases[0], 0)
+    (first, 0)
 }
 
 fn tool_for(detail: &str) -> Option<ToolFacts> {
@@ -122,8 +161,8 @@ fn tool_for(detail: &str) -> Option<ToolFacts> {
     })
 }
 
-fn session(spec: &Spec, i: usize, now: i64) -> SessionFacts {
-    let ((detail, _, _, last), in_phase) = phase_at(spec, i, now);
+fn session(spec: &Spec, i: usize, now: i64, answered: Option<i64>) -> SessionFacts {
+    let ((detail, _, _, last), in_phase) = phase_at(spec, i, now, answered);
     let minutes = now / 60_000;
     let age = spec.age_min.max(3) * 60_000;
     let context = 18_000 + (i as u64 * 9_731) % 40_000 + (minutes as u64 % 90) * 613;
@@ -198,9 +237,9 @@ fn process(
     }
 }
 
-fn row(spec: &Spec, i: usize, now: i64) -> Row {
-    let s = session(spec, i, now);
-    let ((detail, state, _, _), _) = phase_at(spec, i, now);
+fn row(spec: &Spec, i: usize, now: i64, answered: Option<i64>) -> Row {
+    let s = session(spec, i, now, answered);
+    let ((detail, state, _, _), _) = phase_at(spec, i, now, answered);
     let working = *state == State::Working;
     let proc_row = (spec.age_min > 0).then(|| {
         let argv: &[&str] = if spec.kind == Kind::Run {
@@ -358,27 +397,64 @@ fn history(i: usize, now: i64) -> Vec<HistoryItem> {
     items
 }
 
-/// A fake `capture-pane -e -p`, with colours and one hostile escape the view must strip.
-fn pane_text(title: &str) -> String {
+/// A fake `capture-pane -e -p` of a TUI in state `detail`, with colours and one hostile escape
+/// the view must strip.
+fn pane_text(title: &str, detail: &str) -> String {
+    let body = match detail {
+        "permission" => "\u{1b}[33m△ Permission required\u{1b}[0m\n\
+             ← Edit src/width.rs\n\
+             \n\
+             \u{1b}]0;pwned\u{7}\u{1b}[7m Allow once \u{1b}[0m  Allow always   Reject\n"
+            .to_string(),
+        "asking" => "\u{1b}[36mRunner\u{1b}[0m\n\
+             Which runner image should the job pin?\n\
+             \u{1b}]0;pwned\u{7}\u{1b}[7m 1. ubuntu-24.04 \u{1b}[0m\n\
+             \x20 2. ubuntu-22.04\n\
+             \x20 3. Type your own answer\n"
+            .to_string(),
+        _ => "\u{1b}[32m$ cargo test --workspace\u{1b}[0m\n\
+             running 214 tests\n\
+             test auth::expired_token_is_rejected ... \u{1b}[32mok\u{1b}[0m\n\
+             test auth::fresh_token_is_accepted ... \u{1b}[32mok\u{1b}[0m\n\
+             \u{1b}]0;pwned\u{7}test result: \u{1b}[1;32mok\u{1b}[0m. 214 passed; 0 failed\n"
+            .to_string(),
+    };
     format!(
         "\u{1b}[1;36m┃\u{1b}[0m  {title}\n\
          \u{1b}[1;36m┃\u{1b}[0m\n\
-         \u{1b}[32m$ cargo test --workspace\u{1b}[0m\n\
-         running 214 tests\n\
-         test auth::expired_token_is_rejected ... \u{1b}[32mok\u{1b}[0m\n\
-         test auth::fresh_token_is_accepted ... \u{1b}[32mok\u{1b}[0m\n\
-         \u{1b}]0;pwned\u{7}test result: \u{1b}[1;32mok\u{1b}[0m. 214 passed; 0 failed\n\
+         {body}\
          \n\
          \u{1b}[7m build \u{1b}[0m \u{1b}[2mclaude-sonnet-4-5\u{1b}[0m   \u{1b}[33mctrl+p\u{1b}[0m commands\n"
     )
 }
 
-/// The whole fleet at `now`, with the focused session's details.
+/// The MCP panel of a demo session in `dir`: made up like the rest (the GitHub server is the
+/// `node` helper the fleet shows), never read from this machine.
+pub fn mcp(dir: Option<&str>) -> crate::source::opencode_config::McpPanel {
+    use crate::source::opencode_config::{McpFile, McpPanel, parse_mcp};
+    const CONFIG: &str = r#"{"mcp": {
+        "github": {"type": "local", "command": ["npx", "-y", "@modelcontextprotocol/server-github"]},
+        "docs": {"type": "remote", "url": "https://mcp.example.com/sse", "enabled": false}
+    }}"#;
+    McpPanel {
+        files: vec![McpFile {
+            path: format!("{}/opencode.json (demo)", dir.unwrap_or("/home/dev/src")),
+            servers: parse_mcp(CONFIG),
+        }],
+    }
+}
+
+/// The whole fleet at `now`, nothing answered yet, with the focused session's details.
 pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
+    snapshot_answered(focus, now, &Answered::new())
+}
+
+/// The whole fleet at `now`, after the `answered` answers.
+pub fn snapshot_answered(focus: &Focus, now: i64, answered: &Answered) -> Snapshot {
     let mut rows: Vec<Row> = FLEET
         .iter()
         .enumerate()
-        .map(|(i, s)| row(s, i, now))
+        .map(|(i, s)| row(s, i, now, answered.get(&i).copied()))
         .collect();
     rows.extend((0..HELPERS.len()).filter_map(|j| helper(j, now)));
     let detail = focus.session_id.as_ref().map(|sid| {
@@ -388,10 +464,13 @@ pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
         Detail {
             session_id: Some(sid.clone()),
             history: i.map(|i| history(i, now)).unwrap_or_default(),
-            pane_text: focus
-                .pane
-                .as_ref()
-                .map(|_| pane_text(i.and_then(|i| FLEET.get(i)).map_or("", |s| s.title))),
+            pane_text: focus.pane.as_ref().map(|_| {
+                let row = i.and_then(|i| rows.get(i));
+                pane_text(
+                    i.and_then(|i| FLEET.get(i)).map_or("", |s| s.title),
+                    row.map_or("", |r| r.status.detail.as_str()),
+                )
+            }),
         }
     });
     Snapshot {
@@ -410,6 +489,7 @@ pub fn snapshot(focus: &Focus, now: i64) -> Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::request::Answer;
 
     #[test]
     fn ids_look_like_opencode_ids() {
@@ -438,6 +518,87 @@ mod tests {
         ] {
             assert!(seen.contains(want), "{want} never shown");
         }
+    }
+
+    /// Issue 28 (point 9): a waiting demo session waits until it is answered; the answer is
+    /// taken, says it is the demo's, and the session goes on, then in time asks again.
+    #[test]
+    fn a_waiting_demo_session_waits_until_answered() {
+        let t0 = 1_700_000_000_000;
+        let waiting = |snap: &Snapshot, title: &str| {
+            let r = snap
+                .rows
+                .iter()
+                .find(|r| r.session.as_ref().and_then(|s| s.title.as_deref()) == Some(title))
+                .unwrap();
+            (
+                r.status.state == State::Waiting && r.status.request.is_some(),
+                r.clone(),
+            )
+        };
+        let mut src = DemoSource::default();
+        for minute in 0..30 {
+            let snap = src.collect(&Focus::default(), t0 + minute * 60_000 + 17);
+            assert!(waiting(&snap, "Fix flaky CI on macOS").0, "minute {minute}");
+        }
+        let (_, row) = waiting(&src.collect(&Focus::default(), t0), "Fix flaky CI on macOS");
+        let order = |answer| Order {
+            row: row.clone(),
+            request: None,
+            answer,
+        };
+        assert!(
+            src.answer(&order(Answer::Option(3)), t0).is_err(),
+            "no option 3"
+        );
+        let said = src.answer(&order(Answer::Option(1)), t0).unwrap();
+        assert!(
+            said.starts_with("demo: answered") && said.contains("nothing is sent"),
+            "{said}"
+        );
+        let after = src.collect(&Focus::default(), t0 + 2_000);
+        assert!(
+            !waiting(&after, "Fix flaky CI on macOS").0,
+            "answered: it goes on"
+        );
+        let again = src
+            .answer(&order(Answer::Option(1)), t0 + 2_000)
+            .unwrap_err();
+        assert!(again.to_string().contains("waits for no answer"), "{again}");
+        // Its other phases played (10 s), it asks again.
+        let later = src.collect(&Focus::default(), t0 + 12_000);
+        assert!(waiting(&later, "Fix flaky CI on macOS").0);
+    }
+
+    /// The detail pane of a waiting row shows what it waits for, and the MCP panel has the
+    /// demo's servers, not this machine's files.
+    #[test]
+    fn the_detail_matches_the_row() {
+        let snap = snapshot(&Focus::default(), 0);
+        let row = snap
+            .rows
+            .iter()
+            .find(|r| r.status.detail == "permission")
+            .unwrap();
+        let focus = Focus {
+            session_id: row.session_id().map(str::to_string),
+            pane: row.tmux.clone(),
+        };
+        let pane = snapshot(&focus, 0)
+            .detail
+            .unwrap_or_default()
+            .pane_text
+            .unwrap_or_default();
+        assert!(
+            pane.contains("Edit src/width.rs") && pane.contains("Allow once"),
+            "{pane}"
+        );
+        assert!(!pane.contains("cargo test"), "{pane}");
+        let panel = mcp(Some("/home/dev/src/i18n"));
+        assert_eq!(panel.files.len(), 1);
+        let servers = panel.files[0].servers.clone().unwrap_or_default();
+        assert_eq!(servers.len(), 2, "{servers:?}");
+        assert!(panel.files[0].path.ends_with("opencode.json (demo)"));
     }
 
     #[test]

@@ -11,7 +11,6 @@ use crate::model::sanitize::clean;
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::keymap::Place;
-use crate::monitor::state::list;
 use crate::monitor::state::{App, DetailTab};
 use crate::tui::text;
 
@@ -64,15 +63,11 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
     let val = |v: String| Span::raw(format!("{v}  "));
     let opt = |v: Option<&str>| clean(v.unwrap_or("-")).into_owned();
 
-    let status = format!(
-        "{} ({})",
-        clean(&row.status.detail),
-        row.status.state.as_str()
-    );
+    let status = format!("{} ({})", clean(&row.status.detail), row.state_word());
     let mut line1 = vec![
-        Span::styled(list::title(row), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(row.title(), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw("  "),
-        Span::styled(status, t.status(&row.status)),
+        Span::styled(status, t.row_status(row)),
     ];
     if s.is_some_and(|s| s.parent_id.is_some()) {
         line1.push(Span::styled("  subagent", t.secondary()));
@@ -102,7 +97,7 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
         ]);
     }
 
-    let line3 = vec![label("cwd"), val(opt(list::cwd(row)))];
+    let line3 = vec![label("cwd"), val(opt(row.cwd()))];
 
     let mut line4 = vec![label("model"), val(opt(s.and_then(|s| s.model.as_deref())))];
     if let Some(s) = s {

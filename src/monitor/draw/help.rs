@@ -9,8 +9,16 @@ use crate::monitor::draw::panels::{closes, render_popup};
 use crate::monitor::state::App;
 use crate::tui::text;
 
-/// The mouse is not in the keymap; it is listed after the keys.
+/// The mouse is not in the keymap; it is listed after the keys, then what the time columns
+/// count.
 const MOUSE: (&str, &str) = ("mouse", "click selects, wheel scrolls");
+const COLUMNS: [(&str, &str); 2] = [
+    ("UP", "how long the opencode process has run"),
+    (
+        "ROUND",
+        "this turn so far; idle: how long the last one took",
+    ),
+];
 
 /// The help's rows: keys, and what they do.
 fn rows(app: &App) -> Vec<(String, &'static str)> {
@@ -18,7 +26,9 @@ fn rows(app: &App) -> Vec<(String, &'static str)> {
         let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
         Some((keys.join(" "), action.describe()?))
     });
-    keys.chain([(MOUSE.0.to_string(), MOUSE.1)]).collect()
+    keys.chain([(MOUSE.0.to_string(), MOUSE.1)])
+        .chain(COLUMNS.map(|(k, w)| (k.to_string(), w)))
+        .collect()
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {

@@ -97,7 +97,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let dir = if app.descending { "▼" } else { "▲" };
     let right = vec![
-        Span::raw(format!("sort {}{dir}  ", app.sort.label())),
+        Span::raw(format!("sort {}{dir}  ", app.sort.labels().0)),
         Span::styled(text::clock(app.now, app.utc_offset_secs), t.title_bar()),
     ];
     let mut lines = vec![spread(left, right, area.width)];

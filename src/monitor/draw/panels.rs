@@ -11,7 +11,6 @@ use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::keymap::Place;
-use crate::monitor::state::list;
 use crate::monitor::state::{App, View};
 use crate::tui::text::cut;
 
@@ -87,7 +86,7 @@ pub fn render_todos(app: &App, area: Rect, buf: &mut Buffer) {
             })
             .collect(),
     };
-    let name = row.map(list::title).unwrap_or_default();
+    let name = row.map(|r| r.title()).unwrap_or_default();
     let title = format!(" todos · {} ", cut(&name, 40));
     render_popup(app, area, buf, &title, lines, 70);
 }

@@ -12,29 +12,14 @@ use crate::model::sanitize::clean;
 use crate::model::state::State;
 use crate::monitor::state::App;
 use crate::monitor::state::columns::Column;
-use crate::monitor::state::list::{self, Shown};
+use crate::monitor::state::list::Shown;
 use crate::tui::text::{self, STATUS_MAX, fit, fit_right};
 
 impl Column {
-    fn labels(self) -> (&'static str, &'static str) {
-        match self {
-            Column::Title => ("TITLE", "LAST"),
-            Column::Status => ("STATUS", "MSGS"),
-            Column::Session => ("SID", "PID"),
-            Column::Time => ("UP", "ROUND"),
-            Column::Cpu => ("CPU", "MEM"),
-            Column::Tokens => ("CTX", "OUT"),
-            Column::Cost => ("COST", ""),
-            Column::Model => ("MODEL", "TTY"),
-            Column::Tmux => ("TMUX", "WINDOW"),
-            Column::Host => ("HOST", ""),
-        }
-    }
-
     fn right_aligned(self) -> bool {
         matches!(
             self,
-            Column::Time | Column::Cpu | Column::Tokens | Column::Cost
+            Column::Uptime | Column::Cpu | Column::Context | Column::Cost
         )
     }
 
@@ -45,9 +30,9 @@ impl Column {
             Column::Title => 24,
             Column::Status => fit.status.clamp(STATUS_MIN, STATUS_MAX),
             Column::Session => fit.sid.max(7),
-            Column::Time => 6,
+            Column::Uptime => 6,
             Column::Cpu => 6,
-            Column::Tokens => 6,
+            Column::Context => 6,
             Column::Cost => 7,
             Column::Model => 18,
             Column::Tmux => 12,
@@ -63,9 +48,9 @@ impl Column {
             Column::Tmux => 1,
             Column::Cost => 2,
             Column::Model => 3,
-            Column::Tokens => 4,
+            Column::Context => 4,
             Column::Cpu => 5,
-            Column::Time => 6,
+            Column::Uptime => 6,
             // Which machine a waiting session is on matters nearly as much as that it waits.
             Column::Host => 7,
             Column::Status => 8,
@@ -175,7 +160,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         for (col, w) in &cols {
             let (top, bottom) = col.labels();
             // HOST sorts with TMUX; the arrow shows on TMUX only.
-            let active = col.sort_key() == app.sort && line == 0 && *col != Column::Host;
+            let active = col.sorts_as() == app.sort.sorts_as() && line == 0 && *col != Column::Host;
             let label = if active {
                 format!("{top}{arrow}")
             } else {
@@ -207,21 +192,21 @@ fn short_model(m: &str) -> &str {
     m.rsplit_once('/').map_or(m, |(_, model)| model)
 }
 
-/// What the row is doing now, for the LAST line: a pending question or permission, the running
-/// tool, else the model's last output.
+/// What the row is doing now, for the LAST line: a pending question or permission, a retry
+/// with its attempt and the provider's error (which STATUS cuts), the running tool, else the
+/// model's last output.
 fn last_line(row: &Row) -> String {
     if row.is_helper() {
-        return list::cwd(row)
-            .map(|c| clean(c).into_owned())
-            .unwrap_or_default();
+        return row.cwd().map(|c| clean(c).into_owned()).unwrap_or_default();
     }
     let Some(s) = &row.session else {
-        return list::cwd(row)
-            .map(|c| clean(c).into_owned())
-            .unwrap_or_default();
+        return row.cwd().map(|c| clean(c).into_owned()).unwrap_or_default();
     };
     if let Some(r) = row.status.request.as_deref() {
         return clean(&r.headline()).into_owned();
+    }
+    if row.status.is_retrying() {
+        return clean(&row.status.detail).into_owned();
     }
     if let Some(tool) = s.tools.first() {
         let what = tool
@@ -253,7 +238,7 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             let indent = "  ".repeat(usize::from(depth.saturating_sub(1)));
             let (mark, cont) = if depth > 0 { ("└ ", "  ") } else { ("", "") };
             (
-                format!("{indent}{mark}{}", list::title(row)),
+                format!("{indent}{mark}{}", row.title()),
                 format!("{indent}{cont}{}", last_line(row)),
             )
         }
@@ -271,17 +256,16 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             s.map_or_else(dash, |s| clean(&s.id).into_owned()),
             p.map_or_else(dash, |p| p.info.pid.to_string()),
         ),
-        Column::Time => (
+        Column::Uptime => (
             p.map_or_else(dash, |p| text::duration(app.now - p.info.started_at)),
-            s.and_then(|s| s.round_started_at)
-                .map_or_else(dash, |r| text::duration(app.now - r)),
+            row.round_ms(app.now).map_or_else(dash, text::duration),
         ),
         Column::Cpu => (
             p.and_then(|p| p.cpu_percent)
                 .map_or_else(dash, |c| format!("{c:.1}%")),
             p.map_or_else(dash, |p| text::bytes(p.info.rss_bytes)),
         ),
-        Column::Tokens => (
+        Column::Context => (
             s.and_then(|s| s.context_tokens)
                 .map_or_else(dash, text::count),
             s.map_or_else(dash, |s| text::count(s.tokens.output)),
@@ -336,7 +320,7 @@ pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
                 (fit(&a, *w), fit(&b, *w))
             };
             let top_style = match col {
-                Column::Status => t.status(&row.status),
+                Column::Status => t.row_status(row),
                 _ if row.is_helper() || row.status.state == State::Stalled => t.secondary(),
                 _ => Style::new(),
             };
@@ -383,7 +367,7 @@ mod tests {
         // The 30-character SID goes before CPU, CTX and MODEL; TMUX with it.
         assert_eq!(
             names(&layout(80, &short, &all)),
-            [Title, Status, Time, Cpu, Tokens, Model]
+            [Title, Status, Uptime, Cpu, Context, Model]
         );
         assert_eq!(layout(10, &short, &all), vec![(Title, 10)]);
         // The configured order stays.
@@ -406,7 +390,7 @@ mod tests {
             host: 0,
         };
         let cols = layout(80, &long, &all);
-        assert_eq!(names(&cols), [Title, Status, Time, Cpu, Tokens]);
+        assert_eq!(names(&cols), [Title, Status, Uptime, Cpu, Context]);
         assert_eq!(cols[1], (Status, 29));
         let capped = layout(
             200,
@@ -441,11 +425,11 @@ mod tests {
         assert!(names(&layout(300, &paid, &all)).contains(&Cost));
         assert_eq!(
             names(&layout(90, &paid, &all)),
-            [Title, Status, Time, Cpu, Tokens, Cost, Model]
+            [Title, Status, Uptime, Cpu, Context, Cost, Model]
         );
         assert_eq!(
             names(&layout(80, &paid, &all)),
-            [Title, Status, Time, Cpu, Tokens, Model]
+            [Title, Status, Uptime, Cpu, Context, Model]
         );
     }
 

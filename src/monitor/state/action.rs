@@ -8,6 +8,7 @@ use crossterm::event::{
 };
 
 use crate::config::keys::KeySpec;
+use crate::interact::answer::AnswerKey;
 use crate::monitor::state::App;
 use crate::monitor::state::keymap::Place;
 
@@ -47,14 +48,8 @@ pub enum Action {
     DetailTab,
     /// Switch the tmux client to the selected session's pane.
     Jump,
-    /// Answer the session's permission: once, always (until opencode restarts), reject.
-    AllowOnce,
-    AllowAlways,
-    Reject,
-    /// Answer its question with the n-th option (from 1; 0 before the keymap numbers them).
-    Choose(usize),
-    /// Start typing an answer to its question.
-    AnswerStart,
+    /// Answer the session's permission or question (a typed answer opens its prompt).
+    Answer(AnswerKey),
     AnswerInput(char),
     AnswerBackspace,
     /// Send the typed answer.
@@ -122,11 +117,7 @@ impl Action {
             Action::CloseDetail => "detail view: back to the list",
             Action::DetailTab => "detail view: switch pane / history",
             Action::Jump => "jump to the session's tmux pane",
-            Action::AllowOnce => "permission: allow once",
-            Action::AllowAlways => "permission: allow always (until opencode restarts)",
-            Action::Reject => "permission: reject",
-            Action::Choose(_) => "question: choose an option (the n-th key, option n)",
-            Action::AnswerStart => "question: type an answer",
+            Action::Answer(k) => k.describe(),
             Action::AnswerDone => "answer: send it",
             Action::AnswerCancel => "answer: drop it",
             Action::AnswerBackspace => "answer: delete the last character",

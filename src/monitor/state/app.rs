@@ -5,13 +5,13 @@
 use ratatui::layout::Rect;
 
 use crate::collect::Snapshot;
+use crate::interact::answer::Typing;
 use crate::model::row::Row;
 use crate::monitor::layout;
-use crate::monitor::state::Answering;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
-use crate::monitor::state::list::{self, RowKey, Shown, SortKey, Visibility};
+use crate::monitor::state::list::{self, RowKey, Shown, Visibility};
 use crate::reply::Order;
 use crate::source::opencode_config::McpPanel;
 use crate::tui::theme::Theme;
@@ -74,7 +74,7 @@ pub struct App {
     pub view: View,
     pub panel: Option<Panel>,
     pub tab: DetailTab,
-    pub sort: SortKey,
+    pub sort: Column,
     pub descending: bool,
     /// The list's columns after TITLE (`monitor.columns`).
     pub columns: Vec<Column>,
@@ -99,7 +99,7 @@ pub struct App {
     /// Which key does what where (`[monitor.keys]` in the configuration file).
     pub keymap: Keymap,
     /// A typed answer being written.
-    pub answering: Option<Answering>,
+    pub answering: Option<Typing>,
 }
 
 impl App {
@@ -113,7 +113,7 @@ impl App {
             view: View::List,
             panel: None,
             tab: DetailTab::Pane,
-            sort: SortKey::Status,
+            sort: Column::Status,
             descending: false,
             columns: Column::default_after_title(),
             vis: Visibility::default(),
@@ -288,7 +288,7 @@ impl App {
             Action::ToggleMcp => {
                 self.toggle_panel(Panel::Mcp);
                 if self.panel == Some(Panel::Mcp) {
-                    let dir = self.the_row().and_then(list::cwd).map(str::to_string);
+                    let dir = self.the_row().and_then(|r| r.cwd()).map(str::to_string);
                     return Some(Effect::LoadMcp(dir));
                 }
             }
@@ -329,11 +329,7 @@ impl App {
                 Some(_) => self.post("this session is not in a tmux pane", true),
                 None => {}
             },
-            Action::AllowOnce
-            | Action::AllowAlways
-            | Action::Reject
-            | Action::Choose(_)
-            | Action::AnswerStart
+            Action::Answer(_)
             | Action::AnswerInput(_)
             | Action::AnswerBackspace
             | Action::AnswerDone

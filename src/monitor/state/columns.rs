@@ -1,70 +1,68 @@
-//! The monitor's columns: which exist, the sort key each stands for, the configured order.
+//! The monitor's columns (the one [`Column`] type of the configuration file): their labels, the
+//! configured order, and how each sorts.
 
-use crate::config::ColumnName;
-use crate::monitor::state::list::SortKey;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
-    Title,
-    Status,
-    Session,
-    Time,
-    Cpu,
-    Tokens,
-    Cost,
-    Model,
-    Tmux,
-    /// The machine: shown right after TITLE whenever hosts are read, never configured.
-    Host,
-}
+pub use crate::config::Column;
 
 impl Column {
-    /// Left to right; dropped from the right when the terminal is narrow.
+    /// Left to right; dropped from the right when the terminal is narrow. Each sorts the list.
     pub const ALL: [Column; 9] = [
         Column::Title,
         Column::Status,
         Column::Session,
-        Column::Time,
+        Column::Uptime,
         Column::Cpu,
-        Column::Tokens,
+        Column::Context,
         Column::Cost,
         Column::Model,
         Column::Tmux,
     ];
 
-    pub fn sort_key(self) -> SortKey {
+    /// The header's two lines: the top field's label, the bottom field's. The top one names the
+    /// sort.
+    pub fn labels(self) -> (&'static str, &'static str) {
         match self {
-            Column::Title => SortKey::Title,
-            Column::Status => SortKey::Status,
-            Column::Session => SortKey::Session,
-            Column::Time => SortKey::Uptime,
-            Column::Cpu => SortKey::Cpu,
-            Column::Tokens => SortKey::Context,
-            Column::Cost => SortKey::Cost,
-            Column::Model => SortKey::Model,
-            // Sorting by location sorts by machine first.
-            Column::Tmux | Column::Host => SortKey::Tmux,
+            Column::Title => ("TITLE", "LAST"),
+            Column::Status => ("STATUS", "MSGS"),
+            Column::Session => ("SID", "PID"),
+            Column::Uptime => ("UP", "ROUND"),
+            Column::Cpu => ("CPU", "MEM"),
+            Column::Context => ("CTX", "OUT"),
+            Column::Cost => ("COST", ""),
+            Column::Model => ("MODEL", "TTY"),
+            Column::Tmux => ("TMUX", "WINDOW"),
+            Column::Host => ("HOST", ""),
         }
+    }
+
+    /// What sorting by this column sorts by: its own top field, except HOST, which sorts as
+    /// TMUX does (by machine first).
+    pub fn sorts_as(self) -> Column {
+        match self {
+            Column::Host => Column::Tmux,
+            c => c,
+        }
+    }
+
+    /// Numbers read best largest first; text and status (most urgent first) ascending.
+    pub fn default_descending(self) -> bool {
+        matches!(
+            self,
+            Column::Uptime | Column::Cpu | Column::Context | Column::Cost
+        )
+    }
+
+    /// The next (`step` = 1) or previous (`step` = -1) column to sort by, wrapping around.
+    pub fn cycle(self, step: isize) -> Column {
+        let n = Self::ALL.len() as isize;
+        let i = Self::ALL
+            .iter()
+            .position(|k| *k == self.sorts_as())
+            .unwrap_or(0) as isize;
+        Self::ALL[(i + step).rem_euclid(n) as usize]
     }
 
     /// Every column but TITLE, in the default order.
     pub fn default_after_title() -> Vec<Column> {
         Column::ALL[1..].to_vec()
-    }
-}
-
-impl From<ColumnName> for Column {
-    fn from(c: ColumnName) -> Column {
-        match c {
-            ColumnName::Title => Column::Title,
-            ColumnName::Status => Column::Status,
-            ColumnName::Session => Column::Session,
-            ColumnName::Uptime => Column::Time,
-            ColumnName::Cpu => Column::Cpu,
-            ColumnName::Context => Column::Tokens,
-            ColumnName::Cost => Column::Cost,
-            ColumnName::Model => Column::Model,
-            ColumnName::Tmux => Column::Tmux,
-        }
     }
 }

@@ -4,6 +4,7 @@
 use crate::config::MonitorKeys;
 use crate::config::key_tables::KeyName;
 use crate::config::keys::{Bindings, KeySpec, Keys};
+use crate::interact::answer::AnswerKey;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::{App, View};
 
@@ -37,14 +38,14 @@ impl Place {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keymap {
-    list: Bindings<Action>,
-    detail: Bindings<Action>,
-    panel: Bindings<Action>,
-    filter: Bindings<Action>,
-    answer: Bindings<Action>,
+impl crate::interact::keymap::Place for Place {
+    fn typing(self) -> bool {
+        matches!(self, Place::Filter | Place::Answer)
+    }
 }
+
+/// The monitor's keys: one table of [`Action`]s for each [`Place`].
+pub type Keymap = crate::interact::keymap::Keymap<Place, Action>;
 
 impl Keymap {
     pub fn new(keys: &MonitorKeys) -> Keymap {
@@ -54,46 +55,25 @@ impl Keymap {
                     .into_iter()
                     .filter_map(|((_, name), keys)| Some((keys, named(name)?))),
             )
-            .numbered(|a, n| matches!(a, Action::Choose(_)).then_some(Action::Choose(n)))
+            .numbered(|a, n| {
+                matches!(a, Action::Answer(AnswerKey::Choose(_)))
+                    .then_some(Action::Answer(AnswerKey::Choose(n)))
+            })
         };
         let p = keys.places();
-        Keymap {
-            list: bind(p.list),
-            detail: bind(p.detail),
-            panel: bind(p.panel),
-            filter: bind(p.filter),
-            answer: bind(p.answer),
-        }
-    }
-
-    fn at(&self, place: Place) -> &Bindings<Action> {
-        match place {
-            Place::List => &self.list,
-            Place::Detail => &self.detail,
-            Place::Panel => &self.panel,
-            Place::Filter => &self.filter,
-            Place::Answer => &self.answer,
-        }
-    }
-
-    /// The action bound to `key` in `place`; in the filter prompt a plain character types.
-    pub fn action(&self, place: Place, key: KeySpec) -> Option<Action> {
-        let typing = matches!(place, Place::Filter | Place::Answer);
-        self.at(place).action(key, typing).cloned()
-    }
-
-    /// The first key bound to `action` in `place`, as the file writes it (for hints on screen).
-    pub fn key_for(&self, place: Place, action: &Action) -> Option<String> {
-        self.at(place)
-            .keys_for(action)
-            .next()
-            .map(|k| k.to_string())
+        Keymap::of(vec![
+            (Place::List, bind(p.list)),
+            (Place::Detail, bind(p.detail)),
+            (Place::Panel, bind(p.panel)),
+            (Place::Filter, bind(p.filter)),
+            (Place::Answer, bind(p.answer)),
+        ])
     }
 
     /// The keys choosing options 1 to `n` in `place`, in order.
     pub fn choose_keys(&self, place: Place, n: usize) -> Vec<String> {
         (1..=n)
-            .map_while(|i| self.key_for(place, &Action::Choose(i)))
+            .map_while(|i| self.key_for(place, &Action::Answer(AnswerKey::Choose(i))))
             .collect()
     }
 
@@ -101,18 +81,11 @@ impl Keymap {
     /// help lists (the numbered `choose` keys as one).
     pub fn help(&self) -> Vec<(Action, Vec<KeySpec>)> {
         let mut out: Vec<(Action, Vec<KeySpec>)> = Vec::new();
-        let all = [
-            &self.list,
-            &self.detail,
-            &self.panel,
-            &self.filter,
-            &self.answer,
-        ];
         let one = |a: &Action| match a {
-            Action::Choose(_) => Action::Choose(0),
+            Action::Answer(AnswerKey::Choose(_)) => Action::Answer(AnswerKey::Choose(0)),
             a => a.clone(),
         };
-        for (key, action) in all.into_iter().flat_map(Bindings::iter) {
+        for (key, action) in self.all() {
             let action = &one(action);
             match out.iter_mut().find(|(a, _)| a == action) {
                 Some((_, keys)) if keys.contains(key) => {}
@@ -159,11 +132,11 @@ fn named(name: &str) -> Option<Action> {
         "copy_id" => Action::CopyId,
         "refresh" => Action::Refresh,
         "help" => Action::ToggleHelp,
-        "allow_once" => Action::AllowOnce,
-        "allow_always" => Action::AllowAlways,
-        "reject" => Action::Reject,
-        "choose" => Action::Choose(0),
-        "answer" => Action::AnswerStart,
+        "allow_once" => Action::Answer(AnswerKey::AllowOnce),
+        "allow_always" => Action::Answer(AnswerKey::AllowAlways),
+        "reject" => Action::Answer(AnswerKey::Reject),
+        "choose" => Action::Answer(AnswerKey::Choose(0)),
+        "answer" => Action::Answer(AnswerKey::Type),
         "send" => Action::AnswerDone,
         "cancel" => Action::AnswerCancel,
         "erase" => Action::AnswerBackspace,

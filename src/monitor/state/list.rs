@@ -4,65 +4,9 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use crate::interact::filter::Filter;
 use crate::model::row::Row;
-use crate::model::sanitize::clean;
-
-/// A sortable column of the list (each sorts by its top field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SortKey {
-    Title,
-    Status,
-    Session,
-    Uptime,
-    Cpu,
-    Context,
-    Cost,
-    Model,
-    Tmux,
-}
-
-impl SortKey {
-    pub const ALL: [SortKey; 9] = [
-        SortKey::Title,
-        SortKey::Status,
-        SortKey::Session,
-        SortKey::Uptime,
-        SortKey::Cpu,
-        SortKey::Context,
-        SortKey::Cost,
-        SortKey::Model,
-        SortKey::Tmux,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Title => "TITLE",
-            SortKey::Status => "STATUS",
-            SortKey::Session => "SID",
-            SortKey::Uptime => "UP",
-            SortKey::Cpu => "CPU",
-            SortKey::Context => "CTX",
-            SortKey::Cost => "COST",
-            SortKey::Model => "MODEL",
-            SortKey::Tmux => "TMUX",
-        }
-    }
-
-    /// Numbers read best largest first; text and status (most urgent first) ascending.
-    pub fn default_descending(self) -> bool {
-        matches!(
-            self,
-            SortKey::Uptime | SortKey::Cpu | SortKey::Context | SortKey::Cost
-        )
-    }
-
-    /// The next (`step` = 1) or previous (`step` = -1) column, wrapping around.
-    pub fn cycle(self, step: isize) -> SortKey {
-        let n = Self::ALL.len() as isize;
-        let i = Self::ALL.iter().position(|k| *k == self).unwrap_or(0) as isize;
-        Self::ALL[(i + step).rem_euclid(n) as usize]
-    }
-}
+use crate::monitor::state::columns::Column;
 
 /// What identifies a row across refreshes: its session, else its process.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,26 +22,6 @@ pub fn row_key(row: &Row) -> Option<RowKey> {
         (None, Some(pid)) => Some(RowKey::Pid(row.host.clone(), pid)),
         (None, None) => None,
     }
-}
-
-/// The row's title, sanitised: the session title, else what the process runs.
-pub fn title(row: &Row) -> String {
-    if let Some(t) = row.session.as_ref().and_then(|s| s.title.as_deref()) {
-        return clean(t).into_owned();
-    }
-    match &row.process {
-        Some(p) if !p.info.argv.is_empty() => clean(&p.info.argv.join(" ")).into_owned(),
-        Some(p) => clean(&p.info.name).into_owned(),
-        None => "(untitled)".to_string(),
-    }
-}
-
-/// The row's working directory: the process's, else the session's.
-pub fn cwd(row: &Row) -> Option<&str> {
-    row.process
-        .as_ref()
-        .and_then(|p| p.info.cwd.as_deref())
-        .or_else(|| row.session.as_ref().and_then(|s| s.directory.as_deref()))
 }
 
 /// What the list shows besides interactive sessions.
@@ -119,63 +43,37 @@ impl Visibility {
     }
 }
 
-/// Case-insensitive match of `needle` (already lower-case) against everything a person might
-/// type to find a row.
-pub fn matches(row: &Row, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    let p = row.process.as_ref();
-    let s = row.session.as_ref();
-    let fields = [
-        Some(title(row)),
-        s.and_then(|s| s.model.clone()),
-        s.map(|s| s.id.clone()),
-        Some(row.status.state.as_str().to_string()),
-        Some(row.status.detail.clone()),
-        cwd(row).map(str::to_string),
-        p.and_then(|p| p.info.tty.clone()),
-        p.map(|p| p.info.pid.to_string()),
-        row.tmux.as_ref().map(|t| t.target.clone()),
-        row.tmux.as_ref().map(|t| t.window_name.clone()),
-    ];
-    fields
-        .iter()
-        .flatten()
-        .any(|f| f.to_lowercase().contains(needle))
-}
-
-fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
+fn compare(a: &Row, b: &Row, key: Column) -> Ordering {
     let sa = a.session.as_ref();
     let sb = b.session.as_ref();
     let pa = a.process.as_ref();
     let pb = b.process.as_ref();
-    match key {
-        SortKey::Title => title(a).to_lowercase().cmp(&title(b).to_lowercase()),
-        SortKey::Status => a.urgency().cmp(&b.urgency()),
-        SortKey::Session => sa.map(|s| &s.id).cmp(&sb.map(|s| &s.id)),
+    match key.sorts_as() {
+        Column::Title => a.title().to_lowercase().cmp(&b.title().to_lowercase()),
+        Column::Status => a.urgency().cmp(&b.urgency()),
+        Column::Session => sa.map(|s| &s.id).cmp(&sb.map(|s| &s.id)),
         // Older process = longer uptime = "larger".
-        SortKey::Uptime => pb
+        Column::Uptime => pb
             .map(|p| p.info.started_at)
             .cmp(&pa.map(|p| p.info.started_at)),
-        SortKey::Cpu => {
+        Column::Cpu => {
             let ca = pa.and_then(|p| p.cpu_percent).unwrap_or(0.0);
             let cb = pb.and_then(|p| p.cpu_percent).unwrap_or(0.0);
             ca.total_cmp(&cb)
         }
-        SortKey::Context => sa
+        Column::Context => sa
             .and_then(|s| s.context_tokens)
             .cmp(&sb.and_then(|s| s.context_tokens)),
-        SortKey::Cost => {
+        Column::Cost => {
             let ca = sa.and_then(|s| s.cost).unwrap_or(0.0);
             let cb = sb.and_then(|s| s.cost).unwrap_or(0.0);
             ca.total_cmp(&cb)
         }
-        SortKey::Model => sa
+        Column::Model => sa
             .and_then(|s| s.model.as_ref())
             .cmp(&sb.and_then(|s| s.model.as_ref())),
         // By machine first (this one before the hosts), then tmux session and window.
-        SortKey::Tmux => {
+        Column::Tmux | Column::Host => {
             let ta = a.tmux.as_ref().map(|t| (&a.host, &t.session, t.window));
             let tb = b.tmux.as_ref().map(|t| (&b.host, &t.session, t.window));
             ta.cmp(&tb)
@@ -184,7 +82,7 @@ fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
 }
 
 /// Ties are broken by the most recent activity, then by key, so the order is stable.
-fn ordered(a: &Row, b: &Row, key: SortKey, descending: bool) -> Ordering {
+fn ordered(a: &Row, b: &Row, key: Column, descending: bool) -> Ordering {
     let primary = compare(a, b, key);
     let primary = if descending {
         primary.reverse()
@@ -212,12 +110,12 @@ pub fn arrange(
     rows: &[Row],
     vis: Visibility,
     filter: &str,
-    key: SortKey,
+    key: Column,
     descending: bool,
 ) -> Vec<Shown> {
-    let needle = filter.to_lowercase();
+    let mut filter = Filter::new(filter);
     let mut kept: Vec<usize> = (0..rows.len())
-        .filter(|&i| vis.shows(&rows[i]) && matches(&rows[i], &needle))
+        .filter(|&i| vis.shows(&rows[i]) && filter.matches(&rows[i]))
         .collect();
     kept.sort_by(|&a, &b| ordered(&rows[a], &rows[b], key, descending));
 

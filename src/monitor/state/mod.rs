@@ -9,5 +9,4 @@ mod detail;
 pub mod keymap;
 pub mod list;
 
-pub use answer::Answering;
 pub use app::{App, DetailTab, Effect, Note, Panel, View};

@@ -106,7 +106,7 @@ fn the_collector_thread_answers_then_collects_again() {
     let next = || ev_rx.recv_timeout(Duration::from_secs(5)).ok();
     assert!(matches!(next(), Some(Event::Snapshot(_))));
     req_tx.send(Request::Answer(Box::new(o))).unwrap();
-    assert!(matches!(next(), Some(Event::Answered(Ok(s))) if s == "answered 1"));
+    assert!(matches!(next(), Some(Event::Acted(Ok(s))) if s == "answered 1"));
     assert!(
         matches!(next(), Some(Event::Snapshot(_))),
         "the row updates at once"

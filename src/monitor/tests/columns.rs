@@ -122,3 +122,30 @@ fn a_remote_session_detail_says_where_it_lives() {
         "{s}"
     );
 }
+
+/// A retrying session writes nothing (no part, no output): LAST says why, as opencode's TUI
+/// does (`mock upstream failure [retrying in 15s attempt #4]`), where STATUS cuts it.
+#[test]
+fn a_retry_shows_its_reason_on_last() {
+    let mut a = app(160, 24);
+    let mut snap = demo::snapshot(&Focus::default(), T);
+    let row = snap
+        .rows
+        .iter_mut()
+        .find(|r| r.session.is_some() && !r.is_helper())
+        .expect("a session row");
+    row.status = crate::model::state::Status::new(
+        crate::model::state::State::Error,
+        "retrying (attempt 4): mock upstream failure",
+    );
+    if let Some(s) = row.session.as_mut() {
+        s.last_output = None;
+        s.tools.clear();
+    }
+    a.ingest(snap);
+    let s = screen(&a);
+    assert!(
+        s.contains("retrying (attempt 4): mock upstream failure"),
+        "the reason on LAST:\n{s}"
+    );
+}

@@ -15,7 +15,8 @@ use crate::collect::Focus;
 use crate::collect::demo;
 use crate::monitor::draw as view;
 use crate::monitor::state::action::{self, Action};
-use crate::monitor::state::list::{self, SortKey};
+use crate::monitor::state::columns::Column;
+use crate::monitor::state::list;
 use crate::monitor::state::{App, DetailTab, Effect, Panel, View};
 use crate::source::opencode_config::{McpFile, McpPanel, McpServer};
 use crate::tui::theme::Theme;
@@ -51,7 +52,7 @@ fn typed(app: &mut App, text: &str) {
 }
 
 fn selected_title(app: &App) -> String {
-    app.selected_row().map(list::title).unwrap_or_default()
+    app.selected_row().map(|r| r.title()).unwrap_or_default()
 }
 
 /// Moves the selection to the first row whose title contains `needle`.
@@ -284,12 +285,12 @@ fn moving_and_paging() {
 #[test]
 fn sort_cycles_and_flips() {
     let mut app = app(120, 30);
-    assert_eq!((app.sort, app.descending), (SortKey::Status, false));
+    assert_eq!((app.sort, app.descending), (Column::Status, false));
     press(&mut app, KeyCode::Char('>'));
-    assert_eq!(app.sort, SortKey::Session);
+    assert_eq!(app.sort, Column::Session);
     press(&mut app, KeyCode::Char('<'));
     press(&mut app, KeyCode::Char('<'));
-    assert_eq!(app.sort, SortKey::Title);
+    assert_eq!(app.sort, Column::Title);
     let first = selected_title(&app);
     press(&mut app, KeyCode::Char('g'));
     let top_asc = selected_title(&app);
@@ -299,10 +300,10 @@ fn sort_cycles_and_flips() {
     press(&mut app, KeyCode::Char('g'));
     assert_ne!(selected_title(&app), top_asc);
     assert!(!first.is_empty());
-    for _ in 0..SortKey::ALL.len() {
+    for _ in 0..Column::ALL.len() {
         press(&mut app, KeyCode::Char('>'));
     }
-    assert_eq!(app.sort, SortKey::Title);
+    assert_eq!(app.sort, Column::Title);
 }
 
 #[test]
@@ -314,9 +315,11 @@ fn filter_typing_and_clearing() {
     assert_eq!(app.shown.len(), 1);
     assert!(selected_title(&app).contains("billing"));
     // While typing, letters are text, not commands.
-    typed(&mut app, "q");
-    assert_eq!(app.shown.len(), 0);
-    press(&mut app, KeyCode::Backspace);
+    typed(&mut app, "qzx");
+    assert_eq!((app.filter.as_str(), app.shown.len()), ("billingqzx", 0));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Backspace);
+    }
     press(&mut app, KeyCode::Enter);
     assert!(!app.editing_filter);
     assert_eq!(app.filter, "billing");
@@ -328,7 +331,13 @@ fn filter_typing_and_clearing() {
     assert_eq!(app.shown.len(), 1);
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('/'));
-    typed(&mut app, "asking");
+    typed(&mut app, "'asking");
+    assert_eq!(app.shown.len(), 1, "a leading ' asks for the text as it is");
+    // The one filter of the monitor and the picker: fuzzy, a host's name included.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "flkyci");
+    assert_eq!(selected_title(&app), "Fix flaky CI on macOS");
     assert_eq!(app.shown.len(), 1);
 }
 
@@ -345,7 +354,7 @@ fn toggles_show_more_rows() {
     let titles: Vec<String> = app
         .shown
         .iter()
-        .map(|s| list::title(&app.snapshot.rows[s.index]))
+        .map(|s| app.snapshot.rows[s.index].title())
         .collect();
     let parent = titles.iter().position(|t| t.contains("Refactor")).unwrap();
     assert!(
@@ -375,8 +384,7 @@ fn selection_survives_a_resorted_snapshot() {
     // When the row vanishes the selection stays in place instead of jumping to the top.
     let before = app.selected;
     let mut snap = demo::snapshot(&Focus::default(), T + 10_000);
-    snap.rows
-        .retain(|r| list::title(r) != "Migrate billing schema");
+    snap.rows.retain(|r| r.title() != "Migrate billing schema");
     app.ingest(snap);
     assert_eq!(app.selected, before.min(app.shown.len() - 1));
 }
@@ -523,7 +531,7 @@ fn picker_and_monitor_cut_wide_titles_alike() {
     // A ZWJ sequence and a flag: one glyph two columns wide, drawn from several code points.
     const TITLE: &str = "CJK 対応 👩‍💻 🇯🇵 日本語のタイトル表示 🎌";
     let mut snap = demo::snapshot(&Focus::default(), T);
-    snap.rows.retain(|r| list::title(r).starts_with("CJK"));
+    snap.rows.retain(|r| r.title().starts_with("CJK"));
     for r in &mut snap.rows {
         r.tmux = None; // no location on the picker's right: the title's room is known
         if let Some(s) = r.session.as_mut() {

@@ -11,7 +11,7 @@ fn a_done_unseen_session_reads_done_and_comes_first_among_idle_ones() {
     assert!(!idle.is_empty(), "the demo has an idle session");
     let last = *idle.last().unwrap();
     snap.rows[last].unseen = true;
-    let title = list::title(&snap.rows[last]);
+    let title = snap.rows[last].title();
     let mut app = App::new(T, Theme::default());
     app.apply(Action::Resize(200, 40));
     app.ingest(snap);
@@ -23,6 +23,6 @@ fn a_done_unseen_session_reads_done_and_comes_first_among_idle_ones() {
         .iter()
         .map(|r| &app.snapshot.rows[r.index])
         .find(|r| r.status.state == crate::model::state::State::Idle && r.is_primary())
-        .map(list::title);
+        .map(|r| r.title());
     assert_eq!(first_idle.as_deref(), Some(title.as_str()));
 }

@@ -1,6 +1,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::model::request::Answer;
 use crate::model::row::TmuxLocation;
 use crate::model::state::{State, Status};
 use crate::pick::keymap::Keymap;
@@ -208,18 +209,42 @@ fn bound_characters_type_once_a_filter_is_open() {
 #[test]
 fn hints_name_the_configured_keys() {
     let k = keymap("[picker.keys]\njump = [\"tab\", \"enter\"]\nup = [\"ctrl-k\"]\n");
-    assert_eq!(k.key_for(&Action::Accept).as_deref(), Some("tab"));
-    assert_eq!(k.key_for(&Action::Up).as_deref(), Some("ctrl-k"));
     assert_eq!(
-        Keymap::default().key_for(&Action::Down).as_deref(),
+        k.key_for(Mode::Navigate, &Action::Accept).as_deref(),
+        Some("tab")
+    );
+    assert_eq!(
+        k.key_for(Mode::Navigate, &Action::Up).as_deref(),
+        Some("ctrl-k")
+    );
+    assert_eq!(
+        Keymap::default()
+            .key_for(Mode::Navigate, &Action::Down)
+            .as_deref(),
         Some("j")
     );
     let no_vim = Keymap::new(&crate::config::Picker {
         vim_keys: false,
         ..crate::config::Picker::default()
     });
-    assert_eq!(no_vim.key_for(&Action::Down).as_deref(), Some("down"));
-    assert_eq!(no_vim.key_for(&Action::StartFilter).as_deref(), Some("/"));
+    assert_eq!(
+        no_vim.key_for(Mode::Navigate, &Action::Down).as_deref(),
+        Some("down")
+    );
+    assert_eq!(
+        no_vim
+            .key_for(Mode::Navigate, &Action::StartFilter)
+            .as_deref(),
+        Some("/")
+    );
+}
+
+/// The answer an outcome gives to which session, if it gives one.
+fn answered(o: Outcome) -> Option<(String, Answer)> {
+    match o {
+        Outcome::Answer(order) => Some((order.row.session_id()?.to_string(), order.answer)),
+        _ => None,
+    }
 }
 
 fn alt(c: char) -> KeyEvent {
@@ -241,14 +266,14 @@ fn asking() -> Picker {
 fn alt_keys_answer_the_selected_session_even_while_filtering() {
     let mut p = asking();
     assert_eq!(
-        press(&mut p, alt('2')),
-        Outcome::Answer(0, Answer::Option(2))
+        answered(press(&mut p, alt('2'))),
+        Some(("ses_a".into(), Answer::Option(2)))
     );
     // Typing a filter does not take the alt keys.
     press(&mut p, key('p'));
     assert_eq!(
-        press(&mut p, alt('1')),
-        Outcome::Answer(0, Answer::Option(1))
+        answered(press(&mut p, alt('1'))),
+        Some(("ses_a".into(), Answer::Option(1)))
     );
     // An answer the question does not take: a message, nothing sent.
     assert_eq!(press(&mut p, alt('a')), Outcome::Continue);
@@ -270,8 +295,8 @@ fn a_typed_answer_has_its_own_prompt() {
     );
     let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
     assert_eq!(
-        press(&mut p, enter),
-        Outcome::Answer(0, Answer::Text("qj gree".into()))
+        answered(press(&mut p, enter)),
+        Some(("ses_a".into(), Answer::Text("qj gree".into())))
     );
     assert_eq!(p.mode, Mode::Navigate);
     // A session that waits for nothing.

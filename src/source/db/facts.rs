@@ -15,6 +15,9 @@ use super::types::{
 const WINDOW: i64 = 20;
 /// Latest assistant messages searched for the last line of output.
 const OUTPUT_MESSAGES: usize = 3;
+
+/// LAST while a reply streams: opencode 1 stores its words only when the reply ends.
+pub const STREAMING: &str = "writing its reply… (opencode stores the words when it ends)";
 /// [`Depth::State`]'s window: a prompt and its first steps; a longer round falls back to the
 /// `latest_user` query as the full window does.
 const STATE_WINDOW: i64 = 5;
@@ -241,6 +244,17 @@ impl Db {
                 let parts = self.parts_of(&m.id)?;
                 if i == 0 {
                     f.tools = parts.iter().filter_map(unfinished_tool).collect();
+                    // Its latest text still streaming: its words are not stored yet, and the
+                    // text before them is older than what the TUI shows.
+                    let latest_text = parts
+                        .iter()
+                        .rev()
+                        .map(|p| &p.data)
+                        .find(|p| p.is_text() && p.synthetic != Some(true));
+                    if latest_text.is_some_and(PartData::is_streaming_text) {
+                        f.last_output = Some(STREAMING.to_string());
+                        break;
+                    }
                 }
                 if f.last_output.is_none() {
                     f.last_output = parts

@@ -140,14 +140,10 @@ impl GlobalIndex {
             return;
         }
         let Some(dir) = file.parent() else { return };
-        if private_dir(dir).is_err() {
-            return;
-        }
-        let tmp = dir.join(format!(".{}.{}", file_name(file), std::process::id()));
-        if std::fs::write(&tmp, self.to_text(db)).is_ok() && std::fs::rename(&tmp, file).is_ok() {
+        if crate::source::file::private_dir(dir).is_ok()
+            && crate::source::file::write_atomic(file, self.to_text(db).as_bytes()).is_ok()
+        {
             self.dirty = false;
-        } else {
-            let _ = std::fs::remove_file(&tmp);
         }
     }
 }
@@ -234,21 +230,6 @@ pub(crate) fn file_for(cache_dir: &Path, db: &str) -> PathBuf {
 
 fn json(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-/// Creates `dir` readable by this user only (what sessions exist is nobody else's business).
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir)
 }
 
 #[cfg(test)]

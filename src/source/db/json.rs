@@ -86,6 +86,9 @@ pub(crate) struct TimeData {
     pub completed: Option<i64>,
     #[serde(default, deserialize_with = "lenient")]
     pub start: Option<i64>,
+    /// A text part's end: unset while its words stream.
+    #[serde(default, deserialize_with = "lenient")]
+    pub end: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -188,6 +191,8 @@ pub(crate) struct PartData {
     pub tool: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub state: Option<ToolState>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub time: Option<TimeData>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -248,6 +253,18 @@ impl PartData {
 
     pub(crate) fn is_text(&self) -> bool {
         self.kind.as_deref() == Some("text")
+    }
+
+    /// A reply's text still streaming: opencode 1 stores the part empty when it starts and its
+    /// words only when it ends (each word is a bus event, `message.part.delta`, never stored).
+    pub(crate) fn is_streaming_text(&self) -> bool {
+        self.is_text()
+            && self.synthetic != Some(true)
+            && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+            && self
+                .time
+                .as_ref()
+                .is_some_and(|t| t.start.is_some() && t.end.is_none())
     }
 
     pub(crate) fn is_tool(&self) -> bool {
@@ -346,7 +363,7 @@ pub(crate) fn cut(s: &str) -> String {
 }
 
 /// At most `n` characters, marked with `…` when cut: a bound on what is kept in memory, not a
-/// display width (views cut to width with `tui::text::cut`).
+/// display width (views cut to width with `model::text::cut`).
 pub(crate) fn cut_chars(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &s[..i]),

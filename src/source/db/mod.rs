@@ -15,6 +15,7 @@ mod global_index;
 mod history;
 pub mod info;
 pub(crate) mod json;
+pub(crate) use json::cut_chars;
 mod open;
 pub(crate) mod recent;
 mod schema;

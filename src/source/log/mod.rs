@@ -8,14 +8,14 @@
 //! files (its UI thread's and its server worker's); the one naming sessions wins.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 pub mod parse;
 pub mod types;
 
 use self::parse::{parse_file_line, parse_shared_line};
-use self::types::{LogRun, RunKey};
+use self::types::{LogRun, RunKey, StreamErrors};
 use super::process::types::ProcessInfo;
 
 /// How much of a huge shared log the first refresh reads (its tail).
@@ -111,6 +111,9 @@ pub struct LogIndex {
     shared: Cursor,
     runs: HashMap<String, LogRun>,
     files: HashMap<String, FileLog>,
+    /// Shared-log runs known to be a process's own, from where it wrote (see [`own_run`]):
+    /// pid → (its start, run id). A process keeps its run for life.
+    written: HashMap<u32, (i64, String)>,
 }
 
 /// An open file path as the process scan reports it, minus a ` (deleted)` mark.
@@ -148,6 +151,7 @@ impl LogIndex {
             shared: Cursor::default(),
             runs: HashMap::new(),
             files: HashMap::new(),
+            written: HashMap::new(),
         }
     }
 
@@ -170,6 +174,7 @@ impl LogIndex {
                         .apply(&line);
                 }
             });
+        self.learn_written(procs);
         let mut held = HashSet::new();
         for p in procs {
             for listed in p.open_files.iter().filter(|f| is_process_log(f)) {
@@ -194,6 +199,27 @@ impl LogIndex {
         self.forget(procs, &held, now_ms);
     }
 
+    /// Ties each process holding the shared log to the run of the line its latest write ended
+    /// (once per process: its run does not change).
+    fn learn_written(&mut self, procs: &[&ProcessInfo]) {
+        let shared = self.dir.join(SHARED);
+        let listed = shared.to_string_lossy();
+        self.written.retain(|pid, (started, _)| {
+            procs
+                .iter()
+                .any(|p| p.pid == *pid && p.started_at == *started)
+        });
+        for p in procs {
+            if self.written.contains_key(&p.pid) || !p.open_files.iter().any(|f| *f == listed) {
+                continue;
+            }
+            let ends = super::process::write_offsets(p.pid, &listed);
+            if let Some(run) = own_run(&shared, self.shared.ino, &ends) {
+                self.written.insert(p.pid, (p.started_at, run));
+            }
+        }
+    }
+
     /// Drops runs whose process is gone and that wrote nothing for a day.
     fn forget(&mut self, procs: &[&ProcessInfo], held: &HashSet<String>, now_ms: i64) {
         let fresh = |run: &LogRun| run.last_seen.is_some_and(|t| now_ms - t < KEEP_MS);
@@ -202,11 +228,21 @@ impl LogIndex {
         self.runs.retain(|id, r| paired.contains(id) || fresh(r));
     }
 
-    /// Shared-log run ids paired with pids (see [`pair`]).
+    /// Shared-log run ids paired with pids: each process's own run where its writes tell it,
+    /// then by start (see [`pair`]) among the rest.
     fn pair_shared(&self, procs: &[&ProcessInfo]) -> HashMap<u32, String> {
+        let mut out: HashMap<u32, String> = procs
+            .iter()
+            .filter_map(|p| {
+                let (_, run) = self.written.get(&p.pid)?;
+                Some((p.pid, run.clone()))
+            })
+            .collect();
+        let taken: HashSet<&str> = out.values().map(String::as_str).collect();
         let runs: Vec<RunStart> = self
             .runs
             .iter()
+            .filter(|(id, _)| !taken.contains(id.as_str()))
             .filter_map(|(id, r)| {
                 Some(RunStart {
                     id: id.as_str(),
@@ -218,12 +254,36 @@ impl LogIndex {
         let procs: Vec<&ProcessInfo> = procs
             .iter()
             .copied()
+            .filter(|p| !out.contains_key(&p.pid))
             .filter(|p| !p.open_files.iter().any(|f| is_process_log(f)))
             .collect();
-        pair(&runs, &procs)
+        let by_start: Vec<(u32, String)> = pair(&runs, &procs)
             .into_iter()
             .map(|(pid, id)| (pid, id.to_string()))
-            .collect()
+            .collect();
+        out.extend(by_start);
+        out
+    }
+
+    /// Every session's `stream error` lines, whichever run wrote them: a line names its
+    /// session exactly, so it is evidence about that session whether or not its run could be
+    /// tied to a process (a run paired with no process, a per-process file two processes
+    /// wrote, a subagent's session).
+    pub fn stream_errors(&self) -> HashMap<String, StreamErrors> {
+        let mut out: HashMap<String, StreamErrors> = HashMap::new();
+        let runs = self
+            .runs
+            .values()
+            .chain(self.files.values().map(|f| &f.run));
+        for (id, errors) in runs.flat_map(|r| &r.stream_errors) {
+            match out.get_mut(id) {
+                Some(e) => e.merge(errors),
+                None => {
+                    out.insert(id.clone(), errors.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Pairs each process with its log run (one run per process at most).
@@ -253,6 +313,66 @@ impl LogIndex {
     }
 }
 
+/// How much of the shared log's end the one-shot status line reads for [`recent_stream_errors`].
+pub const RECENT_MAX: u64 = 512 << 10;
+
+/// The `stream error` lines among the last [`RECENT_MAX`] bytes of the shared log in `dir`
+/// (1.17+), by session: what a reader that keeps no log index (the one-shot status line) needs
+/// to tell a failing provider from a slow one. A busy log may hold a retry's first attempts
+/// further back: its latest line is what tells `retrying`.
+pub fn recent_stream_errors(dir: &Path) -> HashMap<String, StreamErrors> {
+    let mut out: HashMap<String, StreamErrors> = HashMap::new();
+    Cursor::default().read(&dir.join(SHARED), RECENT_MAX, |text| {
+        if !text.contains("stream error") {
+            return;
+        }
+        if let Some(line) = parse_shared_line(text)
+            && let parse::LogEvent::StreamError { session, message } = line.event
+        {
+            out.entry(session)
+                .or_default()
+                .add(line.time, message.as_deref());
+        }
+    });
+    out
+}
+
+/// Longest line [`own_run`] reads back to find the run that wrote it.
+const OWN_LINE_MAX: u64 = 64 << 10;
+
+/// The run of the line that ends where a process's latest write to the shared log ended: its
+/// descriptors' offsets `ends` (on the file whose inode is `ino`), the furthest one. Every
+/// line carries `run=`, so this is the process's own run, however late its first line came.
+fn own_run(
+    path: &Path,
+    ino: u64,
+    ends: &[crate::source::process::types::WriteOffset],
+) -> Option<String> {
+    let end = ends
+        .iter()
+        .filter(|e| e.inode == ino && e.offset > 0)
+        .map(|e| e.offset)
+        .max()?;
+    let mut file = super::file::open_regular(path).ok()?;
+    if file.metadata().map(|m| inode(&m)).ok()? != ino {
+        return None;
+    }
+    let from = end.saturating_sub(OWN_LINE_MAX);
+    file.seek(SeekFrom::Start(from)).ok()?;
+    let mut buf = Vec::new();
+    std::io::Read::take(&mut file, end - from)
+        .read_to_end(&mut buf)
+        .ok()?;
+    let body = buf.strip_suffix(b"\n")?;
+    let line = match body.iter().rposition(|b| *b == b'\n') {
+        Some(nl) => &body[nl + 1..],
+        // The window holds no line start: a line longer than the window, or the file's first.
+        None if from > 0 => return None,
+        None => body,
+    };
+    parse_shared_line(&String::from_utf8_lossy(line)).and_then(|l| l.run)
+}
+
 /// The start of a shared-log run, as pairing needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct RunStart<'a> {
@@ -268,11 +388,13 @@ fn norm(dir: &str) -> &str {
     }
 }
 
-/// Pairs runs with processes one-to-one: a run opens the process's cwd within
-/// [`START_TOLERANCE_MS`] after the process started. Within one directory, processes and runs
-/// are matched in start order (the earlier process started the earlier run), as many as
-/// possible, then with the smallest total gap. Plain greedy-on-smallest-gap would swap two
-/// processes started 2 s apart, since opencode takes ~3 s under load to log `creating instance`.
+/// Pairs runs with processes one-to-one by their start, where the writes cannot tell (macOS,
+/// see [`own_run`]): a run opens the process's cwd within [`START_TOLERANCE_MS`] after the
+/// process started. Within one directory, processes and runs are matched in start order, as
+/// many as possible, then with the smallest total gap; a pair is kept only when neither side
+/// could have been the other's: two processes started a few seconds apart in one directory
+/// (twins) log `creating instance` in either order on a loaded machine (seen: ~3 s after the
+/// start, and 2 s apart), so start order alone would be a guess dressed as certain.
 pub fn pair<'a>(runs: &[RunStart<'a>], procs: &[&ProcessInfo]) -> HashMap<u32, &'a str> {
     let mut out = HashMap::new();
     let dirs: HashSet<&str> = runs.iter().map(|r| norm(r.directory)).collect();
@@ -289,20 +411,29 @@ pub fn pair<'a>(runs: &[RunStart<'a>], procs: &[&ProcessInfo]) -> HashMap<u32, &
             .collect();
         ps.sort();
         rs.sort();
-        out.extend(align(&ps, &rs));
+        let alone = |(pid, run): &(u32, &str)| {
+            let p = ps.iter().find(|(_, id)| id == pid).map(|(t, _)| *t);
+            let r = rs.iter().find(|(_, id)| id == run).map(|(t, _)| *t);
+            let (Some(p), Some(r)) = (p, r) else {
+                return false;
+            };
+            ps.iter().filter(|(t, _)| fits(*t, r)).count() == 1
+                && rs.iter().filter(|(t, _)| fits(p, *t)).count() == 1
+        };
+        out.extend(align(&ps, &rs).into_iter().filter(alone));
     }
     out
+}
+
+/// Whether a run starting at `run` could be the run of a process started at `proc`.
+fn fits(proc: i64, run: i64) -> bool {
+    (-EARLY_SLACK_MS..=START_TOLERANCE_MS).contains(&(run - proc))
 }
 
 /// Order-preserving matching of (start, pid) with (start, run id), both sorted by start:
 /// most pairs first, then least total gap (a small dynamic programme; both lists are short).
 fn align<'a>(ps: &[(i64, u32)], rs: &[(i64, &'a str)]) -> Vec<(u32, &'a str)> {
-    let gap = |i: usize, j: usize| {
-        let g = rs[j].0 - ps[i].0;
-        (-EARLY_SLACK_MS..=START_TOLERANCE_MS)
-            .contains(&g)
-            .then_some(g.abs())
-    };
+    let gap = |i: usize, j: usize| fits(ps[i].0, rs[j].0).then_some((rs[j].0 - ps[i].0).abs());
     let (n, m) = (ps.len(), rs.len());
     // best[i][j]: (pairs, -total gap) achievable with ps[i..] and rs[j..].
     let mut best = vec![vec![(0usize, 0i64); m + 1]; n + 1];

@@ -29,9 +29,11 @@ pub enum LogEvent {
         created: bool,
         parent: Option<String>,
     },
-    /// The provider stream failed for this session (the main model, not title generation).
+    /// The provider stream failed for this session (the main model, not title generation),
+    /// with the error opencode logged (`error.error=`), when the line has one.
     StreamError {
         session: String,
+        message: Option<String>,
     },
     Other,
 }
@@ -97,6 +99,21 @@ fn unquote(s: &str) -> (String, &str) {
     (value, "")
 }
 
+/// Longest error text kept from a line (a provider may send a whole page).
+const ERROR_TEXT_MAX: usize = 300;
+
+/// `AI_APICallError: mock upstream failure` → `mock upstream failure`: the error's class is
+/// the SDK's, the rest is what the provider said. Cut to [`ERROR_TEXT_MAX`] characters.
+fn error_text(v: &str) -> String {
+    let text = match v.split_once(": ") {
+        Some((class, rest)) if !class.contains(char::is_whitespace) && class.ends_with("Error") => {
+            rest
+        }
+        _ => v,
+    };
+    text.trim().chars().take(ERROR_TEXT_MAX).collect()
+}
+
 fn session_id(v: &str) -> Option<String> {
     v.starts_with("ses_").then(|| v.to_string())
 }
@@ -122,7 +139,10 @@ pub fn parse_shared_line(line: &str) -> Option<LogLine> {
         // A failing title generation (`small=true`) says nothing about the session's own turn.
         Some("stream error") if get("small") != Some("true") => get("session.id")
             .and_then(session_id)
-            .map(|session| LogEvent::StreamError { session }),
+            .map(|session| LogEvent::StreamError {
+                session,
+                message: get("error.error").map(error_text),
+            }),
         _ => None,
     };
     let event = event
@@ -177,9 +197,11 @@ pub fn parse_file_line(line: &str) -> Option<LogLine> {
             })
     } else if level == "ERROR" && rest.ends_with(" stream error") && token("small") != Some("true")
     {
-        named
-            .clone()
-            .map(|session| LogEvent::StreamError { session })
+        // Values are unquoted here: the error text cannot be told from the next field.
+        named.clone().map(|session| LogEvent::StreamError {
+            session,
+            message: None,
+        })
     } else {
         None
     };
@@ -229,9 +251,12 @@ impl LogRun {
             LogEvent::Session { id, .. } => {
                 self.sessions.insert(id.clone(), line.time);
             }
-            LogEvent::StreamError { session } => {
+            LogEvent::StreamError { session, message } => {
                 self.sessions.insert(session.clone(), line.time);
-                self.stream_errors.insert(session.clone(), line.time);
+                self.stream_errors
+                    .entry(session.clone())
+                    .or_default()
+                    .add(line.time, message.as_deref());
             }
             LogEvent::Other => {}
         }

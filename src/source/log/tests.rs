@@ -101,7 +101,7 @@ fn truncated_log_is_read_again_from_the_start() {
     );
     idx.refresh_at(&[&p], NOW);
     // A process started just before the new run now shows the new run's session.
-    let q = proc(11, "2026-11-23T23:27:16.800Z", "/w");
+    let q = proc(11, "2026-11-23T23:27:17.500Z", "/w");
     let runs = idx.runs_for(&[&q]);
     assert_eq!(
         runs.get(&11).and_then(|r| r.latest_session()),
@@ -155,8 +155,9 @@ fn per_process_file_belongs_to_the_process_holding_it() {
 }
 
 #[test]
-fn two_processes_two_seconds_apart_get_their_own_runs() {
-    // Observed under load: `creating instance` ~2.8 s after the process started.
+fn twins_started_two_seconds_apart_are_not_paired_by_start() {
+    // Observed under load: `creating instance` ~2.8 s after the process started; which twin
+    // logs first is up to the scheduler, so start order is no evidence.
     let a = proc(1, "2026-11-23T23:28:00Z", "/w/proj");
     let b = proc(2, "2026-11-23T23:28:02Z", "/w/proj/");
     let runs = [
@@ -171,9 +172,62 @@ fn two_processes_two_seconds_apart_get_their_own_runs() {
             directory: "/w/proj",
         },
     ];
-    let paired = pair(&runs, &[&b, &a]);
+    assert!(pair(&runs, &[&b, &a]).is_empty());
+    // Further apart than a run can lag its process, each start is evidence again.
+    let c = proc(3, "2026-11-23T23:28:30Z", "/w/proj");
+    let runs = [
+        runs[1],
+        RunStart {
+            id: "run_c",
+            started_at: c.started_at + 2_800,
+            directory: "/w/proj",
+        },
+    ];
+    let paired = pair(&runs, &[&c, &a]);
     assert_eq!(paired.get(&1), Some(&"run_a"));
-    assert_eq!(paired.get(&2), Some(&"run_b"));
+    assert_eq!(paired.get(&3), Some(&"run_c"));
+}
+
+/// Twins told apart by where each wrote: a real second process appends its run's line to the
+/// shared log through a descriptor it keeps open (as opencode does), the test writes the other
+/// run's lines after it. The second run starts too late for any start-time pairing.
+#[test]
+fn a_process_owns_the_run_of_the_line_its_latest_write_ended() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    let cwd = "/w/proj";
+    append(
+        &log,
+        &start_line("aaaa0001", "2026-11-23T23:27:16.000Z", cwd),
+    );
+    let theirs = start_line("bbbb0002", "2026-11-23T23:27:59.000Z", cwd);
+    let mut child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "exec 3>>\"$1\"; printf '%s' \"$2\" >&3; exec sleep 30",
+            "sh",
+        ])
+        .arg(&log)
+        .arg(&theirs)
+        .spawn()
+        .expect("sh");
+    let written = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::read_to_string(&log).is_ok_and(|t| t.ends_with(&theirs))
+    });
+    append(
+        &log,
+        &loop_line("aaaa0001", "2026-11-23T23:28:01.000Z", "ses_a"),
+    );
+    let mut p = proc(child.id(), "2026-11-23T23:27:15Z", cwd);
+    p.open_files = vec![log.display().to_string()];
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    idx.refresh_at(&[&p], NOW);
+    let run = idx.runs_for(&[&p]).get(&p.pid).map(|r| r.key.clone());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(written, "the child never wrote");
+    assert_eq!(run, Some(RunKey::Run("bbbb0002".into())));
 }
 
 #[test]
@@ -243,4 +297,59 @@ fn runs_of_gone_processes_are_forgotten_after_a_day() {
     idx.refresh_at(&[&tui], later);
     assert_eq!(idx.runs.len(), 1, "only the live TUI's run is kept");
     assert!(idx.runs_for(&[&tui]).contains_key(&200));
+}
+
+#[test]
+fn stream_errors_are_found_by_session_whichever_run_wrote_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    // The process started 40 s before its run's first line (a loaded machine): no pairing.
+    let p = proc(10, "2026-11-23T23:26:30Z", "/w");
+    let mut idx = LogIndex::new(dir.path().to_path_buf());
+    append(
+        &log,
+        &start_line("aaaa0001", "2026-11-23T23:27:16.000Z", "/w"),
+    );
+    let error = |t: &str, what: &str| {
+        format!(
+            "timestamp={t} level=ERROR run=aaaa0001 message=\"stream error\" providerID=mock \
+             session.id=ses_one small=false error.error=\"AI_APICallError: {what}\"\n"
+        )
+    };
+    append(&log, &error("2026-11-23T23:27:20.000Z", "first"));
+    append(
+        &log,
+        &error("2026-11-23T23:27:22.000Z", "mock upstream failure"),
+    );
+    idx.refresh_at(&[&p], NOW);
+    assert!(
+        idx.runs_for(&[&p]).is_empty(),
+        "the run is paired with no process"
+    );
+    let errors = idx.stream_errors();
+    let one = errors.get("ses_one").expect("ses_one's errors");
+    assert_eq!(one.times.len(), 2);
+    assert_eq!(one.latest(), parse_time("2026-11-23T23:27:22.000Z"));
+    assert_eq!(one.message.as_deref(), Some("mock upstream failure"));
+}
+
+#[test]
+fn the_status_line_reads_stream_errors_from_the_log_s_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    let filler = loop_line("aaaa0001", "2026-11-23T23:27:18.000Z", "ses_busy");
+    let old = "timestamp=2026-11-23T23:27:19.000Z level=ERROR run=aaaa0001 message=\"stream error\" session.id=ses_old small=false error.error=\"AI_APICallError: long ago\"\n";
+    let new = "timestamp=2026-11-23T23:28:19.000Z level=ERROR run=aaaa0001 message=\"stream error\" session.id=ses_new small=false error.error=\"AI_APICallError: mock upstream failure\"\n";
+    append(&log, old);
+    append(
+        &log,
+        &filler.repeat((RECENT_MAX as usize) / filler.len() + 1),
+    );
+    append(&log, new);
+    let errors = recent_stream_errors(dir.path());
+    assert_eq!(errors.keys().collect::<Vec<_>>(), ["ses_new"]);
+    assert_eq!(
+        errors["ses_new"].message.as_deref(),
+        Some("mock upstream failure")
+    );
 }

@@ -216,6 +216,40 @@ fn open_files(pid: u32, want: OpenFiles) -> Vec<String> {
     found
 }
 
+/// See `process::write_offsets`: `/proc/<pid>/fdinfo/<fd>` has `pos:` and `ino:` lines.
+pub fn write_offsets(pid: u32, path: &str) -> Vec<super::types::WriteOffset> {
+    let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        if std::fs::read_link(e.path()).ok().as_deref() != Some(std::path::Path::new(path)) {
+            continue;
+        }
+        let info = format!("/proc/{pid}/fdinfo/{}", e.file_name().to_string_lossy());
+        let Ok(text) = std::fs::read_to_string(info) else {
+            continue;
+        };
+        if let Some(o) = parse_fdinfo(&text) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// `pos:\t1594\nflags:\t0102001\nmnt_id:\t27\nino:\t10027891\n` → offset and inode.
+fn parse_fdinfo(text: &str) -> Option<super::types::WriteOffset> {
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    Some(super::types::WriteOffset {
+        offset: field("pos:")?,
+        inode: field("ino:")?,
+    })
+}
+
 /// The user a process runs as (`/proc/<pid>` belongs to its effective uid); None once gone.
 pub fn owner(pid: u32) -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
@@ -299,6 +333,19 @@ pub fn tty_path(tty_nr: i32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fdinfo_gives_offset_and_inode() {
+        let text = "pos:\t1594\nflags:\t0102001\nmnt_id:\t27\nino:\t10027891\n";
+        assert_eq!(
+            parse_fdinfo(text),
+            Some(crate::source::process::types::WriteOffset {
+                inode: 10027891,
+                offset: 1594
+            })
+        );
+        assert_eq!(parse_fdinfo("pos:\t1\n"), None, "a kernel without ino:");
+    }
 
     #[test]
     fn tty_numbers_map_to_device_paths() {

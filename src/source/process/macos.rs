@@ -40,8 +40,20 @@ pub fn read_details(info: &mut ProcessInfo, _files: Option<super::OpenFiles>) {
     }
 }
 
+/// Not read on macOS yet (libproc's `PROC_PIDFDVNODEPATHINFO` has the offset): shared-log
+/// runs are paired by their start there.
+pub fn write_offsets(_pid: u32, _path: &str) -> Vec<super::types::WriteOffset> {
+    Vec::new()
+}
+
 /// The user a process runs as (`pbi_uid`, its real uid); None when it cannot be read (another
 /// user's process, unless otop runs as root) or is gone.
+///
+/// Other users' processes on macOS, in one place: `proc_pidinfo(PROC_PIDTASKALLINFO)` answers
+/// only for the caller's own processes (and root's calls), so [`read_all`] never lists another
+/// user's process unless otop runs as root; as root it does, with `pbi_uid` its real uid, which
+/// `process::Scanner::scan` compares with `getuid()` (`source::file::uid`) like the effective
+/// uid of `/proc/<pid>` on Linux. A process whose owner cannot be read is not counted as ours.
 pub fn owner(pid: u32) -> Option<u32> {
     let all = pidinfo::<TaskAllInfo>(pid as i32, 0).ok()?;
     Some(all.pbsd.pbi_uid)

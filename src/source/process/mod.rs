@@ -63,14 +63,20 @@ impl Scanner {
         for p in all.iter_mut().filter(|p| may_run_opencode(&p.name)) {
             os::read_argv(p);
         }
-        let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
         // Only this user's opencode: another user's sessions can be neither read, jumped to
-        // nor answered (their tmux sockets and databases are theirs), even by root.
+        // nor answered (their tmux sockets and databases are theirs), even by root. Their
+        // look-alikes leave the list here, before anything reads their argv as evidence: one
+        // started as `opencode -s <your id>` (your ids show in `ps`) must not take your
+        // session's row. A process whose owner cannot be told is not known to be yours.
         let me = crate::source::file::uid();
+        all.retain(|p| {
+            let look_alike = may_run_opencode(&p.name) || might_be_opencode(&p.name, &p.argv);
+            !look_alike || me.is_none() || os::owner(p.pid) == me
+        });
+        let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.ppid)).collect();
         let hinted: HashSet<u32> = all
             .iter()
             .filter(|p| might_be_opencode(&p.name, &p.argv))
-            .filter(|p| me.is_none() || os::owner(p.pid).is_none_or(|uid| Some(uid) == me))
             .map(|p| p.pid)
             .collect();
         // Costly reads (argv, environ, fds, cwd) only for opencode look-alikes and their
@@ -133,13 +139,24 @@ fn may_run_opencode(name: &str) -> bool {
 }
 
 /// The processes whose short name `keep` accepts, with their argv and terminal: the ssh
-/// clients a jump to another machine looks for.
+/// clients a jump to another machine looks for. This user's only, as every process otop looks at.
 pub fn named(keep: fn(&str) -> bool) -> Vec<ProcessInfo> {
     let mut all = os::read_all(Some(keep));
+    let me = crate::source::file::uid();
+    all.retain(|p| me.is_none() || os::owner(p.pid) == me);
     for p in &mut all {
         os::read_argv(p);
     }
     all
+}
+
+/// Where `pid` has written the file at `path` up to, for each descriptor it holds on it: the
+/// file's inode and the descriptor's offset. A file opened for appending (opencode's shared
+/// log) is written at its end, so the offset is the end of the process's own latest write,
+/// whatever other processes appended since: which lines are whose, at any machine load.
+/// Empty where the OS does not say (macOS) or the process is gone or another user's.
+pub fn write_offsets(pid: u32, path: &str) -> Vec<types::WriteOffset> {
+    os::write_offsets(pid, path)
 }
 
 /// Pids of `pid`'s ancestors, nearest first (for mapping a process to a tmux pane).

@@ -20,6 +20,13 @@ pub enum Kind {
     Helper,
 }
 
+impl Kind {
+    /// Processes correlation ties to sessions (the collector's `correlated`).
+    pub fn runs_sessions(self) -> bool {
+        matches!(self, Kind::Tui | Kind::Run | Kind::Attach)
+    }
+}
+
 /// Environment variables otop cares about (Linux only; empty on macOS).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcEnv {
@@ -70,4 +77,11 @@ pub struct OpencodeProcess {
     pub owner: Option<u32>,
     /// The npm node wrapper merged into this native process (opencode 1.2.x), if any.
     pub wrapper_pid: Option<u32>,
+}
+
+/// One descriptor's place in a file a process holds open (see `process::write_offsets`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOffset {
+    pub inode: u64,
+    pub offset: u64,
 }

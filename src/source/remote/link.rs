@@ -3,7 +3,7 @@
 //! takes the latest snapshot and costs no handshake; a connection that breaks is tried again,
 //! less often the longer the host stays away.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -46,8 +46,10 @@ pub struct Link {
     wake: Arc<Mutex<Option<Waker>>>,
 }
 
-/// The longest line a snapshot may be.
-const MAX_LINE: u64 = 32 << 20;
+/// Lines a connection may print beyond one per interval (a burst after a stall).
+const LINES_AHEAD: u32 = 5;
+/// Lines that are not snapshots a connection may print before its first (a login banner).
+const BANNER_LINES: u32 = 20;
 
 impl Link {
     /// Starts reading `host` every `interval`; `args` say what to collect there (`serve`'s).
@@ -71,7 +73,7 @@ impl Link {
         std::thread::spawn(move || {
             let mut all = vec!["serve", "--interval", secs.as_str()];
             all.extend(args.iter().map(String::as_str));
-            run(&host, &all, &seen, &child, &stop, &wake);
+            run(&host, interval, &all, &seen, &child, &stop, &wake);
         });
         link
     }
@@ -139,6 +141,7 @@ impl Drop for Link {
 /// Connects, reads snapshots until the connection ends, waits, connects again; until stopped.
 fn run(
     host: &Host,
+    interval: Duration,
     args: &[&str],
     seen: &Mutex<HostView>,
     slot: &Mutex<Option<Child>>,
@@ -163,6 +166,8 @@ fn run(
         set(v);
     };
     let mut pause = Duration::from_secs(1);
+    // Connections in a row that ended with the host misbehaving.
+    let mut strikes: u32 = 0;
     while !stop.load(Ordering::Relaxed) {
         let mut child = match super::ssh(host, args).spawn() {
             Ok(c) => c,
@@ -175,43 +180,24 @@ fn run(
         let (Some(out), err) = (child.stdout.take(), child.stderr.take()) else {
             return;
         };
-        let stderr = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
         if let Some(err) = err {
             let stderr = stderr.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(err).lines().map_while(Result::ok) {
-                    *stderr.lock().unwrap_or_else(PoisonError::into_inner) = line;
-                }
-            });
+            std::thread::spawn(move || super::once::tail_into(err, &stderr));
         }
         *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(child);
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let mut reader = BufReader::new(std::io::Read::take(out, u64::MAX));
-        let mut line = String::new();
-        let mut refused = false;
-        loop {
-            line.clear();
-            reader.get_mut().set_limit(MAX_LINE);
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) if !line.ends_with('\n') => break,
-                Ok(_) => {}
-            }
-            match wire::decode(&line, &host.name) {
-                Ok(snap) => {
-                    pause = Duration::from_secs(1);
-                    set(HostView::Live(snap, now_ms()));
-                }
-                Err(e @ (WireError::Newer { .. } | WireError::Older { .. })) => {
-                    fail(e.to_string());
-                    refused = true;
-                    break;
-                }
-                Err(e) => fail(e.to_string()),
+        let (ended, live) = read_snapshots(out, interval, &host.name, &set, &fail);
+        if live {
+            pause = Duration::from_secs(1);
+            if !matches!(ended, Ended::Misbehaved) {
+                strikes = 0;
             }
         }
+        let refused = matches!(ended, Ended::Refused);
+        let misbehaved = matches!(ended, Ended::Misbehaved);
         let code = slot
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -231,25 +217,111 @@ fn run(
                 *seen.lock().unwrap_or_else(PoisonError::into_inner),
                 HostView::Down(..)
             );
-        if !refused && !silenced {
+        if !refused && !silenced && !misbehaved {
             // A moment for the stderr reader to see ssh's last words.
             std::thread::sleep(Duration::from_millis(20));
-            let err = stderr
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone();
+            let err =
+                String::from_utf8_lossy(&stderr.lock().unwrap_or_else(PoisonError::into_inner))
+                    .into_owned();
             fail(super::failure(host, code, &err));
         }
-        // A refused version does not change by itself: ask again rarely.
-        sleep(
-            if refused {
-                Duration::from_secs(60)
-            } else {
-                pause
-            },
-            stop,
-        );
+        // A refused version does not change by itself: ask again rarely. A host that
+        // misbehaved is asked again less and less often, up to every 10 minutes.
+        let wait = if refused {
+            Duration::from_secs(60)
+        } else if misbehaved {
+            strikes = strikes.saturating_add(1);
+            Duration::from_secs(30)
+                .saturating_mul(1 << strikes.min(5))
+                .min(Duration::from_secs(600))
+        } else {
+            pause
+        };
+        sleep(wait, stop);
         pause = (pause * 2).min(Duration::from_secs(15));
+    }
+}
+
+/// How a connection's output ended.
+enum Ended {
+    /// It closed (or broke).
+    Closed,
+    /// Its otop's format is not this one's.
+    Refused,
+    /// It sent what no otop sends: a line over [`wire::MAX_LINE`], more lines than asked for,
+    /// something other than snapshots once they started. Said (`fail`) already.
+    Misbehaved,
+}
+
+/// Reads a connection's snapshots until it ends (and whether one came), bounded in every dimension: a line is read up
+/// to [`wire::MAX_LINE`] and no further; at most two lines an interval are decoded (the others
+/// are dropped unread by the decoder); a connection that prints more than one line an interval
+/// (beyond a burst of [`LINES_AHEAD`]), or anything but snapshots after the first, is ended.
+fn read_snapshots(
+    out: impl Read,
+    interval: Duration,
+    host: &str,
+    set: &dyn Fn(HostView),
+    fail: &dyn Fn(String),
+) -> (Ended, bool) {
+    let max = wire::MAX_LINE as u64;
+    let mut reader = BufReader::new(out.take(0));
+    let mut line = Vec::new();
+    let mut lines: u32 = 0;
+    let mut junk: u32 = 0;
+    let mut live_since: Option<std::time::Instant> = None;
+    let mut decoded: Option<std::time::Instant> = None;
+    loop {
+        line.clear();
+        reader.get_mut().set_limit(max + 1);
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return (Ended::Closed, live_since.is_some()),
+            Ok(_) if line.len() as u64 > max => {
+                fail(format!("sent a line longer than {} MiB", max >> 20));
+                return (Ended::Misbehaved, live_since.is_some());
+            }
+            Ok(_) if !line.ends_with(b"\n") => return (Ended::Closed, live_since.is_some()),
+            Ok(_) => {}
+        }
+        // Once snapshots come, one an interval, and a burst after a stall.
+        if let Some(since) = live_since {
+            lines += 1;
+            let intervals = since.elapsed().as_secs_f64() / interval.as_secs_f64().max(0.01);
+            if f64::from(lines) > intervals.floor() + f64::from(LINES_AHEAD) {
+                fail(format!(
+                    "sends snapshots faster than asked ({lines} lines in {:.1} s)",
+                    since.elapsed().as_secs_f64()
+                ));
+                return (Ended::Misbehaved, true);
+            }
+            // A line soon after the last decoded one is not worth decoding.
+            if decoded.is_some_and(|at| at.elapsed() < interval / 2) {
+                continue;
+            }
+        }
+        let text = String::from_utf8_lossy(&line);
+        match wire::decode(&text, host) {
+            Ok(snap) => {
+                let now = std::time::Instant::now();
+                decoded = Some(now);
+                if live_since.is_none() {
+                    live_since = Some(now);
+                    lines = 1;
+                }
+                set(HostView::Live(snap, now_ms()));
+            }
+            Err(e @ (WireError::Newer { .. } | WireError::Older { .. })) => {
+                fail(e.to_string());
+                return (Ended::Refused, live_since.is_some());
+            }
+            Err(e) => {
+                junk += 1;
+                fail(e.to_string());
+                if live_since.is_some() || junk > BANNER_LINES {
+                    return (Ended::Misbehaved, live_since.is_some());
+                }
+            }
+        }
     }
 }
 
@@ -258,5 +330,114 @@ fn sleep(d: Duration, stop: &AtomicBool) {
     let end = std::time::Instant::now() + d;
     while !stop.load(Ordering::Relaxed) && std::time::Instant::now() < end {
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    fn snapshot_line() -> String {
+        let snap = crate::collect::demo::snapshot(&crate::collect::Focus::default(), 1);
+        format!("{}\n", wire::encode(&snap))
+    }
+
+    /// Reads `input` as a connection's output; what the host was shown as, in order.
+    fn read(input: impl Read, interval: Duration) -> (Ended, bool, Vec<String>) {
+        let said = RefCell::new(Vec::new());
+        let set = |v: HostView| {
+            said.borrow_mut().push(match v {
+                HostView::Live(..) => "live".to_string(),
+                other => format!("{other:?}"),
+            })
+        };
+        let fail = |why: String| said.borrow_mut().push(why);
+        let (ended, live) = read_snapshots(input, interval, "box", &set, &fail);
+        (ended, live, said.into_inner())
+    }
+
+    /// Lines, each after a pause (a host printing at its own pace).
+    struct Paced(Vec<String>, Duration, usize);
+    impl Read for Paced {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some(line) = self.0.first_mut() else {
+                return Ok(0);
+            };
+            if self.2 == 0 {
+                std::thread::sleep(self.1);
+            }
+            let n = buf.len().min(line.len() - self.2);
+            buf[..n].copy_from_slice(&line.as_bytes()[self.2..self.2 + n]);
+            self.2 += n;
+            if self.2 == line.len() {
+                self.0.remove(0);
+                self.2 = 0;
+            }
+            Ok(n)
+        }
+    }
+
+    /// A host printing snapshots as fast as the pipe takes them is cut off after the burst
+    /// allowed, having had one decoded.
+    #[test]
+    fn a_host_faster_than_asked_is_ended() {
+        let flood = snapshot_line().repeat(200);
+        let (ended, live, said) = read(flood.as_bytes(), Duration::from_secs(1));
+        assert!(matches!(ended, Ended::Misbehaved) && live);
+        assert_eq!(said.iter().filter(|s| *s == "live").count(), 1, "{said:?}");
+        assert!(
+            said.last().unwrap().contains("faster than asked"),
+            "{said:?}"
+        );
+        // At its pace, every snapshot is taken, however many.
+        let paced = Paced(vec![snapshot_line(); 12], Duration::from_millis(20), 0);
+        let (ended, live, said) = read(paced, Duration::from_millis(20));
+        assert!(matches!(ended, Ended::Closed) && live, "{said:?}");
+        assert!(said.iter().all(|s| s == "live"), "{said:?}");
+    }
+
+    /// A line longer than the bound is not read to its end, and ends the connection.
+    #[test]
+    fn a_line_too_long_is_not_read() {
+        /// An endless line, counting what was read of it.
+        struct Endless(u64);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                buf.fill(b'x');
+                self.0 += buf.len() as u64;
+                Ok(buf.len())
+            }
+        }
+        let mut endless = Endless(0);
+        let (ended, _, said) = read(&mut endless, Duration::from_secs(1));
+        assert!(matches!(ended, Ended::Misbehaved));
+        assert!(said.last().unwrap().contains("longer than 8 MiB"));
+        assert!(
+            endless.0 <= wire::MAX_LINE as u64 + 16 * 1024,
+            "read {}",
+            endless.0
+        );
+    }
+
+    /// Lines before the first snapshot may be a login banner; anything else once snapshots
+    /// came is not otop's, and ends the connection.
+    #[test]
+    fn a_banner_is_forgiven_garbage_after_snapshots_is_not() {
+        let one = snapshot_line();
+        let banner = format!("Welcome to box\n\n{one}");
+        let (ended, live, said) = read(banner.as_bytes(), Duration::from_millis(1));
+        assert!(matches!(ended, Ended::Closed) && live, "{said:?}");
+        assert_eq!(said.last().map(String::as_str), Some("live"));
+        let garbage = Paced(
+            vec![one.clone(), "garbage\n".into(), one],
+            Duration::from_millis(20),
+            0,
+        );
+        let (ended, _, said) = read(garbage, Duration::from_millis(10));
+        assert!(matches!(ended, Ended::Misbehaved), "{said:?}");
+        let junk = "junk\n".repeat(100);
+        let (ended, live, _) = read(junk.as_bytes(), Duration::from_millis(1));
+        assert!(matches!(ended, Ended::Misbehaved) && !live);
     }
 }

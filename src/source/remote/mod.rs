@@ -51,7 +51,7 @@ pub fn failure(host: &Host, code: Option<i32>, stderr: &str) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    let last = crate::tui::text::cut(&crate::model::sanitize::clean(last), 100).into_owned();
+    let last = crate::source::db::cut_chars(&crate::model::sanitize::clean(last), 100);
     match code {
         // The remote shell's "command not found".
         Some(127) => format!(

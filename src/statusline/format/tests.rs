@@ -21,7 +21,7 @@ fn done_sessions_have_a_segment_of_their_own_before_idle() {
     assert_eq!(render(DEFAULT_FORMAT, &c, &plain()).unwrap(), "●1 ✓2 ○1");
     assert_eq!(
         render("{?done:{fg:done}{sym:done}{done}}{total}", &c, &tmux()).unwrap(),
-        "#[fg=green]✓24"
+        "#[fg=blue]✓24"
     );
 }
 

@@ -289,10 +289,13 @@ fn assistant_without_parts_with_a_stream_error_is_retrying() {
     m.created_at = Some(NOW - 130_000);
     s.last_activity_at = Some(NOW - 130_000);
     let live = Liveness {
-        stream_error_at: Some(NOW - 1_000),
+        stream_errors: Some(errors_at(NOW - 1_000)),
         ..alive()
     };
-    assert_eq!(st(&s, &live), is(State::Error, "retrying"));
+    assert_eq!(
+        st(&s, &live),
+        is(State::Error, "retrying (attempt 1): boom")
+    );
     assert_eq!(
         st(&s, &with_plugin("retry")).0,
         State::Error,
@@ -323,17 +326,20 @@ fn stream_error_in_this_round_is_retrying() {
     let mut s = generating();
     s.last_activity_at = Some(NOW - 3_000);
     let live = Liveness {
-        stream_error_at: Some(NOW - 1_000),
+        stream_errors: Some(errors_at(NOW - 1_000)),
         ..alive()
     };
-    assert_eq!(st(&s, &live), is(State::Error, "retrying"));
+    assert_eq!(
+        st(&s, &live),
+        is(State::Error, "retrying (attempt 1): boom")
+    );
 }
 
 #[test]
 fn stream_error_from_an_earlier_round_is_ignored() {
     let s = generating();
     let live = Liveness {
-        stream_error_at: Some(NOW - 60_000),
+        stream_errors: Some(errors_at(NOW - 60_000)),
         ..alive()
     };
     assert_eq!(st(&s, &live), is(State::Working, "generating"));
@@ -344,7 +350,7 @@ fn stream_error_followed_by_writes_has_recovered() {
     let mut s = generating();
     s.last_activity_at = Some(NOW - 100);
     let live = Liveness {
-        stream_error_at: Some(NOW - 100 - STREAM_ERROR_SLACK_MS - 1),
+        stream_errors: Some(errors_at(NOW - 100 - STREAM_ERROR_SLACK_MS - 1)),
         ..alive()
     };
     assert_eq!(st(&s, &live), is(State::Working, "generating"));
@@ -353,7 +359,7 @@ fn stream_error_followed_by_writes_has_recovered() {
 #[test]
 fn stream_error_after_completion_is_ignored() {
     let live = Liveness {
-        stream_error_at: Some(NOW - 100),
+        stream_errors: Some(errors_at(NOW - 100)),
         ..alive()
     };
     assert_eq!(st(&done(), &live), is(State::Idle, "idle"));
@@ -586,4 +592,55 @@ fn the_plugin_names_the_request_by_its_opencode_id() {
     }
     let r = infer(&s, &[], &live, NOW).request.expect("a request");
     assert_eq!((r.id.as_str(), r.from_plugin), ("prt_q", false));
+}
+
+/// One `stream error` line at `t`, saying `boom`.
+fn errors_at(t: i64) -> StreamErrors {
+    let mut e = StreamErrors::default();
+    e.add(t, Some("boom"));
+    e
+}
+
+#[test]
+fn retrying_counts_the_attempts_of_this_round_and_says_the_latest_error() {
+    let mut s = generating();
+    let m = last_mut(&mut s);
+    m.part_count = 0;
+    s.round_started_at = Some(NOW - 30_000);
+    s.last_activity_at = Some(NOW - 30_000);
+    let mut e = StreamErrors::default();
+    e.add(NOW - 90_000, Some("an older round's"));
+    e.add(NOW - 20_000, Some("first"));
+    e.add(NOW - 2_000, None);
+    e.add(NOW - 10_000, Some("second, logged by another run"));
+    let live = Liveness {
+        stream_errors: Some(e),
+        ..alive()
+    };
+    assert_eq!(
+        st(&s, &live),
+        is(
+            State::Error,
+            "retrying (attempt 3): second, logged by another run"
+        )
+    );
+}
+
+/// What the plugin reported is opencode's own word (`"certain": true`): its retry and its
+/// pending requests, not the DB rules a busy plugin leaves to otop.
+#[test]
+fn the_plugin_s_retry_and_requests_are_reported_its_busy_is_not() {
+    let mut s = generating();
+    last_mut(&mut s).part_count = 0;
+    let retry = with_plugin("retry");
+    let status = infer(&s, &[], &retry, NOW);
+    let plugin = retry.plugin.as_ref().expect("plugin state");
+    assert!(status.is_retrying(), "{status:?}");
+    assert!(reported(plugin, &status));
+    let busy = with_plugin("busy");
+    let status = infer(&s, &[], &busy, NOW);
+    assert!(
+        !reported(busy.plugin.as_ref().expect("plugin state"), &status),
+        "{status:?}"
+    );
 }

@@ -467,3 +467,53 @@ fn history_is_oldest_first_with_text_and_tools() {
         )]
     );
 }
+
+/// Issue 28: a reply whose text streams (opencode 1.18 stores the text part empty, with
+/// `time.start` and no `time.end`, until it ends) reads as writing, not as an empty LAST or as
+/// the text before it; once ended, its last line.
+#[test]
+fn a_streaming_reply_says_it_is_writing() {
+    for schema in BOTH {
+        let (_d, path, mut fx) = new_db(schema);
+        let sid = session(&mut fx, "ses_stream", T0);
+        fx.user_message(&sid, T0 + 1).unwrap();
+        let m = fx
+            .assistant_message(&sid, T0 + 2, AssistantSpec::default())
+            .unwrap();
+        fx.text_part(&m, T0 + 3, "Looking at the parser first.")
+            .unwrap();
+        let streaming = fx
+            .part_json(
+                &m,
+                T0 + 4,
+                &format!(
+                    r#"{{"type":"text","text":"","time":{{"start":{}}}}}"#,
+                    T0 + 4
+                ),
+            )
+            .unwrap();
+        let mut db = Db::open(&path).unwrap();
+        let f = &db.session_facts(std::slice::from_ref(&sid)).unwrap()[0];
+        assert_eq!(
+            f.last_output.as_deref(),
+            Some(super::facts::STREAMING),
+            "{schema:?}"
+        );
+        fx.conn()
+            .execute(
+                "UPDATE part SET data = ?1 WHERE id = ?2",
+                rusqlite::params![
+                    format!(
+                        r#"{{"type":"text","text":"word1 word2\nthe end","time":{{"start":{},"end":{}}}}}"#,
+                        T0 + 4,
+                        T0 + 9
+                    ),
+                    streaming
+                ],
+            )
+            .unwrap();
+        let mut db = Db::open(&path).unwrap();
+        let f = &db.session_facts(std::slice::from_ref(&sid)).unwrap()[0];
+        assert_eq!(f.last_output.as_deref(), Some("the end"));
+    }
+}

@@ -125,21 +125,8 @@ fn file_for(cache_dir: &Path, db: &str) -> PathBuf {
 /// of one, in a directory only this user reads. Failing costs only speed.
 fn store(file: &Path, text: &str) {
     let Some(dir) = file.parent() else { return };
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    if b.create(dir).is_err() {
-        return;
-    }
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(
-        ".{}.{}",
-        name.unwrap_or_default(),
-        std::process::id()
-    ));
-    if std::fs::write(&tmp, text).is_err() || std::fs::rename(&tmp, file).is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if crate::source::file::private_dir(dir).is_ok() {
+        let _ = crate::source::file::write_atomic(file, text.as_bytes());
     }
 }
 

@@ -101,6 +101,14 @@ fn shared_created_line_with_undefined_parent_is_top_level() {
 fn title_generation_errors_do_not_mark_the_session() {
     let title = r#"timestamp=2026-11-23T23:27:24.968Z level=ERROR run=05cb82b4 message="stream error" session.id=ses_x small=true agent=title"#;
     let main = r#"timestamp=2026-11-23T23:27:24.968Z level=ERROR run=05cb82b4 message="stream error" session.id=ses_x small=false agent=build"#;
+    let said = r#"timestamp=2026-11-23T23:27:24.968Z level=ERROR run=05cb82b4 message="stream error" session.id=ses_x small=false error.error="AI_APICallError: mock upstream failure""#;
+    assert_eq!(
+        parse_shared_line(said).map(|l| l.event),
+        Some(LogEvent::StreamError {
+            session: "ses_x".into(),
+            message: Some("mock upstream failure".into()),
+        })
+    );
     assert!(matches!(
         parse_shared_line(title).map(|l| l.event),
         Some(LogEvent::Session { .. })
@@ -108,7 +116,8 @@ fn title_generation_errors_do_not_mark_the_session() {
     assert_eq!(
         parse_shared_line(main).map(|l| l.event),
         Some(LogEvent::StreamError {
-            session: "ses_x".into()
+            session: "ses_x".into(),
+            message: None,
         })
     );
 }
@@ -126,8 +135,20 @@ fn real_1_18_log_has_four_runs_with_their_sessions_and_errors() {
     assert_eq!(run.started_at, parse_time("2026-11-23T23:27:16.132Z"));
     assert_eq!(run.latest_session(), Some("ses_df543c7c1ffeTC7IXyJxJmeL2N"));
     assert_eq!(
-        run.stream_errors.get("ses_df543c7c1ffeTC7IXyJxJmeL2N"),
-        parse_time("2026-11-23T23:27:52.937Z").as_ref()
+        run.stream_errors
+            .get("ses_df543c7c1ffeTC7IXyJxJmeL2N")
+            .and_then(|e| e.latest()),
+        parse_time("2026-11-23T23:27:52.937Z")
+    );
+    let errors = &run.stream_errors["ses_df543c7c1ffeTC7IXyJxJmeL2N"];
+    // Five attempts of the main model; the title's failure (`small=true`) is not one.
+    assert_eq!(errors.times.len(), 5);
+    assert_eq!(
+        errors.message.as_deref(),
+        Some(
+            "Cannot connect to API: Unable to connect. Is the computer able to access the url? \
+             (cause: Error: Unable to connect. Is the computer able to access the url?)"
+        )
     );
     let tui = shared_run(V118, "9b9743d0");
     assert_eq!(tui.latest_session(), Some("ses_df5427f55ffeU5z9L3AewU8GzK"));

@@ -63,3 +63,62 @@ fn anything_else_is_not_the_format_and_odd_rows_are_skipped() {
     assert_eq!(r.session_id(), Some("ses_a"));
     assert!(r.session.as_ref().unwrap().tools.is_empty());
 }
+
+/// A host's strings, lists and rows are cut to their bounds; a row too big is skipped, never
+/// the host; a field otop does not read is skipped however big or deep; a line too long is
+/// refused as a whole.
+#[test]
+fn everything_a_host_sends_is_bounded() {
+    let long = "t".repeat(MAX_TEXT + 100);
+    let row = serde_json::json!({"state": "idle", "pid": 7, "status": long,
+        "argv": std::iter::once(long.as_str()).chain(std::iter::repeat_n("w", 100)).collect::<Vec<_>>(),
+        "tmux": {"socket": long, "pane_id": "%1", "target": "a:0.0", "session": long,
+                 "window": 0, "window_name": long},
+        "session": {"id": long, "title": long, "last_output": long,
+            "todos": vec![serde_json::json!({"content": "x", "status": "pending", "priority": "low"}); 100]}});
+    let huge_row = serde_json::json!({"state": "idle", "pid": 8, "junk": "j".repeat(MAX_ROW)});
+    let mut rows = vec![huge_row, row];
+    rows.extend(std::iter::repeat_n(
+        serde_json::json!({"state": "idle"}),
+        MAX_ROWS + 10,
+    ));
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let line = format!(
+        r#"{{"otop_format":"1.0","otop":{:?},"unread":[{}{{}}],"deep":{deep},"rows":{},"warnings":{}}}"#,
+        long,
+        "{\"a\":[]},".repeat(100_000),
+        serde_json::Value::from(rows),
+        serde_json::json!(vec![long.as_str(); 50]),
+    );
+    // A field skipped is scanned, not built, however deep: no recursion to overflow.
+    let s = decode(&line, "box").map_err(|e| e.to_string()).unwrap();
+    assert_eq!(s.version.len(), MAX_TEXT);
+    assert_eq!(
+        s.rows.len(),
+        MAX_ROWS - 1,
+        "the huge row skipped, the rest cut"
+    );
+    let r = &s.rows[0];
+    let p = r.process.as_ref().unwrap();
+    assert_eq!((p.info.pid, p.info.argv.len()), (7, MAX_ITEMS));
+    assert_eq!(p.info.argv[0].len(), MAX_TEXT);
+    assert_eq!(r.status.detail.len(), MAX_TEXT);
+    let t = r.tmux.as_ref().unwrap();
+    assert_eq!(
+        (t.socket.len(), t.session.len(), t.window_name.len()),
+        (MAX_TEXT, MAX_TEXT, MAX_TEXT)
+    );
+    let f = r.session.as_ref().unwrap();
+    assert_eq!(f.id.len(), MAX_TEXT);
+    assert_eq!(f.title.as_ref().unwrap().len(), MAX_TEXT);
+    assert_eq!(f.last_output.as_ref().unwrap().len(), MAX_TEXT);
+    assert_eq!(f.todos.len(), MAX_ITEMS);
+    assert_eq!(s.warnings.len(), MAX_WARNINGS);
+    assert!(
+        s.warnings
+            .iter()
+            .all(|w| w.len() <= MAX_TEXT + "box: ".len())
+    );
+    let over = format!("{}{}", line.trim_end_matches('}'), " ".repeat(MAX_LINE));
+    assert!(matches!(decode(&over, "box"), Err(WireError::NotWire(_))));
+}
