@@ -34,3 +34,12 @@ completions:
 # The monitor on the simulated fleet.
 demo:
     cargo run -- --demo
+
+# Fuzz every parser of untrusted text for SECS seconds each (nightly and cargo-fuzz), starting
+# from the corpora in tests/fuzz/corpus; new inputs go to a scratch corpus, crashes to
+# tests/fuzz/artifacts. Keep a crash as a unit test and its input in the corpus.
+fuzz SECS="60":
+    for t in $(ls tests/fuzz/fuzz_targets | sed 's/\.rs$//'); do \
+        mkdir -p tests/fuzz/target/corpus/$t && \
+        cargo +nightly fuzz run -s none -a --fuzz-dir tests/fuzz $t tests/fuzz/target/corpus/$t tests/fuzz/corpus/$t -- -max_total_time={{SECS}} -max_len=65536 || exit 1; \
+    done

@@ -682,10 +682,18 @@ fn answers(report: &mut Report, f: &Fleet, via: &Via) {
     report.run("reply --option reaches the model", || {
         replies::answer_question(f, "question", q, (option, &["--option", "2"]), "Blue", via)
     });
+    // A text starting with '-' is text, never one of send-keys' (or otop's) options.
     report.run("reply --text reaches the model", || {
-        let args = ["--text", "Green, from otop"];
+        let args = ["--text", "-v Green, from otop"];
         let prompt = Some("QUESTION marker-q-text");
-        replies::answer_question(f, "question", q, (prompt, &args), "Green, from otop", via)
+        replies::answer_question(
+            f,
+            "question",
+            q,
+            (prompt, &args),
+            "-v Green, from otop",
+            via,
+        )
     });
     // The monitor filters to the session and presses 1; the picker types its id and alt-1.
     let (name, view, keys): (_, &[&str], Vec<Vec<&str>>) = if plugin {

@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub option: Option<usize>,
     /// Answer the question with this text (where it takes a typed answer)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub text: Option<String>,
     /// Answer only this request (its id, from `otop sessions --json`): refused once it is no
     /// longer pending

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{Focus, Snapshot, Source, Waker};
 use crate::config::hosts::Host;
 use crate::error::Error;
+use crate::model::request::Answer;
 use crate::reply::Order;
 use crate::source::remote::link::{HostView, Link};
 use crate::source::remote::once;
@@ -215,30 +216,33 @@ fn merge(snap: &mut Snapshot, views: Vec<(String, HostView)>) {
     }
 }
 
+/// The arguments of `otop reply` there. Text from a person or a model is glued to its option
+/// (`--text=-v please`) and the target follows `--`: nothing of theirs can be read as an
+/// option of the remote otop.
+fn remote_reply_args(answer: &Answer, request: Option<&str>, target: &str) -> Vec<String> {
+    let mut args = vec!["reply".to_string()];
+    match answer {
+        Answer::Once => args.push("once".into()),
+        Answer::Always => args.push("always".into()),
+        Answer::Reject => args.push("reject".into()),
+        Answer::Option(k) => args.push(format!("--option={k}")),
+        Answer::Text(t) => args.push(format!("--text={t}")),
+    }
+    if let Some(r) = request {
+        args.push(format!("--request={r}"));
+    }
+    args.extend(["--".into(), target.into()]);
+    args
+}
+
 /// `otop reply` on the session's host, with the request the view showed; its line back.
 fn remote_reply(host: &Host, order: &Order) -> Result<String, Error> {
-    use crate::model::request::Answer;
     let target = order
         .row
         .target_there()
         .ok_or_else(|| Error::Refused("nothing to answer there".into()))?;
-    let n;
-    let mut args: Vec<&str> = vec!["reply"];
-    match &order.answer {
-        Answer::Once => args.push("once"),
-        Answer::Always => args.push("always"),
-        Answer::Reject => args.push("reject"),
-        Answer::Option(k) => {
-            n = k.to_string();
-            args.extend(["--option", &n]);
-        }
-        Answer::Text(t) => args.extend(["--text", t]),
-    }
-    if let Some(r) = &order.request {
-        args.extend(["--request", r]);
-    }
-    // After `--`, a remote id that starts with '-' is still a target, never an option.
-    args.extend(["--", &target]);
+    let args = remote_reply_args(&order.answer, order.request.as_deref(), &target);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = once::start(host, &args, host.timeout() + Duration::from_secs(15))
         .wait()
         .map_err(|why| Error::Refused(format!("{}: {why}", host.name)))?;
@@ -247,4 +251,31 @@ fn remote_reply(host: &Host, order: &Order) -> Result<String, Error> {
         host.name,
         crate::model::text::cut(&crate::model::sanitize::clean(out.trim()), 500)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    #[test]
+    fn a_remote_reply_reaches_the_other_otop_as_text() {
+        let parse = |args: Vec<String>| {
+            let all = std::iter::once("otop".to_string()).chain(args);
+            match Cli::try_parse_from(all).map(|c| c.command) {
+                Ok(Some(Command::Reply(a))) => (a.target, a.text, a.option, a.request),
+                other => panic!("{other:?}"),
+            }
+        };
+        for text in ["-v please", "-R", "-t%3 x", "--", "--option=2"] {
+            let args = remote_reply_args(&Answer::Text(text.into()), Some("-R"), "-t%3");
+            let (target, got, option, request) = parse(args);
+            assert_eq!(got.as_deref(), Some(text));
+            assert_eq!((target.as_str(), option), ("-t%3", None));
+            assert_eq!(request.as_deref(), Some("-R"));
+        }
+        let (_, text, option, _) = parse(remote_reply_args(&Answer::Option(2), None, "ses_a"));
+        assert_eq!((text, option), (None, Some(2)));
+    }
 }

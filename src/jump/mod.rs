@@ -232,7 +232,7 @@ pub fn tell(
     let cmds: Vec<Vec<&str>> = clients
         .iter()
         .filter(|c| same_socket(&c.socket, &loc.socket))
-        .map(|c| vec!["display-message", "-c", &c.name, "-d", "5000", &text])
+        .map(|c| vec!["display-message", "-c", &c.name, "-d", "5000", "--", &text])
         .collect();
     if !cmds.is_empty() {
         tmux::run_tmux_commands(Some(&loc.socket), &cmds)?;

@@ -10,7 +10,8 @@ use crate::model::request::{Answer, Ask, Request};
 use crate::model::row::{Row, TmuxLocation};
 use crate::model::sanitize::clean;
 use crate::source::dialog::{self, Dialog, squeezed};
-use crate::source::process::version;
+use crate::source::process::types::ProcessInfo;
+use crate::source::process::{foreground, version};
 use crate::source::tmux;
 
 /// opencode versions whose dialogs the end-to-end suite answered through the pane.
@@ -24,8 +25,14 @@ const POLL: Duration = Duration::from_millis(100);
 
 /// A pane checked to show the dialog of a request, ready for the keys of an answer.
 pub struct Ready {
-    loc: TmuxLocation,
+    pane: Keys,
     dialog: Dialog,
+}
+
+/// Where keys go: the pane, and the opencode process that must be the one to read them.
+struct Keys {
+    loc: TmuxLocation,
+    process: ProcessInfo,
 }
 
 /// Checks that `request` of `row` can be answered in its pane now: a proven opencode, a
@@ -55,7 +62,11 @@ pub fn prepare(row: &Row, request: &Request) -> Result<Ready, Error> {
         ));
     };
     supported(request)?;
-    same_terminal(loc, process.and_then(|p| p.tty.as_deref()))?;
+    let pane = Keys {
+        loc: loc.clone(),
+        process: process.cloned().unwrap_or_default(),
+    };
+    pane.verify()?;
     let Some(dialog) = read(loc)?.filter(|d| shows(d, request)) else {
         return refuse(format!(
             "pane {} does not show the dialog of this request ({}): no keys sent",
@@ -63,10 +74,7 @@ pub fn prepare(row: &Row, request: &Request) -> Result<Ready, Error> {
             clean(&request.summary())
         ));
     };
-    Ok(Ready {
-        loc: loc.clone(),
-        dialog,
-    })
+    Ok(Ready { pane, dialog })
 }
 
 impl Ready {
@@ -77,13 +85,13 @@ impl Ready {
         answer: &Answer,
         fresh: &mut dyn FnMut() -> Option<Row>,
     ) -> Result<String, Error> {
-        let loc = &self.loc;
+        let pane = &self.pane;
         match answer {
             Answer::Once | Answer::Always | Answer::Reject => {
-                permission(loc, request, &self.dialog, answer)?
+                permission(pane, request, &self.dialog, answer)?
             }
-            Answer::Option(n) => keys(loc, &[&n.to_string()])?,
-            Answer::Text(text) => typed(loc, request, text)?,
+            Answer::Option(n) => pane.keys(&[&n.to_string()])?,
+            Answer::Text(text) => typed(pane, request, text)?,
         }
         confirm(request, fresh)
     }
@@ -109,21 +117,59 @@ fn supported(request: &Request) -> Result<(), Error> {
     Err(Error::Refused(why))
 }
 
-/// The pane must still be the opencode process's terminal: keys go nowhere else.
-fn same_terminal(loc: &TmuxLocation, tty: Option<&str>) -> Result<(), Error> {
-    let Some(tty) = tty else { return Ok(()) };
-    let pane_tty = tmux::run_tmux(
-        Some(&loc.socket),
-        &["display-message", "-p", "-t", &loc.pane_id, "#{pane_tty}"],
-    )?;
-    if pane_tty.trim() != tty {
-        return Err(Error::Refused(format!(
-            "pane {} is no longer the session's terminal ({}): no keys sent",
-            clean(&loc.pane_id),
-            clean(tty)
-        )));
+impl Keys {
+    /// The keys would reach the session's opencode process and nothing else: the pane is still
+    /// its terminal, and that terminal's foreground is opencode (not a shell, a `cat` or a pager
+    /// showing the same text). Checked again right before every key sent.
+    fn verify(&self) -> Result<(), Error> {
+        let p = &self.process;
+        let pane = clean(&self.loc.pane_id);
+        let out = tmux::run_tmux(
+            Some(&self.loc.socket),
+            &[
+                "display-message",
+                "-p",
+                "-t",
+                &self.loc.pane_id,
+                "#{pane_pid} #{pane_tty}",
+            ],
+        )?;
+        let (pane_pid, pane_tty) = out.trim().split_once(' ').unwrap_or_default();
+        if p.tty.as_deref().is_some_and(|tty| tty != pane_tty) {
+            return Err(Error::Refused(format!(
+                "pane {pane} is no longer the session's terminal ({}): no keys sent",
+                clean(p.tty.as_deref().unwrap_or_default())
+            )));
+        }
+        let pane_pid = pane_pid.parse().unwrap_or(0);
+        foreground::check(p.pid, p.started_at, pane_pid)
+            .map_err(|why| Error::Refused(format!("pane {pane}: {why}: no keys sent")))
     }
-    Ok(())
+
+    /// Presses `keys` (tmux key names: `Enter`, `Right`, a digit).
+    fn keys(&self, keys: &[&str]) -> Result<(), Error> {
+        self.verify()?;
+        let mut args = vec!["send-keys", "-t", self.loc.pane_id.as_str(), "--"];
+        args.extend_from_slice(keys);
+        tmux::run_tmux(Some(&self.loc.socket), &args)?;
+        Ok(())
+    }
+
+    /// Types `text` as it is: after `--`, so text such as `-R` or `-t%3 x` is never read as
+    /// one of send-keys' flags (reset the terminal, send to another pane).
+    fn text(&self, text: &str) -> Result<(), Error> {
+        self.verify()?;
+        let args = [
+            "send-keys",
+            "-t",
+            self.loc.pane_id.as_str(),
+            "-l",
+            "--",
+            text,
+        ];
+        tmux::run_tmux(Some(&self.loc.socket), &args)?;
+        Ok(())
+    }
 }
 
 fn read(loc: &TmuxLocation) -> Result<Option<Dialog>, Error> {
@@ -159,13 +205,6 @@ pub fn shows(dialog: &Dialog, request: &Request) -> bool {
     }
 }
 
-fn keys(loc: &TmuxLocation, keys: &[&str]) -> Result<(), Error> {
-    let mut args = vec!["send-keys", "-t", loc.pane_id.as_str()];
-    args.extend_from_slice(keys);
-    tmux::run_tmux(Some(&loc.socket), &args)?;
-    Ok(())
-}
-
 /// Waits for the pane to show a dialog `ok` accepts.
 fn until(loc: &TmuxLocation, what: &str, ok: impl Fn(&Dialog) -> bool) -> Result<Dialog, Error> {
     let start = Instant::now();
@@ -185,12 +224,7 @@ fn until(loc: &TmuxLocation, what: &str, ok: impl Fn(&Dialog) -> bool) -> Result
 /// The dialog's selection moved to the wanted option (right, cycling), and the dialog, still
 /// this request's with that option selected, checked on screen right before it is confirmed;
 /// `Allow always` then confirms its patterns, and a subagent's rejection its (empty) message.
-fn permission(
-    loc: &TmuxLocation,
-    request: &Request,
-    seen: &Dialog,
-    answer: &Answer,
-) -> Result<(), Error> {
+fn permission(pane: &Keys, request: &Request, seen: &Dialog, answer: &Answer) -> Result<(), Error> {
     let want = match answer {
         Answer::Once => 0,
         Answer::Always => 1,
@@ -206,24 +240,28 @@ fn permission(
     };
     let rights = vec!["Right"; (want + 3 - at) % 3];
     if !rights.is_empty() {
-        keys(loc, &rights)?;
+        pane.keys(&rights)?;
     }
-    until(loc, "this request's dialog with the option selected", |d| {
-        let selected = matches!(d, Dialog::Permission { selected: Some(s), .. } if *s == want);
-        selected && shows(d, request)
-    })?;
-    keys(loc, &["Enter"])?;
+    until(
+        &pane.loc,
+        "this request's dialog with the option selected",
+        |d| {
+            let selected = matches!(d, Dialog::Permission { selected: Some(s), .. } if *s == want);
+            selected && shows(d, request)
+        },
+    )?;
+    pane.keys(&["Enter"])?;
     match answer {
         Answer::Always => {
-            until(loc, "the confirmation of `Allow always`", |d| {
+            until(&pane.loc, "the confirmation of `Allow always`", |d| {
                 matches!(d, Dialog::AlwaysConfirm { selected: Some(0) })
             })?;
-            keys(loc, &["Enter"])
+            pane.keys(&["Enter"])
         }
         Answer::Reject => {
             std::thread::sleep(POLL * 3);
-            if read(loc)? == Some(Dialog::RejectMessage) {
-                keys(loc, &["Enter"])?;
+            if read(&pane.loc)? == Some(Dialog::RejectMessage) {
+                pane.keys(&["Enter"])?;
             }
             Ok(())
         }
@@ -232,46 +270,55 @@ fn permission(
 }
 
 /// The typed-answer option opened, the text typed into it and seen there, then sent.
-fn typed(loc: &TmuxLocation, request: &Request, text: &str) -> Result<(), Error> {
+fn typed(pane: &Keys, request: &Request, text: &str) -> Result<(), Error> {
     let n = request.single_question().map_or(0, |q| q.options.len()) + 1;
-    keys(loc, &[&n.to_string()])?;
-    until(loc, "the typed-answer box of this request's dialog", |d| {
-        let open = matches!(
-            d,
-            Dialog::Question {
-                typing: Some(_),
-                ..
-            }
-        );
-        open && shows(d, request)
-    })?;
-    tmux::run_tmux(
-        Some(&loc.socket),
-        &["send-keys", "-t", &loc.pane_id, "-l", text],
+    pane.keys(&[&n.to_string()])?;
+    until(
+        &pane.loc,
+        "the typed-answer box of this request's dialog",
+        |d| {
+            let open = matches!(
+                d,
+                Dialog::Question {
+                    typing: Some(_),
+                    ..
+                }
+            );
+            open && shows(d, request)
+        },
     )?;
-    until(loc, "the typed answer in this request's dialog", |d| {
-        let typed =
-            matches!(d, Dialog::Question { typing: Some(t), .. } if squeezed(t) == squeezed(text));
-        typed && shows(d, request)
-    })?;
-    keys(loc, &["Enter"])
+    pane.text(text)?;
+    until(
+        &pane.loc,
+        "the typed answer in this request's dialog",
+        |d| {
+            let typed = matches!(d, Dialog::Question { typing: Some(t), .. } if squeezed(t) == squeezed(text));
+            typed && shows(d, request)
+        },
+    )?;
+    pane.keys(&["Enter"])
 }
 
-/// opencode took the answer: the session no longer waits on the request.
+/// opencode took the answer: its process is still the session's and says so. The request is
+/// no longer pending in what the database reads for that session (its facts were read), or in
+/// what the companion plugin reports for the process, when the plugin had reported it. A
+/// process that ended, or a session otop could not read, is no evidence.
 fn confirm(request: &Request, fresh: &mut dyn FnMut() -> Option<Row>) -> Result<String, Error> {
     let start = Instant::now();
     loop {
-        let now = fresh();
-        let pending = now
-            .as_ref()
-            .and_then(|r| r.status.request.as_deref())
-            .is_some_and(|r| r.id == request.id);
-        if !pending {
+        let Some(row) = fresh() else {
+            return Err(Error::Refused(
+                "sent the keys, but the opencode process ended before it showed the answer \
+                 taken: check the session"
+                    .into(),
+            ));
+        };
+        if taken(&row, request) {
             return Ok("through its pane".into());
         }
         if start.elapsed() > TAKEN {
             return Err(Error::Refused(format!(
-                "sent the keys, but opencode still shows the request pending after {} s",
+                "sent the keys, but opencode has not shown the request answered after {} s",
                 TAKEN.as_secs()
             )));
         }
@@ -279,68 +326,20 @@ fn confirm(request: &Request, fresh: &mut dyn FnMut() -> Option<Row>) -> Result<
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(ask: Ask) -> Request {
-        Request {
-            id: "prt_1".into(),
-            session_id: "ses_1".into(),
-            from_plugin: false,
-            ask,
-        }
-    }
-
-    fn bash(what: &str) -> Request {
-        request(Ask::Permission {
-            tool: "bash".into(),
-            what: what.into(),
-        })
-    }
-
-    fn perm(body: &[&str]) -> Dialog {
-        Dialog::Permission {
-            body: body.iter().map(|s| s.to_string()).collect(),
-            options: Vec::new(),
-            selected: Some(0),
-        }
-    }
-
-    #[test]
-    fn the_dialog_must_show_that_very_command() {
-        let d = perm(&["# Shell command", "$ sleep 7"]);
-        assert!(shows(&d, &bash("sleep 7")));
-        assert!(!shows(&d, &bash("sleep 70")));
-        assert!(!shows(&d, &bash("sleep")));
-        // A long command wraps in the dialog.
-        let d = perm(&["# Run it", "$ cargo test --work", "space -- --nocapture"]);
-        assert!(shows(&d, &bash("cargo test --workspace -- --nocapture")));
-    }
-
-    #[test]
-    fn the_dialog_must_ask_that_very_question() {
-        let q = crate::model::request::question(&["Red", "Blue"], true);
-        let d = |text: &str, options: &[&str]| Dialog::Question {
-            text: text.into(),
-            options: options.iter().map(|s| s.to_string()).collect(),
-            custom: true,
-            tabs: false,
-            typing: None,
-        };
-        assert!(shows(&d("Which colour?", &["Red", "Blue"]), &q));
-        assert!(!shows(&d("Which colour?", &["Red", "Green"]), &q));
-        assert!(!shows(&d("Which size?", &["Red", "Blue"]), &q));
-        assert!(!shows(&perm(&["$ sleep 1"]), &q));
-    }
-
-    #[test]
-    fn only_what_the_pane_can_be_trusted_with() {
-        assert!(supported(&bash("sleep 1")).is_ok());
-        let edit = request(Ask::Permission {
-            tool: "edit".into(),
-            what: "src/a.rs".into(),
-        });
-        assert!(supported(&edit).is_err());
-    }
+/// Whether `row`, read after the keys, shows `request` answered (see [`confirm`]).
+fn taken(row: &Row, request: &Request) -> bool {
+    let pending = row
+        .status
+        .request
+        .as_deref()
+        .is_some_and(|r| r.id == request.id);
+    let said = if request.from_plugin {
+        row.process.as_ref().is_some_and(|p| p.plugin)
+    } else {
+        row.session.is_some()
+    };
+    !pending && said
 }
+
+#[cfg(test)]
+mod tests;

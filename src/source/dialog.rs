@@ -45,10 +45,10 @@ struct Cell {
 }
 
 /// The cells of one captured line, backgrounds tracked through SGR sequences (other escape
-/// sequences are skipped).
-fn cells(line: &str) -> Vec<Cell> {
+/// sequences are skipped) from `bg`, where the line before left it: `capture-pane -e` writes
+/// only what changes from one cell to the next, across the ends of lines too.
+fn cells(line: &str, bg: &mut Option<String>) -> Vec<Cell> {
     let mut out = Vec::new();
-    let mut bg: Option<String> = None;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\u{1b}' {
@@ -75,7 +75,7 @@ fn cells(line: &str) -> Vec<Cell> {
             params.push(c);
         }
         if end == Some('m') {
-            apply_sgr(&params, &mut bg);
+            apply_sgr(&params, bg);
         }
     }
     out
@@ -150,36 +150,44 @@ fn selected(line: &[Cell], labels: &[&str]) -> Option<usize> {
     }
 }
 
-/// The dialog at the bottom of the pane, if one is open.
+/// The dialog at the bottom of the pane, if one is open. opencode draws its live dialog where
+/// the prompt box is, below everything else: only the lowest block of bordered lines, with
+/// nothing but blank lines under it, is read. The transcript above is drawn in bordered blocks
+/// too (messages, tool calls, a model's text), and any of it may look like a dialog.
 pub fn parse(capture: &str) -> Option<Dialog> {
-    let lines: Vec<Vec<Cell>> = capture.lines().map(cells).collect();
-    // The block of consecutive bordered lines that ends lowest on screen holds the dialog.
-    let inner: Vec<Option<&[Cell]>> = lines.iter().map(|l| inside(l)).collect();
-    let mut blocks: Vec<Vec<&[Cell]>> = Vec::new();
-    let mut current: Vec<&[Cell]> = Vec::new();
-    for line in &inner {
-        match line {
-            Some(l) => current.push(l),
-            None if !current.is_empty() => blocks.push(std::mem::take(&mut current)),
-            None => {}
+    let mut bg = None;
+    let lines: Vec<Vec<Cell>> = capture.lines().map(|l| cells(l, &mut bg)).collect();
+    let last = lines.iter().rposition(|l| !blank(l))?;
+    let mut block: Vec<&[Cell]> = Vec::new();
+    for line in lines[..=last].iter().rev() {
+        match inside(line) {
+            Some(l) => block.push(l),
+            None => break,
         }
     }
-    if !current.is_empty() {
-        blocks.push(current);
-    }
-    blocks.iter().rev().find_map(|b| dialog(b))
+    block.reverse();
+    dialog(&block)
+}
+
+fn blank(line: &[Cell]) -> bool {
+    line.iter().all(|c| c.ch.is_whitespace())
 }
 
 fn dialog(block: &[&[Cell]]) -> Option<Dialog> {
     let texts: Vec<String> = block.iter().map(|l| text(l)).collect();
     let has = |t: &str| texts.iter().position(|l| l.contains(t));
-    if let Some(opts) = texts
-        .iter()
-        .position(|l| PERMISSION_OPTIONS.iter().all(|o| l.contains(o)))
-    {
-        let title = has("Permission required")?;
+    // A dialog's title is its first line; its options come after it.
+    let first = texts.iter().position(|l| !l.is_empty())?;
+    let after = |at: usize, ok: &dyn Fn(&str) -> bool| {
+        texts[at + 1..]
+            .iter()
+            .position(|l| ok(l))
+            .map(|i| at + 1 + i)
+    };
+    if texts[first].contains("Permission required") {
+        let opts = after(first, &|l| PERMISSION_OPTIONS.iter().all(|o| l.contains(o)))?;
         return Some(Dialog::Permission {
-            body: texts[title + 1..opts]
+            body: texts[first + 1..opts]
                 .iter()
                 .filter(|l| !l.is_empty())
                 .cloned()
@@ -188,11 +196,8 @@ fn dialog(block: &[&[Cell]]) -> Option<Dialog> {
             selected: selected(block[opts], &PERMISSION_OPTIONS),
         });
     }
-    if has("Always allow").is_some()
-        && let Some(opts) = texts
-            .iter()
-            .position(|l| l.contains("Confirm") && l.contains("Cancel"))
-    {
+    if texts[first].contains("Always allow") {
+        let opts = after(first, &|l| l.contains("Confirm") && l.contains("Cancel"))?;
         return Some(Dialog::AlwaysConfirm {
             selected: selected(block[opts], &["Confirm", "Cancel"]),
         });
@@ -200,10 +205,13 @@ fn dialog(block: &[&[Cell]]) -> Option<Dialog> {
     if has("Reject permission").is_some() {
         return Some(Dialog::RejectMessage);
     }
-    let footer = texts
-        .iter()
-        .rposition(|l| l.contains("esc dismiss") && l.contains("enter"))?;
-    question(&texts[..footer], texts[footer].contains("⇆"))
+    // A question's footer is its last line.
+    let footer = texts.iter().rposition(|l| !l.is_empty())?;
+    let hint = &texts[footer];
+    if !(hint.contains("esc dismiss") && hint.contains("enter")) {
+        return None;
+    }
+    question(&texts[first..footer], hint.contains("⇆"))
 }
 
 /// `1. Red` → (1, `Red`); a picked option's `✓` is not part of its label.

@@ -3,4 +3,5 @@
 //! Compiled only for tests and with the `testkit` feature, so no release binary carries it.
 
 pub mod fixture;
+pub mod fuzz;
 pub mod standin;

@@ -68,7 +68,7 @@ fn restore_tmux_window() {
         if w.automatic {
             tmux(&["set-option", "-w", "-t", &w.pane, "automatic-rename", "on"]);
         } else {
-            tmux(&["rename-window", "-t", &w.pane, &w.name]);
+            tmux(&["rename-window", "-t", &w.pane, "--", &w.name]);
         }
     }
 }

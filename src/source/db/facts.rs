@@ -386,7 +386,7 @@ fn unfinished_tool(part: &Part) -> Option<ToolFacts> {
 }
 
 /// `session.model` is JSON `{id, providerID, variant}`.
-fn session_model_name(json: &str) -> Option<String> {
+pub(crate) fn session_model_name(json: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(json).ok()?;
     let p = v.get("providerID")?.as_str()?;
     let m = v.get("id").or_else(|| v.get("modelID"))?.as_str()?;

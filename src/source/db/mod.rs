@@ -10,14 +10,14 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, ffi};
 
 mod cell;
-mod facts;
+pub(crate) mod facts;
 mod global_index;
 mod history;
 pub mod info;
-mod json;
+pub(crate) mod json;
 pub(crate) use json::cut_chars;
 mod open;
-mod recent;
+pub(crate) mod recent;
 mod schema;
 #[cfg(test)]
 mod tests;

@@ -205,7 +205,7 @@ impl Db {
 }
 
 /// The strings of a JSON array (or an object's values), as SQLite's `json_each` yields them.
-fn json_strings(text: &str) -> Vec<String> {
+pub(crate) fn json_strings(text: &str) -> Vec<String> {
     let strings = |v: &mut dyn Iterator<Item = serde_json::Value>| -> Vec<String> {
         v.filter_map(|x| x.as_str().map(str::to_string)).collect()
     };

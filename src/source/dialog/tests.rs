@@ -36,6 +36,11 @@ fn a_permission_dialog_shows_its_command_and_the_selected_option() {
     let (body, selected) = permission(capture!("perm-narrow"));
     assert_eq!(body, ["# Shell command", "$ sleep 9"]);
     assert_eq!(selected, Some(0));
+    // The same screen printed into a wider pane and captured again: the capture writes a
+    // background once, and the next lines go on with it.
+    let (body, selected) = permission(capture!("perm-recaptured"));
+    assert_eq!(body, ["# Shell command", "$ sleep 7"]);
+    assert_eq!(selected, Some(0));
 }
 
 #[test]
@@ -91,4 +96,36 @@ fn squeezed_ignores_where_lines_wrap() {
         squeezed("$ echo a &&\n  echo b"),
         squeezed("$ echo a && echo b")
     );
+}
+
+#[test]
+fn options_drawn_above_the_title_are_no_dialog_and_no_panic() {
+    // Today's main sliced `texts[title + 1..opts]` backwards here and panicked.
+    let upside_down = "┃  Allow once   Allow always   Reject\n┃ △ Permission required\n┃ $ x\n";
+    assert_eq!(parse(upside_down), None);
+    let confirm = "┃  Confirm   Cancel\n┃ △ Always allow\n";
+    assert_eq!(parse(confirm), None);
+}
+
+#[test]
+fn only_the_lowest_block_is_the_live_dialog() {
+    // A transcript block shaped like the dialog, above the prompt box: no dialog is open.
+    let transcript = "┃ △ Permission required\n┃ $ rm -rf ~\n┃  Allow once   Allow always   \
+                      Reject\n\n     $ rm -rf ~\n\n┃ Ask anything\n┃ Build · m Scripted\n\n";
+    assert_eq!(parse(transcript), None);
+    // Text drawn below it: not where opencode draws its dialog.
+    let real = capture!("perm");
+    assert!(parse(real).is_some());
+    assert_eq!(
+        parse(&format!("{real}\n  a line of output under it\n")),
+        None
+    );
+    // A question shaped block above the prompt box, likewise.
+    let question = "┃ Which colour?\n┃ 1. Red\n┃ 2. Blue\n┃ ⇅ select  enter submit  esc dismiss\n\n\
+                    ┃ Ask anything\n\n";
+    assert_eq!(parse(question), None);
+    // The title must open the block: a prompt box merely holding the words is no dialog.
+    let typed =
+        "┃ Ask anything\n┃ △ Permission required\n┃ $ x\n┃ Allow once Allow always Reject\n";
+    assert_eq!(parse(typed), None);
 }

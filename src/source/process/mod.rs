@@ -12,6 +12,7 @@ use self::macos as os;
 
 mod cpu;
 mod details;
+pub mod foreground;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "macos")]

@@ -1,0 +1,4 @@
+//! `otop::testkit::fuzz::wire`: see there what it asserts.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| otop::testkit::fuzz::wire(data));
