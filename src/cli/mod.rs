@@ -23,6 +23,9 @@ pub mod table;
 pub mod wait;
 pub mod watch;
 
+#[cfg(test)]
+mod formats;
+
 const EXAMPLES: &str = "\
 Examples:
   otop                      open the monitor

@@ -74,7 +74,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
 
 /// The sessions the segment counts, most urgent first, and the counts (the hosts that did not
 /// answer among them).
-fn counted(snap: &crate::collect::Snapshot) -> (Vec<Row>, Counts) {
+pub(super) fn counted(snap: &crate::collect::Snapshot) -> (Vec<Row>, Counts) {
     let rows = select::sessions(snap.rows.clone(), false);
     let counts = Counts {
         unreachable: snap.hosts_down(),
@@ -107,7 +107,7 @@ fn spend(totals: Option<&TotalsPair>) -> serde_json::Value {
     }
 }
 
-fn to_json(
+pub(super) fn to_json(
     c: &Counts,
     rows: &[Row],
     hosts: &[crate::collect::hosts::HostState],
