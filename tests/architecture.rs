@@ -73,6 +73,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("source::remote::once", "config::hosts"),
     ("source::remote::wire", "collect"),
     ("source::remote::wire", "model::row"),
+    // The one row format (serde) the hand-written decoder became; both go with the decoder's
+    // move to where snapshots are made.
+    ("source::remote::wire", "model::row_json"),
     ("source::remote::wire", "model::sanitize"),
     ("source::remote::wire", "model::state"),
     ("tui::terminal", "source::tmux"),

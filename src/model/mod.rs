@@ -4,6 +4,7 @@ pub mod correlate;
 pub mod infer;
 pub mod request;
 pub mod row;
+pub mod row_json;
 pub mod sanitize;
 pub mod select;
 pub mod state;

@@ -2,7 +2,7 @@
 //! process on its own), its status and where it lives in tmux. Views read only these.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::state::{MatchRule, State, Status};
 use crate::source::db::types::SessionFacts;
@@ -247,58 +247,8 @@ impl Row {
     }
 
     pub fn to_json(&self) -> Value {
-        let p = self.process.as_ref();
-        json!({
-            "pid": p.map(|p| p.info.pid),
-            "ppid": p.map(|p| p.info.ppid),
-            "tty": p.and_then(|p| p.info.tty.clone()),
-            "cwd": p.and_then(|p| p.info.cwd.clone()),
-            "kind": p.map(|p| p.kind),
-            "owner_pid": p.and_then(|p| p.owner),
-            // In f64 before rounding: 3.8f32 printed as an f64 is 3.799999952316284.
-            "cpu_percent": p.and_then(|p| p.cpu_percent).map(|c| (f64::from(c) * 10.0).round() / 10.0),
-            "rss_bytes": p.map(|p| p.info.rss_bytes),
-            "started_at": p.map(|p| p.info.started_at),
-            "argv": p.map(|p| p.info.argv.clone()),
-            "plugin": p.map(|p| p.plugin),
-            "state": self.status.state,
-            "status": self.status.detail,
-            "request": self.status.request,
-            "match": self.matched,
-            "unseen": self.unseen,
-            "certain": self.certain,
-            "host": self.host,
-            "tmux": self.tmux,
-            "session": self.session.as_ref().map(session_json),
-        })
+        serde_json::to_value(super::row_json::RowJson::from(self)).unwrap_or(Value::Null)
     }
-}
-
-fn session_json(s: &SessionFacts) -> Value {
-    json!({
-        "id": s.id,
-        "title": s.title,
-        "directory": s.directory,
-        "parent_id": s.parent_id,
-        "model": s.model,
-        "agent": s.agent,
-        "message_count": s.message_count,
-        "tokens": {
-            "context": s.context_tokens,
-            "input": s.tokens.input,
-            "output": s.tokens.output,
-            "reasoning": s.tokens.reasoning,
-            "cache_read": s.tokens.cache_read,
-            "cache_write": s.tokens.cache_write,
-        },
-        "cost": s.cost,
-        "last_output": s.last_output,
-        "last_activity_at": s.last_activity_at,
-        "round_started_at": s.round_started_at,
-        "created_at": s.created_at,
-        "tools": s.tools,
-        "todos": s.todos,
-    })
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use crate::collect::Snapshot;
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
-use crate::model::state::{State, Status};
-use crate::source::db::types::SessionFacts;
+use crate::model::row_json::RowJson;
+use crate::model::state::Status;
 use crate::source::process::types::{Kind, ProcessInfo};
 
 /// The format this otop writes, `MAJOR.MINOR`: a reader takes any minor of its own major
@@ -149,8 +149,10 @@ pub fn decode(line: &str, host: &str) -> Result<RemoteSnapshot, WireError> {
     Ok(RemoteSnapshot {
         version,
         taken_at: value(top.taken_at).as_i64().unwrap_or(0),
-        rows: each(top.rows, MAX_ROWS)
-            .iter()
+        rows: first_items(top.rows, MAX_ROWS)
+            .into_iter()
+            .filter(|r| r.get().len() <= MAX_ROW)
+            .filter_map(|r| serde_json::from_str::<RowJson>(r.get()).ok())
             .filter_map(row_from_json)
             .map(|r| r.on_host(host))
             .collect(),
@@ -219,104 +221,68 @@ fn bounded(s: &str) -> String {
     s[..end].to_string()
 }
 
-/// The inverse of [`Row::to_json`] (a test holds the two together); None for a row of another
-/// machine (no chains of hosts) or without a state.
-fn row_from_json(v: &Value) -> Option<Row> {
-    if !v["host"].is_null() {
+/// A row as [`RowJson`] reads it, every text and list bounded; None for a row of another
+/// machine (no chains of hosts).
+fn row_from_json(v: RowJson) -> Option<Row> {
+    if v.host.is_some() {
         return None;
     }
-    let state: State = serde_json::from_value(v["state"].clone()).ok()?;
-    let detail = v["status"].as_str().unwrap_or_default();
-    let status = Status::new(state, bounded(detail))
-        .with_request(serde_json::from_value(v["request"].clone()).ok());
-    let process = v["pid"].as_u64().and_then(|pid| {
-        let argv: Vec<String> = v["argv"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .take(MAX_ITEMS)
-            .filter_map(|a| a.as_str().map(bounded))
-            .collect();
-        Some(ProcessRow {
-            info: ProcessInfo {
-                pid: u32::try_from(pid).ok()?,
-                ppid: num(&v["ppid"]),
-                name: argv
-                    .first()
-                    .map(|a| basename(a).to_string())
-                    .unwrap_or_default(),
-                argv,
-                cwd: text(&v["cwd"]),
-                tty: text(&v["tty"]),
-                started_at: v["started_at"].as_i64().unwrap_or(0),
-                rss_bytes: v["rss_bytes"].as_u64().unwrap_or(0),
-                ..ProcessInfo::default()
-            },
-            kind: serde_json::from_value(v["kind"].clone()).unwrap_or(Kind::Tui),
-            cpu_percent: v["cpu_percent"].as_f64().map(|c| c as f32),
-            owner: v["owner_pid"].as_u64().and_then(|p| u32::try_from(p).ok()),
-            plugin: v["plugin"].as_bool().unwrap_or(false),
-        })
+    let status = Status::new(v.state, bounded(&v.status)).with_request(v.request);
+    let text = |t: Option<String>| t.as_deref().map(bounded);
+    let argv: Vec<String> = v
+        .argv
+        .unwrap_or_default()
+        .iter()
+        .take(MAX_ITEMS)
+        .map(|a| bounded(a))
+        .collect();
+    let process = v.pid.map(|pid| ProcessRow {
+        info: ProcessInfo {
+            pid,
+            ppid: v.ppid.unwrap_or(0),
+            name: argv
+                .first()
+                .map(|a| basename(a).to_string())
+                .unwrap_or_default(),
+            argv,
+            cwd: text(v.cwd),
+            tty: text(v.tty),
+            started_at: v.started_at.unwrap_or(0),
+            rss_bytes: v.rss_bytes.unwrap_or(0),
+            ..ProcessInfo::default()
+        },
+        kind: v.kind.unwrap_or(Kind::Tui),
+        cpu_percent: v.cpu_percent.map(|c| c as f32),
+        owner: v.owner_pid,
+        plugin: v.plugin.unwrap_or(false),
+    });
+    let session = v.session.and_then(|s| {
+        let mut s = s.into_facts()?;
+        for t in [
+            &mut s.title,
+            &mut s.directory,
+            &mut s.parent_id,
+            &mut s.model,
+            &mut s.agent,
+            &mut s.last_output,
+        ] {
+            *t = t.as_deref().map(bounded);
+        }
+        s.id = bounded(&s.id);
+        s.tools.truncate(MAX_ITEMS);
+        s.todos.truncate(MAX_ITEMS);
+        Some(s)
     });
     Some(Row {
         process,
-        session: session_from_json(&v["session"]),
+        session,
         status,
-        matched: serde_json::from_value(v["match"].clone()).ok(),
-        tmux: serde_json::from_value(v["tmux"].clone()).ok().map(location),
-        unseen: v["unseen"].as_bool().unwrap_or(false),
-        certain: v["certain"].as_bool().unwrap_or(false),
+        matched: v.matched,
+        tmux: v.tmux.map(location),
+        unseen: v.unseen,
+        certain: v.certain,
         host: None,
     })
-}
-
-fn session_from_json(s: &Value) -> Option<SessionFacts> {
-    let id = bounded(s["id"].as_str()?);
-    let t = &s["tokens"];
-    let list = |k: &str| s[k].as_array().cloned().unwrap_or_default();
-    Some(SessionFacts {
-        id,
-        title: text(&s["title"]),
-        directory: text(&s["directory"]),
-        parent_id: text(&s["parent_id"]),
-        model: text(&s["model"]),
-        agent: text(&s["agent"]),
-        message_count: s["message_count"].as_u64().unwrap_or(0),
-        tokens: crate::source::db::types::Tokens {
-            input: t["input"].as_u64().unwrap_or(0),
-            output: t["output"].as_u64().unwrap_or(0),
-            reasoning: t["reasoning"].as_u64().unwrap_or(0),
-            cache_read: t["cache_read"].as_u64().unwrap_or(0),
-            cache_write: t["cache_write"].as_u64().unwrap_or(0),
-        },
-        context_tokens: t["context"].as_u64(),
-        cost: s["cost"].as_f64(),
-        last_output: text(&s["last_output"]),
-        last_activity_at: s["last_activity_at"].as_i64(),
-        round_started_at: s["round_started_at"].as_i64(),
-        created_at: s["created_at"].as_i64(),
-        // Lenient per item: one odd tool or todo does not cost the session.
-        tools: list("tools")
-            .into_iter()
-            .take(MAX_ITEMS)
-            .filter_map(|t| serde_json::from_value(t).ok())
-            .collect(),
-        todos: list("todos")
-            .into_iter()
-            .take(MAX_ITEMS)
-            .filter_map(|t| serde_json::from_value(t).ok())
-            .collect(),
-        ..SessionFacts::default()
-    })
-}
-
-fn text(v: &Value) -> Option<String> {
-    v.as_str().map(bounded)
-}
-
-fn num(v: &Value) -> u32 {
-    v.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
 }
 
 fn basename(p: &str) -> &str {
