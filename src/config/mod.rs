@@ -70,6 +70,22 @@ pub enum Column {
     Host,
 }
 
+impl Column {
+    /// Left to right; dropped from the right when the terminal is narrow. Each sorts the list;
+    /// all but TITLE are the default `monitor.columns`.
+    pub const ALL: [Column; 9] = [
+        Column::Title,
+        Column::Status,
+        Column::Session,
+        Column::Uptime,
+        Column::Cpu,
+        Column::Context,
+        Column::Cost,
+        Column::Model,
+        Column::Tmux,
+    ];
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ThemeName {
@@ -183,16 +199,7 @@ impl Default for Monitor {
             interval: 2.0,
             sort: Column::Status,
             descending: false,
-            columns: vec![
-                Column::Status,
-                Column::Session,
-                Column::Uptime,
-                Column::Cpu,
-                Column::Context,
-                Column::Cost,
-                Column::Model,
-                Column::Tmux,
-            ],
+            columns: Column::ALL[1..].to_vec(),
             theme: ThemeName::Dark,
             colours: MonitorColours::default(),
             keys: MonitorKeys::default(),

@@ -4,19 +4,6 @@
 pub use crate::config::Column;
 
 impl Column {
-    /// Left to right; dropped from the right when the terminal is narrow. Each sorts the list.
-    pub const ALL: [Column; 9] = [
-        Column::Title,
-        Column::Status,
-        Column::Session,
-        Column::Uptime,
-        Column::Cpu,
-        Column::Context,
-        Column::Cost,
-        Column::Model,
-        Column::Tmux,
-    ];
-
     /// The header's two lines: the top field's label, the bottom field's. The top one names the
     /// sort.
     pub fn labels(self) -> (&'static str, &'static str) {
