@@ -1,5 +1,5 @@
 //! The one rule for finding rows by what a person types, in the monitor's `/` filter and the
-//! picker alike: fuzzy, case-insensitive, over everything a row shows that one might type, the host
+//! picker alike: fuzzy, in smart case (an upper-case letter asks for its case, as in fzf), over everything a row shows that one might type, the host
 //! included. The monitor keeps its sort order among the matches; the picker puts the best first.
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -18,7 +18,7 @@ pub struct Filter {
 impl Filter {
     pub fn new(query: &str) -> Filter {
         let pattern = (!query.trim().is_empty())
-            .then(|| Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart));
+            .then(|| Pattern::parse(query, CaseMatching::Smart, Normalization::Smart));
         Filter {
             pattern,
             matcher: Matcher::new(Config::DEFAULT),
@@ -114,9 +114,10 @@ mod tests {
     }
 
     #[test]
-    fn case_does_not_matter() {
-        let rows = [row("fix ci", None), row("Write docs", Some("BOX"))];
-        assert_eq!(Filter::new("FIX").rank(&rows), [0]);
+    fn smart_case_an_upper_case_letter_asks_for_its_case() {
+        let rows = [row("fix ci", None), row("Fix CI", Some("BOX"))];
+        assert_eq!(Filter::new("fix").rank(&rows).len(), 2);
+        assert_eq!(Filter::new("Fix").rank(&rows), [1]);
         assert_eq!(Filter::new("box").rank(&rows), [1]);
     }
 }

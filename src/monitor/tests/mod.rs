@@ -245,7 +245,7 @@ fn the_files_keys_act_and_show_in_the_help_and_hints() {
 fn filter_in_progress() {
     let mut app = app(120, 20);
     press(&mut app, KeyCode::Char('/'));
-    typed(&mut app, "WORK");
+    typed(&mut app, "work");
     assert!(app.editing_filter);
     insta::assert_snapshot!(screen(&app));
 }
@@ -325,9 +325,9 @@ fn filter_typing_and_clearing() {
     assert_eq!(app.filter, "billing");
     press(&mut app, KeyCode::Esc);
     assert_eq!((app.filter.as_str(), app.shown.len()), ("", all));
-    // Matches session ids, tmux locations and status too, case-insensitively.
+    // Matches session ids, tmux locations and status too; lower case matches either case.
     press(&mut app, KeyCode::Char('/'));
-    typed(&mut app, "SCRATCH:0");
+    typed(&mut app, "scratch:0");
     assert_eq!(app.shown.len(), 1);
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('/'));
