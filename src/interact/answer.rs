@@ -8,6 +8,9 @@ use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::reply::Order;
 
+/// What a view says when the row waits on no request.
+const NOTHING_ASKED: &str = "this session waits for no answer";
+
 /// A key that answers the request of the row a view is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AnswerKey {
@@ -85,10 +88,10 @@ pub enum Pressed {
 /// typed answer opens its prompt first.
 pub fn press(row: &Row, key: AnswerKey) -> Pressed {
     let Some(request) = row.status.request.as_deref() else {
-        return Pressed::Refused("this session waits for no answer".into());
+        return Pressed::Refused(NOTHING_ASKED.into());
     };
     let Some(order) = Order::to_shown(row, key.answer()) else {
-        return Pressed::Refused("this session waits for no answer".into());
+        return Pressed::Refused(NOTHING_ASKED.into());
     };
     if key == AnswerKey::Type {
         return match request.check(&Answer::Text("x".into())) {
@@ -104,7 +107,7 @@ pub fn press(row: &Row, key: AnswerKey) -> Pressed {
 
 fn checked(order: Order) -> Pressed {
     let Some(request) = order.row.status.request.as_deref() else {
-        return Pressed::Refused("this session waits for no answer".into());
+        return Pressed::Refused(NOTHING_ASKED.into());
     };
     match request.check(&order.answer) {
         Ok(()) => Pressed::Send(order),

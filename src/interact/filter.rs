@@ -84,19 +84,14 @@ mod tests {
 
     fn row(title: &str, host: Option<&str>) -> Row {
         Row {
-            process: None,
             session: Some(SessionFacts {
                 id: format!("ses_{title}"),
                 title: Some(title.into()),
                 directory: Some("/home/u/src/billing".into()),
                 ..SessionFacts::default()
             }),
-            status: Status::new(State::Idle, ""),
-            matched: None,
-            tmux: None,
-            unseen: false,
-            certain: false,
             host: host.map(str::to_string),
+            ..Row::bare(Status::new(State::Idle, ""))
         }
     }
 
