@@ -21,7 +21,18 @@ pub struct McpServer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct McpFile {
     pub path: String,
-    pub servers: Result<Vec<McpServer>, String>,
+    pub servers: Result<Vec<McpServer>, Unusable>,
+}
+
+/// Why a file's servers are not shown. The panel is data a view compares and clones, so the
+/// causes are kept as the words shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unusable {
+    #[error("{0}")]
+    Unreadable(String),
+    /// Not JSON(C), in serde_json's words.
+    #[error("invalid: {0}")]
+    Invalid(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,8 +108,9 @@ fn strip_leading_comments(mut s: &str) -> &str {
 }
 
 /// The `mcp` servers of one config file's text, sorted by name.
-pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, String> {
-    let v: Value = serde_json::from_str(&strip_jsonc(text)).map_err(|e| format!("invalid: {e}"))?;
+pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, Unusable> {
+    let v: Value =
+        serde_json::from_str(&strip_jsonc(text)).map_err(|e| Unusable::Invalid(e.to_string()))?;
     let Some(mcp) = v.get("mcp").and_then(Value::as_object) else {
         return Ok(Vec::new());
     };
@@ -143,7 +155,9 @@ fn read_files(dir: &Path) -> Vec<McpFile> {
             Err(FileError::Missing) => None,
             read => Some(McpFile {
                 path: p.display().to_string(),
-                servers: read.map_err(|e| e.to_string()).and_then(|t| parse_mcp(&t)),
+                servers: read
+                    .map_err(|e| Unusable::Unreadable(e.to_string()))
+                    .and_then(|t| parse_mcp(&t)),
             }),
         })
         .collect()
