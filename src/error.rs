@@ -9,7 +9,7 @@ pub mod answer;
 use std::path::PathBuf;
 
 use crate::source::db::DbError;
-use crate::source::tmux::TmuxError;
+use crate::tmux_call::TmuxError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
