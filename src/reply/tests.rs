@@ -1,5 +1,5 @@
 use super::*;
-use crate::error::answer::Misfit;
+use crate::error::answer::{ChannelError, Misfit};
 use crate::model::row::ProcessRow;
 use crate::model::state::{MatchRule, State, Status};
 use crate::source::db::types::SessionFacts;
@@ -205,4 +205,73 @@ fn package(dir: &std::path::Path, version: &str) -> String {
     )
     .expect("write");
     pkg.join("bin/opencode.exe").display().to_string()
+}
+
+/// A row whose request the plugin reported, its channel at `<data>/opencode/otop/reply/42.sock`
+/// (its directory made with `mode`), and where that socket goes.
+fn plugin_row(data: &std::path::Path, mode: u32) -> (Row, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut r = row(Some("prt_1"));
+    if let Some(req) = r.status.request.as_mut() {
+        req.from_plugin = true;
+    }
+    let dir = data.join("opencode/otop/reply");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    (r, dir.join("42.sock"))
+}
+
+fn plugin_env(data: &std::path::Path) -> Env {
+    Env {
+        xdg_data_home: Some(data.display().to_string()),
+        ..Env::default()
+    }
+}
+
+#[test]
+fn a_channel_others_could_reach_is_refused_as_the_channel() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (r, socket) = plugin_row(tmp.path(), 0o755);
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind");
+    let order = Order::to_shown(&r, Answer::Once).expect("an order");
+    let why =
+        give(&order, &plugin_env(tmp.path()), 0, &mut || vec![r.clone()]).expect_err("refused");
+    assert!(
+        matches!(
+            &why,
+            Error::Channel {
+                what: "the companion plugin's channel",
+                why: ChannelError::Open { mode: 0o755, .. }
+            }
+        ),
+        "{why:?}"
+    );
+}
+
+/// The plugin answered "no longer pending": the request was answered or withdrawn between
+/// otop's read and the plugin, which is the same kind as otop finding it so.
+#[test]
+fn the_plugin_finding_the_request_gone_is_a_request_no_longer_pending() {
+    use std::io::{BufRead, Write};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (r, socket) = plugin_row(tmp.path(), 0o700);
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind");
+    let plugin = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accept");
+        let mut line = String::new();
+        std::io::BufReader::new(&conn)
+            .read_line(&mut line)
+            .expect("read");
+        writeln!(conn, r#"{{"ok":false,"error":"no longer pending"}}"#).expect("write");
+        line
+    });
+    let order = Order::to_shown(&r, Answer::Once).expect("an order");
+    let why =
+        give(&order, &plugin_env(tmp.path()), 0, &mut || vec![r.clone()]).expect_err("refused");
+    let asked = plugin.join().expect("plugin");
+    assert!(asked.contains(r#""request":"prt_1""#), "{asked}");
+    assert!(
+        matches!(&why, Error::NotPending { request, now: None, .. } if request == "prt_1"),
+        "{why:?}"
+    );
 }
