@@ -61,8 +61,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("collect::demo", "reply"),
     ("collect::hosts", "reply"),
     ("collect::collector", "reply"),
-    ("monitor::effects", "source::opencode_config"),
-    ("monitor::state::app", "source::opencode_config"),
     ("source::remote", "config::hosts"),
     ("source::remote", "model::sanitize"),
     ("source::remote::link", "collect"),
