@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collect;
 pub mod companion;
 pub mod config;
+pub mod drive;
 pub mod error;
 pub mod interact;
 pub mod jump;

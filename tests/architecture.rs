@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["collect"],
     &["jump"],
     &["reply"],
+    &["drive"],
     &["notify", "companion"],
     &["tui"],
     &["interact"],

@@ -176,6 +176,10 @@ impl Source for WithHosts {
         remote_reply(host, order)
     }
 
+    fn host(&self, name: &str) -> Option<Host> {
+        WithHosts::host(self, name).cloned()
+    }
+
     fn wake_with(&mut self, wake: Waker) {
         if let Some(l) = &mut self.local {
             l.wake_with(wake.clone());

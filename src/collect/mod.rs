@@ -98,6 +98,13 @@ pub trait Source: Send {
         Err(Error::Refused("nothing can be answered here".into()))
     }
 
+    /// The configured host named `name` whose rows this source reads: where an act on one of
+    /// them goes (over ssh). None for this machine's sources and the demo.
+    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
+        let _ = name;
+        None
+    }
+
     /// Gives the source a way to ask for a refresh when something it watches changes (the
     /// notifier watches the companion plugin's files). Most sources ignore it.
     fn wake_with(&mut self, _wake: Waker) {}
@@ -114,6 +121,9 @@ impl<S: Source + ?Sized> Source for Box<S> {
     }
     fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
         (**self).answer(order, now)
+    }
+    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
+        (**self).host(name)
     }
     fn wake_with(&mut self, wake: Waker) {
         (**self).wake_with(wake)

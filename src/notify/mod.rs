@@ -248,6 +248,10 @@ impl<S: Source> Source for Notifier<S> {
         self.inner.prime_cpu()
     }
 
+    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
+        self.inner.host(name)
+    }
+
     fn answer(
         &mut self,
         order: &crate::reply::Order,

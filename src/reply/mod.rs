@@ -7,7 +7,7 @@
 //! it.
 
 pub mod channel;
-mod log;
+pub mod log;
 pub mod pane;
 
 use serde_json::json;
