@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::source::db::DbError;
-use crate::source::tmux::TmuxError;
+use crate::tmux_call::TmuxError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
