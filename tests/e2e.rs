@@ -685,6 +685,9 @@ fn driving(report: &mut Report, f: &Fleet, via: &'static str) {
         replies::reply(f, "question", &["--option", "1"]);
         said
     });
+    report.run("the README's script line", || {
+        support::drive::readme_line(f, "drive", &session, via)
+    });
     report.run("end the process", || support::drive::end(f, "drive"));
 }
 

@@ -126,12 +126,8 @@ fn local(
                 end::end(p.info.pid, p.info.started_at, *signal, grace),
             )
         }
-        Act::Send(text) => {
-            fits_send(&row, &name, text)?;
-            through(&row, env, &order.act, started, fresh)?
-        }
-        Act::Interrupt => {
-            fits_interrupt(&row, &name)?;
+        Act::Send(_) | Act::Interrupt => {
+            fits(&row, &order.act)?;
             through(&row, env, &order.act, started, fresh)?
         }
     };
@@ -159,6 +155,20 @@ fn through(
     }
     let ready = pane::prepare(row, act)?;
     Ok(("pane", ready.act(row, env, act, started, &mut again)))
+}
+
+/// Whether `act` fits `row` as it reads now; if not, why (the views say it at once, before
+/// any confirmation; [`act`] again after reading the world anew).
+pub fn fits(row: &Row, act: &Act) -> Result<(), Error> {
+    let name = describe(row);
+    match act {
+        Act::Send(text) => fits_send(row, &name, text),
+        Act::Interrupt => fits_interrupt(row, &name),
+        Act::End { .. } if row.process.is_none() => {
+            Err(Error::Refused(format!("{name}: no process to end")))
+        }
+        Act::End { .. } => Ok(()),
+    }
 }
 
 /// A message goes to a session that is there and waits for no answer.

@@ -33,6 +33,8 @@ pub enum Request {
     Focus(Focus),
     /// Give this answer, then collect at once (the row shows what became of it).
     Answer(Box<Order>),
+    /// Drive a session (a message, an interrupt, an end), then collect at once.
+    Drive(Box<crate::drive::Order>),
     /// Take a client to this row's pane: through ssh for another machine's row, which can take
     /// the host's timeout, so never on the UI thread.
     Jump(Box<Row>, Box<Here>),
@@ -76,6 +78,13 @@ pub fn spawn_collector(
                     Request::Refresh => {}
                     Request::Answer(order) => {
                         let said = source.answer(&order, now_ms());
+                        if events.send(Event::Acted(said)).is_err() {
+                            return;
+                        }
+                    }
+                    Request::Drive(order) => {
+                        let env = crate::paths::Env::from_process();
+                        let said = crate::drive::act(&order, source.as_mut(), &env);
                         if events.send(Event::Acted(said)).is_err() {
                             return;
                         }

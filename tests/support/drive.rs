@@ -214,3 +214,56 @@ pub fn end(f: &Fleet, name: &str) -> String {
     );
     format!("{said} [{took:.1?}]")
 }
+
+/// The README's script line, as written there, on the TUI's pane: `otop wait PANE --until done`
+/// returns once the running turn finished, then `otop send PANE 'now run the tests'` is taken.
+pub fn readme_line(f: &Fleet, name: &str, session: &str, via: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("otop wait %5 --until done && otop send %5"))
+        .expect("the README's script line");
+    let script = line.replace("%5", &f.tui(name).pane);
+    let bin = f.root.join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir bin");
+    let _ = std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_otop"), bin.join("otop"));
+    wait_tui_row(f, name, session, STATE, |r| state_is(r, "idle", ""));
+    taken(f, "send", name, &["SLOW 3 marker-drive-readme"], via);
+    let before = f.model.requests_containing("now run the tests");
+    let out = std::process::Command::new("bash")
+        .args(["-e", "-c", &script])
+        .envs(f.env())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env_remove("TMUX")
+        .output()
+        .expect("bash");
+    let said = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        out.status.success(),
+        "{line}: {said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains(via), "{said}");
+    let first = turn_over(f, session, "marker-drive-readme");
+    let sent = wait_for(STATE, || {
+        (f.model.requests_containing("now run the tests") > before).then_some(())
+    });
+    assert!(
+        sent.is_some(),
+        "the model was never sent the README's message"
+    );
+    let next = turn_over(f, session, "now run the tests");
+    assert!(
+        next.1 >= first.2.unwrap_or(i64::MAX),
+        "sent before the turn was done"
+    );
+    said
+}

@@ -174,7 +174,8 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         // `? help` and `q quit` stay whatever else has to go, the answer keys included.
         let kept = spans_width(&hints(app, Place::List, LIST_HINTS, 0, 2));
-        let answers = answer::hints(app, Place::List);
+        let mut answers = answer::hints(app, Place::List);
+        answers.extend(answer::offer(app, Place::List));
         let room = usize::from(area.width).saturating_sub(kept);
         let mut spans = match spans_width(&answers) > room {
             true => {
