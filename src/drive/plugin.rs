@@ -25,10 +25,14 @@ pub fn channel(row: &Row, env: &Env) -> Result<Option<Channel>, Error> {
     if !socket.exists() {
         return Ok(None);
     }
-    channel::check(&socket)
-        .map_err(|why| Error::Refused(format!("the companion plugin's channel: {why}")))?;
-    let ping = channel::ask(&socket, &json!({"op": "ping"}))
-        .map_err(|why| Error::Refused(format!("the companion plugin: {why}")))?;
+    channel::check(&socket).map_err(|why| Error::Channel {
+        what: "the companion plugin's channel",
+        why,
+    })?;
+    let ping = channel::ask(&socket, &json!({"op": "ping"})).map_err(|why| Error::Channel {
+        what: "the companion plugin",
+        why,
+    })?;
     let ops = ping["ops"].as_array().cloned().unwrap_or_default();
     let takes = ops.iter().any(|o| o == "prompt") && ops.iter().any(|o| o == "abort");
     Ok(takes.then_some(Channel(socket)))
@@ -51,7 +55,10 @@ pub fn act(
     };
     channel::ask(&channel.0, &request)
         .and_then(|a| channel::outcome(&a))
-        .map_err(|why| Error::Refused(format!("the companion plugin: {why}")))?;
+        .map_err(|why| Error::Channel {
+            what: "the companion plugin",
+            why,
+        })?;
     match act {
         Act::Send(text) => taken::message(row, env, text, since)?,
         _ => taken::turn_over(again)?,

@@ -56,7 +56,7 @@ pub fn prepare(row: &Row, request: &Request) -> Result<Ready, Error> {
 impl Keys {
     /// The pane of `row`'s process, for `doing` (`answering`, `sending a message`): refused
     /// unless the process runs a proven opencode in a tmux pane. Nothing is read or sent yet.
-    pub fn of(row: &Row, doing: &str) -> Result<Keys, Error> {
+    pub fn of(row: &Row, doing: &'static str) -> Result<Keys, Error> {
         let refuse = |why: String| Err(Error::Refused(why));
         let process = row.process.as_ref().map(|p| &p.info);
         let pid = process.map_or(0, |p| p.pid);
@@ -64,16 +64,12 @@ impl Keys {
             .and_then(|p| p.exe.as_deref())
             .and_then(version::from_package);
         if !running.as_deref().is_some_and(|v| PROVEN.contains(&v)) {
-            let which = match &running {
-                Some(v) => format!("pid {pid} runs opencode {}", clean(v)),
-                None => format!("otop cannot tell which opencode version pid {pid} runs"),
-            };
-            return refuse(format!(
-                "{which}; {doing} through its pane is proven on opencode {} only: install the \
-                 companion plugin (otop plugin install) and restart the session to reach it \
-                 exactly",
-                PROVEN.join(", ")
-            ));
+            return Err(Error::NotProven {
+                pid,
+                version: running.map(|v| clean(&v).into_owned()),
+                proven: PROVEN,
+                doing,
+            });
         }
         let Some(loc) = &row.tmux else {
             return refuse(format!(
@@ -153,8 +149,10 @@ impl Keys {
             )));
         }
         let pane_pid = pane_pid.parse().unwrap_or(0);
-        foreground::check(p.pid, p.started_at, pane_pid)
-            .map_err(|why| Error::Refused(format!("pane {pane}: {why}: no keys sent")))
+        foreground::check(p.pid, p.started_at, pane_pid).map_err(|why| Error::NotAlone {
+            pane: pane.into_owned(),
+            why,
+        })
     }
 
     /// Presses `keys` (tmux key names: `Enter`, `Right`, a digit).
