@@ -427,3 +427,50 @@ fn a_hostile_remote_otop_costs_one_line() {
         "{out}"
     );
 }
+
+/// `otop send|interrupt|end box:…` go through the same ssh as answers, and the remote otop's
+/// verdict is the exit status here: it ends the remote user's opencode (a stand-in) and the row
+/// goes; what it refuses (a message to a stand-in whose version is proven nowhere, an interrupt of
+/// an idle one) exits non-zero with its reason under the host's name.
+#[test]
+fn send_interrupt_and_end_reach_the_other_machine() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let world = remote.world(&[("ses_far_c", "Far C"), ("ses_far_d", "Far D")]);
+    let here = Here::new(&remote, &world, "");
+    let db = empty_db(here.dir.path());
+    let seen = wait_for(Duration::from_secs(15), || {
+        let (code, out, _) = here.otop(&db, &["--host", "box", "sessions", "--json"]);
+        let rows = rows(&out);
+        (code == 0
+            && ["ses_far_c", "ses_far_d"]
+                .iter()
+                .all(|id| rows.iter().any(|r| r["session"]["id"] == *id)))
+        .then_some(())
+    });
+    assert!(seen.is_some(), "the stand-ins never showed");
+
+    let (code, _, err) = here.otop(&db, &["send", "box:ses_far_c", "-R now run the tests"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.starts_with("otop: box: "), "{err}");
+    assert!(err.contains("cannot tell which opencode version"), "{err}");
+    let (code, _, err) = here.otop(&db, &["interrupt", "box:ses_far_c"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no turn to interrupt"), "{err}");
+
+    let far_d = world.session("ses_far_d").pid;
+    let (code, out, err) = here.otop(&db, &["end", "--grace", "3", "box:ses_far_d"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!("box: end: ended pid {far_d} (SIGTERM)"),
+        "{err}"
+    );
+    assert!(!support::sshd::alive(far_d), "pid {far_d} still runs");
+    let (_, out, _) = here.otop(&db, &["--host", "box", "sessions", "--json"]);
+    assert!(
+        !rows(&out).iter().any(|r| r["session"]["id"] == "ses_far_d"),
+        "{out}"
+    );
+}

@@ -103,16 +103,7 @@ fn local(
     fresh: &mut dyn FnMut() -> Vec<Row>,
 ) -> Result<String, Error> {
     let name = describe(&order.row);
-    let same = |r: &Row| r.pid() == order.row.pid() && r.session_id() == order.row.session_id();
-    let row = rows
-        .iter()
-        .find(|r| same(r))
-        .cloned()
-        .ok_or_else(|| Error::Refused(format!("{name} is no longer running")))?;
-    // A process tied to this session by a guess could be running another one.
-    if let Some(why) = row.twin_doubt(Row::running(&rows)) {
-        return Err(Error::Refused(format!("{name}: {why}")));
-    }
+    let row = crate::reply::again(&order.row, &rows)?;
     let started = now_ms();
     let (how, outcome) = match &order.act {
         Act::End { signal, grace_ms } => {
@@ -230,14 +221,7 @@ fn log(env: &Env, row: &Row, act: &Act, how: &str, outcome: &Result<String, Erro
     );
 }
 
-/// The row in a few words: its session id, else its pid.
-pub fn describe(row: &Row) -> String {
-    match (row.session_id(), row.pid()) {
-        (Some(s), _) => clean(s).into_owned(),
-        (None, Some(p)) => format!("pid {p}"),
-        (None, None) => "the session".into(),
-    }
-}
+pub use crate::reply::describe;
 
 #[cfg(test)]
 mod tests;

@@ -5,28 +5,22 @@ use crate::source::db::types::SessionFacts;
 use crate::source::process::types::{Kind, ProcessInfo};
 
 fn row(state: State, detail: &str) -> Row {
-    Row {
-        process: Some(ProcessRow {
-            info: ProcessInfo {
-                pid: 42,
-                ..ProcessInfo::default()
-            },
-            kind: Kind::Tui,
-            cpu_percent: None,
-            owner: None,
-            plugin: false,
-        }),
-        session: Some(SessionFacts {
-            id: "ses_1".into(),
-            ..SessionFacts::default()
-        }),
-        status: Status::new(state, detail),
-        matched: None,
-        tmux: None,
-        unseen: false,
-        certain: false,
-        host: None,
-    }
+    let mut r = Row::bare(Status::new(state, detail));
+    r.process = Some(ProcessRow {
+        info: ProcessInfo {
+            pid: 42,
+            ..ProcessInfo::default()
+        },
+        kind: Kind::Tui,
+        cpu_percent: None,
+        owner: None,
+        plugin: false,
+    });
+    r.session = Some(SessionFacts {
+        id: "ses_1".into(),
+        ..SessionFacts::default()
+    });
+    r
 }
 
 fn act_on(order: &Order, now: Vec<Row>) -> Result<String, Error> {

@@ -158,11 +158,8 @@ impl Picker {
                 _ => Outcome::Continue,
             };
         }
-        if self.mode == Mode::Answer && self.messaging.is_some() {
-            return self.typing_message(action);
-        }
         if self.mode == Mode::Answer {
-            return self.typing_answer(action);
+            return self.typing(action);
         }
         if let Action::Drive(key) = action {
             let Some(row) = self.selected_row() else {
@@ -244,57 +241,31 @@ impl Picker {
         Outcome::Continue
     }
 
-    /// While a message is typed: characters type, enter sends it, esc drops it.
-    fn typing_message(&mut self, action: Action) -> Outcome {
+    /// While an answer or a message is typed: characters type, enter sends it, esc drops it.
+    fn typing(&mut self, action: Action) -> Outcome {
+        let text = match (&mut self.answering, &mut self.messaging) {
+            (Some(a), _) => Some(&mut a.text),
+            (None, Some(m)) => Some(&mut m.text),
+            (None, None) => None,
+        };
         match action {
-            Action::Type(c) => {
-                if let Some(m) = &mut self.messaging {
-                    m.text.push(c);
-                }
-            }
+            Action::Type(c) => text.into_iter().for_each(|t| t.push(c)),
             Action::Backspace => {
-                if let Some(m) = &mut self.messaging {
-                    m.text.pop();
-                }
-            }
-            Action::Accept => {
-                self.mode = Mode::Navigate;
-                if let Some(m) = self.messaging.take() {
-                    return self.driven(m.finish());
-                }
-            }
-            Action::Escape => {
-                self.mode = Mode::Navigate;
-                self.messaging = None;
-            }
-            Action::Cancel => return Outcome::Cancel,
-            _ => {}
-        }
-        Outcome::Continue
-    }
-
-    /// While an answer is typed: characters type, enter sends it, esc drops it.
-    fn typing_answer(&mut self, action: Action) -> Outcome {
-        match action {
-            Action::Type(c) => {
-                if let Some(a) = &mut self.answering {
-                    a.text.push(c);
-                }
-            }
-            Action::Backspace => {
-                if let Some(a) = &mut self.answering {
-                    a.text.pop();
-                }
+                text.and_then(String::pop);
             }
             Action::Accept => {
                 self.mode = Mode::Navigate;
                 if let Some(typing) = self.answering.take() {
                     return self.pressed(typing.finish());
                 }
+                if let Some(m) = self.messaging.take() {
+                    return self.driven(m.finish());
+                }
             }
             Action::Escape => {
                 self.mode = Mode::Navigate;
                 self.answering = None;
+                self.messaging = None;
             }
             Action::Cancel => return Outcome::Cancel,
             _ => {}
