@@ -111,7 +111,8 @@ fn run(target: &str, act: Act, ctx: &super::Ctx) -> Result<ExitCode> {
             row: row.clone(),
             act,
         };
-        let said = drive::act(&order, source.as_mut(), &ctx.env)?;
+        // The snapshot the row was found in is the world read right before acting.
+        let said = drive::act_read(&order, snap, source.as_mut(), &ctx.env)?;
         crate::outln!("{said}")?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -78,9 +78,20 @@ pub struct Order {
 /// machine's row goes to its otop); returns a line saying what was done.
 pub fn act(order: &Order, source: &mut dyn Source, env: &Env) -> Result<String, Error> {
     let snap = source.collect(&Focus::default(), now_ms());
+    act_read(order, snap, source, env)
+}
+
+/// [`act`] on `snap`, a snapshot `source` has just taken (a command found the row in it).
+pub fn act_read(
+    order: &Order,
+    snap: crate::collect::Snapshot,
+    source: &mut dyn Source,
+    env: &Env,
+) -> Result<String, Error> {
     if snap.demo {
+        fits(&order.row, &order.act)?;
         return Ok(format!(
-            "demo: would {} {}; nothing is sent in the demo",
+            "demo: would {} for {}; nothing is sent in the demo",
             order.act.describe(),
             describe(&order.row)
         ));

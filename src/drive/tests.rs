@@ -88,27 +88,39 @@ fn the_pane_is_refused_on_unproven_versions() {
 fn a_demo_row_is_described_not_acted_on() {
     let mut source = crate::collect::demo::DemoSource::default();
     let snap = source.collect(&Focus::default(), now_ms());
-    let row = snap.rows.first().cloned().expect("a demo row");
-    for act in [
-        Act::Send("now run the tests".into()),
-        Act::Interrupt,
-        Act::End {
-            signal: Signal::Term,
-            grace_ms: 5000,
-        },
+    let in_state = |state: State| {
+        snap.rows
+            .iter()
+            .find(|r| r.status.state == state && r.session.is_some())
+            .cloned()
+            .expect("a demo row in that state")
+    };
+    for (state, act) in [
+        (State::Idle, Act::Send("now run the tests".into())),
+        (State::Working, Act::Interrupt),
+        (
+            State::Working,
+            Act::End {
+                signal: Signal::Term,
+                grace_ms: 5000,
+            },
+        ),
     ] {
         let verb = act.verb();
-        let said = super::act(
-            &Order {
-                row: row.clone(),
-                act,
-            },
-            &mut source,
-            &Env::default(),
-        )
-        .expect("said");
+        let order = Order {
+            row: in_state(state),
+            act,
+        };
+        let said = super::act(&order, &mut source, &Env::default()).expect("said");
         assert!(said.starts_with("demo: would "), "{said}");
         assert!(said.contains(verb), "{said}");
         assert!(said.contains("nothing is sent"), "{said}");
     }
+    // What would not fit the row is refused there too.
+    let order = Order {
+        row: in_state(State::Idle),
+        act: Act::Interrupt,
+    };
+    let why = super::act(&order, &mut source, &Env::default()).expect_err("refused");
+    assert!(why.to_string().contains("no turn to interrupt"), "{why}");
 }
