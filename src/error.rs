@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::source::db::DbError;
+use crate::source::remote::RemoteError;
 use crate::source::tmux::TmuxError;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,14 @@ pub enum Error {
     ClosedOutput,
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// Another machine did not answer or refused (its kind: down, no ssh, its otop too old, a
+    /// refusal there); `hint` says what would work from here.
+    #[error("{host}: {why}{}", hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
+    Remote {
+        host: String,
+        why: RemoteError,
+        hint: Option<String>,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

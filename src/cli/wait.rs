@@ -144,7 +144,7 @@ fn wait_there(host: &crate::config::hosts::Host, target: &str, args: &Args) -> R
         remote.extend(["--timeout", s.as_str()]);
     }
     remote.extend(["--", target]);
-    let status = crate::source::remote::ssh(host, &remote)
+    let status = crate::source::remote::ssh(&host.remote(), &remote)
         .stdout(std::process::Stdio::inherit())
         .stderr(std::process::Stdio::inherit())
         .status()
