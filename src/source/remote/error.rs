@@ -63,15 +63,4 @@ impl RemoteError {
             other => other,
         }
     }
-
-    /// Whether the host was not reached at all (as opposed to reached and failing or refusing).
-    pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
-            RemoteError::Unreachable(_)
-                | RemoteError::TimedOut(_)
-                | RemoteError::Silent(_)
-                | RemoteError::Killed
-        )
-    }
 }
