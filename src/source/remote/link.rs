@@ -191,13 +191,14 @@ impl<S: Send + 'static> Reader<S> {
         let mut child = super::ssh(&self.remote, &args)
             .spawn()
             .map_err(|e| RemoteError::NoSsh(e.to_string()))?;
+        let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(RemoteError::NoSsh("no pipe to ssh".into()));
+        };
         let (tx, stderr) = mpsc::channel();
-        if let Some(err) = child.stderr.take() {
-            tail(err, tx);
-        }
-        let out = child.stdout.take();
+        tail(err, tx);
         *lock(&self.child) = Some(child);
-        let out = out.ok_or_else(|| RemoteError::NoSsh("no pipe to ssh".into()))?;
         Ok(Connection { out, stderr })
     }
 
