@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::source::db::DbError;
 use crate::source::remote::RemoteError;
-use crate::source::tmux::TmuxError;
+use crate::tmux_call::TmuxError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::source::db::types::{QuestionFacts, ToolFacts};
-use crate::source::plugin::LiveState;
+use crate::source::plugin::types::LiveState;
 
 /// What a session waits for, as far as answering it goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,26 +8,8 @@ use serde_json::Value;
 
 use super::file::{FileError, read_capped};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct McpServer {
-    pub name: String,
-    /// `local` or `remote`.
-    pub kind: String,
-    /// The command line of a local server, the URL of a remote one.
-    pub target: String,
-    pub enabled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct McpFile {
-    pub path: String,
-    pub servers: Result<Vec<McpServer>, String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct McpPanel {
-    pub files: Vec<McpFile>,
-}
+pub mod types;
+pub use types::{McpFile, McpPanel, McpServer};
 
 /// JSONC → JSON: drops `//` and `/* */` comments outside strings and trailing commas.
 pub fn strip_jsonc(src: &str) -> String {

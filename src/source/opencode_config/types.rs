@@ -1,0 +1,22 @@
+//! The MCP panel: what the configuration files name, as the views show it.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct McpServer {
+    pub name: String,
+    /// `local` or `remote`.
+    pub kind: String,
+    /// The command line of a local server, the URL of a remote one.
+    pub target: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct McpFile {
+    pub path: String,
+    pub servers: Result<Vec<McpServer>, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct McpPanel {
+    pub files: Vec<McpFile>,
+}
