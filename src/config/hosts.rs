@@ -42,7 +42,6 @@ impl Host {
     /// What the ssh side needs of this entry.
     pub fn remote(&self) -> crate::source::remote::Remote {
         crate::source::remote::Remote {
-            name: self.name.clone(),
             ssh: self.ssh.clone(),
             ssh_args: self.ssh_args.clone(),
             otop: self.otop.clone(),

@@ -41,7 +41,6 @@ const STDERR_GRACE: Duration = Duration::from_secs(1);
 
 /// One host's running `otop serve`; stopped (ssh killed) when dropped.
 pub struct Link<S> {
-    remote: Remote,
     /// How long after its last snapshot a host is silent: a refresh and its timeout.
     late: Duration,
     seen: Seen<S>,
@@ -65,7 +64,6 @@ impl<S: Clone + Send + 'static> Link<S> {
         let (tx, news) = mpsc::sync_channel(NEWS_AHEAD);
         let link = Link {
             late: interval + remote.timeout,
-            remote: remote.clone(),
             seen: Seen::Asking { since: clock() },
             news,
             child: Arc::new(Mutex::new(None)),
@@ -91,10 +89,6 @@ impl<S: Clone + Send + 'static> Link<S> {
         };
         std::thread::spawn(move || reader.run(&decode));
         link
-    }
-
-    pub fn remote(&self) -> &Remote {
-        &self.remote
     }
 
     /// Asks the view to refresh when the host comes or goes (not on every snapshot: the

@@ -18,8 +18,6 @@ pub use seen::Seen;
 /// What the ssh side needs of a host (built from its `[[hosts]]` entry by the layers above).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Remote {
-    /// The host's name, as the views show it.
-    pub name: String,
     /// The ssh destination.
     pub ssh: String,
     /// The user's extra ssh arguments, before the destination.
@@ -108,7 +106,6 @@ mod tests {
 
     fn remote() -> Remote {
         Remote {
-            name: "box".into(),
             ssh: "me@box".into(),
             ssh_args: vec!["-p".into(), "2222".into()],
             otop: "env A=1 otop".into(),

@@ -114,7 +114,6 @@ fn a_banner_is_forgiven_garbage_after_snapshots_is_not() {
 
 fn remote() -> Remote {
     Remote {
-        name: "box".into(),
         ssh: "box".into(),
         ssh_args: Vec::new(),
         otop: "otop".into(),
@@ -169,7 +168,6 @@ fn ssh_last_words_are_never_lost_to_a_late_reader() {
 fn link(now: i64) -> (Link<u32>, mpsc::SyncSender<News<u32>>) {
     let (tx, news) = mpsc::sync_channel(NEWS_AHEAD);
     let link = Link {
-        remote: remote(),
         late: Duration::from_secs(3),
         seen: Seen::Asking { since: now },
         news,
