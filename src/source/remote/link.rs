@@ -212,7 +212,6 @@ impl<S: Send + 'static> Reader<S> {
         }
         match ended {
             Ended::Closed if live => Ended::Live,
-            Ended::Misbehaved(_) => Ended::Misbehaved(live),
             other => other,
         }
     }
