@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::file::{FileError, read_capped};
 
 pub mod types;
-pub use types::{McpFile, McpPanel, McpServer};
+pub use types::{McpFile, McpPanel, McpServer, Unusable};
 
 /// JSONC → JSON: drops `//` and `/* */` comments outside strings and trailing commas.
 pub fn strip_jsonc(src: &str) -> String {
@@ -79,8 +79,9 @@ fn strip_leading_comments(mut s: &str) -> &str {
 }
 
 /// The `mcp` servers of one config file's text, sorted by name.
-pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, String> {
-    let v: Value = serde_json::from_str(&strip_jsonc(text)).map_err(|e| format!("invalid: {e}"))?;
+pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, Unusable> {
+    let v: Value =
+        serde_json::from_str(&strip_jsonc(text)).map_err(|e| Unusable::Invalid(e.to_string()))?;
     let Some(mcp) = v.get("mcp").and_then(Value::as_object) else {
         return Ok(Vec::new());
     };
@@ -125,7 +126,9 @@ fn read_files(dir: &Path) -> Vec<McpFile> {
             Err(FileError::Missing) => None,
             read => Some(McpFile {
                 path: p.display().to_string(),
-                servers: read.map_err(|e| e.to_string()).and_then(|t| parse_mcp(&t)),
+                servers: read
+                    .map_err(|e| Unusable::Unreadable(e.to_string()))
+                    .and_then(|t| parse_mcp(&t)),
             }),
         })
         .collect()

@@ -13,7 +13,7 @@ use ratatui::style::Color;
 
 use crate::collect::Focus;
 use crate::collect::demo;
-use crate::model::facts::{McpFile, McpPanel, McpServer};
+use crate::model::facts::{McpFile, McpPanel, McpServer, Unusable};
 use crate::monitor::draw as view;
 use crate::monitor::state::action::{self, Action};
 use crate::monitor::state::columns::Column;
@@ -183,7 +183,7 @@ fn mcp_panel() {
             },
             McpFile {
                 path: "/home/dev/src/api/opencode.jsonc".into(),
-                servers: Err("invalid: expected `,` at line 3 column 5".into()),
+                servers: Err(Unusable::Invalid("expected `,` at line 3 column 5".into())),
             },
         ],
     });

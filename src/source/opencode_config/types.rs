@@ -13,7 +13,18 @@ pub struct McpServer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct McpFile {
     pub path: String,
-    pub servers: Result<Vec<McpServer>, String>,
+    pub servers: Result<Vec<McpServer>, Unusable>,
+}
+
+/// Why a file's servers are not shown. The panel is data a view compares and clones, so the
+/// causes are kept as the words shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unusable {
+    #[error("{0}")]
+    Unreadable(String),
+    /// Not JSON(C), in serde_json's words.
+    #[error("invalid: {0}")]
+    Invalid(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
