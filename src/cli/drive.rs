@@ -100,7 +100,7 @@ fn message(args: &SendArgs) -> Result<String> {
 }
 
 /// Finds the target where it can be, nearest first; the source that found it acts on it.
-fn run(target: &str, act: Act, ctx: &super::Ctx) -> Result<ExitCode> {
+pub(super) fn run(target: &str, act: Act, ctx: &super::Ctx) -> Result<ExitCode> {
     for reach in ctx.reaches_for(target) {
         let mut source = reach.source(reach.collector());
         let snap = source.collect(&Focus::default(), now_ms());

@@ -91,7 +91,7 @@ fn a_demo_row_is_described_not_acted_on() {
     let in_state = |state: State| {
         snap.rows
             .iter()
-            .find(|r| r.status.state == state && r.session.is_some())
+            .find(|r| r.status.state == state && r.session.is_some() && r.process.is_some())
             .cloned()
             .expect("a demo row in that state")
     };
