@@ -130,6 +130,46 @@ always\:"Allow it, and what matches it, until opencode restarts"
 reject\:"Reject it"))' \
 && ret=0
 ;;
+(send)
+_arguments "${_arguments_options[@]}" : \
+'--file=[Read the message from this file]:F:_files' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+'*::text -- The message (its words joined by spaces); `-` reads it from standard input:_default' \
+&& ret=0
+;;
+(interrupt)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+&& ret=0
+;;
+(end)
+_arguments "${_arguments_options[@]}" : \
+'--signal=[The first signal]:SIGNAL:(term int hup quit kill)' \
+'--grace=[Seconds to wait before SIGKILL when the process still runs]:SECS:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+&& ret=0
+;;
 (wait)
 _arguments "${_arguments_options[@]}" : \
 '--until=[The state to wait for]:UNTIL:((idle\:"Idle, whatever the reason (finished, aborted, a new session)"
@@ -281,6 +321,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--interval)--once[One snapshot, then exit]' \
 '--light[Only what the status line needs (no tmux, log, history or CPU%)]' \
 '(--once --light)--reply[Read one answer order (JSON) on stdin and answer it as \`otop reply\` does\: how another otop answers a session here]' \
+'(--once --light --reply)--drive[Read one drive order (JSON) on stdin and act on it as \`otop send|interrupt|end\` do\: how another otop drives a session here]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
@@ -331,6 +372,18 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (reply)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(send)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(interrupt)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(end)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -408,6 +461,9 @@ _otop_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
+'send:Send a session a message, as its user'\''s next prompt (exit 0 once opencode took it)' \
+'interrupt:Interrupt a session'\''s running turn, as esc esc in its TUI (exit 0 once the turn is over)' \
+'end:End the opencode process running a session (SIGTERM, then SIGKILL after a grace)' \
 'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
@@ -434,6 +490,11 @@ _otop__subcmd__doctor_commands() {
     local commands; commands=()
     _describe -t commands 'otop doctor commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__end_commands] )) ||
+_otop__subcmd__end_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop end commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help_commands] )) ||
 _otop__subcmd__help_commands() {
     local commands; commands=(
@@ -443,6 +504,9 @@ _otop__subcmd__help_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
+'send:Send a session a message, as its user'\''s next prompt (exit 0 once opencode took it)' \
+'interrupt:Interrupt a session'\''s running turn, as esc esc in its TUI (exit 0 once the turn is over)' \
+'end:End the opencode process running a session (SIGTERM, then SIGKILL after a grace)' \
 'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
@@ -469,10 +533,20 @@ _otop__subcmd__help__subcmd__doctor_commands() {
     local commands; commands=()
     _describe -t commands 'otop help doctor commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__help__subcmd__end_commands] )) ||
+_otop__subcmd__help__subcmd__end_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help end commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help__subcmd__help_commands] )) ||
 _otop__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'otop help help commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__interrupt_commands] )) ||
+_otop__subcmd__help__subcmd__interrupt_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help interrupt commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__jump_commands] )) ||
 _otop__subcmd__help__subcmd__jump_commands() {
@@ -518,6 +592,11 @@ _otop__subcmd__help__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop help reply commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__help__subcmd__send_commands] )) ||
+_otop__subcmd__help__subcmd__send_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help send commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help__subcmd__serve_commands] )) ||
 _otop__subcmd__help__subcmd__serve_commands() {
     local commands; commands=()
@@ -542,6 +621,11 @@ _otop__subcmd__help__subcmd__wait_commands() {
 _otop__subcmd__help__subcmd__watch_commands() {
     local commands; commands=()
     _describe -t commands 'otop help watch commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__interrupt_commands] )) ||
+_otop__subcmd__interrupt_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop interrupt commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__jump_commands] )) ||
 _otop__subcmd__jump_commands() {
@@ -617,6 +701,11 @@ _otop__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__send_commands] )) ||
+_otop__subcmd__send_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop send commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__serve_commands] )) ||
 _otop__subcmd__serve_commands() {
