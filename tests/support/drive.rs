@@ -51,12 +51,19 @@ pub fn refused(f: &Fleet, verb: &str, name: &str, args: &[&str], why: &str) -> S
     err.trim().to_string()
 }
 
-/// The assistant messages of `session`, oldest first: (parent user message's text, created,
-/// completed, error name, finish).
-pub fn turns(
-    f: &Fleet,
-    session: &str,
-) -> Vec<(String, i64, Option<i64>, Option<String>, Option<String>)> {
+/// One assistant message: the text of the user message it answers, when it was created and
+/// completed, its error's name, its finish.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub prompt: String,
+    pub created: i64,
+    pub completed: Option<i64>,
+    pub error: Option<String>,
+    pub finish: Option<String>,
+}
+
+/// The assistant messages of `session`, oldest first.
+pub fn turns(f: &Fleet, session: &str) -> Vec<Turn> {
     let Ok(conn) = rusqlite::Connection::open_with_flags(
         f.db_path(),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -76,28 +83,24 @@ pub fn turns(
         return Vec::new();
     };
     st.query_map([session], |r| {
-        Ok((
-            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-        ))
+        Ok(Turn {
+            prompt: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+            created: r.get(1)?,
+            completed: r.get(2)?,
+            error: r.get(3)?,
+            finish: r.get(4)?,
+        })
     })
     .map(|rows| rows.flatten().collect())
     .unwrap_or_default()
 }
 
 /// The turn answering the prompt containing `marker`, once it is over.
-fn turn_over(
-    f: &Fleet,
-    session: &str,
-    marker: &str,
-) -> (String, i64, Option<i64>, Option<String>, Option<String>) {
+fn turn_over(f: &Fleet, session: &str, marker: &str) -> Turn {
     wait_for(STATE, || {
         turns(f, session)
             .into_iter()
-            .find(|t| t.0.contains(marker) && t.2.is_some())
+            .find(|t| t.prompt.contains(marker) && t.completed.is_some())
     })
     .unwrap_or_else(|| panic!("no finished turn for {marker}: {:?}", turns(f, session)))
 }
@@ -120,7 +123,7 @@ pub fn send_idle(f: &Fleet, name: &str, session: &str, via: &str) -> String {
     wait_tui_row(f, name, session, STATE, |r| state_is(r, "working", ""));
     let turn = turn_over(f, session, "marker-drive-idle");
     assert_eq!(
-        (turn.3.as_deref(), turn.4.as_deref()),
+        (turn.error.as_deref(), turn.finish.as_deref()),
         (None, Some("stop")),
         "{turn:?}"
     );
@@ -139,13 +142,13 @@ pub fn send_busy(f: &Fleet, name: &str, session: &str, via: &str) -> String {
     let (said, took) = taken(f, "send", name, &["hello marker-drive-busy-two"], via);
     let first = turn_over(f, session, "marker-drive-busy-one");
     assert_eq!(
-        (first.3.as_deref(), first.4.as_deref()),
+        (first.error.as_deref(), first.finish.as_deref()),
         (None, Some("stop")),
         "the running turn did not go on to its end: {first:?}"
     );
     let second = turn_over(f, session, "marker-drive-busy-two");
     assert!(
-        second.1 >= first.2.unwrap_or(i64::MAX),
+        second.created >= first.completed.unwrap_or(i64::MAX),
         "the queued message was answered before the running turn ended: {first:?} {second:?}"
     );
     format!("{said} [{took:.1?}]; queued behind the running turn, answered after it")
@@ -171,7 +174,11 @@ pub fn interrupt(f: &Fleet, name: &str, session: &str, via: &str) -> String {
         "the stream stopped {stopped:?} after the command"
     );
     let turn = turn_over(f, session, "marker-drive-interrupt");
-    assert_eq!(turn.3.as_deref(), Some("MessageAbortedError"), "{turn:?}");
+    assert_eq!(
+        turn.error.as_deref(),
+        Some("MessageAbortedError"),
+        "{turn:?}"
+    );
     let row = wait_tui_row(f, name, session, STATE, |r| r["state"] == "idle");
     assert!(alive(f.tui(name).pid), "the process ended");
     format!(
@@ -262,7 +269,7 @@ pub fn readme_line(f: &Fleet, name: &str, session: &str, via: &str) -> String {
     );
     let next = turn_over(f, session, "now run the tests");
     assert!(
-        next.1 >= first.2.unwrap_or(i64::MAX),
+        next.created >= first.completed.unwrap_or(i64::MAX),
         "sent before the turn was done"
     );
     said
