@@ -105,8 +105,13 @@ fn turn_over(f: &Fleet, session: &str, marker: &str) -> Turn {
     .unwrap_or_else(|| panic!("no finished turn for {marker}: {:?}", turns(f, session)))
 }
 
+/// Whether `pid` runs: a zombie (ended, not yet reaped by the tmux server, which can take a
+/// while on a loaded machine) does not.
 fn alive(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+        !matches!(state, Some(Some('Z' | 'X')) | None)
+    })
 }
 
 /// A message to the idle session, with text tmux or a flag parser would take for its own (a
