@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["config"],
     &["collect"],
-    &["jump"],
+    &["jump", "restore"],
     &["reply"],
     &["notify", "companion"],
     &["tui"],

@@ -94,6 +94,8 @@ pub struct Reach {
     pub hosts: Vec<Host>,
     /// Whether any host is configured at all (the HOST column shows then, even narrowed).
     pub configured: bool,
+    /// Hosts were named (`--host`): a command that acts (`otop restore`) goes to them only then.
+    pub named: bool,
 }
 
 impl Reach {
@@ -116,6 +118,7 @@ impl Reach {
                 .cloned()
                 .collect(),
             configured: !all.is_empty(),
+            named: !names.is_empty(),
         })
     }
 

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::jump::{self, Here};
 use crate::model::row::Row;
 use crate::reply::Order;
+use crate::restore::Keeper;
 
 pub enum Event {
     Input(crossterm::event::Event),
@@ -38,6 +39,7 @@ pub enum Request {
 /// world again for it, in turn with the collections); ends when either channel closes.
 pub fn spawn_collector(
     mut source: Box<dyn Source>,
+    mut keeper: Option<Keeper>,
     interval: Duration,
     requests: Receiver<Request>,
     events: Sender<Event>,
@@ -47,6 +49,10 @@ pub fn spawn_collector(
         loop {
             let started = Instant::now();
             let snap = source.collect(&focus, now_ms());
+            // The fleet record follows each snapshot, here, off the UI thread.
+            if let Some(k) = keeper.as_mut() {
+                let _ = k.keep(&snap);
+            }
             if events.send(Event::Snapshot(Box::new(snap))).is_err() {
                 return;
             }
@@ -127,7 +133,7 @@ mod tests {
         let (req_tx, req_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
         let source = Box::new(Counting(count.clone()));
-        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let handle = spawn_collector(source, None, Duration::from_secs(3600), req_rx, ev_tx);
         let next = || match ev_rx.recv_timeout(Duration::from_secs(5)) {
             Ok(Event::Snapshot(s)) => Some(s),
             _ => None,
@@ -153,7 +159,7 @@ mod tests {
         let (req_tx, req_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
         let source = Box::new(Counting(Arc::default()));
-        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let handle = spawn_collector(source, None, Duration::from_secs(3600), req_rx, ev_tx);
         let snap = crate::collect::demo::snapshot(&Focus::default(), 0);
         let row = snap.rows.into_iter().find(|r| r.tmux.is_some()).unwrap();
         let here = Here::new(None, true, None);

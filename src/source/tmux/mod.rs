@@ -109,6 +109,41 @@ pub fn literal(arg: &str) -> Cow<'_, str> {
     }
 }
 
+/// [`run_tmux`] with a longer `timeout`: a call that may start a server (which reads the
+/// user's configuration and plugins first).
+pub fn run_tmux_within(
+    socket: Option<&str>,
+    args: &[&str],
+    timeout: Duration,
+) -> Result<String, TmuxError> {
+    let args: Vec<Cow<str>> = args.iter().map(|a| literal(a)).collect();
+    let refs: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    run_with_timeout(socket, &refs, timeout)
+}
+
+/// Whether a tmux server listens at `socket`. Connecting costs no process spawn.
+pub fn server_alive(socket: &str) -> bool {
+    std::os::unix::net::UnixStream::connect(socket).is_ok()
+}
+
+/// The windows of the server at `socket`: (session name, window index) each.
+pub fn list_windows(socket: &str) -> Result<Vec<(String, u32)>, TmuxError> {
+    const FORMAT: &str = "#{window_index}\x1f#{session_name}";
+    run_tmux(Some(socket), &["list-windows", "-a", "-F", FORMAT]).map(|o| parse_windows(&o))
+}
+
+/// Parses `list-windows -a -F '#{window_index}<SEP>#{session_name}'`; malformed lines are
+/// skipped.
+pub fn parse_windows(out: &str) -> Vec<(String, u32)> {
+    out.lines()
+        .filter_map(|line| {
+            let line = with_separators(line);
+            let (index, session) = line.split_once(SEP)?;
+            Some((session.to_string(), index.parse().ok()?))
+        })
+        .collect()
+}
+
 fn run_with_timeout(
     socket: Option<&str>,
     args: &[&str],
