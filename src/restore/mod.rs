@@ -49,12 +49,7 @@ impl Keeper {
             return Ok(false);
         }
         let seen = record::seen(&snap.rows, snap.taken_at);
-        let running: BTreeSet<String> = snap
-            .rows
-            .iter()
-            .filter(|r| r.host.is_none() && r.process.is_some())
-            .filter_map(|r| r.session_id().map(str::to_string))
-            .collect();
+        let running = running(&snap.rows);
         let now = snap.taken_at;
         let wants_write = |old: &Record| {
             let next = record::next(old, &seen, &running, server_alive, now);
@@ -89,6 +84,14 @@ impl Keeper {
         self.known = Some((stamp(Some(&self.path)), read(&self.path)));
         Ok(written)
     }
+}
+
+/// The sessions a process on this machine runs, pane or not.
+pub fn running(rows: &[crate::model::row::Row]) -> BTreeSet<String> {
+    rows.iter()
+        .filter(|r| r.host.is_none() && r.process.is_some())
+        .filter_map(|r| r.session_id().map(str::to_string))
+        .collect()
 }
 
 /// What runs now, for [`plan::plan`]: the sessions `snap`'s processes run (where), the servers

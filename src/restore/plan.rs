@@ -159,12 +159,12 @@ pub fn line(step: &Step, verb: &str, note: &str) -> String {
     let e = &step.entry;
     let head = |v: &str| format!("{v} {} in {}", clean(&e.id), clean(&e.directory));
     match &step.outcome {
-        Outcome::Running(at) => format!("{}: already running ({})", head("running"), clean(at)),
-        Outcome::Skipped(why) => format!("{}: skipped, {why}", head("skipped")),
+        Outcome::Running(at) => format!("{} ({})", head("already running"), clean(at)),
+        Outcome::Skipped(why) => format!("{}: {why}", head("skipped")),
         Outcome::Restore(start) => {
             let mut made = Vec::new();
             if start.server {
-                made.push("tmux server started");
+                made.push("new tmux server");
             }
             if start.session {
                 made.push("new tmux session");

@@ -83,7 +83,7 @@ fn a_lost_server_comes_back_window_by_window() {
     );
     assert_eq!(
         line(&steps[0], "restored", ""),
-        "restored ses_a in /p/ses_a: a:1 \"w1\" (tmux server started, new tmux session)"
+        "restored ses_a in /p/ses_a: a:1 \"w1\" (new tmux server, new tmux session)"
     );
 }
 
@@ -111,7 +111,7 @@ fn running_sessions_and_taken_windows_are_left_alone() {
     assert_eq!(start.place, Place::Next);
     assert_eq!(
         line(&steps[0], "", ""),
-        "running ses_a in /p/ses_a: already running (a:1 \"w1\", pid 7)"
+        "already running ses_a in /p/ses_a (a:1 \"w1\", pid 7)"
     );
     assert_eq!(counts(&steps), (1, 1, 0));
 }
@@ -146,7 +146,7 @@ fn skipped_with_their_reasons() {
     );
     assert_eq!(
         line(&steps[0], "", ""),
-        "skipped ses_gone in /deleted: skipped, its directory is gone"
+        "skipped ses_gone in /deleted: its directory is gone"
     );
     // A week to the millisecond is still kept.
     let mut week = entry("ses_w", "a", 1, 0);
