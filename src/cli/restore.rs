@@ -56,7 +56,7 @@ fn local(args: &Args, ctx: &super::Ctx) -> Result<bool> {
         for s in &steps {
             crate::outln!("{}", plan::line(s, "would restore", ""))?;
         }
-        crate::outln!("{} (demo: nothing was done)", summary(&steps, true, 0))?;
+        crate::outln!("{} (demo: nothing was done)", summary(&steps, true, 0, ""))?;
         return Ok(true);
     }
     let path = ctx
@@ -120,7 +120,7 @@ fn local(args: &Args, ctx: &super::Ctx) -> Result<bool> {
     let took = (!args.dry_run && !made.is_empty())
         .then(|| format!(" in {:.1} s", started.elapsed().as_secs_f64()))
         .unwrap_or_default();
-    crate::outln!("{}{took}", summary(&steps, args.dry_run, failed))?;
+    crate::outln!("{}", summary(&steps, args.dry_run, failed, &took))?;
     let (to_restore, _, skipped) = plan::counts(&steps);
     Ok(skipped == 0 && failed == 0 && (!args.dry_run || to_restore == 0))
 }
@@ -142,7 +142,7 @@ fn scoped(record: &Record, args: &Args) -> Record {
 }
 
 /// The last line: what was done, or that nothing changed.
-fn summary(steps: &[Step], dry_run: bool, failed: usize) -> String {
+fn summary(steps: &[Step], dry_run: bool, failed: usize, took: &str) -> String {
     let (to_restore, running, skipped) = plan::counts(steps);
     let rest = format!("{running} already running, {skipped} skipped");
     if to_restore == 0 {
@@ -156,7 +156,7 @@ fn summary(steps: &[Step], dry_run: bool, failed: usize) -> String {
         } else {
             String::new()
         };
-        format!("{restored} restored{failed}, {rest}")
+        format!("{restored} restored{took}{failed}, {rest}")
     }
 }
 

@@ -56,7 +56,7 @@ pub fn start(
             )
             .is_err()
             {
-                note = format!("window {index}");
+                note = format!("in window {index} instead");
             }
         }
         return Ok((pane, note));
@@ -96,7 +96,7 @@ pub fn start(
     let note = if index == entry.window {
         String::new()
     } else {
-        format!("window {index}")
+        format!("in window {index} instead")
     };
     Ok((pane, note))
 }

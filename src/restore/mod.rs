@@ -169,3 +169,6 @@ pub fn demo(now: i64) -> (Record, plan::World) {
     }
     (record, w)
 }
+
+#[cfg(test)]
+mod tests;

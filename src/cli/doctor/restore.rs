@@ -12,7 +12,10 @@ pub(super) fn line(env: &Env, snap: &Snapshot) -> Line {
         text,
     };
     let Some(path) = env.fleet_file() else {
-        return line(Mark::Note, "no HOME or XDG_STATE_HOME: no fleet record".into());
+        return line(
+            Mark::Note,
+            "no HOME or XDG_STATE_HOME: no fleet record".into(),
+        );
     };
     let record = crate::restore::read(&path);
     if record.sessions.is_empty() {
