@@ -117,9 +117,11 @@ fn local(args: &Args, ctx: &super::Ctx) -> Result<bool> {
             }
         }
     }
-    let took = (!args.dry_run && !made.is_empty())
-        .then(|| format!(" in {:.1} s", started.elapsed().as_secs_f64()))
-        .unwrap_or_default();
+    let took = if made.is_empty() {
+        String::new()
+    } else {
+        format!(" in {:.1} s", started.elapsed().as_secs_f64())
+    };
     crate::outln!("{}", summary(&steps, args.dry_run, failed, &took))?;
     let (to_restore, _, skipped) = plan::counts(&steps);
     Ok(skipped == 0 && failed == 0 && (!args.dry_run || to_restore == 0))
