@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use super::plan::{Place, Start};
 use super::record::Entry;
-use crate::source::tmux::{TmuxError, run_tmux_within, server_alive};
+use crate::source::tmux::server_alive;
+use crate::tmux_call::{TmuxError, run_tmux_within};
 
 /// A call that may start a server reads the user's configuration and plugins first.
 const TIMEOUT: Duration = Duration::from_secs(10);
