@@ -2,6 +2,7 @@
 //! (see [`crate::restore`]); one line per session, exit 0 when everything in scope runs.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,9 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub session: Option<String>,
 }
+
+/// The most of another machine's restore output read: far more than its lines for 256 sessions.
+const MAX_REMOTE: u64 = 1 << 20;
 
 /// How long a restore waits for another one (the tmux plugin's, at server start) to finish.
 const WAIT_OTHER: Duration = Duration::from_secs(60);
@@ -200,19 +204,35 @@ fn remote(args: &Args, host: &crate::config::hosts::Host) -> Result<bool> {
         }
     }
     let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let out = crate::source::remote::ssh(host, &refs)
-        .stdin(std::process::Stdio::null())
-        .output()
+    let mut child = crate::source::remote::ssh(host, &refs)
+        .spawn()
         .map_err(|e| Error::Refused(format!("{}: cannot run ssh: {e}", host.name)))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    for line in text.lines().take(10_000) {
+    // What another machine says is bounded: a line per session, never more than this.
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = (&mut p).take(MAX_REMOTE).read_to_end(&mut bytes);
+                // The rest is read and dropped: the call ends, whatever the host sends.
+                let _ = std::io::copy(&mut p, &mut std::io::sink());
+            }
+            bytes
+        })
+    };
+    let out = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let status = child.wait().map_err(|e| Error::Refused(e.to_string()))?;
+    let out = out.join().unwrap_or_default();
+    let err = err.join().unwrap_or_default();
+    let text = String::from_utf8_lossy(&out);
+    for line in text.lines() {
         let line = crate::model::text::cut(line, 4096);
         crate::outln!("{}: {}", host.name, crate::model::sanitize::clean(&line))?;
     }
-    if !out.status.success() && text.trim().is_empty() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let why = crate::source::remote::failure(host, out.status.code(), &err);
+    if !status.success() && text.trim().is_empty() {
+        let err = String::from_utf8_lossy(&err);
+        let why = crate::source::remote::failure(host, status.code(), &err);
         crate::outln!("{}: {}", host.name, crate::model::sanitize::clean(&why))?;
     }
-    Ok(out.status.success())
+    Ok(status.success())
 }
