@@ -83,11 +83,7 @@ fn local(args: &Args, ctx: &super::Ctx) -> Result<bool> {
     }
     // What runs now, read right before acting: never a second process for a session.
     let local_only = super::Ctx {
-        reach: crate::config::hosts::Reach {
-            local: true,
-            hosts: Vec::new(),
-            ..ctx.reach.clone()
-        },
+        reach: ctx.reach.here(),
         ..ctx.clone()
     };
     let snap = local_only.snapshot(ctx.collector(), false);
@@ -204,7 +200,7 @@ fn remote(args: &Args, host: &crate::config::hosts::Host) -> Result<bool> {
         }
     }
     let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let mut child = crate::source::remote::ssh(host, &refs)
+    let mut child = crate::source::remote::ssh(&host.remote(), &refs)
         .spawn()
         .map_err(|e| Error::Refused(format!("{}: cannot run ssh: {e}", host.name)))?;
     // What another machine says is bounded: a line per session, never more than this.
@@ -231,7 +227,7 @@ fn remote(args: &Args, host: &crate::config::hosts::Host) -> Result<bool> {
     }
     if !status.success() && text.trim().is_empty() {
         let err = String::from_utf8_lossy(&err);
-        let why = crate::source::remote::failure(host, status.code(), &err);
+        let why = crate::source::remote::failure(&host.remote(), status.code(), &err).to_string();
         crate::outln!("{}: {}", host.name, crate::model::sanitize::clean(&why))?;
     }
     Ok(status.success())

@@ -5,6 +5,7 @@ mod assemble;
 mod collector;
 pub mod demo;
 pub mod hosts;
+pub mod wire;
 
 pub use crate::source::db::types::Depth;
 pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
@@ -74,6 +75,15 @@ impl Snapshot {
     /// How many hosts did not answer this refresh.
     pub fn hosts_down(&self) -> usize {
         self.hosts.iter().filter(|h| h.is_down()).count()
+    }
+
+    /// What a screen says under its header: the warnings, then a line for each host that did
+    /// not answer (kept once, in `hosts`, and worded here).
+    pub fn notes(&self) -> impl Iterator<Item = String> + '_ {
+        self.warnings
+            .iter()
+            .cloned()
+            .chain(self.hosts.iter().filter_map(|h| h.line()))
     }
 }
 
