@@ -49,6 +49,9 @@ _otop() {
             otop,reply)
                 cmd="otop__subcmd__reply"
                 ;;
+            otop,restore)
+                cmd="otop__subcmd__restore"
+                ;;
             otop,send)
                 cmd="otop__subcmd__send"
                 ;;
@@ -99,6 +102,9 @@ _otop() {
                 ;;
             otop__subcmd__help,reply)
                 cmd="otop__subcmd__help__subcmd__reply"
+                ;;
+            otop__subcmd__help,restore)
+                cmd="otop__subcmd__help__subcmd__restore"
                 ;;
             otop__subcmd__help,send)
                 cmd="otop__subcmd__help__subcmd__send"
@@ -158,7 +164,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --host --local --interval --no-notify --help --version sessions status watch pick jump reply send interrupt end wait plugin doctor config completions serve man help"
+            opts="-h -V --db --config --demo --host --local --interval --no-notify --help --version sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,7 +306,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status watch pick jump reply send interrupt end wait plugin doctor config completions serve man help"
+            opts="sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +502,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__reply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -903,6 +923,40 @@ _otop() {
                     return 0
                     ;;
                 --request)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__restore)
+            opts="-n -h --dry-run --socket --session --db --config --demo --host --local --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

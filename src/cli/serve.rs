@@ -66,11 +66,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
 /// `ctx` reaching this machine's sessions only: an order from another otop is never passed on.
 fn here(ctx: &super::Ctx) -> super::Ctx {
     super::Ctx {
-        reach: crate::config::hosts::Reach {
-            local: true,
-            hosts: Vec::new(),
-            configured: ctx.reach.configured,
-        },
+        reach: ctx.reach.here(),
         ..ctx.clone()
     }
 }
