@@ -5,11 +5,8 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::collect::{Focus, now_ms};
 use crate::drive::{self, Act, Order, Signal};
 use crate::error::{Error, Result};
-use crate::model::sanitize::clean;
-use crate::model::select;
 
 /// The longest message read from a file or standard input.
 const MAX_TEXT: u64 = 256 << 10;
@@ -101,20 +98,10 @@ fn message(args: &SendArgs) -> Result<String> {
 
 /// Finds the target where it can be, nearest first; the source that found it acts on it.
 pub(super) fn run(target: &str, act: Act, ctx: &super::Ctx) -> Result<ExitCode> {
-    for reach in ctx.reaches_for(target) {
-        let mut source = reach.source(reach.collector());
-        let snap = source.collect(&Focus::default(), now_ms());
-        let Some(row) = select::named(&snap.rows, target) else {
-            continue;
-        };
-        let order = Order {
-            row: row.clone(),
-            act,
-        };
-        // The snapshot the row was found in is the world read right before acting.
-        let said = drive::act_read(&order, snap, source.as_mut(), &ctx.env)?;
-        crate::outln!("{said}")?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    Err(Error::NoSession(clean(target).into_owned()))
+    let (mut source, snap, row) = ctx.find(target)?;
+    let order = Order { row, act };
+    // The snapshot the row was found in is the world read right before acting.
+    let said = drive::act_read(&order, snap, source.as_mut(), &ctx.env)?;
+    crate::outln!("{said}")?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -304,6 +304,21 @@ impl Ctx {
         }
     }
 
+    /// The session `typed` names, found where it can be, nearest first: the source that found
+    /// it (which acts on it), the snapshot it was found in, and its row.
+    pub fn find(&self, typed: &str) -> Result<(Box<dyn Source>, Snapshot, crate::model::row::Row)> {
+        for reach in self.reaches_for(typed) {
+            let mut source = reach.source(reach.collector());
+            let snap = source.collect(&Focus::default(), now_ms());
+            if let Some(row) = crate::model::select::named(&snap.rows, typed).cloned() {
+                return Ok((source, snap, row));
+            }
+        }
+        Err(Error::NoSession(
+            crate::model::sanitize::clean(typed).into_owned(),
+        ))
+    }
+
     /// Collector options for the status line: one scan, the state of each session, no tmux,
     /// log or totals.
     pub fn light_collector(&self) -> crate::collect::CollectorOptions {

@@ -2,11 +2,9 @@
 
 use std::process::ExitCode;
 
-use crate::collect::{Focus, now_ms};
+use crate::collect::now_ms;
 use crate::error::{Error, Result};
 use crate::model::request::Answer;
-use crate::model::sanitize::clean;
-use crate::model::select;
 use crate::reply::Order;
 
 /// The answers to a permission.
@@ -67,20 +65,13 @@ pub(super) fn give(
     request: Option<String>,
     answer: Answer,
 ) -> Result<String> {
-    for reach in ctx.reaches_for(target) {
-        let mut source = reach.source(reach.collector());
-        let snap = source.collect(&Focus::default(), now_ms());
-        let Some(row) = select::named(&snap.rows, target) else {
-            continue;
-        };
-        let order = Order {
-            row: row.clone(),
-            request,
-            answer,
-        };
-        return source.answer(&order, now_ms());
-    }
-    Err(Error::NoSession(clean(target).into_owned()))
+    let (mut source, _, row) = ctx.find(target)?;
+    let order = Order {
+        row,
+        request,
+        answer,
+    };
+    source.answer(&order, now_ms())
 }
 
 /// `otop doctor`'s line on answers: whether each process the companion plugin reports for
