@@ -9,6 +9,7 @@ pub mod answer;
 use std::path::PathBuf;
 
 use crate::source::db::DbError;
+use crate::source::remote::RemoteError;
 use crate::tmux_call::TmuxError;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,17 +42,18 @@ pub enum Error {
         session: String,
         now: Option<String>,
     },
-    /// Answering by typing into the pane is proven on `proven` opencode versions only;
-    /// `version` is the one running (None: otop cannot tell).
+    /// Typing into the pane (`doing`: answering, sending a message, interrupting) is proven on
+    /// `proven` opencode versions only; `version` is the one running (None: otop cannot tell).
     #[error(
-        "{}; answering through its pane is proven on opencode {} only: install the companion \
-         plugin (otop plugin install) and restart the session to answer it exactly",
+        "{}; {doing} through its pane is proven on opencode {} only: install the companion \
+         plugin (otop plugin install) and restart the session to reach it exactly",
         runs(*pid, version), proven.join(", ")
     )]
     NotProven {
         pid: u32,
         version: Option<String>,
         proven: &'static [&'static str],
+        doing: &'static str,
     },
     /// The answer is not one the session's request takes.
     #[error("{session}: {why}")]
@@ -89,6 +91,14 @@ pub enum Error {
     ClosedOutput,
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// Another machine did not answer or refused (its kind: down, no ssh, its otop too old, a
+    /// refusal there); `hint` says what would work from here.
+    #[error("{host}: {why}{}", hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
+    Remote {
+        host: String,
+        why: RemoteError,
+        hint: Option<String>,
+    },
 }
 
 fn asks_now(now: &Option<String>) -> String {

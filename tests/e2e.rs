@@ -130,6 +130,7 @@ fn opencode_1_18_fleet() {
         ("idle", "idle"),
         ("twin1", "twins"),
         ("twin2", "twins"),
+        ("drive", "drive"),
     ]);
     let mut resume = TuiSpec::new("resume", "resume");
     resume.args = vec!["-s".into(), resume_old.clone()];
@@ -150,6 +151,7 @@ fn opencode_1_18_fleet() {
         ("idle", "hello marker-idle"),
         ("twin1", "hello marker-twin-one"),
         ("twin2", "hello marker-twin-two"),
+        ("drive", "hello marker-drive"),
     ] {
         fleet.prompt(tui, prompt);
     }
@@ -313,6 +315,7 @@ fn opencode_1_18_fleet() {
     report.run("time_updated covers every prompt", || {
         updated_covers_prompts(f)
     });
+    driving(&mut report, f, replies::PANE.0);
 
     keep_on_failure(&report, &fleet);
     drop(fleet);
@@ -450,6 +453,7 @@ fn opencode_1_18_plugin() {
         ("twin2", "twins"),
         ("question", "question"),
         ("fail", "fail"),
+        ("drive", "drive"),
     ]);
     fleet.start_tuis(&specs, READY);
     let markers = [
@@ -458,6 +462,7 @@ fn opencode_1_18_plugin() {
         ("twin2", "hello marker-twin-two"),
         ("question", "QUESTION marker-question"),
         ("fail", "FAIL marker-fail"),
+        ("drive", "hello marker-drive"),
     ];
     for (tui, prompt) in markers {
         fleet.prompt(tui, prompt);
@@ -626,6 +631,7 @@ fn opencode_1_18_plugin() {
         let row = wait_tui_row(f, "perm", &parent, STATE, |r| r["match"] == "plugin");
         format!("child {child}; parent {}", status_of(&row))
     });
+    driving(&mut report, f, replies::PLUGIN.0);
     report.run("event names opencode publishes", || event_names(&trace));
     report.run("a clean exit removes the file", || {
         let pid = f.tui("twin2").pid;
@@ -650,6 +656,39 @@ fn opencode_1_18_plugin() {
     keep_on_failure(&report, &fleet);
     drop(fleet);
     report.finish();
+}
+
+/// Driving the `drive` TUI from outside (`otop send`, `interrupt`, `end`), the way `via` says,
+/// and what is refused (a message to `question`, asked to wait for an answer afresh).
+fn driving(report: &mut Report, f: &Fleet, via: &'static str) {
+    let session = f.wait_session_with("marker-drive", STATE);
+    report.run("send: a message to an idle session", || {
+        support::drive::send_idle(f, "drive", &session, via)
+    });
+    report.run("send: a message while it works", || {
+        support::drive::send_busy(f, "drive", &session, via)
+    });
+    report.run("interrupt a streaming turn", || {
+        support::drive::interrupt(f, "drive", &session, via)
+    });
+    report.run("send, interrupt, end: refusals", || {
+        let question = f.wait_session_with("marker-question", STATE);
+        replies::prompt_when_idle(f, "question", &question, "QUESTION marker-drive-refusal");
+        replies::waiting_request(f, "question", &question, "asking");
+        let mut said = support::drive::refusals(f, "drive", "question");
+        if via == replies::PANE.0 {
+            let why = "is sent through the companion plugin only";
+            let err = support::drive::refused(f, "send", "drive", &["mail a@b"], why);
+            said = format!("{said}; {err}");
+        }
+        // Leaves the question answered, as it found it.
+        replies::reply(f, "question", &["--option", "1"]);
+        said
+    });
+    report.run("the README's script line", || {
+        support::drive::readme_line(f, "drive", &session, via)
+    });
+    report.run("end the process", || support::drive::end(f, "drive"));
 }
 
 /// Answers from outside opencode (`otop reply`, the monitor's keys, the picker's), the way

@@ -183,6 +183,28 @@ fn rows_arrive_with_their_host_and_a_dead_or_slow_host_costs_one_line() {
     let (code, _, err) = here.otop(&db, &["--host", "box", "reply", "box:ses_far_a", "once"]);
     assert_eq!(code, 1);
     assert!(err.starts_with("otop: box: "), "{err}");
+    assert!(err.contains("waits for no answer now"), "{err}");
+    // The order reaches it as data (JSON on stdin): a request id and a text that look like
+    // options and shell arrive as they were written, and the request is refused there as no
+    // longer pending.
+    let (code, _, err) = here.otop(
+        &db,
+        &[
+            "--host",
+            "box",
+            "reply",
+            "box:ses_far_a",
+            "--text=-v please'; touch pwned",
+            "--request=-R'x",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("otop: box: ")
+            && err.contains("request -R'x of ")
+            && err.contains("is no longer pending"),
+        "{err}"
+    );
 
     // doctor checks each host.
     let (code, out, _) = here.otop(&db, &["doctor"]);
@@ -424,6 +446,74 @@ fn a_hostile_remote_otop_costs_one_line() {
     assert_eq!(why("endless"), "sent a line longer than 8 MiB", "{out}");
     assert!(
         why("garbage").starts_with("not otop's snapshot format: garbage"),
+        "{out}"
+    );
+}
+
+/// `otop send|interrupt|end box:…` go through the same ssh as answers, and the remote otop's
+/// verdict is the exit status here: it ends the remote user's opencode (a stand-in) and the row
+/// goes; what it refuses (a message to a stand-in whose version is proven nowhere, an interrupt of
+/// an idle one) exits non-zero with its reason under the host's name.
+#[test]
+fn send_interrupt_and_end_reach_the_other_machine() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let world = remote.world(&[("ses_far_c", "Far C"), ("ses_far_d", "Far D")]);
+    let here = Here::new(&remote, &world, "");
+    let db = empty_db(here.dir.path());
+    let seen = wait_for(Duration::from_secs(15), || {
+        let (code, out, _) = here.otop(&db, &["--host", "box", "sessions", "--json"]);
+        let rows = rows(&out);
+        (code == 0
+            && ["ses_far_c", "ses_far_d"]
+                .iter()
+                .all(|id| rows.iter().any(|r| r["session"]["id"] == *id)))
+        .then_some(())
+    });
+    assert!(seen.is_some(), "the stand-ins never showed");
+
+    let (code, _, err) = here.otop(&db, &["send", "box:ses_far_c", "-R now run the tests"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.starts_with("otop: box: "), "{err}");
+    assert!(err.contains("cannot tell which opencode version"), "{err}");
+    let (code, _, err) = here.otop(&db, &["interrupt", "box:ses_far_c"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no turn to interrupt"), "{err}");
+
+    let far_d = world.session("ses_far_d").pid;
+    let (code, out, err) = here.otop(&db, &["end", "--grace", "3", "box:ses_far_d"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!("box: end: ended pid {far_d} (SIGTERM)"),
+        "{err}"
+    );
+    assert!(!support::sshd::alive(far_d), "pid {far_d} still runs");
+    let (_, out, _) = here.otop(&db, &["--host", "box", "sessions", "--json"]);
+    assert!(
+        !rows(&out).iter().any(|r| r["session"]["id"] == "ses_far_d"),
+        "{out}"
+    );
+}
+
+/// `otop --host box restore` runs the restore on that machine (its record, its tmux) and prints
+/// its lines under the host's name; this machine's record is not read.
+#[test]
+fn a_restore_on_a_host_runs_there() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let far = remote.world(&[]);
+    let here = Here::new(&remote, &far, "");
+    let db = empty_db(here.dir.path());
+    let (code, out, err) = here.otop(&db, &["--host", "box", "restore", "--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].starts_with("box: nothing recorded to restore (")
+            && !lines[0].contains(&*here.dir.path().to_string_lossy()),
         "{out}"
     );
 }

@@ -52,6 +52,22 @@ const EXCLUDED: &[(&str, &str)] = &[
         "answers a live opencode session: the end-to-end suite runs `otop reply`",
     ),
     (
+        "otop wait %5 --until done && otop send %5 'now run the tests'",
+        "drives a live opencode session: the end-to-end suite runs this very line on its TUI's pane",
+    ),
+    (
+        "otop send ses_4f2a… - < review.md    # the message from standard input (or --file F)",
+        "drives a live opencode session: the end-to-end suite runs `otop send`",
+    ),
+    (
+        "otop interrupt %5                    # stop the running turn, as esc esc in its TUI",
+        "drives a live opencode session: the end-to-end suite runs `otop interrupt`",
+    ),
+    (
+        "otop end 12345                       # SIGTERM, SIGKILL after --grace SECS (5); --signal for another",
+        "ends a live opencode process: the end-to-end suite runs `otop end`",
+    ),
+    (
         "otop wait %5 --until idle && make deploy",
         "needs an opencode session in pane %5 (tests/notify.rs runs `otop wait`)",
     ),

@@ -39,11 +39,15 @@ complete -c otop -n "__fish_otop_needs_command" -f -a "watch" -d 'Keep tmux opti
 complete -c otop -n "__fish_otop_needs_command" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
 complete -c otop -n "__fish_otop_needs_command" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "send" -d 'Send a session a message, as its user\'s next prompt (exit 0 once opencode took it)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "interrupt" -d 'Interrupt a session\'s running turn, as esc esc in its TUI (exit 0 once the turn is over)'
+complete -c otop -n "__fish_otop_needs_command" -f -a "end" -d 'End the opencode process running a session (SIGTERM, then SIGKILL after a grace)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "wait" -d 'Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
 complete -c otop -n "__fish_otop_needs_command" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
 complete -c otop -n "__fish_otop_needs_command" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
 complete -c otop -n "__fish_otop_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_needs_command" -f -a "restore" -d 'Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "serve" -d 'Print this machine\'s snapshots as JSON lines, for another otop reading it over ssh'
 complete -c otop -n "__fish_otop_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c otop -n "__fish_otop_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -108,6 +112,31 @@ complete -c otop -n "__fish_otop_using_subcommand reply" -l host -d 'Only this [
 complete -c otop -n "__fish_otop_using_subcommand reply" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand reply" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
 complete -c otop -n "__fish_otop_using_subcommand reply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c otop -n "__fish_otop_using_subcommand send" -l file -d 'Read the message from this file' -r -F
+complete -c otop -n "__fish_otop_using_subcommand send" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand send" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand send" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r
+complete -c otop -n "__fish_otop_using_subcommand send" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
+complete -c otop -n "__fish_otop_using_subcommand send" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
+complete -c otop -n "__fish_otop_using_subcommand send" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand interrupt" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand interrupt" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand interrupt" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r
+complete -c otop -n "__fish_otop_using_subcommand interrupt" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
+complete -c otop -n "__fish_otop_using_subcommand interrupt" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
+complete -c otop -n "__fish_otop_using_subcommand interrupt" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand end" -l signal -d 'The first signal' -r -f -a "term\t''
+int\t''
+hup\t''
+quit\t''
+kill\t''"
+complete -c otop -n "__fish_otop_using_subcommand end" -l grace -d 'Seconds to wait before SIGKILL when the process still runs' -r
+complete -c otop -n "__fish_otop_using_subcommand end" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand end" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand end" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r
+complete -c otop -n "__fish_otop_using_subcommand end" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
+complete -c otop -n "__fish_otop_using_subcommand end" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
+complete -c otop -n "__fish_otop_using_subcommand end" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand wait" -l until -d 'The state to wait for' -r -f -a "idle\t'Idle, whatever the reason (finished, aborted, a new session)'
 waiting\t'Waiting for you: a question or a permission request'
 done\t'Idle after a turn that finished normally after `otop wait` started'
@@ -172,12 +201,23 @@ complete -c otop -n "__fish_otop_using_subcommand completions" -l host -d 'Only 
 complete -c otop -n "__fish_otop_using_subcommand completions" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand completions" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
 complete -c otop -n "__fish_otop_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c otop -n "__fish_otop_using_subcommand restore" -l socket -d 'Only the sessions of the tmux server at this socket' -r
+complete -c otop -n "__fish_otop_using_subcommand restore" -l session -d 'Only the sessions of this tmux session' -r
+complete -c otop -n "__fish_otop_using_subcommand restore" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand restore" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
+complete -c otop -n "__fish_otop_using_subcommand restore" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r
+complete -c otop -n "__fish_otop_using_subcommand restore" -s n -l dry-run -d 'Print what would be done and change nothing'
+complete -c otop -n "__fish_otop_using_subcommand restore" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
+complete -c otop -n "__fish_otop_using_subcommand restore" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
+complete -c otop -n "__fish_otop_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c otop -n "__fish_otop_using_subcommand serve" -l interval -d 'Seconds between snapshots, until the reader goes away' -r
 complete -c otop -n "__fish_otop_using_subcommand serve" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand serve" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand serve" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r
 complete -c otop -n "__fish_otop_using_subcommand serve" -l once -d 'One snapshot, then exit'
 complete -c otop -n "__fish_otop_using_subcommand serve" -l light -d 'Only what the status line needs (no tmux, log, history or CPU%)'
+complete -c otop -n "__fish_otop_using_subcommand serve" -l reply -d 'Read one answer order (JSON) on stdin and answer it as `otop reply` does: how another otop answers a session here'
+complete -c otop -n "__fish_otop_using_subcommand serve" -l drive -d 'Read one drive order (JSON) on stdin and act on it as `otop send|interrupt|end` do: how another otop drives a session here'
 complete -c otop -n "__fish_otop_using_subcommand serve" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand serve" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
 complete -c otop -n "__fish_otop_using_subcommand serve" -s h -l help -d 'Print help'
@@ -187,20 +227,24 @@ complete -c otop -n "__fish_otop_using_subcommand man" -l host -d 'Only this [[h
 complete -c otop -n "__fish_otop_using_subcommand man" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand man" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
 complete -c otop -n "__fish_otop_using_subcommand man" -s h -l help -d 'Print help'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "wait" -d 'Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "serve" -d 'Print this machine\'s snapshots as JSON lines, for another otop reading it over ssh'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply wait plugin doctor config completions serve man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "sessions" -d 'List running opencode sessions (a table, or --json for scripts)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "status" -d 'A compact segment for the tmux status bar (never fails loudly)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "watch" -d 'Keep tmux options current for a status bar that spawns nothing (@otop_status, @otop_state)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "pick" -d 'Pick a session in a compact list and jump to its tmux pane (made for display-popup)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "jump" -d 'Jump to a session\'s tmux pane without any UI'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "reply" -d 'Answer a session\'s pending permission or question (exit 0 once opencode took it)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "send" -d 'Send a session a message, as its user\'s next prompt (exit 0 once opencode took it)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "interrupt" -d 'Interrupt a session\'s running turn, as esc esc in its TUI (exit 0 once the turn is over)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "end" -d 'End the opencode process running a session (SIGTERM, then SIGKILL after a grace)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "wait" -d 'Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "plugin" -d 'The companion opencode plugin: exact session mapping and live waiting/retry state'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "doctor" -d 'Check the setup: database, opencode processes, tmux, plugin, terminal'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "config" -d 'The configuration file: where it is, and a commented default one'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "restore" -d 'Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "serve" -d 'Print this machine\'s snapshots as JSON lines, for another otop reading it over ssh'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c otop -n "__fish_otop_using_subcommand help; and not __fish_seen_subcommand_from sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "install" -d 'Install the plugin into opencode\'s global plugin directory'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "uninstall" -d 'Remove it (only a file otop wrote)'
 complete -c otop -n "__fish_otop_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "status" -d 'Say whether it is installed and which running opencode processes use it'

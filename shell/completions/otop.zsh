@@ -130,6 +130,46 @@ always\:"Allow it, and what matches it, until opencode restarts"
 reject\:"Reject it"))' \
 && ret=0
 ;;
+(send)
+_arguments "${_arguments_options[@]}" : \
+'--file=[Read the message from this file]:F:_files' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+'*::text -- The message (its words joined by spaces); `-` reads it from standard input:_default' \
+&& ret=0
+;;
+(interrupt)
+_arguments "${_arguments_options[@]}" : \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+&& ret=0
+;;
+(end)
+_arguments "${_arguments_options[@]}" : \
+'--signal=[The first signal]:SIGNAL:(term int hup quit kill)' \
+'--grace=[Seconds to wait before SIGKILL when the process still runs]:SECS:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':target -- A session id (ses_…), the pid of its opencode process, its tmux pane (%5) or tty:_default' \
+&& ret=0
+;;
 (wait)
 _arguments "${_arguments_options[@]}" : \
 '--until=[The state to wait for]:UNTIL:((idle\:"Idle, whatever the reason (finished, aborted, a new session)"
@@ -272,6 +312,21 @@ _arguments "${_arguments_options[@]}" : \
 ':shell -- bash, zsh, fish, elvish or powershell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+'--socket=[Only the sessions of the tmux server at this socket]:PATH:_default' \
+'--session=[Only the sessions of this tmux session]:NAME:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'-n[Print what would be done and change nothing]' \
+'--dry-run[Print what would be done and change nothing]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 '--interval=[Seconds between snapshots, until the reader goes away]:SECS:_default' \
@@ -280,6 +335,8 @@ _arguments "${_arguments_options[@]}" : \
 '*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '(--interval)--once[One snapshot, then exit]' \
 '--light[Only what the status line needs (no tmux, log, history or CPU%)]' \
+'(--once --light)--reply[Read one answer order (JSON) on stdin and answer it as \`otop reply\` does\: how another otop answers a session here]' \
+'(--once --light --reply)--drive[Read one drive order (JSON) on stdin and act on it as \`otop send|interrupt|end\` do\: how another otop drives a session here]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \
@@ -333,6 +390,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(send)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(interrupt)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(end)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (wait)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -377,6 +446,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -407,11 +480,15 @@ _otop_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
+'send:Send a session a message, as its user'\''s next prompt (exit 0 once opencode took it)' \
+'interrupt:Interrupt a session'\''s running turn, as esc esc in its TUI (exit 0 once the turn is over)' \
+'end:End the opencode process running a session (SIGTERM, then SIGKILL after a grace)' \
 'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
+'restore:Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)' \
 'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -433,6 +510,11 @@ _otop__subcmd__doctor_commands() {
     local commands; commands=()
     _describe -t commands 'otop doctor commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__end_commands] )) ||
+_otop__subcmd__end_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop end commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help_commands] )) ||
 _otop__subcmd__help_commands() {
     local commands; commands=(
@@ -442,11 +524,15 @@ _otop__subcmd__help_commands() {
 'pick:Pick a session in a compact list and jump to its tmux pane (made for display-popup)' \
 'jump:Jump to a session'\''s tmux pane without any UI' \
 'reply:Answer a session'\''s pending permission or question (exit 0 once opencode took it)' \
+'send:Send a session a message, as its user'\''s next prompt (exit 0 once opencode took it)' \
+'interrupt:Interrupt a session'\''s running turn, as esc esc in its TUI (exit 0 once the turn is over)' \
+'end:End the opencode process running a session (SIGTERM, then SIGKILL after a grace)' \
 'wait:Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)' \
 'plugin:The companion opencode plugin\: exact session mapping and live waiting/retry state' \
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
+'restore:Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)' \
 'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -468,10 +554,20 @@ _otop__subcmd__help__subcmd__doctor_commands() {
     local commands; commands=()
     _describe -t commands 'otop help doctor commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__help__subcmd__end_commands] )) ||
+_otop__subcmd__help__subcmd__end_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help end commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help__subcmd__help_commands] )) ||
 _otop__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'otop help help commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__interrupt_commands] )) ||
+_otop__subcmd__help__subcmd__interrupt_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help interrupt commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__jump_commands] )) ||
 _otop__subcmd__help__subcmd__jump_commands() {
@@ -517,6 +613,16 @@ _otop__subcmd__help__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop help reply commands' commands "$@"
 }
+(( $+functions[_otop__subcmd__help__subcmd__restore_commands] )) ||
+_otop__subcmd__help__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help restore commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__send_commands] )) ||
+_otop__subcmd__help__subcmd__send_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help send commands' commands "$@"
+}
 (( $+functions[_otop__subcmd__help__subcmd__serve_commands] )) ||
 _otop__subcmd__help__subcmd__serve_commands() {
     local commands; commands=()
@@ -541,6 +647,11 @@ _otop__subcmd__help__subcmd__wait_commands() {
 _otop__subcmd__help__subcmd__watch_commands() {
     local commands; commands=()
     _describe -t commands 'otop help watch commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__interrupt_commands] )) ||
+_otop__subcmd__interrupt_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop interrupt commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__jump_commands] )) ||
 _otop__subcmd__jump_commands() {
@@ -616,6 +727,16 @@ _otop__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__restore_commands] )) ||
+_otop__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop restore commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__send_commands] )) ||
+_otop__subcmd__send_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop send commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__serve_commands] )) ||
 _otop__subcmd__serve_commands() {

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use clap::{Parser, Subcommand};
 
 pub mod doctor;
+pub mod drive;
 pub mod generate;
 pub mod jump;
 pub mod man;
@@ -16,6 +17,7 @@ pub mod monitor;
 pub mod pick;
 pub mod plugin;
 pub mod reply;
+pub mod restore;
 pub mod serve;
 pub mod sessions;
 pub mod status;
@@ -97,6 +99,19 @@ pub enum Command {
         after_help = "Examples:\n  otop reply ses_4f2a... once\n  otop reply %5 reject\n  otop reply 12345 --option 2\n  otop reply ses_4f2a... --text 'use the staging database'\n  otop reply ses_4f2a... always --request per_9c1e...\n\nWith the companion plugin the answer goes to opencode by request id; without it otop types\nit into the session's tmux pane, after reading the pane (opencode 1.18.33 only).\nEvery answer is logged to ${XDG_STATE_HOME:-~/.local/state}/otop/answers.log."
     )]
     Reply(reply::Args),
+    /// Send a session a message, as its user's next prompt (exit 0 once opencode took it)
+    #[command(
+        after_help = "Examples:\n  otop send %5 'now run the tests'\n  otop wait %5 --until done && otop send %5 'now run the tests'\n  git diff | otop send ses_4f2a... -\n  otop send 12345 --file review.md\n\nA message to a working session does what the same message typed into its TUI does.\nWith the companion plugin it goes to opencode by session id; without it otop types it\ninto the session's tmux pane, after reading the pane (opencode 1.18.33 only).\nEvery act is logged to ${XDG_STATE_HOME:-~/.local/state}/otop/answers.log."
+    )]
+    Send(drive::SendArgs),
+    /// Interrupt a session's running turn, as esc esc in its TUI (exit 0 once the turn is over)
+    #[command(after_help = "Examples:\n  otop interrupt %5\n  otop interrupt ses_4f2a...")]
+    Interrupt(drive::InterruptArgs),
+    /// End the opencode process running a session (SIGTERM, then SIGKILL after a grace)
+    #[command(
+        after_help = "Only an opencode process of this user, read again right before each signal. The session\nstays in opencode's history: `opencode -s ID` resumes it.\n\nExamples:\n  otop end %5\n  otop end 12345 --grace 10\n  otop end ses_4f2a... --signal kill"
+    )]
+    End(drive::EndArgs),
     /// Wait until a session is idle, waiting, done, in error or gone (exit 0; 124 on --timeout)
     #[command(
         after_help = "Exit status: 0 when the state is reached, 124 when --timeout passes first, 1 when no session matches.\n`done`: idle after a turn that finished normally (not aborted, not in error) after `otop wait` started.\n\nExamples:\n  otop wait %5 --until idle && make deploy\n  otop wait ses_4f2a... --until done --timeout 600\n  otop wait 12345 --until waiting && tmux display-message 'opencode needs you'\n  otop wait %5 --until gone"
@@ -120,6 +135,12 @@ pub enum Command {
         after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
     )]
     Completions(generate::CompletionArgs),
+    /// Start again, in tmux, the recorded opencode sessions that are not running (after a reboot
+    /// or a lost tmux server)
+    #[command(
+        after_help = "Exit status: 0 when every recorded session in scope runs afterwards, 1 otherwise.\nThe record, ${XDG_STATE_HOME:-~/.local/state}/otop/fleet.json, is kept by `otop watch --tmux`\nand the monitor: which session ran in which directory, tmux session, window and pane.\n\nExamples:\n  otop restore --dry-run\n  otop restore\n  otop restore --socket /tmp/tmux-1000/default --session work\n  otop --demo restore --dry-run"
+    )]
+    Restore(restore::Args),
     /// Print this machine's snapshots as JSON lines, for another otop reading it over ssh
     #[command(
         after_help = "Another otop runs this through ssh for each [[hosts]] entry; one JSON object per line,\nwith an \"otop_format\" version, rows in `otop sessions --json`'s shape.\n\nExamples:\n  otop serve --once\n  ssh box otop serve --once | jq '.rows | length'"
@@ -262,6 +283,7 @@ impl Ctx {
                 local,
                 hosts,
                 configured: self.reach.configured,
+                named: self.reach.named,
             },
             ..self.clone()
         };
@@ -280,6 +302,21 @@ impl Ctx {
                 with(false, self.reach.hosts.clone()),
             ],
         }
+    }
+
+    /// The session `typed` names, found where it can be, nearest first: the source that found
+    /// it (which acts on it), the snapshot it was found in, and its row.
+    pub fn find(&self, typed: &str) -> Result<(Box<dyn Source>, Snapshot, crate::model::row::Row)> {
+        for reach in self.reaches_for(typed) {
+            let mut source = reach.source(reach.collector());
+            let snap = source.collect(&Focus::default(), now_ms());
+            if let Some(row) = crate::model::select::named(&snap.rows, typed).cloned() {
+                return Ok((source, snap, row));
+            }
+        }
+        Err(Error::NoSession(
+            crate::model::sanitize::clean(typed).into_owned(),
+        ))
     }
 
     /// Collector options for the status line: one scan, the state of each session, no tmux,
@@ -347,6 +384,9 @@ pub fn main() -> ExitCode {
         Some(Command::Pick(args)) => pick::run(&args, &ctx),
         Some(Command::Jump(args)) => jump::run(&args, &ctx),
         Some(Command::Reply(args)) => reply::run(&args, &ctx),
+        Some(Command::Send(args)) => drive::send(&args, &ctx),
+        Some(Command::Interrupt(args)) => drive::interrupt(&args, &ctx),
+        Some(Command::End(args)) => drive::end(&args, &ctx),
         Some(Command::Wait(args)) => wait::run(&args, &ctx),
         Some(Command::Plugin(args)) => plugin::run(&args, &ctx),
         Some(Command::Doctor(args)) => doctor::run(&args, &ctx),
@@ -355,6 +395,7 @@ pub fn main() -> ExitCode {
             generate::write_stdout(&generate::completions(args.shell))
         }
         Some(Command::Serve(args)) => serve::run(&args, &ctx),
+        Some(Command::Restore(args)) => restore::run(&args, &ctx),
         Some(Command::Man) => generate::write_stdout(man::page().as_bytes()),
         None => monitor::run(&cli.monitor, &ctx),
     };

@@ -2,11 +2,9 @@
 
 use std::process::ExitCode;
 
-use crate::collect::{Focus, now_ms};
+use crate::collect::now_ms;
 use crate::error::{Error, Result};
 use crate::model::request::Answer;
-use crate::model::sanitize::clean;
-use crate::model::select;
 use crate::reply::Order;
 
 /// The answers to a permission.
@@ -53,23 +51,27 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             ));
         }
     };
-    // Where the session can be, nearest first; the source that found it answers it.
-    for reach in ctx.reaches_for(&args.target) {
-        let mut source = reach.source(reach.collector());
-        let snap = source.collect(&Focus::default(), now_ms());
-        let Some(row) = select::named(&snap.rows, &args.target) else {
-            continue;
-        };
-        let order = Order {
-            row: row.clone(),
-            request: args.request.clone(),
-            answer,
-        };
-        let said = source.answer(&order, now_ms())?;
-        crate::outln!("{said}")?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    Err(Error::NoSession(clean(&args.target).into_owned()))
+    let said = give(ctx, &args.target, args.request.clone(), answer)?;
+    crate::outln!("{said}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Answers the session `target` names, as found now (where it can be, nearest first; the
+/// source that found it answers it): what was done, in a line. `otop reply` and an answer
+/// sent from another machine (`otop serve --reply`) both come here.
+pub(super) fn give(
+    ctx: &super::Ctx,
+    target: &str,
+    request: Option<String>,
+    answer: Answer,
+) -> Result<String> {
+    let (mut source, _, row) = ctx.find(target)?;
+    let order = Order {
+        row,
+        request,
+        answer,
+    };
+    source.answer(&order, now_ms())
 }
 
 /// `otop doctor`'s line on answers: whether each process the companion plugin reports for

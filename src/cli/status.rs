@@ -132,8 +132,8 @@ pub(super) fn to_json(
             "total": h.total(),
         }))).collect::<serde_json::Map<_, _>>(),
         "unreachable": hosts.iter().filter_map(|h| match &h.seen {
-            crate::collect::hosts::Seen::Down(since, why) => {
-                Some(json!({"host": h.name, "since": since, "why": why}))
+            crate::collect::hosts::Seen::Down { since, why } => {
+                Some(json!({"host": h.name, "since": since, "why": why.to_string()}))
             }
             _ => None,
         }).collect::<Vec<_>>(),

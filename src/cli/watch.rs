@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::collect::{Focus, Source, now_ms};
 use crate::notify::{Notifier, NotifyOptions};
-use crate::source::tmux;
+use crate::source::tmux::{self, server_alive};
 use crate::statusline::format;
 use crate::statusline::tmux_options::{Options, changes, options_for};
 
@@ -39,11 +39,6 @@ pub struct Args {
     /// Send no notifications (the [notify] channels), whatever the configuration file says
     #[arg(long)]
     pub no_notify: bool,
-}
-
-/// Whether a tmux server still listens at `socket`. Connecting costs no process spawn.
-fn server_alive(socket: &str) -> bool {
-    std::os::unix::net::UnixStream::connect(socket).is_ok()
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
@@ -83,9 +78,18 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         let _ = wake_tx.send(());
     }));
     let mut last: Option<Options> = None;
+    let mut keeper = ctx
+        .env
+        .fleet_file()
+        .filter(|_| !ctx.demo)
+        .map(crate::restore::Keeper::new);
     loop {
         let started = Instant::now();
         let snap = source.collect(&Focus::default(), now_ms());
+        // The fleet record follows each snapshot (`otop restore` reads it).
+        if let Some(k) = keeper.as_mut() {
+            let _ = k.keep(&snap);
+        }
         // `[status]` as the file says now, when it was edited and still renders.
         let status = source.config().map_or(&ctx.config.status, |c| &c.status);
         let (template, style) = match format::settings(args.format.as_deref(), args.plain, status) {

@@ -11,7 +11,7 @@ use super::{Detail, Focus, Snapshot, Source, local_midnight_ms, now_ms};
 use crate::error::Error;
 use crate::model::correlate;
 use crate::model::row::{Row, TmuxLocation};
-use crate::paths::{self, Env};
+use crate::paths::Env;
 use crate::reply::{self, Order};
 use crate::source::db::types::Depth;
 use crate::source::db::{Db, DbError};
@@ -129,19 +129,7 @@ impl Collector {
     /// The database a process uses: `--db` wins; else an opencode database it holds open;
     /// else the path its own environment resolves to.
     fn db_path_of(&self, p: &ProcessInfo) -> PathBuf {
-        if let Some(flag) = &self.opts.db {
-            return flag.clone();
-        }
-        if let Some(open) = p.open_files.iter().find(|f| f.ends_with(".db")) {
-            return PathBuf::from(open);
-        }
-        let home = p.env.home.as_deref().or(self.env.home.as_deref());
-        let xdg = p.env.xdg_data_home.as_deref().or(if p.env.home.is_some() {
-            None
-        } else {
-            self.env.xdg_data_home.as_deref()
-        });
-        paths::opencode_db(None, p.env.opencode_db.as_deref(), xdg, home)
+        crate::source::db::prompts::path_of(self.opts.db.as_deref(), &self.env, p)
     }
 
     /// The databases the last refresh read (the default one, if it could, and those the

@@ -5,6 +5,7 @@ mod assemble;
 mod collector;
 pub mod demo;
 pub mod hosts;
+pub mod wire;
 
 pub use crate::source::db::types::Depth;
 pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
@@ -75,6 +76,15 @@ impl Snapshot {
     pub fn hosts_down(&self) -> usize {
         self.hosts.iter().filter(|h| h.is_down()).count()
     }
+
+    /// What a screen says under its header: the warnings, then a line for each host that did
+    /// not answer (kept once, in `hosts`, and worded here).
+    pub fn notes(&self) -> impl Iterator<Item = String> + '_ {
+        self.warnings
+            .iter()
+            .cloned()
+            .chain(self.hosts.iter().filter_map(|h| h.line()))
+    }
 }
 
 /// Asks whoever runs a [`Source`] to collect again now.
@@ -98,6 +108,13 @@ pub trait Source: Send {
         Err(Error::Refused("nothing can be answered here".into()))
     }
 
+    /// The configured host named `name` whose rows this source reads: where an act on one of
+    /// them goes (over ssh). None for this machine's sources and the demo.
+    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
+        let _ = name;
+        None
+    }
+
     /// Gives the source a way to ask for a refresh when something it watches changes (the
     /// notifier watches the companion plugin's files). Most sources ignore it.
     fn wake_with(&mut self, _wake: Waker) {}
@@ -114,6 +131,9 @@ impl<S: Source + ?Sized> Source for Box<S> {
     }
     fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
         (**self).answer(order, now)
+    }
+    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
+        (**self).host(name)
     }
     fn wake_with(&mut self, wake: Waker) {
         (**self).wake_with(wake)

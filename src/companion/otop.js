@@ -13,6 +13,11 @@
 // or `{"op":"question","session":…,"request":"que_…","option":2}` (or `"text":"…"`), answered
 // `{"ok":true}` once opencode has published that the request was replied to, else
 // `{"ok":false,"error":"…"}`. Only a request still pending here is answered, once.
+// Driving a session (`otop send`, `otop interrupt`): `{"op":"prompt","session":…,"text":"…"}`
+// goes to opencode's own `POST /session/{id}/prompt_async`, with the agent and model of the
+// session's latest user message as the TUI would send them, answered once opencode published
+// the user message holding that text; `{"op":"abort","session":…}` to `POST
+// /session/{id}/abort`, answered once opencode published the session idle. `ping` lists the ops.
 //
 // opencode 1.18's TUI runs its server, and so its plugins, in a worker thread that is
 // terminated on exit: `process.on("exit")` never fires there, the `dispose` hook does.
@@ -101,6 +106,14 @@ const post = (client, url, requestID, body) => {
   return raw.post({ url, path: { requestID }, body, headers: { "Content-Type": "application/json" } })
 }
 
+// The session routes (1.18: `/session/{id}/prompt_async`, `/session/{id}/abort`), through the
+// same raw client.
+const postSession = (client, url, id, body) => {
+  const raw = client?._client ?? client?.client
+  if (!raw?.post) throw new Error("this opencode gives plugins no client to drive sessions with")
+  return raw.post({ url, path: { id }, body, headers: { "Content-Type": "application/json" } })
+}
+
 const failure = (r) => r?.error?.message ?? r?.error?.data?.message ?? r?.error?._tag ?? JSON.stringify(r?.error)
 
 export const OtopCompanion = async ({ client }) => {
@@ -125,6 +138,12 @@ export const OtopCompanion = async ({ client }) => {
   // Requests being answered (no second answer), and who waits for opencode's confirmation.
   const answering = new Set()
   const confirm = new Map()
+  // Per session: the agent and model of its latest user message (what a prompt is sent with),
+  // the ids of its user messages, and who waits for a prompt's text or for the session idle.
+  const lastUser = new Map()
+  const userMessages = new Map()
+  const prompted = new Set()
+  const idleWaiters = new Map()
   let timer = null
   let closed = false
   let server = null
@@ -190,8 +209,61 @@ export const OtopCompanion = async ({ client }) => {
 
   // One answer from otop: checked against what is pending here, sent by request id, and
   // reported done once opencode published the reply.
+  // A prompt for a session: sent as the TUI sends one, confirmed by opencode's own event for
+  // the user message that holds the text.
+  const prompt = async (req) => {
+    if (typeof req.session !== "string" || !req.session.startsWith("ses_")) return { ok: false, error: "no session id" }
+    if (typeof req.text !== "string" || req.text.length === 0) return { ok: false, error: "no text" }
+    const waiter = { session: req.session, text: req.text }
+    const seen = new Promise((resolve) => {
+      waiter.resolve = resolve
+      setTimeout(() => resolve(null), CONFIRM_MS).unref?.()
+    })
+    prompted.add(waiter)
+    try {
+      const body = { parts: [{ type: "text", text: req.text }] }
+      const last = lastUser.get(req.session)
+      if (last?.agent) body.agent = last.agent
+      if (last?.model?.providerID && last?.model?.modelID) body.model = last.model
+      const r = await postSession(client, "/session/{id}/prompt_async", req.session, body)
+      if (r?.error) return { ok: false, error: `opencode refused it: ${failure(r)}` }
+      const id = await seen
+      if (!id) return { ok: false, error: `opencode did not show the message within ${CONFIRM_MS / 1000} s` }
+      return { ok: true, message: id }
+    } catch (e) {
+      return { ok: false, error: String(e?.message ?? e) }
+    } finally {
+      prompted.delete(waiter)
+    }
+  }
+
+  // An abort of the session's turn, confirmed by opencode publishing the session idle.
+  const abort = async (req) => {
+    if (typeof req.session !== "string" || !req.session.startsWith("ses_")) return { ok: false, error: "no session id" }
+    const idle = new Promise((resolve) => {
+      if (!idleWaiters.has(req.session)) idleWaiters.set(req.session, new Set())
+      idleWaiters.get(req.session).add(resolve)
+      setTimeout(() => resolve(false), CONFIRM_MS).unref?.()
+    })
+    try {
+      if (state.sessions[req.session]?.status === "idle") return { ok: false, error: "the session is idle: no turn to interrupt" }
+      const r = await postSession(client, "/session/{id}/abort", req.session, undefined)
+      if (r?.error) return { ok: false, error: `opencode refused it: ${failure(r)}` }
+      if (!(await idle)) return { ok: false, error: `opencode did not show the session idle within ${CONFIRM_MS / 1000} s` }
+      return { ok: true }
+    } catch (e) {
+      return { ok: false, error: String(e?.message ?? e) }
+    }
+  }
+  const wentIdle = (sid) => {
+    for (const resolve of idleWaiters.get(sid) ?? []) resolve(true)
+    idleWaiters.delete(sid)
+  }
+
   const answer = async (req) => {
-    if (req?.op === "ping") return { ok: true, pid: process.pid, version: state.opencode_version }
+    if (req?.op === "ping") return { ok: true, pid: process.pid, version: state.opencode_version, ops: ["permission", "question", "prompt", "abort"] }
+    if (req?.op === "prompt") return prompt(req)
+    if (req?.op === "abort") return abort(req)
     const map = req?.op === "permission" ? permissions : req?.op === "question" ? questions : null
     if (!map) return { ok: false, error: `unknown request ${JSON.stringify(req?.op)}` }
     const asked = map.get(req.session)?.get(req.request)
@@ -313,11 +385,23 @@ export const OtopCompanion = async ({ client }) => {
             delete s.retry
           }
           if (s.status === "busy") current(p.sessionID)
+          if (s.status === "idle") wentIdle(p.sessionID)
           break
         }
         case "session.idle":
           session(p.sessionID).status = "idle"
+          wentIdle(p.sessionID)
           break
+        case "message.part.updated": {
+          // Only what a prompt waits for: the text part of a user message.
+          const part = p.part ?? {}
+          if (prompted.size === 0 || part.type !== "text") return
+          if (!userMessages.get(part.sessionID)?.has(part.messageID)) return
+          for (const w of prompted) {
+            if (w.session === part.sessionID && w.text === part.text) w.resolve(part.messageID)
+          }
+          return
+        }
         case "session.error": {
           if (!p.sessionID) return
           const e = p.error ?? {}
@@ -329,6 +413,12 @@ export const OtopCompanion = async ({ client }) => {
           if (info.role === "user") {
             current(info.sessionID)
             delete session(info.sessionID).error
+            lastUser.set(info.sessionID, { agent: info.agent, model: info.model })
+            if (!userMessages.has(info.sessionID)) userMessages.set(info.sessionID, new Set())
+            const ids = userMessages.get(info.sessionID)
+            ids.add(info.id)
+            // Only the latest few matter (a prompt's message is the newest).
+            if (ids.size > 32) ids.delete(ids.values().next().value)
           }
           break
         }

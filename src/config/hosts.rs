@@ -41,6 +41,16 @@ impl Host {
         std::time::Duration::from_secs_f64(self.timeout)
     }
 
+    /// What the ssh side needs of this entry.
+    pub fn remote(&self) -> crate::source::remote::Remote {
+        crate::source::remote::Remote {
+            ssh: self.ssh.clone(),
+            ssh_args: self.ssh_args.clone(),
+            otop: self.otop.clone(),
+            timeout: self.timeout(),
+        }
+    }
+
     /// Why the entry cannot be used, if it cannot.
     pub fn check(&self) -> Result<(), Error> {
         let n = &self.name;
@@ -101,6 +111,8 @@ pub struct Reach {
     pub hosts: Vec<Host>,
     /// Whether any host is configured at all (the HOST column shows then, even narrowed).
     pub configured: bool,
+    /// Hosts were named (`--host`): a command that acts (`otop restore`) goes to them only then.
+    pub named: bool,
 }
 
 impl Reach {
@@ -123,7 +135,18 @@ impl Reach {
                 .cloned()
                 .collect(),
             configured: !all.is_empty(),
+            named: !names.is_empty(),
         })
+    }
+
+    /// This machine alone (a command that acts only here).
+    pub fn here(&self) -> Reach {
+        Reach {
+            local: true,
+            hosts: Vec::new(),
+            configured: self.configured,
+            named: false,
+        }
     }
 
     pub fn host(&self, name: &str) -> Option<&Host> {

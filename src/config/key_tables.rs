@@ -22,6 +22,10 @@ key_table! {
         reject: ["alt-r"],
         choose: ["alt-1", "alt-2", "alt-3", "alt-4", "alt-5", "alt-6", "alt-7", "alt-8", "alt-9"],
         answer: ["alt-t"],
+        message: ["alt-s"],
+        interrupt: ["alt-i"],
+        end: ["alt-e"],
+        yes: ["y"],
     }
 }
 
@@ -67,6 +71,9 @@ key_table! {
         reject: ["R"],
         choose: ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
         answer: ["T"],
+        message: ["S"],
+        interrupt: ["I"],
+        end: ["K"],
     }
 }
 
@@ -87,6 +94,9 @@ key_table! {
         reject: ["R"],
         choose: ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
         answer: ["T"],
+        message: ["S"],
+        interrupt: ["I"],
+        end: ["K"],
     }
 }
 
@@ -123,6 +133,15 @@ key_table! {
     }
 }
 
+key_table! {
+    /// `[monitor.keys.confirm]`: the y/n line before interrupting a turn or ending a process.
+    ConfirmKeys {
+        yes: ["y"],
+        no: ["n", "esc"],
+        quit: ["ctrl-c"],
+    }
+}
+
 /// `[monitor.keys]`: a table for each place a key acts in, and `move` for three of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -134,6 +153,7 @@ pub struct MonitorKeys {
     pub panel: PanelKeys,
     pub filter: FilterKeys,
     pub answer: AnswerKeys,
+    pub confirm: ConfirmKeys,
 }
 
 /// An action as `[monitor.keys]` names it: its table and its name (`("list", "jump")`).
@@ -146,6 +166,7 @@ pub struct MonitorPlaces<'a> {
     pub panel: Vec<(KeyName, &'a Keys)>,
     pub filter: Vec<(KeyName, &'a Keys)>,
     pub answer: Vec<(KeyName, &'a Keys)>,
+    pub confirm: Vec<(KeyName, &'a Keys)>,
 }
 
 impl MonitorKeys {
@@ -168,13 +189,14 @@ impl MonitorKeys {
             panel: with_move("panel", self.panel.actions()),
             filter: named("filter", self.filter.actions()).collect(),
             answer: named("answer", self.answer.actions()).collect(),
+            confirm: named("confirm", self.confirm.actions()).collect(),
         }
     }
 
     /// A key bound to two actions that act in the same place.
     pub fn conflict(&self) -> Option<(KeySpec, KeyName, KeyName)> {
         let p = self.places();
-        [p.list, p.detail, p.panel, p.filter, p.answer]
+        [p.list, p.detail, p.panel, p.filter, p.answer, p.confirm]
             .iter()
             .find_map(|actions| keys::conflict(actions))
     }

@@ -62,10 +62,11 @@ impl Hint {
     }
 }
 
-/// The prompt of a typed answer: `answer: text█  enter sends · esc drops it`.
-pub fn prompt(text: &str, send: &str, drop: &str, theme: &Theme) -> Line<'static> {
+/// The prompt of a typed answer or a message (`label`): `answer: text█  enter sends · esc
+/// drops it`.
+pub fn prompt(label: &str, text: &str, send: &str, drop: &str, theme: &Theme) -> Line<'static> {
     Line::from(vec![
-        Span::styled("answer: ", theme.key()),
+        Span::styled(label.to_string(), theme.key()),
         Span::raw(clean(text).into_owned()),
         Span::styled("█", theme.key()),
         Span::styled(

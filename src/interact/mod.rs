@@ -4,6 +4,7 @@
 //! mechanism both views bind their own actions with (`keymap`).
 
 pub mod answer;
+pub mod drive;
 pub mod filter;
 pub mod hint;
 pub mod keymap;

@@ -40,6 +40,9 @@ pub(super) fn perform(
         Effect::Answer(order) => {
             let _ = req_tx.send(Request::Answer(order));
         }
+        Effect::Drive(order) => {
+            let _ = req_tx.send(Request::Drive(order));
+        }
         Effect::LoadMcp(dir) => {
             let _ = req_tx.send(Request::Mcp {
                 dir,

@@ -14,6 +14,7 @@ use crate::jump::{self, Here};
 use crate::model::facts::McpPanel;
 use crate::model::row::Row;
 use crate::reply::Order;
+use crate::restore::Keeper;
 
 pub enum Event {
     Input(crossterm::event::Event),
@@ -33,6 +34,8 @@ pub enum Request {
     Focus(Focus),
     /// Give this answer, then collect at once (the row shows what became of it).
     Answer(Box<Order>),
+    /// Drive a session (a message, an interrupt, an end), then collect at once.
+    Drive(Box<crate::drive::Order>),
     /// Take a client to this row's pane: through ssh for another machine's row, which can take
     /// the host's timeout, so never on the UI thread.
     Jump(Box<Row>, Box<Here>),
@@ -48,6 +51,7 @@ pub enum Request {
 /// world again for it, in turn with the collections); ends when either channel closes.
 pub fn spawn_collector(
     mut source: Box<dyn Source>,
+    mut keeper: Option<Keeper>,
     interval: Duration,
     requests: Receiver<Request>,
     events: Sender<Event>,
@@ -57,6 +61,10 @@ pub fn spawn_collector(
         loop {
             let started = Instant::now();
             let snap = source.collect(&focus, now_ms());
+            // The fleet record follows each snapshot, here, off the UI thread.
+            if let Some(k) = keeper.as_mut() {
+                let _ = k.keep(&snap);
+            }
             if events.send(Event::Snapshot(Box::new(snap))).is_err() {
                 return;
             }
@@ -76,6 +84,13 @@ pub fn spawn_collector(
                     Request::Refresh => {}
                     Request::Answer(order) => {
                         let said = source.answer(&order, now_ms());
+                        if events.send(Event::Acted(said)).is_err() {
+                            return;
+                        }
+                    }
+                    Request::Drive(order) => {
+                        let env = crate::paths::Env::from_process();
+                        let said = crate::drive::act(&order, source.as_mut(), &env);
                         if events.send(Event::Acted(said)).is_err() {
                             return;
                         }
@@ -143,7 +158,7 @@ mod tests {
         let (req_tx, req_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
         let source = Box::new(Counting(count.clone()));
-        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let handle = spawn_collector(source, None, Duration::from_secs(3600), req_rx, ev_tx);
         let next = || match ev_rx.recv_timeout(Duration::from_secs(5)) {
             Ok(Event::Snapshot(s)) => Some(s),
             _ => None,
@@ -162,6 +177,42 @@ mod tests {
         handle.join().unwrap();
     }
 
+    /// The demo's rows, as a real refresh would give them.
+    struct Fleet;
+
+    impl Source for Fleet {
+        fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+            let mut snap = crate::collect::demo::snapshot(focus, now);
+            snap.demo = false;
+            snap
+        }
+    }
+
+    /// The monitor keeps the fleet record with each snapshot, on the collector thread: by the
+    /// first snapshot the UI receives, the record is written.
+    #[test]
+    fn the_fleet_record_follows_the_snapshots() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("otop/fleet.json");
+        let (req_tx, req_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let keeper = Some(Keeper::new(path.clone()));
+        let handle = spawn_collector(
+            Box::new(Fleet),
+            keeper,
+            Duration::from_secs(3600),
+            req_rx,
+            ev_tx,
+        );
+        assert!(matches!(
+            ev_rx.recv_timeout(Duration::from_secs(5)),
+            Ok(Event::Snapshot(_))
+        ));
+        assert!(!crate::restore::read(&path).sessions.is_empty());
+        drop(req_tx);
+        handle.join().unwrap();
+    }
+
     /// A jump is an act like an answer: the collector thread runs it and says what became of
     /// it, so a host's ssh never holds the UI thread.
     #[test]
@@ -169,7 +220,7 @@ mod tests {
         let (req_tx, req_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
         let source = Box::new(Counting(Arc::default()));
-        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let handle = spawn_collector(source, None, Duration::from_secs(3600), req_rx, ev_tx);
         let snap = crate::collect::demo::snapshot(&Focus::default(), 0);
         let row = snap.rows.into_iter().find(|r| r.tmux.is_some()).unwrap();
         let here = Here::new(None, true, None);
@@ -202,6 +253,7 @@ mod tests {
         let (ev_tx, ev_rx) = mpsc::channel();
         let handle = spawn_collector(
             Box::new(Counting(Arc::default())),
+            None,
             Duration::from_secs(3600),
             req_rx,
             ev_tx,

@@ -58,7 +58,8 @@ fn main_loop(
     source.wake_with(Arc::new(move || {
         let _ = wake.send(Request::Refresh);
     }));
-    let _collector = event::spawn_collector(source, opts.interval, req_rx, ev_tx.clone());
+    let keeper = opts.fleet.clone().map(crate::restore::Keeper::new);
+    let _collector = event::spawn_collector(source, keeper, opts.interval, req_rx, ev_tx.clone());
     let input = event::spawn_input(ev_tx, stop_input.clone());
 
     let mut app = App::new(now_ms(), opts.theme);

@@ -248,6 +248,10 @@ impl<S: Source> Source for Notifier<S> {
         self.inner.prime_cpu()
     }
 
+    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
+        self.inner.host(name)
+    }
+
     fn answer(
         &mut self,
         order: &crate::reply::Order,
@@ -302,7 +306,10 @@ mod tests {
                 rows,
                 hosts: vec![HostState {
                     name: "box".into(),
-                    seen: HostSeen::Answered("9".into()),
+                    seen: HostSeen::Answered {
+                        with: "9".into(),
+                        at: now,
+                    },
                 }],
                 ..Snapshot::default()
             }

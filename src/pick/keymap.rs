@@ -5,11 +5,12 @@ use super::state::{Action, Mode};
 use crate::config;
 use crate::config::keys::{Bindings, KeySpec};
 use crate::interact::answer::AnswerKey;
+use crate::interact::drive::DriveKey;
 
 impl crate::interact::keymap::Place for Mode {
     /// Once a filter or an answer is being typed, a plain character types.
     fn typing(self) -> bool {
-        self != Mode::Navigate
+        matches!(self, Mode::Filter | Mode::Answer)
     }
 }
 
@@ -34,6 +35,9 @@ impl Keymap {
             (&k.reject, Action::Answer(AnswerKey::Reject)),
             (&k.choose, Action::Answer(AnswerKey::Choose(0))),
             (&k.answer, Action::Answer(AnswerKey::Type)),
+            (&k.message, Action::Drive(DriveKey::Send)),
+            (&k.interrupt, Action::Drive(DriveKey::Interrupt)),
+            (&k.end, Action::Drive(DriveKey::End)),
         ];
         let letter = |s: &KeySpec| {
             s.is_plain_char()
@@ -45,11 +49,12 @@ impl Keymap {
                 matches!(a, Action::Answer(AnswerKey::Choose(_)))
                     .then_some(Action::Answer(AnswerKey::Choose(n)))
             });
-        Keymap::of(
-            [Mode::Navigate, Mode::Filter, Mode::Answer]
-                .map(|m| (m, bindings.clone()))
-                .into(),
-        )
+        let mut places: Vec<_> = [Mode::Navigate, Mode::Filter, Mode::Answer]
+            .map(|m| (m, bindings.clone()))
+            .into();
+        // The y/n line: its `yes` key acts (whatever `vim_keys` says), any other drops it.
+        places.push((Mode::Confirm, Bindings::new([(&k.yes, Action::Yes)])));
+        Keymap::of(places)
     }
 }
 

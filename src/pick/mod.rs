@@ -110,6 +110,16 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
                 Err(Error::Refused(why)) => picker.message = Some(why),
                 Err(e) => picker.message = Some(format!("jump failed: {e}")),
             },
+            Outcome::Drive(order) => {
+                // Driving reads the world again and may wait for opencode: say so meanwhile.
+                picker.message = Some(crate::interact::drive::acting(&order));
+                let _ = terminal.draw(|f| view::draw(f, &picker, &opts.theme));
+                let said =
+                    crate::drive::act(&order, source.as_mut(), &crate::paths::Env::from_process());
+                let snap = source.collect(&Focus::default(), now_ms());
+                picker.replace_rows(select::sessions(snap.rows, false));
+                picker.message = Some(said.unwrap_or_else(|e| e.to_string()));
+            }
             Outcome::Answer(order) => {
                 // Answering reads the world again and may wait for opencode: say so meanwhile.
                 picker.message = Some(answer::sending(&order));

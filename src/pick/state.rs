@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::keymap::Keymap;
 use crate::config::keys::KeySpec;
 use crate::interact::answer::{self, AnswerKey, Pressed, Typing};
+use crate::interact::drive::{self, Confirm, DriveKey, Message};
 use crate::interact::filter::Filter;
 use crate::model::row::Row;
 use crate::reply::Order;
@@ -15,7 +16,10 @@ use crate::reply::Order;
 pub enum Mode {
     Navigate,
     Filter,
+    /// Typing an answer or a message.
     Answer,
+    /// The y/n line before interrupting or ending: its `yes` key acts, any other drops it.
+    Confirm,
 }
 
 /// What a key means to the picker (`[picker.keys]` names them in the configuration file).
@@ -34,6 +38,11 @@ pub enum Action {
     /// Answer the selected session's permission or question (a typed answer opens its
     /// prompt: enter sends it, esc drops it).
     Answer(AnswerKey),
+    /// Drive the selected session: a message opens its prompt, an interrupt or an end the y/n
+    /// line.
+    Drive(DriveKey),
+    /// The y/n line: do it.
+    Yes,
     Ignore,
 }
 
@@ -46,6 +55,8 @@ pub enum Outcome {
     Pick(usize),
     /// Give this answer.
     Answer(Box<Order>),
+    /// Drive the session.
+    Drive(Box<crate::drive::Order>),
 }
 
 pub struct Picker {
@@ -62,6 +73,10 @@ pub struct Picker {
     pub keymap: Keymap,
     /// The answer being typed ([`Mode::Answer`]).
     pub answering: Option<Typing>,
+    /// The message being typed ([`Mode::Answer`]).
+    pub messaging: Option<Message>,
+    /// The act waiting for its y/n ([`Mode::Confirm`]).
+    pub confirming: Option<Confirm>,
     /// Hosts are configured: every row names its machine (`local` for this one).
     pub hosts: bool,
 }
@@ -78,6 +93,8 @@ impl Picker {
             message: None,
             keymap: Keymap::default(),
             answering: None,
+            messaging: None,
+            confirming: None,
             hosts: false,
         };
         p.refilter();
@@ -133,8 +150,23 @@ impl Picker {
 
     pub fn apply(&mut self, action: Action) -> Outcome {
         self.message = None;
+        if self.mode == Mode::Confirm {
+            self.mode = Mode::Navigate;
+            let c = self.confirming.take();
+            return match (action, c) {
+                (Action::Yes, Some(c)) => Outcome::Drive(Box::new(c.order)),
+                _ => Outcome::Continue,
+            };
+        }
         if self.mode == Mode::Answer {
-            return self.typing_answer(action);
+            return self.typing(action);
+        }
+        if let Action::Drive(key) = action {
+            let Some(row) = self.selected_row() else {
+                return Outcome::Continue;
+            };
+            let pressed = drive::press(row, key);
+            return self.driven(pressed);
         }
         if let Action::Answer(key) = action {
             let Some(row) = self.selected_row() else {
@@ -192,28 +224,48 @@ impl Picker {
         Outcome::Continue
     }
 
-    /// While an answer is typed: characters type, enter sends it, esc drops it.
-    fn typing_answer(&mut self, action: Action) -> Outcome {
-        match action {
-            Action::Type(c) => {
-                if let Some(a) = &mut self.answering {
-                    a.text.push(c);
-                }
+    /// What a drive key or a finished message came to.
+    fn driven(&mut self, pressed: drive::Pressed) -> Outcome {
+        match pressed {
+            drive::Pressed::Act(order) => return Outcome::Drive(Box::new(order)),
+            drive::Pressed::Message(m) => {
+                self.mode = Mode::Answer;
+                self.messaging = Some(m);
             }
+            drive::Pressed::Confirm(c) => {
+                self.mode = Mode::Confirm;
+                self.confirming = Some(c);
+            }
+            drive::Pressed::Refused(why) => self.message = Some(why),
+        }
+        Outcome::Continue
+    }
+
+    /// While an answer or a message is typed: characters type, enter sends it, esc drops it.
+    fn typing(&mut self, action: Action) -> Outcome {
+        let text = match (&mut self.answering, &mut self.messaging) {
+            (Some(a), _) => Some(&mut a.text),
+            (None, Some(m)) => Some(&mut m.text),
+            (None, None) => None,
+        };
+        match action {
+            Action::Type(c) => text.into_iter().for_each(|t| t.push(c)),
             Action::Backspace => {
-                if let Some(a) = &mut self.answering {
-                    a.text.pop();
-                }
+                text.and_then(String::pop);
             }
             Action::Accept => {
                 self.mode = Mode::Navigate;
                 if let Some(typing) = self.answering.take() {
                     return self.pressed(typing.finish());
                 }
+                if let Some(m) = self.messaging.take() {
+                    return self.driven(m.finish());
+                }
             }
             Action::Escape => {
                 self.mode = Mode::Navigate;
                 self.answering = None;
+                self.messaging = None;
             }
             Action::Cancel => return Outcome::Cancel,
             _ => {}

@@ -74,7 +74,7 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     }
 
     let filter_text = match p.mode {
-        Mode::Answer => String::new(),
+        Mode::Answer | Mode::Confirm => String::new(),
         Mode::Filter => format!(" / {}▏", p.query),
         Mode::Navigate if p.query.is_empty() => format!(
             " {} to filter, {}/{} to move",
@@ -96,15 +96,24 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
     )
     .into_owned();
     let pad = width.saturating_sub(text_width(&filter_text) + text_width(&more));
-    let typing = p.answering.as_ref().filter(|_| p.mode == Mode::Answer);
-    let line = match typing {
-        Some(a) => {
-            let mut prompt =
-                hint::prompt(&a.text, &key(Action::Accept), &key(Action::Escape), theme);
+    let typing = match (&p.answering, &p.messaging) {
+        _ if p.mode != Mode::Answer => None,
+        (Some(a), _) => Some(("answer: ", &a.text)),
+        (None, Some(m)) => Some(("message: ", &m.text)),
+        (None, None) => None,
+    };
+    let line = match (typing, &p.confirming) {
+        (_, Some(c)) if p.mode == Mode::Confirm => {
+            let question = c.question(&key(Action::Yes), "any other key");
+            Line::styled(format!(" {question}"), theme.key())
+        }
+        (Some((label, text)), _) => {
+            let send = key(Action::Accept);
+            let mut prompt = hint::prompt(label, text, &send, &key(Action::Escape), theme);
             prompt.spans.insert(0, Span::raw(" "));
             prompt
         }
-        None => Line::from(vec![
+        _ => Line::from(vec![
             Span::raw(filter_text),
             Span::raw(" ".repeat(pad)),
             Span::styled(more, Style::default().add_modifier(Modifier::DIM)),
@@ -122,6 +131,15 @@ pub fn draw(f: &mut Frame, p: &Picker, theme: &Theme) {
         });
         let mut spans = vec![Span::raw(" ")];
         spans.extend(hint.spans(theme));
+        f.render_widget(Paragraph::new(Line::from(spans)), message);
+    } else if let Some(k) = p.selected_row().and_then(crate::interact::drive::offer)
+        && let Some(key) = p.keymap.key_for(Mode::Navigate, &Action::Drive(k))
+    {
+        let spans = vec![
+            Span::raw(" "),
+            Span::styled(key, theme.key()),
+            Span::raw(format!(" {}", k.label())),
+        ];
         f.render_widget(Paragraph::new(Line::from(spans)), message);
     }
 }

@@ -7,7 +7,7 @@
 //! it.
 
 pub mod channel;
-mod log;
+pub mod log;
 pub mod pane;
 
 use serde_json::json;
@@ -52,16 +52,7 @@ pub fn give(
 ) -> Result<String, Error> {
     let same = |r: &Row| r.pid() == order.row.pid() && r.session_id() == order.row.session_id();
     let name = describe(&order.row);
-    let rows = fresh();
-    let row = rows
-        .iter()
-        .find(|r| same(r))
-        .cloned()
-        .ok_or_else(|| Error::Refused(format!("{name} is no longer running")))?;
-    // Keys typed into a twin guessed for this session would answer another session.
-    if let Some(why) = row.twin_doubt(Row::running(&rows)) {
-        return Err(Error::Refused(format!("{name}: {why}")));
-    }
+    let row = again(&order.row, &fresh())?;
     let not_pending = |id: &str, now: Option<&Request>| Error::NotPending {
         request: clean(id).into_owned(),
         session: name.clone(),
@@ -171,7 +162,24 @@ fn answered(answer: &Answer) -> String {
     }
 }
 
-fn describe(row: &Row) -> String {
+/// `seen` as `rows` (read again) show it now: the same process and session, refused when it is
+/// gone or its process is only guessed to run it while a twin could (keys typed into a twin,
+/// or a prompt sent to it, would reach another session).
+pub fn again(seen: &Row, rows: &[Row]) -> Result<Row, Error> {
+    let name = describe(seen);
+    let row = rows
+        .iter()
+        .find(|r| r.pid() == seen.pid() && r.session_id() == seen.session_id())
+        .cloned()
+        .ok_or_else(|| Error::Refused(format!("{name} is no longer running")))?;
+    if let Some(why) = row.twin_doubt(Row::running(rows)) {
+        return Err(Error::Refused(format!("{name}: {why}")));
+    }
+    Ok(row)
+}
+
+/// The row in a few words: its session id, else its pid.
+pub fn describe(row: &Row) -> String {
     match (row.session_id(), row.pid()) {
         (Some(s), _) => clean(s).into_owned(),
         (None, Some(p)) => format!("pid {p}"),

@@ -30,8 +30,8 @@ pub struct Ready {
 }
 
 /// Where keys go: the pane, and the opencode process that must be the one to read them.
-struct Keys {
-    loc: TmuxLocation,
+pub struct Keys {
+    pub loc: TmuxLocation,
     process: ProcessInfo,
 }
 
@@ -39,29 +39,9 @@ struct Keys {
 /// supported request, the session's terminal, and its dialog on screen. Nothing is sent.
 pub fn prepare(row: &Row, request: &Request) -> Result<Ready, Error> {
     let refuse = |why: String| Err(Error::Refused(why));
-    let process = row.process.as_ref().map(|p| &p.info);
-    let pid = process.map_or(0, |p| p.pid);
-    let running = process
-        .and_then(|p| p.exe.as_deref())
-        .and_then(version::from_package);
-    if !running.as_deref().is_some_and(|v| PROVEN.contains(&v)) {
-        return Err(Error::NotProven {
-            pid,
-            version: running.map(|v| clean(&v).into_owned()),
-            proven: PROVEN,
-        });
-    }
-    let Some(loc) = &row.tmux else {
-        return refuse(format!(
-            "pid {pid} is not in a tmux pane, and without the companion plugin otop answers \
-             only by typing into the pane"
-        ));
-    };
+    let pane = Keys::of(row, "answering")?;
+    let loc = &pane.loc;
     supported(request)?;
-    let pane = Keys {
-        loc: loc.clone(),
-        process: process.cloned().unwrap_or_default(),
-    };
     pane.verify()?;
     let Some(dialog) = read(loc)?.filter(|d| shows(d, request)) else {
         return refuse(format!(
@@ -71,6 +51,37 @@ pub fn prepare(row: &Row, request: &Request) -> Result<Ready, Error> {
         ));
     };
     Ok(Ready { pane, dialog })
+}
+
+impl Keys {
+    /// The pane of `row`'s process, for `doing` (`answering`, `sending a message`): refused
+    /// unless the process runs a proven opencode in a tmux pane. Nothing is read or sent yet.
+    pub fn of(row: &Row, doing: &'static str) -> Result<Keys, Error> {
+        let refuse = |why: String| Err(Error::Refused(why));
+        let process = row.process.as_ref().map(|p| &p.info);
+        let pid = process.map_or(0, |p| p.pid);
+        let running = process
+            .and_then(|p| p.exe.as_deref())
+            .and_then(version::from_package);
+        if !running.as_deref().is_some_and(|v| PROVEN.contains(&v)) {
+            return Err(Error::NotProven {
+                pid,
+                version: running.map(|v| clean(&v).into_owned()),
+                proven: PROVEN,
+                doing,
+            });
+        }
+        let Some(loc) = &row.tmux else {
+            return refuse(format!(
+                "pid {pid} is not in a tmux pane, and without the companion plugin otop reaches \
+                 it only by typing into the pane"
+            ));
+        };
+        Ok(Keys {
+            loc: loc.clone(),
+            process: process.cloned().unwrap_or_default(),
+        })
+    }
 }
 
 impl Ready {
@@ -117,7 +128,7 @@ impl Keys {
     /// The keys would reach the session's opencode process and nothing else: the pane is still
     /// its terminal, and that terminal's foreground is opencode (not a shell, a `cat` or a pager
     /// showing the same text). Checked again right before every key sent.
-    fn verify(&self) -> Result<(), Error> {
+    pub fn verify(&self) -> Result<(), Error> {
         let p = &self.process;
         let pane = clean(&self.loc.pane_id);
         let out = tmux::run_tmux(
@@ -145,7 +156,7 @@ impl Keys {
     }
 
     /// Presses `keys` (tmux key names: `Enter`, `Right`, a digit).
-    fn keys(&self, keys: &[&str]) -> Result<(), Error> {
+    pub fn keys(&self, keys: &[&str]) -> Result<(), Error> {
         self.verify()?;
         let mut args = vec!["send-keys", "-t", self.loc.pane_id.as_str(), "--"];
         args.extend_from_slice(keys);
@@ -155,7 +166,7 @@ impl Keys {
 
     /// Types `text` as it is: after `--`, so text such as `-R` or `-t%3 x` is never read as
     /// one of send-keys' flags (reset the terminal, send to another pane).
-    fn text(&self, text: &str) -> Result<(), Error> {
+    pub fn text(&self, text: &str) -> Result<(), Error> {
         self.verify()?;
         let args = [
             "send-keys",
@@ -170,7 +181,7 @@ impl Keys {
     }
 }
 
-fn read(loc: &TmuxLocation) -> Result<Option<Dialog>, Error> {
+pub fn read(loc: &TmuxLocation) -> Result<Option<Dialog>, Error> {
     Ok(dialog::parse(&tmux::capture_pane(
         &loc.socket,
         &loc.pane_id,

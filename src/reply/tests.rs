@@ -108,7 +108,8 @@ fn without_the_plugin_an_unproven_opencode_is_refused_naming_the_proven_versions
             Error::NotProven {
                 pid: 42,
                 version: None,
-                proven: pane::PROVEN
+                proven: pane::PROVEN,
+                doing: "answering",
             }
         ),
         "{why:?}"
@@ -117,7 +118,7 @@ fn without_the_plugin_an_unproven_opencode_is_refused_naming_the_proven_versions
         why.to_string(),
         "otop cannot tell which opencode version pid 42 runs; answering through its pane is \
          proven on opencode 1.18.33 only: install the companion plugin (otop plugin install) \
-         and restart the session to answer it exactly"
+         and restart the session to reach it exactly"
     );
     // A version it can tell, not a proven one, is named.
     let mut other = row(Some("prt_1"));

@@ -32,6 +32,8 @@ pub enum Dialog {
     },
 }
 
+pub mod prompt;
+
 const BORDER: char = '┃';
 const CUSTOM: &str = "Type your own answer";
 const PERMISSION_OPTIONS: [&str; 3] = ["Allow once", "Allow always", "Reject"];

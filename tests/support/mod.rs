@@ -4,6 +4,7 @@
 pub mod checks;
 #[cfg(target_os = "linux")]
 pub mod dbus;
+pub mod drive;
 pub mod fleet;
 pub mod model_server;
 pub mod opencode;

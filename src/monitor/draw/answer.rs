@@ -21,18 +21,47 @@ pub fn hints(app: &App, place: Place) -> Vec<Span<'static>> {
     spans
 }
 
-/// The prompt of a typed answer, while one is written.
+/// The prompt of a typed answer or a message, while one is written; the y/n line while an
+/// act waits for it.
 pub fn prompt(app: &App) -> Option<Line<'static>> {
-    let a = app.answering.as_ref()?;
-    let key = |action: &Action| {
+    let key = |place: Place, action: &Action| {
         app.keymap
-            .key_for(Place::Answer, action)
+            .key_for(place, action)
             .unwrap_or_else(|| "-".into())
     };
+    if let Some(c) = &app.confirming {
+        let question = c.question(
+            &key(Place::Confirm, &Action::ConfirmYes),
+            &key(Place::Confirm, &Action::ConfirmNo),
+        );
+        return Some(Line::styled(question, app.theme.key()));
+    }
+    let (label, text) = match (&app.answering, &app.messaging) {
+        (Some(a), _) => ("answer: ", &a.text),
+        (None, Some(m)) => ("message: ", &m.text),
+        (None, None) => return None,
+    };
     Some(hint::prompt(
-        &a.text,
-        &key(&Action::AnswerDone),
-        &key(&Action::AnswerCancel),
+        label,
+        text,
+        &key(Place::Answer, &Action::AnswerDone),
+        &key(Place::Answer, &Action::AnswerCancel),
         &app.theme,
     ))
+}
+
+/// `S send  │ ` for an idle session, `I interrupt  │ ` for a working one (the keys as bound):
+/// what the footer offers besides answers.
+pub fn offer(app: &App, place: Place) -> Vec<Span<'static>> {
+    let Some(k) = app.the_row().and_then(crate::interact::drive::offer) else {
+        return Vec::new();
+    };
+    let Some(key) = app.keymap.key_for(place, &Action::Drive(k)) else {
+        return Vec::new();
+    };
+    vec![
+        Span::styled(key, app.theme.key()),
+        Span::raw(format!(" {}  ", k.label())),
+        Span::styled("│ ", app.theme.secondary()),
+    ]
 }

@@ -133,12 +133,11 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             format!("⚠ database: {} (retrying)", clean(&err.to_string())),
             t.error(),
         ));
-    } else if !app.snapshot.warnings.is_empty() {
+    } else if app.snapshot.notes().next().is_some() {
         let all: Vec<String> = app
             .snapshot
-            .warnings
-            .iter()
-            .map(|w| clean(w).into_owned())
+            .notes()
+            .map(|w| clean(&w).into_owned())
             .collect();
         lines.push(Line::styled(format!("⚠ {}", all.join(" · ")), t.warning()));
     }
@@ -174,7 +173,8 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         // `? help` and `q quit` stay whatever else has to go, the answer keys included.
         let kept = spans_width(&hints(app, Place::List, LIST_HINTS, 0, 2));
-        let answers = answer::hints(app, Place::List);
+        let mut answers = answer::hints(app, Place::List);
+        answers.extend(answer::offer(app, Place::List));
         let room = usize::from(area.width).saturating_sub(kept);
         let mut spans = match spans_width(&answers) > room {
             true => {

@@ -9,6 +9,7 @@ use crossterm::event::{
 
 use crate::config::keys::KeySpec;
 use crate::interact::answer::AnswerKey;
+use crate::interact::drive::DriveKey;
 use crate::monitor::state::App;
 use crate::monitor::state::keymap::Place;
 
@@ -56,6 +57,12 @@ pub enum Action {
     AnswerDone,
     /// Drop the typed answer.
     AnswerCancel,
+    /// Drive the session: a message opens its prompt (the answer's keys), an interrupt or an
+    /// end its y/n line.
+    Drive(DriveKey),
+    /// The y/n line: do it, or drop it.
+    ConfirmYes,
+    ConfirmNo,
     /// Mouse click at a screen position.
     Click {
         column: u16,
@@ -118,9 +125,12 @@ impl Action {
             Action::DetailTab => "detail view: switch pane / history",
             Action::Jump => "jump to the session's tmux pane",
             Action::Answer(k) => k.describe(),
-            Action::AnswerDone => "answer: send it",
-            Action::AnswerCancel => "answer: drop it",
+            Action::AnswerDone => "answer or message: send it",
+            Action::AnswerCancel => "answer or message: drop it",
             Action::AnswerBackspace => "answer: delete the last character",
+            Action::Drive(k) => k.describe(),
+            Action::ConfirmYes => "y/n line: do it",
+            Action::ConfirmNo => "y/n line: drop it",
             Action::FilterStart => "filter: title, model, id, status, cwd, tty, tmux",
             Action::FilterClear => "clear the filter",
             Action::FilterDone => "filter: keep it, stop typing",

@@ -8,6 +8,9 @@ use crate::monitor::state::{App, Effect};
 impl App {
     /// An answer action: the order to send, a prompt to open or edit, or a note saying why not.
     pub(super) fn answer(&mut self, action: Action) -> Option<Effect> {
+        if self.messaging.is_some() {
+            return self.message(action);
+        }
         let pressed = match action {
             Action::Answer(key) => answer::press(self.the_row()?, key),
             Action::AnswerInput(c) => {

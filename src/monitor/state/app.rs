@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 
 use crate::collect::Snapshot;
 use crate::interact::answer::Typing;
+use crate::interact::drive::{Confirm, Message};
 use crate::model::facts::McpPanel;
 use crate::model::row::Row;
 use crate::monitor::layout;
@@ -47,6 +48,8 @@ pub enum Effect {
     LoadMcp(Option<String>),
     /// Give this answer (through the source, which reads the world again first).
     Answer(Box<Order>),
+    /// Drive a session (through [`crate::drive::act`], which reads the world again first).
+    Drive(Box<crate::drive::Order>),
 }
 
 /// A one-line note on the footer (copy result, jump failure, …).
@@ -100,6 +103,10 @@ pub struct App {
     pub keymap: Keymap,
     /// A typed answer being written.
     pub answering: Option<Typing>,
+    /// A message being written for a session.
+    pub messaging: Option<Message>,
+    /// An interrupt or an end waiting for its y/n.
+    pub confirming: Option<Confirm>,
 }
 
 impl App {
@@ -131,6 +138,8 @@ impl App {
             mcp: None,
             keymap: Keymap::default(),
             answering: None,
+            messaging: None,
+            confirming: None,
         }
     }
 
@@ -253,7 +262,7 @@ impl App {
             Action::SortNext | Action::SortPrev => {
                 let step = if action == Action::SortNext { 1 } else { -1 };
                 self.sort = self.sort.cycle(step);
-                self.descending = self.sort.default_descending();
+                self.descending = self.sort.numeric();
                 self.rearrange();
             }
             Action::SortFlip => {
@@ -334,6 +343,7 @@ impl App {
             | Action::AnswerBackspace
             | Action::AnswerDone
             | Action::AnswerCancel => return self.answer(action),
+            Action::Drive(_) | Action::ConfirmYes | Action::ConfirmNo => return self.drive(action),
             Action::Click { column, row } => self.click(column, row),
             Action::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);

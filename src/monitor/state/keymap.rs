@@ -5,6 +5,7 @@ use crate::config::MonitorKeys;
 use crate::config::key_tables::KeyName;
 use crate::config::keys::{Bindings, KeySpec, Keys};
 use crate::interact::answer::AnswerKey;
+use crate::interact::drive::DriveKey;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::{App, View};
 
@@ -17,14 +18,18 @@ pub enum Place {
     Panel,
     /// The filter prompt, where plain characters type.
     Filter,
-    /// The prompt of a typed answer, where plain characters type.
+    /// The prompt of a typed answer or a message, where plain characters type.
     Answer,
+    /// The y/n line before interrupting or ending.
+    Confirm,
 }
 
 impl Place {
     /// The prompt comes before a panel, and a panel before the view under it.
     pub fn of(app: &App) -> Place {
-        if app.answering.is_some() {
+        if app.confirming.is_some() {
+            Place::Confirm
+        } else if app.answering.is_some() || app.messaging.is_some() {
             Place::Answer
         } else if app.editing_filter {
             Place::Filter
@@ -67,6 +72,7 @@ impl Keymap {
             (Place::Panel, bind(p.panel)),
             (Place::Filter, bind(p.filter)),
             (Place::Answer, bind(p.answer)),
+            (Place::Confirm, bind(p.confirm)),
         ])
     }
 
@@ -133,6 +139,11 @@ fn named(name: &str) -> Option<Action> {
         "send" => Action::AnswerDone,
         "cancel" => Action::AnswerCancel,
         "erase" => Action::AnswerBackspace,
+        "message" => Action::Drive(DriveKey::Send),
+        "interrupt" => Action::Drive(DriveKey::Interrupt),
+        "end" => Action::Drive(DriveKey::End),
+        "yes" => Action::ConfirmYes,
+        "no" => Action::ConfirmNo,
         _ => return None,
     })
 }
@@ -149,7 +160,9 @@ mod tests {
     fn every_name_in_the_file_is_an_action_with_a_description() {
         let keys = MonitorKeys::default();
         let p = keys.places();
-        for ((table, name), _) in [p.list, p.detail, p.panel, p.filter, p.answer].concat() {
+        for ((table, name), _) in
+            [p.list, p.detail, p.panel, p.filter, p.answer, p.confirm].concat()
+        {
             let action = named(name).unwrap_or_else(|| panic!("{table}.{name} is no action"));
             assert!(action.describe().is_some(), "{table}.{name} has no help");
         }

@@ -6,6 +6,7 @@ mod answer;
 mod app;
 pub mod columns;
 mod detail;
+mod drive;
 pub mod keymap;
 pub mod list;
 

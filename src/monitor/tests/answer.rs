@@ -99,6 +99,7 @@ fn the_collector_thread_answers_then_collects_again() {
     let (ev_tx, ev_rx) = mpsc::channel();
     let handle = spawn_collector(
         Box::new(Answers(Vec::new())),
+        None,
         Duration::from_secs(3600),
         req_rx,
         ev_tx,

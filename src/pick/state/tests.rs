@@ -347,3 +347,43 @@ fn a_done_unseen_session_is_marked_and_first_among_idle_ones() {
         .unwrap();
     assert!(line.contains("○ idle"), "{screen}");
 }
+
+fn plain(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+/// alt-i on a working session opens the y/n line: `y` interrupts, any other key drops it;
+/// alt-s on an idle one opens the message prompt, enter sends what was typed.
+#[test]
+fn drive_keys_confirm_or_prompt() {
+    let mut p = Picker::new(vec![
+        row("ses_w", "Working", State::Working, "a:1"),
+        row("ses_i", "Idle", State::Idle, "a:2"),
+    ]);
+    let a = p.key_to_action(alt('i'));
+    assert_eq!(p.apply(a), Outcome::Continue);
+    assert_eq!(p.mode, Mode::Confirm);
+    let n = p.key_to_action(plain('n'));
+    assert_eq!(p.apply(n), Outcome::Continue);
+    assert_eq!(p.mode, Mode::Navigate);
+    let a = p.key_to_action(alt('i'));
+    p.apply(a);
+    let y = p.key_to_action(plain('y'));
+    let Outcome::Drive(order) = p.apply(y) else {
+        panic!("y interrupts")
+    };
+    assert_eq!(order.act, crate::drive::Act::Interrupt);
+    p.apply(Action::Down);
+    let a = p.key_to_action(alt('s'));
+    p.apply(a);
+    assert_eq!(p.mode, Mode::Answer);
+    for c in "go".chars() {
+        let a = p.key_to_action(plain(c));
+        p.apply(a);
+    }
+    let enter = p.key_to_action(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let Outcome::Drive(order) = p.apply(enter) else {
+        panic!("enter sends")
+    };
+    assert_eq!(order.act, crate::drive::Act::Send("go".into()));
+}

@@ -17,6 +17,7 @@ pub mod info;
 pub(crate) mod json;
 pub(crate) use json::cut_chars;
 mod open;
+pub mod prompts;
 pub(crate) mod recent;
 mod schema;
 #[cfg(test)]

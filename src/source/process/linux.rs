@@ -305,6 +305,11 @@ fn read_basic(pid: u32, clock: &Clock, buf: &mut Vec<u8>) -> Option<ProcessInfo>
     })
 }
 
+/// One process's cheap facts, as [`read_all`] gives them; None once it is gone.
+pub fn one(pid: u32) -> Option<ProcessInfo> {
+    read_basic(pid, &Clock::now(), &mut Vec::with_capacity(1024))
+}
+
 /// A process's start time and CPU time, in the units [`read_all`] gives them.
 pub fn cpu_time(pid: u32) -> Option<(i64, u64)> {
     let p = read_basic(pid, &Clock::now(), &mut Vec::with_capacity(1024))?;

@@ -64,6 +64,11 @@ pub fn parent_of(pid: u32) -> Option<u32> {
     Some(all.pbsd.pbi_ppid)
 }
 
+/// One process's cheap facts, as [`read_all`] gives them; None once it is gone.
+pub fn one(pid: u32) -> Option<ProcessInfo> {
+    read_basic(pid, timebase())
+}
+
 /// A process's start time and CPU time, in the units [`read_all`] gives them.
 pub fn cpu_time(pid: u32) -> Option<(i64, u64)> {
     let p = read_basic(pid, timebase())?;

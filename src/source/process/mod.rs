@@ -150,6 +150,15 @@ pub fn named(keep: fn(&str) -> bool) -> Vec<ProcessInfo> {
     all
 }
 
+/// One process read again now, to act on it (`otop end`): its facts (name, exe, argv, start
+/// time, environment) and the user it runs as; None once it is gone.
+pub fn reread(pid: u32) -> Option<(ProcessInfo, Option<u32>)> {
+    let mut info = os::one(pid)?;
+    os::read_argv(&mut info);
+    os::read_details(&mut info, None);
+    Some((info, os::owner(pid)))
+}
+
 /// Where `pid` has written the file at `path` up to, for each descriptor it holds on it: the
 /// file's inode and the descriptor's offset. A file opened for appending (opencode's shared
 /// log) is written at its end, so the offset is the end of the process's own latest write,
@@ -226,7 +235,7 @@ fn might_be_opencode(name: &str, argv: &[String]) -> bool {
 }
 
 /// Flags whose value is the next word, so that value is not taken for a subcommand.
-const VALUE_FLAGS: &[&str] = &[
+pub const VALUE_FLAGS: &[&str] = &[
     "-s",
     "--session",
     "-m",
