@@ -63,7 +63,8 @@ impl Cursor {
         if file.seek(SeekFrom::Start(self.offset)).is_err() {
             return;
         }
-        let mut reader = BufReader::new(file);
+        // 64 KiB reads: a first read of a long log's tail in a few calls, not one per 8 KiB.
+        let mut reader = BufReader::with_capacity(64 << 10, file);
         loop {
             let before = self.partial.len();
             let Ok(n) = reader.read_until(b'\n', &mut self.partial) else {
