@@ -17,6 +17,7 @@ pub mod info;
 pub(crate) mod json;
 pub(crate) use json::cut_chars;
 mod open;
+mod queries;
 pub(crate) mod recent;
 mod schema;
 #[cfg(test)]
@@ -28,7 +29,8 @@ mod unchanged;
 use self::global_index::GlobalIndex;
 use self::history::Anchor;
 use self::open::{connect, needs_side_files, open_unwritable_dir, side_file};
-use self::schema::{Columns, Queries};
+use self::queries::Queries;
+use self::schema::Columns;
 use self::totals::TotalsState;
 use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
 use self::unchanged::Unchanged;

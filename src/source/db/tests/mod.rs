@@ -12,6 +12,7 @@ use crate::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolS
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
 mod activity;
 mod bad_rows;
+mod composed;
 mod history;
 mod io;
 mod plan;
