@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use crate::collect::{Focus, now_ms};
 use crate::error::{Error, Result};
 use crate::model::request::Answer;
+use crate::model::request::Order;
 use crate::model::sanitize::clean;
 use crate::model::select;
-use crate::reply::Order;
 
 /// The answers to a permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -8,8 +8,7 @@ use std::time::Duration;
 use super::{Focus, Snapshot, Source, Waker};
 use crate::config::hosts::Host;
 use crate::error::Error;
-use crate::model::request::Answer;
-use crate::reply::Order;
+use crate::model::request::{Answer, Order};
 use crate::source::remote::link::{HostView, Link};
 use crate::source::remote::once;
 

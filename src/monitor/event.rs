@@ -8,10 +8,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::collect::{Focus, Snapshot, Source, now_ms};
+use crate::effects::Effects;
 use crate::error::Error;
 use crate::jump::{self, Here};
+use crate::model::request::Order;
 use crate::model::row::Row;
-use crate::reply::Order;
 
 pub enum Event {
     Input(crossterm::event::Event),
@@ -34,10 +35,12 @@ pub enum Request {
     Jump(Box<Row>, Box<Here>),
 }
 
-/// Collects every `interval`, or at once on request; answers on request (the source reads the
-/// world again for it, in turn with the collections); ends when either channel closes.
+/// Collects every `interval`, or at once on request, and runs the `effects` of each snapshot
+/// before sending it; answers on request (the source reads the world again for it, in turn
+/// with the collections); ends when either channel closes.
 pub fn spawn_collector(
     mut source: Box<dyn Source>,
+    mut effects: Effects,
     interval: Duration,
     requests: Receiver<Request>,
     events: Sender<Event>,
@@ -46,7 +49,8 @@ pub fn spawn_collector(
         let mut focus = Focus::default();
         loop {
             let started = Instant::now();
-            let snap = source.collect(&focus, now_ms());
+            let mut snap = source.collect(&focus, now_ms());
+            effects.after(&mut snap);
             if events.send(Event::Snapshot(Box::new(snap))).is_err() {
                 return;
             }
@@ -127,7 +131,13 @@ mod tests {
         let (req_tx, req_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
         let source = Box::new(Counting(count.clone()));
-        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let handle = spawn_collector(
+            source,
+            Effects::none(),
+            Duration::from_secs(3600),
+            req_rx,
+            ev_tx,
+        );
         let next = || match ev_rx.recv_timeout(Duration::from_secs(5)) {
             Ok(Event::Snapshot(s)) => Some(s),
             _ => None,
@@ -153,7 +163,13 @@ mod tests {
         let (req_tx, req_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
         let source = Box::new(Counting(Arc::default()));
-        let handle = spawn_collector(source, Duration::from_secs(3600), req_rx, ev_tx);
+        let handle = spawn_collector(
+            source,
+            Effects::none(),
+            Duration::from_secs(3600),
+            req_rx,
+            ev_tx,
+        );
         let snap = crate::collect::demo::snapshot(&Focus::default(), 0);
         let row = snap.rows.into_iter().find(|r| r.tmux.is_some()).unwrap();
         let here = Here::new(None, true, None);

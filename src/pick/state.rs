@@ -6,8 +6,8 @@ use super::keymap::Keymap;
 use crate::config::keys::KeySpec;
 use crate::interact::answer::{self, AnswerKey, Pressed, Typing};
 use crate::interact::filter::Filter;
+use crate::model::request::Order;
 use crate::model::row::Row;
-use crate::reply::Order;
 
 /// Navigating (j/k move), typing a filter (every printable key goes to the query), or typing
 /// an answer to the selected session's question.
