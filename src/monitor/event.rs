@@ -125,19 +125,21 @@ mod tests {
         }
     }
 
+    /// A collector thread over `source`, refreshing only when asked.
+    fn started(
+        source: Box<dyn Source>,
+    ) -> (Sender<Request>, Receiver<Event>, thread::JoinHandle<()>) {
+        let (req_tx, req_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let interval = Duration::from_secs(3600);
+        let handle = spawn_collector(source, Effects::none(), interval, req_rx, ev_tx);
+        (req_tx, ev_rx, handle)
+    }
+
     #[test]
     fn refresh_and_focus_collect_at_once() {
         let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let (req_tx, req_rx) = mpsc::channel();
-        let (ev_tx, ev_rx) = mpsc::channel();
-        let source = Box::new(Counting(count.clone()));
-        let handle = spawn_collector(
-            source,
-            Effects::none(),
-            Duration::from_secs(3600),
-            req_rx,
-            ev_tx,
-        );
+        let (req_tx, ev_rx, handle) = started(Box::new(Counting(count.clone())));
         let next = || match ev_rx.recv_timeout(Duration::from_secs(5)) {
             Ok(Event::Snapshot(s)) => Some(s),
             _ => None,
@@ -160,16 +162,7 @@ mod tests {
     /// it, so a host's ssh never holds the UI thread.
     #[test]
     fn a_jump_runs_on_the_collector_thread() {
-        let (req_tx, req_rx) = mpsc::channel();
-        let (ev_tx, ev_rx) = mpsc::channel();
-        let source = Box::new(Counting(Arc::default()));
-        let handle = spawn_collector(
-            source,
-            Effects::none(),
-            Duration::from_secs(3600),
-            req_rx,
-            ev_tx,
-        );
+        let (req_tx, ev_rx, handle) = started(Box::new(Counting(Arc::default())));
         let snap = crate::collect::demo::snapshot(&Focus::default(), 0);
         let row = snap.rows.into_iter().find(|r| r.tmux.is_some()).unwrap();
         let here = Here::new(None, true, None);

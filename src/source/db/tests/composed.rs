@@ -16,20 +16,7 @@ fn the_sql_of_both_schemas() {
         let q = &db.q;
         let r = q.recent.clone().unwrap_or_default();
         let g = q.global.clone().unwrap_or_default();
-        let all = [
-            ("candidates_in", &q.candidates_in),
-            ("activity_since", &q.activity_since),
-            ("candidate", &q.candidate),
-            ("children", &q.children),
-            ("session_row", &q.session_row),
-            ("latest_messages", &q.latest_messages),
-            ("latest_user", &q.latest_user),
-            ("message_count", &q.message_count),
-            ("token_sum", &q.token_sum),
-            ("part_stats", &q.part_stats),
-            ("parts_of", &q.parts_of),
-            ("open_tools_of", &q.open_tools_of),
-            ("todos", &q.todos),
+        let recent = [
             ("recent.project_paths", &r.project_paths),
             ("recent.newest_of_project", &r.newest_of_project),
             ("recent.message_tail", &r.message_tail),
@@ -40,8 +27,8 @@ fn the_sql_of_both_schemas() {
             ("global.added", &g.added),
             ("global.count_to", &g.count_to),
         ];
+        let all = super::per_refresh(q).into_iter().chain(recent);
         let text: String = all
-            .iter()
             .map(|(name, sql)| format!("{name}:\n{sql}\n\n"))
             .collect();
         insta::assert_snapshot!(format!("sql_{schema:?}").to_lowercase(), text);
