@@ -1,11 +1,15 @@
 //! The library's one error type. Sources keep their own precise errors ([`DbError`],
 //! [`TmuxError`], the status template's `FormatError`); everything a command can fail with becomes an [`Error`],
-//! and `cli::main` prints it once, sanitised, as `otop: …` with a non-zero exit.
+//! and `cli::main` prints it once, sanitised, as `otop: …` with a non-zero exit. What a view
+//! or a caller acts on is a variant of its own, never a message to search: see [`answer`] for
+//! the kinds an answer can fail with.
+
+pub mod answer;
 
 use std::path::PathBuf;
 
 use crate::source::db::DbError;
-use crate::source::tmux::TmuxError;
+use crate::tmux_call::TmuxError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -26,8 +30,47 @@ pub enum Error {
     #[error("no running opencode session matches {0}")]
     NoSession(String),
     /// What was asked cannot be done from here; the message says why and what would work.
+    /// One-off refusals only: a kind anything acts on has its own variant.
     #[error("{0}")]
     Refused(String),
+    /// The request an answer was for is no longer pending: answered or withdrawn before the
+    /// answer reached it (`now` is what the session asks instead, if anything).
+    #[error("request {request} of {session} is no longer pending{}", asks_now(now))]
+    NotPending {
+        request: String,
+        session: String,
+        now: Option<String>,
+    },
+    /// Answering by typing into the pane is proven on `proven` opencode versions only;
+    /// `version` is the one running (None: otop cannot tell).
+    #[error(
+        "{}; answering through its pane is proven on opencode {} only: install the companion \
+         plugin (otop plugin install) and restart the session to answer it exactly",
+        runs(*pid, version), proven.join(", ")
+    )]
+    NotProven {
+        pid: u32,
+        version: Option<String>,
+        proven: &'static [&'static str],
+    },
+    /// The answer is not one the session's request takes.
+    #[error("{session}: {why}")]
+    Misfit {
+        session: String,
+        why: answer::Misfit,
+    },
+    /// Keys typed into the pane would not reach the session's opencode alone: none sent.
+    #[error("pane {pane}: {why}: no keys sent")]
+    NotAlone { pane: String, why: answer::Doubt },
+    /// The companion plugin's answer channel failed (`what`: the channel, or the plugin).
+    #[error("{what}: {why}")]
+    Channel {
+        what: &'static str,
+        why: answer::ChannelError,
+    },
+    /// The desktop's notification service, in its own words (zbus's or osascript's).
+    #[error("{0}")]
+    Desktop(String),
     #[error("{path}: {source}")]
     File {
         path: PathBuf,
@@ -46,6 +89,19 @@ pub enum Error {
     ClosedOutput,
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+fn asks_now(now: &Option<String>) -> String {
+    now.as_ref()
+        .map(|n| format!(" (it now asks {n})"))
+        .unwrap_or_default()
+}
+
+fn runs(pid: u32, version: &Option<String>) -> String {
+    match version {
+        Some(v) => format!("pid {pid} runs opencode {v}"),
+        None => format!("otop cannot tell which opencode version pid {pid} runs"),
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

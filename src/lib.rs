@@ -27,4 +27,5 @@ pub mod stdout;
 #[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testkit;
+pub mod tmux_call;
 pub mod tui;

@@ -140,12 +140,15 @@ pub struct ConfigArgs {
     pub path: bool,
 }
 
-/// An on/off value as people write it in an environment variable.
-fn switch(s: &str) -> std::result::Result<bool, String> {
+/// An on/off value as people write it in an environment variable (clap's value parser: clap
+/// prints the error after naming the flag or variable).
+fn switch(s: &str) -> Result<bool> {
     match s.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" | "" => Ok(false),
-        _ => Err("use 1, true, yes or on; 0, false, no or off".into()),
+        _ => Err(Error::Invalid(
+            "use 1, true, yes or on; 0, false, no or off".into(),
+        )),
     }
 }
 
@@ -323,7 +326,7 @@ pub fn main() -> ExitCode {
     let reach = match crate::config::hosts::Reach::choose(&config.hosts, &cli.hosts, cli.local) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("otop: {}", crate::model::sanitize::clean(&e));
+            eprintln!("otop: {}", crate::model::sanitize::clean(&e.to_string()));
             return ExitCode::from(2);
         }
     };

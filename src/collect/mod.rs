@@ -136,3 +136,17 @@ pub fn local_midnight_ms(now: i64) -> i64 {
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+/// The MCP servers configured for a session in `dir`: opencode's global configuration (in
+/// `global`) and the project's; the demo's made-up panel on the demo fleet.
+pub fn mcp_panel(
+    global: Option<&std::path::Path>,
+    dir: Option<&str>,
+    demo: bool,
+) -> crate::model::facts::McpPanel {
+    if demo {
+        demo::mcp(dir)
+    } else {
+        crate::source::opencode_config::load(global, dir.map(std::path::Path::new))
+    }
+}

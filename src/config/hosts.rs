@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::error::Error;
+
 /// One remote machine.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +42,7 @@ impl Host {
     }
 
     /// Why the entry cannot be used, if it cannot.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Error> {
         let n = &self.name;
         // A name is printed in tmux formats, terminals and target names (`box:%5`).
         if n.is_empty()
@@ -49,39 +51,44 @@ impl Host {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
-            return Err(format!(
+            return Err(Error::Config(format!(
                 "hosts: name {n:?}: use 1 to {MAX_NAME} letters, digits, '-', '_' or '.'"
-            ));
+            )));
         }
         if n == "local" {
-            return Err(
+            return Err(Error::Config(
                 "hosts: \"local\" names this machine (--local); choose another name".into(),
-            );
+            ));
         }
         // ssh would read a destination starting with '-' as an option.
         if self.ssh.trim().is_empty() || self.ssh.starts_with('-') {
-            return Err(format!(
+            return Err(Error::Config(format!(
                 "hosts.{n}.ssh: an ssh destination such as \"box\" or \"me@box.example\""
-            ));
+            )));
         }
         if self.otop.trim().is_empty() {
-            return Err(format!("hosts.{n}.otop: the remote command is empty"));
+            return Err(Error::Config(format!(
+                "hosts.{n}.otop: the remote command is empty"
+            )));
         }
         if !(0.2..=120.0).contains(&self.timeout) {
-            return Err(format!(
+            return Err(Error::Config(format!(
                 "hosts.{n}.timeout: must be between 0.2 and 120 seconds"
-            ));
+            )));
         }
         Ok(())
     }
 }
 
 /// Every entry's problems, and names used twice.
-pub fn check(hosts: &[Host]) -> Result<(), String> {
+pub fn check(hosts: &[Host]) -> Result<(), Error> {
     for (i, h) in hosts.iter().enumerate() {
         h.check()?;
         if hosts[..i].iter().any(|o| o.name == h.name) {
-            return Err(format!("hosts: {:?} is listed twice", h.name));
+            return Err(Error::Config(format!(
+                "hosts: {:?} is listed twice",
+                h.name
+            )));
         }
     }
     Ok(())
@@ -98,14 +105,14 @@ pub struct Reach {
 
 impl Reach {
     /// `names` from `--host`, `local` from `--local`; an unknown name is the user's mistake.
-    pub fn choose(all: &[Host], names: &[String], local: bool) -> Result<Reach, String> {
+    pub fn choose(all: &[Host], names: &[String], local: bool) -> Result<Reach, Error> {
         if let Some(n) = names.iter().find(|n| !all.iter().any(|h| &h.name == *n)) {
             let known: Vec<&str> = all.iter().map(|h| h.name.as_str()).collect();
-            return Err(if known.is_empty() {
+            return Err(Error::Invalid(if known.is_empty() {
                 format!("--host {n}: no [[hosts]] in the configuration file")
             } else {
                 format!("--host {n}: not a configured host ({})", known.join(", "))
-            });
+            }));
         }
         let everything = names.is_empty() && !local;
         Ok(Reach {
@@ -164,6 +171,9 @@ mod tests {
         assert!(r.local && r.hosts.len() == 1);
         let r = Reach::choose(&all, &[], true).unwrap();
         assert!(r.local && r.hosts.is_empty() && r.configured);
-        assert!(Reach::choose(&all, &["c".into()], false).is_err());
+        assert!(matches!(
+            Reach::choose(&all, &["c".into()], false),
+            Err(Error::Invalid(_))
+        ));
     }
 }

@@ -336,10 +336,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
             path.display()
         )));
     }
-    if let Err(e) = hosts::check(&config.hosts) {
-        return Err(Error::Config(format!("{}: {e}", path.display())));
-    }
-    if let Err(e) = config.notify.check() {
+    // The checks name the key; the file is named here, as for every other mistake.
+    if let Err(e) = hosts::check(&config.hosts).and_then(|()| config.notify.check()) {
         return Err(Error::Config(format!("{}: {e}", path.display())));
     }
     if let Some((key, a, b)) = config.picker.keys.conflict() {

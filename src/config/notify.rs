@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use crate::error::Error;
 use crate::model::transition::Kind;
 
 /// How tmux tells: a message on the clients' status line, or the bell in the session's window.
@@ -79,14 +80,16 @@ impl Notify {
     }
 
     /// Why the values cannot be used, if they cannot.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Error> {
         if !(0.0..=HOLD_MAX_SECS).contains(&self.hold_secs) {
-            return Err(format!(
+            return Err(Error::Config(format!(
                 "notify.hold_secs: must be between 0 and {HOLD_MAX_SECS} seconds"
-            ));
+            )));
         }
         if self.command.first().is_some_and(|c| c.is_empty()) {
-            return Err("notify.command: the program (its first word) is empty".into());
+            return Err(Error::Config(
+                "notify.command: the program (its first word) is empty".into(),
+            ));
         }
         Ok(())
     }

@@ -99,7 +99,7 @@ pub fn press(row: &Row, key: AnswerKey) -> Pressed {
                 text: String::new(),
                 order,
             }),
-            Err(why) => Pressed::Refused(why),
+            Err(why) => Pressed::Refused(why.to_string()),
         };
     }
     checked(order)
@@ -111,7 +111,7 @@ fn checked(order: Order) -> Pressed {
     };
     match request.check(&order.answer) {
         Ok(()) => Pressed::Send(order),
-        Err(why) => Pressed::Refused(why),
+        Err(why) => Pressed::Refused(why.to_string()),
     }
 }
 

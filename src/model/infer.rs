@@ -26,7 +26,7 @@ use super::request::Request;
 use super::state::{State, Status};
 use crate::source::db::types::{MessageFacts, Role, SessionFacts, ToolFacts, ToolStatus};
 use crate::source::log::types::StreamErrors;
-use crate::source::plugin::LiveState;
+use crate::source::plugin::types::LiveState;
 
 /// A running tool part without `state.metadata` this long is taken as a permission request.
 /// Tools that run write metadata at once (bash writes `{output:""}` before starting), so a

@@ -18,5 +18,6 @@ pub mod facts {
     pub use crate::source::db::types::{
         HistoryItem, Role, SessionFacts, Todo, Tokens, ToolStatus, Totals, TotalsPair,
     };
+    pub use crate::source::opencode_config::types::{McpFile, McpPanel, McpServer, Unusable};
     pub use crate::source::process::types::{Kind, ProcessInfo};
 }

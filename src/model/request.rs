@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::answer::Misfit;
 use crate::source::db::types::{QuestionFacts, ToolFacts};
-use crate::source::plugin::LiveState;
+use crate::source::plugin::types::LiveState;
 
 use super::row::Row;
 
@@ -152,37 +153,33 @@ impl Request {
     }
 
     /// Whether `answer` is one this request takes; if not, why.
-    pub fn check(&self, answer: &Answer) -> Result<(), String> {
+    pub fn check(&self, answer: &Answer) -> Result<(), Misfit> {
         match (&self.ask, answer) {
             (Ask::Permission { .. }, Answer::Once | Answer::Always | Answer::Reject) => Ok(()),
-            (Ask::Permission { tool, .. }, _) => Err(format!(
-                "it asks permission for {tool}: answer once, always or reject"
-            )),
+            (Ask::Permission { tool, .. }, _) => Err(Misfit::Permission { tool: tool.clone() }),
             (Ask::Question { .. }, Answer::Once | Answer::Always | Answer::Reject) => {
-                Err("it asks a question: answer with --option N or --text".into())
+                Err(Misfit::Question)
             }
-            (Ask::Question { questions }, _) if self.single_question().is_none() => Err(format!(
-                "it asks {} at once: answer it in opencode",
-                match questions.len() {
-                    1 => "a question with several choices".to_string(),
-                    n => format!("{n} questions"),
-                }
-            )),
+            (Ask::Question { questions }, _) if self.single_question().is_none() => {
+                Err(Misfit::Several {
+                    questions: questions.len(),
+                })
+            }
             (Ask::Question { questions }, Answer::Option(n)) => {
                 let count = questions[0].options.len();
                 if (1..=count).contains(n) {
                     Ok(())
                 } else {
-                    Err(format!("it has options 1 to {count}, not {n}"))
+                    Err(Misfit::NoOption { count, chosen: *n })
                 }
             }
             (Ask::Question { questions }, Answer::Text(t)) => {
                 if !questions[0].custom {
-                    Err("it takes one of its options only, not a typed answer".into())
+                    Err(Misfit::NotTyped)
                 } else if t.trim().is_empty() {
-                    Err("an empty answer".into())
+                    Err(Misfit::Empty)
                 } else if t.chars().any(char::is_control) {
-                    Err("a typed answer is one line of text, without control characters".into())
+                    Err(Misfit::NotOneLine)
                 } else {
                     Ok(())
                 }
@@ -238,15 +235,36 @@ mod tests {
     fn answers_must_fit_what_is_asked() {
         let q = question(&["Red", "Blue"], true);
         assert!(q.check(&Answer::Option(2)).is_ok());
-        assert!(q.check(&Answer::Option(3)).is_err());
-        assert!(q.check(&Answer::Option(0)).is_err());
+        assert_eq!(
+            q.check(&Answer::Option(3)),
+            Err(Misfit::NoOption {
+                count: 2,
+                chosen: 3
+            })
+        );
+        assert_eq!(
+            q.check(&Answer::Option(0)),
+            Err(Misfit::NoOption {
+                count: 2,
+                chosen: 0
+            })
+        );
         assert!(q.check(&Answer::Text("Green".into())).is_ok());
-        assert!(q.check(&Answer::Text("a\u{1b}[2J".into())).is_err());
-        assert!(q.check(&Answer::Text("two\nlines".into())).is_err());
-        assert!(q.check(&Answer::Text("  ".into())).is_err());
-        assert!(q.check(&Answer::Once).is_err());
+        assert_eq!(
+            q.check(&Answer::Text("a\u{1b}[2J".into())),
+            Err(Misfit::NotOneLine)
+        );
+        assert_eq!(
+            q.check(&Answer::Text("two\nlines".into())),
+            Err(Misfit::NotOneLine)
+        );
+        assert_eq!(q.check(&Answer::Text("  ".into())), Err(Misfit::Empty));
+        assert_eq!(q.check(&Answer::Once), Err(Misfit::Question));
         let fixed = question(&["Red"], false);
-        assert!(fixed.check(&Answer::Text("Green".into())).is_err());
+        assert_eq!(
+            fixed.check(&Answer::Text("Green".into())),
+            Err(Misfit::NotTyped)
+        );
         let p = Request {
             ask: Ask::Permission {
                 tool: "bash".into(),
@@ -255,7 +273,12 @@ mod tests {
             ..q.clone()
         };
         assert!(p.check(&Answer::Reject).is_ok());
-        assert!(p.check(&Answer::Option(1)).is_err());
+        assert_eq!(
+            p.check(&Answer::Option(1)),
+            Err(Misfit::Permission {
+                tool: "bash".into()
+            })
+        );
         assert_eq!(p.summary(), "bash sleep 5");
         assert_eq!(q.summary(), "Which colour? (Red, Blue)");
     }
@@ -267,7 +290,11 @@ mod tests {
             questions.push(questions[0].clone());
         }
         let why = q.check(&Answer::Option(1)).expect_err("refused");
-        assert!(why.contains("2 questions"), "{why}");
+        assert_eq!(why, Misfit::Several { questions: 2 });
+        assert_eq!(
+            why.to_string(),
+            "it asks 2 questions at once: answer it in opencode"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::model::row::Row;
 use crate::model::state::State;
-pub use crate::source::unseen::Marks;
+pub use crate::source::unseen::types::Marks;
 
 /// The mark of a done, unseen session (`✓2` in the status line, the picker's rows).
 pub const SYMBOL: &str = "✓";

@@ -102,7 +102,7 @@ pub fn copy(text: &str, term: &mut impl Write, how_to: &Clipboard) -> String {
     let mut how = Vec::new();
     // tmux ≥ 3.2: `set-buffer -w` sets the tmux buffer and forwards it to the outer terminal
     // per `set-clipboard`, with no passthrough needed.
-    if in_tmux && crate::source::tmux::run_tmux(None, &["set-buffer", "-w", "--", text]).is_ok() {
+    if in_tmux && crate::tmux_call::run_tmux(None, &["set-buffer", "-w", "--", text]).is_ok() {
         how.push("tmux buffer");
     } else if term
         .write_all(osc52(text, in_tmux).as_bytes())

@@ -1,8 +1,8 @@
 //! Effects the monitor's state asks for, performed outside drawing: quitting, a refresh, the
-//! clipboard, reading MCP configuration; a jump and an answer on the collector's thread (an
-//! answer needs the source; either may wait on ssh), their outcome on the footer.
+//! clipboard; a jump, an answer and reading MCP configuration on the collector's thread (an
+//! answer needs the source; either may wait on ssh; files are read off the UI thread), their
+//! outcome on the footer.
 
-use std::path::Path;
 use std::sync::mpsc::Sender;
 
 use super::clipboard;
@@ -11,7 +11,6 @@ use super::options::MonitorOptions;
 use super::state::{App, Effect};
 use crate::error::Error;
 use crate::jump::Here;
-use crate::source::opencode_config as mcp;
 
 /// Performs one effect; true means quit.
 pub(super) fn perform(
@@ -42,11 +41,10 @@ pub(super) fn perform(
             let _ = req_tx.send(Request::Answer(order));
         }
         Effect::LoadMcp(dir) => {
-            let global = opts.opencode_config_dir.as_deref();
-            app.set_mcp(if app.snapshot.demo {
-                crate::collect::demo::mcp(dir.as_deref())
-            } else {
-                mcp::load(global, dir.as_deref().map(Path::new))
+            let _ = req_tx.send(Request::Mcp {
+                dir,
+                global: opts.opencode_config_dir.clone(),
+                demo: app.snapshot.demo,
             });
         }
     }

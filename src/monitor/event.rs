@@ -1,16 +1,18 @@
 //! Threads feeding the main loop one channel of [`Event`]s: terminal input, and snapshots
 //! from the collector thread, which owns the [`Source`] so no two collections ever overlap.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::collect::{Focus, Snapshot, Source, now_ms};
+use crate::collect::{self, Focus, Snapshot, Source, now_ms};
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::jump::{self, Here};
+use crate::model::facts::McpPanel;
 use crate::model::request::Order;
 use crate::model::row::Row;
 
@@ -19,6 +21,8 @@ pub enum Event {
     Snapshot(Box<Snapshot>),
     /// What became of an act (an answer, a jump): the line to show, or why it failed.
     Acted(Result<String, Error>),
+    /// The MCP servers asked for with [`Request::Mcp`].
+    Mcp(Box<McpPanel>),
 }
 
 /// What the UI asks of the collector.
@@ -33,6 +37,12 @@ pub enum Request {
     /// Take a client to this row's pane: through ssh for another machine's row, which can take
     /// the host's timeout, so never on the UI thread.
     Jump(Box<Row>, Box<Here>),
+    /// Read the MCP configuration of a session in `dir` (global configuration in `global`).
+    Mcp {
+        dir: Option<String>,
+        global: Option<PathBuf>,
+        demo: bool,
+    },
 }
 
 /// Collects every `interval`, or at once on request, and runs the `effects` of each snapshot
@@ -71,6 +81,12 @@ pub fn spawn_collector(
                     Request::Answer(order) => {
                         let said = source.answer(&order, now_ms());
                         if events.send(Event::Acted(said)).is_err() {
+                            return;
+                        }
+                    }
+                    Request::Mcp { dir, global, demo } => {
+                        let panel = collect::mcp_panel(global.as_deref(), dir.as_deref(), demo);
+                        if events.send(Event::Mcp(Box::new(panel))).is_err() {
                             return;
                         }
                     }
@@ -178,6 +194,41 @@ mod tests {
             });
         let said = said.expect("an outcome").unwrap();
         assert!(said.starts_with("demo: would jump to "), "{said}");
+        drop(req_tx);
+        handle.join().unwrap();
+    }
+
+    /// The MCP panel is read on the collector thread, from the project's own file.
+    #[test]
+    fn the_mcp_panel_is_read_off_the_ui_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("opencode.json"),
+            r#"{"mcp": {"gh": {"type": "local", "command": ["gh-mcp"]}}}"#,
+        )
+        .unwrap();
+        let (req_tx, ev_rx, handle) = started(Box::new(Counting(Arc::default())));
+        let dir_s = dir.path().to_string_lossy().into_owned();
+        req_tx
+            .send(Request::Mcp {
+                dir: Some(dir_s),
+                global: Some(dir.path().join("no-global")),
+                demo: false,
+            })
+            .unwrap();
+        let panel = std::iter::from_fn(|| ev_rx.recv_timeout(Duration::from_secs(5)).ok())
+            .find_map(|e| match e {
+                Event::Mcp(p) => Some(p),
+                _ => None,
+            });
+        let panel = panel.expect("a panel");
+        let names: Vec<&str> = panel
+            .files
+            .iter()
+            .flat_map(|f| f.servers.iter().flatten())
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["gh"]);
         drop(req_tx);
         handle.join().unwrap();
     }

@@ -122,6 +122,10 @@ fn main_loop(
                     effects::acted(&mut app, said);
                     None
                 }
+                Event::Mcp(panel) => {
+                    app.set_mcp(*panel);
+                    None
+                }
             };
             if let Some(effect) = effect {
                 quit |= perform(effect, &mut app, &req_tx, &mut out, opts);

@@ -18,20 +18,22 @@ mod imp {
             .replace('>', "&gt;")
     }
 
-    pub fn show(summary: &str, body: &str) -> Result<(), String> {
+    use crate::error::Error;
+
+    pub fn show(summary: &str, body: &str) -> Result<(), Error> {
         notify_rust::Notification::new()
             .appname("otop")
             .summary(summary)
             .body(&escape_markup(body))
             .show()
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| Error::Desktop(e.to_string()))
     }
 
-    pub fn service() -> Result<String, String> {
+    pub fn service() -> Result<String, Error> {
         notify_rust::get_server_information()
             .map(|i| format!("{} {} on the session D-Bus", i.name, i.version))
-            .map_err(|e| e.to_string())
+            .map_err(|e| Error::Desktop(e.to_string()))
     }
 }
 
@@ -39,7 +41,9 @@ mod imp {
 mod imp {
     use std::process::{Command, Stdio};
 
-    pub fn show(summary: &str, body: &str) -> Result<(), String> {
+    use crate::error::Error;
+
+    pub fn show(summary: &str, body: &str) -> Result<(), Error> {
         let script = [
             "on run argv",
             "display notification (item 2 of argv) with title (item 1 of argv)",
@@ -56,27 +60,27 @@ mod imp {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
-            .map_err(|e| format!("osascript: {e}"))?;
+            .map_err(|e| Error::Desktop(format!("osascript: {e}")))?;
         status
             .success()
             .then_some(())
-            .ok_or_else(|| format!("osascript: {status}"))
+            .ok_or_else(|| Error::Desktop(format!("osascript: {status}")))
     }
 
-    pub fn service() -> Result<String, String> {
+    pub fn service() -> Result<String, Error> {
         which::which("osascript")
             .map(|p| format!("{} (display notification)", p.display()))
-            .map_err(|_| "osascript not found".into())
+            .map_err(|_| Error::Desktop("osascript not found".into()))
     }
 }
 
 /// Shows one notification: `summary` (a line) and `body`, both sanitised already.
-pub fn show(summary: &str, body: &str) -> Result<(), String> {
+pub fn show(summary: &str, body: &str) -> Result<(), crate::error::Error> {
     imp::show(summary, body)
 }
 
 /// Which notification service answers (for `otop doctor`), or why none does.
-pub fn service() -> Result<String, String> {
+pub fn service() -> Result<String, crate::error::Error> {
     imp::service()
 }
 

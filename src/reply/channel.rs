@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::error::answer::ChannelError;
 use crate::paths;
 use crate::source::file;
 use crate::source::process::types::ProcessInfo;
@@ -20,6 +21,9 @@ use crate::source::process::types::ProcessInfo;
 const TIMEOUT: Duration = Duration::from_secs(8);
 /// The longest answer line read back.
 const MAX_REPLY: u64 = 64 << 10;
+/// The plugin's word for a request it no longer holds (`otop.js`): a kind of its protocol,
+/// told apart here once.
+const NOT_PENDING: &str = "no longer pending";
 
 /// Where the plugin in `process` listens: its data directory, found as the plugin finds it
 /// (`$XDG_DATA_HOME`, else `$HOME/.local/share`, in the process's environment; otop's own
@@ -31,67 +35,69 @@ pub fn socket_of(process: &ProcessInfo, own: &paths::Env) -> PathBuf {
 }
 
 /// Whether `socket` and its directory are this user's alone; if not, why.
-pub fn check(socket: &Path) -> Result<(), String> {
-    let me = file::uid().ok_or("cannot tell which user otop runs as")?;
-    let dir = socket.parent().ok_or("no directory")?;
-    let d = std::fs::symlink_metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+pub fn check(socket: &Path) -> Result<(), ChannelError> {
+    let me = file::uid().ok_or(ChannelError::NoUser)?;
+    let dir = socket.parent().ok_or(ChannelError::NoDir)?;
+    let stat = |path: &Path| {
+        std::fs::symlink_metadata(path).map_err(|source| ChannelError::Stat {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let d = stat(dir)?;
     if !d.file_type().is_dir() {
-        return Err(format!("{} is not a directory", dir.display()));
+        return Err(ChannelError::NotDir(dir.to_path_buf()));
     }
     if d.uid() != me {
-        return Err(format!("{} belongs to another user", dir.display()));
+        return Err(ChannelError::Foreign(dir.to_path_buf()));
     }
     if d.permissions().mode() & 0o077 != 0 {
-        return Err(format!(
-            "{} may be entered by other users (mode {:o})",
-            dir.display(),
-            d.permissions().mode() & 0o777
-        ));
+        return Err(ChannelError::Open {
+            path: dir.to_path_buf(),
+            mode: d.permissions().mode() & 0o777,
+        });
     }
-    let s = std::fs::symlink_metadata(socket).map_err(|e| format!("{}: {e}", socket.display()))?;
+    let s = stat(socket)?;
     if !s.file_type().is_socket() || s.uid() != me {
-        return Err(format!(
-            "{} is not a socket of this user's",
-            socket.display()
-        ));
+        return Err(ChannelError::NotSocket(socket.to_path_buf()));
     }
     Ok(())
 }
 
 /// Sends one request line and reads the one line that answers it.
-pub fn ask(socket: &Path, request: &Value) -> Result<Value, String> {
+pub fn ask(socket: &Path, request: &Value) -> Result<Value, ChannelError> {
     check(socket)?;
-    let mut conn = UnixStream::connect(socket).map_err(|e| format!("cannot connect: {e}"))?;
+    let mut conn = UnixStream::connect(socket).map_err(ChannelError::Connect)?;
     conn.set_read_timeout(Some(TIMEOUT))
         .and_then(|()| conn.set_write_timeout(Some(TIMEOUT)))
-        .map_err(|e| e.to_string())?;
+        .map_err(ChannelError::Timeouts)?;
     conn.write_all(format!("{request}\n").as_bytes())
-        .map_err(|e| format!("cannot send: {e}"))?;
+        .map_err(ChannelError::Send)?;
     let mut line = String::new();
     BufReader::new(std::io::Read::take(&conn, MAX_REPLY))
         .read_line(&mut line)
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-                "the plugin did not answer in time".to_string()
-            }
-            _ => format!("cannot read its answer: {e}"),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ChannelError::Late,
+            _ => ChannelError::Read(e),
         })?;
-    serde_json::from_str(&line).map_err(|_| "the plugin's answer is not JSON".to_string())
+    serde_json::from_str(&line).map_err(|_| ChannelError::NotJson)
 }
 
 /// `Ok` when the plugin confirmed; its refusal otherwise.
-pub fn outcome(answer: &Value) -> Result<(), String> {
+pub fn outcome(answer: &Value) -> Result<(), ChannelError> {
     if answer["ok"] == true {
         return Ok(());
     }
-    Err(answer["error"]
-        .as_str()
-        .unwrap_or("the plugin gave no reason")
-        .to_string())
+    match answer["error"].as_str() {
+        Some(NOT_PENDING) => Err(ChannelError::NotPending),
+        why => Err(ChannelError::Plugin(
+            why.unwrap_or("the plugin gave no reason").to_string(),
+        )),
+    }
 }
 
 /// The version of opencode the plugin at `socket` runs in, when it answers at all.
-pub fn ping(socket: &Path) -> Result<Option<String>, String> {
+pub fn ping(socket: &Path) -> Result<Option<String>, ChannelError> {
     let answer = ask(socket, &serde_json::json!({"op": "ping"}))?;
     outcome(&answer)?;
     Ok(answer["version"].as_str().map(str::to_string))
@@ -111,16 +117,25 @@ mod tests {
         let _listener = UnixListener::bind(&sock).expect("bind");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let why = check(&sock).expect_err("a directory others may enter");
-        assert!(why.contains("may be entered by other users"), "{why}");
+        assert!(
+            matches!(&why, ChannelError::Open { path, mode: 0o755 } if *path == dir),
+            "{why}"
+        );
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-        assert_eq!(check(&sock), Ok(()));
+        assert!(check(&sock).is_ok());
         // A symlinked directory could point anywhere.
         let link = tmp.path().join("link");
         std::os::unix::fs::symlink(&dir, &link).expect("symlink");
-        assert!(check(&link.join("7.sock")).is_err());
+        assert!(matches!(
+            check(&link.join("7.sock")),
+            Err(ChannelError::NotDir(_))
+        ));
         // A regular file in a socket's place.
         std::fs::write(dir.join("8.sock"), "").expect("write");
-        assert!(check(&dir.join("8.sock")).is_err());
+        assert!(matches!(
+            check(&dir.join("8.sock")),
+            Err(ChannelError::NotSocket(_))
+        ));
     }
 
     #[test]
@@ -149,7 +164,9 @@ mod tests {
             &serde_json::json!({"op": "permission", "request": "per_2"}),
         )
         .expect("an answer");
-        assert_eq!(outcome(&a), Err("no longer pending".to_string()));
+        assert!(matches!(outcome(&a), Err(ChannelError::NotPending)));
+        let other = serde_json::json!({"ok": false, "error": "no option 3"});
+        assert!(matches!(outcome(&other), Err(ChannelError::Plugin(why)) if why == "no option 3"));
         server.join().expect("server");
     }
 

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::collect::{Focus, Snapshot, Source, Waker, now_ms};
 use crate::error::Error;
+use crate::error::answer::ChannelError;
 use crate::model::request::{Answer, Ask, Order, Request};
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
@@ -75,28 +76,30 @@ pub fn give(
     if let Some(why) = row.twin_doubt(Row::running(&rows)) {
         return Err(Error::Refused(format!("{name}: {why}")));
     }
+    let not_pending = |id: &str, now: Option<&Request>| Error::NotPending {
+        request: clean(id).into_owned(),
+        session: name.clone(),
+        now: now.map(|r| clean(&r.summary()).into_owned()),
+    };
     let Some(request) = row.status.request.as_deref().cloned() else {
-        return Err(Error::Refused(match &order.request {
-            Some(id) => format!("request {} of {name} is no longer pending", clean(id)),
-            None => format!(
+        return Err(match &order.request {
+            Some(id) => not_pending(id, None),
+            None => Error::Refused(format!(
                 "{name} waits for no answer now ({}: {})",
                 row.status.state.as_str(),
                 clean(&row.status.detail)
-            ),
-        }));
+            )),
+        });
     };
     if let Some(id) = &order.request
         && *id != request.id
     {
-        return Err(Error::Refused(format!(
-            "request {} of {name} is no longer pending (it now asks {})",
-            clean(id),
-            clean(&request.summary())
-        )));
+        return Err(not_pending(id, Some(&request)));
     }
-    request
-        .check(&order.answer)
-        .map_err(|why| Error::Refused(format!("{name}: {why}")))?;
+    request.check(&order.answer).map_err(|why| Error::Misfit {
+        session: name.clone(),
+        why,
+    })?;
     // The plugin answers what it reported, by id, when its channel is there; a plugin
     // without one (older, or a socket path too long) leaves the pane.
     let socket = row
@@ -106,13 +109,22 @@ pub fn give(
         .filter(|s| request.from_plugin && s.exists());
     let (how, outcome) = match &socket {
         Some(socket) => {
-            channel::check(socket)
-                .map_err(|why| Error::Refused(format!("the companion plugin's channel: {why}")))?;
+            channel::check(socket).map_err(|why| Error::Channel {
+                what: "the companion plugin's channel",
+                why,
+            })?;
             let sent = channel::ask(socket, &message(&request, &order.answer))
                 .and_then(|a| channel::outcome(&a));
             let outcome = sent
                 .map(|()| "through the companion plugin".to_string())
-                .map_err(|why| Error::Refused(format!("the companion plugin: {why}")));
+                .map_err(|why| match why {
+                    // Answered or withdrawn between the read above and the plugin.
+                    ChannelError::NotPending => not_pending(&request.id, None),
+                    why => Error::Channel {
+                        what: "the companion plugin",
+                        why,
+                    },
+                });
             ("plugin", outcome)
         }
         None => {

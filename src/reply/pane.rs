@@ -45,15 +45,11 @@ pub fn prepare(row: &Row, request: &Request) -> Result<Ready, Error> {
         .and_then(|p| p.exe.as_deref())
         .and_then(version::from_package);
     if !running.as_deref().is_some_and(|v| PROVEN.contains(&v)) {
-        let which = match &running {
-            Some(v) => format!("pid {pid} runs opencode {}", clean(v)),
-            None => format!("otop cannot tell which opencode version pid {pid} runs"),
-        };
-        return refuse(format!(
-            "{which}; answering through its pane is proven on opencode {} only: install the \
-             companion plugin (otop plugin install) and restart the session to answer it exactly",
-            PROVEN.join(", ")
-        ));
+        return Err(Error::NotProven {
+            pid,
+            version: running.map(|v| clean(&v).into_owned()),
+            proven: PROVEN,
+        });
     }
     let Some(loc) = &row.tmux else {
         return refuse(format!(
@@ -142,8 +138,10 @@ impl Keys {
             )));
         }
         let pane_pid = pane_pid.parse().unwrap_or(0);
-        foreground::check(p.pid, p.started_at, pane_pid)
-            .map_err(|why| Error::Refused(format!("pane {pane}: {why}: no keys sent")))
+        foreground::check(p.pid, p.started_at, pane_pid).map_err(|why| Error::NotAlone {
+            pane: pane.into_owned(),
+            why,
+        })
     }
 
     /// Presses `keys` (tmux key names: `Enter`, `Right`, a digit).

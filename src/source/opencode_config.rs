@@ -8,26 +8,8 @@ use serde_json::Value;
 
 use super::file::{FileError, read_capped};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct McpServer {
-    pub name: String,
-    /// `local` or `remote`.
-    pub kind: String,
-    /// The command line of a local server, the URL of a remote one.
-    pub target: String,
-    pub enabled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct McpFile {
-    pub path: String,
-    pub servers: Result<Vec<McpServer>, String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct McpPanel {
-    pub files: Vec<McpFile>,
-}
+pub mod types;
+pub use types::{McpFile, McpPanel, McpServer, Unusable};
 
 /// JSONC → JSON: drops `//` and `/* */` comments outside strings and trailing commas.
 pub fn strip_jsonc(src: &str) -> String {
@@ -97,8 +79,9 @@ fn strip_leading_comments(mut s: &str) -> &str {
 }
 
 /// The `mcp` servers of one config file's text, sorted by name.
-pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, String> {
-    let v: Value = serde_json::from_str(&strip_jsonc(text)).map_err(|e| format!("invalid: {e}"))?;
+pub fn parse_mcp(text: &str) -> Result<Vec<McpServer>, Unusable> {
+    let v: Value =
+        serde_json::from_str(&strip_jsonc(text)).map_err(|e| Unusable::Invalid(e.to_string()))?;
     let Some(mcp) = v.get("mcp").and_then(Value::as_object) else {
         return Ok(Vec::new());
     };
@@ -143,7 +126,9 @@ fn read_files(dir: &Path) -> Vec<McpFile> {
             Err(FileError::Missing) => None,
             read => Some(McpFile {
                 path: p.display().to_string(),
-                servers: read.map_err(|e| e.to_string()).and_then(|t| parse_mcp(&t)),
+                servers: read
+                    .map_err(|e| Unusable::Unreadable(e.to_string()))
+                    .and_then(|t| parse_mcp(&t)),
             }),
         })
         .collect()

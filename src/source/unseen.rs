@@ -9,15 +9,14 @@
 //! other; at most [`MAX_MARKS`] marks, the newest kept. Both files are otop's own
 //! ([`super::file`]): 0600 in a 0700 directory, never a symlink or a FIFO.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::file::{Own, open_own, private_dir, read_capped, write_atomic};
 
-/// Session id → when it finished, Unix ms.
-pub type Marks = BTreeMap<String, i64>;
+pub mod types;
+pub use types::Marks;
 
 /// The most marks kept: far more sessions than anyone runs at once.
 pub const MAX_MARKS: usize = 256;

@@ -33,7 +33,7 @@ const POP_TITLE: &str = "\u{1b}[23;0t";
 
 /// The server otop runs under (`$TMUX`), through the one tmux entry point with its timeout.
 fn tmux(args: &[&str]) -> Option<String> {
-    crate::source::tmux::run_tmux(None, args)
+    crate::tmux_call::run_tmux(None, args)
         .ok()
         .map(|s| s.trim_end().to_string())
 }

@@ -48,7 +48,11 @@ impl Source for DemoSource {
             .as_ref()
             .and_then(|r| r.status.request.as_deref())
             .ok_or_else(|| Error::Refused("this demo session waits for no answer".into()))?;
-        request.check(&order.answer).map_err(Error::Refused)?;
+        // Named as a real session's misfit is (`reply::give`).
+        request.check(&order.answer).map_err(|why| Error::Misfit {
+            session: request.session_id.clone(),
+            why,
+        })?;
         let said = format!(
             "demo: answered {} to {}; the simulated session goes on (nothing is sent in the \
              demo)",

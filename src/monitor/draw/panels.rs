@@ -108,7 +108,7 @@ pub fn render_mcp(app: &App, area: Rect, buf: &mut Buffer) {
                 ));
                 match &file.servers {
                     Err(e) => lines.push(Line::styled(
-                        format!("  {}", cut(&clean(e), inner.saturating_sub(2))),
+                        format!("  {}", cut(&clean(&e.to_string()), inner.saturating_sub(2))),
                         t.error(),
                     )),
                     Ok(s) if s.is_empty() => {

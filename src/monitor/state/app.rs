@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 
 use crate::collect::Snapshot;
 use crate::interact::answer::Typing;
+use crate::model::facts::McpPanel;
 use crate::model::request::Order;
 use crate::model::row::Row;
 use crate::monitor::layout;
@@ -13,7 +14,6 @@ use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::{self, RowKey, Shown, Visibility};
-use crate::source::opencode_config::McpPanel;
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -70,13 +70,6 @@ impl Keymap {
         ])
     }
 
-    /// The keys choosing options 1 to `n` in `place`, in order.
-    pub fn choose_keys(&self, place: Place, n: usize) -> Vec<String> {
-        (1..=n)
-            .map_while(|i| self.key_for(place, &Action::Answer(AnswerKey::Choose(i))))
-            .collect()
-    }
-
     /// Every bound action once, with its keys in every place, in the file's order: what the
     /// help lists (the numbered `choose` keys as one).
     pub fn help(&self) -> Vec<(Action, Vec<KeySpec>)> {

@@ -13,12 +13,12 @@ use ratatui::style::Color;
 
 use crate::collect::Focus;
 use crate::collect::demo;
+use crate::model::facts::{McpFile, McpPanel, McpServer, Unusable};
 use crate::monitor::draw as view;
 use crate::monitor::state::action::{self, Action};
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::list;
 use crate::monitor::state::{App, DetailTab, Effect, Panel, View};
-use crate::source::opencode_config::{McpFile, McpPanel, McpServer};
 use crate::tui::theme::Theme;
 
 /// 2025-10-09 08:53:20 UTC: every demo session is in a known phase.
@@ -183,7 +183,7 @@ fn mcp_panel() {
             },
             McpFile {
                 path: "/home/dev/src/api/opencode.jsonc".into(),
-                servers: Err("invalid: expected `,` at line 3 column 5".into()),
+                servers: Err(Unusable::Invalid("expected `,` at line 3 column 5".into())),
             },
         ],
     });

@@ -128,7 +128,7 @@ impl Db {
         let (conn, cols, immutable) = match connect(path, false) {
             Ok((conn, cols)) => (conn, cols, false),
             Err(e) if needs_side_files(&e) => {
-                let (conn, cols) = open_unwritable_dir(path, &e).map_err(unreadable)?;
+                let (conn, cols) = open_unwritable_dir(path, &e)?;
                 (conn, cols, true)
             }
             Err(e) => return Err(unreadable(reason(&e))),

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::reason;
 use super::schema::Columns;
+use super::{DbError, reason};
 
 /// A read-only connection to `path` and its columns; `immutable` opens it without locks and
 /// without reading the WAL (see [`open_unwritable_dir`]).
@@ -43,14 +43,18 @@ pub(super) fn needs_side_files(e: &rusqlite::Error) -> bool {
 pub(super) fn open_unwritable_dir(
     path: &Path,
     e: &rusqlite::Error,
-) -> Result<(Connection, Columns), String> {
+) -> Result<(Connection, Columns), DbError> {
+    let unreadable = |reason: String| DbError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
     let (wal, shm) = (side_file(path, "-wal"), side_file(path, "-shm"));
     let dir = path.parent().unwrap_or(Path::new("."));
     if !wal.exists() {
-        return connect(path, true).map_err(|e| reason(&e));
+        return connect(path, true).map_err(|e| unreadable(reason(&e)));
     }
     if !shm.exists() {
-        return Err(format!(
+        return Err(unreadable(format!(
             "{} holds changes not yet in the database, and reading them needs {}, which \
              cannot be created: the -shm file does not exist and {} is not writable by this \
              user ({}); run otop as a user who may write there, or wait until opencode opens \
@@ -59,9 +63,9 @@ pub(super) fn open_unwritable_dir(
             shm.display(),
             dir.display(),
             reason(e)
-        ));
+        )));
     }
-    Err(reason(e))
+    Err(unreadable(reason(e)))
 }
 
 /// `path` with `suffix` appended (`opencode.db-wal`).

@@ -9,6 +9,8 @@
 //! (opencode's own tool commands). A wrapper or a shell sharing the group (`sh -c 'x & cat'`)
 //! could read the keys too, so it is refused as well.
 
+use crate::error::answer::Doubt;
+
 /// What the OS says of one process, as far as its terminal goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
@@ -27,12 +29,12 @@ const MAX_DEPTH: usize = 64;
 
 /// Whether keys typed into the pane whose first process is `pane_pid` reach `pid` (started at
 /// `started_at`, in `cpu_time`'s units) and nothing else; if not, why.
-pub fn check(pid: u32, started_at: i64, pane_pid: u32) -> Result<(), String> {
+pub fn check(pid: u32, started_at: i64, pane_pid: u32) -> Result<(), Doubt> {
     if super::os::cpu_time(pid).map(|t| t.0) != Some(started_at) {
-        return Err(format!("pid {pid} is no longer the process that was seen"));
+        return Err(Doubt::Replaced(pid));
     }
-    let pane = os::facts(pane_pid).ok_or(format!("cannot read the pane's process {pane_pid}"))?;
-    let own = os::facts(pid).ok_or(format!("cannot read pid {pid}"))?;
+    let pane = os::facts(pane_pid).ok_or(Doubt::PaneUnreadable(pane_pid))?;
+    let own = os::facts(pid).ok_or(Doubt::Unreadable(pid))?;
     let members = os::group(pane.foreground);
     judge(&own, &pane, &members, &|p| os::facts(p).map(|f| f.ppid))
 }
@@ -44,10 +46,10 @@ pub fn judge(
     pane: &Facts,
     members: &[Facts],
     parent: &dyn Fn(u32) -> Option<u32>,
-) -> Result<(), String> {
+) -> Result<(), Doubt> {
     let who = |f: &Facts| format!("pid {} ({})", f.pid, crate::model::sanitize::clean(&f.name));
     if pane.tty == 0 || own.tty != pane.tty {
-        return Err(format!("{} does not run on the pane's terminal", who(own)));
+        return Err(Doubt::OtherTerminal { who: who(own) });
     }
     if pane.foreground == 0 || own.pgrp != pane.foreground {
         let front = members
@@ -55,10 +57,10 @@ pub fn judge(
             .find(|m| m.pid == pane.foreground)
             .or_else(|| members.first())
             .map_or("another process group".to_string(), who);
-        return Err(format!(
-            "{} is not in the foreground of its terminal: {front} is, and would read the keys",
-            who(own)
-        ));
+        return Err(Doubt::Behind {
+            who: who(own),
+            front,
+        });
     }
     let descends = |mut p: u32| {
         for _ in 0..MAX_DEPTH {
@@ -73,11 +75,10 @@ pub fn judge(
         false
     };
     match members.iter().find(|m| !descends(m.pid)) {
-        Some(other) => Err(format!(
-            "{} shares the terminal's foreground with {}, which could read the keys",
-            who(own),
-            who(other)
-        )),
+        Some(other) => Err(Doubt::Shared {
+            who: who(own),
+            other: who(other),
+        }),
         None => Ok(()),
     }
 }
@@ -188,9 +189,16 @@ mod tests {
         let cat = p(40, 10, 40, "cat");
         let why =
             judge(&oc, &front, std::slice::from_ref(&cat), &parent).expect_err("cat in front");
+        assert_eq!(
+            why,
+            Doubt::Behind {
+                who: "pid 20 (opencode)".into(),
+                front: "pid 40 (cat)".into()
+            }
+        );
         assert!(
-            why.contains("pid 40 (cat) is, and would read the keys"),
-            "{why}"
+            why.to_string()
+                .ends_with("pid 40 (cat) is, and would read the keys")
         );
         // `sh -c '(opencode &); exec cat'`: one group, the cat no child of opencode.
         let mut sh = p(10, 1, 10, "cat");
@@ -198,13 +206,21 @@ mod tests {
         let mut bg = oc.clone();
         bg.pgrp = 10;
         let why = judge(&bg, &sh, &[sh.clone(), bg.clone()], &parent).expect_err("shared");
-        assert!(
-            why.contains("shares the terminal's foreground with pid 10 (cat)"),
-            "{why}"
+        assert_eq!(
+            why,
+            Doubt::Shared {
+                who: "pid 20 (opencode)".into(),
+                other: "pid 10 (cat)".into()
+            }
         );
         // Another terminal.
         let mut elsewhere = oc.clone();
         elsewhere.tty = 34817;
-        assert!(judge(&elsewhere, &shell, &[elsewhere.clone()], &parent).is_err());
+        assert_eq!(
+            judge(&elsewhere, &shell, &[elsewhere.clone()], &parent),
+            Err(Doubt::OtherTerminal {
+                who: "pid 20 (opencode)".into()
+            })
+        );
     }
 }

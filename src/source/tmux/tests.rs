@@ -1,5 +1,7 @@
 use super::*;
 use crate::source::process::types::ProcEnv;
+use crate::tmux_call::run_with_timeout;
+use std::time::{Duration, Instant};
 
 const SOCK: &str = "/tmp/tmux-1000/default";
 
