@@ -15,7 +15,8 @@
 # (benches/scale.sh uses them); ONLY=status stops after the `otop status` figures.
 #
 # Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs;
-#        OTOP=path/to/otop to measure another build against the same load)
+#        OTOP=path/to/otop to measure another build against the same load;
+#        BASE=path/to/otop to compare two builds side by side, ONLY=status to stop there)
 # Needs: hyperfine (Debian package `hyperfine`), /usr/bin/time (package `time`), tmux, python3.
 # The machine is shared: the load average is printed with every figure; repeat when it is high.
 set -euo pipefail
@@ -138,6 +139,22 @@ l="$(load)"
 for _ in $(seq 20); do /usr/bin/time -f %M "$OTOP" status 2>&1 >/dev/null | tail -1; done >"$tmp/rss"
 status_rss="$(median <"$tmp/rss")"
 row "otop status: peak RSS (median of 20)" "$((status_rss / 1024)).$(((status_rss % 1024) * 10 / 1024)) MB" "<= 10 MB" "$l"
+fi
+
+# BASE=path/to/another/otop: both builds side by side on this load, alternated (CPU time by
+# `perf stat`, ROUNDS rounds) and by instructions (callgrind: steady on a busy machine).
+if [ -n "${BASE:-}" ]; then
+  for round in $(seq "${ROUNDS:-3}"); do
+    for bin in "$OTOP" "$BASE"; do
+      cpu="$(perf stat -x, -r 40 -e task-clock "$bin" status 2>&1 >/dev/null | awk -F, '/task-clock/ {printf "%.2f", $1}')"
+      row "round $round: $bin CPU" "${cpu} ms" "(none)" "$(load)"
+    done
+  done
+  for bin in "$OTOP" "$BASE"; do
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$bin" status >/dev/null 2>"$tmp/cg.err" || true
+    ir="$(sed -n 's/.*Collected : //p' "$tmp/cg.err")"
+    row "$bin: instructions (callgrind)" "$ir" "(none)" "$(load)"
+  done
 fi
 
 [ "${ONLY:-}" = status ] && exit 0

@@ -9,6 +9,7 @@ pub mod answer;
 use std::path::PathBuf;
 
 use crate::source::db::DbError;
+use crate::source::remote::RemoteError;
 use crate::tmux_call::TmuxError;
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +90,14 @@ pub enum Error {
     ClosedOutput,
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// Another machine did not answer or refused (its kind: down, no ssh, its otop too old, a
+    /// refusal there); `hint` says what would work from here.
+    #[error("{host}: {why}{}", hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
+    Remote {
+        host: String,
+        why: RemoteError,
+        hint: Option<String>,
+    },
 }
 
 fn asks_now(now: &Option<String>) -> String {

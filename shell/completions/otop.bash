@@ -806,7 +806,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__serve)
-            opts="-h --once --interval --light --db --config --demo --host --local --help"
+            opts="-h --once --interval --light --reply --db --config --demo --host --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

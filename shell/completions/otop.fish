@@ -178,6 +178,7 @@ complete -c otop -n "__fish_otop_using_subcommand serve" -l config -d 'Configura
 complete -c otop -n "__fish_otop_using_subcommand serve" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r
 complete -c otop -n "__fish_otop_using_subcommand serve" -l once -d 'One snapshot, then exit'
 complete -c otop -n "__fish_otop_using_subcommand serve" -l light -d 'Only what the status line needs (no tmux, log, history or CPU%)'
+complete -c otop -n "__fish_otop_using_subcommand serve" -l reply -d 'Read one answer order (JSON) on stdin and answer it as `otop reply` does: how another otop answers a session here'
 complete -c otop -n "__fish_otop_using_subcommand serve" -l demo -d 'Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off'
 complete -c otop -n "__fish_otop_using_subcommand serve" -l local -d 'Only this machine\'s sessions (with --host, this machine\'s and those hosts\')'
 complete -c otop -n "__fish_otop_using_subcommand serve" -s h -l help -d 'Print help'

@@ -280,6 +280,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
 '(--interval)--once[One snapshot, then exit]' \
 '--light[Only what the status line needs (no tmux, log, history or CPU%)]' \
+'(--once --light)--reply[Read one answer order (JSON) on stdin and answer it as \`otop reply\` does\: how another otop answers a session here]' \
 '--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
 '--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
 '-h[Print help]' \

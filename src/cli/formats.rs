@@ -35,7 +35,7 @@ fn status_json_keeps_its_bytes() {
 
 #[test]
 fn serve_keeps_its_bytes() {
-    let line = crate::source::remote::wire::encode(&fleet());
+    let line = crate::collect::wire::encode(&fleet());
     // The version is the build's: the rest is the format.
     let line = line.replace(env!("CARGO_PKG_VERSION"), "VERSION");
     insta::assert_snapshot!(line);

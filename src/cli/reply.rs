@@ -53,23 +53,34 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             ));
         }
     };
-    // Where the session can be, nearest first; the source that found it answers it.
-    for reach in ctx.reaches_for(&args.target) {
+    let said = give(ctx, &args.target, args.request.clone(), answer)?;
+    crate::outln!("{said}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Answers the session `target` names, as found now (where it can be, nearest first; the
+/// source that found it answers it): what was done, in a line. `otop reply` and an answer
+/// sent from another machine (`otop serve --reply`) both come here.
+pub(super) fn give(
+    ctx: &super::Ctx,
+    target: &str,
+    request: Option<String>,
+    answer: Answer,
+) -> Result<String> {
+    for reach in ctx.reaches_for(target) {
         let mut source = reach.source(reach.collector());
         let snap = source.collect(&Focus::default(), now_ms());
-        let Some(row) = select::named(&snap.rows, &args.target) else {
+        let Some(row) = select::named(&snap.rows, target) else {
             continue;
         };
         let order = Order {
             row: row.clone(),
-            request: args.request.clone(),
+            request,
             answer,
         };
-        let said = source.answer(&order, now_ms())?;
-        crate::outln!("{said}")?;
-        return Ok(ExitCode::SUCCESS);
+        return source.answer(&order, now_ms());
     }
-    Err(Error::NoSession(clean(&args.target).into_owned()))
+    Err(Error::NoSession(clean(target).into_owned()))
 }
 
 /// `otop doctor`'s line on answers: whether each process the companion plugin reports for

@@ -1,12 +1,13 @@
-//! `otop serve`: this machine's snapshots as JSON lines ([`crate::source::remote::wire`]), for
-//! another otop reading them over ssh. Only this machine's rows: hosts are never chained.
+//! `otop serve`: this machine's snapshots as JSON lines ([`crate::collect::wire`]), for another
+//! otop reading them over ssh; and, with `--reply`, an answer that otop sends to a session
+//! here. Only this machine's rows: hosts are never chained.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::collect::wire::{self, AnswerOrder};
 use crate::collect::{Collector, Focus, Source, now_ms};
 use crate::error::Result;
-use crate::source::remote::wire;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,9 +20,16 @@ pub struct Args {
     /// Only what the status line needs (no tmux, log, history or CPU%)
     #[arg(long)]
     pub light: bool,
+    /// Read one answer order (JSON) on stdin and answer it as `otop reply` does: how another
+    /// otop answers a session here
+    #[arg(long, hide = true, conflicts_with_all = ["once", "light"])]
+    pub reply: bool,
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    if args.reply {
+        return reply(ctx);
+    }
     let opts = if args.light {
         ctx.light_collector()
     } else {
@@ -45,4 +53,20 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         }
         std::thread::sleep(args.interval);
     }
+}
+
+/// `otop serve --reply`: the order on stdin, answered among this machine's sessions only.
+fn reply(ctx: &super::Ctx) -> Result<ExitCode> {
+    let order = AnswerOrder::read(std::io::stdin().lock())?;
+    let here = super::Ctx {
+        reach: crate::config::hosts::Reach {
+            local: true,
+            hosts: Vec::new(),
+            configured: ctx.reach.configured,
+        },
+        ..ctx.clone()
+    };
+    let said = super::reply::give(&here, &order.target, order.request, order.answer)?;
+    crate::outln!("{said}")?;
+    Ok(ExitCode::SUCCESS)
 }

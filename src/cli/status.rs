@@ -143,7 +143,7 @@ impl CountsJson {
 struct Unreachable<'a> {
     host: &'a str,
     since: i64,
-    why: &'a str,
+    why: String,
 }
 
 #[derive(Serialize)]
@@ -209,10 +209,10 @@ pub(super) fn to_json(
         unreachable: hosts
             .iter()
             .filter_map(|h| match &h.seen {
-                crate::collect::hosts::Seen::Down(since, why) => Some(Unreachable {
+                crate::collect::hosts::Seen::Down { since, why } => Some(Unreachable {
                     host: &h.name,
                     since: *since,
-                    why,
+                    why: why.to_string(),
                 }),
                 _ => None,
             })

@@ -132,6 +132,7 @@ pub const TIMED_OUT: u8 = 124;
 
 /// `otop wait` run on `host` for `target`, its output and exit status passed through.
 fn wait_there(host: &crate::config::hosts::Host, target: &str, args: &Args) -> Result<ExitCode> {
+    use crate::source::remote::RemoteError;
     use clap::ValueEnum;
     let until = args
         .until
@@ -144,14 +145,20 @@ fn wait_there(host: &crate::config::hosts::Host, target: &str, args: &Args) -> R
         remote.extend(["--timeout", s.as_str()]);
     }
     remote.extend(["--", target]);
-    let status = crate::source::remote::ssh(host, &remote)
+    let status = crate::source::remote::ssh(&host.remote(), &remote)
         .stdout(std::process::Stdio::inherit())
         .stderr(std::process::Stdio::inherit())
         .status()
-        .map_err(|e| Error::Refused(format!("{}: cannot run ssh: {e}", host.name)))?;
+        .map_err(|e| {
+            crate::collect::hosts::host_error(&host.name, RemoteError::NoSsh(e.to_string()), None)
+        })?;
     match status.code() {
         // 255: ssh's own failure, said on stderr already.
-        Some(255) | None => Err(Error::Refused(format!("{}: ssh failed", host.name))),
+        Some(255) | None => Err(Error::Remote {
+            host: host.name.clone(),
+            why: RemoteError::Unreachable("ssh failed".into()),
+            hint: None,
+        }),
         Some(c) => Ok(ExitCode::from(u8::try_from(c).unwrap_or(1))),
     }
 }

@@ -5,43 +5,39 @@
 
 use std::time::Duration;
 
-use super::{Focus, Snapshot, Source, Waker};
+use super::wire::{self, AnswerOrder, RemoteSnapshot};
+use super::{Focus, Snapshot, Source, Waker, now_ms};
 use crate::config::hosts::Host;
 use crate::error::Error;
-use crate::model::request::{Answer, Order};
-use crate::source::remote::link::{HostView, Link};
-use crate::source::remote::once;
+use crate::model::request::Order;
+use crate::model::sanitize::clean;
+use crate::source::remote::link::Link;
+use crate::source::remote::{RemoteError, once};
+
+/// What is known of a host (the one host state, [`crate::source::remote::Seen`]); in a
+/// snapshot, an answer is the remote otop's version.
+pub use crate::source::remote::Seen;
 
 /// How a host is read.
 enum Ask {
     /// Asked anew at each collection (one-shot commands).
     Once(Vec<Host>),
     /// One `otop serve --interval` per host, kept running.
-    Live(Vec<Link>),
+    Live(Vec<(Host, Link<RemoteSnapshot>)>),
 }
 
 /// What became of one host in a snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostState {
     pub name: String,
-    pub seen: Seen,
-}
-
-/// Whether a host's rows are in.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Seen {
-    /// Asked, no answer yet (a live view's first moments).
-    Asking,
-    /// Its rows are in; the remote otop's version.
-    Answered(String),
-    /// Not reachable since (Unix ms), and why.
-    Down(i64, String),
+    /// Answered with its otop's version; down with why, neutralised.
+    pub seen: Seen<String>,
 }
 
 impl HostState {
     /// `box: unreachable since 14:02 (ssh: connect timed out)`.
     pub fn line(&self) -> Option<String> {
-        let Seen::Down(since, why) = &self.seen else {
+        let Seen::Down { since, why } = &self.seen else {
             return None;
         };
         Some(format!(
@@ -52,15 +48,15 @@ impl HostState {
     }
 
     pub fn is_down(&self) -> bool {
-        matches!(self.seen, Seen::Down(..))
+        self.seen.is_down()
     }
 
     pub fn is_asking(&self) -> bool {
-        self.seen == Seen::Asking
+        matches!(self.seen, Seen::Asking { .. })
     }
 
     pub fn answered(&self) -> bool {
-        matches!(self.seen, Seen::Answered(_))
+        matches!(self.seen, Seen::Answered { .. })
     }
 }
 
@@ -70,6 +66,35 @@ fn local_hhmm(ms: i64) -> String {
         .timestamp_millis_opt(ms)
         .single()
         .map_or_else(|| "?".into(), |t| t.format("%H:%M").to_string())
+}
+
+/// A host's words neutralised, so an error can reach a terminal, tmux or a notification.
+pub fn neutralised(why: RemoteError) -> RemoteError {
+    why.map_text(|s| clean(s).into_owned())
+}
+
+/// The error a view shows for `host`: its kind kept, its words neutralised.
+pub fn host_error(host: &str, why: RemoteError, hint: Option<String>) -> Error {
+    Error::Remote {
+        host: host.to_string(),
+        why: neutralised(why),
+        hint,
+    }
+}
+
+/// Asks `host` for one snapshot (`otop serve --once` and `extra`), under its timeout.
+pub fn ask(host: &Host, extra: &[&str]) -> once::Call {
+    let mut args = vec!["serve", "--once"];
+    args.extend(extra);
+    let remote = host.remote();
+    once::start(&remote, &args, remote.timeout)
+}
+
+/// The snapshot an [`ask`] brought, its rows on `host`.
+pub fn snapshot(call: once::Call, host: &str) -> Result<RemoteSnapshot, RemoteError> {
+    let out = call.wait()?;
+    let line = out.lines().next().unwrap_or_default();
+    Ok(wire::decode(line, host)?)
 }
 
 /// The local source (None under `--host` without `--local`) and the hosts.
@@ -99,7 +124,12 @@ impl WithHosts {
     ) -> Self {
         let links = hosts
             .into_iter()
-            .map(|h| Link::open(h, interval, args.clone()))
+            .map(|h| {
+                let name = h.name.clone();
+                let decode = Box::new(move |line: &str| Ok(wire::decode(line, &name)?));
+                let link = Link::open(h.remote(), interval, args.clone(), decode, now_ms);
+                (h, link)
+            })
             .collect();
         WithHosts {
             local,
@@ -111,7 +141,7 @@ impl WithHosts {
     fn host(&self, name: &str) -> Option<&Host> {
         match &self.ask {
             Ask::Once(hosts) => hosts.iter().find(|h| h.name == name),
-            Ask::Live(links) => links.iter().map(Link::host).find(|h| h.name == name),
+            Ask::Live(links) => links.iter().map(|(h, _)| h).find(|h| h.name == name),
         }
     }
 }
@@ -124,7 +154,7 @@ impl Source for WithHosts {
                 let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
                 hosts
                     .iter()
-                    .map(|h| (h.name.clone(), once::snapshot(h, &args)))
+                    .map(|h| (h.name.clone(), ask(h, &args)))
                     .collect()
             }
             Ask::Live(_) => Vec::new(),
@@ -136,23 +166,27 @@ impl Source for WithHosts {
                 ..Snapshot::default()
             },
         };
-        let views: Vec<(String, HostView)> = match &self.ask {
+        let seen: Vec<(String, Seen<RemoteSnapshot>)> = match &mut self.ask {
             Ask::Once(_) => calls
                 .into_iter()
                 .map(|(name, call)| {
-                    let view = match call.snapshot() {
-                        Ok(remote) => HostView::Live(remote, now),
-                        Err(why) => HostView::Down(now, why),
+                    let asked = Seen::Asking { since: now };
+                    let seen = match snapshot(call, &name) {
+                        Ok(remote) => Seen::Answered {
+                            with: remote,
+                            at: now,
+                        },
+                        Err(why) => asked.down(why),
                     };
-                    (name, view)
+                    (name, seen)
                 })
                 .collect(),
             Ask::Live(links) => links
-                .iter()
-                .map(|l| (l.host().name.clone(), l.latest(now)))
+                .iter_mut()
+                .map(|(h, l)| (h.name.clone(), l.latest(now)))
                 .collect(),
         };
-        merge(&mut snap, views);
+        merge(&mut snap, seen);
         snap
     }
 
@@ -180,7 +214,7 @@ impl Source for WithHosts {
             l.wake_with(wake.clone());
         }
         if let Ask::Live(links) = &mut self.ask {
-            for l in links.iter_mut() {
+            for (_, l) in links.iter_mut() {
                 l.wake_with(wake.clone());
             }
         }
@@ -189,92 +223,51 @@ impl Source for WithHosts {
 
 /// Adds each host's rows, panes in front and warnings to `snap`, and a line for each host
 /// that did not answer.
-fn merge(snap: &mut Snapshot, views: Vec<(String, HostView)>) {
-    for (name, view) in views {
-        let state = match view {
-            HostView::Live(remote, _) => {
+fn merge(snap: &mut Snapshot, seen: Vec<(String, Seen<RemoteSnapshot>)>) {
+    for (name, seen) in seen {
+        let seen = match seen {
+            Seen::Down { since, why } => Seen::Down {
+                since,
+                why: neutralised(why),
+            },
+            other => other.map(|remote| {
                 snap.rows.extend(remote.rows);
                 snap.in_front.extend(remote.in_front);
                 snap.warnings.extend(remote.warnings);
-                HostState {
-                    name,
-                    seen: Seen::Answered(remote.version),
-                }
-            }
-            HostView::Asking(_) => HostState {
-                name,
-                seen: Seen::Asking,
-            },
-            HostView::Down(since, why) => HostState {
-                name,
-                seen: Seen::Down(since, why),
-            },
+                remote.version
+            }),
         };
+        let state = HostState { name, seen };
         snap.warnings.extend(state.line());
         snap.hosts.push(state);
     }
 }
 
-/// The arguments of `otop reply` there. Text from a person or a model is glued to its option
-/// (`--text=-v please`) and the target follows `--`: nothing of theirs can be read as an
-/// option of the remote otop.
-fn remote_reply_args(answer: &Answer, request: Option<&str>, target: &str) -> Vec<String> {
-    let mut args = vec!["reply".to_string()];
-    match answer {
-        Answer::Once => args.push("once".into()),
-        Answer::Always => args.push("always".into()),
-        Answer::Reject => args.push("reject".into()),
-        Answer::Option(k) => args.push(format!("--option={k}")),
-        Answer::Text(t) => args.push(format!("--text={t}")),
-    }
-    if let Some(r) = request {
-        args.push(format!("--request={r}"));
-    }
-    args.extend(["--".into(), target.into()]);
-    args
-}
-
-/// `otop reply` on the session's host, with the request the view showed; its line back.
+/// An answer to the session of `order`'s row on its host: the order as JSON on the stdin of
+/// `otop serve --reply` there (data, never an argument the remote shell or otop parses), which
+/// reads its world again and answers, or refuses, as `otop reply` does; its line back.
 fn remote_reply(host: &Host, order: &Order) -> Result<String, Error> {
     let target = order
         .row
         .target_there()
         .ok_or_else(|| Error::Refused("nothing to answer there".into()))?;
-    let args = remote_reply_args(&order.answer, order.request.as_deref(), &target);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = once::start(host, &args, host.timeout() + Duration::from_secs(15))
-        .wait()
-        .map_err(|why| Error::Refused(format!("{}: {why}", host.name)))?;
+    let sent = AnswerOrder {
+        target,
+        request: order.request.clone(),
+        answer: order.answer.clone(),
+    };
+    let remote = host.remote();
+    let out = once::start_with(
+        &remote,
+        &["serve", "--reply"],
+        remote.timeout + Duration::from_secs(15),
+        Some(sent.to_line()),
+    )
+    .wait()
+    .map_err(|why| host_error(&host.name, why, None))?;
     Ok(format!(
         "{}: {}",
         host.name,
-        crate::model::text::cut(&crate::model::sanitize::clean(out.trim()), 500)
+        crate::model::text::cut(&clean(out.trim()), 500)
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cli::{Cli, Command};
-    use clap::Parser;
-
-    #[test]
-    fn a_remote_reply_reaches_the_other_otop_as_text() {
-        let parse = |args: Vec<String>| {
-            let all = std::iter::once("otop".to_string()).chain(args);
-            match Cli::try_parse_from(all).map(|c| c.command) {
-                Ok(Some(Command::Reply(a))) => (a.target, a.text, a.option, a.request),
-                other => panic!("{other:?}"),
-            }
-        };
-        for text in ["-v please", "-R", "-t%3 x", "--", "--option=2"] {
-            let args = remote_reply_args(&Answer::Text(text.into()), Some("-R"), "-t%3");
-            let (target, got, option, request) = parse(args);
-            assert_eq!(got.as_deref(), Some(text));
-            assert_eq!((target.as_str(), option), ("-t%3", None));
-            assert_eq!(request.as_deref(), Some("-R"));
-        }
-        let (_, text, option, _) = parse(remote_reply_args(&Answer::Option(2), None, "ses_a"));
-        assert_eq!((text, option), (None, Some(2)));
-    }
 }

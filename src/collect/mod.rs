@@ -5,6 +5,7 @@ mod assemble;
 mod collector;
 pub mod demo;
 pub mod hosts;
+pub mod wire;
 
 pub use crate::source::db::types::Depth;
 pub use collector::{CPU_WINDOW, Collector, CollectorOptions};

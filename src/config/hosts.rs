@@ -41,6 +41,16 @@ impl Host {
         std::time::Duration::from_secs_f64(self.timeout)
     }
 
+    /// What the ssh side needs of this entry.
+    pub fn remote(&self) -> crate::source::remote::Remote {
+        crate::source::remote::Remote {
+            ssh: self.ssh.clone(),
+            ssh_args: self.ssh_args.clone(),
+            otop: self.otop.clone(),
+            timeout: self.timeout(),
+        }
+    }
+
     /// Why the entry cannot be used, if it cannot.
     pub fn check(&self) -> Result<(), Error> {
         let n = &self.name;

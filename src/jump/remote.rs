@@ -3,6 +3,7 @@
 //! one does, is brought in front. Otherwise the line says how to attach.
 
 use super::{Here, Went, jump_to};
+use crate::collect::hosts::host_error;
 use crate::config::hosts::Host;
 use crate::error::Error;
 use crate::model::row::{Row, TmuxLocation};
@@ -27,13 +28,14 @@ pub(super) fn go(row: &Row, name: &str, here: &Here) -> Result<Went, Error> {
         )));
     }
     let args = ["jump", "--any-client", "--", target.as_str()];
+    let remote = host.remote();
     let there = once::start(
-        host,
+        &remote,
         &args,
-        host.timeout() + std::time::Duration::from_secs(5),
+        remote.timeout + std::time::Duration::from_secs(5),
     )
     .wait()
-    .map_err(|why| Error::Refused(format!("{name}: {why}; to attach there: {attach}")))?;
+    .map_err(|why| host_error(name, why, Some(format!("to attach there: {attach}"))))?;
     if let (Some(marks), Some(id)) = (&here.marks, row.session_id()) {
         let _ = crate::source::unseen::clear(marks, id);
     }

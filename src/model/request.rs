@@ -33,8 +33,10 @@ pub enum Ask {
     Question { questions: Vec<QuestionFacts> },
 }
 
-/// An answer to a [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An answer to a [`Request`]. Its JSON (`"once"`, `{"option":2}`, `{"text":"…"}`) is what an
+/// answer sent to another machine carries (`collect::wire::AnswerOrder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Answer {
     /// Allow this once.
     Once,

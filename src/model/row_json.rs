@@ -1,6 +1,6 @@
 //! A row as `otop sessions --json` prints it and `otop serve` sends it to another machine's otop:
 //! the field names written once, for the encoder ([`Row::to_json`]) and the decoder
-//! (`source::remote::wire`). Keys come out sorted (serde_json's map order), as they always have;
+//! (`collect::wire`). Keys come out sorted (serde_json's map order), as they always have;
 //! `cli/formats.rs` holds the bytes.
 
 use serde::{Deserialize, Deserializer, Serialize};

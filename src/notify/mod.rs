@@ -288,7 +288,10 @@ mod tests {
                 rows,
                 hosts: vec![HostState {
                     name: "box".into(),
-                    seen: HostSeen::Answered("9".into()),
+                    seen: HostSeen::Answered {
+                        with: "9".into(),
+                        at: now,
+                    },
                 }],
                 ..Snapshot::default()
             }

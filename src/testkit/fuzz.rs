@@ -126,7 +126,7 @@ pub fn status_template(data: &[u8]) {
 
 /// A line of another machine's `otop serve`: a snapshot or an error, never a panic.
 pub fn wire(data: &[u8]) {
-    let _ = crate::source::remote::wire::decode(&text(data), "box");
+    let _ = crate::collect::wire::decode(&text(data), "box");
 }
 
 /// Runs target `name` over every file of its corpus under `root`; the number of inputs run.

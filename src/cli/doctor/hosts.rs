@@ -4,19 +4,16 @@
 use std::time::Instant;
 
 use super::{Line, Mark};
+use crate::collect::hosts::{ask, neutralised, snapshot};
 use crate::config::hosts::Host;
-use crate::source::remote::once;
 
 pub(super) fn lines(hosts: &[Host]) -> Vec<Line> {
     let started = Instant::now();
-    let calls: Vec<_> = hosts
-        .iter()
-        .map(|h| (h, once::snapshot(h, &["--light"])))
-        .collect();
+    let calls: Vec<_> = hosts.iter().map(|h| (h, ask(h, &["--light"]))).collect();
     calls
         .into_iter()
         .map(|(h, call)| {
-            let answer = call.snapshot();
+            let answer = snapshot(call, &h.name).map_err(neutralised);
             let ms = started.elapsed().as_millis();
             match answer {
                 Ok(snap) => Line {

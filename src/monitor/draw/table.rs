@@ -16,13 +16,6 @@ use crate::monitor::state::list::Shown;
 use crate::tui::text::{self, STATUS_MAX, fit, fit_right};
 
 impl Column {
-    fn right_aligned(self) -> bool {
-        matches!(
-            self,
-            Column::Uptime | Column::Cpu | Column::Context | Column::Cost
-        )
-    }
-
     /// Fixed width; for TITLE and STATUS the minimum. SID is as wide as the longest id: never
     /// cut.
     fn width(self, fit: &Fit) -> usize {
@@ -166,7 +159,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             } else {
                 [top, bottom][line].to_string()
             };
-            let cell = if col.right_aligned() {
+            let cell = if col.numeric() {
                 fit_right(&label, *w)
             } else {
                 fit(&label, *w)
@@ -314,7 +307,7 @@ pub fn render_rows(app: &App, area: Rect, buf: &mut Buffer) {
         let mut bottom = Vec::new();
         for (col, w) in &cols {
             let (a, b) = cell(app, row, depth, *col);
-            let (a, b) = if col.right_aligned() {
+            let (a, b) = if col.numeric() {
                 (fit_right(&a, *w), fit_right(&b, *w))
             } else {
                 (fit(&a, *w), fit(&b, *w))

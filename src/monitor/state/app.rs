@@ -253,7 +253,7 @@ impl App {
             Action::SortNext | Action::SortPrev => {
                 let step = if action == Action::SortNext { 1 } else { -1 };
                 self.sort = self.sort.cycle(step);
-                self.descending = self.sort.default_descending();
+                self.descending = self.sort.numeric();
                 self.rearrange();
             }
             Action::SortFlip => {

@@ -30,8 +30,9 @@ impl Column {
         }
     }
 
-    /// Numbers read best largest first; text and status (most urgent first) ascending.
-    pub fn default_descending(self) -> bool {
+    /// A column of numbers: drawn right-aligned, sorted largest first by default (text and
+    /// status, most urgent first, ascending).
+    pub fn numeric(self) -> bool {
         matches!(
             self,
             Column::Uptime | Column::Cpu | Column::Context | Column::Cost

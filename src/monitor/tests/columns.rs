@@ -74,14 +74,19 @@ fn host_follows_title_when_hosts_are_read() {
     snap.hosts = vec![
         crate::collect::hosts::HostState {
             name: "box".into(),
-            seen: crate::collect::hosts::Seen::Answered("0.1.0".into()),
+            seen: crate::collect::hosts::Seen::Answered {
+                with: "0.1.0".into(),
+                at: T,
+            },
         },
         crate::collect::hosts::HostState {
             name: "vm".into(),
-            seen: crate::collect::hosts::Seen::Down(
-                T,
-                "ssh: connect to host vm port 22: Connection refused".into(),
-            ),
+            seen: crate::collect::hosts::Seen::Down {
+                since: T,
+                why: crate::source::remote::RemoteError::Unreachable(
+                    "ssh: connect to host vm port 22: Connection refused".into(),
+                ),
+            },
         },
     ];
     snap.warnings
@@ -110,7 +115,10 @@ fn a_remote_session_detail_says_where_it_lives() {
     snap.rows = snap.rows.into_iter().map(|r| r.on_host("box")).collect();
     snap.hosts = vec![crate::collect::hosts::HostState {
         name: "box".into(),
-        seen: crate::collect::hosts::Seen::Answered("0.1.0".into()),
+        seen: crate::collect::hosts::Seen::Answered {
+            with: "0.1.0".into(),
+            at: T,
+        },
     }];
     a.ingest(snap);
     super::press(&mut a, KeyCode::Enter);

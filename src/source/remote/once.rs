@@ -1,12 +1,12 @@
 //! One remote call under a deadline: started at once, collected later, so every host's answer
 //! and the local collection are waited for together, never one after another.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::Child;
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::config::hosts::Host;
+use super::{MAX_LINE, Remote, RemoteError};
 
 /// The most of a remote call's stderr kept: its last bytes, where ssh and the shell say why.
 const MAX_STDERR: usize = 4 << 10;
@@ -15,29 +15,46 @@ const MAX_STDERR_READ: usize = 1 << 20;
 
 /// A remote call under way.
 pub struct Call {
-    host: Host,
+    remote: Remote,
     child: Option<Child>,
-    out: mpsc::Receiver<Result<Vec<u8>, String>>,
-    err: mpsc::Receiver<Vec<u8>>,
+    out: mpsc::Receiver<Result<Vec<u8>, RemoteError>>,
+    err: mpsc::Receiver<Tail>,
     deadline: Instant,
-    failed: Option<String>,
+    failed: Option<RemoteError>,
 }
 
-/// Starts `otop ARGS` on `host`; it has until `limit` from now.
-pub fn start(host: &Host, args: &[&str], limit: Duration) -> Call {
+/// Starts `otop ARGS` on `remote`; it has until `limit` from now.
+pub fn start(remote: &Remote, args: &[&str], limit: Duration) -> Call {
+    start_with(remote, args, limit, None)
+}
+
+/// [`start`], with `input` on the remote command's stdin (then closed): data, never shell text.
+pub fn start_with(remote: &Remote, args: &[&str], limit: Duration, input: Option<Vec<u8>>) -> Call {
     let (out_tx, out) = mpsc::channel();
     let (err_tx, err) = mpsc::channel();
     let deadline = Instant::now() + limit;
-    let (child, failed) = match super::ssh(host, args).spawn() {
+    let mut command = super::ssh(remote, args);
+    if input.is_some() {
+        command.stdin(Stdio::piped());
+    }
+    let (child, failed) = match command.spawn() {
         Ok(mut child) => {
+            if let (Some(mut stdin), Some(input)) = (child.stdin.take(), input) {
+                // On a thread: a host that does not read cannot hold this side.
+                std::thread::spawn(move || {
+                    let _ = stdin.write_all(&input);
+                });
+            }
             first_line(child.stdout.take(), out_tx);
-            tail(child.stderr.take(), err_tx);
+            if let Some(pipe) = child.stderr.take() {
+                tail(pipe, err_tx);
+            }
             (Some(child), None)
         }
-        Err(e) => (None, Some(format!("cannot run ssh: {e}"))),
+        Err(e) => (None, Some(RemoteError::NoSsh(e.to_string()))),
     };
     Call {
-        host: host.clone(),
+        remote: remote.clone(),
         child,
         out,
         err,
@@ -46,69 +63,85 @@ pub fn start(host: &Host, args: &[&str], limit: Duration) -> Call {
     }
 }
 
-/// Reads the first line a call prints (every answer of otop's is one), at most
-/// [`wire::MAX_LINE`](super::wire::MAX_LINE) bytes, on a thread of its own; what follows is
-/// never read (the pipe is closed). A longer line is refused, unread.
-fn first_line(pipe: Option<impl Read + Send + 'static>, tx: mpsc::Sender<Result<Vec<u8>, String>>) {
+/// Reads the first line a call prints (every answer of otop's is one), at most [`MAX_LINE`]
+/// bytes, on a thread of its own; what follows is never read (the pipe is closed). A longer
+/// line is refused, unread.
+fn first_line(
+    pipe: Option<impl Read + Send + 'static>,
+    tx: mpsc::Sender<Result<Vec<u8>, RemoteError>>,
+) {
     let Some(pipe) = pipe else { return };
     std::thread::spawn(move || {
-        let max = super::wire::MAX_LINE;
-        let mut reader = BufReader::new(pipe.take(max as u64 + 1));
+        let mut reader = BufReader::new(pipe.take(MAX_LINE as u64 + 1));
         let mut buf = Vec::new();
         let _ = reader.read_until(b'\n', &mut buf);
-        let _ = tx.send(if buf.len() > max {
-            Err(format!("sent a line longer than {} MiB", max >> 20))
+        let _ = tx.send(if buf.len() > MAX_LINE {
+            Err(RemoteError::LineTooLong)
         } else {
             Ok(buf)
         });
     });
 }
 
-/// Reads a pipe on a thread of its own and sends what [`tail_into`] kept of it.
-fn tail(pipe: Option<impl Read + Send + 'static>, tx: mpsc::Sender<Vec<u8>>) {
-    let Some(pipe) = pipe else { return };
+/// What was kept of a host's stderr, once its reader is done.
+#[derive(Debug, Default)]
+pub(super) struct Tail {
+    /// The last [`MAX_STDERR`] bytes read.
+    pub kept: Vec<u8>,
+    /// Whether the pipe was read to its end (the writer closed it: ssh is exiting), rather
+    /// than left unread after [`MAX_STDERR_READ`] bytes.
+    pub closed: bool,
+}
+
+/// Reads `pipe` with [`tail_of`] on a thread of its own and sends the result, owned, once the
+/// pipe ends: the one who waits for it knows it has everything ssh said.
+pub(super) fn tail(pipe: impl Read + Send + 'static, tx: mpsc::Sender<Tail>) {
     std::thread::spawn(move || {
-        let kept = Mutex::new(Vec::new());
-        tail_into(pipe, &kept);
-        let _ = tx.send(kept.into_inner().unwrap_or_else(PoisonError::into_inner));
+        let _ = tx.send(tail_of(pipe));
     });
 }
 
 /// Reads a host's stderr until it ends or has said [`MAX_STDERR_READ`] bytes (then it is left
 /// unread: a host that floods it blocks on its own writes, costing this side nothing), keeping
-/// only the last [`MAX_STDERR`] bytes in `kept`, where ssh and the shell say why they failed.
-pub(super) fn tail_into(mut pipe: impl Read, kept: &Mutex<Vec<u8>>) {
+/// only the last [`MAX_STDERR`] bytes, where ssh and the shell say why they failed.
+pub(super) fn tail_of(mut pipe: impl Read) -> Tail {
     let mut chunk = [0u8; 8192];
     let mut read = 0;
+    let mut t = Tail::default();
     while read < MAX_STDERR_READ {
         match pipe.read(&mut chunk) {
-            Ok(0) => break,
+            Ok(0) => {
+                t.closed = true;
+                break;
+            }
             Ok(n) => {
                 read += n;
-                let mut k = kept.lock().unwrap_or_else(PoisonError::into_inner);
-                k.extend_from_slice(&chunk[..n]);
-                if k.len() > MAX_STDERR {
-                    let cut = k.len() - MAX_STDERR;
-                    k.drain(..cut);
+                t.kept.extend_from_slice(&chunk[..n]);
+                if t.kept.len() > MAX_STDERR {
+                    let cut = t.kept.len() - MAX_STDERR;
+                    t.kept.drain(..cut);
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
     }
-    if read >= MAX_STDERR_READ {
+    if !t.closed && read >= MAX_STDERR_READ {
         // Cut off mid-flood: the last whole line is the last thing said.
-        let mut k = kept.lock().unwrap_or_else(PoisonError::into_inner);
-        let whole = k.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        k.truncate(whole);
+        let whole = t
+            .kept
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        t.kept.truncate(whole);
     }
+    t
 }
 
 impl Call {
-    /// The first line the call printed, once it exited with status 0; else why it failed, in
-    /// one line.
+    /// The first line the call printed, once it exited with status 0; else why it failed.
     /// Never waits past the deadline: a call still running then is killed.
-    pub fn wait(mut self) -> Result<String, String> {
+    pub fn wait(mut self) -> Result<String, RemoteError> {
         if let Some(why) = self.failed.take() {
             return Err(why);
         }
@@ -133,7 +166,7 @@ impl Call {
         let err = self
             .err
             .recv_timeout(Duration::from_millis(50))
-            .map(|e| String::from_utf8_lossy(&e).into_owned())
+            .map(|t| String::from_utf8_lossy(&t.kept).into_owned())
             .unwrap_or_default();
         match (out, status) {
             (Ok(Err(why)), _) => Err(why),
@@ -144,27 +177,9 @@ impl Call {
             {
                 Ok(String::from_utf8_lossy(&out).into_owned())
             }
-            (_, Some(s)) => Err(super::failure(&self.host, s.code(), &err)),
-            (_, None) => Err(format!("no answer within {} s", self.host.timeout)),
+            (_, Some(s)) => Err(super::failure(&self.remote, s.code(), &err)),
+            (_, None) => Err(RemoteError::TimedOut(self.remote.timeout.as_secs_f64())),
         }
-    }
-}
-
-/// Asks `host` for one snapshot (`otop serve --once` and `extra`), under its timeout.
-pub fn snapshot(host: &Host, extra: &[&str]) -> Call {
-    let mut args = vec!["serve", "--once"];
-    args.extend(extra);
-    start(host, &args, host.timeout())
-}
-
-impl Call {
-    /// [`Call::wait`] for a [`snapshot`] call: the snapshot, its rows on the call's host.
-    pub fn snapshot(self) -> Result<super::wire::RemoteSnapshot, String> {
-        let name = self.host.name.clone();
-        self.wait().and_then(|out| {
-            let line = out.lines().next().unwrap_or_default();
-            super::wire::decode(line, &name).map_err(|e| e.to_string())
-        })
     }
 }
 

@@ -123,3 +123,38 @@ fn everything_a_host_sends_is_bounded() {
     let over = format!("{}{}", line.trim_end_matches('}'), " ".repeat(MAX_LINE));
     assert!(matches!(decode(&over, "box"), Err(WireError::NotWire(_))));
 }
+
+/// An answer order is read back as it was sent, whatever its text holds; an order of a field
+/// this otop does not know, or too long, is refused.
+#[test]
+fn an_answer_order_goes_through_as_data() {
+    use crate::model::request::Answer;
+    for answer in [
+        Answer::Once,
+        Answer::Always,
+        Answer::Reject,
+        Answer::Option(2),
+        Answer::Text("-v please'; rm -rf ~ \n--option=2".into()),
+    ] {
+        let order = AnswerOrder {
+            target: "-t%3".into(),
+            request: Some("-R".into()),
+            answer,
+        };
+        let line = order.to_line();
+        assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+        assert_eq!(AnswerOrder::read(&line[..]).unwrap(), order);
+    }
+    let sent = br#"{"target":"ses_a","request":null,"answer":{"option":2}}"#;
+    assert_eq!(
+        AnswerOrder::read(&sent[..]).unwrap().answer,
+        Answer::Option(2)
+    );
+    let newer = br#"{"target":"ses_a","request":null,"answer":"once","only_if":"x"}"#;
+    assert!(AnswerOrder::read(&newer[..]).is_err());
+    let long = format!(
+        r#"{{"target":"ses_a","request":null,"answer":{{"text":"{}"}}}}"#,
+        "x".repeat(MAX_ORDER)
+    );
+    assert!(AnswerOrder::read(long.as_bytes()).is_err());
+}

@@ -6,11 +6,12 @@
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use crate::collect::Snapshot;
+use super::Snapshot;
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::row_json::RowJson;
 use crate::model::state::Status;
 use crate::source::process::types::{Kind, ProcessInfo};
+use crate::source::remote::{MAX_LINE, RemoteError};
 
 /// The format this otop writes, `MAJOR.MINOR`: a reader takes any minor of its own major
 /// (fields are only ever added within one major).
@@ -55,6 +56,64 @@ pub enum WireError {
     },
 }
 
+/// An answer sent to another machine: what `otop serve --reply` reads on its stdin, one JSON
+/// object, and answers as `otop reply` does (its world read again, a request no longer pending
+/// refused). Sent as data, so no text of a person's or a model's is ever an argument there. An
+/// order with a field this otop does not know is refused, never half-understood.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerOrder {
+    /// The session there, as that machine names it (`ses_…` or a pid).
+    pub target: String,
+    /// The request the asker saw; refused there once it is no longer pending.
+    pub request: Option<String>,
+    pub answer: crate::model::request::Answer,
+}
+
+/// The longest order read: a typed answer is a line a person wrote.
+pub const MAX_ORDER: usize = 64 << 10;
+
+impl AnswerOrder {
+    /// The order as sent: one JSON line.
+    pub fn to_line(&self) -> Vec<u8> {
+        let mut line = serde_json::to_vec(self).unwrap_or_default();
+        line.push(b'\n');
+        line
+    }
+
+    /// The order read from `input`, at most [`MAX_ORDER`] bytes of it.
+    pub fn read(input: impl std::io::Read) -> crate::error::Result<AnswerOrder> {
+        use crate::error::Error;
+        use std::io::Read;
+        let mut text = Vec::new();
+        input
+            .take(MAX_ORDER as u64 + 1)
+            .read_to_end(&mut text)
+            .map_err(|e| Error::Invalid(format!("reading the answer order: {e}")))?;
+        if text.len() > MAX_ORDER {
+            return Err(Error::Invalid(format!(
+                "an answer order longer than {} KiB",
+                MAX_ORDER >> 10
+            )));
+        }
+        serde_json::from_slice(&text)
+            .map_err(|e| Error::Invalid(format!("not an answer order: {e}")))
+    }
+}
+
+/// A line that is not a snapshot is not otop's; a snapshot of another major version is
+/// refused (the reader asks again rarely).
+impl From<WireError> for RemoteError {
+    fn from(e: WireError) -> RemoteError {
+        match e {
+            WireError::NotWire(_) => RemoteError::NotOurs(e.to_string()),
+            WireError::Newer { .. } | WireError::Older { .. } => {
+                RemoteError::Version(e.to_string())
+            }
+        }
+    }
+}
+
 /// The line `otop serve` prints for `snap` (all rows; the reader selects, as it does locally).
 pub fn encode(snap: &Snapshot) -> String {
     json!({
@@ -68,9 +127,6 @@ pub fn encode(snap: &Snapshot) -> String {
     .to_string()
 }
 
-/// The longest snapshot line read from a host: a fleet of [`MAX_ROWS`] busy sessions prints
-/// about 2 MiB. A longer line is not read (see `link`, `once`), so it costs no memory.
-pub const MAX_LINE: usize = 8 << 20;
 /// The longest row read; a longer one is skipped. A row of `otop serve` is about 1 KiB.
 const MAX_ROW: usize = 64 << 10;
 /// The longest text kept from a host (a title, a path, an argv word, the last output).
