@@ -1,18 +1,21 @@
 //! What a long-lived process (the monitor, `otop watch --tmux`) does with each snapshot once
 //! it is made. `Source::collect` only reads; the loop that collects then runs
 //! [`Effects::after`], on the same thread and before the snapshot is shown: the one step where
-//! otop writes its own files and tells what it saw. A new writer fed by snapshots (a record of
-//! the fleet, say) is called from `after`, nowhere else.
+//! otop writes its own files and tells what it saw: the notifier, then the fleet record `otop
+//! restore` reads. A new writer fed by snapshots is called from `after` too, nowhere else.
 
 use crate::collect::{Snapshot, Waker};
 use crate::config::Config;
 use crate::notify::Notifier;
+use crate::restore::Keeper;
 
 /// The effects of one process's snapshots.
 #[derive(Default)]
 pub struct Effects {
     /// Notifications and the unseen marks; none for the demo, which nothing acts on.
     notifier: Option<Notifier>,
+    /// The fleet record; none for the demo.
+    keeper: Option<Keeper>,
 }
 
 impl Effects {
@@ -24,6 +27,15 @@ impl Effects {
     pub fn notifying(notifier: Notifier) -> Effects {
         Effects {
             notifier: Some(notifier),
+            keeper: None,
+        }
+    }
+
+    /// These effects, and the fleet record kept at `fleet` (None: not kept).
+    pub fn keeping(self, fleet: Option<std::path::PathBuf>) -> Effects {
+        Effects {
+            keeper: fleet.map(Keeper::new),
+            ..self
         }
     }
 
@@ -32,6 +44,10 @@ impl Effects {
     pub fn after(&mut self, snap: &mut Snapshot) {
         if let Some(n) = &mut self.notifier {
             n.after(snap);
+        }
+        // Failing to write the record costs only a restore's knowledge of this refresh.
+        if let Some(k) = &mut self.keeper {
+            let _ = k.keep(snap);
         }
     }
 

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod paths;
 pub mod pick;
 pub mod reply;
+pub mod restore;
 pub mod source;
 pub mod statusline;
 pub mod stdout;

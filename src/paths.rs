@@ -106,6 +106,11 @@ impl Env {
         self.otop_state_dir().map(|d| d.join("unseen.json"))
     }
 
+    /// The fleet record (which session ran in which pane), kept for `otop restore`.
+    pub fn fleet_file(&self) -> Option<PathBuf> {
+        self.otop_state_dir().map(|d| d.join("fleet.json"))
+    }
+
     /// The lock held by the one otop process that sends notifications:
     /// `$XDG_RUNTIME_DIR/otop/notify.lock`, else in the state directory (macOS has no
     /// `XDG_RUNTIME_DIR`; a lock there works the same, only it outlives a reboot as a file).

@@ -99,6 +99,18 @@ pub fn literal(arg: &str) -> Cow<'_, str> {
     }
 }
 
+/// [`run_tmux`] with a longer `timeout`: a call that may start a server (which reads the
+/// user's configuration and plugins first).
+pub fn run_tmux_within(
+    socket: Option<&str>,
+    args: &[&str],
+    timeout: Duration,
+) -> Result<String, TmuxError> {
+    let args: Vec<Cow<str>> = args.iter().map(|a| literal(a)).collect();
+    let refs: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    run_with_timeout(socket, &refs, timeout)
+}
+
 pub(crate) fn run_with_timeout(
     socket: Option<&str>,
     args: &[&str],

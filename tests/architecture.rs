@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["config"],
     &["collect"],
-    &["jump"],
+    &["jump", "restore"],
     &["reply"],
     &["notify", "companion"],
     &["effects"],

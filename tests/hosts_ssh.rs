@@ -449,3 +449,24 @@ fn a_hostile_remote_otop_costs_one_line() {
         "{out}"
     );
 }
+
+/// `otop --host box restore` runs the restore on that machine (its record, its tmux) and prints
+/// its lines under the host's name; this machine's record is not read.
+#[test]
+fn a_restore_on_a_host_runs_there() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let far = remote.world(&[]);
+    let here = Here::new(&remote, &far, "");
+    let db = empty_db(here.dir.path());
+    let (code, out, err) = here.otop(&db, &["--host", "box", "restore", "--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].starts_with("box: nothing recorded to restore (")
+            && !lines[0].contains(&*here.dir.path().to_string_lossy()),
+        "{out}"
+    );
+}

@@ -319,3 +319,74 @@ fn demo_off_in_the_file_ends_the_demo_and_replaces_the_watcher() {
     });
     assert!(only_one.is_some(), "{:?}", watchers(&srv));
 }
+
+/// `@otop-restore on`: the plugin runs `otop restore --socket <this server>` once, and a session
+/// the fleet record has on this server comes back in a new tmux session and window of its
+/// recorded name, started with its recorded program and `-s ID` in its recorded directory.
+#[test]
+fn otop_restore_on_brings_the_servers_sessions_back() {
+    if !have_tmux() {
+        return;
+    }
+    let world = World::new();
+    let conf = world.config(&[&bin_line(), "set -g status-right 'x'"]);
+    let srv = TmuxServer::start_with_config(&conf, &world.env());
+    let tmp = world.tmp.path();
+    // A stand-in for opencode: says how it was started, then waits.
+    let program = tmp.join("fake-opencode");
+    std::fs::write(
+        &program,
+        "#!/bin/sh\necho \"$PWD $*\" > \"$PWD/started\"\nexec sleep 600\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let project = tmp.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let record = serde_json::json!({"format": 1, "sessions": [{
+        "id": "ses_plugin", "kind": "tui", "directory": project, "executable": program,
+        "args": ["--model", "p/m"], "socket": srv.socket_str(), "session": "lost",
+        "window": 4, "window_name": "api", "pane": 0, "last_seen": now as i64,
+    }]});
+    std::fs::create_dir_all(tmp.join("state/otop")).unwrap();
+    std::fs::write(tmp.join("state/otop/fleet.json"), record.to_string()).unwrap();
+    // The plugin's runs at the server's start have ended (two at once would each restore).
+    let applied = |end: &str| {
+        let settled = wait_for(Duration::from_secs(10), || {
+            let a = option(&srv, "@otop-plugin-applied");
+            (a.contains(env!("CARGO_BIN_EXE_otop")) && a.ends_with(end)).then_some(())
+        });
+        assert!(
+            settled.is_some(),
+            "{}",
+            option(&srv, "@otop-plugin-applied")
+        );
+    };
+    applied("|");
+    srv.ok(&["set", "-g", "@otop-restore", "on"]);
+    let started = wait_for(Duration::from_secs(15), || {
+        std::fs::read_to_string(project.join("started")).ok()
+    });
+    assert_eq!(
+        started.as_deref(),
+        Some(format!("{} --model p/m -s ses_plugin\n", project.display()).as_str())
+    );
+    assert_eq!(
+        srv.ok(&["display", "-p", "-t", "=lost:4", "#W"]).trim(),
+        "api"
+    );
+    assert_eq!(option(&srv, "@otop-plugin-restored"), "1");
+    // Once per server: the option set again restores nothing more.
+    applied("|on");
+    srv.ok(&["set", "-g", "@otop-restore", "off"]);
+    applied("|off");
+    srv.ok(&["set", "-g", "@otop-restore", "on"]);
+    applied("|on");
+    std::thread::sleep(Duration::from_millis(500));
+    let windows = srv.ok(&["list-windows", "-a", "-F", "#S:#I"]);
+    assert_eq!(windows.matches("lost:").count(), 1, "{windows}");
+}

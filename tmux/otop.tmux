@@ -9,6 +9,8 @@
 #                         `watch`: one `otop watch --tmux` per server keeps @otop_status (and a
 #                         per-pane @otop_state) current and #{otop_status} reads it, spawning nothing
 #   @otop-demo            `on`: the status bar and the picker show otop's simulated fleet
+#   @otop-restore         `on`: when the server starts, `otop restore --socket <this server>` starts
+#                         again the opencode sessions otop recorded there (off by default)
 # Options set after its line count too: it runs again when an option is set while a
 # #{otop_status} is left or one of the options above differs from what it applied (hook
 # after-set-option) or a session is created (hook session-created: at tmux's start, the first
@@ -22,7 +24,7 @@ CURRENT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 HOOK=7427
 # Everything the plugin reads, as one tmux format.
-READS='#{@otop-bin}|#{@otop-demo}|#{@otop-key}|#{@otop-popup-width}|#{@otop-popup-height}|#{@otop-status-args}|#{@otop-mode}'
+READS='#{@otop-bin}|#{@otop-demo}|#{@otop-key}|#{@otop-popup-width}|#{@otop-popup-height}|#{@otop-status-args}|#{@otop-mode}|#{@otop-restore}'
 # What makes the hooks run the plugin again, evaluated inside tmux (no process for the
 # watcher's own writes): a placeholder left, or an option other than when it last ran.
 PENDING="#{||:#{m:*##{otop_status#}*,#{status-left}#{status-right}},#{!=:$READS,#{@otop-plugin-applied}}}"
@@ -101,7 +103,7 @@ alive() {
 
 main() {
   local bin key width height status_args segment old_segment opt value new mode socket
-  local watch="" old_key was pid n popup found
+  local watch="" restore="" old_key was pid n popup found
   # Every option the plugin writes, written at the end in one tmux call with its hook off: a
   # write of its own never runs it again.
   local sets=()
@@ -161,6 +163,18 @@ main() {
     fi
   done
 
+  # Once per server, when asked: the sessions recorded on this server, started again. A restore
+  # that starts another server runs that server's plugin too; otop lets one restore act at a time.
+  case "$(option @otop-restore off)" in
+    on | 1 | yes | true)
+      if [ -n "$found" ] && [ -z "$(option @otop-plugin-restored "")" ]; then
+        socket="$(tmux display-message -p '#{socket_path}')"
+        restore="$bin restore --socket $(quote "$socket") >/dev/null 2>&1"
+        sets+=(set-option -gq @otop-plugin-restored 1 \;)
+      fi
+      ;;
+  esac
+
   # One watcher per server: it records its pid in @otop-watch-pid (and steps aside if another
   # live watcher did). One this plugin started with other options is replaced.
   pid="$(option @otop-watch-pid "")"
@@ -183,6 +197,9 @@ main() {
     set-hook -g "after-set-option[$HOOK]" "if-shell -F '$PENDING' { run-shell '#{@otop-plugin-run}' }" \; \
     set-hook -g "session-created[$HOOK]" "if-shell -F '$PENDING' { run-shell '#{@otop-plugin-run}' }"
 
+  if [ -n "$restore" ]; then
+    tmux run-shell -b "$restore"
+  fi
   if [ -n "$watch" ]; then
     tmux run-shell -b "$watch"
     # Until it has claimed the server, so that the plugin, run again soon after, sees it.

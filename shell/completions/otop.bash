@@ -43,6 +43,9 @@ _otop() {
             otop,reply)
                 cmd="otop__subcmd__reply"
                 ;;
+            otop,restore)
+                cmd="otop__subcmd__restore"
+                ;;
             otop,serve)
                 cmd="otop__subcmd__serve"
                 ;;
@@ -84,6 +87,9 @@ _otop() {
                 ;;
             otop__subcmd__help,reply)
                 cmd="otop__subcmd__help__subcmd__reply"
+                ;;
+            otop__subcmd__help,restore)
+                cmd="otop__subcmd__help__subcmd__restore"
                 ;;
             otop__subcmd__help,serve)
                 cmd="otop__subcmd__help__subcmd__serve"
@@ -140,7 +146,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --host --local --interval --no-notify --help --version sessions status watch pick jump reply wait plugin doctor config completions serve man help"
+            opts="-h -V --db --config --demo --host --local --interval --no-notify --help --version sessions status watch pick jump reply wait plugin doctor config completions restore serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,7 +254,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status watch pick jump reply wait plugin doctor config completions serve man help"
+            opts="sessions status watch pick jump reply wait plugin doctor config completions restore serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +422,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__reply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -783,6 +803,40 @@ _otop() {
                     return 0
                     ;;
                 --request)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__restore)
+            opts="-n -h --dry-run --socket --session --db --config --demo --host --local --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -272,6 +272,21 @@ _arguments "${_arguments_options[@]}" : \
 ':shell -- bash, zsh, fish, elvish or powershell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+'--socket=[Only the sessions of the tmux server at this socket]:PATH:_default' \
+'--session=[Only the sessions of this tmux session]:NAME:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'-n[Print what would be done and change nothing]' \
+'--dry-run[Print what would be done and change nothing]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 '--interval=[Seconds between snapshots, until the reader goes away]:SECS:_default' \
@@ -378,6 +393,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -413,6 +432,7 @@ _otop_commands() {
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
+'restore:Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)' \
 'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -448,6 +468,7 @@ _otop__subcmd__help_commands() {
 'doctor:Check the setup\: database, opencode processes, tmux, plugin, terminal' \
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
+'restore:Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)' \
 'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -517,6 +538,11 @@ _otop__subcmd__help__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__help__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop help reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__restore_commands] )) ||
+_otop__subcmd__help__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help restore commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__serve_commands] )) ||
 _otop__subcmd__help__subcmd__serve_commands() {
@@ -617,6 +643,11 @@ _otop__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__restore_commands] )) ||
+_otop__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop restore commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__serve_commands] )) ||
 _otop__subcmd__serve_commands() {

@@ -3,6 +3,7 @@
 
 mod hosts;
 mod notify;
+mod restore;
 mod tmux;
 
 use std::collections::BTreeMap;
@@ -108,6 +109,7 @@ pub fn run(_args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     }
     lines.extend(tmux::lines(&snap, &ctx.config.tmux.sockets));
     lines.push(plugin_line(&env, &snap.rows, now_ms()));
+    lines.push(restore::line(&env, &snap));
     let (ok, text) = super::reply::channels(&env, &snap.rows);
     lines.push(Line {
         mark: ok.into(),

@@ -16,6 +16,7 @@ pub mod monitor;
 pub mod pick;
 pub mod plugin;
 pub mod reply;
+pub mod restore;
 pub mod serve;
 pub mod sessions;
 pub mod status;
@@ -120,6 +121,12 @@ pub enum Command {
         after_help = "Examples:\n  otop completions bash > ~/.local/share/bash-completion/completions/otop\n  otop completions zsh > ~/.zfunc/_otop\n  otop completions fish > ~/.config/fish/completions/otop.fish"
     )]
     Completions(generate::CompletionArgs),
+    /// Start again, in tmux, the recorded opencode sessions that are not running (after a reboot
+    /// or a lost tmux server)
+    #[command(
+        after_help = "Exit status: 0 when every recorded session in scope runs afterwards, 1 otherwise.\nThe record, ${XDG_STATE_HOME:-~/.local/state}/otop/fleet.json, is kept by `otop watch --tmux`\nand the monitor: which session ran in which directory, tmux session, window and pane.\n\nExamples:\n  otop restore --dry-run\n  otop restore\n  otop restore --socket /tmp/tmux-1000/default --session work\n  otop --demo restore --dry-run"
+    )]
+    Restore(restore::Args),
     /// Print this machine's snapshots as JSON lines, for another otop reading it over ssh
     #[command(
         after_help = "Another otop runs this through ssh for each [[hosts]] entry; one JSON object per line,\nwith an \"otop_format\" version, rows in `otop sessions --json`'s shape.\n\nExamples:\n  otop serve --once\n  ssh box otop serve --once | jq '.rows | length'"
@@ -262,6 +269,7 @@ impl Ctx {
                 local,
                 hosts,
                 configured: self.reach.configured,
+                named: self.reach.named,
             },
             ..self.clone()
         };
@@ -355,6 +363,7 @@ pub fn main() -> ExitCode {
             generate::write_stdout(&generate::completions(args.shell))
         }
         Some(Command::Serve(args)) => serve::run(&args, &ctx),
+        Some(Command::Restore(args)) => restore::run(&args, &ctx),
         Some(Command::Man) => generate::write_stdout(man::page().as_bytes()),
         None => monitor::run(&cli.monitor, &ctx),
     };

@@ -47,6 +47,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         interval,
         opencode_config_dir: ctx.env.opencode_config_dir(),
         marks: ctx.env.unseen_file(),
+        fleet: ctx.env.fleet_file().filter(|_| !ctx.demo),
         ..defaults
     };
     crate::monitor::run_monitor(source, effects, opts)?;

@@ -59,11 +59,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
 fn reply(ctx: &super::Ctx) -> Result<ExitCode> {
     let order = AnswerOrder::read(std::io::stdin().lock())?;
     let here = super::Ctx {
-        reach: crate::config::hosts::Reach {
-            local: true,
-            hosts: Vec::new(),
-            configured: ctx.reach.configured,
-        },
+        reach: ctx.reach.here(),
         ..ctx.clone()
     };
     let said = super::reply::give(&here, &order.target, order.request, order.answer)?;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::collect::{Focus, Source, now_ms};
 use crate::effects::Effects;
 use crate::notify::{Notifier, NotifyOptions};
-use crate::source::tmux;
+use crate::source::tmux::{self, server_alive};
 use crate::statusline::format;
 use crate::statusline::tmux_options::{Options, changes, options_for};
 
@@ -40,11 +40,6 @@ pub struct Args {
     /// Send no notifications (the [notify] channels), whatever the configuration file says
     #[arg(long)]
     pub no_notify: bool,
-}
-
-/// Whether a tmux server still listens at `socket`. Connecting costs no process spawn.
-fn server_alive(socket: &str) -> bool {
-    std::os::unix::net::UnixStream::connect(socket).is_ok()
 }
 
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
@@ -75,7 +70,9 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         quiet,
         follow: Some(ctx.follow_config()),
         ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop watch")
-    }));
+    }))
+    // The fleet record (`otop restore` reads it); none of the demo.
+    .keeping(ctx.env.fleet_file().filter(|_| !ctx.demo));
     let (wake_tx, wake_rx) = std::sync::mpsc::channel();
     let wake: crate::collect::Waker = std::sync::Arc::new(move || {
         let _ = wake_tx.send(());

@@ -221,8 +221,8 @@ impl Source for WithHosts {
     }
 }
 
-/// Adds each host's rows, panes in front and warnings to `snap`, and a line for each host
-/// that did not answer.
+/// Adds each host's rows, panes in front and warnings to `snap`, and each host's state (a host
+/// that did not answer is a line of `Snapshot::notes`).
 fn merge(snap: &mut Snapshot, seen: Vec<(String, Seen<RemoteSnapshot>)>) {
     for (name, seen) in seen {
         let seen = match seen {
@@ -237,9 +237,7 @@ fn merge(snap: &mut Snapshot, seen: Vec<(String, Seen<RemoteSnapshot>)>) {
                 remote.version
             }),
         };
-        let state = HostState { name, seen };
-        snap.warnings.extend(state.line());
-        snap.hosts.push(state);
+        snap.hosts.push(HostState { name, seen });
     }
 }
 

@@ -76,6 +76,15 @@ impl Snapshot {
     pub fn hosts_down(&self) -> usize {
         self.hosts.iter().filter(|h| h.is_down()).count()
     }
+
+    /// What a screen says under its header: the warnings, then a line for each host that did
+    /// not answer (kept once, in `hosts`, and worded here).
+    pub fn notes(&self) -> impl Iterator<Item = String> + '_ {
+        self.warnings
+            .iter()
+            .cloned()
+            .chain(self.hosts.iter().filter_map(|h| h.line()))
+    }
 }
 
 /// Asks whoever runs a [`Source`] to collect again now.

@@ -111,6 +111,8 @@ pub struct Reach {
     pub hosts: Vec<Host>,
     /// Whether any host is configured at all (the HOST column shows then, even narrowed).
     pub configured: bool,
+    /// Hosts were named (`--host`): a command that acts (`otop restore`) goes to them only then.
+    pub named: bool,
 }
 
 impl Reach {
@@ -133,7 +135,18 @@ impl Reach {
                 .cloned()
                 .collect(),
             configured: !all.is_empty(),
+            named: !names.is_empty(),
         })
+    }
+
+    /// This machine alone (a command that acts only here).
+    pub fn here(&self) -> Reach {
+        Reach {
+            local: true,
+            hosts: Vec::new(),
+            configured: self.configured,
+            named: false,
+        }
     }
 
     pub fn host(&self, name: &str) -> Option<&Host> {

@@ -174,6 +174,37 @@ mod tests {
         handle.join().unwrap();
     }
 
+    /// The demo's rows, as a real refresh would give them.
+    struct Fleet;
+
+    impl Source for Fleet {
+        fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+            let mut snap = crate::collect::demo::snapshot(focus, now);
+            snap.demo = false;
+            snap
+        }
+    }
+
+    /// The monitor keeps the fleet record with each snapshot, on the collector thread: by the
+    /// first snapshot the UI receives, the record is written.
+    #[test]
+    fn the_fleet_record_follows_the_snapshots() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("otop/fleet.json");
+        let (req_tx, req_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let effects = Effects::none().keeping(Some(path.clone()));
+        let interval = Duration::from_secs(3600);
+        let handle = spawn_collector(Box::new(Fleet), effects, interval, req_rx, ev_tx);
+        assert!(matches!(
+            ev_rx.recv_timeout(Duration::from_secs(5)),
+            Ok(Event::Snapshot(_))
+        ));
+        assert!(!crate::restore::read(&path).sessions.is_empty());
+        drop(req_tx);
+        handle.join().unwrap();
+    }
+
     /// A jump is an act like an answer: the collector thread runs it and says what became of
     /// it, so a host's ssh never holds the UI thread.
     #[test]

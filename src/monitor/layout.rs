@@ -16,7 +16,7 @@ pub struct ListLayout {
 
 /// Whether the header needs its third line (a database error or warnings).
 pub fn has_problems(snapshot: &Snapshot) -> bool {
-    snapshot.db_error.is_some() || !snapshot.warnings.is_empty()
+    snapshot.db_error.is_some() || snapshot.notes().next().is_some()
 }
 
 /// The list screen in `area`; `problems` adds a header line.

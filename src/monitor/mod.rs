@@ -63,6 +63,8 @@ fn main_loop(
     });
     source.wake_with(wake.clone());
     effects.wake_with(wake);
+    // The fleet record (`otop restore` reads it) is one of the effects.
+    let effects = effects.keeping(opts.fleet.clone());
     let _collector = event::spawn_collector(source, effects, opts.interval, req_rx, ev_tx.clone());
     let input = event::spawn_input(ev_tx, stop_input.clone());
 

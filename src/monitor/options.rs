@@ -27,6 +27,8 @@ pub struct MonitorOptions {
     pub marks: Option<std::path::PathBuf>,
     /// `[[hosts]]`: a jump to a row of one goes through ssh.
     pub hosts: Vec<crate::config::hosts::Host>,
+    /// The fleet record, kept with each snapshot (`otop restore` reads it); None for the demo.
+    pub fleet: Option<std::path::PathBuf>,
 }
 
 impl Default for MonitorOptions {
@@ -51,6 +53,7 @@ impl MonitorOptions {
             keymap: Keymap::new(&m.keys),
             marks: None,
             hosts: config.hosts.clone(),
+            fleet: None,
         }
     }
 }

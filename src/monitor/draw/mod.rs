@@ -133,12 +133,11 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             format!("⚠ database: {} (retrying)", clean(&err.to_string())),
             t.error(),
         ));
-    } else if !app.snapshot.warnings.is_empty() {
+    } else if app.snapshot.notes().next().is_some() {
         let all: Vec<String> = app
             .snapshot
-            .warnings
-            .iter()
-            .map(|w| clean(w).into_owned())
+            .notes()
+            .map(|w| clean(&w).into_owned())
             .collect();
         lines.push(Line::styled(format!("⚠ {}", all.join(" · ")), t.warning()));
     }

@@ -89,8 +89,6 @@ fn host_follows_title_when_hosts_are_read() {
             },
         },
     ];
-    snap.warnings
-        .extend(snap.hosts.iter().filter_map(|h| h.line()));
     a.ingest(snap);
     let s = screen(&a);
     let header = s

@@ -226,7 +226,7 @@ fn might_be_opencode(name: &str, argv: &[String]) -> bool {
 }
 
 /// Flags whose value is the next word, so that value is not taken for a subcommand.
-const VALUE_FLAGS: &[&str] = &[
+pub const VALUE_FLAGS: &[&str] = &[
     "-s",
     "--session",
     "-m",

@@ -13,6 +13,29 @@ const SEP: char = '\x1f';
 const PANE_FORMAT: &str = "#{pane_id}\x1f#{pane_tty}\x1f#{pane_pid}\x1f#{window_index}\x1f\
     #{pane_index}\x1f#{pane_active}\x1f#{window_active}\x1f#{session_name}\x1f#{window_name}";
 
+/// Whether a tmux server listens at `socket`. Connecting costs no process spawn.
+pub fn server_alive(socket: &str) -> bool {
+    std::os::unix::net::UnixStream::connect(socket).is_ok()
+}
+
+/// The windows of the server at `socket`: (session name, window index) each.
+pub fn list_windows(socket: &str) -> Result<Vec<(String, u32)>, TmuxError> {
+    const FORMAT: &str = "#{window_index}\x1f#{session_name}";
+    run_tmux(Some(socket), &["list-windows", "-a", "-F", FORMAT]).map(|o| parse_windows(&o))
+}
+
+/// Parses `list-windows -a -F '#{window_index}<SEP>#{session_name}'`; malformed lines are
+/// skipped.
+pub fn parse_windows(out: &str) -> Vec<(String, u32)> {
+    out.lines()
+        .filter_map(|line| {
+            let line = with_separators(line);
+            let (index, session) = line.split_once(SEP)?;
+            Some((session.to_string(), index.parse().ok()?))
+        })
+        .collect()
+}
+
 /// Marks `list-clients` lines apart from pane lines (which start with a pane id, `%N`).
 const CLIENT_FORMAT: &str = "client\x1f#{client_name}\x1f#{client_flags}\x1f#{client_session}";
 

@@ -393,3 +393,16 @@ fn every_value_reaches_its_option_exactly() {
     run_tmux(Some(&srv.sock), &["set-option", "-g", "@one", "a;"]).unwrap();
     assert_eq!(srv.tmux(&["show-option", "-gqv", "@one"]), "a;\n");
 }
+
+#[test]
+fn parses_windows_of_every_session() {
+    let out = "1\x1fwork\n2\x1fmy \x1f session\n3\\037esc\nnot a window\nx\x1fbad\n";
+    assert_eq!(
+        parse_windows(out),
+        [
+            ("work".to_string(), 1),
+            ("my \x1f session".to_string(), 2),
+            ("esc".to_string(), 3)
+        ]
+    );
+}
