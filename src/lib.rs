@@ -2,14 +2,15 @@
 //!
 //! Data flows one way: [`source`] (database, processes, tmux, logs) → [`model`] (correlated
 //! rows with a status) → views ([`monitor`], [`pick`], [`statusline`], [`cli`]). The collector
-//! ([`collect`]) owns the sources and hands out owned snapshots; [`notify`] watches the
-//! long-lived views' snapshots for news to tell.
+//! ([`collect`]) owns the sources and hands out owned snapshots; [`effects`] is what the
+//! long-lived views do with each once it is made ([`notify`] watches them for news to tell).
 
 pub mod cli;
 pub mod collect;
 pub mod companion;
 pub mod config;
 pub mod drive;
+pub mod effects;
 pub mod error;
 pub mod interact;
 pub mod jump;

@@ -260,10 +260,10 @@ impl Ctx {
         } else {
             Vec::new()
         };
-        let local: Option<Box<dyn Source>> = self
-            .reach
-            .local
-            .then(|| Box::new(crate::collect::Collector::new(opts, self.env.clone())) as _);
+        let local: Option<Box<dyn Source>> = self.reach.local.then(|| {
+            let collector = crate::collect::Collector::new(opts, self.env.clone());
+            Box::new(crate::reply::Local::new(collector, self.env.clone())) as _
+        });
         let hosts = self.reach.hosts.clone();
         match (local, live) {
             (Some(local), _) if hosts.is_empty() => local,

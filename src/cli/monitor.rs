@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::collect::CollectorOptions;
 use crate::collect::Source;
+use crate::effects::Effects;
 use crate::error::Result;
 use crate::monitor::MonitorOptions;
 use crate::notify::{Notifier, NotifyOptions};
@@ -28,8 +29,8 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let defaults = MonitorOptions::new(&ctx.config);
     let interval = args.interval.unwrap_or(defaults.interval);
     // The demo notifies nobody: nothing in it acts on the real world.
-    let source: Box<dyn Source> = if ctx.demo {
-        ctx.source(opts)
+    let (source, effects): (Box<dyn Source>, _) = if ctx.demo {
+        (ctx.source(opts), Effects::none())
     } else {
         let notify = NotifyOptions {
             quiet: args.no_notify,
@@ -37,7 +38,10 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             restart_for: Some("restart otop for the monitor's other settings"),
             ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop monitor")
         };
-        Box::new(Notifier::new(ctx.live_source(opts, interval), notify))
+        (
+            ctx.live_source(opts, interval),
+            Effects::notifying(Notifier::new(notify)),
+        )
     };
     let opts = MonitorOptions {
         interval,
@@ -46,6 +50,6 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         fleet: ctx.env.fleet_file().filter(|_| !ctx.demo),
         ..defaults
     };
-    crate::monitor::run_monitor(source, opts)?;
+    crate::monitor::run_monitor(source, effects, opts)?;
     Ok(ExitCode::SUCCESS)
 }

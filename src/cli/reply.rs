@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use crate::collect::now_ms;
 use crate::error::{Error, Result};
 use crate::model::request::Answer;
-use crate::reply::Order;
+use crate::model::request::Order;
 
 /// The answers to a permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

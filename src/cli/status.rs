@@ -4,16 +4,17 @@
 //! empty segment and exits 0. Only `--json` also reads the spend (the header's totals: the whole
 //! message table the first time in a day, then what was added since), beside the scan.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use crate::error::Result;
-
-use serde_json::json;
+use serde::Serialize;
 
 use crate::collect::{local_midnight_ms, now_ms};
+use crate::error::Result;
 use crate::model::facts::TotalsPair;
 use crate::model::row::Row;
 use crate::model::select;
+use crate::model::state::State;
 use crate::source::db::Db;
 use crate::statusline::counts::count;
 use crate::statusline::format::{self, Counts};
@@ -55,7 +56,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
             (snap, totals)
         });
         let (rows, counts) = counted(&snap);
-        let text = to_json(&counts, &rows, &snap.hosts, totals.as_ref()).to_string();
+        let text = to_json(&counts, &rows, &snap.hosts, totals.as_ref());
         crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -94,16 +95,85 @@ fn read_totals(ctx: &super::Ctx) -> Option<TotalsPair> {
     }
 }
 
+/// `status --json`. Its fields are in the order it has always printed them (by name).
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    done: usize,
+    error: usize,
+    /// Per machine, when any host is read: the same counts under each name (`local` too).
+    hosts: BTreeMap<&'a str, CountsJson>,
+    idle: usize,
+    sessions: Vec<SessionJson<'a>>,
+    spend: Option<Spend>,
+    stalled: usize,
+    total: usize,
+    unreachable: Vec<Unreachable<'a>>,
+    waiting: usize,
+    working: usize,
+}
+
+/// A machine's counts.
+#[derive(Serialize)]
+struct CountsJson {
+    done: usize,
+    error: usize,
+    idle: usize,
+    stalled: usize,
+    total: usize,
+    waiting: usize,
+    working: usize,
+}
+
+impl CountsJson {
+    fn of(c: &Counts) -> CountsJson {
+        CountsJson {
+            done: c.done,
+            error: c.error,
+            idle: c.idle,
+            stalled: c.stalled,
+            total: c.total(),
+            waiting: c.waiting,
+            working: c.working,
+        }
+    }
+}
+
+/// A host that did not answer: since when (Unix ms), and why.
+#[derive(Serialize)]
+struct Unreachable<'a> {
+    host: &'a str,
+    since: i64,
+    why: String,
+}
+
+#[derive(Serialize)]
+struct SessionJson<'a> {
+    host: Option<&'a str>,
+    id: Option<&'a str>,
+    pid: Option<u32>,
+    state: State,
+    status: &'a str,
+    title: Option<&'a str>,
+    unseen: bool,
+}
+
 /// Today's and all-time spend in dollars, as opencode records costs; null where the header
 /// shows none (no cost recorded, or no totals).
-fn spend(totals: Option<&TotalsPair>) -> serde_json::Value {
-    match totals {
-        Some(t) if t.spent() => json!({
-            "today": t.today.cost_micros as f64 / 1e6,
-            "all_time": t.all_time.cost_micros as f64 / 1e6,
-            "currency": "USD",
-        }),
-        _ => serde_json::Value::Null,
+#[derive(Serialize)]
+struct Spend {
+    all_time: f64,
+    currency: &'static str,
+    today: f64,
+}
+
+impl Spend {
+    fn of(totals: Option<&TotalsPair>) -> Option<Spend> {
+        let t = totals.filter(|t| t.spent())?;
+        Some(Spend {
+            all_time: t.all_time.cost_micros as f64 / 1e6,
+            currency: "USD",
+            today: t.today.cost_micros as f64 / 1e6,
+        })
     }
 }
 
@@ -112,40 +182,43 @@ pub(super) fn to_json(
     rows: &[Row],
     hosts: &[crate::collect::hosts::HostState],
     totals: Option<&TotalsPair>,
-) -> serde_json::Value {
-    json!({
-        "waiting": c.waiting,
-        "error": c.error,
-        "working": c.working,
-        "idle": c.idle,
-        "stalled": c.stalled,
-        "done": c.done,
-        "total": c.total(),
-        // Per machine, when any host is read: the same counts under each name (`local` too).
-        "hosts": c.per_host.iter().filter(|_| !hosts.is_empty()).map(|(name, h)| (name.clone(), json!({
-            "waiting": h.waiting,
-            "error": h.error,
-            "working": h.working,
-            "idle": h.idle,
-            "stalled": h.stalled,
-            "done": h.done,
-            "total": h.total(),
-        }))).collect::<serde_json::Map<_, _>>(),
-        "unreachable": hosts.iter().filter_map(|h| match &h.seen {
-            crate::collect::hosts::Seen::Down { since, why } => {
-                Some(json!({"host": h.name, "since": since, "why": why.to_string()}))
-            }
-            _ => None,
-        }).collect::<Vec<_>>(),
-        "sessions": rows.iter().map(|r| json!({
-            "state": r.status.state,
-            "status": r.status.detail,
-            "pid": r.pid(),
-            "id": r.session_id(),
-            "title": r.session.as_ref().and_then(|s| s.title.clone()),
-            "unseen": r.unseen,
-            "host": r.host,
-        })).collect::<Vec<_>>(),
-        "spend": spend(totals),
-    })
+) -> String {
+    let per_host = c.per_host.iter().filter(|_| !hosts.is_empty());
+    let json = StatusJson {
+        done: c.done,
+        error: c.error,
+        hosts: per_host
+            .map(|(name, h)| (name.as_str(), CountsJson::of(h)))
+            .collect(),
+        idle: c.idle,
+        sessions: rows
+            .iter()
+            .map(|r| SessionJson {
+                host: r.host.as_deref(),
+                id: r.session_id(),
+                pid: r.pid(),
+                state: r.status.state,
+                status: &r.status.detail,
+                title: r.session.as_ref().and_then(|s| s.title.as_deref()),
+                unseen: r.unseen,
+            })
+            .collect(),
+        spend: Spend::of(totals),
+        stalled: c.stalled,
+        total: c.total(),
+        unreachable: hosts
+            .iter()
+            .filter_map(|h| match &h.seen {
+                crate::collect::hosts::Seen::Down { since, why } => Some(Unreachable {
+                    host: &h.name,
+                    since: *since,
+                    why: why.to_string(),
+                }),
+                _ => None,
+            })
+            .collect(),
+        waiting: c.waiting,
+        working: c.working,
+    };
+    serde_json::to_string(&json).unwrap_or_default()
 }

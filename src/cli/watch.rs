@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use std::time::{Duration, Instant};
 
 use crate::collect::{Focus, Source, now_ms};
+use crate::effects::Effects;
 use crate::notify::{Notifier, NotifyOptions};
 use crate::source::tmux::{self, server_alive};
 use crate::statusline::format;
@@ -61,37 +62,30 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let interval = args.interval;
-    let mut inner = ctx.live_source(ctx.collector(), interval);
-    inner.prime_cpu();
+    let mut source = ctx.live_source(ctx.collector(), interval);
+    source.prime_cpu();
     // The demo notifies nobody: nothing in it acts on the real world.
     let quiet = args.no_notify || ctx.demo;
-    let mut source = Notifier::new(
-        inner,
-        NotifyOptions {
-            quiet,
-            follow: Some(ctx.follow_config()),
-            ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop watch")
-        },
-    );
+    let mut effects = Effects::notifying(Notifier::new(NotifyOptions {
+        quiet,
+        follow: Some(ctx.follow_config()),
+        ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop watch")
+    }))
+    // The fleet record (`otop restore` reads it); none of the demo.
+    .keeping(ctx.env.fleet_file().filter(|_| !ctx.demo));
     let (wake_tx, wake_rx) = std::sync::mpsc::channel();
-    source.wake_with(std::sync::Arc::new(move || {
+    let wake: crate::collect::Waker = std::sync::Arc::new(move || {
         let _ = wake_tx.send(());
-    }));
+    });
+    source.wake_with(wake.clone());
+    effects.wake_with(wake);
     let mut last: Option<Options> = None;
-    let mut keeper = ctx
-        .env
-        .fleet_file()
-        .filter(|_| !ctx.demo)
-        .map(crate::restore::Keeper::new);
     loop {
         let started = Instant::now();
-        let snap = source.collect(&Focus::default(), now_ms());
-        // The fleet record follows each snapshot (`otop restore` reads it).
-        if let Some(k) = keeper.as_mut() {
-            let _ = k.keep(&snap);
-        }
+        let mut snap = source.collect(&Focus::default(), now_ms());
+        effects.after(&mut snap);
         // `[status]` as the file says now, when it was edited and still renders.
-        let status = source.config().map_or(&ctx.config.status, |c| &c.status);
+        let status = effects.config().map_or(&ctx.config.status, |c| &c.status);
         let (template, style) = match format::settings(args.format.as_deref(), args.plain, status) {
             edited if format::render(edited.0, &format::Counts::default(), &edited.1).is_ok() => {
                 edited
@@ -118,7 +112,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         // The next refresh: after the interval, when a pending state will have held long
         // enough to be told, or when the plugin reports a request.
         let mut wait = interval.saturating_sub(started.elapsed());
-        if let Some(at) = source.next_deadline() {
+        if let Some(at) = effects.next_deadline() {
             let ms = u64::try_from(at.saturating_sub(now_ms())).unwrap_or(0);
             wait = wait.min(Duration::from_millis(ms));
         }

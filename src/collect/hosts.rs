@@ -9,8 +9,8 @@ use super::wire::{self, AnswerOrder, RemoteSnapshot};
 use super::{Focus, Snapshot, Source, Waker, now_ms};
 use crate::config::hosts::Host;
 use crate::error::Error;
+use crate::model::request::Order;
 use crate::model::sanitize::clean;
-use crate::reply::Order;
 use crate::source::remote::link::Link;
 use crate::source::remote::{RemoteError, once};
 

@@ -11,8 +11,8 @@ pub use crate::source::db::types::Depth;
 pub use collector::{CPU_WINDOW, Collector, CollectorOptions};
 
 use crate::error::Error;
+use crate::model::request::Order;
 use crate::model::row::{Row, TmuxLocation};
-use crate::reply::Order;
 use crate::source::db::DbError;
 use crate::source::db::types::{HistoryItem, TotalsPair};
 
@@ -101,8 +101,8 @@ pub trait Source: Send {
         false
     }
 
-    /// Answers a waiting session, through [`crate::reply::give`] for the real world; returns a line
-    /// saying what was answered.
+    /// Answers a waiting session; returns a line saying what was answered. This machine's
+    /// collector answers through `reply::Local`, which wraps it from above.
     fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
         let _ = (order, now);
         Err(Error::Refused("nothing can be answered here".into()))

@@ -4,9 +4,9 @@
 //! longer pending by then.
 
 use crate::model::request::Answer;
+use crate::model::request::Order;
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
-use crate::reply::Order;
 
 /// What a view says when the row waits on no request.
 const NOTHING_ASKED: &str = "this session waits for no answer";

@@ -8,6 +8,8 @@ use crate::error::answer::Misfit;
 use crate::source::db::types::{QuestionFacts, ToolFacts};
 use crate::source::plugin::types::LiveState;
 
+use super::row::Row;
+
 /// What a session waits for, as far as answering it goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
@@ -45,6 +47,29 @@ pub enum Answer {
     Option(usize),
     /// A typed answer to the only question.
     Text(String),
+}
+
+/// An answer for the session of a row, as a view or the command line asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    /// The row as the asker saw it: which process, which session.
+    pub row: Row,
+    /// The request the asker saw (a view always names it; `otop reply` may leave it to
+    /// whatever is pending now).
+    pub request: Option<String>,
+    pub answer: Answer,
+}
+
+impl Order {
+    /// An answer to the request `row` shows now.
+    pub fn to_shown(row: &Row, answer: Answer) -> Option<Order> {
+        let request = row.status.request.as_ref()?.id.clone();
+        Some(Order {
+            row: row.clone(),
+            request: Some(request),
+            answer,
+        })
+    }
 }
 
 impl Answer {

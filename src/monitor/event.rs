@@ -9,12 +9,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::collect::{self, Focus, Snapshot, Source, now_ms};
+use crate::effects::Effects;
 use crate::error::Error;
 use crate::jump::{self, Here};
 use crate::model::facts::McpPanel;
+use crate::model::request::Order;
 use crate::model::row::Row;
-use crate::reply::Order;
-use crate::restore::Keeper;
 
 pub enum Event {
     Input(crossterm::event::Event),
@@ -47,11 +47,12 @@ pub enum Request {
     },
 }
 
-/// Collects every `interval`, or at once on request; answers on request (the source reads the
-/// world again for it, in turn with the collections); ends when either channel closes.
+/// Collects every `interval`, or at once on request, and runs the `effects` of each snapshot
+/// before sending it; answers on request (the source reads the world again for it, in turn
+/// with the collections); ends when either channel closes.
 pub fn spawn_collector(
     mut source: Box<dyn Source>,
-    mut keeper: Option<Keeper>,
+    mut effects: Effects,
     interval: Duration,
     requests: Receiver<Request>,
     events: Sender<Event>,
@@ -60,11 +61,8 @@ pub fn spawn_collector(
         let mut focus = Focus::default();
         loop {
             let started = Instant::now();
-            let snap = source.collect(&focus, now_ms());
-            // The fleet record follows each snapshot, here, off the UI thread.
-            if let Some(k) = keeper.as_mut() {
-                let _ = k.keep(&snap);
-            }
+            let mut snap = source.collect(&focus, now_ms());
+            effects.after(&mut snap);
             if events.send(Event::Snapshot(Box::new(snap))).is_err() {
                 return;
             }
@@ -152,13 +150,21 @@ mod tests {
         }
     }
 
+    /// A collector thread over `source`, refreshing only when asked.
+    fn started(
+        source: Box<dyn Source>,
+    ) -> (Sender<Request>, Receiver<Event>, thread::JoinHandle<()>) {
+        let (req_tx, req_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let interval = Duration::from_secs(3600);
+        let handle = spawn_collector(source, Effects::none(), interval, req_rx, ev_tx);
+        (req_tx, ev_rx, handle)
+    }
+
     #[test]
     fn refresh_and_focus_collect_at_once() {
         let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let (req_tx, req_rx) = mpsc::channel();
-        let (ev_tx, ev_rx) = mpsc::channel();
-        let source = Box::new(Counting(count.clone()));
-        let handle = spawn_collector(source, None, Duration::from_secs(3600), req_rx, ev_tx);
+        let (req_tx, ev_rx, handle) = started(Box::new(Counting(count.clone())));
         let next = || match ev_rx.recv_timeout(Duration::from_secs(5)) {
             Ok(Event::Snapshot(s)) => Some(s),
             _ => None,
@@ -196,14 +202,9 @@ mod tests {
         let path = dir.path().join("otop/fleet.json");
         let (req_tx, req_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
-        let keeper = Some(Keeper::new(path.clone()));
-        let handle = spawn_collector(
-            Box::new(Fleet),
-            keeper,
-            Duration::from_secs(3600),
-            req_rx,
-            ev_tx,
-        );
+        let effects = Effects::none().keeping(Some(path.clone()));
+        let interval = Duration::from_secs(3600);
+        let handle = spawn_collector(Box::new(Fleet), effects, interval, req_rx, ev_tx);
         assert!(matches!(
             ev_rx.recv_timeout(Duration::from_secs(5)),
             Ok(Event::Snapshot(_))
@@ -217,10 +218,7 @@ mod tests {
     /// it, so a host's ssh never holds the UI thread.
     #[test]
     fn a_jump_runs_on_the_collector_thread() {
-        let (req_tx, req_rx) = mpsc::channel();
-        let (ev_tx, ev_rx) = mpsc::channel();
-        let source = Box::new(Counting(Arc::default()));
-        let handle = spawn_collector(source, None, Duration::from_secs(3600), req_rx, ev_tx);
+        let (req_tx, ev_rx, handle) = started(Box::new(Counting(Arc::default())));
         let snap = crate::collect::demo::snapshot(&Focus::default(), 0);
         let row = snap.rows.into_iter().find(|r| r.tmux.is_some()).unwrap();
         let here = Here::new(None, true, None);
@@ -249,15 +247,7 @@ mod tests {
             r#"{"mcp": {"gh": {"type": "local", "command": ["gh-mcp"]}}}"#,
         )
         .unwrap();
-        let (req_tx, req_rx) = mpsc::channel();
-        let (ev_tx, ev_rx) = mpsc::channel();
-        let handle = spawn_collector(
-            Box::new(Counting(Arc::default())),
-            None,
-            Duration::from_secs(3600),
-            req_rx,
-            ev_tx,
-        );
+        let (req_tx, ev_rx, handle) = started(Box::new(Counting(Arc::default())));
         let dir_s = dir.path().to_string_lossy().into_owned();
         req_tx
             .send(Request::Mcp {

@@ -22,6 +22,7 @@ use std::time::Duration;
 use ratatui::layout::Rect;
 
 use crate::collect::{Source, now_ms};
+use crate::effects::Effects;
 use crate::error::{Error, Result};
 use crate::tui::terminal;
 use effects::perform;
@@ -32,10 +33,10 @@ use state::action;
 
 /// Runs the monitor until the user quits or a termination signal arrives. The terminal is
 /// restored on every path out, panics included.
-pub fn run_monitor(source: Box<dyn Source>, opts: MonitorOptions) -> Result<()> {
+pub fn run_monitor(source: Box<dyn Source>, effects: Effects, opts: MonitorOptions) -> Result<()> {
     let terminated = terminal::termination_flag().map_err(Error::Terminal)?;
     let mut term = terminal::setup(terminal::Screen::Monitor)?;
-    let result = main_loop(&mut term, source, &opts, &terminated).map_err(Error::Terminal);
+    let result = main_loop(&mut term, source, effects, &opts, &terminated).map_err(Error::Terminal);
     terminal::restore();
     result
 }
@@ -47,19 +48,24 @@ fn local_offset_secs() -> i32 {
 fn main_loop(
     term: &mut terminal::Term,
     mut source: Box<dyn Source>,
+    mut effects: Effects,
     opts: &MonitorOptions,
     terminated: &AtomicBool,
 ) -> std::io::Result<()> {
     let (ev_tx, ev_rx) = mpsc::channel();
     let (req_tx, req_rx) = mpsc::channel();
     let stop_input = Arc::new(AtomicBool::new(false));
-    // What the source watches (the plugin's files) asks for a refresh as a key would.
+    // What the source and the effects watch (hosts, the plugin's files) asks for a refresh
+    // as a key would.
     let wake = req_tx.clone();
-    source.wake_with(Arc::new(move || {
+    let wake: crate::collect::Waker = Arc::new(move || {
         let _ = wake.send(Request::Refresh);
-    }));
-    let keeper = opts.fleet.clone().map(crate::restore::Keeper::new);
-    let _collector = event::spawn_collector(source, keeper, opts.interval, req_rx, ev_tx.clone());
+    });
+    source.wake_with(wake.clone());
+    effects.wake_with(wake);
+    // The fleet record (`otop restore` reads it) is one of the effects.
+    let effects = effects.keeping(opts.fleet.clone());
+    let _collector = event::spawn_collector(source, effects, opts.interval, req_rx, ev_tx.clone());
     let input = event::spawn_input(ev_tx, stop_input.clone());
 
     let mut app = App::new(now_ms(), opts.theme);

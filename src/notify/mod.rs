@@ -1,6 +1,7 @@
 //! Acting on what otop sees, from the long-lived processes (`otop watch --tmux` and the
 //! monitor): notifications when a session starts waiting, errors or finishes, and the unseen
-//! marks. [`Notifier`] wraps their source: every snapshot passes through
+//! marks. [`Notifier::after`] runs on each of their snapshots once it is made (through
+//! `effects::Effects`, never inside `Source::collect`): every snapshot passes through
 //! [`model::transition`](crate::model::transition); each such process keeps the marks
 //! ([`crate::source::unseen`]: setting and clearing them is the same in every process, and
 //! the file's lock orders the writes), and the one process per user that holds the lock of
@@ -15,7 +16,7 @@ pub mod watch;
 
 use std::path::PathBuf;
 
-use crate::collect::{Focus, Snapshot, Source, Waker};
+use crate::collect::{Snapshot, Waker};
 use crate::config::follow::Follow;
 use crate::config::{Config, Notify};
 use crate::jump::in_front;
@@ -61,9 +62,8 @@ impl NotifyOptions {
     }
 }
 
-/// A source whose snapshots are watched for news.
-pub struct Notifier<S: Source> {
-    inner: S,
+/// What watches a process's snapshots for news.
+pub struct Notifier {
     tracker: Tracker,
     owner: Owner,
     deliverer: Option<Deliverer>,
@@ -79,15 +79,14 @@ pub struct Notifier<S: Source> {
     edit_note: Option<String>,
 }
 
-impl<S: Source> Notifier<S> {
-    pub fn new(inner: S, opts: NotifyOptions) -> Notifier<S> {
+impl Notifier {
+    pub fn new(opts: NotifyOptions) -> Notifier {
         let rules = Rules {
             hold_ms: (opts.conf.hold_secs * 1000.0) as i64,
             ..Rules::default()
         };
         let deliver = !opts.quiet && opts.conf.any();
         Notifier {
-            inner,
             tracker: Tracker::new(rules),
             owner: Owner::new(opts.lock.clone(), opts.what, opts.conf.describe()),
             deliverer: deliver.then(|| Deliverer::start(opts.conf.clone())),
@@ -153,6 +152,18 @@ impl<S: Source> Notifier<S> {
     /// that waits between refreshes can wake then.
     pub fn next_deadline(&self) -> Option<i64> {
         self.tracker.next_deadline()
+    }
+
+    /// The notifier's effect on `snap`, just made: follows an edit of the configuration file,
+    /// tells what is news and keeps the marks.
+    pub fn after(&mut self, snap: &mut Snapshot) {
+        self.follow(snap);
+        self.look(snap);
+    }
+
+    /// Watches the companion plugin's files, so its reports wake a refresh at once.
+    pub fn wake_with(&mut self, wake: Waker) {
+        self.watch = Some(watch::PluginWatch::new(wake));
     }
 
     /// Looks at one snapshot: tells what is news and keeps the marks, if this process is the
@@ -231,40 +242,11 @@ impl<S: Source> Notifier<S> {
     }
 }
 
-impl<S: Source> Source for Notifier<S> {
-    fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
-        let mut snap = self.inner.collect(focus, now);
-        self.follow(&mut snap);
-        self.look(&mut snap);
-        snap
-    }
-
-    fn wake_with(&mut self, wake: Waker) {
-        self.inner.wake_with(wake.clone());
-        self.watch = Some(watch::PluginWatch::new(wake));
-    }
-
-    fn prime_cpu(&mut self) -> bool {
-        self.inner.prime_cpu()
-    }
-
-    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
-        self.inner.host(name)
-    }
-
-    fn answer(
-        &mut self,
-        order: &crate::reply::Order,
-        now: i64,
-    ) -> Result<String, crate::error::Error> {
-        self.inner.answer(order, now)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::collect::hosts::{HostState, Seen as HostSeen};
+    use crate::collect::{Focus, Source};
     use crate::model::row::Row;
     use crate::model::state::{State, Status};
     use crate::source::db::types::SessionFacts;
@@ -354,11 +336,13 @@ mod tests {
             follow: None,
             restart_for: None,
         };
-        let mut n = Notifier::new(Flood(0), opts);
+        let mut n = Notifier::new(opts);
+        let mut flood = Flood(0);
         let t0 = 1_800_000_000_000;
         let mut warned = Vec::new();
         for tick in 0..60 {
-            let snap = n.collect(&Focus::default(), t0 + tick * 500);
+            let mut snap = flood.collect(&Focus::default(), t0 + tick * 500);
+            n.after(&mut snap);
             warned = snap.warnings;
             // Commands finish as they would, one at a time.
             std::thread::sleep(std::time::Duration::from_millis(20));
@@ -386,19 +370,20 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[notify]\ndesktop = false\n").unwrap();
         let first = crate::config::load(Some(&path), true).unwrap();
-        let mut n = Notifier::new(
-            Empty,
-            NotifyOptions {
-                conf: first.notify.clone(),
-                quiet: true,
-                marks: None,
-                lock: None,
-                what: "otop monitor",
-                follow: Some(Follow::new(Some(path.clone()), true, first)),
-                restart_for: Some("restart otop for the rest"),
-            },
-        );
-        let warnings = |n: &mut Notifier<Empty>| n.collect(&Focus::default(), 0).warnings;
+        let mut n = Notifier::new(NotifyOptions {
+            conf: first.notify.clone(),
+            quiet: true,
+            marks: None,
+            lock: None,
+            what: "otop monitor",
+            follow: Some(Follow::new(Some(path.clone()), true, first)),
+            restart_for: Some("restart otop for the rest"),
+        });
+        let warnings = |n: &mut Notifier| {
+            let mut snap = Empty.collect(&Focus::default(), 0);
+            n.after(&mut snap);
+            snap.warnings
+        };
         assert!(warnings(&mut n).is_empty());
         assert!(n.config().is_none());
 

@@ -7,8 +7,8 @@ use crate::config::keys::KeySpec;
 use crate::interact::answer::{self, AnswerKey, Pressed, Typing};
 use crate::interact::drive::{self, Confirm, DriveKey, Message};
 use crate::interact::filter::Filter;
+use crate::model::request::Order;
 use crate::model::row::Row;
-use crate::reply::Order;
 
 /// Navigating (j/k move), typing a filter (every printable key goes to the query), or typing
 /// an answer to the selected session's question.

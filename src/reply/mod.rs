@@ -12,33 +12,51 @@ pub mod pane;
 
 use serde_json::json;
 
+use crate::collect::{Focus, Snapshot, Source, Waker, now_ms};
 use crate::error::Error;
 use crate::error::answer::ChannelError;
-use crate::model::request::{Answer, Ask, Request};
+use crate::model::request::{Answer, Ask, Order, Request};
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::paths::Env;
 
-/// An answer for the session of a row, as a view or the command line asks for it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Order {
-    /// The row as the asker saw it: which process, which session.
-    pub row: Row,
-    /// The request the asker saw (a view always names it; `otop reply` may leave it to
-    /// whatever is pending now).
-    pub request: Option<String>,
-    pub answer: Answer,
+/// This machine's collector, answering its sessions through [`give`]: the collector only reads,
+/// and answering is added here, above it, so nothing in `collect` reaches for an effect.
+pub struct Local<S: Source> {
+    inner: S,
+    env: Env,
 }
 
-impl Order {
-    /// An answer to the request `row` shows now.
-    pub fn to_shown(row: &Row, answer: Answer) -> Option<Order> {
-        let request = row.status.request.as_ref()?.id.clone();
-        Some(Order {
-            row: row.clone(),
-            request: Some(request),
-            answer,
+impl<S: Source> Local<S> {
+    pub fn new(inner: S, env: Env) -> Local<S> {
+        Local { inner, env }
+    }
+}
+
+impl<S: Source> Source for Local<S> {
+    fn collect(&mut self, focus: &Focus, now: i64) -> Snapshot {
+        self.inner.collect(focus, now)
+    }
+
+    fn prime_cpu(&mut self) -> bool {
+        self.inner.prime_cpu()
+    }
+
+    /// Reads the world again (all rows) before answering and, without the plugin, until
+    /// opencode took the answer.
+    fn answer(&mut self, order: &Order, now: i64) -> Result<String, Error> {
+        let inner = &mut self.inner;
+        give(order, &self.env, now, &mut || {
+            inner.collect(&Focus::default(), now_ms()).rows
         })
+    }
+
+    fn host(&self, name: &str) -> Option<crate::config::hosts::Host> {
+        self.inner.host(name)
+    }
+
+    fn wake_with(&mut self, wake: Waker) {
+        self.inner.wake_with(wake)
     }
 }
 

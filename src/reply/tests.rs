@@ -276,3 +276,27 @@ fn the_plugin_finding_the_request_gone_is_a_request_no_longer_pending() {
         "{why:?}"
     );
 }
+
+/// This machine's collector answers through [`Local`], which reads the rows again through the
+/// source it wraps: a session answered meanwhile is refused, not typed into.
+#[test]
+fn local_answers_after_reading_the_rows_again_through_its_source() {
+    struct Rows(Vec<Row>, usize);
+    impl Source for Rows {
+        fn collect(&mut self, _: &Focus, now: i64) -> Snapshot {
+            self.1 += 1;
+            Snapshot {
+                taken_at: now,
+                rows: self.0.clone(),
+                ..Snapshot::default()
+            }
+        }
+    }
+    let order = Order::to_shown(&row(Some("prt_1")), Answer::Once).expect("an order");
+    let mut working = row(None);
+    working.status = Status::new(State::Working, "tool:bash");
+    let mut local = Local::new(Rows(vec![working], 0), Env::default());
+    let why = local.answer(&order, 0).expect_err("refused");
+    assert!(matches!(why, Error::NotPending { .. }), "{why:?}");
+    assert_eq!(local.inner.1, 1, "read once, right before answering");
+}

@@ -3,10 +3,10 @@
 
 use crate::collect::{Detail, Focus, Snapshot, Source};
 use crate::error::Error;
+use crate::model::request::Order;
 use crate::model::request::Request;
 use crate::model::row::{ProcessRow, Row, TmuxLocation};
 use crate::model::state::{MatchRule, State, Status};
-use crate::reply::Order;
 use crate::source::db::types::{
     HistoryItem, QuestionFacts, Role, SessionFacts, Todo, Tokens, ToolFacts, ToolStatus, Totals,
     TotalsPair,

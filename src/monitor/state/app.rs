@@ -8,13 +8,13 @@ use crate::collect::Snapshot;
 use crate::interact::answer::Typing;
 use crate::interact::drive::{Confirm, Message};
 use crate::model::facts::McpPanel;
+use crate::model::request::Order;
 use crate::model::row::Row;
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::{self, RowKey, Shown, Visibility};
-use crate::reply::Order;
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

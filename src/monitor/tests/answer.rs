@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::request::Answer;
 
-fn order(effect: Option<Effect>) -> crate::reply::Order {
+fn order(effect: Option<Effect>) -> crate::model::request::Order {
     match effect {
         Some(Effect::Answer(order)) => *order,
         other => panic!("no answer: {other:?}"),
@@ -87,7 +87,11 @@ fn the_collector_thread_answers_then_collects_again() {
                 ..Snapshot::default()
             }
         }
-        fn answer(&mut self, order: &crate::reply::Order, _: i64) -> crate::error::Result<String> {
+        fn answer(
+            &mut self,
+            order: &crate::model::request::Order,
+            _: i64,
+        ) -> crate::error::Result<String> {
             self.0.push(order.answer.describe());
             Ok(format!("answered {}", self.0.len()))
         }
@@ -99,7 +103,7 @@ fn the_collector_thread_answers_then_collects_again() {
     let (ev_tx, ev_rx) = mpsc::channel();
     let handle = spawn_collector(
         Box::new(Answers(Vec::new())),
-        None,
+        crate::effects::Effects::none(),
         Duration::from_secs(3600),
         req_rx,
         ev_tx,

@@ -16,6 +16,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use super::cell;
 use super::{DbError, lossy};
 
@@ -31,8 +33,18 @@ pub(crate) struct GlobalIndex {
     dirty: bool,
 }
 
-/// The first line of the file: another format is read as nothing.
-const HEADER: &str = "otop global-index 1";
+/// The kept file. One that does not parse as this, or is of another format or database, is
+/// read as nothing (a cache may make otop slower, never wrong).
+#[derive(Debug, Serialize, Deserialize)]
+struct Kept {
+    format: String,
+    db: String,
+    scanned_to: Option<(i64, String)>,
+    dirs: HashMap<String, Vec<i64>>,
+}
+
+/// What the file says it is: another format is read as nothing.
+const FORMAT: &str = "otop global-index 2";
 /// A file larger than this is not one otop wrote (a million sessions fit in about 8 MB).
 const MAX_FILE_BYTES: u64 = 64 << 20;
 
@@ -80,51 +92,23 @@ impl GlobalIndex {
         }
     }
 
-    /// The file's text: the header, the database it describes, how far it read, then one line
-    /// per directory (`"dir"` as JSON, a tab, rowids). JSON keeps any byte of a path on its line.
+    /// The file's text: what it is, the database it describes, how far it read and the map.
     pub(crate) fn to_text(&self, db: &str) -> String {
-        let mut out = format!("{HEADER}\n{}\n", json(db));
-        if let Some((rowid, id)) = &self.scanned_to {
-            out.push_str(&format!("{rowid}\t{}\n", json(id)));
-        } else {
-            out.push_str("-\n");
-        }
-        let mut dirs: Vec<_> = self.dirs.iter().collect();
-        dirs.sort();
-        for (dir, rowids) in dirs {
-            let ids: Vec<String> = rowids.iter().map(i64::to_string).collect();
-            out.push_str(&format!("{}\t{}\n", json(dir), ids.join(" ")));
-        }
-        out
+        let kept = Kept {
+            format: FORMAT.into(),
+            db: db.into(),
+            scanned_to: self.scanned_to.clone(),
+            dirs: self.dirs.clone(),
+        };
+        serde_json::to_string(&kept).unwrap_or_default()
     }
 
     /// Reads [`Self::to_text`]'s output for database `db`; anything else is None.
     pub(crate) fn from_text(text: &str, db: &str) -> Option<GlobalIndex> {
-        let mut lines = text.lines();
-        if lines.next()? != HEADER || lines.next()? != json(db) {
-            return None;
-        }
-        let scanned_to = match lines.next()? {
-            "-" => None,
-            l => {
-                let (rowid, id) = l.split_once('\t')?;
-                Some((rowid.parse().ok()?, serde_json::from_str(id).ok()?))
-            }
-        };
-        let mut dirs = HashMap::new();
-        for l in lines {
-            let (dir, ids) = l.split_once('\t')?;
-            let ids = ids
-                .split(' ')
-                .filter(|s| !s.is_empty())
-                .map(str::parse)
-                .collect::<Result<Vec<i64>, _>>()
-                .ok()?;
-            dirs.insert(serde_json::from_str(dir).ok()?, ids);
-        }
-        Some(GlobalIndex {
-            scanned_to,
-            dirs,
+        let kept: Kept = serde_json::from_str(text).ok()?;
+        (kept.format == FORMAT && kept.db == db).then_some(GlobalIndex {
+            scanned_to: kept.scanned_to,
+            dirs: kept.dirs,
             dirty: false,
         })
     }
@@ -246,10 +230,6 @@ pub(crate) fn file_for(cache_dir: &Path, db: &str) -> PathBuf {
     cache_dir.join(format!("global-{h:016x}.idx"))
 }
 
-fn json(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,8 +251,14 @@ mod tests {
         assert_eq!(back.rowids(&["/tmp/x\ty\n\"z\""]), [7]);
         assert_eq!(back.scanned_to(), Some((9, "ses_9")));
         assert!(GlobalIndex::from_text(&text, "/other.db").is_none());
-        assert!(GlobalIndex::from_text("otop global-index 2\n\"/db\"\n-\n", "/db").is_none());
-        assert!(GlobalIndex::from_text(&text.replace(" 9", " x"), "/db").is_none());
+        // The format before serde, and a rowid that is not one: not a file otop wrote.
+        assert!(GlobalIndex::from_text("otop global-index 1\n\"/db\"\n-\n", "/db").is_none());
+        assert!(text.contains(",9]"), "{text}");
+        assert!(GlobalIndex::from_text(&text.replace(",9]", ",\"x\"]"), "/db").is_none());
+        assert!(
+            GlobalIndex::from_text(&text.replace(FORMAT, "otop global-index 3"), "/db").is_none()
+        );
+        assert!(GlobalIndex::from_text(&text[..text.len() - 3], "/db").is_none());
     }
 
     #[test]

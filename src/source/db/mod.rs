@@ -18,6 +18,7 @@ pub(crate) mod json;
 pub(crate) use json::cut_chars;
 mod open;
 pub mod prompts;
+mod queries;
 pub(crate) mod recent;
 mod schema;
 #[cfg(test)]
@@ -29,7 +30,8 @@ mod unchanged;
 use self::global_index::GlobalIndex;
 use self::history::Anchor;
 use self::open::{connect, needs_side_files, open_unwritable_dir, side_file};
-use self::schema::{Columns, Queries};
+use self::queries::Queries;
+use self::schema::Columns;
 use self::totals::TotalsState;
 use self::types::{Candidate, Depth, HistoryItem, SessionFacts, TotalsPair};
 use self::unchanged::Unchanged;

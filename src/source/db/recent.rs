@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::types::ValueRef;
 
-use super::schema::RecentQueries;
+use super::queries::RecentQueries;
 use super::types::Candidate;
 use super::{Db, DbError, Within, ancestors, to_json};
 

@@ -184,7 +184,7 @@ pub struct HistoryItem {
 }
 
 /// Totals shown in the monitor's header.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub sessions: u64,
     pub messages: u64,

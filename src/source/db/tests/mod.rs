@@ -12,6 +12,7 @@ use crate::testkit::fixture::{AssistantSpec, Fixture, Schema, SessionSpec, ToolS
 pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
 mod activity;
 mod bad_rows;
+mod composed;
 mod history;
 mod io;
 mod plan;
@@ -19,6 +20,25 @@ mod projects;
 mod recent;
 
 pub(super) const T0: i64 = 1_780_000_000_000;
+
+/// The reads of one session or message a refresh makes, by name.
+pub(super) fn per_refresh(q: &super::queries::Queries) -> [(&'static str, &String); 13] {
+    [
+        ("candidates_in", &q.candidates_in),
+        ("activity_since", &q.activity_since),
+        ("candidate", &q.candidate),
+        ("children", &q.children),
+        ("session_row", &q.session_row),
+        ("latest_messages", &q.latest_messages),
+        ("latest_user", &q.latest_user),
+        ("message_count", &q.message_count),
+        ("token_sum", &q.token_sum),
+        ("part_stats", &q.part_stats),
+        ("parts_of", &q.parts_of),
+        ("open_tools_of", &q.open_tools_of),
+        ("todos", &q.todos),
+    ]
+}
 
 pub(super) fn new_db(schema: Schema) -> (TempDir, PathBuf, Fixture) {
     let dir = tempfile::tempdir().unwrap();

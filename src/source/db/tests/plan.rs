@@ -42,20 +42,7 @@ fn per_refresh_queries_use_indexes_not_history_scans() {
         bulk::generate(&path, &spec).unwrap();
         let db = Db::open(&path).unwrap();
         let q = &db.q;
-        let queries = [
-            ("candidates_in", &q.candidates_in),
-            ("activity_since", &q.activity_since),
-            ("candidate", &q.candidate),
-            ("children", &q.children),
-            ("session_row", &q.session_row),
-            ("latest_messages", &q.latest_messages),
-            ("latest_user", &q.latest_user),
-            ("message_count", &q.message_count),
-            ("token_sum", &q.token_sum),
-            ("part_stats", &q.part_stats),
-            ("parts_of", &q.parts_of),
-            ("todos", &q.todos),
-        ];
+        let queries = super::per_refresh(q);
         // The cheap candidates read; its walk back from the message table's end (`message_tail`)
         // is a scan that stops at the live processes' time (`recent.rs`).
         let r = q.recent.clone().unwrap_or_default();

@@ -3,113 +3,42 @@
 
 use std::path::{Path, PathBuf};
 
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 
 use super::super::Db;
-use super::{Contribution, OpenMsg, TotalsState};
-use crate::source::db::types::{Totals, TotalsPair};
+use super::TotalsState;
+use crate::source::db::types::TotalsPair;
 
-/// The first line of the kept file: another format is read as nothing.
-const HEADER: &str = "otop totals 1";
+/// The kept file: the state, and what it is of. A file that does not parse as this, or is of
+/// another format or database, is read as nothing (a cache may make otop slower, never wrong).
+#[derive(Debug, Serialize, Deserialize)]
+struct Kept {
+    format: String,
+    db: String,
+    state: TotalsState,
+}
+
+/// What the kept file says it is: another format is read as nothing.
+const FORMAT: &str = "otop totals 2";
 /// A file larger than this is not one otop wrote (at most MAX_OPEN open messages).
 const MAX_FILE_BYTES: u64 = 1 << 20;
 
 impl TotalsState {
-    /// The file's text: the header, the database it describes, local midnight, how far it read
-    /// (rowid and id, or `-`), all-time and today's sums, then one line per open message. JSON
-    /// strings keep any byte of a path or an id on its line.
+    /// The kept file's text for database `db`.
     fn to_text(&self, db: &str) -> String {
-        let sums = |t: &Totals| {
-            format!(
-                "{} {} {} {} {}",
-                t.sessions, t.messages, t.context_tokens, t.output_tokens, t.cost_micros
-            )
+        let kept = Kept {
+            format: FORMAT.into(),
+            db: db.into(),
+            state: self.clone(),
         };
-        let mut out = format!("{HEADER}\n{}\n{}\n", json(db), self.midnight);
-        match &self.cursor {
-            Some((rowid, id)) => out.push_str(&format!("{rowid}\t{}\n", json(id))),
-            None => out.push_str("-\n"),
-        }
-        out.push_str(&format!("{}\n{}\n", sums(&self.all), sums(&self.today)));
-        let mut open: Vec<_> = self.open.iter().collect();
-        open.sort_by(|a, b| a.0.cmp(b.0));
-        for (id, m) in open {
-            let c = &m.counted;
-            out.push_str(&format!(
-                "{}\t{} {} {} {}\n",
-                json(id),
-                m.created,
-                c.context,
-                c.output,
-                c.cost_micros
-            ));
-        }
-        out
+        serde_json::to_string(&kept).unwrap_or_default()
     }
 
     /// Reads [`Self::to_text`]'s output for database `db`; anything else is None.
     fn from_text(text: &str, db: &str) -> Option<TotalsState> {
-        let mut lines = text.lines();
-        if lines.next()? != HEADER || lines.next()? != json(db) {
-            return None;
-        }
-        let midnight = lines.next()?.parse().ok()?;
-        let cursor = match lines.next()? {
-            "-" => None,
-            l => {
-                let (rowid, id) = l.split_once('\t')?;
-                Some((rowid.parse().ok()?, serde_json::from_str(id).ok()?))
-            }
-        };
-        let numbers =
-            |l: &str| -> Option<Vec<u64>> { l.split(' ').map(|n| n.parse().ok()).collect() };
-        let sums = |l: Option<&str>| -> Option<Totals> {
-            match numbers(l?)?.as_slice() {
-                &[
-                    sessions,
-                    messages,
-                    context_tokens,
-                    output_tokens,
-                    cost_micros,
-                ] => Some(Totals {
-                    sessions,
-                    messages,
-                    context_tokens,
-                    output_tokens,
-                    cost_micros,
-                }),
-                _ => None,
-            }
-        };
-        let all = sums(lines.next())?;
-        let today = sums(lines.next())?;
-        let mut open = HashMap::new();
-        for l in lines {
-            let (id, rest) = l.split_once('\t')?;
-            let (created, counts) = rest.split_once(' ')?;
-            let &[context, output, cost_micros] = numbers(counts)?.as_slice() else {
-                return None;
-            };
-            let counted = Contribution {
-                context,
-                output,
-                cost_micros,
-            };
-            let created = created.parse().ok()?;
-            open.insert(serde_json::from_str(id).ok()?, OpenMsg { created, counted });
-        }
-        Some(TotalsState {
-            midnight,
-            cursor,
-            all,
-            today,
-            open,
-        })
+        let kept: Kept = serde_json::from_str(text).ok()?;
+        (kept.format == FORMAT && kept.db == db).then_some(kept.state)
     }
-}
-
-fn json(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// The file for database `db` in `cache_dir`, named by a hash of its path (FNV-1a: stable across
@@ -159,6 +88,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::super::super::tests::{BOTH, T0, done, finished_session, new_db, session, tokens};
+    use super::super::{Contribution, OpenMsg};
     use super::*;
     use crate::testkit::fixture::AssistantSpec;
 
@@ -193,12 +123,19 @@ mod tests {
         assert_eq!(TotalsState::from_text(&text, "/db \"x\""), Some(st));
         assert_eq!(TotalsState::from_text(&text, "/other.db"), None);
         assert_eq!(
-            TotalsState::from_text(&text.replace(HEADER, "otop totals 0"), "/db \"x\""),
+            TotalsState::from_text(&text.replace(FORMAT, "otop totals 0"), "/db \"x\""),
             None
         );
-        let cut: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
-        assert_eq!(TotalsState::from_text(&cut, "/db \"x\""), None);
+        let cut = &text[..text.len() - 5];
+        assert_eq!(TotalsState::from_text(cut, "/db \"x\""), None);
         assert_eq!(TotalsState::from_text("", "/db"), None);
+        // The format before serde: ignored, and written anew.
+        let old = "otop totals 1\n\"/db\"\n42\n-\n0 0 0 0 0\n0 0 0 0 0\n";
+        assert_eq!(TotalsState::from_text(old, "/db"), None);
+        // Numbers of the wrong kind: not a file otop wrote.
+        let negative = text.replace("\"midnight\":42", "\"midnight\":-42.5");
+        assert_ne!(negative, text);
+        assert_eq!(TotalsState::from_text(&negative, "/db \"x\""), None);
     }
 
     /// Each call as a new process makes it (a new connection, the file from the last one): the

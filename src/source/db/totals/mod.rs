@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::Db;
 use super::cell::{self, int};
 use super::json::MsgData;
@@ -15,20 +17,20 @@ use super::types::{Role, Totals, TotalsPair};
 const OPEN_HORIZON_MS: i64 = 24 * 3600 * 1000;
 const MAX_OPEN: usize = 256;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Contribution {
     context: u64,
     output: u64,
     cost_micros: u64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct OpenMsg {
     created: i64,
     counted: Contribution,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TotalsState {
     midnight: i64,
     /// Rowid and id of the last row read: if that rowid now holds another id, rows were
