@@ -10,6 +10,7 @@ use super::{CPU_WINDOW, Collector};
 use crate::collect::Snapshot;
 use crate::collect::assemble::Found;
 use crate::model::correlate::{self, Matched};
+use crate::model::infer;
 use crate::model::row::Row;
 use crate::source::db::{Db, DbError};
 use crate::source::log::LogIndex;
@@ -77,6 +78,8 @@ impl Collector {
     ) -> Result<Vec<Row>, DbError> {
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let (log_sessions, stream_errors) = self.log_runs(&data_dir, group);
+        let tail_unread = stream_errors.is_none();
+        let stream_errors = stream_errors.unwrap_or_default();
         let plugin_files = self.plugin_files(group, &mut plugins.dirs);
         let live = plugin::live(
             &plugin_files,
@@ -104,25 +107,39 @@ impl Collector {
             now: refresh.now,
         };
         let cpu = self.cpu_for(group, &found, refresh.cpu);
-        Ok(group
-            .iter()
-            .flat_map(|p| found.rows(p, &cpu, refresh.panes))
-            .collect())
+        let rows = |found: &Found| -> Vec<Row> {
+            group
+                .iter()
+                .flat_map(|p| found.rows(p, &cpu, refresh.panes))
+                .collect()
+        };
+        let first = rows(&found);
+        // Without a log index (one-shot commands), the log's end is read only when a row
+        // could read otherwise with its `stream error` lines: most refreshes need none.
+        if !tail_unread || !first.iter().any(|r| infer::retry_could_show(&r.status)) {
+            return Ok(first);
+        }
+        let recent = crate::source::log::recent_stream_errors(&data_dir.join("log"));
+        if recent.is_empty() {
+            return Ok(first);
+        }
+        Ok(rows(&Found {
+            stream_errors: &recent,
+            ..found
+        }))
     }
 
     /// Each process's run of opencode's log in `data_dir` (with the log tier only), and the
-    /// `stream error` lines by the session they name.
+    /// `stream error` lines by the session they name (None without the log tier: the log's end
+    /// is read only if a row needs it, see `collect_db`).
     fn log_runs(
         &mut self,
         data_dir: &Path,
         group: &[&OpencodeProcess],
-    ) -> (HashMap<u32, LogRun>, HashMap<String, StreamErrors>) {
+    ) -> (HashMap<u32, LogRun>, Option<HashMap<String, StreamErrors>>) {
         let dir = data_dir.join("log");
         if !self.opts.logs {
-            return (
-                HashMap::new(),
-                crate::source::log::recent_stream_errors(&dir),
-            );
+            return (HashMap::new(), None);
         }
         let infos: Vec<&ProcessInfo> = group.iter().map(|p| &p.info).collect();
         let log = self
@@ -139,7 +156,7 @@ impl Collector {
         for pid in crate::source::log::ambiguous_file_runs(&runs, &started) {
             runs.remove(&pid);
         }
-        (runs, log.stream_errors())
+        (runs, Some(log.stream_errors()))
     }
 
     /// The companion plugin's files for `group`, by pid; the directories read go to `dirs`.
