@@ -1,8 +1,7 @@
 //! The flow, checked: every `crate::`/`super::` path in `src/` (outside tests and the testkit)
 //! is an edge from one module to another, and each edge must go down the layers written once in
-//! [`LAYERS`], with the narrowings in [`allowed`]. Edges against the flow that were already there
-//! when this test was written are listed in [`KNOWN`] (issue #23 removes them): the list may only
-//! shrink, so a new edge against the flow fails here, and so does a listed one that is gone.
+//! [`LAYERS`], with the narrowings in [`allowed`]. There is no list of exceptions: the 26 edges
+//! against the flow found when this test was written are gone (issue #23), and a new one fails.
 //!
 //! Paths inside macro invocations (`format!("{}", crate::x())`) are tokens, not paths, and are
 //! not seen; everything else (`use` trees, types, calls, macro names) is.
@@ -56,9 +55,6 @@ fn allowed(from: &str, to: &str) -> bool {
         _ => true,
     }
 }
-
-/// Edges against the flow found when this test was written (issue #23): `(from, to)` modules.
-const KNOWN: &[(&str, &str)] = &[];
 
 fn top(module: &str) -> &str {
     module.split("::").next().unwrap_or(module)
@@ -270,18 +266,9 @@ fn nothing_imports_against_the_flow() {
         "the scan found too few edges to be real: {}",
         edges.len()
     );
-    let known: BTreeSet<(String, String)> = KNOWN
-        .iter()
-        .map(|(f, t)| (f.to_string(), t.to_string()))
-        .collect();
     let mut against = Vec::new();
-    let mut seen_known = BTreeSet::new();
     for ((from, to), paths) in &edges {
         if allowed(from, to) {
-            continue;
-        }
-        if known.contains(&(from.clone(), to.clone())) {
-            seen_known.insert((from.clone(), to.clone()));
             continue;
         }
         let names: Vec<_> = paths.iter().map(String::as_str).collect();
@@ -291,11 +278,6 @@ fn nothing_imports_against_the_flow() {
         against.is_empty(),
         "imports against the flow (see LAYERS and allowed() in tests/architecture.rs):\n  {}",
         against.join("\n  ")
-    );
-    let gone: Vec<_> = known.difference(&seen_known).collect();
-    assert!(
-        gone.is_empty(),
-        "these KNOWN edges are gone: remove them from the list, so they cannot come back: {gone:?}"
     );
 }
 
