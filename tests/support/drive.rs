@@ -168,6 +168,9 @@ pub fn interrupt(f: &Fleet, name: &str, session: &str, via: &str) -> String {
         f.model.streaming("marker-drive-interrupt").then_some(())
     });
     assert!(streaming.is_some(), "the turn never streamed");
+    // As a person would: interrupt what otop shows working (the model may stream before the
+    // plugin or the database says so, and an interrupt of a row read idle is refused).
+    wait_tui_row(f, name, session, STATE, |r| state_is(r, "working", ""));
     let start = Instant::now();
     let (said, took) = taken(f, "interrupt", name, &[], via);
     let stopped = wait_for(Duration::from_secs(5), || {
