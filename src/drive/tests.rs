@@ -1,26 +1,8 @@
 use super::*;
-use crate::model::row::ProcessRow;
 use crate::model::state::Status;
-use crate::source::db::types::SessionFacts;
-use crate::source::process::types::{Kind, ProcessInfo};
 
 fn row(state: State, detail: &str) -> Row {
-    let mut r = Row::bare(Status::new(state, detail));
-    r.process = Some(ProcessRow {
-        info: ProcessInfo {
-            pid: 42,
-            ..ProcessInfo::default()
-        },
-        kind: Kind::Tui,
-        cpu_percent: None,
-        owner: None,
-        plugin: false,
-    });
-    r.session = Some(SessionFacts {
-        id: "ses_1".into(),
-        ..SessionFacts::default()
-    });
-    r
+    Row::tui(42, "ses_1", Status::new(state, detail))
 }
 
 fn act_on(order: &Order, now: Vec<Row>) -> Result<String, Error> {

@@ -93,6 +93,30 @@ impl Row {
         }
     }
 
+    /// A TUI row: opencode pid `pid` running session `session`, with `status` (tests build on
+    /// it).
+    #[cfg(test)]
+    pub(crate) fn tui(pid: u32, session: &str, status: Status) -> Row {
+        use crate::source::db::types::SessionFacts;
+        use crate::source::process::types::{Kind, ProcessInfo};
+        let mut r = Row::bare(status);
+        r.process = Some(ProcessRow {
+            info: ProcessInfo {
+                pid,
+                ..ProcessInfo::default()
+            },
+            kind: Kind::Tui,
+            cpu_percent: None,
+            owner: None,
+            plugin: false,
+        });
+        r.session = Some(SessionFacts {
+            id: session.into(),
+            ..SessionFacts::default()
+        });
+        r
+    }
+
     /// How urgent the row is, most urgent least: its state, and among idle (or errored)
     /// sessions the ones you have not seen finish first.
     pub fn urgency(&self) -> (State, bool) {

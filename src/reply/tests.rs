@@ -1,9 +1,6 @@
 use super::*;
 use crate::error::answer::{ChannelError, Misfit};
-use crate::model::row::ProcessRow;
 use crate::model::state::{MatchRule, State, Status};
-use crate::source::db::types::SessionFacts;
-use crate::source::process::types::{Kind, ProcessInfo};
 
 fn row(request: Option<&str>) -> Row {
     let status =
@@ -18,28 +15,7 @@ fn row(request: Option<&str>) -> Row {
                 },
             }
         }));
-    Row {
-        process: Some(ProcessRow {
-            info: ProcessInfo {
-                pid: 42,
-                ..ProcessInfo::default()
-            },
-            kind: Kind::Tui,
-            cpu_percent: None,
-            owner: None,
-            plugin: false,
-        }),
-        session: Some(SessionFacts {
-            id: "ses_1".into(),
-            ..SessionFacts::default()
-        }),
-        status,
-        matched: None,
-        tmux: None,
-        unseen: false,
-        certain: false,
-        host: None,
-    }
+    Row::tui(42, "ses_1", status)
 }
 
 fn give_to(order: &Order, now: Vec<Row>) -> Result<String, Error> {
