@@ -418,13 +418,7 @@ mod plugin_tests {
                 owner: None,
                 plugin,
             }),
-            session: None,
-            status: Status::new(State::Idle, ""),
-            matched: None,
-            tmux: None,
-            unseen: false,
-            certain: false,
-            host: None,
+            ..Row::bare(Status::new(State::Idle, ""))
         }
     }
 

@@ -187,12 +187,7 @@ mod tests {
                 }),
                 ..SessionFacts::default()
             }),
-            status: Status::new(state, detail),
-            matched: None,
-            tmux: None,
-            unseen: false,
-            certain: false,
-            host: None,
+            ..Row::bare(Status::new(state, detail))
         }
     }
 

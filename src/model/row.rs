@@ -294,12 +294,7 @@ mod tests {
                 has_permission: Some(has_permission),
                 ..SessionFacts::default()
             }),
-            status: Status::new(State::Idle, "idle"),
-            matched: None,
-            tmux: None,
-            unseen: false,
-            certain: false,
-            host: None,
+            ..Row::bare(Status::new(State::Idle, "idle"))
         }
     }
 
