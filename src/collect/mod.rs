@@ -69,6 +69,8 @@ pub struct Snapshot {
     pub hosts: Vec<hosts::HostState>,
     /// Signs of opencode 2, which otop does not read yet: what to say (also in `warnings`).
     pub opencode2: Option<String>,
+    /// The rows' sessions' days, by session id (#30): empty unless the view asked for them.
+    pub timelines: std::collections::BTreeMap<String, crate::model::timeline::Timeline>,
 }
 
 impl Snapshot {

@@ -9,6 +9,7 @@ pub mod sanitize;
 pub mod select;
 pub mod state;
 pub mod text;
+pub mod timeline;
 pub mod transition;
 pub mod unseen;
 
