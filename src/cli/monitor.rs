@@ -24,6 +24,7 @@ pub struct Args {
 pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let opts = CollectorOptions {
         totals: true,
+        timelines: true,
         ..ctx.collector()
     };
     let defaults = MonitorOptions::new(&ctx.config);

@@ -37,6 +37,9 @@ pub struct CollectorOptions {
     pub extra_sockets: Vec<String>,
     /// How much of each session to read (the status line needs only the state).
     pub depth: Depth,
+    /// Build [`Snapshot::timelines`](super::Snapshot::timelines), today's intervals of the
+    /// rows' sessions (the monitor; a status template that says `{waited}`).
+    pub timelines: bool,
 }
 
 impl CollectorOptions {
@@ -49,6 +52,7 @@ impl CollectorOptions {
             tmux: true,
             extra_sockets: Vec::new(),
             depth: Depth::Full,
+            timelines: false,
         }
     }
 }
