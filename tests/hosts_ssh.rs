@@ -453,14 +453,36 @@ fn a_hostile_remote_otop_costs_one_line() {
 /// `otop send|interrupt|end box:…` go through the same ssh as answers, and the remote otop's
 /// verdict is the exit status here: it ends the remote user's opencode (a stand-in) and the row
 /// goes; what it refuses (a message to a stand-in whose version is proven nowhere, an interrupt of
-/// an idle one) exits non-zero with its reason under the host's name.
+/// an idle one) exits with its status (1) and its reason under the host's name; an otop there
+/// from before `serve --drive` exits 2 there (clap's usage error), and so here.
 #[test]
 fn send_interrupt_and_end_reach_the_other_machine() {
     let Some(remote) = Remote::start() else {
         return;
     };
     let world = remote.world(&[("ses_far_c", "Far C"), ("ses_far_d", "Far D")]);
-    let here = Here::new(&remote, &world, "");
+    // The same otop, but for `serve --drive`, which it answers as an otop from before it did.
+    let old = remote.root().join("bin/old-otop");
+    std::fs::write(
+        &old,
+        format!(
+            "#!/bin/sh\ncase \" $* \" in *\" --drive \"*)\n  \
+             echo \"error: unexpected argument '--drive' found\" >&2; exit 2;;\nesac\n\
+             exec {} \"$@\"\n",
+            world.command()
+        ),
+    )
+    .expect("write old-otop");
+    std::fs::set_permissions(&old, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod old-otop");
+    let args: Vec<String> = remote.ssh_args().iter().map(|a| format!("{a:?}")).collect();
+    let extra = format!(
+        "[[hosts]]\nname = \"old\"\nssh = {:?}\nssh_args = [{}]\notop = {:?}\n",
+        remote.dest(),
+        args.join(", "),
+        old.display().to_string()
+    );
+    let here = Here::new(&remote, &world, &extra);
     let db = empty_db(here.dir.path());
     let seen = wait_for(Duration::from_secs(15), || {
         let (code, out, _) = here.otop(&db, &["--host", "box", "sessions", "--json"]);
@@ -480,6 +502,12 @@ fn send_interrupt_and_end_reach_the_other_machine() {
     let (code, _, err) = here.otop(&db, &["interrupt", "box:ses_far_c"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no turn to interrupt"), "{err}");
+    let (code, _, err) = here.otop(&db, &["send", "old:ses_far_c", "hello"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "otop: old: its otop is too old for this one: upgrade otop there"
+    );
 
     let far_d = world.session("ses_far_d").pid;
     let (code, out, err) = here.otop(&db, &["end", "--grace", "3", "box:ses_far_d"]);
