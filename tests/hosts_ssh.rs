@@ -545,3 +545,120 @@ fn a_restore_on_a_host_runs_there() {
         "{out}"
     );
 }
+
+/// The row of the remote process `pid`, as `otop --host box sessions --json` shows it now.
+fn remote_row(here: &Here, db: &Path, pid: u32) -> Option<Value> {
+    let (code, out, _) = here.otop(db, &["--host", "box", "sessions", "--json"]);
+    (code == 0)
+        .then(|| rows(&out))?
+        .into_iter()
+        .find(|r| r["pid"] == pid)
+}
+
+/// `state/status` of a row, e.g. `idle/aborted`.
+fn state(row: &Value) -> String {
+    format!(
+        "{}/{}",
+        row["state"].as_str().unwrap_or("-"),
+        row["status"].as_str().unwrap_or("-")
+    )
+}
+
+/// Waits up to `limit` for the remote row of `pid` to read `want` (`state/status`, or only
+/// `state/` whatever the status); panics with what it read last.
+fn remote_state(here: &Here, db: &Path, pid: u32, want: &str, limit: Duration) -> Value {
+    let mut last = None;
+    wait_for(limit, || {
+        let row = remote_row(here, db, pid);
+        last = row.as_ref().map(state);
+        row.filter(|r| match want.strip_suffix('/') {
+            Some(st) => r["state"] == st,
+            None => state(r) == want,
+        })
+    })
+    .unwrap_or_else(|| panic!("pid {pid} there never read {want}; last {last:?}"))
+}
+
+/// The done-when over a real sshd: the remote user runs a real opencode TUI (no plugin:
+/// the pane path) on the scripted model, and from here `otop send box:ses_…` exits 0 once the
+/// session took the message, the model gets its text and the session works, then finishes;
+/// `otop interrupt box:…` on a streaming turn exits 0, the stream stops and the session reads
+/// idle (aborted) within 2 s, the process alive; `otop end box:…` exits 0, the process is gone.
+#[test]
+fn send_interrupt_and_end_work_on_a_real_opencode_there() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let Some(bin) = support::opencode::ensure(support::opencode::VERSION) else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let model = support::model_server::ModelServer::start(scratch.path());
+    let world = remote.world(&[]);
+    let started = Instant::now();
+    let tui = world.start_opencode(&bin, &model.base_url(), false, Duration::from_secs(120));
+    eprintln!("opencode there ready in {:.1?}", started.elapsed());
+    let here = Here::new(&remote, &world, "");
+    let db = empty_db(here.dir.path());
+    let long = Duration::from_secs(60);
+
+    world.prompt(&tui, "hello marker-remote-first");
+    let row = remote_state(&here, &db, tui.pid, "idle/idle", long);
+    let session = row["session"]["id"]
+        .as_str()
+        .expect("a session")
+        .to_string();
+    let target = format!("box:{session}");
+
+    let text = "-t %0 Enter SLOW 3 marker-remote-send";
+    let (code, out, err) = here.otop(&db, &["send", &target, text]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("box: send: ") && out.contains("through its pane"),
+        "{out}"
+    );
+    let sent = wait_for(long, || (model.requests_containing(text) > 0).then_some(()));
+    assert!(sent.is_some(), "the model was never sent {text:?}");
+    remote_state(&here, &db, tui.pid, "working/", long);
+    remote_state(&here, &db, tui.pid, "idle/idle", long);
+
+    let (code, _, err) = here.otop(&db, &["send", &target, "SLOW 60 marker-remote-stop"]);
+    assert_eq!(code, 0, "{err}");
+    let streaming = wait_for(long, || model.streaming("marker-remote-stop").then_some(()));
+    assert!(streaming.is_some(), "the turn never streamed");
+    let asked = Instant::now();
+    let (code, out, err) = here.otop(&db, &["interrupt", &target]);
+    let took = asked.elapsed();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("box: interrupt: ") && out.contains("through its pane"),
+        "{out}"
+    );
+    // Exit 0 once the remote otop read the session no longer working: idle within `took`.
+    // The model's side sees the stream closed at one of its next writes (every 0.5 s).
+    let stopped = wait_for(Duration::from_secs(5), || {
+        (!model.streaming("marker-remote-stop")).then(|| asked.elapsed())
+    })
+    .expect("still streaming 5 s after the interrupt");
+    let row = remote_row(&here, &db, tui.pid).expect("the row after the interrupt");
+    assert_eq!(state(&row), "idle/aborted");
+    eprintln!("interrupt there: took {took:.2?}, stream stopped after {stopped:.2?}; {out}");
+    assert!(took < Duration::from_secs(2), "the interrupt took {took:?}");
+    assert!(support::sshd::alive(tui.pid), "the process ended");
+
+    let (code, out, err) = here.otop(&db, &["end", "--grace", "10", &target]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!("box: end: ended pid {} (SIGTERM)", tui.pid)
+    );
+    assert!(!support::sshd::alive(tui.pid), "pid {} still runs", tui.pid);
+    assert!(
+        remote_row(&here, &db, tui.pid).is_none(),
+        "the row is still there"
+    );
+    eprintln!(
+        "send, interrupt, end there: {:.1?} in all",
+        started.elapsed()
+    );
+}

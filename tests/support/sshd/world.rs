@@ -6,7 +6,7 @@ use super::*;
 /// A tmux server of the remote user with opencode stand-ins in its panes (see
 /// [`Remote::world`]); the server is killed on drop.
 pub struct RemoteWorld {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     /// The world's directory below the Remote's root.
     pub dir: PathBuf,
     /// The tmux server's socket.
@@ -16,7 +16,7 @@ pub struct RemoteWorld {
     /// The remote otop's configuration (`OTOP_CONFIG`), listing the socket.
     pub config: PathBuf,
     pub sessions: Vec<RemoteSession>,
-    otop: String,
+    pub(super) otop: String,
 }
 
 /// One stand-in in a remote pane.
