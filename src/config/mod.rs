@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod colour;
+pub mod drive;
 pub mod follow;
 pub mod hosts;
 pub mod key_tables;
@@ -36,6 +37,7 @@ pub struct Config {
     pub clipboard: Clipboard,
     pub tmux: Tmux,
     pub notify: Notify,
+    pub drive: drive::Drive,
     pub hosts: Vec<hosts::Host>,
 }
 
@@ -337,7 +339,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         )));
     }
     // The checks name the key; the file is named here, as for every other mistake.
-    if let Err(e) = hosts::check(&config.hosts).and_then(|()| config.notify.check()) {
+    if let Err(e) = hosts::check(&config.hosts)
+        .and_then(|()| config.notify.check())
+        .and_then(|()| config.drive.check())
+    {
         return Err(Error::Config(format!("{}: {e}", path.display())));
     }
     if let Some((key, a, b)) = config.picker.keys.conflict() {
@@ -409,6 +414,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
             "notify",
             vec!["on", "hold_secs", "desktop", "tmux", "command"],
         ),
+        ("drive", vec!["end_grace"]),
         (
             "[hosts]",
             vec!["name", "ssh", "ssh_args", "otop", "timeout"],

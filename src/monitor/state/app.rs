@@ -107,6 +107,8 @@ pub struct App {
     pub messaging: Option<Message>,
     /// An interrupt or an end waiting for its y/n.
     pub confirming: Option<Confirm>,
+    /// `[drive] end_grace`: how long an end waits before SIGKILL.
+    pub end_grace: std::time::Duration,
 }
 
 impl App {
@@ -140,6 +142,7 @@ impl App {
             answering: None,
             messaging: None,
             confirming: None,
+            end_grace: crate::config::drive::Drive::default().end_grace(),
         }
     }
 
