@@ -579,11 +579,14 @@ fn remote_state(here: &Here, db: &Path, pid: u32, want: &str, limit: Duration) -
     .unwrap_or_else(|| panic!("pid {pid} there never read {want}; last {last:?}"))
 }
 
-/// The done-when over a real sshd: the remote user runs a real opencode TUI (no plugin:
-/// the pane path) on the scripted model, and from here `otop send box:ses_…` exits 0 once the
-/// session took the message, the model gets its text and the session works, then finishes;
-/// `otop interrupt box:…` on a streaming turn exits 0, the stream stops and the session reads
-/// idle (aborted) within 2 s, the process alive; `otop end box:…` exits 0, the process is gone.
+/// The done-when over a real sshd: the remote user runs a real opencode TUI on the
+/// scripted model, and from here `otop send box:ses_…` exits 0 once the session took the
+/// message, the model gets its text and the session works, then finishes; `otop interrupt
+/// box:…` on a streaming turn exits 0 within 2 s, the session reads idle (aborted) and the
+/// stream stops, the process alive; `otop end box:…` exits 0, the process is gone. First
+/// without the plugin there (through the pane), then with it (`otop plugin install` as the
+/// remote user: through the plugin); one TUI at a time, so neither's start slows the other's
+/// interrupt.
 #[test]
 fn send_interrupt_and_end_work_on_a_real_opencode_there() {
     let Some(remote) = Remote::start() else {
@@ -594,15 +597,32 @@ fn send_interrupt_and_end_work_on_a_real_opencode_there() {
     };
     let scratch = tempfile::tempdir().expect("tempdir");
     let model = support::model_server::ModelServer::start(scratch.path());
+    for plugin in [false, true] {
+        drive_a_real_opencode_there(&remote, &bin, &model, plugin);
+    }
+}
+
+fn drive_a_real_opencode_there(
+    remote: &Remote,
+    bin: &Path,
+    model: &support::model_server::ModelServer,
+    plugin: bool,
+) {
     let world = remote.world(&[]);
     let started = Instant::now();
-    let tui = world.start_opencode(&bin, &model.base_url(), false, Duration::from_secs(120));
-    eprintln!("opencode there ready in {:.1?}", started.elapsed());
-    let here = Here::new(&remote, &world, "");
+    let tui = world.start_opencode(bin, &model.base_url(), plugin, Duration::from_secs(120));
+    let via = if plugin {
+        "through the companion plugin"
+    } else {
+        "through its pane"
+    };
+    eprintln!("{via}: opencode there ready in {:.1?}", started.elapsed());
+    let here = Here::new(remote, &world, "");
     let db = empty_db(here.dir.path());
     let long = Duration::from_secs(60);
 
-    world.prompt(&tui, "hello marker-remote-first");
+    let marker = |m: &str| format!("{m}-{}", if plugin { "plugin" } else { "pane" });
+    world.prompt(&tui, &format!("hello {}", marker("marker-remote-first")));
     let row = remote_state(&here, &db, tui.pid, "idle/idle", long);
     let session = row["session"]["id"]
         .as_str()
@@ -610,34 +630,34 @@ fn send_interrupt_and_end_work_on_a_real_opencode_there() {
         .to_string();
     let target = format!("box:{session}");
 
-    let text = "-t %0 Enter SLOW 3 marker-remote-send";
-    let (code, out, err) = here.otop(&db, &["send", &target, text]);
+    let text = format!("-t %0 Enter SLOW 3 {}", marker("marker-remote-send"));
+    let (code, out, err) = here.otop(&db, &["send", &target, &text]);
     assert_eq!(code, 0, "{err}");
-    assert!(
-        out.starts_with("box: send: ") && out.contains("through its pane"),
-        "{out}"
-    );
-    let sent = wait_for(long, || (model.requests_containing(text) > 0).then_some(()));
+    assert!(out.starts_with("box: send: ") && out.contains(via), "{out}");
+    let sent = wait_for(long, || {
+        (model.requests_containing(&text) > 0).then_some(())
+    });
     assert!(sent.is_some(), "the model was never sent {text:?}");
     remote_state(&here, &db, tui.pid, "working/", long);
     remote_state(&here, &db, tui.pid, "idle/idle", long);
 
-    let (code, _, err) = here.otop(&db, &["send", &target, "SLOW 60 marker-remote-stop"]);
+    let stop = marker("marker-remote-stop");
+    let (code, _, err) = here.otop(&db, &["send", &target, &format!("SLOW 60 {stop}")]);
     assert_eq!(code, 0, "{err}");
-    let streaming = wait_for(long, || model.streaming("marker-remote-stop").then_some(()));
+    let streaming = wait_for(long, || model.streaming(&stop).then_some(()));
     assert!(streaming.is_some(), "the turn never streamed");
     let asked = Instant::now();
     let (code, out, err) = here.otop(&db, &["interrupt", &target]);
     let took = asked.elapsed();
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.starts_with("box: interrupt: ") && out.contains("through its pane"),
+        out.starts_with("box: interrupt: ") && out.contains(via),
         "{out}"
     );
     // Exit 0 once the remote otop read the session no longer working: idle within `took`.
     // The model's side sees the stream closed at one of its next writes (every 0.5 s).
     let stopped = wait_for(Duration::from_secs(5), || {
-        (!model.streaming("marker-remote-stop")).then(|| asked.elapsed())
+        (!model.streaming(&stop)).then(|| asked.elapsed())
     })
     .expect("still streaming 5 s after the interrupt");
     let row = remote_row(&here, &db, tui.pid).expect("the row after the interrupt");
@@ -657,8 +677,5 @@ fn send_interrupt_and_end_work_on_a_real_opencode_there() {
         remote_row(&here, &db, tui.pid).is_none(),
         "the row is still there"
     );
-    eprintln!(
-        "send, interrupt, end there: {:.1?} in all",
-        started.elapsed()
-    );
+    eprintln!("{via}: {:.1?} in all", started.elapsed());
 }

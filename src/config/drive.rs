@@ -40,14 +40,7 @@ impl Drive {
 /// A grace of `secs` seconds; NaN, infinities and anything outside [`GRACE_SECS`] are refused
 /// here, so no `Duration` conversion can panic later.
 pub fn grace(secs: f64) -> Result<Duration> {
-    if !GRACE_SECS.contains(&secs) {
-        return Err(Error::Invalid(format!(
-            "the grace must be between {} and {} seconds",
-            GRACE_SECS.start(),
-            GRACE_SECS.end()
-        )));
-    }
-    Ok(Duration::from_secs_f64(secs))
+    super::seconds(secs, GRACE_SECS, "grace")
 }
 
 #[cfg(test)]

@@ -262,11 +262,21 @@ pub const INTERVAL_SECS: std::ops::RangeInclusive<f64> = 0.2..=3600.0;
 /// A refresh interval of `secs` seconds; NaN, infinities and anything outside
 /// [`INTERVAL_SECS`] are refused here, so no `Duration` conversion can panic later.
 pub fn interval(secs: f64) -> Result<Duration> {
-    if !INTERVAL_SECS.contains(&secs) {
+    seconds(secs, INTERVAL_SECS, "interval")
+}
+
+/// `secs` as a Duration when `range` holds it (never NaN or infinite); else an error saying
+/// what `what` takes.
+pub(crate) fn seconds(
+    secs: f64,
+    range: std::ops::RangeInclusive<f64>,
+    what: &str,
+) -> Result<Duration> {
+    if !range.contains(&secs) {
         return Err(Error::Invalid(format!(
-            "the interval must be between {} and {} seconds",
-            INTERVAL_SECS.start(),
-            INTERVAL_SECS.end()
+            "the {what} must be between {} and {} seconds",
+            range.start(),
+            range.end()
         )));
     }
     Ok(Duration::from_secs_f64(secs))

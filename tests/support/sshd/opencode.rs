@@ -79,11 +79,7 @@ impl RemoteWorld {
             &cmd,
         ]);
         let pane = pane.trim().to_string();
-        let pid: u32 = self
-            .tmux(&["display", "-p", "-t", &pane, "#{pane_pid}"])
-            .trim()
-            .parse()
-            .expect("pane pid");
+        let pid = self.pane_pid(&pane);
         let tui = RemoteTui { pane, pid };
         let ready = wait_for(timeout, || {
             let screen = self.capture(&tui);

@@ -113,11 +113,7 @@ impl RemoteWorld {
                 &[&tmux_session, "-c", &project_dir, &cmd],
             );
             let pane = pane.trim().to_string();
-            let pid: u32 = world
-                .tmux(&["display", "-p", "-t", &pane, "#{pane_pid}"])
-                .trim()
-                .parse()
-                .expect("pane pid");
+            let pid = world.pane_pid(&pane);
             let exec = wait_for(Duration::from_secs(5), || {
                 stat(pid).filter(|s| s.comm == "opencode").map(|_| ())
             });
@@ -161,6 +157,14 @@ impl RemoteWorld {
             .iter()
             .find(|s| s.id == id)
             .unwrap_or_else(|| panic!("no remote session {id}"))
+    }
+
+    /// The pid of the process in `pane`.
+    pub fn pane_pid(&self, pane: &str) -> u32 {
+        self.tmux(&["display", "-p", "-t", pane, "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
     }
 
     /// The socket's path as a string.
