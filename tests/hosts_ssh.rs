@@ -454,20 +454,22 @@ fn a_hostile_remote_otop_costs_one_line() {
 /// verdict is the exit status here: it ends the remote user's opencode (a stand-in) and the row
 /// goes; what it refuses (a message to a stand-in whose version is proven nowhere, an interrupt of
 /// an idle one) exits with its status (1) and its reason under the host's name; an otop there
-/// from before `serve --drive` exits 2 there (clap's usage error), and so here.
+/// from before `serve --drive` (or `--reply`) exits 2 there (clap's usage error), and so here,
+/// for a message as for an answer.
 #[test]
 fn send_interrupt_and_end_reach_the_other_machine() {
     let Some(remote) = Remote::start() else {
         return;
     };
     let world = remote.world(&[("ses_far_c", "Far C"), ("ses_far_d", "Far D")]);
-    // The same otop, but for `serve --drive`, which it answers as an otop from before it did.
+    // The same otop, but for `serve --drive` and `--reply`, which it answers as an otop from
+    // before them.
     let old = remote.root().join("bin/old-otop");
     std::fs::write(
         &old,
         format!(
-            "#!/bin/sh\ncase \" $* \" in *\" --drive \"*)\n  \
-             echo \"error: unexpected argument '--drive' found\" >&2; exit 2;;\nesac\n\
+            "#!/bin/sh\nfor a; do case $a in --drive|--reply)\n  \
+             echo \"error: unexpected argument '$a' found\" >&2; exit 2;;\nesac; done\n\
              exec {} \"$@\"\n",
             world.command()
         ),
@@ -502,12 +504,17 @@ fn send_interrupt_and_end_reach_the_other_machine() {
     let (code, _, err) = here.otop(&db, &["interrupt", "box:ses_far_c"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no turn to interrupt"), "{err}");
-    let (code, _, err) = here.otop(&db, &["send", "old:ses_far_c", "hello"]);
-    assert_eq!(code, 2, "{err}");
-    assert_eq!(
-        err.trim(),
-        "otop: old: its otop is too old for this one: upgrade otop there"
-    );
+    for args in [
+        ["send", "old:ses_far_c", "hello"],
+        ["reply", "old:ses_far_c", "once"],
+    ] {
+        let (code, _, err) = here.otop(&db, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(
+            err.trim(),
+            "otop: old: its otop is too old for this one: upgrade otop there"
+        );
+    }
 
     let far_d = world.session("ses_far_d").pid;
     let (code, out, err) = here.otop(&db, &["end", "--grace", "3", "box:ses_far_d"]);
