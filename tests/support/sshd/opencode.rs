@@ -108,6 +108,36 @@ impl RemoteWorld {
         self.tmux(&["send-keys", "-t", &tui.pane, "Enter"]);
     }
 
+    /// When the remote otop began its latest act (ms since the epoch): the first field of the
+    /// last line of its `answers.log`.
+    pub fn last_act_at(&self) -> Option<i64> {
+        let log = std::fs::read_to_string(self.dir.join("state/otop/answers.log")).ok()?;
+        let at = log.lines().last()?.split('\t').next()?;
+        Some(
+            chrono::DateTime::parse_from_rfc3339(at)
+                .ok()?
+                .timestamp_millis(),
+        )
+    }
+
+    /// When the latest turn of `session` that ended aborted (`MessageAbortedError`) ended, as
+    /// opencode's database says (read-only; opencode keeps its WAL files open meanwhile).
+    pub fn aborted_at(&self, session: &str) -> Option<i64> {
+        let db = self.data.join("opencode/opencode.db");
+        let conn =
+            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .ok()?;
+        let _ = conn.busy_timeout(Duration::from_secs(5));
+        conn.query_row(
+            "SELECT json_extract(data, '$.time.completed') FROM message WHERE session_id = ?1 \
+             AND json_extract(data, '$.error.name') = 'MessageAbortedError' \
+             ORDER BY time_created DESC LIMIT 1",
+            [session],
+            |r| r.get(0),
+        )
+        .ok()
+    }
+
     /// The opencode installed at `bin`, where the remote user can run it: its package
     /// (`package.json`, by which otop tells its version, and the native binary, hard-linked when
     /// it can be) laid out below this world as npm lays it out, `.bin/opencode` included (the
