@@ -220,8 +220,12 @@ fn render_footer(
                 format!("filter “{}” ", clean(&app.filter)),
                 t.key(),
             ));
-            let clear = key(app, place, &Action::FilterClear);
-            spans.push(Span::styled(format!("({clear} clears)  "), t.secondary()));
+            // The fleet view has no key to clear it (its esc leaves): the list's does.
+            let clear = match app.keymap.key_for(place, &Action::FilterClear) {
+                Some(k) => format!("({k} clears)  "),
+                None => " ".to_string(),
+            };
+            spans.push(Span::styled(clear, t.secondary()));
         }
         let room = usize::from(area.width).saturating_sub(spans_width(&spans));
         spans.extend(hints(app, place, names, room, 2));

@@ -385,12 +385,20 @@ impl App {
     }
 
     fn click(&mut self, column: u16, row: u16) {
-        if self.view != View::List || self.panel.is_some() {
+        if self.panel.is_some() {
             return;
         }
-        let area = self.list_rows();
+        // Two lines a row in the list, one in the fleet view.
+        let (area, lines) = match self.view {
+            View::List => (self.list_rows(), 2),
+            View::Fleet => {
+                let problems = layout::has_problems(&self.snapshot);
+                (layout::fleet(self.size, problems).rows, 1)
+            }
+            View::Detail => return,
+        };
         if row >= area.y && row < area.bottom() && column < area.right() {
-            let i = self.offset + usize::from((row - area.y) / 2);
+            let i = self.offset + usize::from((row - area.y) / lines);
             if i < self.shown.len() {
                 self.select(i);
             }

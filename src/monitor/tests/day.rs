@@ -197,6 +197,19 @@ fn the_fleet_view_follows_the_list() {
         s.contains("Migrate billing") && !s.contains("Refactor"),
         "{s}"
     );
+    assert!(s.contains("filter “billing”  enter detail"), "{s}");
+    // A click selects the strip under it (one line a row).
+    press(&mut a, KeyCode::Char('/'));
+    for _ in 0.."billing".len() {
+        press(&mut a, KeyCode::Backspace);
+    }
+    press(&mut a, KeyCode::Enter);
+    let rows = crate::monitor::layout::fleet(a.size, false).rows;
+    a.apply(crate::monitor::state::action::Action::Click {
+        column: 3,
+        row: rows.y + 2,
+    });
+    assert_eq!(a.selected, 2);
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.view, View::List);
     press(&mut a, KeyCode::Char('f'));
