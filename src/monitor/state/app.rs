@@ -15,7 +15,6 @@ use crate::monitor::state::action::Action;
 use crate::monitor::state::columns::Column;
 use crate::monitor::state::keymap::Keymap;
 use crate::monitor::state::list::{self, RowKey, Shown, Visibility};
-use crate::monitor::state::today::Today;
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,11 +158,6 @@ impl App {
         }
         self.rearrange();
         self.count_detail();
-    }
-
-    /// Today's waits at the app's clock.
-    pub fn today(&self) -> Today<'_> {
-        Today::of(&self.snapshot, self.now, self.utc_offset_secs)
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

@@ -8,6 +8,13 @@ use crate::collect::Snapshot;
 use crate::model::row::Row;
 use crate::model::timeline::{Timeline, day_start};
 
+impl crate::monitor::state::App {
+    /// Today's waits at the app's clock.
+    pub fn today(&self) -> Today<'_> {
+        Today::of(&self.snapshot, self.now, self.utc_offset_secs)
+    }
+}
+
 /// The snapshot's timelines over `[from, to)`: today, up to now.
 #[derive(Debug, Clone, Copy)]
 pub struct Today<'a> {
