@@ -60,6 +60,8 @@ pub struct Monitor {
 pub enum Column {
     Title,
     Status,
+    /// Time the session waited for the user today.
+    Waited,
     Session,
     Uptime,
     Cpu,
@@ -75,9 +77,10 @@ pub enum Column {
 impl Column {
     /// Left to right; dropped from the right when the terminal is narrow. Each sorts the list;
     /// all but TITLE are the default `monitor.columns`.
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Title,
         Column::Status,
+        Column::Waited,
         Column::Session,
         Column::Uptime,
         Column::Cpu,
@@ -372,7 +375,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
 
 /// For tests and `otop config --print-default`: the names of every section and key.
 pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
-    use self::key_tables::{DetailKeys, FilterKeys, ListKeys, MoveKeys, PanelKeys};
+    use self::key_tables::{DetailKeys, FilterKeys, FleetKeys, ListKeys, MoveKeys, PanelKeys};
     fn names(actions: Vec<(&'static str, &keys::Keys)>) -> Vec<&'static str> {
         actions.into_iter().map(|(name, _)| name).collect()
     }
@@ -399,7 +402,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
         ),
         (
             "monitor.keys",
-            vec!["move", "list", "detail", "panel", "filter"],
+            vec!["move", "list", "detail", "fleet", "panel", "filter"],
         ),
         ("monitor.keys.move", names(MoveKeys::default().actions())),
         ("monitor.keys.list", names(ListKeys::default().actions())),
@@ -407,6 +410,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
             "monitor.keys.detail",
             names(DetailKeys::default().actions()),
         ),
+        ("monitor.keys.fleet", names(FleetKeys::default().actions())),
         ("monitor.keys.panel", names(PanelKeys::default().actions())),
         (
             "monitor.keys.filter",
