@@ -6,6 +6,8 @@
 
 use crate::collect::{Snapshot, Waker};
 use crate::config::Config;
+use crate::model::state::State;
+use crate::model::timeline::{Watch, merge};
 use crate::notify::Notifier;
 use crate::restore::Keeper;
 
@@ -16,6 +18,8 @@ pub struct Effects {
     notifier: Option<Notifier>,
     /// The fleet record; none for the demo.
     keeper: Option<Keeper>,
+    /// The spells of waiting and error seen (#30); none for the demo.
+    observer: Option<Observer>,
 }
 
 impl Effects {
@@ -27,7 +31,7 @@ impl Effects {
     pub fn notifying(notifier: Notifier) -> Effects {
         Effects {
             notifier: Some(notifier),
-            keeper: None,
+            ..Effects::default()
         }
     }
 
@@ -35,6 +39,17 @@ impl Effects {
     pub fn keeping(self, fleet: Option<std::path::PathBuf>) -> Effects {
         Effects {
             keeper: fleet.map(Keeper::new),
+            ..self
+        }
+    }
+
+    /// These effects, and the spells seen kept at `file` (None: not kept).
+    pub fn observing(self, file: Option<std::path::PathBuf>) -> Effects {
+        Effects {
+            observer: file.map(|path| Observer {
+                path,
+                watch: Watch::default(),
+            }),
             ..self
         }
     }
@@ -48,6 +63,9 @@ impl Effects {
         // Failing to write the record costs only a restore's knowledge of this refresh.
         if let Some(k) = &mut self.keeper {
             let _ = k.keep(snap);
+        }
+        if let Some(o) = &mut self.observer {
+            o.after(snap);
         }
     }
 
@@ -69,5 +87,48 @@ impl Effects {
     /// unedited since start, or not followed).
     pub fn config(&self) -> Option<&Config> {
         self.notifier.as_ref().and_then(Notifier::config)
+    }
+}
+
+/// Watches the local sessions' states from snapshot to snapshot and appends each spell of
+/// waiting or error that ends to the file `otop report` and later monitors read.
+struct Observer {
+    path: std::path::PathBuf,
+    watch: Watch,
+}
+
+impl Observer {
+    fn after(&mut self, snap: &mut Snapshot) {
+        if snap.demo {
+            return;
+        }
+        let now = snap.taken_at;
+        // A session two rows show (twins) holds the more urgent state.
+        let mut seen: std::collections::BTreeMap<String, State> = Default::default();
+        for r in snap.rows.iter().filter(|r| r.host.is_none()) {
+            if let Some(id) = r.session_id() {
+                let s = seen.entry(id.to_string()).or_insert(r.status.state);
+                *s = (*s).min(r.status.state);
+            }
+        }
+        let seen: Vec<(String, State)> = seen.into_iter().collect();
+        let ended = self.watch.look(&seen, now);
+        // Failing to write costs only later views' knowledge of these spells.
+        let _ = crate::collect::observed::append(&self.path, &ended, now);
+        // The collector read the file before these ended; those not ended yet are shown as far
+        // as they go.
+        for s in ended.into_iter().chain(self.watch.held(now)) {
+            if let Some(t) = snap.timelines.remove(&s.session) {
+                let t = merge(t, &[s.interval()]);
+                snap.timelines.insert(s.session, t);
+            }
+        }
+    }
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        let now = crate::collect::now_ms();
+        let _ = crate::collect::observed::append(&self.path, &self.watch.close(now), now);
     }
 }

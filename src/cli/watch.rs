@@ -72,7 +72,9 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop watch")
     }))
     // The fleet record (`otop restore` reads it); none of the demo.
-    .keeping(ctx.env.fleet_file().filter(|_| !ctx.demo));
+    .keeping(ctx.env.fleet_file().filter(|_| !ctx.demo))
+    // What it sees of waits and errors, for `otop report` and the timelines; none of the demo.
+    .observing(ctx.env.timeline_file().filter(|_| !ctx.demo));
     let (wake_tx, wake_rx) = std::sync::mpsc::channel();
     let wake: crate::collect::Waker = std::sync::Arc::new(move || {
         let _ = wake_tx.send(());

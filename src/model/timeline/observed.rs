@@ -60,7 +60,9 @@ impl Watch {
         let mut next = BTreeMap::new();
         for (id, state) in seen {
             let held = match self.held.remove(id) {
-                Some(h) if h.state == *state && now - h.last <= MAX_GAP_MS => Held { last: now, ..h },
+                Some(h) if h.state == *state && now - h.last <= MAX_GAP_MS => {
+                    Held { last: now, ..h }
+                }
                 Some(h) => {
                     ended.extend(spell(id, h, now));
                     Held {
@@ -83,6 +85,15 @@ impl Watch {
         }
         self.held = next;
         ended
+    }
+
+    /// The spells held now of the states kept, as if they ended at `now`: what a view shows
+    /// before they end.
+    pub fn held(&self, now: i64) -> Vec<Spell> {
+        self.held
+            .iter()
+            .filter_map(|(id, h)| spell(id, *h, now))
+            .collect()
     }
 
     /// Every spell still held, ended at `now` (the watcher stops).

@@ -43,7 +43,10 @@ fn turns(messages: &[DayMessage]) -> Vec<Turn<'_>> {
             });
         }
         let Some(t) = out.last_mut() else { continue };
-        t.last_write = t.last_write.max(m.updated.unwrap_or(m.created)).max(m.created);
+        t.last_write = t
+            .last_write
+            .max(m.updated.unwrap_or(m.created))
+            .max(m.created);
         if m.user {
             continue;
         }
@@ -156,12 +159,22 @@ mod tests {
             message_id: msg.into(),
             start: Some(start),
             end,
-            status: Some(if end.is_some() { "completed" } else { "running" }.into()),
+            status: Some(
+                if end.is_some() {
+                    "completed"
+                } else {
+                    "running"
+                }
+                .into(),
+            ),
         }
     }
 
     fn states(t: &Timeline) -> Vec<(State, i64, i64)> {
-        t.intervals.iter().map(|i| (i.state, i.start, i.end)).collect()
+        t.intervals
+            .iter()
+            .map(|i| (i.state, i.start, i.end))
+            .collect()
     }
 
     #[test]
@@ -255,6 +268,9 @@ mod tests {
 
     #[test]
     fn nothing_read_is_nothing_known() {
-        assert_eq!(from_records(&DayFacts::default(), 5, 5), Timeline::default());
+        assert_eq!(
+            from_records(&DayFacts::default(), 5, 5),
+            Timeline::default()
+        );
     }
 }

@@ -208,7 +208,12 @@ impl Db {
         })
     }
 
-    fn messages_from(&self, sid: &str, created: i64, id: &str) -> rusqlite::Result<Vec<DayMessage>> {
+    fn messages_from(
+        &self,
+        sid: &str,
+        created: i64,
+        id: &str,
+    ) -> rusqlite::Result<Vec<DayMessage>> {
         let mut stmt = self.conn.prepare_cached(&self.q.day.messages)?;
         let rows = stmt.query_map(rusqlite::params![sid, created, id], |r| {
             let n = |i: usize| -> rusqlite::Result<u64> {

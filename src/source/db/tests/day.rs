@@ -83,7 +83,10 @@ fn the_day_starts_at_the_turn_running_at_midnight_and_keeps_up_with_writes() {
             )
             .unwrap();
         let kept = long.day_facts(&sid, since).unwrap();
-        assert_eq!(kept, Db::open(&path).unwrap().day_facts(&sid, since).unwrap());
+        assert_eq!(
+            kept,
+            Db::open(&path).unwrap().day_facts(&sid, since).unwrap()
+        );
         assert_eq!(kept.messages.len(), 2);
     }
 }
@@ -97,9 +100,14 @@ fn the_sessions_of_the_day_are_those_with_a_message_since_its_start() {
     fx.user_message(&new, T0 + 5_000).unwrap();
     fx.user_message(&old, T0 + 6_000).unwrap();
     let mut db = Db::open(&path).unwrap();
-    assert_eq!(db.sessions_since(T0 + 2_000).unwrap(), ["ses_old", "ses_new"]);
+    assert_eq!(
+        db.sessions_since(T0 + 2_000).unwrap(),
+        ["ses_old", "ses_new"]
+    );
     assert_eq!(db.sessions_since(T0 + 9_000).unwrap(), Vec::<String>::new());
-    let names = db.session_names(&["ses_new".into(), "nope".into()]).unwrap();
+    let names = db
+        .session_names(&["ses_new".into(), "nope".into()])
+        .unwrap();
     assert_eq!(names.len(), 1);
     assert_eq!(names[0].title.as_deref(), Some("title of ses_new"));
     assert_eq!(names[0].directory.as_deref(), Some("/work/proj"));
