@@ -62,7 +62,12 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let interval = args.interval;
-    let mut source = ctx.live_source(ctx.collector(), interval);
+    // Each session's day only for a template that shows `{waited}`.
+    let opts = crate::collect::CollectorOptions {
+        timelines: format::uses_waited(template),
+        ..ctx.collector()
+    };
+    let mut source = ctx.live_source(opts, interval);
     source.prime_cpu();
     // The demo notifies nobody: nothing in it acts on the real world.
     let quiet = args.no_notify || ctx.demo;
@@ -97,6 +102,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         let now = options_for(
             &snap.rows,
             snap.hosts_down(),
+            crate::statusline::counts::waited_today(&snap),
             |s| tmux::same_socket(s, &socket),
             template,
             &style,
