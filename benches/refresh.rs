@@ -153,7 +153,9 @@ fn day_refresh(c: &mut Criterion) {
         ids.iter()
             .map(|id| {
                 let facts = db.day_facts(id, midnight).expect("day");
-                otop::model::timeline::from_records(&facts, now, now).intervals.len()
+                otop::model::timeline::from_records(&facts, now, now)
+                    .intervals
+                    .len()
             })
             .sum::<usize>()
     };

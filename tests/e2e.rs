@@ -799,6 +799,7 @@ fn days(report: &mut Report, f: &Fleet, earlier: &[&str]) {
         assert_eq!(wait["origin"], "recorded", "{wait}");
         format!("waited {ms} ms")
     });
+    // The turn also holds the wait for the model's first byte (long while the fleet starts).
     report.run("otop report: 150 s of streaming, 150 s working", || {
         let id = f.wait_session_with("marker-gen", STATE);
         wait_tui_row(f, "gen", &id, Duration::from_secs(200), |r| {
@@ -807,20 +808,31 @@ fn days(report: &mut Report, f: &Fleet, earlier: &[&str]) {
         let r = days::report(f);
         let rows = days::agrees(f, &r, &id);
         let ms = rows.working_ms();
-        assert!((150_000..=165_000).contains(&ms), "worked {ms} ms: {rows:?}");
-        format!("worked {ms} ms")
+        let streamed: Vec<i64> = rows.texts.iter().map(|(a, b)| b - a).collect();
+        assert!(
+            streamed.iter().any(|s| (148_000..=160_000).contains(s)),
+            "no 150 s stream: {rows:?}"
+        );
+        assert!(
+            ms >= streamed.iter().sum::<i64>(),
+            "worked {ms} ms: {rows:?}"
+        );
+        format!("worked {ms} ms, streamed {streamed:?} ms")
     });
-    report.run("otop report: sessions from before otop, from the records", || {
-        let r = days::report(f);
-        let mut said = Vec::new();
-        for id in earlier {
-            let rows = days::agrees(f, &r, id);
-            let s = days::session(&r, id);
-            assert_eq!(s["observed_ms"], 0, "{s}");
-            said.push(format!("{} ms", rows.working_ms()));
-        }
-        said.join(", ")
-    });
+    report.run(
+        "otop report: sessions from before otop, from the records",
+        || {
+            let r = days::report(f);
+            let mut said = Vec::new();
+            for id in earlier {
+                let rows = days::agrees(f, &r, id);
+                let s = days::session(&r, id);
+                assert_eq!(s["observed_ms"], 0, "{s}");
+                said.push(format!("{} ms", rows.working_ms()));
+            }
+            said.join(", ")
+        },
+    );
 }
 
 /// Presses `key` in TUI `name` to answer (or dismiss) what the plugin reports as `field`

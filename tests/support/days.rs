@@ -28,6 +28,8 @@ pub fn session<'a>(r: &'a Value, id: &str) -> &'a Value {
 pub struct Rows {
     pub turns: Vec<(i64, i64)>,
     pub questions: Vec<(i64, i64)>,
+    /// Each text part's stream: `time.start` to `time.end`.
+    pub texts: Vec<(i64, i64)>,
     pub messages: usize,
     pub unfinished: bool,
 }
@@ -49,7 +51,8 @@ pub fn rows(f: &Fleet, id: &str) -> Rows {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .expect("open the fleet's database");
-    conn.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+    conn.busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
     let mut stmt = conn
         .prepare(
             "SELECT json_extract(data, '$.role'), time_created, json_extract(data, '$.time.completed') \
@@ -88,6 +91,18 @@ pub fn rows(f: &Fleet, id: &str) -> Rows {
         .expect("query")
         .filter_map(Result::ok)
         .collect();
+    let mut stmt = conn
+        .prepare(
+            "SELECT json_extract(data, '$.time.start'), json_extract(data, '$.time.end') \
+             FROM part WHERE session_id = ?1 AND json_extract(data, '$.type') = 'text' \
+             AND json_extract(data, '$.time.end') IS NOT NULL ORDER BY id",
+        )
+        .expect("prepare");
+    out.texts = stmt
+        .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .expect("query")
+        .filter_map(Result::ok)
+        .collect();
     out
 }
 
@@ -97,8 +112,16 @@ pub fn agrees(f: &Fleet, r: &Value, id: &str) -> Rows {
     let rows = rows(f, id);
     assert!(!rows.unfinished, "{id} is still mid-turn: {rows:?}");
     let s = session(r, id);
-    assert_eq!(s["working_ms"], rows.working_ms(), "working of {id}: {s} vs {rows:?}");
-    assert_eq!(s["waiting_ms"], rows.waiting_ms(), "waiting of {id}: {s} vs {rows:?}");
+    assert_eq!(
+        s["working_ms"],
+        rows.working_ms(),
+        "working of {id}: {s} vs {rows:?}"
+    );
+    assert_eq!(
+        s["waiting_ms"],
+        rows.waiting_ms(),
+        "waiting of {id}: {s} vs {rows:?}"
+    );
     assert_eq!(s["messages"], rows.messages, "messages of {id}: {s}");
     rows
 }

@@ -86,7 +86,7 @@ impl Collector {
     /// The days of `sessions` of the database at `path` since `since`: records and timeline.
     fn days_in(
         &mut self,
-        path: &PathBuf,
+        path: &std::path::Path,
         sessions: &BTreeMap<String, i64>,
         since: i64,
         now: i64,
