@@ -90,6 +90,8 @@ impl DayQueries {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DayKept {
     since: i64,
+    /// `PRAGMA data_version` when read: while it stands nothing was committed, nothing is read.
+    version: Option<i64>,
     /// The facts up to and including the newest message read.
     facts: DayFacts,
 }
@@ -153,12 +155,17 @@ impl Db {
         if self.q.day.messages.is_empty() {
             return Ok(DayFacts::default());
         }
+        let version = self.data_version();
         let kept = self.days.remove(sid).filter(|k| k.since == since);
-        let facts = self.read(|db| db.read_day(sid, since, kept.as_ref()))?;
+        let facts = match kept {
+            Some(k) if version.is_some() && k.version == version => k.facts,
+            kept => self.read(|db| db.read_day(sid, since, kept.as_ref()))?,
+        };
         self.days.insert(
             sid.to_string(),
             DayKept {
                 since,
+                version,
                 facts: facts.clone(),
             },
         );
