@@ -87,7 +87,6 @@ fn demo_days(snap: &Snapshot, since: i64, now: i64) -> Vec<SessionDay> {
         .filter_map(|r| r.session.as_ref())
         .map(|s| {
             let t = snap.timelines.get(&s.id).unwrap_or(&none);
-            let waits = crate::model::report::LONGEST_WAITS;
             SessionDay {
                 id: s.id.clone(),
                 title: s.title.clone(),
@@ -99,17 +98,7 @@ fn demo_days(snap: &Snapshot, since: i64, now: i64) -> Vec<SessionDay> {
                     cost: s.cost,
                     ..Figures::of_timeline(t, since, now)
                 },
-                longest_waits: t
-                    .longest_waits(since, now, waits)
-                    .into_iter()
-                    .map(|i| crate::model::report::Wait {
-                        session: s.id.clone(),
-                        start: i.start,
-                        end: i.end,
-                        ms: i.overlap(since, now),
-                        origin: i.origin,
-                    })
-                    .collect(),
+                longest_waits: crate::model::report::waits(&s.id, t, since, now),
             }
         })
         .collect()

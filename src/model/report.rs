@@ -148,7 +148,8 @@ pub fn session_day(
     }
 }
 
-fn waits(id: &str, t: &Timeline, from: i64, to: i64) -> Vec<Wait> {
+/// The longest waits of session `id`'s timeline `t` within `[from, to)`.
+pub fn waits(id: &str, t: &Timeline, from: i64, to: i64) -> Vec<Wait> {
     t.longest_waits(from, to, LONGEST_WAITS)
         .iter()
         .map(|i: &Interval| Wait {
