@@ -132,3 +132,68 @@ impl Drop for Observer {
         let _ = crate::collect::observed::append(&self.path, &self.watch.close(now), now);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::row::Row;
+    use crate::model::state::Status;
+    use crate::model::timeline::{Interval, Origin, Timeline};
+
+    fn snap(at: i64, state: State, detail: &str) -> Snapshot {
+        let mut s = Snapshot {
+            taken_at: at,
+            rows: vec![Row::tui(7, "ses_a", Status::new(state, detail))],
+            ..Snapshot::default()
+        };
+        s.timelines.insert(
+            "ses_a".into(),
+            Timeline {
+                intervals: vec![Interval {
+                    state: State::Working,
+                    start: 0,
+                    end: at,
+                    origin: Origin::Recorded,
+                }],
+            },
+        );
+        s
+    }
+
+    /// A permission wait the records show as working: shown while it lasts, kept once it ends,
+    /// and read back by a later process (the collector, `otop report`).
+    #[test]
+    fn a_wait_seen_is_shown_while_it_lasts_and_kept_when_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("otop/timeline.jsonl");
+        let mut e = Effects::none().observing(Some(file.clone()));
+        e.after(&mut snap(1_000, State::Working, "tool:bash"));
+        let mut s = snap(3_000, State::Waiting, "permission");
+        e.after(&mut s);
+        let mut s = snap(9_000, State::Waiting, "permission");
+        e.after(&mut s);
+        assert_eq!(
+            s.timelines["ses_a"].waited(0, 9_000),
+            6_000,
+            "held, shown to now"
+        );
+        assert!(
+            crate::collect::observed::read(&file, 0).is_empty(),
+            "not ended yet"
+        );
+        let mut s = snap(11_000, State::Working, "tool:bash");
+        e.after(&mut s);
+        assert_eq!(s.timelines["ses_a"].waited(0, 11_000), 8_000);
+        let kept = crate::collect::observed::read(&file, 0);
+        let w: Vec<_> = kept["ses_a"]
+            .iter()
+            .map(|i| (i.state, i.start, i.end))
+            .collect();
+        assert_eq!(w, [(State::Waiting, 3_000, 11_000)]);
+        // The demo's snapshots are nobody's: nothing kept.
+        let mut demo = snap(20_000, State::Error, "error");
+        demo.demo = true;
+        e.after(&mut demo);
+        assert_eq!(crate::collect::observed::read(&file, 0)["ses_a"].len(), 1);
+    }
+}
