@@ -153,8 +153,11 @@ if [ -n "${BASE:-}" ]; then
       row "round $round: $bin CPU" "${cpu} ms" "(none)" "$(load)"
     done
   done
+  # CG_DIR=dir keeps each build's profile there (callgrind_annotate reads it).
+  n=0
   for bin in "$OTOP" "$BASE"; do
-    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$bin" status >/dev/null 2>"$tmp/cg.err" || true
+    n=$((n + 1))
+    valgrind --tool=callgrind --callgrind-out-file="${CG_DIR:-$tmp}/cg.$n.out" "$bin" status >/dev/null 2>"$tmp/cg.err" || true
     ir="$(sed -n 's/.*Collected : //p' "$tmp/cg.err")"
     row "$bin: instructions (callgrind)" "$ir" "(none)" "$(load)"
   done
