@@ -603,6 +603,10 @@ fn opencode_1_18_plugin() {
         answer(f, "question", "Escape", &id, "question")
     });
     answers(&mut report, f, &replies::PLUGIN);
+    // The watcher started before the TUIs saw every permission wait; opencode keeps no time.
+    report.run("otop report: permission waits only the watcher saw", || {
+        support::days::observed_waits(f, &session("perm"))
+    });
     report.run("todos", || {
         let id = session("twin1");
         f.prompt("twin1", "TODO marker-todo");

@@ -125,3 +125,45 @@ pub fn agrees(f: &Fleet, r: &Value, id: &str) -> Rows {
     assert_eq!(s["messages"], rows.messages, "messages of {id}: {s}");
     rows
 }
+
+/// Session `id`'s waits in the report are permission waits only a running otop saw
+/// (opencode keeps no time of them): each marked observed, each beginning within a refresh
+/// (and the plugin's report) of a `bash` part's start, ending by the part's end plus as much.
+pub fn observed_waits(f: &Fleet, id: &str) -> String {
+    let r = report(f);
+    let s = session(&r, id);
+    let waits = s["longest_waits"].as_array().cloned().unwrap_or_default();
+    assert!(!waits.is_empty(), "no wait of {id}: {s}");
+    assert!(s["observed_ms"].as_i64().unwrap_or(0) > 0, "{s}");
+    let conn = rusqlite::Connection::open_with_flags(
+        f.db_path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the fleet's database");
+    let mut stmt = conn
+        .prepare(
+            "SELECT json_extract(data, '$.state.time.start'), json_extract(data, '$.state.time.end') \
+             FROM part WHERE session_id = ?1 AND json_extract(data, '$.tool') = 'bash'",
+        )
+        .expect("prepare");
+    let asks: Vec<(i64, Option<i64>)> = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .filter_map(Result::ok)
+        .collect();
+    const SLACK: i64 = 4_000;
+    for w in &waits {
+        assert_eq!(w["origin"], "observed", "{w}");
+        let (start, end) = (
+            w["start"].as_i64().unwrap_or(0),
+            w["end"].as_i64().unwrap_or(0),
+        );
+        assert!(
+            asks.iter()
+                .any(|(a, e)| (start - SLACK..=start).contains(a)
+                    && e.is_none_or(|e| end <= e + SLACK)),
+            "wait {w} matches no bash part's run: {asks:?}"
+        );
+    }
+    format!("{} waits, {} ms", waits.len(), s["waiting_ms"])
+}
