@@ -117,9 +117,49 @@ fn runs(pid: u32, version: &Option<String>) -> String {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The exit status a command ends with on this error: the status of the command on
+    /// another machine when it ran there and failed (a refusal, a usage error: passed through
+    /// as `ssh host cmd` would), 1 for everything else, ssh's own failures included.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Remote { why, .. } => why.status().unwrap_or(1),
+            _ => 1,
+        }
+    }
+
     /// An I/O error on the file at `path`.
     pub fn file(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::File { path, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A remote act's own status is the command's; ssh's failures and local errors are 1.
+    #[test]
+    fn a_remote_status_is_the_exit_code() {
+        let remote = |why| Error::Remote {
+            host: "box".into(),
+            why,
+            hint: None,
+        };
+        let failed = |code| RemoteError::Failed {
+            code,
+            said: "otop: refused".into(),
+        };
+        assert_eq!(remote(failed(2)).exit_code(), 2);
+        assert_eq!(remote(failed(1)).exit_code(), 1);
+        assert_eq!(remote(failed(124)).exit_code(), 124);
+        assert_eq!(
+            remote(RemoteError::Unreachable("refused".into())).exit_code(),
+            1
+        );
+        assert_eq!(remote(RemoteError::Killed).exit_code(), 1);
+        assert_eq!(remote(RemoteError::TimedOut(5.0)).exit_code(), 1);
+        assert_eq!(Error::Invalid("--grace".into()).exit_code(), 1);
+        assert_eq!(Error::Refused("no".into()).exit_code(), 1);
     }
 }

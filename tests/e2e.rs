@@ -1048,3 +1048,39 @@ fn serve_model() {
         std::thread::park();
     }
 }
+
+/// A measurement, not a test: the time from `otop send` to opencode taking the message (the
+/// command's exit 0: the user message is in the database), five times each without the plugin
+/// (through the pane) and with it, one TUI at a time; medians printed with the load average.
+/// Meaningful on a quiet machine only (`cargo test --test e2e drive_timing -- --ignored
+/// --nocapture`).
+#[test]
+#[ignore]
+fn drive_timing() {
+    let Some((_one, mut fleet)) = main_fleet() else {
+        return;
+    };
+    let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    for (name, via) in [("timing", replies::PANE), ("timing2", replies::PLUGIN)] {
+        if via.0 == replies::PLUGIN.0 {
+            fleet.otop(&["plugin", "install"]);
+        }
+        fleet.start_tuis(&[TuiSpec::new(name, name)], READY);
+        let first = format!("hello marker-{name}");
+        fleet.prompt(name, &first);
+        let session = fleet.wait_session_with(&first, STATE);
+        let mut took = Vec::new();
+        for i in 0..5 {
+            wait_tui_row(&fleet, name, &session, STATE, |r| state_is(r, "idle", ""));
+            let text = format!("hello marker-{name}-{i}");
+            took.push(support::drive::taken(&fleet, "send", name, &[&text], via.0).1);
+        }
+        took.sort();
+        eprintln!(
+            "{}: median {:.2?} of {took:.2?}; load {}",
+            via.0,
+            took[2],
+            load().trim()
+        );
+    }
+}

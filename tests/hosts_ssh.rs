@@ -453,14 +453,38 @@ fn a_hostile_remote_otop_costs_one_line() {
 /// `otop send|interrupt|end box:…` go through the same ssh as answers, and the remote otop's
 /// verdict is the exit status here: it ends the remote user's opencode (a stand-in) and the row
 /// goes; what it refuses (a message to a stand-in whose version is proven nowhere, an interrupt of
-/// an idle one) exits non-zero with its reason under the host's name.
+/// an idle one) exits with its status (1) and its reason under the host's name; an otop there
+/// from before `serve --drive` (or `--reply`) exits 2 there (clap's usage error), and so here,
+/// for a message as for an answer.
 #[test]
 fn send_interrupt_and_end_reach_the_other_machine() {
     let Some(remote) = Remote::start() else {
         return;
     };
     let world = remote.world(&[("ses_far_c", "Far C"), ("ses_far_d", "Far D")]);
-    let here = Here::new(&remote, &world, "");
+    // The same otop, but for `serve --drive` and `--reply`, which it answers as an otop from
+    // before them.
+    let old = remote.root().join("bin/old-otop");
+    std::fs::write(
+        &old,
+        format!(
+            "#!/bin/sh\nfor a; do case $a in --drive|--reply)\n  \
+             echo \"error: unexpected argument '$a' found\" >&2; exit 2;;\nesac; done\n\
+             exec {} \"$@\"\n",
+            world.command()
+        ),
+    )
+    .expect("write old-otop");
+    std::fs::set_permissions(&old, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod old-otop");
+    let args: Vec<String> = remote.ssh_args().iter().map(|a| format!("{a:?}")).collect();
+    let extra = format!(
+        "[[hosts]]\nname = \"old\"\nssh = {:?}\nssh_args = [{}]\notop = {:?}\n",
+        remote.dest(),
+        args.join(", "),
+        old.display().to_string()
+    );
+    let here = Here::new(&remote, &world, &extra);
     let db = empty_db(here.dir.path());
     let seen = wait_for(Duration::from_secs(15), || {
         let (code, out, _) = here.otop(&db, &["--host", "box", "sessions", "--json"]);
@@ -480,6 +504,17 @@ fn send_interrupt_and_end_reach_the_other_machine() {
     let (code, _, err) = here.otop(&db, &["interrupt", "box:ses_far_c"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no turn to interrupt"), "{err}");
+    for args in [
+        ["send", "old:ses_far_c", "hello"],
+        ["reply", "old:ses_far_c", "once"],
+    ] {
+        let (code, _, err) = here.otop(&db, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(
+            err.trim(),
+            "otop: old: its otop is too old for this one: upgrade otop there"
+        );
+    }
 
     let far_d = world.session("ses_far_d").pid;
     let (code, out, err) = here.otop(&db, &["end", "--grace", "3", "box:ses_far_d"]);
@@ -516,4 +551,148 @@ fn a_restore_on_a_host_runs_there() {
             && !lines[0].contains(&*here.dir.path().to_string_lossy()),
         "{out}"
     );
+}
+
+/// The row of the remote process `pid`, as `otop --host box sessions --json` shows it now.
+fn remote_row(here: &Here, db: &Path, pid: u32) -> Option<Value> {
+    let (code, out, _) = here.otop(db, &["--host", "box", "sessions", "--json"]);
+    (code == 0)
+        .then(|| rows(&out))?
+        .into_iter()
+        .find(|r| r["pid"] == pid)
+}
+
+/// `state/status` of a row, e.g. `idle/aborted`.
+fn state(row: &Value) -> String {
+    format!(
+        "{}/{}",
+        row["state"].as_str().unwrap_or("-"),
+        row["status"].as_str().unwrap_or("-")
+    )
+}
+
+/// Waits up to `limit` for the remote row of `pid` to read `want` (`state/status`, or only
+/// `state/` whatever the status); panics with what it read last.
+fn remote_state(here: &Here, db: &Path, pid: u32, want: &str, limit: Duration) -> Value {
+    let mut last = None;
+    wait_for(limit, || {
+        let row = remote_row(here, db, pid);
+        last = row.as_ref().map(state);
+        row.filter(|r| match want.strip_suffix('/') {
+            Some(st) => r["state"] == st,
+            None => state(r) == want,
+        })
+    })
+    .unwrap_or_else(|| panic!("pid {pid} there never read {want}; last {last:?}"))
+}
+
+/// The issue's done-when over a real sshd: the remote user runs a real opencode TUI on the
+/// scripted model, and from here `otop send box:ses_…` exits 0 once the session took the
+/// message, the model gets its text and the session works, then finishes; `otop interrupt
+/// box:…` on a streaming turn exits 0, the session reads idle (aborted), its turn ended within
+/// 2 s of the act there, the stream stops, the process alive; `otop end box:…` exits 0, the process is gone. First
+/// without the plugin there (through the pane), then with it (`otop plugin install` as the
+/// remote user: through the plugin); one TUI at a time, so neither's start slows the other's
+/// interrupt.
+#[test]
+fn send_interrupt_and_end_work_on_a_real_opencode_there() {
+    let Some(remote) = Remote::start() else {
+        return;
+    };
+    let Some(bin) = support::opencode::ensure(support::opencode::VERSION) else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let model = support::model_server::ModelServer::start(scratch.path());
+    for plugin in [false, true] {
+        drive_a_real_opencode_there(&remote, &bin, &model, plugin);
+    }
+}
+
+fn drive_a_real_opencode_there(
+    remote: &Remote,
+    bin: &Path,
+    model: &support::model_server::ModelServer,
+    plugin: bool,
+) {
+    let world = remote.world(&[]);
+    let started = Instant::now();
+    let tui = world.start_opencode(bin, &model.base_url(), plugin, Duration::from_secs(120));
+    let via = if plugin {
+        "through the companion plugin"
+    } else {
+        "through its pane"
+    };
+    eprintln!("{via}: opencode there ready in {:.1?}", started.elapsed());
+    let here = Here::new(remote, &world, "");
+    let db = empty_db(here.dir.path());
+    let long = Duration::from_secs(60);
+
+    let marker = |m: &str| format!("{m}-{}", if plugin { "plugin" } else { "pane" });
+    world.prompt(&tui, &format!("hello {}", marker("marker-remote-first")));
+    let row = remote_state(&here, &db, tui.pid, "idle/idle", long);
+    let session = row["session"]["id"]
+        .as_str()
+        .expect("a session")
+        .to_string();
+    let target = format!("box:{session}");
+
+    let text = format!("-t %0 Enter SLOW 3 {}", marker("marker-remote-send"));
+    let (code, out, err) = here.otop(&db, &["send", &target, &text]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("box: send: ") && out.contains(via), "{out}");
+    let sent = wait_for(long, || {
+        (model.requests_containing(&text) > 0).then_some(())
+    });
+    assert!(sent.is_some(), "the model was never sent {text:?}");
+    remote_state(&here, &db, tui.pid, "working/", long);
+    remote_state(&here, &db, tui.pid, "idle/idle", long);
+
+    let stop = marker("marker-remote-stop");
+    let (code, _, err) = here.otop(&db, &["send", &target, &format!("SLOW 60 {stop}")]);
+    assert_eq!(code, 0, "{err}");
+    let streaming = wait_for(long, || model.streaming(&stop).then_some(()));
+    assert!(streaming.is_some(), "the turn never streamed");
+    let asked = Instant::now();
+    let (code, out, err) = here.otop(&db, &["interrupt", &target]);
+    let took = asked.elapsed();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("box: interrupt: ") && out.contains(via),
+        "{out}"
+    );
+    // Exit 0 once the remote otop read the session no longer working. The model's side sees
+    // the stream closed at one of its next writes (every 0.5 s).
+    let stopped = wait_for(Duration::from_secs(5), || {
+        (!model.streaming(&stop)).then(|| asked.elapsed())
+    })
+    .expect("still streaming 5 s after the interrupt");
+    let row = remote_row(&here, &db, tui.pid).expect("the row after the interrupt");
+    assert_eq!(state(&row), "idle/aborted");
+    // From the act there (its line in the remote answers.log) to the turn's end in opencode's
+    // database: what the interrupt costs, whatever ssh and the two collections around it do.
+    let (acted, aborted) = (world.last_act_at(), world.aborted_at(&session));
+    let idle = aborted.zip(acted).map(|(end, act)| end - act);
+    eprintln!(
+        "interrupt there: idle {idle:?} ms after the act there; the command took {took:.2?}, \
+         the stream stopped after {stopped:.2?}; {out}"
+    );
+    assert!(
+        idle.is_some_and(|ms| (0..2000).contains(&ms)),
+        "idle {idle:?} ms after the act (act at {acted:?}, turn ended at {aborted:?})"
+    );
+    assert!(support::sshd::alive(tui.pid), "the process ended");
+
+    let (code, out, err) = here.otop(&db, &["end", "--grace", "10", &target]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!("box: end: ended pid {} (SIGTERM)", tui.pid)
+    );
+    assert!(!support::sshd::alive(tui.pid), "pid {} still runs", tui.pid);
+    assert!(
+        remote_row(&here, &db, tui.pid).is_none(),
+        "the row is still there"
+    );
+    eprintln!("{via}: {:.1?} in all", started.elapsed());
 }

@@ -33,6 +33,14 @@ fn demo_monitor_in_tmux() {
 
     srv.send(T, &["j"]);
     srv.send(T, &[">"]);
+    srv.wait_text(T, "sort WAITED▼");
+    // The fleet view: a strip per session on one axis, its legend; the same key goes back.
+    srv.send(T, &["f"]);
+    let s = srv.wait_text(T, "underlined: seen by otop only");
+    assert!(s.contains("f back") && s.contains('◆'), "{s}");
+    srv.send(T, &["f"]);
+    srv.wait_text(T, "LONGEST");
+    srv.send(T, &[">"]);
     srv.wait_text(T, "sort SID▲");
     srv.send(T, &["s"]);
     srv.wait_text(T, "sort SID▼");

@@ -131,7 +131,7 @@ int\t''
 hup\t''
 quit\t''
 kill\t''"
-complete -c otop -n "__fish_otop_using_subcommand end" -l grace -d 'Seconds to wait before SIGKILL when the process still runs' -r
+complete -c otop -n "__fish_otop_using_subcommand end" -l grace -d 'Seconds to wait before SIGKILL when the process still runs (default: `[drive] end_grace` in the configuration file, 5)' -r
 complete -c otop -n "__fish_otop_using_subcommand end" -l db -d 'opencode database to read (default: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand end" -l config -d 'Configuration file (default: $OTOP_CONFIG, else ${XDG_CONFIG_HOME:-~/.config}/otop/config.toml)' -r -F
 complete -c otop -n "__fish_otop_using_subcommand end" -l host -d 'Only this [[hosts]] entry\'s sessions (repeatable); with --local, this machine\'s too' -r

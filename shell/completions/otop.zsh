@@ -159,7 +159,7 @@ _arguments "${_arguments_options[@]}" : \
 (end)
 _arguments "${_arguments_options[@]}" : \
 '--signal=[The first signal]:SIGNAL:(term int hup quit kill)' \
-'--grace=[Seconds to wait before SIGKILL when the process still runs]:SECS:_default' \
+'--grace=[Seconds to wait before SIGKILL when the process still runs (default\: \`\[drive\] end_grace\` in the configuration file, 5)]:SECS:_default' \
 '--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
 '--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
 '*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \

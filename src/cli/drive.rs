@@ -40,9 +40,10 @@ pub struct EndArgs {
     /// The first signal
     #[arg(long, value_enum, default_value = "term")]
     pub signal: Signal,
-    /// Seconds to wait before SIGKILL when the process still runs
-    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
-    pub grace: f64,
+    /// Seconds to wait before SIGKILL when the process still runs (default: `[drive]
+    /// end_grace` in the configuration file, 5)
+    #[arg(long, value_name = "SECS")]
+    pub grace: Option<f64>,
 }
 
 pub fn send(args: &SendArgs, ctx: &super::Ctx) -> Result<ExitCode> {
@@ -55,14 +56,12 @@ pub fn interrupt(args: &InterruptArgs, ctx: &super::Ctx) -> Result<ExitCode> {
 }
 
 pub fn end(args: &EndArgs, ctx: &super::Ctx) -> Result<ExitCode> {
-    if !(0.0..=3600.0).contains(&args.grace) {
-        return Err(Error::Invalid("--grace takes 0 to 3600 seconds".into()));
-    }
-    let act = Act::End {
-        signal: args.signal,
-        grace_ms: (args.grace * 1000.0) as u64,
+    let grace = match args.grace {
+        Some(secs) => crate::config::drive::grace(secs)
+            .map_err(|e| Error::Invalid(format!("--grace: {e}")))?,
+        None => ctx.config.drive.end_grace(),
     };
-    run(&args.target, act, ctx)
+    run(&args.target, drive::end_act(args.signal, grace), ctx)
 }
 
 /// The message: the words, standard input for `-`, or the file.

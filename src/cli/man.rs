@@ -82,7 +82,9 @@ pub fn page() -> String {
          are [monitor] (interval, sort, descending, columns, theme), [monitor.colours], \
          [monitor.keys.*], [status] (format, empty, plain; [status.symbols], \
          [status.colours]), [picker] (vim_keys; [picker.keys]), [clipboard] (method, command) \
-         [tmux] (sockets), [notify] (on, hold_secs, desktop, tmux, command) and [[hosts]] \
+         [tmux] (sockets), [notify] (on, hold_secs, desktop, tmux, command), [drive] \
+         (end_grace: seconds an end from the views, or otop end without --grace, waits \
+         before SIGKILL) and [[hosts]] \
          (name, ssh, ssh_args, otop, timeout: other machines read over ssh with otop serve; \
          --host NAME and --local narrow a command to some of them). A mistake is an error \
          naming the file, the line and the key; \

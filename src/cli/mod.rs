@@ -414,7 +414,7 @@ pub fn main() -> ExitCode {
         Err(msg) => {
             // Messages quote paths, titles and tmux's own errors: one inert line.
             eprintln!("otop: {}", crate::model::sanitize::clean(&msg.to_string()));
-            ExitCode::FAILURE
+            ExitCode::from(msg.exit_code())
         }
     }
 }

@@ -21,6 +21,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         client: args.client.clone(),
         marks: ctx.env.unseen_file(),
         hosts: ctx.reach.hosts.clone(),
+        end_grace: ctx.config.drive.end_grace(),
     };
     // Live: this machine's rows show at once, each host's as it answers.
     let every = std::time::Duration::from_secs(2);

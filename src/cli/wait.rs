@@ -152,14 +152,14 @@ fn wait_there(host: &crate::config::hosts::Host, target: &str, args: &Args) -> R
         .map_err(|e| {
             crate::collect::hosts::host_error(&host.name, RemoteError::NoSsh(e.to_string()), None)
         })?;
-    match status.code() {
-        // 255: ssh's own failure, said on stderr already.
-        Some(255) | None => Err(Error::Remote {
+    match crate::source::remote::status_there(status.code()) {
+        // ssh's own failure, said on stderr already.
+        None => Err(Error::Remote {
             host: host.name.clone(),
             why: RemoteError::Unreachable("ssh failed".into()),
             hint: None,
         }),
-        Some(c) => Ok(ExitCode::from(u8::try_from(c).unwrap_or(1))),
+        Some(c) => Ok(ExitCode::from(c)),
     }
 }
 

@@ -66,6 +66,7 @@ key_table! {
         copy_id: ["y"],
         refresh: ["r"],
         help: ["?", "f1"],
+        fleet: ["f"],
         allow_once: ["A"],
         allow_always: ["!"],
         reject: ["R"],
@@ -97,6 +98,23 @@ key_table! {
         message: ["S"],
         interrupt: ["I"],
         end: ["K"],
+    }
+}
+
+key_table! {
+    /// `[monitor.keys.fleet]`: the fleet view, every session's day on one time axis.
+    FleetKeys {
+        fleet: ["f", "esc", "q"],
+        detail: ["enter"],
+        filter: ["/"],
+        sort_next: [">", "."],
+        sort_prev: ["<", ","],
+        sort_flip: ["s"],
+        jump: ["o", "tab"],
+        copy_id: ["y"],
+        refresh: ["r"],
+        help: ["?", "f1"],
+        quit: ["ctrl-c"],
     }
 }
 
@@ -150,6 +168,7 @@ pub struct MonitorKeys {
     pub moving: MoveKeys,
     pub list: ListKeys,
     pub detail: DetailKeys,
+    pub fleet: FleetKeys,
     pub panel: PanelKeys,
     pub filter: FilterKeys,
     pub answer: AnswerKeys,
@@ -163,6 +182,7 @@ pub type KeyName = (&'static str, &'static str);
 pub struct MonitorPlaces<'a> {
     pub list: Vec<(KeyName, &'a Keys)>,
     pub detail: Vec<(KeyName, &'a Keys)>,
+    pub fleet: Vec<(KeyName, &'a Keys)>,
     pub panel: Vec<(KeyName, &'a Keys)>,
     pub filter: Vec<(KeyName, &'a Keys)>,
     pub answer: Vec<(KeyName, &'a Keys)>,
@@ -170,7 +190,8 @@ pub struct MonitorPlaces<'a> {
 }
 
 impl MonitorKeys {
-    /// A view's own table acts there; `move` acts in the list, the detail view and panels.
+    /// A view's own table acts there; `move` acts in the list, the detail and fleet views and
+    /// panels.
     pub fn places(&self) -> MonitorPlaces<'_> {
         fn named<'a>(
             table: &'static str,
@@ -186,6 +207,7 @@ impl MonitorKeys {
         MonitorPlaces {
             list: with_move("list", self.list.actions()),
             detail: with_move("detail", self.detail.actions()),
+            fleet: with_move("fleet", self.fleet.actions()),
             panel: with_move("panel", self.panel.actions()),
             filter: named("filter", self.filter.actions()).collect(),
             answer: named("answer", self.answer.actions()).collect(),
@@ -196,8 +218,10 @@ impl MonitorKeys {
     /// A key bound to two actions that act in the same place.
     pub fn conflict(&self) -> Option<(KeySpec, KeyName, KeyName)> {
         let p = self.places();
-        [p.list, p.detail, p.panel, p.filter, p.answer, p.confirm]
-            .iter()
-            .find_map(|actions| keys::conflict(actions))
+        [
+            p.list, p.detail, p.fleet, p.panel, p.filter, p.answer, p.confirm,
+        ]
+        .iter()
+        .find_map(|actions| keys::conflict(actions))
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod colour;
+pub mod drive;
 pub mod follow;
 pub mod hosts;
 pub mod key_tables;
@@ -36,6 +37,7 @@ pub struct Config {
     pub clipboard: Clipboard,
     pub tmux: Tmux,
     pub notify: Notify,
+    pub drive: drive::Drive,
     pub hosts: Vec<hosts::Host>,
 }
 
@@ -58,6 +60,8 @@ pub struct Monitor {
 pub enum Column {
     Title,
     Status,
+    /// Time the session waited for the user today.
+    Waited,
     Session,
     Uptime,
     Cpu,
@@ -73,9 +77,10 @@ pub enum Column {
 impl Column {
     /// Left to right; dropped from the right when the terminal is narrow. Each sorts the list;
     /// all but TITLE are the default `monitor.columns`.
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Title,
         Column::Status,
+        Column::Waited,
         Column::Session,
         Column::Uptime,
         Column::Cpu,
@@ -260,11 +265,21 @@ pub const INTERVAL_SECS: std::ops::RangeInclusive<f64> = 0.2..=3600.0;
 /// A refresh interval of `secs` seconds; NaN, infinities and anything outside
 /// [`INTERVAL_SECS`] are refused here, so no `Duration` conversion can panic later.
 pub fn interval(secs: f64) -> Result<Duration> {
-    if !INTERVAL_SECS.contains(&secs) {
+    seconds(secs, INTERVAL_SECS, "interval")
+}
+
+/// `secs` as a Duration when `range` holds it (never NaN or infinite); else an error saying
+/// what `what` takes.
+pub(crate) fn seconds(
+    secs: f64,
+    range: std::ops::RangeInclusive<f64>,
+    what: &str,
+) -> Result<Duration> {
+    if !range.contains(&secs) {
         return Err(Error::Invalid(format!(
-            "the interval must be between {} and {} seconds",
-            INTERVAL_SECS.start(),
-            INTERVAL_SECS.end()
+            "the {what} must be between {} and {} seconds",
+            range.start(),
+            range.end()
         )));
     }
     Ok(Duration::from_secs_f64(secs))
@@ -337,7 +352,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
         )));
     }
     // The checks name the key; the file is named here, as for every other mistake.
-    if let Err(e) = hosts::check(&config.hosts).and_then(|()| config.notify.check()) {
+    if let Err(e) = hosts::check(&config.hosts)
+        .and_then(|()| config.notify.check())
+        .and_then(|()| config.drive.check())
+    {
         return Err(Error::Config(format!("{}: {e}", path.display())));
     }
     if let Some((key, a, b)) = config.picker.keys.conflict() {
@@ -357,7 +375,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
 
 /// For tests and `otop config --print-default`: the names of every section and key.
 pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
-    use self::key_tables::{DetailKeys, FilterKeys, ListKeys, MoveKeys, PanelKeys};
+    use self::key_tables::{DetailKeys, FilterKeys, FleetKeys, ListKeys, MoveKeys, PanelKeys};
     fn names(actions: Vec<(&'static str, &keys::Keys)>) -> Vec<&'static str> {
         actions.into_iter().map(|(name, _)| name).collect()
     }
@@ -384,7 +402,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
         ),
         (
             "monitor.keys",
-            vec!["move", "list", "detail", "panel", "filter"],
+            vec!["move", "list", "detail", "fleet", "panel", "filter"],
         ),
         ("monitor.keys.move", names(MoveKeys::default().actions())),
         ("monitor.keys.list", names(ListKeys::default().actions())),
@@ -392,6 +410,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
             "monitor.keys.detail",
             names(DetailKeys::default().actions()),
         ),
+        ("monitor.keys.fleet", names(FleetKeys::default().actions())),
         ("monitor.keys.panel", names(PanelKeys::default().actions())),
         (
             "monitor.keys.filter",
@@ -409,6 +428,7 @@ pub fn keys() -> BTreeMap<&'static str, Vec<&'static str>> {
             "notify",
             vec!["on", "hold_secs", "desktop", "tmux", "command"],
         ),
+        ("drive", vec!["end_grace"]),
         (
             "[hosts]",
             vec!["name", "ssh", "ssh_args", "otop", "timeout"],

@@ -221,6 +221,15 @@ mod tests {
             &[],
         );
         let at = started(s.pid, "opencode");
+        // The trap is set once the shell has started its first sleep: SIGTERM before that
+        // would end it, as it should, and the test would prove nothing.
+        let children = format!("/proc/{0}/task/{0}/children", s.pid);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::fs::read_to_string(&children).is_ok_and(|c| c.trim().is_empty())
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let took = Instant::now();
         let said = end(s.pid, at, Signal::Term, Duration::from_millis(300)).expect("ended");
         assert!(said.contains("SIGKILL"), "{said}");

@@ -66,6 +66,15 @@ impl Act {
     }
 }
 
+/// The end of a process: `signal`, then SIGKILL after `grace` (the command's `--grace`, else
+/// the file's `[drive] end_grace`, which the views take).
+pub fn end_act(signal: Signal, grace: Duration) -> Act {
+    Act::End {
+        signal,
+        grace_ms: u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
 /// An act on the session (or process) of a row, as a view or a command asks for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {

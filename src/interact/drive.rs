@@ -3,14 +3,13 @@
 //! The act goes to the row as shown when the key was pressed; [`crate::drive::act`] reads the
 //! world again before acting and refuses what no longer fits.
 
+use std::time::Duration;
+
 use crate::drive::{self, Act, Order, Signal};
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
 use crate::model::state::State;
 use crate::model::text::cut;
-
-/// How long the views' `end` waits after SIGTERM before SIGKILL.
-const GRACE_MS: u64 = 5_000;
 
 /// A key that drives the row a view is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,8 +86,9 @@ pub enum Pressed {
     Refused(String),
 }
 
-/// `key` pressed on `row`: what fits the row as shown, else why not.
-pub fn press(row: &Row, key: DriveKey) -> Pressed {
+/// `key` pressed on `row`: what fits the row as shown, else why not. An end waits `grace`
+/// (`[drive] end_grace`, [`crate::config::drive::Drive::end_grace`]) before SIGKILL.
+pub fn press(row: &Row, key: DriveKey, grace: Duration) -> Pressed {
     let order = |act| Order {
         row: row.clone(),
         act,
@@ -102,10 +102,7 @@ pub fn press(row: &Row, key: DriveKey) -> Pressed {
             Err(why) => Pressed::Refused(why.to_string()),
         },
         DriveKey::Interrupt => confirm(order(Act::Interrupt)),
-        DriveKey::End => confirm(order(Act::End {
-            signal: Signal::Term,
-            grace_ms: GRACE_MS,
-        })),
+        DriveKey::End => confirm(order(drive::end_act(Signal::Term, grace))),
     }
 }
 
@@ -145,6 +142,8 @@ mod tests {
     use crate::model::state::Status;
     use crate::source::db::types::SessionFacts;
 
+    const GRACE: Duration = Duration::from_secs(5);
+
     fn row(state: State) -> Row {
         let mut r = Row::bare(Status::new(state, "x"));
         r.session = Some(SessionFacts {
@@ -158,24 +157,24 @@ mod tests {
     #[test]
     fn each_key_on_each_state() {
         assert!(matches!(
-            press(&row(State::Idle), DriveKey::Send),
+            press(&row(State::Idle), DriveKey::Send, GRACE),
             Pressed::Message(_)
         ));
-        let Pressed::Refused(why) = press(&row(State::Waiting), DriveKey::Send) else {
+        let Pressed::Refused(why) = press(&row(State::Waiting), DriveKey::Send, GRACE) else {
             panic!("a waiting session takes no message")
         };
         assert!(why.contains("answer it first"), "{why}");
-        let Pressed::Confirm(c) = press(&row(State::Working), DriveKey::Interrupt) else {
+        let Pressed::Confirm(c) = press(&row(State::Working), DriveKey::Interrupt, GRACE) else {
             panic!("a working session is interrupted after y/n")
         };
         assert_eq!(c.question("y", "n"), "interrupt \"Fix flaky CI\"? y/n");
         assert!(matches!(
-            press(&row(State::Idle), DriveKey::Interrupt),
+            press(&row(State::Idle), DriveKey::Interrupt, GRACE),
             Pressed::Refused(_)
         ));
         // No process on the bare row: nothing to end.
         assert!(matches!(
-            press(&row(State::Idle), DriveKey::End),
+            press(&row(State::Idle), DriveKey::End, GRACE),
             Pressed::Refused(_)
         ));
         assert_eq!(offer(&row(State::Idle)), Some(DriveKey::Send));
@@ -183,9 +182,25 @@ mod tests {
         assert_eq!(offer(&row(State::Waiting)), None);
     }
 
+    /// The views' end takes the grace they were given (the file's), not one of its own.
+    #[test]
+    fn an_end_takes_the_grace_given() {
+        let r = Row::tui(7, "ses_1", Status::new(State::Working, "generating"));
+        let Pressed::Confirm(c) = press(&r, DriveKey::End, Duration::from_millis(12_500)) else {
+            panic!("an end asks y/n")
+        };
+        assert_eq!(
+            c.order.act,
+            Act::End {
+                signal: Signal::Term,
+                grace_ms: 12_500
+            }
+        );
+    }
+
     #[test]
     fn an_empty_message_is_refused_on_enter() {
-        let Pressed::Message(m) = press(&row(State::Idle), DriveKey::Send) else {
+        let Pressed::Message(m) = press(&row(State::Idle), DriveKey::Send, GRACE) else {
             panic!("a prompt")
         };
         assert!(matches!(m.finish(), Pressed::Refused(_)));

@@ -78,6 +78,15 @@ impl Timeline {
     /// `[from, to)` cut into `cells` equal cells, each the most urgent state held in it (the
     /// order of [`State`], as the list sorts) (None: nothing known there). A strip draws one per cell.
     pub fn cells(&self, from: i64, to: i64, cells: usize) -> Vec<Option<State>> {
+        self.cell_marks(from, to, cells)
+            .into_iter()
+            .map(|m| m.map(|(state, _)| state))
+            .collect()
+    }
+
+    /// [`Timeline::cells`] with where each cell's state comes from: recorded when opencode's
+    /// records give that state anywhere in the cell, else observed (a strip marks those apart).
+    pub fn cell_marks(&self, from: i64, to: i64, cells: usize) -> Vec<Option<(State, Origin)>> {
         if cells == 0 || to <= from {
             return vec![None; cells];
         }
@@ -86,14 +95,31 @@ impl Timeline {
             .map(|c| {
                 let a = from + (span * c as i128 / cells as i128) as i64;
                 let b = from + (span * (c as i128 + 1) / cells as i128) as i64;
-                self.intervals
-                    .iter()
-                    .filter(|i| i.overlap(a, b.max(a + 1)) > 0)
-                    .map(|i| i.state)
-                    .min()
+                let held = || {
+                    self.intervals
+                        .iter()
+                        .filter(move |i| i.overlap(a, b.max(a + 1)) > 0)
+                };
+                let state = held().map(|i| i.state).min()?;
+                let recorded = held().any(|i| i.state == state && i.origin == Origin::Recorded);
+                let origin = if recorded {
+                    Origin::Recorded
+                } else {
+                    Origin::Observed
+                };
+                Some((state, origin))
             })
             .collect()
     }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The start of the local day holding `now` (Unix ms), for a clock `utc_offset_secs` ahead of
+/// UTC: where "today" begins for the WAITED column and its total.
+pub fn day_start(now: i64, utc_offset_secs: i32) -> i64 {
+    let offset = i64::from(utc_offset_secs) * 1000;
+    (now + offset).div_euclid(DAY_MS) * DAY_MS - offset
 }
 
 #[cfg(test)]
@@ -152,5 +178,30 @@ mod tests {
         );
         assert_eq!(day().cells(400_000, 500_000, 2), vec![None, None]);
         assert_eq!(day().cells(0, 0, 3), vec![None, None, None]);
+    }
+
+    #[test]
+    fn a_cell_is_recorded_when_opencode_recorded_its_state_there() {
+        let mut t = day();
+        t.intervals[1].origin = Origin::Observed;
+        let m = t.cell_marks(0, 250_000, 5);
+        assert_eq!(m[0], Some((State::Working, Origin::Recorded)));
+        assert_eq!(m[1], Some((State::Waiting, Origin::Observed)));
+        assert_eq!(m[4], Some((State::Waiting, Origin::Recorded)));
+        assert_eq!(t.cell_marks(0, 0, 2), vec![None, None]);
+    }
+
+    #[test]
+    fn today_starts_at_local_midnight() {
+        // 2025-10-09 08:53:20 UTC.
+        let now = 1_760_000_000_000;
+        assert_eq!(day_start(now, 0), 1_759_968_000_000);
+        // At UTC+10 it is 18:53 the same day; at UTC-10, 22:53 the day before.
+        assert_eq!(day_start(now, 36_000), 1_759_968_000_000 - 36_000_000);
+        assert_eq!(
+            day_start(now, -36_000),
+            1_759_968_000_000 - 86_400_000 + 36_000_000
+        );
+        assert_eq!(day_start(1_759_968_000_000, 0), 1_759_968_000_000);
     }
 }

@@ -42,11 +42,14 @@ pub fn rows_per_page(rows: Rect) -> usize {
 }
 
 const DETAIL_HEADER_LINES: u16 = 4;
+/// The detail view's timeline strip: its hour marks, the strip, the legend.
+pub const STRIP_LINES: u16 = 3;
 
-/// The detail view: header of facts, tabs, body (pane or history), footer.
-pub fn detail(area: Rect) -> [Rect; 4] {
+/// The detail view: header of facts, the timeline strip, tabs, body (pane or history), footer.
+pub fn detail(area: Rect) -> [Rect; 5] {
     Layout::vertical([
         Constraint::Length(DETAIL_HEADER_LINES),
+        Constraint::Length(STRIP_LINES),
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
@@ -56,7 +59,35 @@ pub fn detail(area: Rect) -> [Rect; 4] {
 
 /// Where the detail view draws the pane or the history.
 pub fn detail_body(area: Rect) -> Rect {
-    detail(area)[2]
+    detail(area)[3]
+}
+
+/// The fleet view's regions: the list's header, the hour marks, a strip per row, the legend.
+pub struct FleetLayout {
+    pub header: Rect,
+    pub axis: Rect,
+    pub rows: Rect,
+    pub legend: Rect,
+    pub footer: Rect,
+}
+
+/// The fleet view in `area`; `problems` adds a header line, as on the list.
+pub fn fleet(area: Rect, problems: bool) -> FleetLayout {
+    let [header, axis, rows, legend, footer] = Layout::vertical([
+        Constraint::Length(2 + u16::from(problems)),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    FleetLayout {
+        header,
+        axis,
+        rows,
+        legend,
+        footer,
+    }
 }
 
 /// The list offset that keeps `selected` on a page of `page` rows, moving as little as possible.

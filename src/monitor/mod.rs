@@ -73,6 +73,7 @@ fn main_loop(
     app.descending = opts.descending;
     app.columns = opts.columns.clone();
     app.keymap = opts.keymap.clone();
+    app.end_grace = opts.end_grace;
     app.utc_offset_secs = local_offset_secs();
     let mut focus = app.focus();
     let mut out = std::io::stdout();

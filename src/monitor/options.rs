@@ -23,6 +23,8 @@ pub struct MonitorOptions {
     pub opencode_config_dir: Option<std::path::PathBuf>,
     /// `[monitor.keys]`.
     pub keymap: Keymap,
+    /// `[drive] end_grace`: how long K's end waits before SIGKILL.
+    pub end_grace: Duration,
     /// The unseen marks' file, which a jump clears a mark in.
     pub marks: Option<std::path::PathBuf>,
     /// `[[hosts]]`: a jump to a row of one goes through ssh.
@@ -51,6 +53,7 @@ impl MonitorOptions {
             clipboard: config.clipboard.clone(),
             opencode_config_dir: None,
             keymap: Keymap::new(&m.keys),
+            end_grace: config.drive.end_grace(),
             marks: None,
             hosts: config.hosts.clone(),
             fleet: None,
@@ -65,7 +68,8 @@ mod tests {
     #[test]
     fn the_file_sets_interval_columns_sort_and_theme() {
         let c = crate::config::parse(
-            "[monitor]\ninterval = 9\nsort = \"cpu\"\ncolumns = [\"model\"]\ntheme = \"light\"\n",
+            "[monitor]\ninterval = 9\nsort = \"cpu\"\ncolumns = [\"model\"]\ntheme = \"light\"\n\
+             [drive]\nend_grace = 20\n",
             std::path::Path::new("c.toml"),
         )
         .unwrap();
@@ -74,6 +78,7 @@ mod tests {
         assert_eq!(o.sort, Column::Cpu);
         assert_eq!(o.columns, [Column::Model]);
         assert!(o.theme.light);
+        assert_eq!(o.end_grace, Duration::from_secs(20));
         assert_eq!(
             MonitorOptions::default().columns,
             Column::default_after_title()

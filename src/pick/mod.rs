@@ -32,6 +32,8 @@ pub struct PickOptions {
     pub marks: Option<std::path::PathBuf>,
     /// `[[hosts]]`: picking a row of one jumps through ssh.
     pub hosts: Vec<crate::config::hosts::Host>,
+    /// `[drive] end_grace`: how long alt-e's end waits before SIGKILL.
+    pub end_grace: std::time::Duration,
 }
 
 /// `asking box, vm…` while some host has not answered yet.
@@ -61,6 +63,7 @@ pub fn run(opts: PickOptions, mut source: Box<dyn Source>) -> Result<ExitCode> {
     let mut picker = Picker::new(select::sessions(snap.rows, false));
     picker.keymap = opts.keymap;
     picker.hosts = !opts.hosts.is_empty();
+    picker.end_grace = opts.end_grace;
     picker.message = snap
         .db_error
         .map(|e| e.to_string())

@@ -79,6 +79,8 @@ pub struct Picker {
     pub confirming: Option<Confirm>,
     /// Hosts are configured: every row names its machine (`local` for this one).
     pub hosts: bool,
+    /// `[drive] end_grace`: how long an end waits before SIGKILL.
+    pub end_grace: std::time::Duration,
 }
 
 impl Picker {
@@ -96,6 +98,7 @@ impl Picker {
             messaging: None,
             confirming: None,
             hosts: false,
+            end_grace: crate::config::drive::Drive::default().end_grace(),
         };
         p.refilter();
         p
@@ -165,7 +168,7 @@ impl Picker {
             let Some(row) = self.selected_row() else {
                 return Outcome::Continue;
             };
-            let pressed = drive::press(row, key);
+            let pressed = drive::press(row, key, self.end_grace);
             return self.driven(pressed);
         }
         if let Action::Answer(key) = action {

@@ -143,9 +143,13 @@ impl Keys {
         )?;
         let (pane_pid, pane_tty) = out.trim().split_once(' ').unwrap_or_default();
         if p.tty.as_deref().is_some_and(|tty| tty != pane_tty) {
+            // What tmux said is in the message: a refusal seen once in the end-to-end suite
+            // (the pane's terminal unchanged, as far as anything else showed) needs it told.
             return Err(Error::Refused(format!(
-                "pane {pane} is no longer the session's terminal ({}): no keys sent",
-                clean(p.tty.as_deref().unwrap_or_default())
+                "pane {pane} is no longer the session's terminal ({}; tmux says {:?}): no keys \
+                 sent",
+                clean(p.tty.as_deref().unwrap_or_default()),
+                clean(out.trim())
             )));
         }
         let pane_pid = pane_pid.parse().unwrap_or(0);

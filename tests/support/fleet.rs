@@ -88,7 +88,16 @@ fn write_config(root: &Path, base_url: &str) {
     for d in ["home", "data", "config/opencode", "state", "cache"] {
         std::fs::create_dir_all(root.join("env").join(d)).expect("mkdir env");
     }
-    let config = serde_json::json!({
+    std::fs::write(
+        root.join("env/config/opencode/opencode.json"),
+        opencode_config(base_url).to_string(),
+    )
+    .expect("write opencode.json");
+}
+
+/// The `opencode.json` of an offline opencode on the scripted model at `base_url`.
+pub fn opencode_config(base_url: &str) -> Value {
+    serde_json::json!({
         "$schema": "https://opencode.ai/config.json",
         "autoupdate": false,
         "share": "disabled",
@@ -100,12 +109,7 @@ fn write_config(root: &Path, base_url: &str) {
         }},
         "model": "scripted/m",
         "small_model": "scripted/m"
-    });
-    std::fs::write(
-        root.join("env/config/opencode/opencode.json"),
-        config.to_string(),
-    )
-    .expect("write opencode.json");
+    })
 }
 
 impl Fleet {

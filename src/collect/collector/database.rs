@@ -94,10 +94,13 @@ impl Collector {
             .copied()
             .filter(|p| p.kind.runs_sessions())
             .collect();
-        let matches = evidence::matches(db, &correlated, &log_sessions, &live)?;
-        let (ids, parents) = with_subagents(db, &matches)?;
+        let (matches, parents, facts) = db.one_snapshot(|db| {
+            let matches = evidence::matches(db, &correlated, &log_sessions, &live)?;
+            let (ids, parents) = with_subagents(db, &matches)?;
+            let facts = db.session_facts_to(&ids, depth)?;
+            Ok((matches, parents, facts))
+        })?;
         let owners = correlate::attach_children(&matches, &parents);
-        let facts = db.session_facts_to(&ids, depth)?;
         let found = Found {
             matches: &matches,
             facts: &facts,

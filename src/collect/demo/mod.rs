@@ -14,6 +14,7 @@ use crate::source::db::types::{
 use crate::source::process::types::{Kind, ProcessInfo};
 use fleet::{FLEET, HELPERS, Phase, Spec};
 
+mod day;
 mod fleet;
 
 /// Where the demo's panes say they are: no tmux server listens there.
@@ -486,6 +487,7 @@ pub fn snapshot_answered(focus: &Focus, now: i64, answered: &Answered) -> Snapsh
         detail,
         warnings: Vec::new(),
         demo: true,
+        timelines: day::timelines(now, answered),
         ..Snapshot::default()
     }
 }

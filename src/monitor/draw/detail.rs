@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::model::sanitize::clean;
+use crate::monitor::draw::strip;
 use crate::monitor::layout;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::keymap::Place;
@@ -15,13 +16,14 @@ use crate::monitor::state::{App, DetailTab};
 use crate::tui::text;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let [header, tabs, body, footer] = layout::detail(area);
+    let [header, strip, tabs, body, footer] = layout::detail(area);
     let w = usize::from(area.width);
     let head: Vec<Line> = header_lines(app)
         .into_iter()
         .map(|l| text::cut_line(l, w))
         .collect();
     Paragraph::new(head).render(header, buf);
+    render_strip(app, strip, buf);
     render_tabs(app, tabs, buf);
     let lines = app.detail_lines(body.width);
     let start = app.scroll.min(lines.len().saturating_sub(1));
@@ -129,6 +131,41 @@ fn header_lines(app: &App) -> Vec<Line<'static>> {
         Line::from(line3),
         Line::from(line4),
     ]
+}
+
+/// The session's day: hour marks, the strip, and the legend after its time waited today; `no
+/// history yet` when otop knows nothing of it.
+fn render_strip(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let row = app.detail_row();
+    let timeline = row
+        .and_then(|r| r.session_id())
+        .and_then(|id| app.snapshot.timelines.get(id))
+        .filter(|t| !t.intervals.is_empty());
+    let today = app.today();
+    let since = strip::since(timeline, today.from, app.now);
+    let w = strip::Window::fit(app.now, app.utc_offset_secs, usize::from(area.width), since);
+    let lines = match (timeline, row.and_then(|r| today.waited(r))) {
+        (Some(tl), Some(waited)) => {
+            let mut legend = vec![
+                Span::styled(format!("waited {} today", text::duration(waited)), t.key()),
+                Span::styled("  │ ", t.secondary()),
+            ];
+            legend.extend(strip::legend(t, &w));
+            vec![
+                Line::styled(strip::axis(&w), t.secondary()),
+                strip::line(t, Some(tl), &w),
+                Line::from(legend),
+            ]
+        }
+        _ => vec![Line::default(), strip::line(t, None, &w)],
+    };
+    let width = usize::from(area.width);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| text::cut_line(l, width))
+        .collect();
+    Paragraph::new(lines).render(area, buf);
 }
 
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {

@@ -12,7 +12,11 @@ use crate::tui::text;
 /// The mouse is not in the keymap; it is listed after the keys, then what the time columns
 /// count.
 const MOUSE: (&str, &str) = ("mouse", "click selects, wheel scrolls");
-const COLUMNS: [(&str, &str); 2] = [
+const COLUMNS: [(&str, &str); 3] = [
+    (
+        "WAITED",
+        "time waiting for you today; LONGEST: longest wait",
+    ),
     ("UP", "how long the opencode process has run"),
     (
         "ROUND",

@@ -3,8 +3,10 @@
 
 pub mod answer;
 pub mod detail;
+pub mod fleet;
 pub mod help;
 pub mod panels;
+pub mod strip;
 pub mod table;
 
 use ratatui::Frame;
@@ -26,6 +28,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match app.view {
         View::List => draw_list(app, area, buf),
         View::Detail => detail::render(app, area, buf),
+        View::Fleet => fleet::render(app, area, buf),
     }
     match app.panel {
         Some(Panel::Help) => help::render(app, area, buf),
@@ -47,7 +50,7 @@ fn draw_list(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         table::render_rows(app, l.rows, buf);
     }
-    render_footer(app, l.footer, buf);
+    render_footer(app, l.footer, buf, Place::List, LIST_HINTS);
 }
 
 fn empty_message(app: &App) -> String {
@@ -102,7 +105,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     ];
     let mut lines = vec![spread(left, right, area.width)];
 
-    lines.push(match &app.snapshot.totals {
+    let mut today = match &app.snapshot.totals {
         Some(tp) => {
             // Spend only where opencode recorded any (most local and subscription providers: 0).
             let spent = tp.spent();
@@ -120,14 +123,21 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
                 }
                 s
             };
-            Line::from(vec![
-                Span::raw(part("today", &tp.today)),
+            let mut spans = vec![Span::raw(part("today", &tp.today))];
+            spans.extend(waited(app));
+            spans.extend([
                 Span::styled(" │ ", t.secondary()),
                 Span::raw(part("all", &tp.all_time)),
-            ])
+            ]);
+            Line::from(spans)
         }
         None => Line::styled("totals unavailable", t.secondary()),
-    });
+    };
+    if let (None, Some(w)) = (&app.snapshot.totals, waited(app)) {
+        today.spans.push(Span::styled(" ·", t.secondary()));
+        today.spans.push(w);
+    }
+    lines.push(today);
     if let Some(err) = &app.snapshot.db_error {
         lines.push(Line::styled(
             format!("⚠ database: {} (retrying)", clean(&err.to_string())),
@@ -148,7 +158,24 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(area, buf);
 }
 
-fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
+/// ` waited 1h12m`: the time sessions waited for you today, when otop knows their days.
+fn waited(app: &App) -> Option<Span<'static>> {
+    if app.snapshot.timelines.is_empty() {
+        return None;
+    }
+    let total = text::duration(app.today().total());
+    Some(Span::raw(format!(" waited {total}")))
+}
+
+/// The footer of the list or the fleet view (`place`, whose keys `names` name): a prompt, a
+/// note, else the answer keys, the filter and the hints.
+fn render_footer(
+    app: &App,
+    area: Rect,
+    buf: &mut Buffer,
+    place: Place,
+    names: &[(&[Action], &str)],
+) {
     let t = &app.theme;
     let line = if let Some(prompt) = answer::prompt(app) {
         prompt
@@ -172,9 +199,13 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         Line::styled(clean(&note.text).into_owned(), style)
     } else {
         // `? help` and `q quit` stay whatever else has to go, the answer keys included.
-        let kept = spans_width(&hints(app, Place::List, LIST_HINTS, 0, 2));
-        let mut answers = answer::hints(app, Place::List);
-        answers.extend(answer::offer(app, Place::List));
+        let kept = spans_width(&hints(app, place, names, 0, 2));
+        // Sessions are answered and driven from the list and the detail view.
+        let mut answers = Vec::new();
+        if place == Place::List {
+            answers = answer::hints(app, place);
+            answers.extend(answer::offer(app, place));
+        }
         let room = usize::from(area.width).saturating_sub(kept);
         let mut spans = match spans_width(&answers) > room {
             true => {
@@ -189,11 +220,15 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
                 format!("filter “{}” ", clean(&app.filter)),
                 t.key(),
             ));
-            let clear = key(app, Place::List, &Action::FilterClear);
-            spans.push(Span::styled(format!("({clear} clears)  "), t.secondary()));
+            // The fleet view has no key to clear it (its esc leaves): the list's does.
+            let clear = match app.keymap.key_for(place, &Action::FilterClear) {
+                Some(k) => format!("({k} clears)  "),
+                None => " ".to_string(),
+            };
+            spans.push(Span::styled(clear, t.secondary()));
         }
         let room = usize::from(area.width).saturating_sub(spans_width(&spans));
-        spans.extend(hints(app, Place::List, LIST_HINTS, room, 2));
+        spans.extend(hints(app, place, names, room, 2));
         Line::from(spans)
     };
     text::cut_line(line, usize::from(area.width)).render(area, buf);
@@ -206,6 +241,7 @@ const LIST_HINTS: &[(&[Action], &str)] = &[
     (&[Action::SortNext, Action::SortPrev], "sort"),
     (&[Action::Jump], "jump"),
     (&[Action::CopyId], "copy id"),
+    (&[Action::ToggleFleet], "fleet"),
     (&[Action::ToggleAll, Action::ToggleProcs], "show all/procs"),
     (&[Action::ToggleHelp], "help"),
     (&[Action::Quit], "quit"),

@@ -9,9 +9,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use crate::model::row::Row;
 use crate::model::sanitize::clean;
+use crate::monitor::state::App;
 use crate::monitor::state::action::Action;
 use crate::monitor::state::keymap::Place;
-use crate::monitor::state::{App, View};
 use crate::tui::text::cut;
 
 /// A bordered box of at most `max_width` columns, centred, with `lines` scrolled by
@@ -49,10 +49,7 @@ pub fn closes(app: &App) -> String {
 }
 
 fn target(app: &App) -> Option<&Row> {
-    match app.view {
-        View::Detail => app.detail_row(),
-        View::List => app.selected_row(),
-    }
+    app.the_row()
 }
 
 pub fn render_todos(app: &App, area: Rect, buf: &mut Buffer) {

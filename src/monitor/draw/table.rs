@@ -23,6 +23,8 @@ impl Column {
             Column::Title => 24,
             Column::Status => fit.status.clamp(STATUS_MIN, STATUS_MAX),
             Column::Session => fit.sid.max(7),
+            // `WAITED▼`, `LONGEST`.
+            Column::Waited => 7,
             Column::Uptime => 6,
             Column::Cpu => 6,
             Column::Context => 6,
@@ -34,19 +36,21 @@ impl Column {
     }
 
     /// Which columns a narrow terminal gives up first: SID (30 characters that say little at a
-    /// glance), then TMUX, COST, MODEL, CTX, CPU and UP; STATUS, what a user looks for, last.
+    /// glance), then TMUX, COST, MODEL, WAITED, CTX, CPU and UP; STATUS, what a user looks for,
+    /// last.
     fn drop_order(self) -> u8 {
         match self {
             Column::Session => 0,
             Column::Tmux => 1,
             Column::Cost => 2,
             Column::Model => 3,
-            Column::Context => 4,
-            Column::Cpu => 5,
-            Column::Uptime => 6,
+            Column::Waited => 4,
+            Column::Context => 5,
+            Column::Cpu => 6,
+            Column::Uptime => 7,
             // Which machine a waiting session is on matters nearly as much as that it waits.
-            Column::Host => 7,
-            Column::Status => 8,
+            Column::Host => 8,
+            Column::Status => 9,
             Column::Title => u8::MAX,
         }
     }
@@ -245,6 +249,13 @@ fn cell(app: &App, row: &Row, depth: u8, col: Column) -> (String, String) {
             let msgs = s.map_or(String::new(), |s| format!("{} msgs", s.message_count));
             (clean(detail).into_owned(), msgs)
         }
+        Column::Waited => {
+            let today = app.today();
+            (
+                today.waited(row).map_or_else(dash, text::duration),
+                today.longest(row).map_or_else(String::new, text::duration),
+            )
+        }
         Column::Session => (
             s.map_or_else(dash, |s| clean(&s.id).into_owned()),
             p.map_or_else(dash, |p| p.info.pid.to_string()),
@@ -354,13 +365,13 @@ mod tests {
             host: 0,
         };
         let wide = layout(160, &short, &all);
-        assert_eq!(wide.len(), 8);
+        assert_eq!(wide.len(), 9);
         let used: usize = wide.iter().map(|c| c.1).sum::<usize>() + wide.len() - 1;
         assert_eq!(used, 160);
-        // The 30-character SID goes before CPU, CTX and MODEL; TMUX with it.
+        // The 30-character SID goes before CPU, CTX and WAITED; TMUX and MODEL with it.
         assert_eq!(
             names(&layout(80, &short, &all)),
-            [Title, Status, Uptime, Cpu, Context, Model]
+            [Title, Status, Waited, Uptime, Cpu, Context]
         );
         assert_eq!(layout(10, &short, &all), vec![(Title, 10)]);
         // The configured order stays.
@@ -417,12 +428,12 @@ mod tests {
         let paid = Fit { cost: true, ..free };
         assert!(names(&layout(300, &paid, &all)).contains(&Cost));
         assert_eq!(
-            names(&layout(90, &paid, &all)),
-            [Title, Status, Uptime, Cpu, Context, Cost, Model]
+            names(&layout(98, &paid, &all)),
+            [Title, Status, Waited, Uptime, Cpu, Context, Cost, Model]
         );
         assert_eq!(
-            names(&layout(80, &paid, &all)),
-            [Title, Status, Uptime, Cpu, Context, Model]
+            names(&layout(90, &paid, &all)),
+            [Title, Status, Waited, Uptime, Cpu, Context, Model]
         );
     }
 

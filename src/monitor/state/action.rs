@@ -47,6 +47,8 @@ pub enum Action {
     CloseDetail,
     /// Detail view: switch between the pane and the history.
     DetailTab,
+    /// Open the fleet view (every session's day on one time axis), or leave it.
+    ToggleFleet,
     /// Switch the tmux client to the selected session's pane.
     Jump,
     /// Answer the session's permission or question (a typed answer opens its prompt).
@@ -123,6 +125,7 @@ impl Action {
             Action::OpenDetail => "detail view of the selected session",
             Action::CloseDetail => "detail view: back to the list",
             Action::DetailTab => "detail view: switch pane / history",
+            Action::ToggleFleet => "fleet view (every session's day) / back",
             Action::Jump => "jump to the session's tmux pane",
             Action::Answer(k) => k.describe(),
             Action::AnswerDone => "answer or message: send it",

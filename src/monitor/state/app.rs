@@ -21,6 +21,8 @@ use crate::tui::theme::Theme;
 pub enum View {
     List,
     Detail,
+    /// Every session's day, one strip each.
+    Fleet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +94,8 @@ pub struct App {
     pub offset: usize,
     /// The row the detail view is about; kept even if the row vanishes.
     pub detail_key: Option<RowKey>,
+    /// The view the detail view goes back to (the list or the fleet view).
+    pub detail_from: View,
     /// Scroll of the detail body or of an open panel.
     pub scroll: usize,
     /// Lines of the detail body, counted when what it shows may change (not on every key).
@@ -107,6 +111,8 @@ pub struct App {
     pub messaging: Option<Message>,
     /// An interrupt or an end waiting for its y/n.
     pub confirming: Option<Confirm>,
+    /// `[drive] end_grace`: how long an end waits before SIGKILL.
+    pub end_grace: std::time::Duration,
 }
 
 impl App {
@@ -131,6 +137,7 @@ impl App {
             selected_key: None,
             offset: 0,
             detail_key: None,
+            detail_from: View::List,
             scroll: 0,
             detail_len: 0,
             size: Rect::new(0, 0, 80, 24),
@@ -140,6 +147,7 @@ impl App {
             answering: None,
             messaging: None,
             confirming: None,
+            end_grace: crate::config::drive::Drive::default().end_grace(),
         }
     }
 
@@ -179,20 +187,24 @@ impl App {
 
     /// What PgUp/PgDn move by: a page of list rows, or of detail/panel lines.
     fn page(&self) -> usize {
-        if self.view == View::List && self.panel.is_none() {
-            layout::rows_per_page(self.list_rows())
-        } else {
-            usize::from(layout::detail_body(self.size).height).max(1)
+        match (self.view, self.panel) {
+            (View::List, None) => layout::rows_per_page(self.list_rows()),
+            (View::Fleet, None) => {
+                let problems = layout::has_problems(&self.snapshot);
+                usize::from(layout::fleet(self.size, problems).rows.height).max(1)
+            }
+            _ => usize::from(layout::detail_body(self.size).height).max(1),
         }
     }
 
     fn rearrange(&mut self) {
+        let today = self.today();
         self.shown = list::arrange(
             &self.snapshot.rows,
             self.vis,
             &self.filter,
-            self.sort,
-            self.descending,
+            (self.sort, self.descending),
+            &today,
         );
         let found = self.selected_key.as_ref().and_then(|key| {
             self.shown
@@ -212,7 +224,7 @@ impl App {
 
     fn move_by(&mut self, delta: isize) {
         match (self.view, self.panel) {
-            (View::List, None) => {
+            (View::List | View::Fleet, None) => {
                 let i = self.selected.saturating_add_signed(delta);
                 self.select(i);
             }
@@ -240,7 +252,7 @@ impl App {
     pub fn the_row(&self) -> Option<&Row> {
         match self.view {
             View::Detail => self.detail_row(),
-            View::List => self.selected_row(),
+            View::List | View::Fleet => self.selected_row(),
         }
     }
 
@@ -308,6 +320,7 @@ impl App {
             Action::OpenDetail => {
                 if let Some(row) = self.selected_row() {
                     self.detail_key = list::row_key(row);
+                    self.detail_from = self.view;
                     self.view = View::Detail;
                     self.tab = DetailTab::Pane;
                     self.scroll = 0;
@@ -317,9 +330,19 @@ impl App {
                 }
             }
             Action::CloseDetail => {
-                self.view = View::List;
+                self.view = self.detail_from;
                 self.scroll = 0;
                 self.count_detail();
+                self.select(self.selected);
+            }
+            Action::ToggleFleet => {
+                self.view = match self.view {
+                    View::Fleet => View::List,
+                    _ => View::Fleet,
+                };
+                self.scroll = 0;
+                // Pages of the list and of the fleet view differ.
+                self.select(self.selected);
             }
             Action::DetailTab => {
                 self.tab = match self.tab {
@@ -359,12 +382,20 @@ impl App {
     }
 
     fn click(&mut self, column: u16, row: u16) {
-        if self.view != View::List || self.panel.is_some() {
+        if self.panel.is_some() {
             return;
         }
-        let area = self.list_rows();
+        // Two lines a row in the list, one in the fleet view.
+        let (area, lines) = match self.view {
+            View::List => (self.list_rows(), 2),
+            View::Fleet => {
+                let problems = layout::has_problems(&self.snapshot);
+                (layout::fleet(self.size, problems).rows, 1)
+            }
+            View::Detail => return,
+        };
         if row >= area.y && row < area.bottom() && column < area.right() {
-            let i = self.offset + usize::from((row - area.y) / 2);
+            let i = self.offset + usize::from((row - area.y) / lines);
             if i < self.shown.len() {
                 self.select(i);
             }

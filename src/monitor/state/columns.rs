@@ -10,6 +10,7 @@ impl Column {
         match self {
             Column::Title => ("TITLE", "LAST"),
             Column::Status => ("STATUS", "MSGS"),
+            Column::Waited => ("WAITED", "LONGEST"),
             Column::Session => ("SID", "PID"),
             Column::Uptime => ("UP", "ROUND"),
             Column::Cpu => ("CPU", "MEM"),
@@ -35,7 +36,7 @@ impl Column {
     pub fn numeric(self) -> bool {
         matches!(
             self,
-            Column::Uptime | Column::Cpu | Column::Context | Column::Cost
+            Column::Waited | Column::Uptime | Column::Cpu | Column::Context | Column::Cost
         )
     }
 

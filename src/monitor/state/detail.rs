@@ -59,7 +59,7 @@ impl App {
     pub(super) fn count_detail(&mut self) {
         self.detail_len = match self.view {
             View::Detail => self.detail_lines(self.size.width).len(),
-            View::List => 0,
+            View::List | View::Fleet => 0,
         };
     }
 

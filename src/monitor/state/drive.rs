@@ -10,7 +10,7 @@ impl App {
     /// A drive key, or the y/n line's answer.
     pub(super) fn drive(&mut self, action: Action) -> Option<Effect> {
         let pressed = match action {
-            Action::Drive(key) => drive::press(self.the_row()?, key),
+            Action::Drive(key) => drive::press(self.the_row()?, key, self.end_grace),
             Action::ConfirmYes => Pressed::Act(self.confirming.take()?.order),
             Action::ConfirmNo => {
                 self.confirming = None;

@@ -14,6 +14,8 @@ use crate::monitor::state::{App, View};
 pub enum Place {
     List,
     Detail,
+    /// The fleet view: every session's day.
+    Fleet,
     /// A panel (help, todos, MCP servers) over the list or the detail view.
     Panel,
     /// The filter prompt, where plain characters type.
@@ -35,10 +37,12 @@ impl Place {
             Place::Filter
         } else if app.panel.is_some() {
             Place::Panel
-        } else if app.view == View::Detail {
-            Place::Detail
         } else {
-            Place::List
+            match app.view {
+                View::List => Place::List,
+                View::Detail => Place::Detail,
+                View::Fleet => Place::Fleet,
+            }
         }
     }
 }
@@ -69,6 +73,7 @@ impl Keymap {
         Keymap::of(vec![
             (Place::List, bind(p.list)),
             (Place::Detail, bind(p.detail)),
+            (Place::Fleet, bind(p.fleet)),
             (Place::Panel, bind(p.panel)),
             (Place::Filter, bind(p.filter)),
             (Place::Answer, bind(p.answer)),
@@ -131,6 +136,7 @@ fn named(name: &str) -> Option<Action> {
         "copy_id" => Action::CopyId,
         "refresh" => Action::Refresh,
         "help" => Action::ToggleHelp,
+        "fleet" => Action::ToggleFleet,
         "allow_once" => Action::Answer(AnswerKey::AllowOnce),
         "allow_always" => Action::Answer(AnswerKey::AllowAlways),
         "reject" => Action::Answer(AnswerKey::Reject),
@@ -160,8 +166,10 @@ mod tests {
     fn every_name_in_the_file_is_an_action_with_a_description() {
         let keys = MonitorKeys::default();
         let p = keys.places();
-        for ((table, name), _) in
-            [p.list, p.detail, p.panel, p.filter, p.answer, p.confirm].concat()
+        for ((table, name), _) in [
+            p.list, p.detail, p.fleet, p.panel, p.filter, p.answer, p.confirm,
+        ]
+        .concat()
         {
             let action = named(name).unwrap_or_else(|| panic!("{table}.{name} is no action"));
             assert!(action.describe().is_some(), "{table}.{name} has no help");

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::interact::filter::Filter;
 use crate::model::row::Row;
 use crate::monitor::state::columns::Column;
+use crate::monitor::state::today::Today;
 
 /// What identifies a row across refreshes: its session, else its process.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -43,7 +44,7 @@ impl Visibility {
     }
 }
 
-fn compare(a: &Row, b: &Row, key: Column) -> Ordering {
+fn compare(a: &Row, b: &Row, key: Column, today: &Today) -> Ordering {
     let sa = a.session.as_ref();
     let sb = b.session.as_ref();
     let pa = a.process.as_ref();
@@ -51,6 +52,7 @@ fn compare(a: &Row, b: &Row, key: Column) -> Ordering {
     match key.sorts_as() {
         Column::Title => a.title().to_lowercase().cmp(&b.title().to_lowercase()),
         Column::Status => a.urgency().cmp(&b.urgency()),
+        Column::Waited => today.waited(a).cmp(&today.waited(b)),
         Column::Session => sa.map(|s| &s.id).cmp(&sb.map(|s| &s.id)),
         // Older process = longer uptime = "larger".
         Column::Uptime => pb
@@ -82,8 +84,8 @@ fn compare(a: &Row, b: &Row, key: Column) -> Ordering {
 }
 
 /// Ties are broken by the most recent activity, then by key, so the order is stable.
-fn ordered(a: &Row, b: &Row, key: Column, descending: bool) -> Ordering {
-    let primary = compare(a, b, key);
+fn ordered(a: &Row, b: &Row, key: Column, descending: bool, today: &Today) -> Ordering {
+    let primary = compare(a, b, key, today);
     let primary = if descending {
         primary.reverse()
     } else {
@@ -105,19 +107,20 @@ pub struct Shown {
 }
 
 /// The rows to show, in order. A subagent follows its parent session and a helper its owner
-/// process, when the parent is shown; otherwise it stands on its own.
+/// process, when the parent is shown; otherwise it stands on its own. `today` is what WAITED
+/// sorts by.
 pub fn arrange(
     rows: &[Row],
     vis: Visibility,
     filter: &str,
-    key: Column,
-    descending: bool,
+    (key, descending): (Column, bool),
+    today: &Today,
 ) -> Vec<Shown> {
     let mut filter = Filter::new(filter);
     let mut kept: Vec<usize> = (0..rows.len())
         .filter(|&i| vis.shows(&rows[i]) && filter.matches(&rows[i]))
         .collect();
-    kept.sort_by(|&a, &b| ordered(&rows[a], &rows[b], key, descending));
+    kept.sort_by(|&a, &b| ordered(&rows[a], &rows[b], key, descending, today));
 
     let by_session: HashMap<&str, usize> = kept
         .iter()

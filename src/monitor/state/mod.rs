@@ -9,5 +9,6 @@ mod detail;
 mod drive;
 pub mod keymap;
 pub mod list;
+pub mod today;
 
 pub use app::{App, DetailTab, Effect, Note, Panel, View};

@@ -133,7 +133,7 @@ fn a_remote_session_detail_says_where_it_lives() {
 /// does (`mock upstream failure [retrying in 15s attempt #4]`), where STATUS cuts it.
 #[test]
 fn a_retry_shows_its_reason_on_last() {
-    let mut a = app(160, 24);
+    let mut a = app(170, 24);
     let mut snap = demo::snapshot(&Focus::default(), T);
     let row = snap
         .rows

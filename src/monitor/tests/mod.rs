@@ -3,6 +3,7 @@
 
 mod answer;
 mod columns;
+mod day;
 mod hostile;
 mod unseen;
 
@@ -199,7 +200,7 @@ fn help_line(screen: &str, what: &str) -> String {
 
 #[test]
 fn help_overlay() {
-    let mut app = app(100, 44);
+    let mut app = app(100, 48);
     press(&mut app, KeyCode::Char('?'));
     let s = screen(&app);
     // Every action a key is bound to by default, with all its keys.
@@ -287,7 +288,10 @@ fn sort_cycles_and_flips() {
     let mut app = app(120, 30);
     assert_eq!((app.sort, app.descending), (Column::Status, false));
     press(&mut app, KeyCode::Char('>'));
+    assert_eq!(app.sort, Column::Waited);
+    press(&mut app, KeyCode::Char('>'));
     assert_eq!(app.sort, Column::Session);
+    press(&mut app, KeyCode::Char('<'));
     press(&mut app, KeyCode::Char('<'));
     press(&mut app, KeyCode::Char('<'));
     assert_eq!(app.sort, Column::Title);
@@ -472,8 +476,8 @@ fn detail_pages_by_body_height() {
     open_detail(&mut app);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::PageDown);
-    // 14 lines - 4 header - 1 tabs - 1 footer = 8 body lines.
-    assert_eq!(app.scroll, 8);
+    // 14 lines - 4 header - 3 strip - 1 tabs - 1 footer = 5 body lines.
+    assert_eq!(app.scroll, 5);
     press(&mut app, KeyCode::PageUp);
     assert_eq!(app.scroll, 0);
 }
@@ -518,7 +522,7 @@ fn the_files_colours_reach_the_drawn_rows() {
         Color::Cyan,
         "the sort column's own"
     );
-    assert_eq!(cell("TITLE", "MODEL").bg, Color::Indexed(99));
+    assert_eq!(cell("TITLE", "CTX").bg, Color::Indexed(99));
     // Unset keys keep the dark theme's colours.
     assert_eq!(cell("Fix flaky CI", "asking").fg, Color::Magenta);
 }

@@ -32,11 +32,15 @@ struct Msg {
 }
 
 impl Db {
-    /// Runs `f` inside BEGIN … COMMIT so its reads see one snapshot, and always ends it.
+    /// Runs `f` inside BEGIN … COMMIT so its reads see one snapshot, and always ends it;
+    /// inside a transaction already (see [`Db::one_snapshot`]), within that one.
     pub(crate) fn in_tx<T>(
         &mut self,
         f: impl FnOnce(&mut Db) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
         self.conn.execute_batch("BEGIN")?;
         let r = f(self);
         let end = self

@@ -395,6 +395,26 @@ impl Db {
         Ok(())
     }
 
+    /// Runs one refresh's reads (`f`) in one read transaction: they see one state of the
+    /// file, and each statement no longer takes and drops the WAL's read lock itself (a
+    /// one-shot status made 34 transactions, two `fcntl` calls each). The transaction ends
+    /// when `f` returns, a few milliseconds later: no snapshot outlives the call.
+    pub fn one_snapshot<T>(
+        &mut self,
+        f: impl FnOnce(&mut Db) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| self.unreadable(&e))?;
+        let r = f(self);
+        // Read-only: nothing to commit; ending it is what matters.
+        let _ = self.conn.execute_batch("ROLLBACK");
+        r
+    }
+
     fn unreadable(&self, e: &rusqlite::Error) -> DbError {
         DbError::Unreadable {
             path: self.path.clone(),

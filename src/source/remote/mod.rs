@@ -62,6 +62,10 @@ pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// clap's exit status for a usage error, and the shell's for a command it cannot find.
+const USAGE: u8 = 2;
+const NOT_FOUND: u8 = 127;
+
 /// Why a remote call failed, from ssh's exit status and what it or the remote command wrote
 /// on stderr (the last line says why; the texts are kept as sent, bounded: whoever shows them
 /// neutralises them).
@@ -73,29 +77,54 @@ pub fn failure(remote: &Remote, code: Option<i32>, stderr: &str) -> RemoteError 
         .find(|l| !l.is_empty())
         .unwrap_or("");
     let last = crate::source::db::cut_chars(last, 100);
-    match code {
+    let said = |code: i32| {
+        if last.is_empty() {
+            format!("ssh exited with status {code}")
+        } else {
+            last.clone()
+        }
+    };
+    match (code, status_there(code)) {
+        (None, _) => RemoteError::Killed,
+        // ssh's own failure: the connection.
+        (Some(code), None) => RemoteError::Unreachable(said(code)),
         // The remote shell's "command not found".
-        Some(127) => RemoteError::NoOtop(crate::source::db::cut_chars(&remote.otop, 100)),
+        (_, Some(NOT_FOUND)) => {
+            RemoteError::NoOtop(crate::source::db::cut_chars(&remote.otop, 100))
+        }
         // clap's usage error for a subcommand or flag it does not know: an otop from before it.
-        Some(2)
+        (_, Some(USAGE))
             if stderr.contains("unrecognized subcommand")
                 || stderr.contains("unexpected argument") =>
         {
             RemoteError::TooOld
         }
-        None => RemoteError::Killed,
-        Some(code) => {
-            let said = if last.is_empty() {
-                format!("ssh exited with status {code}")
-            } else {
-                last
-            };
-            // ssh's own failure: the connection.
-            if code == 255 {
-                RemoteError::Unreachable(said)
-            } else {
-                RemoteError::Failed { code, said }
-            }
+        (Some(code), Some(_)) => RemoteError::Failed {
+            code,
+            said: said(code),
+        },
+    }
+}
+
+/// The exit status the command there ended with, as ssh passes it on; None when ssh itself
+/// failed (255: the connection, the host) or was ended by a signal. The one rule by which a
+/// remote act's status becomes ours ([`RemoteError::status`], `otop wait` on a host).
+pub fn status_there(code: Option<i32>) -> Option<u8> {
+    code.filter(|&c| c != 255)
+        .and_then(|c| u8::try_from(c).ok())
+}
+
+impl RemoteError {
+    /// The exit status of the command there when it ran and failed (a refusal, a usage error,
+    /// no otop there), to be passed through; None for ssh's own failures and for what this
+    /// side refused to read.
+    pub fn status(&self) -> Option<u8> {
+        match self {
+            // A failure is never 0, whatever a host says.
+            RemoteError::Failed { code, .. } => status_there(Some(*code)).filter(|&c| c != 0),
+            RemoteError::TooOld => Some(USAGE),
+            RemoteError::NoOtop(_) => Some(NOT_FOUND),
+            _ => None,
         }
     }
 }
@@ -162,5 +191,40 @@ mod tests {
                 said: "otop: box:%3 has no pending request".into()
             }
         );
+    }
+
+    /// What the command there ended with is passed through; ssh's own failures are not.
+    #[test]
+    fn the_status_there_passes_through_and_ssh_failures_do_not() {
+        let r = remote();
+        let status = |code: Option<i32>, stderr: &str| failure(&r, code, stderr).status();
+        assert_eq!(
+            status(Some(1), "otop: box:%3 has no pending request\n"),
+            Some(1)
+        );
+        assert_eq!(
+            status(Some(2), "otop: --host far: not a configured host\n"),
+            Some(2)
+        );
+        assert_eq!(status(Some(124), ""), Some(124));
+        assert_eq!(
+            status(Some(2), "error: unexpected argument '--drive' found\n"),
+            Some(2)
+        );
+        assert_eq!(status(Some(127), "sh: 1: otop: not found\n"), Some(127));
+        assert_eq!(
+            status(Some(255), "ssh: connect to host box: refused\n"),
+            None
+        );
+        assert_eq!(status(None, ""), None);
+        assert_eq!(RemoteError::TimedOut(5.0).status(), None);
+        assert_eq!(RemoteError::NotOurs("Welcome".into()).status(), None);
+        let zero = RemoteError::Failed {
+            code: 0,
+            said: "ok?".into(),
+        };
+        assert_eq!(zero.status(), None);
+        assert_eq!(status_there(Some(0)), Some(0));
+        assert_eq!(status_there(Some(-1)), None);
     }
 }

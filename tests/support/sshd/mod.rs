@@ -23,6 +23,7 @@ use otop::testkit::fixture::{AssistantSpec, Fixture, Schema};
 
 use super::wait_for;
 
+mod opencode;
 mod procs;
 mod world;
 use super::world::session;

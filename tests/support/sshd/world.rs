@@ -6,7 +6,7 @@ use super::*;
 /// A tmux server of the remote user with opencode stand-ins in its panes (see
 /// [`Remote::world`]); the server is killed on drop.
 pub struct RemoteWorld {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     /// The world's directory below the Remote's root.
     pub dir: PathBuf,
     /// The tmux server's socket.
@@ -16,7 +16,7 @@ pub struct RemoteWorld {
     /// The remote otop's configuration (`OTOP_CONFIG`), listing the socket.
     pub config: PathBuf,
     pub sessions: Vec<RemoteSession>,
-    otop: String,
+    pub(super) otop: String,
 }
 
 /// One stand-in in a remote pane.
@@ -113,11 +113,7 @@ impl RemoteWorld {
                 &[&tmux_session, "-c", &project_dir, &cmd],
             );
             let pane = pane.trim().to_string();
-            let pid: u32 = world
-                .tmux(&["display", "-p", "-t", &pane, "#{pane_pid}"])
-                .trim()
-                .parse()
-                .expect("pane pid");
+            let pid = world.pane_pid(&pane);
             let exec = wait_for(Duration::from_secs(5), || {
                 stat(pid).filter(|s| s.comm == "opencode").map(|_| ())
             });
@@ -161,6 +157,14 @@ impl RemoteWorld {
             .iter()
             .find(|s| s.id == id)
             .unwrap_or_else(|| panic!("no remote session {id}"))
+    }
+
+    /// The pid of the process in `pane`.
+    pub fn pane_pid(&self, pane: &str) -> u32 {
+        self.tmux(&["display", "-p", "-t", pane, "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
     }
 
     /// The socket's path as a string.
