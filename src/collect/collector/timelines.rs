@@ -92,16 +92,22 @@ impl Collector {
         now: i64,
     ) -> BTreeMap<String, (DayFacts, Timeline)> {
         let seen = self.observed.read(since).clone();
-        let mut out = BTreeMap::new();
-        let Ok(db) = self.db(path) else { return out };
-        for (id, open_until) in sessions {
-            let Ok(facts) = db.day_facts(id, since) else {
-                continue;
-            };
-            let recorded = from_records(&facts, *open_until, now);
-            let day = merge(recorded, seen.get(id).map_or(&[], Vec::as_slice));
-            out.insert(id.clone(), (facts, day));
-        }
-        out
+        let Ok(db) = self.db(path) else {
+            return BTreeMap::new();
+        };
+        // One read transaction for all of them, as the refresh's other reads.
+        let read = db.one_snapshot(|db| {
+            let mut out = BTreeMap::new();
+            for (id, open_until) in sessions {
+                let Ok(facts) = db.day_facts(id, since) else {
+                    continue;
+                };
+                let recorded = from_records(&facts, *open_until, now);
+                let day = merge(recorded, seen.get(id).map_or(&[], Vec::as_slice));
+                out.insert(id.clone(), (facts, day));
+            }
+            Ok(out)
+        });
+        read.unwrap_or_default()
     }
 }
