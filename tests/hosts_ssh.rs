@@ -183,6 +183,7 @@ fn rows_arrive_with_their_host_and_a_dead_or_slow_host_costs_one_line() {
     let (code, _, err) = here.otop(&db, &["--host", "box", "reply", "box:ses_far_a", "once"]);
     assert_eq!(code, 1);
     assert!(err.starts_with("otop: box: "), "{err}");
+    assert!(!err.contains("otop: box: otop:"), "said once: {err}");
     assert!(err.contains("waits for no answer now"), "{err}");
     // The order reaches it as data (JSON on stdin): a request id and a text that look like
     // options and shell arrive as they were written, and the request is refused there as no

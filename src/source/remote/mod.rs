@@ -99,9 +99,12 @@ pub fn failure(remote: &Remote, code: Option<i32>, stderr: &str) -> RemoteError 
         {
             RemoteError::TooOld
         }
+        // The otop there prefixes its messages as this one does: said once, under the host.
         (Some(code), Some(_)) => RemoteError::Failed {
             code,
-            said: said(code),
+            said: said(code)
+                .strip_prefix("otop: ")
+                .map_or_else(|| said(code), str::to_string),
         },
     }
 }
@@ -188,7 +191,7 @@ mod tests {
             failure(&r, Some(1), "otop: box:%3 has no pending request\n"),
             RemoteError::Failed {
                 code: 1,
-                said: "otop: box:%3 has no pending request".into()
+                said: "box:%3 has no pending request".into()
             }
         );
     }
