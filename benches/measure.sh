@@ -13,6 +13,8 @@
 # MESSAGES, PARTS, SESSIONS, DIRS (directories the history spreads over), GLOBAL_EVERY (one
 # directory in N outside git, 10 by default; 1: all of them) and LIVE change the load
 # (benches/scale.sh uses them); ONLY=status stops after the `otop status` figures.
+# REPORT=1 also times `otop report --today` (the live sessions' last two hours are today's);
+# ONLY=report times only that.
 #
 # Usage: benches/measure.sh            (SECONDS_CPU=60 by default; RUNS=200 hyperfine runs;
 #        OTOP=path/to/otop to measure another build against the same load;
@@ -46,6 +48,7 @@ GEN="$PWD/target/release/examples/gen_fixture"
 tools="hyperfine /usr/bin/time tmux python3"
 # With the plugin (or NO_STATUS=1) the one-shot `otop status` figures are not taken: no hyperfine.
 NO_STATUS="${NO_STATUS:-$PLUGIN}"
+[ "${ONLY:-}" = report ] && NO_STATUS=1 && REPORT=1
 [ -n "$NO_STATUS" ] && tools="/usr/bin/time tmux python3"
 for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "measure.sh: $tool is required" >&2; exit 1; }
@@ -164,7 +167,16 @@ if [ -n "${BASE:-}" ]; then
   done
 fi
 
-[ "${ONLY:-}" = status ] && exit 0
+# --- otop report (#30) -----------------------------------------------------------------------
+if [ -n "${REPORT:-}" ]; then
+  "$OTOP" report --today | head -3
+  l="$(load)"
+  hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$tmp/report.json" "$OTOP report --today" >/dev/null 2>&1
+  report_ms="$(python3 -c 'import json,sys,statistics as s; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (s.median(r["times"])*1000))' "$tmp/report.json")"
+  row "otop report --today: median wall time" "${report_ms} ms" "< 100 ms" "$l"
+fi
+
+[ "${ONLY:-}" = status ] || [ "${ONLY:-}" = report ] && exit 0
 
 # --- monitor ---------------------------------------------------------------------------------
 tm() { tmux -S "$tmp/sock" "$@"; }

@@ -138,6 +138,38 @@ fn db_refresh(c: &mut Criterion) {
     g.finish();
 }
 
+/// What the monitor's timelines (#30) add to a refresh of 10 live sessions: today's day of
+/// each, read from opencode's records. `first`: nothing kept (the first refresh, or a one-shot
+/// command); `steady`: kept from the last refresh, so only the newest message on is read.
+fn day_refresh(c: &mut Criterion) {
+    let mut g = c.benchmark_group("day_refresh");
+    g.sample_size(50).measurement_time(Duration::from_secs(5));
+    let (path, live) = fixture("small", 10_000, 40_000);
+    let mut db = Db::open(&path).expect("open");
+    let now = made_at("small");
+    let midnight = now - 6 * HOUR;
+    let ids = candidates(&mut db, &live, now - HOUR);
+    let days = |db: &mut Db| {
+        ids.iter()
+            .map(|id| {
+                let facts = db.day_facts(id, midnight).expect("day");
+                otop::model::timeline::from_records(&facts, now, now)
+                    .intervals
+                    .len()
+            })
+            .sum::<usize>()
+    };
+    assert!(days(&mut db) >= ids.len(), "the live sessions have a day");
+    g.bench_function("first", |b| {
+        b.iter(|| {
+            db.forget_kept();
+            days(&mut db)
+        })
+    });
+    g.bench_function("steady", |b| b.iter(|| days(&mut db)));
+    g.finish();
+}
+
 fn db_totals(c: &mut Criterion) {
     let (path, _) = fixture("large", 1_000_000, 2_000_000);
     let mut db = Db::open(&path).expect("open");
@@ -250,6 +282,7 @@ fn keypress_200_rows(c: &mut Criterion) {
 criterion_group!(
     benches,
     db_refresh,
+    day_refresh,
     db_totals,
     process_scan,
     correlation,

@@ -111,6 +111,11 @@ impl Env {
         self.otop_state_dir().map(|d| d.join("fleet.json"))
     }
 
+    /// What running otops saw of the sessions' waits and errors (#30), a line per spell.
+    pub fn timeline_file(&self) -> Option<PathBuf> {
+        self.otop_state_dir().map(|d| d.join("timeline.jsonl"))
+    }
+
     /// The lock held by the one otop process that sends notifications:
     /// `$XDG_RUNTIME_DIR/otop/notify.lock`, else in the state directory (macOS has no
     /// `XDG_RUNTIME_DIR`; a lock there works the same, only it outlives a reboot as a file).

@@ -312,6 +312,7 @@ fn opencode_1_18_fleet() {
     });
     report.run("jump across tmux sessions", || jump_check(f));
     answers(&mut report, f, &replies::PANE);
+    days(&mut report, f, &[&resume_old, &cont_old, &cont_new]);
     report.run("time_updated covers every prompt", || {
         updated_covers_prompts(f)
     });
@@ -602,6 +603,10 @@ fn opencode_1_18_plugin() {
         answer(f, "question", "Escape", &id, "question")
     });
     answers(&mut report, f, &replies::PLUGIN);
+    // The watcher started before the TUIs saw every permission wait; opencode keeps no time.
+    report.run("otop report: permission waits only the watcher saw", || {
+        support::days::observed_waits(f, &session("perm"))
+    });
     report.run("todos", || {
         let id = session("twin1");
         f.prompt("twin1", "TODO marker-todo");
@@ -754,6 +759,84 @@ fn answers(report: &mut Report, f: &Fleet, via: &Via) {
         let who = ("question", q, "QUESTION marker-q-keys");
         replies::answer_with_keys(f, who, (view, ready), &keys, "Red")
     });
+}
+
+/// `otop report` (#30) against the database: a question answered 20 s after it was asked
+/// waits 20 s; a reply streamed over 150 s works that long; sessions that ran before any otop
+/// get their figures from opencode's records alone.
+fn days(report: &mut Report, f: &Fleet, earlier: &[&str]) {
+    use support::days;
+    report.run("otop report: a question answered 20 s later", || {
+        let q = f.wait_session_with("marker-question", STATE);
+        let asked = days::rows(f, &q).questions.len();
+        replies::prompt_when_idle(f, "question", &q, "QUESTION marker-q-wait");
+        replies::waiting_request(f, "question", &q, "asking");
+        let start: i64 = {
+            let conn = rusqlite::Connection::open_with_flags(
+                f.db_path(),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .expect("open");
+            conn.query_row(
+                "SELECT max(json_extract(data, '$.state.time.start')) FROM part \
+                 WHERE session_id = ?1 AND json_extract(data, '$.tool') = 'question'",
+                [&q],
+                |r| r.get(0),
+            )
+            .expect("the question's part")
+        };
+        let left = start + 20_000 - timeline::now_ms();
+        std::thread::sleep(Duration::from_millis(u64::try_from(left).unwrap_or(0)));
+        let (code, out, err) = replies::reply(f, "question", &["--option", "1"]);
+        assert_eq!(code, 0, "otop reply: {out} {err}");
+        wait_tui_row(f, "question", &q, STATE, |r| state_is(r, "idle", ""));
+        let r = days::report(f);
+        let rows = days::agrees(f, &r, &q);
+        assert_eq!(rows.questions.len(), asked + 1, "{rows:?}");
+        let waits = days::session(&r, &q)["longest_waits"].clone();
+        let wait = waits
+            .as_array()
+            .and_then(|w| w.iter().find(|w| w["start"] == start))
+            .unwrap_or_else(|| panic!("no wait from {start}: {waits}"));
+        let ms = wait["ms"].as_i64().unwrap_or_default();
+        assert!((20_000..=23_000).contains(&ms), "waited {ms} ms: {wait}");
+        assert_eq!(wait["origin"], "recorded", "{wait}");
+        format!("waited {ms} ms")
+    });
+    // The turn also holds the wait for the model's first byte (long while the fleet starts).
+    report.run("otop report: 150 s of streaming, 150 s working", || {
+        let id = f.wait_session_with("marker-gen", STATE);
+        wait_tui_row(f, "gen", &id, Duration::from_secs(200), |r| {
+            state_is(r, "idle", "")
+        });
+        let r = days::report(f);
+        let rows = days::agrees(f, &r, &id);
+        let ms = rows.working_ms();
+        let streamed: Vec<i64> = rows.texts.iter().map(|(a, b)| b - a).collect();
+        assert!(
+            streamed.iter().any(|s| (148_000..=160_000).contains(s)),
+            "no 150 s stream: {rows:?}"
+        );
+        assert!(
+            ms >= streamed.iter().sum::<i64>(),
+            "worked {ms} ms: {rows:?}"
+        );
+        format!("worked {ms} ms, streamed {streamed:?} ms")
+    });
+    report.run(
+        "otop report: sessions from before otop, from the records",
+        || {
+            let r = days::report(f);
+            let mut said = Vec::new();
+            for id in earlier {
+                let rows = days::agrees(f, &r, id);
+                let s = days::session(&r, id);
+                assert_eq!(s["observed_ms"], 0, "{s}");
+                said.push(format!("{} ms", rows.working_ms()));
+            }
+            said.join(", ")
+        },
+    );
 }
 
 /// Presses `key` in TUI `name` to answer (or dismiss) what the plugin reports as `field`

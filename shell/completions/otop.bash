@@ -49,6 +49,9 @@ _otop() {
             otop,reply)
                 cmd="otop__subcmd__reply"
                 ;;
+            otop,report)
+                cmd="otop__subcmd__report"
+                ;;
             otop,restore)
                 cmd="otop__subcmd__restore"
                 ;;
@@ -102,6 +105,9 @@ _otop() {
                 ;;
             otop__subcmd__help,reply)
                 cmd="otop__subcmd__help__subcmd__reply"
+                ;;
+            otop__subcmd__help,report)
+                cmd="otop__subcmd__help__subcmd__report"
                 ;;
             otop__subcmd__help,restore)
                 cmd="otop__subcmd__help__subcmd__restore"
@@ -164,7 +170,7 @@ _otop() {
 
     case "${cmd}" in
         otop)
-            opts="-h -V --db --config --demo --host --local --interval --no-notify --help --version sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help"
+            opts="-h -V --db --config --demo --host --local --interval --no-notify --help --version sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore report serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -306,7 +312,7 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help)
-            opts="sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore serve man help"
+            opts="sessions status watch pick jump reply send interrupt end wait plugin doctor config completions restore report serve man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -502,6 +508,20 @@ _otop() {
             return 0
             ;;
         otop__subcmd__help__subcmd__reply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -923,6 +943,36 @@ _otop() {
                     return 0
                     ;;
                 --request)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otop__subcmd__report)
+            opts="-h --today --since --json --db --config --demo --host --local --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

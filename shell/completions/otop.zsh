@@ -327,6 +327,20 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 && ret=0
 ;;
+(report)
+_arguments "${_arguments_options[@]}" : \
+'--since=[Since TIME\: a span ago (\`90m\`, \`2h\`, \`1d\`), a time today (\`09\:00\`), or a date (\`2026-12-07\`, from its local midnight)]:TIME:_default' \
+'--db=[opencode database to read (default\: \$OPENCODE_DB, else \${XDG_DATA_HOME\:-~/.local/share}/opencode/opencode.db)]:PATH:_files' \
+'--config=[Configuration file (default\: \$OTOP_CONFIG, else \${XDG_CONFIG_HOME\:-~/.config}/otop/config.toml)]:PATH:_files' \
+'*--host=[Only this \[\[hosts\]\] entry'\''s sessions (repeatable); with --local, this machine'\''s too]:NAME:_default' \
+'(--since)--today[Since local midnight (the default)]' \
+'--json[Print JSON (one object\: total, projects, sessions, longest_waits, notes)]' \
+'--demo[Every command shows a simulated fleet instead of the real sessions, and acts on nothing (a jump says where it would go). OTOP_DEMO takes 1/true/yes/on or 0/false/no/off]' \
+'--local[Only this machine'\''s sessions (with --host, this machine'\''s and those hosts'\'')]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 '--interval=[Seconds between snapshots, until the reader goes away]:SECS:_default' \
@@ -450,6 +464,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(report)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -489,6 +507,7 @@ _otop_commands() {
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
 'restore:Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)' \
+'report:Where the time went\: per session and project, time working, waiting for you and in error; messages, tokens and spend; the longest waits (today, or --since)' \
 'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -533,6 +552,7 @@ _otop__subcmd__help_commands() {
 'config:The configuration file\: where it is, and a commented default one' \
 'completions:Print a shell completion script' \
 'restore:Start again, in tmux, the recorded opencode sessions that are not running (after a reboot or a lost tmux server)' \
+'report:Where the time went\: per session and project, time working, waiting for you and in error; messages, tokens and spend; the longest waits (today, or --since)' \
 'serve:Print this machine'\''s snapshots as JSON lines, for another otop reading it over ssh' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -612,6 +632,11 @@ _otop__subcmd__help__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__help__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop help reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__help__subcmd__report_commands] )) ||
+_otop__subcmd__help__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop help report commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__help__subcmd__restore_commands] )) ||
 _otop__subcmd__help__subcmd__restore_commands() {
@@ -727,6 +752,11 @@ _otop__subcmd__plugin__subcmd__uninstall_commands() {
 _otop__subcmd__reply_commands() {
     local commands; commands=()
     _describe -t commands 'otop reply commands' commands "$@"
+}
+(( $+functions[_otop__subcmd__report_commands] )) ||
+_otop__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'otop report commands' commands "$@"
 }
 (( $+functions[_otop__subcmd__restore_commands] )) ||
 _otop__subcmd__restore_commands() {

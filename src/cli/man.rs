@@ -285,6 +285,11 @@ const FILES: &[(&str, &str)] = &[
         "${XDG_DATA_HOME:-~/.local/share}/opencode/otop/PID.json",
         "what the companion plugin reports for each opencode process.",
     ),
+    (
+        "${XDG_STATE_HOME:-~/.local/state}/otop/timeline.jsonl",
+        "the spells of waiting and error the monitor and otop watch --tmux saw, which opencode \
+         keeps no time of (otop report, the timelines); three days at most.",
+    ),
 ];
 
 const EXIT_STATUS: &[(&str, &str)] = &[

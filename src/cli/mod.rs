@@ -17,6 +17,8 @@ pub mod monitor;
 pub mod pick;
 pub mod plugin;
 pub mod reply;
+pub mod report;
+mod report_text;
 pub mod restore;
 pub mod serve;
 pub mod sessions;
@@ -141,6 +143,12 @@ pub enum Command {
         after_help = "Exit status: 0 when every recorded session in scope runs afterwards, 1 otherwise.\nThe record, ${XDG_STATE_HOME:-~/.local/state}/otop/fleet.json, is kept by `otop watch --tmux`\nand the monitor: which session ran in which directory, tmux session, window and pane.\n\nExamples:\n  otop restore --dry-run\n  otop restore\n  otop restore --socket /tmp/tmux-1000/default --session work\n  otop --demo restore --dry-run"
     )]
     Restore(restore::Args),
+    /// Where the time went: per session and project, time working, waiting for you and in
+    /// error; messages, tokens and spend; the longest waits (today, or --since)
+    #[command(
+        after_help = "This machine only. Times come from opencode's records (turns, question parts); waits for a\npermission and retrying spells only from what a running otop saw (the monitor, `otop watch\n--tmux`), kept in ${XDG_STATE_HOME:-~/.local/state}/otop/timeline.jsonl.\n\nExamples:\n  otop report\n  otop report --since 2h\n  otop report --since 09:00 --json | jq '.sessions[] | {title, waiting_ms}'\n  otop report --since 2026-12-07"
+    )]
+    Report(report::Args),
     /// Print this machine's snapshots as JSON lines, for another otop reading it over ssh
     #[command(
         after_help = "Another otop runs this through ssh for each [[hosts]] entry; one JSON object per line,\nwith an \"otop_format\" version, rows in `otop sessions --json`'s shape.\n\nExamples:\n  otop serve --once\n  ssh box otop serve --once | jq '.rows | length'"
@@ -396,6 +404,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Serve(args)) => serve::run(&args, &ctx),
         Some(Command::Restore(args)) => restore::run(&args, &ctx),
+        Some(Command::Report(args)) => report::run(&args, &ctx),
         Some(Command::Man) => generate::write_stdout(man::page().as_bytes()),
         None => monitor::run(&cli.monitor, &ctx),
     };

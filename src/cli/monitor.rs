@@ -41,7 +41,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         };
         (
             ctx.live_source(opts, interval),
-            Effects::notifying(Notifier::new(notify)),
+            Effects::notifying(Notifier::new(notify)).observing(ctx.env.timeline_file()),
         )
     };
     let opts = MonitorOptions {

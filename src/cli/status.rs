@@ -43,7 +43,10 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     // A bad template is the user's mistake, worth saying; everything after that stays quiet.
     format::render(template, &Counts::default(), &style)?;
 
-    let opts = ctx.light_collector();
+    let opts = crate::collect::CollectorOptions {
+        timelines: format::uses_waited(template),
+        ..ctx.light_collector()
+    };
     if args.json {
         // The totals on a thread of their own while the processes are scanned.
         let (snap, totals) = std::thread::scope(|s| {
@@ -79,6 +82,7 @@ pub(super) fn counted(snap: &crate::collect::Snapshot) -> (Vec<Row>, Counts) {
     let rows = select::sessions(snap.rows.clone(), false);
     let counts = Counts {
         unreachable: snap.hosts_down(),
+        waited_ms: crate::statusline::counts::waited_today(snap),
         ..count(&rows)
     };
     (rows, counts)

@@ -62,7 +62,12 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let interval = args.interval;
-    let mut source = ctx.live_source(ctx.collector(), interval);
+    // Each session's day only for a template that shows `{waited}`.
+    let opts = crate::collect::CollectorOptions {
+        timelines: format::uses_waited(template),
+        ..ctx.collector()
+    };
+    let mut source = ctx.live_source(opts, interval);
     source.prime_cpu();
     // The demo notifies nobody: nothing in it acts on the real world.
     let quiet = args.no_notify || ctx.demo;
@@ -72,7 +77,9 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         ..NotifyOptions::new(&ctx.config.notify, &ctx.env, "otop watch")
     }))
     // The fleet record (`otop restore` reads it); none of the demo.
-    .keeping(ctx.env.fleet_file().filter(|_| !ctx.demo));
+    .keeping(ctx.env.fleet_file().filter(|_| !ctx.demo))
+    // What it sees of waits and errors, for `otop report` and the timelines; none of the demo.
+    .observing(ctx.env.timeline_file().filter(|_| !ctx.demo));
     let (wake_tx, wake_rx) = std::sync::mpsc::channel();
     let wake: crate::collect::Waker = std::sync::Arc::new(move || {
         let _ = wake_tx.send(());
@@ -95,6 +102,7 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         let now = options_for(
             &snap.rows,
             snap.hosts_down(),
+            crate::statusline::counts::waited_today(&snap),
             |s| tmux::same_socket(s, &socket),
             template,
             &style,

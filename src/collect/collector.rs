@@ -6,6 +6,7 @@ use std::time::Instant;
 
 mod database;
 mod evidence;
+mod timelines;
 mod totals;
 
 use super::assemble::{bare_row, tmux_servers};
@@ -68,6 +69,8 @@ pub struct Collector {
     scanner: process::Scanner,
     totals: TotalsReader,
     opencode2: crate::source::opencode2::Service,
+    /// What running otops saw, for the timelines.
+    observed: super::observed::Reader,
 }
 
 impl Collector {
@@ -80,6 +83,7 @@ impl Collector {
             scanner: process::Scanner::default(),
             totals: TotalsReader::default(),
             opencode2: crate::source::opencode2::Service::new(env.opencode_service_file()),
+            observed: super::observed::Reader::new(env.timeline_file()),
             env,
         }
     }
@@ -187,6 +191,9 @@ impl Source for Collector {
         }
         if self.opts.totals {
             snap.totals = self.totals.read(&default_db, local_midnight_ms(now));
+        }
+        if self.opts.timelines {
+            self.timelines(&mut snap, now);
         }
         snap.detail = self.detail(focus, &snap);
         snap.skipped_rows = self

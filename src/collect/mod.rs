@@ -5,6 +5,7 @@ mod assemble;
 mod collector;
 pub mod demo;
 pub mod hosts;
+pub mod observed;
 pub mod wire;
 
 pub use crate::source::db::types::Depth;

@@ -2,6 +2,7 @@
 
 pub mod correlate;
 pub mod infer;
+pub mod report;
 pub mod request;
 pub mod row;
 pub mod row_json;

@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use super::state::State;
 
+pub mod observed;
+pub mod records;
+
+pub use observed::{Spell, Watch, merge};
+pub use records::from_records;
+
 /// Where an interval comes from: opencode's own records (message, part and tool times), or
 /// only what a running otop saw (a state the database keeps no trace of, such as a permission
 /// wait). Shown where intervals are shown: a reconstructed day and an observed one differ in

@@ -20,6 +20,9 @@ pub struct Counts {
     pub per_host: std::collections::BTreeMap<String, Counts>,
     /// Hosts that did not answer.
     pub unreachable: usize,
+    /// Today's time the sessions seen spent waiting for the user, ms (`{waited}`; 0 unless
+    /// the template asked for it, see [`crate::statusline::format::uses_waited`]).
+    pub waited_ms: i64,
 }
 
 /// Counts of nothing, for a host a template names that has no rows.
@@ -33,6 +36,7 @@ pub static NONE: Counts = Counts {
     top_title: None,
     per_host: std::collections::BTreeMap::new(),
     unreachable: 0,
+    waited_ms: 0,
 };
 
 impl Counts {
@@ -59,6 +63,16 @@ impl Counts {
             State::Stalled => self.stalled += 1,
         }
     }
+}
+
+/// Today's (since local midnight) time the sessions of `snap`'s timelines spent waiting for
+/// the user, ms: `{waited}`.
+pub fn waited_today(snap: &crate::collect::Snapshot) -> i64 {
+    let since = crate::collect::local_midnight_ms(snap.taken_at);
+    snap.timelines
+        .values()
+        .map(|t| t.waited(since, snap.taken_at))
+        .sum()
 }
 
 /// Counts by state; rows must be sorted most urgent first.

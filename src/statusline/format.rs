@@ -11,6 +11,8 @@
 //!   runs); TEXT may hold placeholders;
 //! - `{STATE@HOST}`, `{total@HOST}`, `{?STATE@HOST:TEXT}`: the same for one machine (a
 //!   `[[hosts]]` name, or `local`); `{unreachable}`: hosts that did not answer;
+//! - `{waited}`: today's time the sessions seen spent waiting for you (`12m05s`),
+//!   `{?waited:TEXT}` when there was any;
 //! - `{{` and `}}`: literal braces.
 
 use crate::model::sanitize::{clean, for_tmux};
@@ -73,6 +75,12 @@ pub enum FormatError {
     Unclosed(usize),
     #[error("unknown placeholder `{{{0}}}` in the format")]
     Unknown(String),
+}
+
+/// Whether `format` shows `{waited}`: only then is each session's day read (it costs a
+/// database read per session, which the status line otherwise spares).
+pub fn uses_waited(format: &str) -> bool {
+    format.contains("{waited") || format.contains("{?waited")
 }
 
 /// A bad template is the user's mistake: said as it is.
@@ -183,6 +191,7 @@ fn conditional<'a>(
         "any" => counts.total(),
         "none" => usize::from(counts.total() == 0),
         "unreachable" => counts.unreachable,
+        "waited" => usize::from(counts.waited_ms > 0),
         _ => count(counts, named(name).ok_or_else(unknown)?),
     };
     Ok(Some((full, n > 0)))
@@ -260,6 +269,7 @@ fn placeholder(
     match inner {
         "total" => out.push_str(&counts.total().to_string()),
         "unreachable" => out.push_str(&counts.unreachable.to_string()),
+        "waited" => out.push_str(&crate::tui::text::duration(counts.waited_ms)),
         "reset" if !style.plain => out.push_str("#[default]"),
         "reset" => {}
         "title" => {

@@ -23,6 +23,7 @@ pub struct Options {
 pub fn options_for(
     rows: &[Row],
     unreachable: usize,
+    waited_ms: i64,
     on_server: impl Fn(&str) -> bool,
     template: &str,
     style: &Style,
@@ -31,6 +32,7 @@ pub fn options_for(
     let rows = select::sessions(rows.to_vec(), false);
     let counts = counts::Counts {
         unreachable,
+        waited_ms,
         ..counts::count(&rows)
     };
     let status = if counts.total() == 0 && unreachable == 0 {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod checks;
+pub mod days;
 #[cfg(target_os = "linux")]
 pub mod dbus;
 pub mod drive;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, ffi};
 
 mod cell;
+mod day;
 pub(crate) mod facts;
 mod global_index;
 mod history;
@@ -76,6 +77,8 @@ pub struct Db {
     global_file: Option<PathBuf>,
     /// The last answers of the per-refresh reads, kept while nothing was committed since.
     unchanged: Unchanged,
+    /// What was read of the days of the sessions a view shows (`day.rs`).
+    days: day::Days,
 }
 
 /// Every directory of `dirs` and each of its ancestors, with and without a trailing `/`: the
@@ -156,6 +159,7 @@ impl Db {
             global: None,
             global_file: None,
             unchanged: Unchanged::default(),
+            days: day::Days::default(),
         }
     }
 
@@ -387,6 +391,7 @@ impl Db {
         self.cols = Columns::discover(&self.conn).map_err(|e| self.unreadable(&e))?;
         self.q = Queries::build(&self.cols);
         self.anchors.clear();
+        self.days.clear();
         Ok(())
     }
 

@@ -58,6 +58,8 @@ pub(crate) struct Queries {
     pub parts_of: String,
     pub open_tools_of: String,
     pub todos: String,
+    /// A session's day (`day.rs`).
+    pub day: super::day::DayQueries,
 }
 
 /// Parameters a statement's variant binds but does not read, so that every variant of a read
@@ -294,6 +296,7 @@ impl Queries {
                  AND json_extract(p.data, '$.state.status') IN ('pending', 'running') ",
             ),
             todos: todos(c),
+            day: super::day::DayQueries::build(c),
         }
     }
 }

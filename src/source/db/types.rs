@@ -215,3 +215,47 @@ pub enum Depth {
     /// the collector also leaves out opencode's helper processes.
     State,
 }
+
+/// One message as a session's day reads it (#30): when it began and ended, and how.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayMessage {
+    pub id: String,
+    /// A user message (a turn's start); else an assistant message.
+    pub user: bool,
+    pub created: i64,
+    /// `time.completed` (assistant messages).
+    pub completed: Option<i64>,
+    /// The row's `time_updated`: its last write.
+    pub updated: Option<i64>,
+    /// `error.name`, e.g. `MessageAbortedError`, `APIError`.
+    pub error: Option<String>,
+    pub cost: Option<f64>,
+    pub tokens: Tokens,
+}
+
+/// A `question` tool part's run: asked at `start`, answered (or dismissed) at `end`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuestionTime {
+    pub message_id: String,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// `pending`, `running`, `completed`, `error`.
+    pub status: Option<String>,
+}
+
+/// What opencode's records say of a session's day: its messages from the turn running at the
+/// window's start on (oldest first) and the question parts among them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayFacts {
+    pub messages: Vec<DayMessage>,
+    pub questions: Vec<QuestionTime>,
+}
+
+/// A session's own row, as a report names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionName {
+    pub id: String,
+    pub title: Option<String>,
+    pub directory: Option<String>,
+    pub parent_id: Option<String>,
+}

@@ -33,6 +33,7 @@ impl Db {
     #[cfg(any(test, feature = "testkit"))]
     pub fn forget_kept(&mut self) {
         self.unchanged = Unchanged::default();
+        self.days.clear();
     }
 
     /// `PRAGMA data_version`: None if it cannot be read (then nothing is reused).

@@ -157,3 +157,21 @@ fn a_host_is_counted_on_its_own() {
     assert_eq!(render(t, &c, &plain()).unwrap(), "box 1◆ 2 here 1 down");
     assert!(render("{nonsense@box}", &c, &plain()).is_err());
 }
+
+#[test]
+fn waited_shows_todays_wait_and_only_a_template_that_says_it_reads_it() {
+    let c = Counts {
+        waited_ms: 725_000,
+        ..counts(1, 0, 0, 0, 0)
+    };
+    let out = render("{?waited:waited {waited}}", &c, &plain()).unwrap();
+    assert_eq!(out, "waited 12m05s");
+    let none = counts(1, 0, 0, 0, 0);
+    assert_eq!(
+        render("{?waited:waited {waited}}|{waited}", &none, &plain()).unwrap(),
+        "|0s"
+    );
+    assert!(uses_waited("{?waited:{waited}}"));
+    assert!(uses_waited("{waited@box}"));
+    assert!(!uses_waited(DEFAULT_FORMAT));
+}

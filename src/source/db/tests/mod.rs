@@ -13,6 +13,7 @@ pub(super) const BOTH: [Schema; 2] = [Schema::Current, Schema::Old];
 mod activity;
 mod bad_rows;
 mod composed;
+mod day;
 mod history;
 mod io;
 mod plan;
