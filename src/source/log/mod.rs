@@ -323,19 +323,47 @@ pub const RECENT_MAX: u64 = 512 << 10;
 /// further back: its latest line is what tells `retrying`.
 pub fn recent_stream_errors(dir: &Path) -> HashMap<String, StreamErrors> {
     let mut out: HashMap<String, StreamErrors> = HashMap::new();
-    Cursor::default().read(&dir.join(SHARED), RECENT_MAX, |text| {
-        if !text.contains("stream error") {
-            return;
+    let Some((tail, whole)) = read_tail(&dir.join(SHARED), RECENT_MAX) else {
+        return out;
+    };
+    // One search over the tail, not a line split: few lines say `stream error`, and looking at
+    // each of the others cost a one-shot status 5 M instructions on a 1 MiB log.
+    let text = String::from_utf8_lossy(&tail);
+    let mut done = 0;
+    for (at, _) in text.match_indices("stream error") {
+        if at < done {
+            continue;
         }
-        if let Some(line) = parse_shared_line(text)
+        let start = text[..at].rfind('\n').map_or(0, |nl| nl + 1);
+        // A line ends with its newline: the last one may still be being written.
+        let Some(end) = text[at..].find('\n').map(|n| at + n) else {
+            break;
+        };
+        done = end + 1;
+        // Cut mid-line by the window: not a whole line.
+        if start == 0 && !whole {
+            continue;
+        }
+        if let Some(line) = parse_shared_line(text[start..end].trim_end())
             && let parse::LogEvent::StreamError { session, message } = line.event
         {
             out.entry(session)
                 .or_default()
                 .add(line.time, message.as_deref());
         }
-    });
+    }
     out
+}
+
+/// The last `max` bytes of the regular file at `path`, and whether that is the whole file.
+fn read_tail(path: &Path, max: u64) -> Option<(Vec<u8>, bool)> {
+    let mut file = super::file::open_regular(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let from = len.saturating_sub(max);
+    file.seek(SeekFrom::Start(from)).ok()?;
+    let mut buf = Vec::with_capacity((len - from) as usize);
+    Read::take(&mut file, max).read_to_end(&mut buf).ok()?;
+    Some((buf, from == 0))
 }
 
 /// Longest line [`own_run`] reads back to find the run that wrote it.

@@ -353,3 +353,27 @@ fn the_status_line_reads_stream_errors_from_the_log_s_end() {
         Some("mock upstream failure")
     );
 }
+
+/// Only whole lines count: one cut by the window's start, and one still being written.
+#[test]
+fn the_log_s_end_is_read_in_whole_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opencode.log");
+    let error = |session: &str| {
+        format!(
+            "timestamp=2026-11-23T23:28:19.000Z level=ERROR run=aaaa0001 message=\"stream error\" \
+             session.id={session} small=false error.error=\"AI_APICallError: x\"\n"
+        )
+    };
+    // A line the window cuts may still parse: what makes it not count is where it starts.
+    let (cut, whole) = (format!("junk={}", error("ses_cut")), error("ses_whole"));
+    let unfinished = error("ses_unfinished").trim_end().to_string();
+    // The window starts 5 bytes into the cut line: what it holds there parses.
+    let fill = RECENT_MAX as usize + 5 - cut.len() - whole.len() - unfinished.len();
+    let filler = format!("{}\n", "x".repeat(fill - 1));
+    for part in [&cut, &filler, &whole, &unfinished] {
+        append(&log, part);
+    }
+    let errors = recent_stream_errors(dir.path());
+    assert_eq!(errors.keys().collect::<Vec<_>>(), ["ses_whole"]);
+}
