@@ -328,15 +328,14 @@ pub fn recent_stream_errors(dir: &Path) -> HashMap<String, StreamErrors> {
     };
     // One search over the tail, not a line split: few lines say `stream error`, and looking at
     // each of the others cost a one-shot status 5 M instructions on a 1 MiB log.
-    let text = String::from_utf8_lossy(&tail);
     let mut done = 0;
-    for (at, _) in text.match_indices("stream error") {
+    for at in memchr::memmem::find_iter(&tail, b"stream error") {
         if at < done {
             continue;
         }
-        let start = text[..at].rfind('\n').map_or(0, |nl| nl + 1);
+        let start = memchr::memrchr(b'\n', &tail[..at]).map_or(0, |nl| nl + 1);
         // A line ends with its newline: the last one may still be being written.
-        let Some(end) = text[at..].find('\n').map(|n| at + n) else {
+        let Some(end) = memchr::memchr(b'\n', &tail[at..]).map(|n| at + n) else {
             break;
         };
         done = end + 1;
@@ -344,7 +343,8 @@ pub fn recent_stream_errors(dir: &Path) -> HashMap<String, StreamErrors> {
         if start == 0 && !whole {
             continue;
         }
-        if let Some(line) = parse_shared_line(text[start..end].trim_end())
+        let line = String::from_utf8_lossy(&tail[start..end]);
+        if let Some(line) = parse_shared_line(line.trim_end())
             && let parse::LogEvent::StreamError { session, message } = line.event
         {
             out.entry(session)
