@@ -1,6 +1,7 @@
 //! `otop status --json`'s `spend`: today's and all-time cost as opencode recorded it, read from
 //! the database the monitor's header reads, null where the header shows none; only `--json`
-//! reads it (the plain segment, run by tmux every few seconds, does not).
+//! reads it (the plain segment, run by tmux every few seconds, does not). And `{waited}`, the
+//! day's other figure a status segment can show.
 
 #![allow(clippy::unwrap_used)]
 
@@ -148,4 +149,56 @@ fn the_plain_segment_reads_no_totals() {
     assert!(w.kept_files().is_empty(), "{:?}", w.kept_files());
     w.spend(&["status", "--json"]);
     assert_eq!(w.kept_files().len(), 1);
+}
+
+/// `{waited}` counts the waits of today's sessions that no process runs any more: a question
+/// answered 20 s after it was asked, in a session that ended since.
+#[test]
+fn waited_counts_a_session_that_ended_today() {
+    let w = World::new();
+    let mut fx = w.with_replies(&[]);
+    let now = now_ms();
+    let (asked, answered) = (now - 60_000, now - 40_000);
+    fx.user_message("ses_spend", asked - 5_000).unwrap();
+    let a = fx
+        .assistant_message(
+            "ses_spend",
+            asked - 4_000,
+            AssistantSpec {
+                completed: Some(answered + 2_000),
+                finish: Some("stop".into()),
+                ..AssistantSpec::default()
+            },
+        )
+        .unwrap();
+    let question = serde_json::json!({"type": "tool", "tool": "question", "callID": "c1",
+        "state": {"status": "completed", "input": {"questions": []},
+                  "time": {"start": asked, "end": answered}}});
+    fx.part_json(&a, asked, &question.to_string()).unwrap();
+    // A session runs (a segment with none shows its `--empty` text): a stand-in of another.
+    fx.session(SessionSpec {
+        id: "ses_live".into(),
+        directory: w.tmp.path().display().to_string(),
+        created: now - 1_000,
+        ..SessionSpec::default()
+    })
+    .unwrap();
+    let standins = support::StandIns::new();
+    let live = standins.spawn_session("ses_live", w.tmp.path(), &[]);
+    let comm = format!("/proc/{}/comm", live.pid);
+    let running = support::wait_for(std::time::Duration::from_secs(5), || {
+        (std::fs::read_to_string(&comm).ok()?.trim() == "opencode").then_some(())
+    });
+    assert!(running.is_some(), "the stand-in never ran");
+    // Only what fell after local midnight is today's.
+    let midnight = otop::collect::local_midnight_ms(now);
+    let want = answered - asked.max(midnight).min(answered);
+    // `--db`: this database alone, whatever other opencode processes run on the machine.
+    let db = w.db().display().to_string();
+    let out = w.status(&["--db", &db, "status", "--plain", "--format", "[{waited}]"]);
+    assert_eq!(
+        out.trim(),
+        format!("[{}]", otop::tui::text::duration(want)),
+        "a wait of {want} ms"
+    );
 }

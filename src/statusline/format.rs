@@ -11,7 +11,7 @@
 //!   runs); TEXT may hold placeholders;
 //! - `{STATE@HOST}`, `{total@HOST}`, `{?STATE@HOST:TEXT}`: the same for one machine (a
 //!   `[[hosts]]` name, or `local`); `{unreachable}`: hosts that did not answer;
-//! - `{waited}`: today's time the sessions seen spent waiting for you (`12m05s`),
+//! - `{waited}`: today's time this machine's sessions spent waiting for you (`12m05s`),
 //!   `{?waited:TEXT}` when there was any;
 //! - `{{` and `}}`: literal braces.
 

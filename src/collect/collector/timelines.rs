@@ -15,10 +15,14 @@ use crate::source::db::types::{DayFacts, SessionName};
 type ByDb = HashMap<PathBuf, BTreeMap<String, i64>>;
 
 impl Collector {
-    /// Fills `snap.timelines` for its local rows' sessions, today's (since local midnight).
+    /// Fills `snap.timelines` with today's (since local midnight) days of its local rows'
+    /// sessions and of every other session with a message today: the day's totals (the
+    /// monitor's header, `{waited}`) count the waits of sessions that ended this morning too.
     pub(super) fn timelines(&mut self, snap: &mut Snapshot, now: i64) {
         let since = local_midnight_ms(now);
-        for (path, sessions) in self.live_sessions(snap, now) {
+        let mut by_db = self.live_sessions(snap, now);
+        self.add_sessions_since(&mut by_db, since);
+        for (path, sessions) in by_db {
             for (id, (_, day)) in self.days_in(&path, &sessions, since, now) {
                 snap.timelines.insert(id, day);
             }
@@ -34,14 +38,7 @@ impl Collector {
     /// (a turn started earlier may still run).
     pub fn report_days(&mut self, snap: &Snapshot, since: i64, now: i64) -> Vec<SessionDay> {
         let mut by_db = self.live_sessions(snap, now);
-        for path in self.databases() {
-            let Ok(db) = self.db(&path) else { continue };
-            let ids = db.sessions_since(since).unwrap_or_default();
-            let entry = by_db.entry(path).or_default();
-            for id in ids {
-                entry.entry(id).or_insert(i64::MIN);
-            }
-        }
+        self.add_sessions_since(&mut by_db, since);
         let mut out = Vec::new();
         for (path, sessions) in by_db {
             let days = self.days_in(&path, &sessions, since, now);
@@ -62,6 +59,19 @@ impl Collector {
             }
         }
         out
+    }
+
+    /// Adds to `by_db` every session with a message since `since` in the databases read, as
+    /// not running (a row's own entry, running or not, stays).
+    fn add_sessions_since(&mut self, by_db: &mut ByDb, since: i64) {
+        for path in self.databases() {
+            let Ok(db) = self.db(&path) else { continue };
+            let ids = db.sessions_since(since).unwrap_or_default();
+            let entry = by_db.entry(path).or_default();
+            for id in ids {
+                entry.entry(id).or_insert(i64::MIN);
+            }
+        }
     }
 
     /// The local rows' sessions by database: how far each one's unfinished turn runs (now

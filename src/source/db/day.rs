@@ -104,6 +104,15 @@ impl Db {
         if self.q.day.tail.is_empty() {
             return Ok(Vec::new());
         }
+        // Read again only after a commit: a monitor asks every refresh.
+        self.unless_unchanged(
+            |u| &mut u.day_sessions,
+            since.to_string(),
+            |db| db.sessions_since_read(since),
+        )
+    }
+
+    fn sessions_since_read(&mut self, since: i64) -> Result<Vec<String>, DbError> {
         self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&db.q.day.tail)?;
             let mut rows = stmt.query([])?;

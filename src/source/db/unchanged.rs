@@ -18,6 +18,8 @@ pub(super) struct Unchanged {
     /// The cheap read's (`recent.rs`): None where it could not tell.
     pub(super) recent: Option<Kept<Option<ByDir>>>,
     pub(super) facts: Option<Kept<Vec<SessionFacts>>>,
+    /// The sessions with a message in the day (`day.rs`).
+    pub(super) day_sessions: Option<Kept<Vec<String>>>,
 }
 
 /// One read's answer, the question (`key`) and the `data_version` it was read at.
