@@ -80,17 +80,6 @@ impl Db {
         )
     }
 
-    /// Whether the database holds at most `n` sessions (its highest rowid, off the table's
-    /// b-tree: a few pages whatever its size).
-    pub fn sessions_at_most(&mut self, n: i64) -> Result<bool, DbError> {
-        let highest = self.read(|db| {
-            db.conn
-                .prepare_cached("SELECT coalesce(max(rowid), 0) FROM session")?
-                .query_row([], |r| super::cell::int(r, 0))
-        })?;
-        Ok(highest.unwrap_or(0) <= n)
-    }
-
     /// Ids of the sessions with a message created at or after `since`, from the end of the
     /// message table; None past [`MAX_TAIL`] messages.
     fn active_since(

@@ -153,16 +153,3 @@ fn a_directory_with_few_sessions_in_a_large_project_costs_a_bounded_walk() {
         2
     );
 }
-
-/// The size that chooses between the full read and the walk, off the table's b-tree.
-#[test]
-fn sessions_at_most_counts_by_the_highest_rowid() {
-    for schema in BOTH {
-        let (_dir, path, mut fx) = new_db(schema);
-        let mut db = Db::open(&path).unwrap();
-        assert!(db.sessions_at_most(0).unwrap(), "{schema:?}: empty");
-        sessions(&mut fx, "/a", None, T0, 3);
-        assert!(db.sessions_at_most(3).unwrap(), "{schema:?}");
-        assert!(!db.sessions_at_most(2).unwrap(), "{schema:?}");
-    }
-}
