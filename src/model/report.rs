@@ -221,12 +221,7 @@ mod tests {
     use crate::source::db::types::DayMessage;
 
     fn iv(state: State, start: i64, end: i64, origin: Origin) -> Interval {
-        Interval {
-            state,
-            start,
-            end,
-            origin,
-        }
+        Interval::new(state, start, end, origin)
     }
 
     fn name(id: &str, dir: &str, parent: Option<&str>) -> SessionName {

@@ -34,6 +34,15 @@ pub struct Interval {
 }
 
 impl Interval {
+    pub fn new(state: State, start: i64, end: i64, origin: Origin) -> Interval {
+        Interval {
+            state,
+            start,
+            end,
+            origin,
+        }
+    }
+
     /// How much of `[from, to)` this interval covers, ms.
     pub fn overlap(&self, from: i64, to: i64) -> i64 {
         (self.end.min(to) - self.start.max(from)).max(0)
@@ -127,12 +136,7 @@ mod tests {
     use super::*;
 
     fn iv(state: State, start: i64, end: i64) -> Interval {
-        Interval {
-            state,
-            start,
-            end,
-            origin: Origin::Recorded,
-        }
+        Interval::new(state, start, end, Origin::Recorded)
     }
 
     fn day() -> Timeline {

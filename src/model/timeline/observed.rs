@@ -187,12 +187,7 @@ mod tests {
     use super::*;
 
     fn iv(state: State, start: i64, end: i64, origin: Origin) -> Interval {
-        Interval {
-            state,
-            start,
-            end,
-            origin,
-        }
+        Interval::new(state, start, end, origin)
     }
 
     #[test]

@@ -19,12 +19,7 @@ const MIN: i64 = 60_000;
 const MIDNIGHT: i64 = 1_759_968_000_000;
 
 fn iv(state: State, start: i64, end: i64) -> Interval {
-    Interval {
-        state,
-        start,
-        end,
-        origin: Origin::Recorded,
-    }
+    Interval::new(state, start, end, Origin::Recorded)
 }
 
 /// The demo at `T` with literal days for its first two sessions and none for the others:
