@@ -1,6 +1,7 @@
 //! Hostile text through the command-line outputs: `otop sessions` (table and JSON),
-//! `otop status` and `otop jump`, against a real stand-in process and a database whose text
-//! fields all carry terminal escapes, bidi controls and tmux formats. Checked byte by byte.
+//! `otop status`, `otop report` and `otop jump`, against a real stand-in process and a database
+//! whose text fields all carry terminal escapes, bidi controls and tmux formats. Checked byte by
+//! byte.
 
 #![allow(clippy::unwrap_used)]
 
@@ -113,6 +114,17 @@ fn hostile_text_reaches_no_terminal_through_the_cli() {
     assert_no_controls("status --json", &out);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["sessions"][0]["title"], HOSTILE);
+
+    // The day's report: the text inert, the JSON escaped and exact.
+    let (code, out, err) = otop(&["--db", &db_s, "report"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert_inert("report", &out);
+    assert!(out.contains("txt.exe"), "{out}");
+    let (code, out, err) = otop(&["--db", &db_s, "report", "--json"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert_no_controls("report --json", &out);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["sessions"][0]["title"], HOSTILE, "{v}");
 
     // Outside tmux, jump says where the session is: title and cwd quoted, inert.
     let (code, out, err) = otop(&["jump", "ses_hostile"], &env);

@@ -37,7 +37,8 @@ pub fn run(args: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
     };
     if args.json {
         let text = serde_json::to_string_pretty(&r).map_err(|e| Error::Invalid(e.to_string()))?;
-        crate::outln!("{text}")?;
+        // Titles and directories are opencode's text: escaped where serde_json leaves them raw.
+        crate::outln!("{}", crate::model::sanitize::inert_json(&text))?;
     } else {
         let offset = chrono::Local::now().offset().local_minus_utc();
         crate::out!(
