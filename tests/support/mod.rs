@@ -403,14 +403,22 @@ impl Client {
     }
 
     /// Types `bytes` on the client's terminal, as a person at its keyboard would (`\x02o` is
-    /// `prefix + o` with tmux's default prefix).
+    /// `prefix + o` with tmux's default prefix). tmux takes a key that comes within
+    /// `assume-paste-time` (1 ms) of the two before it for pasted text and passes it to the pane
+    /// unbound; a CI machine answers fast enough for a prefix typed right after the poll that saw
+    /// the previous key done to be such a key (seen: `q` closing TPM's report, then `prefix + o`
+    /// typed `o` into the pane). So the prefix, and what follows it, come 10 ms after the key
+    /// before, as a person's do.
     pub fn press(&mut self, bytes: &[u8]) {
         use std::io::Write;
         let stdin = self.child.stdin.as_mut().expect("client's terminal");
-        stdin
-            .write_all(bytes)
-            .expect("type on the client's terminal");
-        stdin.flush().expect("flush the client's terminal");
+        for keys in bytes.split_inclusive(|&b| b == 0x02) {
+            std::thread::sleep(Duration::from_millis(10));
+            stdin
+                .write_all(keys)
+                .expect("type on the client's terminal");
+            stdin.flush().expect("flush the client's terminal");
+        }
     }
 
     /// What the client's terminal received so far, escape sequences removed.
