@@ -205,28 +205,24 @@ impl Db {
                     false => Vec::new(),
                 };
                 let sql = db.q.candidates_in.clone();
-                db.candidates_by_dir(
-                    &sql,
-                    directories,
-                    Within::Projects { global: &global },
-                    limit,
-                )
+                let rows =
+                    db.candidate_rows(&sql, directories, Within::Projects { global: &global })?;
+                Ok(newest_by_dir(rows, limit))
             },
         )
     }
 
-    /// The rows of `sql` for `directories`, keyed by directory, at most `limit` each: with
-    /// `Within::Projects`, `candidates_in` (the `global` sessions' rowids given); with
-    /// `Within::Rows`, `candidates_among` (only the rowids given).
-    pub(super) fn candidates_by_dir(
+    /// The rows of `sql` for `directories`, in no order: with `Within::Projects`,
+    /// `candidates_in` (the `global` sessions' rowids given); with `Within::Rows`,
+    /// `candidates_among` (only the rowids given).
+    pub(super) fn candidate_rows(
         &mut self,
         sql: &str,
         directories: &[&str],
         within: Within,
-        limit: usize,
-    ) -> Result<HashMap<String, Vec<Candidate>>, DbError> {
+    ) -> Result<Vec<Candidate>, DbError> {
         let dirs = to_json(&directories);
-        let rows = self.read(|db| {
+        self.read(|db| {
             let mut stmt = db.conn.prepare_cached(sql)?;
             // ?1 (messages since) is never after any message: counted per process instead.
             let rows = match within {
@@ -245,17 +241,7 @@ impl Db {
                 )?,
             };
             db.keep(rows)
-        })?;
-        let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
-        for c in rows {
-            let v = out
-                .entry(c.directory.clone().unwrap_or_default())
-                .or_default();
-            if v.len() < limit {
-                v.push(c);
-            }
-        }
-        Ok(out)
+        })
     }
 
     /// Fills `messages_since` and `last_message_at` of `candidates` with their messages
@@ -433,6 +419,35 @@ pub(super) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// `rows` keyed by directory, each directory's newest first (see [`newest_first`]), at most
+/// `limit` each.
+pub(super) fn newest_by_dir(
+    mut rows: Vec<Candidate>,
+    limit: usize,
+) -> HashMap<String, Vec<Candidate>> {
+    rows.sort_by(newest_first);
+    let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
+    for c in rows {
+        let v = out
+            .entry(c.directory.clone().unwrap_or_default())
+            .or_default();
+        if v.len() < limit {
+            v.push(c);
+        }
+    }
+    out
+}
+
+/// The order of a directory's candidates, whichever read found them: the most recently
+/// updated first, then the highest id (opencode's ids grow with time); a session without an
+/// update time after those with one, as SQLite orders NULL in `time_updated DESC`.
+fn newest_first(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    a.directory
+        .cmp(&b.directory)
+        .then_with(|| b.updated_at.cmp(&a.updated_at))
+        .then_with(|| b.id.cmp(&a.id))
 }
 
 fn candidate_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {

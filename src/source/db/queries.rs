@@ -25,8 +25,8 @@ pub(crate) struct RecentQueries {
     /// `(kind, project id, path)`: a project whose worktree (kind 0), sandboxes (kind 1, the
     /// JSON array) or listed directory (kind 2) is one of the paths in `?1`.
     pub project_paths: String,
-    /// The rowid and directory of project `?1`'s sessions, newest row first (the index on
-    /// `project_id` holds the rowid: no sort).
+    /// Project `?1`'s sessions as candidates, each followed by its rowid, newest row first (the
+    /// index on `project_id` holds the rowid: no sort).
     pub newest_of_project: String,
     /// Session id and creation time of every message, newest row first: read only as far as
     /// the messages of the live processes' time.
@@ -148,15 +148,6 @@ impl Columns {
         }
     }
 
-    /// [`Columns::session_order`] within each directory, where sessions have one.
-    fn directory_order(&self) -> String {
-        if self.has("session", "directory") {
-            format!("ORDER BY s.directory, {}", self.session_order())
-        } else {
-            format!("ORDER BY {}", self.session_order())
-        }
-    }
-
     /// The sessions in the directories `?2`, narrowed to their projects (`?3`, see
     /// [`Columns::projects_of_directories`]) and the `global` rowids `?4` where the schema can.
     fn in_directories(&self) -> String {
@@ -223,7 +214,6 @@ impl Queries {
     pub(crate) fn build(c: &Columns) -> Queries {
         let per_row = c.candidate_columns(Activity::PerRow);
         let later = c.candidate_columns(Activity::Later);
-        let dir_order = c.directory_order();
         let parents = if c.has("session", "parent_id") {
             "s.parent_id IN (SELECT value FROM json_each(?2))"
         } else {
@@ -233,11 +223,12 @@ impl Queries {
             columns: &later,
             filter: "s.directory IN (SELECT value FROM json_each(?2)) \
                      AND s.rowid IN (SELECT value FROM json_each(?3))",
-            order: Some(&dir_order),
+            // Candidates are ordered where they are cut, in `newest_by_dir`.
+            order: None,
         };
         Queries {
             global: c.projects_of_directories().map(|_| global_queries()),
-            recent: recent_queries(c, candidates_among.sql()),
+            recent: recent_queries(c, &later, candidates_among.sql()),
             // `session.directory` has no index in opencode's schema, `session.project_id` has:
             // the sessions of the directories' projects (see `projects_of_directories`), for
             // every directory at once, instead of a scan of every session. Nothing per row from
@@ -245,7 +236,7 @@ impl Queries {
             candidates_in: Select {
                 columns: &later,
                 filter: &c.in_directories(),
-                order: Some(&dir_order),
+                order: None,
             }
             .sql(),
             activity_since: if c.messages_ok() {
@@ -371,7 +362,7 @@ fn global_queries() -> GlobalQueries {
 
 /// [`RecentQueries`] where the schema has what they need: the project tables, the session's
 /// directory and the message table.
-fn recent_queries(c: &Columns, candidates_among: String) -> Option<RecentQueries> {
+fn recent_queries(c: &Columns, later: &str, candidates_among: String) -> Option<RecentQueries> {
     c.projects_of_directories()?;
     if !c.has("session", "directory") || !c.messages_ok() {
         return None;
@@ -395,9 +386,12 @@ fn recent_queries(c: &Columns, candidates_among: String) -> Option<RecentQueries
     }
     Some(RecentQueries {
         project_paths,
-        newest_of_project: "SELECT s.rowid, s.directory FROM session s WHERE s.project_id = ?1 \
-                            ORDER BY s.rowid DESC"
-            .into(),
+        // A candidate's columns, then its rowid: the walk keeps the rows it meets in the live
+        // directories rather than reading them again. `later` asks nothing of ?1 but
+        // `0 * ?1`, which is 0 for the project id as for a time.
+        newest_of_project: format!(
+            "SELECT {later}, s.rowid FROM session s WHERE s.project_id = ?1 ORDER BY s.rowid DESC"
+        ),
         message_tail: "SELECT m.session_id, m.time_created FROM message m ORDER BY m.rowid DESC"
             .into(),
         rowids_of: "SELECT s.rowid FROM session s WHERE s.id IN (SELECT value FROM json_each(?1))"

@@ -18,7 +18,7 @@ use rusqlite::types::ValueRef;
 
 use super::queries::RecentQueries;
 use super::types::Candidate;
-use super::{Db, DbError, Within, ancestors, to_json};
+use super::{Db, DbError, Within, ancestors, candidate_row, newest_by_dir, to_json};
 
 /// Messages read from the end of the table at most; past that the caller reads every
 /// candidate (a fleet that has written this much since its oldest process started).
@@ -65,17 +65,22 @@ impl Db {
                 };
                 // `global` has no newest of a directory to walk to (`global_index.rs`): its
                 // directories give the sessions named and active, and the full read the rest.
-                let mut rowids = db.newest_in_projects(&q, directories, limit)?;
+                let walked = db.newest_in_projects(&q, directories, limit)?;
                 let mut ids: Vec<&str> = active.iter().map(String::as_str).collect();
                 ids.extend(named.iter().map(String::as_str));
                 ids.sort_unstable();
                 ids.dedup();
-                rowids.extend(db.rowids_of(&q, &ids)?);
+                // The active and named sessions the walk did not meet, read by rowid.
+                let mut rowids = db.rowids_of(&q, &ids)?;
+                rowids.retain(|r| !walked.contains_key(r));
                 rowids.sort_unstable();
                 rowids.dedup();
-                let sql = q.candidates_among.clone();
-                db.candidates_by_dir(&sql, directories, Within::Rows(&rowids), limit)
-                    .map(Some)
+                let mut rows: Vec<Candidate> = walked.into_values().collect();
+                if !rowids.is_empty() {
+                    let sql = q.candidates_among.clone();
+                    rows.extend(db.candidate_rows(&sql, directories, Within::Rows(&rowids))?);
+                }
+                Ok(Some(newest_by_dir(rows, limit)))
             },
         )
     }
@@ -119,15 +124,15 @@ impl Db {
         })
     }
 
-    /// The rowids of the newest `limit` sessions of each directory in `dirs` through the
-    /// projects that hold it (among each project's newest [`MAX_WALK`]), and of the sessions of
-    /// `dirs` met on the way.
+    /// The newest `limit` sessions of each directory in `dirs` through the projects that hold
+    /// it (among each project's newest [`MAX_WALK`]), and the sessions of `dirs` met on the
+    /// way, as candidates by rowid.
     fn newest_in_projects(
         &mut self,
         q: &RecentQueries,
         dirs: &[&str],
         limit: usize,
-    ) -> Result<Vec<i64>, DbError> {
+    ) -> Result<HashMap<i64, Candidate>, DbError> {
         let within = to_json(&ancestors(dirs));
         let paths = self.read(|db| {
             let mut stmt = db.conn.prepare_cached(&q.project_paths)?;
@@ -158,7 +163,7 @@ impl Db {
             }
         }
         let live: HashSet<&str> = dirs.iter().copied().collect();
-        let mut out = Vec::new();
+        let mut out = HashMap::new();
         for (project, held) in &holds {
             let found = self.read(|db| {
                 let mut stmt = db.conn.prepare_cached(&q.newest_of_project)?;
@@ -172,14 +177,17 @@ impl Db {
                     if walked > MAX_WALK || held.iter().all(full) {
                         break;
                     }
-                    let (ValueRef::Integer(rowid), ValueRef::Text(dir)) =
-                        (r.get_ref(0)?, r.get_ref(1)?)
+                    // The candidate's columns come first (directory second), its rowid last.
+                    let (ValueRef::Text(dir), Ok(ValueRef::Integer(rowid))) =
+                        (r.get_ref(1)?, r.get_ref(r.as_ref().column_count() - 1))
                     else {
                         continue;
                     };
-                    let dir = String::from_utf8_lossy(dir);
-                    if let Some(d) = live.get(dir.as_ref()) {
-                        found.push(rowid);
+                    let Some(d) = live.get(String::from_utf8_lossy(dir).as_ref()).copied() else {
+                        continue;
+                    };
+                    if let Some(c) = db.keep_one(candidate_row(r))? {
+                        found.push((rowid, c));
                         *count.entry(d).or_default() += 1;
                     }
                 }

@@ -45,7 +45,7 @@ fn the_sql_of_a_bare_session_table() {
     assert_eq!(
         q.candidates_in,
         "SELECT s.id, NULL, NULL, NULL, NULL, NULL, (0 * ?1), NULL FROM session s \
-         WHERE (0 AND ?2 IS NULL AND ?3 IS NULL AND ?4 IS NULL) ORDER BY s.id DESC"
+         WHERE (0 AND ?2 IS NULL AND ?3 IS NULL AND ?4 IS NULL)"
     );
     assert_eq!(
         q.children,
