@@ -317,33 +317,23 @@ impl LogIndex {
 /// How much of the shared log's end the one-shot status line reads for [`recent_stream_errors`].
 pub const RECENT_MAX: u64 = 512 << 10;
 
+/// Bytes of the shared log [`recent_stream_errors`] reads at a time: the window is searched
+/// chunk by chunk, so what it costs in memory is one chunk (the whole 512 KiB window in one
+/// buffer was 128 fresh pages, the largest part of a one-shot status's page faults on a busy
+/// log, and 64 `read`s).
+const TAIL_CHUNK: usize = 64 << 10;
+
 /// The `stream error` lines among the last [`RECENT_MAX`] bytes of the shared log in `dir`
 /// (1.17+), by session: what a reader that keeps no log index (the one-shot status line) needs
 /// to tell a failing provider from a slow one. A busy log may hold a retry's first attempts
 /// further back: its latest line is what tells `retrying`.
 pub fn recent_stream_errors(dir: &Path) -> HashMap<String, StreamErrors> {
     let mut out: HashMap<String, StreamErrors> = HashMap::new();
-    let Some((tail, whole)) = read_tail(&dir.join(SHARED), RECENT_MAX) else {
+    let Some((tail, whole)) = open_tail(&dir.join(SHARED), RECENT_MAX) else {
         return out;
     };
-    // One search over the tail, not a line split: few lines say `stream error`, and looking at
-    // each of the others cost a one-shot status 5 M instructions on a 1 MiB log.
-    let mut done = 0;
-    for at in memchr::memmem::find_iter(&tail, b"stream error") {
-        if at < done {
-            continue;
-        }
-        let start = memchr::memrchr(b'\n', &tail[..at]).map_or(0, |nl| nl + 1);
-        // A line ends with its newline: the last one may still be being written.
-        let Some(end) = memchr::memchr(b'\n', &tail[at..]).map(|n| at + n) else {
-            break;
-        };
-        done = end + 1;
-        // Cut mid-line by the window: not a whole line.
-        if start == 0 && !whole {
-            continue;
-        }
-        let line = String::from_utf8_lossy(&tail[start..end]);
+    stream_error_lines(tail, !whole, TAIL_CHUNK, |line| {
+        let line = String::from_utf8_lossy(line);
         if let Some(line) = parse_shared_line(line.trim_end())
             && let parse::LogEvent::StreamError { session, message } = line.event
         {
@@ -351,19 +341,58 @@ pub fn recent_stream_errors(dir: &Path) -> HashMap<String, StreamErrors> {
                 .or_default()
                 .add(line.time, message.as_deref());
         }
-    }
+    });
     out
 }
 
-/// The last `max` bytes of the regular file at `path`, and whether that is the whole file.
-fn read_tail(path: &Path, max: u64) -> Option<(Vec<u8>, bool)> {
+/// Calls `each` with every whole line of `r` that says `stream error` (without its newline),
+/// reading `chunk` bytes at a time. One search over the text, not a line split: few lines say
+/// it, and looking at each of the others cost a one-shot status 5 M instructions on a 1 MiB
+/// log. `cut_first`: the first line is skipped, as the window may begin in its middle; the
+/// last counts only with its newline, as it may still be being written.
+fn stream_error_lines(r: impl Read, cut_first: bool, chunk: usize, mut each: impl FnMut(&[u8])) {
+    let finder = memchr::memmem::Finder::new(b"stream error");
+    let mut r = r;
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+    let mut skip = cut_first;
+    loop {
+        let held = buf.len();
+        match Read::take(&mut r, chunk as u64).read_to_end(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        // The lines held whole end at the last newline; the rest waits for the next chunk.
+        let Some(last) = memchr::memrchr(b'\n', &buf[held..]).map(|i| held + i) else {
+            continue;
+        };
+        let mut lines = &buf[..=last];
+        if skip {
+            let first = memchr::memchr(b'\n', lines).map_or(lines.len(), |i| i + 1);
+            lines = &lines[first..];
+            skip = false;
+        }
+        let mut done = 0;
+        for at in finder.find_iter(lines) {
+            if at < done {
+                continue;
+            }
+            let start = memchr::memrchr(b'\n', &lines[..at]).map_or(0, |nl| nl + 1);
+            let end = memchr::memchr(b'\n', &lines[at..]).map_or(lines.len(), |n| at + n);
+            done = end + 1;
+            each(&lines[start..end]);
+        }
+        buf.drain(..=last);
+    }
+}
+
+/// The regular file at `path`, positioned `max` bytes before its end (at its start when it is
+/// shorter), limited to those bytes; and whether they are the whole file.
+fn open_tail(path: &Path, max: u64) -> Option<(std::io::Take<std::fs::File>, bool)> {
     let mut file = super::file::open_regular(path).ok()?;
     let len = file.metadata().ok()?.len();
     let from = len.saturating_sub(max);
     file.seek(SeekFrom::Start(from)).ok()?;
-    let mut buf = Vec::with_capacity((len - from) as usize);
-    Read::take(&mut file, max).read_to_end(&mut buf).ok()?;
-    Some((buf, from == 0))
+    Some((Read::take(file, max), from == 0))
 }
 
 /// Longest line [`own_run`] reads back to find the run that wrote it.

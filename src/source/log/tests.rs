@@ -377,3 +377,32 @@ fn the_log_s_end_is_read_in_whole_lines() {
     let errors = recent_stream_errors(dir.path());
     assert_eq!(errors.keys().collect::<Vec<_>>(), ["ses_whole"]);
 }
+
+/// The tail is searched chunk by chunk: a line across chunks, or longer than one, is found
+/// whole; the first line (the window may begin in it) and an unfinished last one are not.
+#[test]
+fn stream_error_lines_are_whole_across_chunks() {
+    let text = "t=1 stream error cut\n\
+                a=1\n\
+                t=2 x stream error across the chunk boundary\n\
+                t=3 a line that says stream error twice: stream error\n\
+                b=2\n\
+                t=4 stream error unfinished";
+    let found = |cut_first: bool, chunk: usize| {
+        let mut lines = Vec::new();
+        stream_error_lines(text.as_bytes(), cut_first, chunk, |l| {
+            lines.push(String::from_utf8_lossy(l).into_owned())
+        });
+        lines
+    };
+    let middle = [
+        "t=2 x stream error across the chunk boundary",
+        "t=3 a line that says stream error twice: stream error",
+    ];
+    for chunk in [1, 7, 16, 64, 4096] {
+        assert_eq!(found(true, chunk), middle, "chunk {chunk}");
+        let mut all = vec!["t=1 stream error cut"];
+        all.extend(middle);
+        assert_eq!(found(false, chunk), all, "chunk {chunk}");
+    }
+}
