@@ -98,6 +98,16 @@ impl Found<'_> {
     /// The sessions `p` gets rows for (its own, then the subagents it ran since it started) and
     /// their status, were opencode's CPU `cpu`.
     fn statuses(&self, p: &OpencodeProcess, cpu: Option<f32>) -> Vec<(&SessionFacts, Status)> {
+        self.statuses_given(p, cpu, &|id| self.stream_errors.get(id).cloned())
+    }
+
+    /// [`Found::statuses`], were each session's `stream error` lines `errors` gives.
+    fn statuses_given(
+        &self,
+        p: &OpencodeProcess,
+        cpu: Option<f32>,
+        errors: &dyn Fn(&str) -> Option<StreamErrors>,
+    ) -> Vec<(&SessionFacts, Status)> {
         let pid = p.info.pid;
         let Some(session) = self
             .matches
@@ -120,7 +130,7 @@ impl Found<'_> {
         let live = Liveness {
             has_process: true,
             cpu_percent: cpu,
-            stream_errors: self.stream_errors.get(&session.id).cloned(),
+            stream_errors: errors(&session.id),
             plugin: plugin(&session.id),
         };
         let mut out = vec![(
@@ -137,7 +147,7 @@ impl Found<'_> {
         }) {
             let kid_live = Liveness {
                 plugin: plugin(&kid.id),
-                stream_errors: self.stream_errors.get(&kid.id).cloned(),
+                stream_errors: errors(&kid.id),
                 ..live.clone()
             };
             out.push((kid, infer::infer(kid, &descendants, &kid_live, self.now)));
@@ -155,6 +165,24 @@ impl Found<'_> {
                 .collect()
         };
         states(0.0) != states(100.0)
+    }
+
+    /// Whether `p`'s rows could read otherwise were the log's `stream error` lines known: they
+    /// are compared with a provider failure after everything for each session. A reader
+    /// without a log index (the one-shot commands) reads the log's end only when one could:
+    /// not for a session the companion plugin reports busy, idle or retrying, which rule 7
+    /// leaves to the plugin.
+    pub fn depends_on_log(&self, p: &OpencodeProcess, cpu: &HashMap<u32, f32>) -> bool {
+        let cpu = cpu.get(&p.info.pid).copied();
+        let mut failing = StreamErrors::default();
+        failing.add(i64::MAX / 4, None);
+        let states = |errors: &dyn Fn(&str) -> Option<StreamErrors>| -> Vec<Status> {
+            self.statuses_given(p, cpu, errors)
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        };
+        states(&|_| None) != states(&|_| Some(failing.clone()))
     }
 
     /// `p`'s rows: its session's, then its recent subagents'.
@@ -180,5 +208,91 @@ impl Found<'_> {
                 host: None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::MatchRule;
+    use crate::source::db::types::{MessageFacts, Role};
+    use crate::source::plugin::types::LiveState;
+    use crate::source::process::types::ProcessInfo;
+
+    const NOW: i64 = 1_795_476_495_000;
+
+    /// A session mid-turn: the model has been answering for ten seconds.
+    fn working() -> SessionFacts {
+        SessionFacts {
+            id: "ses_a".into(),
+            round_started_at: Some(NOW - 10_000),
+            last_activity_at: Some(NOW - 10_000),
+            last_message: Some(MessageFacts {
+                id: "msg_a".into(),
+                role: Role::Assistant,
+                created_at: Some(NOW - 10_000),
+                completed_at: None,
+                finish: None,
+                error: None,
+                error_message: None,
+                part_count: 1,
+                updated_at: Some(NOW - 10_000),
+            }),
+            ..SessionFacts::default()
+        }
+    }
+
+    /// Whether the one-shot reader would read the log's end for process 7 running `working()`,
+    /// its plugin reporting `plugin` (None: no plugin file).
+    fn reads_log(plugin: Option<&str>) -> bool {
+        let p = OpencodeProcess {
+            info: ProcessInfo {
+                pid: 7,
+                ..ProcessInfo::default()
+            },
+            kind: Kind::Tui,
+            owner: None,
+            wrapper_pid: None,
+        };
+        let file = PluginFile {
+            pid: 7,
+            sessions: HashMap::from([(
+                "ses_a".to_string(),
+                LiveState {
+                    status: plugin.map(str::to_string),
+                    ..LiveState::default()
+                },
+            )]),
+            ..PluginFile::default()
+        };
+        let plugins = match plugin {
+            Some(_) => HashMap::from([(7, &file)]),
+            None => HashMap::new(),
+        };
+        let matches = HashMap::from([(
+            7,
+            Matched {
+                session_id: "ses_a".into(),
+                rule: MatchRule::Flag,
+            },
+        )]);
+        let found = Found {
+            matches: &matches,
+            facts: &[working()],
+            owners: &HashMap::new(),
+            stream_errors: &HashMap::new(),
+            plugins: &plugins,
+            now: NOW,
+        };
+        found.depends_on_log(&p, &HashMap::new())
+    }
+
+    #[test]
+    fn the_log_is_read_only_where_the_plugin_does_not_decide_retrying() {
+        assert!(reads_log(None), "no plugin: rule 7 reads the log");
+        assert!(reads_log(Some("unknown")), "a status rule 1 cannot read");
+        for decided in ["busy", "idle", "retry"] {
+            assert!(!reads_log(Some(decided)), "the plugin says {decided}");
+        }
     }
 }

@@ -388,13 +388,6 @@ fn waiting(session: &SessionFacts, kids: &[Child], now: i64, trust: Trust) -> Op
         })
 }
 
-/// Whether `status` could read otherwise were the log's `stream error` lines known: rule 7
-/// comes before rules 8–10, whose states are working and stalled. A reader without a log
-/// index reads the log's end only for such a session.
-pub fn retry_could_show(status: &Status) -> bool {
-    matches!(status.state, State::Working | State::Stalled)
-}
-
 /// Rule 7: opencode's log says the provider failed in this round (`stream error`), and the
 /// session has written nothing since: opencode is retrying. `retrying (attempt 2): <error>`,
 /// as the plugin's retry reads: one line per failed attempt, the latest one's error.

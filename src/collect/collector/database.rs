@@ -10,7 +10,6 @@ use super::{CPU_WINDOW, Collector};
 use crate::collect::Snapshot;
 use crate::collect::assemble::Found;
 use crate::model::correlate::{self, Matched};
-use crate::model::infer;
 use crate::model::row::Row;
 use crate::source::db::{Db, DbError};
 use crate::source::log::LogIndex;
@@ -119,7 +118,7 @@ impl Collector {
         let first = rows(&found);
         // Without a log index (one-shot commands), the log's end is read only when a row
         // could read otherwise with its `stream error` lines: most refreshes need none.
-        if !tail_unread || !first.iter().any(|r| infer::retry_could_show(&r.status)) {
+        if !tail_unread || !group.iter().any(|p| found.depends_on_log(p, &cpu)) {
             return Ok(first);
         }
         let recent = crate::source::log::recent_stream_errors(&data_dir.join("log"));
