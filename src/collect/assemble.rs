@@ -26,6 +26,7 @@ pub(super) fn tmux_servers(procs: &[OpencodeProcess], extra: &[String]) -> Vec<S
         .collect();
     tmux::servers(under, extra)
         .iter()
+        .filter(|s| tmux::socket_exists(s))
         .filter_map(|s| tmux::list(s).ok())
         .collect()
 }

@@ -164,6 +164,14 @@ pub fn user_sockets() -> Vec<String> {
         .collect()
 }
 
+/// Whether a server could listen at `socket`: a socket file is there. Asking tmux costs a
+/// process start (a few milliseconds, most of it the dynamic loader), so a refresh skips the
+/// servers that were never started, the default one often.
+pub fn socket_exists(socket: &str) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(socket).is_ok_and(|m| m.file_type().is_socket())
+}
+
 /// The servers otop asks where panes are: `sockets` (those opencode processes run under), the
 /// default server and the configured `extra` ones, each once.
 pub fn servers(mut sockets: Vec<String>, extra: &[String]) -> Vec<String> {

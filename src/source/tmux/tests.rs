@@ -95,6 +95,18 @@ fn default_socket_is_per_user_under_the_tmux_tmpdir() {
 }
 
 #[test]
+fn only_a_socket_file_could_be_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let _listener = std::os::unix::net::UnixListener::bind(path("live")).unwrap();
+    std::fs::write(path("file"), "").unwrap();
+    assert!(socket_exists(&path("live")));
+    assert!(!socket_exists(&path("file")));
+    assert!(!socket_exists(&path("missing")));
+    assert!(!socket_exists(&dir.path().display().to_string()));
+}
+
+#[test]
 fn clients_are_read_beside_panes_and_say_what_is_in_front() {
     let out = [
         line(&["%0", "/dev/pts/0", "1", "0", "0", "1", "1", "a", "w"]),
