@@ -281,9 +281,7 @@ impl Queries {
             // parsing at all.
             open_tools_of: parts_of(
                 c,
-                "AND instr(p.data, '\"tool\"') \
-                 AND (instr(p.data, '\"running\"') OR instr(p.data, '\"pending\"')) \
-                 AND json_valid(p.data) AND json_extract(p.data, '$.type') = 'tool' \
+                "AND json_valid(p.data) AND json_extract(p.data, '$.type') = 'tool' \
                  AND json_extract(p.data, '$.state.status') IN ('pending', 'running') ",
             ),
             todos: todos(c),

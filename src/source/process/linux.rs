@@ -130,17 +130,10 @@ pub fn read_details(info: &mut ProcessInfo, files: Option<OpenFiles>) {
     info.cwd = link("cwd");
     let mut buf = Vec::new();
     if read_into(pid, "environ", &mut buf).is_ok() {
-        let pairs: Vec<_> = buf
-            .split(|&b| b == 0)
-            .filter_map(|kv| {
-                let eq = kv.iter().position(|&b| b == b'=')?;
-                Some((
-                    String::from_utf8_lossy(&kv[..eq]),
-                    String::from_utf8_lossy(&kv[eq + 1..]),
-                ))
-            })
-            .collect();
-        info.env = proc_env(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+        info.env = proc_env(buf.split(|&b| b == 0).filter_map(|kv| {
+            let eq = kv.iter().position(|&b| b == b'=')?;
+            Some((&kv[..eq], &kv[eq + 1..]))
+        }));
     }
     if let Some(want) = files {
         info.open_files = open_files(pid, want);

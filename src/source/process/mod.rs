@@ -344,19 +344,22 @@ fn subcommand(w: &str) -> Kind {
     }
 }
 
-/// The variables otop cares about, from `(name, value)` pairs.
-pub fn proc_env<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ProcEnv {
+/// The variables otop cares about, from `(name, value)` pairs. A process carries a hundred
+/// variables or more: only the few read here are converted to text.
+pub fn proc_env<K: AsRef<[u8]>, V: AsRef<[u8]>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> ProcEnv {
     let mut env = ProcEnv::default();
     for (k, v) in pairs {
-        let v = Some(v.to_string());
-        match k {
-            "TMUX" => env.tmux = v,
-            "TMUX_PANE" => env.tmux_pane = v,
-            "OPENCODE_PID" => env.opencode_pid = v.and_then(|s| s.trim().parse().ok()),
-            "OPENCODE_DB" => env.opencode_db = v,
-            "XDG_DATA_HOME" => env.xdg_data_home = v,
-            "HOME" => env.home = v,
-            "PWD" => env.pwd = v,
+        let text = || Some(String::from_utf8_lossy(v.as_ref()).into_owned());
+        match k.as_ref() {
+            b"TMUX" => env.tmux = text(),
+            b"TMUX_PANE" => env.tmux_pane = text(),
+            b"OPENCODE_PID" => env.opencode_pid = text().and_then(|s| s.trim().parse().ok()),
+            b"OPENCODE_DB" => env.opencode_db = text(),
+            b"XDG_DATA_HOME" => env.xdg_data_home = text(),
+            b"HOME" => env.home = text(),
+            b"PWD" => env.pwd = text(),
             _ => {}
         }
     }
