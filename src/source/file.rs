@@ -45,6 +45,11 @@ impl From<FileError> for std::io::Error {
 /// Opens `path` for reading without blocking (a FIFO's open would wait for a writer) and
 /// checks, on the open handle, that it is a regular file.
 pub fn open_regular(path: &Path) -> Result<File, FileError> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the size the open file reports.
+fn open_regular_sized(path: &Path) -> Result<(File, u64), FileError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -60,13 +65,16 @@ pub fn open_regular(path: &Path) -> Result<File, FileError> {
     if !meta.is_file() {
         return Err(FileError::NotRegular(kind(&meta.file_type())));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// The text of the regular file at `path`, at most `cap` bytes (invalid UTF-8 replaced).
 pub fn read_capped(path: &Path, cap: u64) -> Result<String, FileError> {
-    let file = open_regular(path)?;
-    let mut bytes = Vec::new();
+    let (file, size) = open_regular_sized(path)?;
+    // Room for what the file says it holds: one read, where an empty buffer grows from 32
+    // bytes a read at a time. Only a hint: the cap below is what bounds the read.
+    let hint = usize::try_from(size.min(cap).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(hint);
     // One byte past the cap tells a file of exactly `cap` bytes from a longer one, whatever
     // its reported size (files under /proc and /sys report 0).
     file.take(cap.saturating_add(1))
