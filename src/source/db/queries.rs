@@ -276,9 +276,9 @@ impl Queries {
             ),
             parts_of: parts_of(c, ""),
             // The status line needs only unfinished tools: SQLite skips the text and the
-            // finished tools' outputs without handing them to the JSON parser on our side. A
-            // substring test first spares most parts (long text, finished tools' outputs) JSON
-            // parsing at all.
+            // finished tools' outputs without handing them to the JSON parser on our side. No
+            // substring test before its own parse: `instr` costs more a byte than the parse
+            // (19 instructions against 7), and the parse is done once for the three calls.
             open_tools_of: parts_of(
                 c,
                 "AND json_valid(p.data) AND json_extract(p.data, '$.type') = 'tool' \
