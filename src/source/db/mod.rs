@@ -450,10 +450,14 @@ fn newest_first(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
         .then_with(|| b.id.cmp(&a.id))
 }
 
+/// Where a candidate's directory is among its columns (`Columns::candidate_columns`): the walk
+/// for candidates looks at it before reading the rest of the row.
+pub(super) const CANDIDATE_DIRECTORY: usize = 1;
+
 fn candidate_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
         id: cell::key(r, 0)?,
-        directory: lossy(r, 1)?,
+        directory: lossy(r, CANDIDATE_DIRECTORY)?,
         parent_id: lossy(r, 2)?,
         created_at: cell::int(r, 3)?,
         updated_at: cell::int(r, 4)?,

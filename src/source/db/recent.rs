@@ -18,7 +18,9 @@ use rusqlite::types::ValueRef;
 
 use super::queries::RecentQueries;
 use super::types::Candidate;
-use super::{Db, DbError, Within, ancestors, candidate_row, newest_by_dir, to_json};
+use super::{
+    CANDIDATE_DIRECTORY, Db, DbError, Within, ancestors, candidate_row, newest_by_dir, to_json,
+};
 
 /// Messages read from the end of the table at most; past that the caller reads every
 /// candidate (a fleet that has written this much since its oldest process started).
@@ -177,10 +179,11 @@ impl Db {
                     if walked > MAX_WALK || held.iter().all(full) {
                         break;
                     }
-                    // The candidate's columns come first (directory second), its rowid last.
-                    let (ValueRef::Text(dir), Ok(ValueRef::Integer(rowid))) =
-                        (r.get_ref(1)?, r.get_ref(r.as_ref().column_count() - 1))
-                    else {
+                    // The candidate's columns come first, its rowid last.
+                    let (ValueRef::Text(dir), Ok(ValueRef::Integer(rowid))) = (
+                        r.get_ref(CANDIDATE_DIRECTORY)?,
+                        r.get_ref(r.as_ref().column_count() - 1),
+                    ) else {
                         continue;
                     };
                     let Some(d) = live.get(String::from_utf8_lossy(dir).as_ref()).copied() else {
